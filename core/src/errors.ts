@@ -1,0 +1,123 @@
+/**
+ * Every error Treaty throws is a TreatyError with a stable code from ERROR_CODES. Each code is
+ * listed once here and once in docs/errors.md; a test keeps the two in step.
+ */
+
+/** Who must act on an error: the user (fix a test, contract or flag), the operator, anyone by retrying, or us. */
+export type ErrorKind = 'user' | 'operator' | 'retryable' | 'internal';
+
+interface CodeInfo {
+  readonly kind: ErrorKind;
+  /** HTTP status where the error reaches an HTTP client. */
+  readonly status: number;
+  /** One line: what the code means. docs/errors.md says what to do about it. */
+  readonly summary: string;
+}
+
+/**
+ * The registry of error codes.
+ * @example ERROR_CODES.TREATY_CONTRACT_INVALID.kind // 'user'
+ */
+export const ERROR_CODES = {
+  TREATY_CONTRACT_NOT_A_CONTRACT: {
+    kind: 'user',
+    status: 400,
+    summary: 'The input is not a Pact contract at all (not JSON, or no consumer/provider/interactions).',
+  },
+  TREATY_CONTRACT_INVALID: {
+    kind: 'user',
+    status: 400,
+    summary: 'A contract, request, response or message has a field of the wrong shape; the message names its JSON path.',
+  },
+  TREATY_CONTRACT_UNSUPPORTED_VERSION: {
+    kind: 'user',
+    status: 400,
+    summary: 'The Pact Specification version is not one Treaty reads or writes (1.0.0, 1.1.0, 2.0.0, 3.0.0, 4.0).',
+  },
+  TREATY_CONTRACT_UNKNOWN_RULE: {
+    kind: 'user',
+    status: 400,
+    summary: 'A matching rule names a matcher Treaty does not know.',
+  },
+  TREATY_CONTRACT_UNKNOWN_GENERATOR: {
+    kind: 'user',
+    status: 400,
+    summary: 'A generator names a generator type Treaty does not know.',
+  },
+  TREATY_CONTRACT_INVALID_PATH: {
+    kind: 'user',
+    status: 400,
+    summary: 'A matching-rule or generator path expression cannot be parsed.',
+  },
+  TREATY_CONTRACT_DUPLICATE_INTERACTION: {
+    kind: 'user',
+    status: 409,
+    summary: 'Two interactions share a description and provider states but differ in content.',
+  },
+  TREATY_CONTRACT_UNSERIALIZABLE: {
+    kind: 'user',
+    status: 400,
+    summary: 'A contract cannot be written in the requested spec version (e.g. messages in V2).',
+  },
+  TREATY_MATCHER_INVALID: {
+    kind: 'user',
+    status: 400,
+    summary: 'A matcher was built with bad arguments (a bad regex, min above max, an example that breaks its own rule).',
+  },
+  TREATY_INTERNAL: {
+    kind: 'internal',
+    status: 500,
+    summary: 'A bug in Treaty. Please report it with the message and the input that caused it.',
+  },
+} as const satisfies Record<string, CodeInfo>;
+
+/** Every stable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Options of a TreatyError beyond its code and message. */
+export interface TreatyErrorOptions {
+  /** The JSON path of the fault in the input, when there is one (`interactions[3].request.method`). */
+  path?: string;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * The one error type Treaty throws.
+ * @example throw new TreatyError('TREATY_CONTRACT_INVALID', 'interactions[0].request.method: expected a string, got 42')
+ */
+export class TreatyError extends Error {
+  override readonly name = 'TreatyError';
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly status: number;
+  readonly path: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: TreatyErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const info: CodeInfo = ERROR_CODES[code];
+    this.code = code;
+    this.kind = info.kind;
+    this.status = info.status;
+    this.path = options.path;
+  }
+
+  /** The shape the broker answers with and `--json` output prints. */
+  toJSON(): { statusCode: number; code: ErrorCode; error: string; message: string; path?: string } {
+    return {
+      statusCode: this.status,
+      code: this.code,
+      error: this.name,
+      message: this.message,
+      ...(this.path === undefined ? {} : { path: this.path }),
+    };
+  }
+}
+
+/**
+ * True when a value is a TreatyError (also across duplicated package copies).
+ * @example if (isTreatyError(e) && e.kind === 'user') console.error(e.message)
+ */
+export function isTreatyError(value: unknown): value is TreatyError {
+  return value instanceof TreatyError || (value instanceof Error && value.name === 'TreatyError' && 'code' in value);
+}
