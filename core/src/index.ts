@@ -34,3 +34,4 @@ export type {
   InteractionType,
   Contract,
 } from './contract/model.js';
+export type { Mismatch, MismatchPart } from './matching/mismatch.js';

@@ -1,0 +1,28 @@
+/**
+ * Mismatches are data: the engine returns every one it finds, and text is rendered elsewhere.
+ */
+
+/** The part of a request, response or message a mismatch is in. */
+export type MismatchPart = 'method' | 'path' | 'query' | 'header' | 'body' | 'status' | 'metadata';
+
+/**
+ * One difference between what was expected and what came.
+ * @example { part: 'body', path: '$.body.items[2].id', expected: 1, actual: 'x', rule: 'integer', message: "expected an integer at $.body.items[2].id, got the string 'x'" }
+ */
+export interface Mismatch {
+  part: MismatchPart;
+  /**
+   * Where, from the root of the request, response or message: `$.method`, `$.path`,
+   * `$.query.page`, `$.header.accept`, `$.status`, `$.body.items[2].id`, `$.metadata.contentType`.
+   * Message contents use `$.body`.
+   */
+  path: string;
+  /** The expected value (or the example / rule parameter the rule compared against). */
+  expected: unknown;
+  /** The actual value, `undefined` when it was missing. */
+  actual: unknown;
+  /** The rule that applied: a matcher name (`type`, `regex`, …) or `equality`, `presence`, `length`, `unexpected`, `contentType`. */
+  rule: string;
+  /** A readable sentence that names the path, what was expected and what came. */
+  message: string;
+}
