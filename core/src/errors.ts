@@ -64,6 +64,16 @@ export const ERROR_CODES = {
     status: 400,
     summary: 'A matcher was built with bad arguments (a bad regex, min above max, an example that breaks its own rule).',
   },
+  TREATY_CLI_USAGE: {
+    kind: 'user',
+    status: 400,
+    summary: 'The command line is wrong: an unknown command or flag, or a missing argument.',
+  },
+  TREATY_CLI_FILE_NOT_FOUND: {
+    kind: 'user',
+    status: 404,
+    summary: 'A file or directory named on the command line does not exist or cannot be read.',
+  },
   TREATY_INTERNAL: {
     kind: 'internal',
     status: 500,

@@ -1,0 +1,128 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { TreatyError, isTreatyError, parseContract, type Contract, type ErrorCode } from '@treaty/core';
+import type { Command } from '../../command.js';
+import type { CliIo } from '../../io.js';
+import { parseCommandArgs } from '../../args.js';
+
+/** Options of {@link validate}. */
+export interface ValidateOptions {
+  /** Contract files or directories (every `*.json` below a directory is read). */
+  paths: string[];
+  /** Directory relative paths are resolved against. */
+  cwd: string;
+}
+
+/** One file's outcome. */
+export type ValidatedContract =
+  | {
+      file: string;
+      valid: true;
+      consumer: string;
+      provider: string;
+      specVersion: Contract['specVersion'];
+      interactions: { http: number; asyncMessages: number; syncMessages: number };
+    }
+  | { file: string; valid: false; code: ErrorCode; message: string; path?: string };
+
+/** What {@link validate} found. */
+export interface ValidateReport {
+  contracts: ValidatedContract[];
+  valid: boolean;
+}
+
+const usage = `Usage: treaty validate <file-or-dir>... [--json]
+
+Reads Pact contract files (V1–V4) and reports whether Treaty can read each one, with the
+JSON path of the first fault. Directories are searched for *.json files.
+
+Options:
+  --json   print the report as JSON`;
+
+async function expand(path: string, cwd: string): Promise<string[]> {
+  const full = resolve(cwd, path);
+  const info = await stat(full).catch((error: unknown) => {
+    throw new TreatyError('TREATY_CLI_FILE_NOT_FOUND', `Cannot read '${path}': no such file or directory.`, { cause: error });
+  });
+  if (!info.isDirectory()) return [full];
+  const entries = await readdir(full, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.json'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+function summarize(file: string, contract: Contract): ValidatedContract {
+  const count = (type: Contract['interactions'][number]['type']): number =>
+    contract.interactions.filter((i) => i.type === type).length;
+  return {
+    file,
+    valid: true,
+    consumer: contract.consumer.name,
+    provider: contract.provider.name,
+    specVersion: contract.specVersion,
+    interactions: {
+      http: count('Synchronous/HTTP'),
+      asyncMessages: count('Asynchronous/Messages'),
+      syncMessages: count('Synchronous/Messages'),
+    },
+  };
+}
+
+/**
+ * Reads each contract file and reports whether it parses, without throwing for a bad contract.
+ * @example const report = await validate({ paths: ['pacts'], cwd: process.cwd() })
+ */
+export async function validate(options: ValidateOptions): Promise<ValidateReport> {
+  if (options.paths.length === 0) {
+    throw new TreatyError('TREATY_CLI_USAGE', `Name at least one contract file or directory.\n\n${usage}`);
+  }
+  const files = (await Promise.all(options.paths.map((p) => expand(p, options.cwd)))).flat();
+  const contracts: ValidatedContract[] = [];
+  for (const full of files) {
+    const file = relative(options.cwd, full) || full;
+    try {
+      contracts.push(summarize(file, parseContract(await readFile(full, 'utf8'))));
+    } catch (error) {
+      if (!isTreatyError(error)) throw error;
+      contracts.push({
+        file,
+        valid: false,
+        code: error.code,
+        message: error.message,
+        ...(error.path === undefined ? {} : { path: error.path }),
+      });
+    }
+  }
+  return { contracts, valid: contracts.every((c) => c.valid) };
+}
+
+function describe(c: Extract<ValidatedContract, { valid: true }>): string {
+  const parts = [
+    c.interactions.http > 0 ? `${c.interactions.http} HTTP` : '',
+    c.interactions.asyncMessages > 0 ? `${c.interactions.asyncMessages} async message` : '',
+    c.interactions.syncMessages > 0 ? `${c.interactions.syncMessages} sync message` : '',
+  ].filter(Boolean);
+  return `${c.consumer} → ${c.provider}, spec ${c.specVersion}, ${parts.join(', ') || 'no interactions'}`;
+}
+
+/** `treaty validate`. */
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'check that Pact contract files (V1–V4) are readable, with the path of each fault',
+  usage,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, usage);
+    const report = await validate({ paths: positionals, cwd: io.cwd });
+    if (values.json === true) {
+      io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      for (const c of report.contracts) {
+        io.stdout(c.valid ? `ok    ${c.file}: ${describe(c)}\n` : `FAIL  ${c.file}: ${c.message} [${c.code}]\n`);
+      }
+      const bad = report.contracts.filter((c) => !c.valid).length;
+      io.stdout(`${report.contracts.length - bad} valid, ${bad} invalid\n`);
+    }
+    return report.valid ? 0 : 1;
+  },
+};
