@@ -1,9 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const src = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 export default defineConfig({
   resolve: {
-    // Tests run against each package's TypeScript source, not a stale build.
-    conditions: ['treaty-source'],
+    // Tests run against each package's TypeScript source, never a stale build.
+    alias: [
+      { find: /^@treaty\/core$/, replacement: src('./core/src/index.ts') },
+      { find: /^@treaty\/cli$/, replacement: src('./cli/src/index.ts') },
+    ],
   },
   test: {
     include: ['{core,cli,broker,test}/**/*.test.ts'],

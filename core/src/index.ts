@@ -35,3 +35,8 @@ export type {
   Contract,
 } from './contract/model.js';
 export type { Mismatch, MismatchPart } from './matching/mismatch.js';
+export { normalizeSpecVersion } from './contract/version.js';
+export { parseRequest, parseResponse, parseMessage } from './contract/fragments.js';
+export type { FragmentOptions } from './contract/fragments.js';
+export { parseJson, stringifyJson, isFloatLiteral } from './contract/json.js';
+export { matchRequest, matchResponse, matchMessage } from './matching/match.js';

@@ -1,0 +1,289 @@
+import { TreatyError } from '../errors.js';
+import type { JsonObject, JsonValue } from './model.js';
+
+/*
+ * JSON.parse cannot tell `100` from `100.0`, but Pact's `integer` and `decimal` rules can. This
+ * parser returns ordinary values and remembers, per containing object or array, which members were
+ * written with a fraction or an exponent. The flags live in a WeakMap, so values stay plain JSON and
+ * nothing leaks when they are dropped.
+ */
+const floatMembers = new WeakMap<object, Set<string | number>>();
+
+/**
+ * True when `container[key]` was written as a float (`100.0`, `1e2`) in the text it was parsed from.
+ * @example isFloatLiteral(parseJson('{"a": 1.0}') as object, 'a') // true
+ */
+export function isFloatLiteral(container: object, key: string | number): boolean {
+  return floatMembers.get(container)?.has(key) === true;
+}
+
+/**
+ * Records that `container[key]` is a float even if its value is integral (used by code that builds values).
+ * @example markFloatLiteral(body, 'price')
+ */
+export function markFloatLiteral(container: object, key: string | number): void {
+  let set = floatMembers.get(container);
+  if (set === undefined) floatMembers.set(container, (set = new Set()));
+  set.add(key);
+}
+
+function describeChar(text: string, at: number): string {
+  return at >= text.length ? 'the end of the text' : JSON.stringify(text[at]);
+}
+
+function position(text: string, at: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < at && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return `line ${line}, column ${at - lineStart + 1}`;
+}
+
+/**
+ * Parses JSON text (a leading byte-order mark is ignored) and keeps which numbers were written as
+ * floats. Invalid JSON is a TREATY_CONTRACT_INVALID error with the line and column.
+ * @example parseJson('{"price": 10.0}') // { price: 10 }, with isFloatLiteral(result, 'price') === true
+ */
+export function parseJson(text: string): JsonValue {
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const n = text.length;
+
+  const fail = (what: string): never => {
+    throw new TreatyError('TREATY_CONTRACT_INVALID', `Invalid JSON at ${position(text, i)}: ${what}, found ${describeChar(text, i)}.`);
+  };
+  const skip = (): void => {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+      else break;
+    }
+  };
+
+  const parseString = (): string => {
+    // i is at the opening quote
+    const start = ++i;
+    // fast path: no escapes
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 34) return text.slice(start, i++);
+      if (c === 92) break;
+      if (c < 32) fail('a control character inside a string');
+      i++;
+    }
+    let out = text.slice(start, i);
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        i++;
+        return out;
+      }
+      if (c < 32) fail('a control character inside a string');
+      if (c !== 92) {
+        const runStart = i;
+        while (i < n) {
+          const d = text.charCodeAt(i);
+          if (d === 34 || d === 92 || d < 32) break;
+          i++;
+        }
+        out += text.slice(runStart, i);
+        continue;
+      }
+      const e = text[i + 1];
+      i += 2;
+      switch (e) {
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'u': {
+          const hex = text.slice(i, i + 4);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('a \\u escape with four hex digits');
+          out += String.fromCharCode(parseInt(hex, 16));
+          i += 4;
+          break;
+        }
+        default:
+          i -= 1;
+          fail('a valid escape sequence');
+      }
+    }
+    return fail('a closing quote');
+  };
+
+  // Returns the number and whether it was written as a float.
+  let lastWasFloat = false;
+  const parseNumber = (): number => {
+    const start = i;
+    if (text.charCodeAt(i) === 45) i++;
+    const intStart = i;
+    while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+    if (i === intStart) fail('a digit');
+    if (text.charCodeAt(intStart) === 48 && i - intStart > 1) {
+      i = intStart + 1;
+      fail('no leading zeros');
+    }
+    let float = false;
+    if (text.charCodeAt(i) === 46) {
+      float = true;
+      i++;
+      const fracStart = i;
+      while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+      if (i === fracStart) fail('a digit after the decimal point');
+    }
+    const c = text.charCodeAt(i);
+    if (c === 101 || c === 69) {
+      float = true;
+      i++;
+      const s = text.charCodeAt(i);
+      if (s === 43 || s === 45) i++;
+      const expStart = i;
+      while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+      if (i === expStart) fail('a digit in the exponent');
+    }
+    lastWasFloat = float;
+    return Number(text.slice(start, i));
+  };
+
+  const parseValue = (): JsonValue => {
+    skip();
+    const c = text.charCodeAt(i);
+    if (c === 123) {
+      i++;
+      const obj: JsonObject = {};
+      skip();
+      if (text.charCodeAt(i) === 125) {
+        i++;
+        return obj;
+      }
+      for (;;) {
+        skip();
+        if (text.charCodeAt(i) !== 34) fail('a string key');
+        const key = parseString();
+        skip();
+        if (text.charCodeAt(i) !== 58) fail("':' after a key");
+        i++;
+        lastWasFloat = false;
+        const value = parseValue();
+        if (lastWasFloat && typeof value === 'number') markFloatLiteral(obj, key);
+        lastWasFloat = false;
+        if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+        else obj[key] = value;
+        skip();
+        const d = text.charCodeAt(i);
+        if (d === 44) {
+          i++;
+          continue;
+        }
+        if (d === 125) {
+          i++;
+          return obj;
+        }
+        fail("',' or '}'");
+      }
+    }
+    if (c === 91) {
+      i++;
+      const arr: JsonValue[] = [];
+      skip();
+      if (text.charCodeAt(i) === 93) {
+        i++;
+        return arr;
+      }
+      for (;;) {
+        lastWasFloat = false;
+        const value = parseValue();
+        if (lastWasFloat && typeof value === 'number') markFloatLiteral(arr, arr.length);
+        lastWasFloat = false;
+        arr.push(value);
+        skip();
+        const d = text.charCodeAt(i);
+        if (d === 44) {
+          i++;
+          continue;
+        }
+        if (d === 93) {
+          i++;
+          return arr;
+        }
+        fail("',' or ']'");
+      }
+    }
+    if (c === 34) return parseString();
+    if (c === 45 || (c >= 48 && c <= 57)) return parseNumber();
+    if (text.startsWith('true', i)) {
+      i += 4;
+      return true;
+    }
+    if (text.startsWith('false', i)) {
+      i += 5;
+      return false;
+    }
+    if (text.startsWith('null', i)) {
+      i += 4;
+      return null;
+    }
+    return fail('a JSON value');
+  };
+
+  const value = parseValue();
+  skip();
+  if (i < n) fail('the end of the JSON text');
+  return value;
+}
+
+/**
+ * JSON.stringify that writes members flagged as floats with a fraction (`100.0`), so a contract read
+ * from text is written back with the same number forms.
+ * @example stringifyJson(parseJson('{"a":1.0}')) // '{"a":1.0}'
+ */
+export function stringifyJson(value: JsonValue, indent = 0): string {
+  const pad = indent > 0 ? ' '.repeat(indent) : '';
+  const write = (v: JsonValue, container: object | undefined, key: string | number, depth: string): string => {
+    if (v === null) return 'null';
+    switch (typeof v) {
+      case 'number':
+        if (!Number.isFinite(v)) return 'null';
+        if (container !== undefined && Number.isInteger(v) && isFloatLiteral(container, key) && Math.abs(v) < 1e21) return `${v}.0`;
+        return JSON.stringify(v);
+      case 'string':
+        return JSON.stringify(v);
+      case 'boolean':
+        return v ? 'true' : 'false';
+    }
+    const inner = depth + pad;
+    const nl = pad === '' ? '' : '\n';
+    const sep = pad === '' ? ':' : ': ';
+    if (Array.isArray(v)) {
+      if (v.length === 0) return '[]';
+      return `[${nl}${v.map((x, idx) => inner + write(x, v, idx, inner)).join(`,${nl}`)}${nl}${depth}]`;
+    }
+    const keys = Object.keys(v).filter((k) => v[k] !== undefined);
+    if (keys.length === 0) return '{}';
+    return `{${nl}${keys.map((k) => `${inner}${JSON.stringify(k)}${sep}${write(v[k] as JsonValue, v, k, inner)}`).join(`,${nl}`)}${nl}${depth}}`;
+  };
+  return write(value, undefined, '', '');
+}

@@ -1,0 +1,136 @@
+import type { Body, Headers, JsonValue, MatchingRules, RuleList } from '../contract/model.js';
+import { parseJson } from '../contract/json.js';
+import { headerValue, parseQueryString } from '../contract/fragments.js';
+import type { Mismatch, MismatchPart } from './mismatch.js';
+import { classifyContentType, detectContentType, mediaType, sniffBody, type BodyClass } from './content-type.js';
+import { compareJson } from './json-body.js';
+import { compareXml, parseXml } from './xml.js';
+import { compareValues } from './values.js';
+import { checkRuleList, findRule, show } from './rules.js';
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+function bodyText(body: Body): string {
+  if (body.kind === 'text') return body.text;
+  if (body.kind === 'binary') return decoder.decode(body.bytes);
+  return body.value === null ? '' : JSON.stringify(body.value);
+}
+
+function bodyBytes(body: Body): Uint8Array {
+  return body.kind === 'binary' ? body.bytes : encoder.encode(bodyText(body));
+}
+
+function isEmpty(body: Body | undefined): boolean {
+  if (body === undefined) return true;
+  if (body.kind === 'text') return body.text === '';
+  if (body.kind === 'binary') return body.bytes.length === 0;
+  return body.value === null;
+}
+
+type Parsed = { ok: true; value: JsonValue } | { ok: false; reason: string };
+
+/** The JSON document of a body, or why it has none. */
+function bodyJson(body: Body): Parsed {
+  if (body.kind === 'json') return { ok: true, value: body.value };
+  try {
+    return { ok: true, value: parseJson(bodyText(body)) };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Everything a body comparison needs to know about where it happens. */
+export interface BodyContext {
+  part: MismatchPart;
+  prefix: string;
+  allowUnexpected: boolean;
+  expectedHeaders: Headers | undefined;
+  actualHeaders: Headers | undefined;
+  /** Declared content type of message contents (from metadata). */
+  expectedContentType?: string | undefined;
+  actualContentType?: string | undefined;
+  rules: MatchingRules;
+}
+
+function classify(expected: Body, actual: Body, ctx: BodyContext): BodyClass {
+  const declared =
+    expected.contentType ??
+    ctx.expectedContentType ??
+    (ctx.expectedHeaders === undefined ? undefined : headerValue(ctx.expectedHeaders, 'content-type')) ??
+    actual.contentType ??
+    ctx.actualContentType ??
+    (ctx.actualHeaders === undefined ? undefined : headerValue(ctx.actualHeaders, 'content-type'));
+  const byType = classifyContentType(declared);
+  if (byType === 'binary' && expected.kind !== 'binary' && expected.contentTypeHint !== 'BINARY') {
+    // A vendor type with a JSON or text body (e.g. application/vnd.api) is compared by its content.
+    const sniffed = sniffBody(expected);
+    if (sniffed !== 'binary') return sniffed;
+  }
+  return byType ?? sniffBody(expected);
+}
+
+/** Compares a body (request, response or message contents). */
+export function compareBody(expected: Body | undefined, actual: Body | undefined, ctx: BodyContext): Mismatch[] {
+  if (expected === undefined) return [];
+  const add = (rule: string, exp: unknown, act: unknown, message: string): Mismatch[] => [
+    { part: ctx.part, path: ctx.prefix, expected: exp, actual: act, rule, message: `${ctx.prefix}: ${message}` },
+  ];
+  const rootRules: RuleList | undefined = ctx.rules.body?.['$'];
+  if (isEmpty(expected)) {
+    if (isEmpty(actual) || (actual?.kind === 'json' && actual.value === null)) return [];
+    const contentTypeRule = findRule(rootRules, 'contentType');
+    if (contentTypeRule === undefined && rootRules === undefined) {
+      return add('equality', bodyText(expected), actual === undefined ? undefined : bodyText(actual), `expected an empty body but got ${show(bodyText(actual as Body))}`);
+    }
+  }
+  if (actual === undefined) return add('presence', expected.kind === 'json' ? expected.value : bodyText(expected), undefined, 'expected a body but there was none');
+
+  const contentTypeRule = findRule(rootRules, 'contentType');
+  if (contentTypeRule !== undefined) {
+    const detected = detectContentType(bodyBytes(actual));
+    return mediaType(detected) === mediaType(contentTypeRule.value)
+      ? []
+      : add('contentType', contentTypeRule.value, detected, `expected content of type ${contentTypeRule.value} but it looks like ${detected}`);
+  }
+
+  const kind = classify(expected, actual, ctx);
+  switch (kind) {
+    case 'json': {
+      const exp = bodyJson(expected);
+      const act = bodyJson(actual);
+      if (!exp.ok) return compareText(bodyText(expected), bodyText(actual), rootRules, add);
+      if (!act.ok) return add('json', exp.value, bodyText(actual), `expected a JSON body but it could not be parsed (${act.reason})`);
+      return compareJson(exp.value, act.value, { allowUnexpectedKeys: ctx.allowUnexpected, rules: ctx.rules.body, part: ctx.part, prefix: ctx.prefix });
+    }
+    case 'xml': {
+      const exp = parseXml(bodyText(expected));
+      if (typeof exp === 'string') return compareText(bodyText(expected), bodyText(actual), rootRules, add);
+      const act = parseXml(bodyText(actual));
+      if (typeof act === 'string') return add('xml', bodyText(expected), bodyText(actual), `expected an XML body but it is not well-formed: ${act}`);
+      return compareXml(exp, act, { allowUnexpected: ctx.allowUnexpected, rules: ctx.rules.body, part: ctx.part, prefix: ctx.prefix });
+    }
+    case 'form': {
+      const exp = parseQueryString(bodyText(expected));
+      const act = parseQueryString(bodyText(actual));
+      const rules: Record<string, RuleList> = {};
+      for (const [k, v] of Object.entries(ctx.rules.body ?? {})) rules[k.replace(/^\$\.?/, '').replace(/^\['(.*)'\]$/, '$1')] = v;
+      return compareValues(exp, act, { part: ctx.part, prefix: ctx.prefix, rules, allowUnexpected: ctx.allowUnexpected, caseInsensitive: false, what: 'form field' });
+    }
+    case 'binary': {
+      const e = bodyBytes(expected);
+      const a = bodyBytes(actual);
+      if (rootRules !== undefined) return checkRuleList(rootRules, bodyText(expected), bodyText(actual), { coerceStrings: false, actualIsFloat: false }).flatMap((f) => add(f.rule.match, bodyText(expected), bodyText(actual), f.reason));
+      return e.length === a.length && e.every((b, i) => b === a[i]) ? [] : add('equality', `${e.length} bytes`, `${a.length} bytes`, `expected the binary body (${e.length} bytes) but got different content (${a.length} bytes)`);
+    }
+    default:
+      return compareText(bodyText(expected), bodyText(actual), rootRules, add);
+  }
+}
+
+function compareText(expected: string, actual: string, rules: RuleList | undefined, add: (rule: string, e: unknown, a: unknown, m: string) => Mismatch[]): Mismatch[] {
+  if (rules !== undefined) {
+    return checkRuleList(rules, expected, actual, { coerceStrings: false, actualIsFloat: false }).flatMap((f) => add(f.rule.match, expected, actual, f.reason));
+  }
+  return expected === actual ? [] : add('equality', expected, actual, `expected the body ${show(expected)} but got ${show(actual)}`);
+}

@@ -1,0 +1,133 @@
+// Java DateTimeFormatter-style patterns (the ones Pact files carry) compiled to anchored regexes.
+
+const cache = new Map<string, RegExp>();
+
+const months = 'January|February|March|April|May|June|July|August|September|October|November|December';
+const shortMonths = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
+const days = 'Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday';
+const shortDays = 'Mon|Tue|Wed|Thu|Fri|Sat|Sun';
+
+function field(letter: string, count: number): string {
+  switch (letter) {
+    case 'y':
+    case 'u':
+    case 'Y':
+      return count === 2 ? '\\d{2}' : count >= 4 ? `[+-]?\\d{${count},9}` : '[+-]?\\d{1,9}';
+    case 'M':
+    case 'L':
+      if (count >= 4) return `(?:${months})`;
+      if (count === 3) return `(?:${shortMonths})`;
+      return count === 2 ? '(?:0[1-9]|1[0-2])' : '(?:1[0-2]|0?[1-9])';
+    case 'd':
+      return count === 2 ? '(?:0[1-9]|[12]\\d|3[01])' : '(?:3[01]|[12]\\d|0?[1-9])';
+    case 'D':
+      return count >= 3 ? '\\d{3}' : '\\d{1,3}';
+    case 'H':
+      return count === 2 ? '(?:[01]\\d|2[0-3])' : '(?:2[0-3]|[01]?\\d)';
+    case 'k':
+      return count === 2 ? '(?:0[1-9]|1\\d|2[0-4])' : '(?:2[0-4]|1\\d|0?[1-9])';
+    case 'K':
+      return count === 2 ? '(?:0\\d|1[01])' : '(?:1[01]|0?\\d)';
+    case 'h':
+      return count === 2 ? '(?:0[1-9]|1[0-2])' : '(?:1[0-2]|0?[1-9])';
+    case 'm':
+    case 's':
+      return count === 2 ? '[0-5]\\d' : '[0-5]?\\d';
+    case 'S':
+      return `\\d{${count}}`;
+    case 'n':
+      return '\\d{1,9}';
+    case 'A':
+    case 'N':
+      return '\\d+';
+    case 'a':
+      return '(?:AM|PM|am|pm)';
+    case 'E':
+    case 'e':
+    case 'c':
+      if (letter !== 'E' && count <= 2) return '[1-7]';
+      return count >= 4 ? `(?:${days})` : `(?:${shortDays})`;
+    case 'w':
+    case 'W':
+    case 'F':
+    case 'Q':
+    case 'q':
+      return '\\d{1,2}';
+    case 'G':
+      return '(?:AD|BC|Anno Domini|Before Christ|A|B)';
+    case 'X':
+      return count === 1 ? '(?:Z|[+-]\\d{2}(?:\\d{2})?)' : count === 2 || count === 4 ? '(?:Z|[+-]\\d{4}(?:\\d{2})?)' : '(?:Z|[+-]\\d{2}:\\d{2}(?::\\d{2})?)';
+    case 'x':
+      return count === 1 ? '[+-]\\d{2}(?:\\d{2})?' : count === 2 || count === 4 ? '[+-]\\d{4}(?:\\d{2})?' : '[+-]\\d{2}:\\d{2}(?::\\d{2})?';
+    case 'Z':
+      return count <= 3 ? '[+-]\\d{4}' : count === 4 ? '(?:GMT|UTC)?(?:[+-]\\d{2}:\\d{2})?' : '(?:Z|[+-]\\d{2}:\\d{2})';
+    case 'z':
+    case 'v':
+      return '[A-Za-z][A-Za-z0-9_/+\\-:]*';
+    case 'O':
+      return '(?:GMT|UTC)(?:[+-]\\d{1,2}(?::\\d{2})?)?';
+    case 'V':
+      return '[A-Za-z][A-Za-z0-9_/+\\-]*';
+    default:
+      return '';
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Compiles a DateTimeFormatter pattern (`yyyy-MM-dd'T'HH:mm:ss.SSSX`) to an anchored RegExp.
+ * Optional sections `[...]` are supported.
+ */
+export function compileDateFormat(pattern: string): RegExp {
+  const hit = cache.get(pattern);
+  if (hit !== undefined) return hit;
+  let out = '';
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i] as string;
+    if (c === "'") {
+      if (pattern[i + 1] === "'") {
+        out += "'";
+        i += 2;
+        continue;
+      }
+      const end = pattern.indexOf("'", i + 1);
+      const literal = end < 0 ? pattern.slice(i + 1) : pattern.slice(i + 1, end);
+      out += escape(literal);
+      i = end < 0 ? pattern.length : end + 1;
+    } else if (c === '[') {
+      out += '(?:';
+      i++;
+    } else if (c === ']') {
+      out += ')?';
+      i++;
+    } else if (/[A-Za-z]/.test(c)) {
+      let j = i;
+      while (j < pattern.length && pattern[j] === c) j++;
+      const re = field(c, j - i);
+      out += re === '' ? escape(pattern.slice(i, j)) : re;
+      i = j;
+    } else {
+      out += escape(c);
+      i++;
+    }
+  }
+  const re = new RegExp(`^${out}$`);
+  cache.set(pattern, re);
+  return re;
+}
+
+const isoDateTime = /^[+-]?\d{4,9}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?(\[[A-Za-z0-9_/+\-]+\])?$/;
+const isoDate = /^[+-]?\d{4,9}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const isoTime = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+
+/** True when `value` is a date, time or date-time in `format` (ISO 8601 when no format is given). */
+export function matchesDateFormat(kind: 'datetime' | 'date' | 'time', value: string, format: string | undefined): boolean {
+  if (format === undefined || format === '') {
+    return (kind === 'datetime' ? isoDateTime : kind === 'date' ? isoDate : isoTime).test(value);
+  }
+  return compileDateFormat(format).test(value);
+}
