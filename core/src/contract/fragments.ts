@@ -3,6 +3,7 @@ import { parseJson } from './json.js';
 import type {
   ArrayContainsVariant,
   Body,
+  ContentTypeHint,
   Generator,
   Generators,
   Headers,
@@ -129,7 +130,7 @@ export function parseBody(value: unknown, present: boolean, version: SpecVersion
     const contentType = optionalString(value.contentType, child(path, 'contentType')) ?? declaredType;
     const hint = value.contentTypeHint;
     if (hint !== undefined && hint !== null && hint !== 'BINARY' && hint !== 'TEXT' && hint !== 'DEFAULT') invalid(child(path, 'contentTypeHint'), "'BINARY' or 'TEXT'", hint);
-    const extra = hint === 'BINARY' || hint === 'TEXT' ? { contentTypeHint: hint } : {};
+    const extra: { contentTypeHint?: ContentTypeHint } = hint === 'BINARY' || hint === 'TEXT' ? { contentTypeHint: hint } : {};
     const ct = contentType === undefined ? {} : { contentType };
     if (!('content' in value)) return undefined;
     const content = value.content as JsonValue;

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { TreatyError } from '../errors.js';
+import { parseContract } from './parse.js';
+import { parseRequest, parseResponse, parseMessage } from './fragments.js';
+import { normalizeSpecVersion } from './version.js';
+import { parseJson, isFloatLiteral, stringifyJson } from './json.js';
+
+function error(fn: () => unknown): TreatyError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof TreatyError) return e;
+    throw new Error(`expected a TreatyError, got ${String(e)}`);
+  }
+  throw new Error('expected an error');
+}
+
+const v3 = (interactions: unknown[]) => ({ consumer: { name: 'c' }, provider: { name: 'p' }, interactions, metadata: { pactSpecification: { version: '3.0.0' } } });
+
+describe('parseContract', () => {
+  it('says plainly when the input is not a contract at all', () => {
+    for (const input of ['not json', '[1,2]', '{"hello": "world"}', 42, null]) {
+      const e = error(() => parseContract(input));
+      expect(e.code).toBe('TREATY_CONTRACT_NOT_A_CONTRACT');
+      expect(e.message).toContain('A Pact file is a JSON object');
+    }
+    expect(error(() => parseContract('{"consumer": {}, "provider": {}}')).message).toContain('it has no interactions');
+  });
+
+  it('names the JSON path of a bad field', () => {
+    const e = error(() => parseContract(v3([{ description: 'a', request: { method: 42, path: '/' }, response: { status: 200 } }])));
+    expect(e.code).toBe('TREATY_CONTRACT_INVALID');
+    expect(e.message).toBe('interactions[0].request.method: expected a string, got 42.');
+    expect(e.path).toBe('interactions[0].request.method');
+    expect(error(() => parseContract(v3([{ description: 'a', request: { path: '/' }, response: { status: 'ok' } }]))).message).toBe(
+      'interactions[0].response.status: expected a number, got the string "ok".',
+    );
+    expect(error(() => parseContract(v3([{ request: {}, response: {} }]))).path).toBe('interactions[0].description');
+  });
+
+  it('rejects an unknown spec version and unknown rules and generators with their own codes', () => {
+    const bad = { ...v3([]), metadata: { pactSpecification: { version: '9.0' } } };
+    expect(error(() => parseContract(bad)).code).toBe('TREATY_CONTRACT_UNSUPPORTED_VERSION');
+    const rule = v3([{ description: 'a', request: {}, response: { matchingRules: { body: { '$.a': { matchers: [{ match: 'frobnicate' }] } } } } }]);
+    const e = error(() => parseContract(rule));
+    expect(e.code).toBe('TREATY_CONTRACT_UNKNOWN_RULE');
+    expect(e.path).toBe("interactions[0].response.matchingRules.body['$.a'].matchers[0]");
+    const gen = v3([{ description: 'a', request: {}, response: { generators: { body: { '$.a': { type: 'Magic' } } } } }]);
+    expect(error(() => parseContract(gen)).code).toBe('TREATY_CONTRACT_UNKNOWN_GENERATOR');
+  });
+
+  it('reads V1/V2 provider states, V3 message pacts and V4 annotations', () => {
+    const v2 = parseContract({ consumer: { name: 'c' }, provider: { name: 'p' }, interactions: [{ description: 'd', provider_state: 'ruby state', request: { method: 'GET', path: '/' }, response: { status: 200 } }], metadata: { pactSpecificationVersion: '1.0.0' } });
+    expect(v2.specVersion).toBe('1.0.0');
+    expect(v2.interactions[0]?.providerStates).toEqual([{ name: 'ruby state' }]);
+    const messages = parseContract({ consumer: { name: 'c' }, provider: { name: 'p' }, messages: [{ description: 'm', contents: { a: 1 }, metaData: { topic: 't' } }], metadata: { pactSpecification: { version: '3.0.0' } } });
+    expect(messages.interactions[0]).toMatchObject({ type: 'Asynchronous/Messages', message: { contents: { kind: 'json', value: { a: 1 } }, metadata: { topic: 't' } } });
+    const v4 = parseContract({
+      consumer: { name: 'c' },
+      provider: { name: 'p' },
+      interactions: [{ type: 'Synchronous/HTTP', key: 'k1', description: 'd', pending: true, comments: { text: ['hello'], testname: 't' }, request: { method: 'GET', path: '/' }, response: { status: 204 } }],
+      metadata: { pactSpecification: { version: '4.0' }, pactJs: { version: '1' } },
+    });
+    expect(v4.interactions[0]).toMatchObject({ key: 'k1', pending: true, comments: { text: ['hello'], testname: 't' } });
+    expect(v4.metadata).toEqual({ pactJs: { version: '1' } });
+  });
+});
+
+describe('fragments', () => {
+  it('read V2 flat rules with $.headers and $.header alike, and V4 content rules as body rules', () => {
+    const r = parseRequest({ method: 'GET', path: '/', matchingRules: { '$.headers.Accept': { regex: '\\w+' }, '$.header.X': { match: 'type' }, '$.body.a': { min: 1 } } }, '2.0.0');
+    expect(r.matchingRules.header?.Accept?.rules).toEqual([{ match: 'regex', regex: '\\w+' }]);
+    expect(r.matchingRules.header?.X?.rules).toEqual([{ match: 'type' }]);
+    expect(r.matchingRules.body?.['$.a']?.rules).toEqual([{ match: 'type', min: 1 }]);
+    const m = parseMessage({ contents: { content: { a: 1 }, contentType: 'application/json', encoded: false }, matchingRules: { content: { '$.a': { matchers: [{ match: 'integer' }] } } } }, '4');
+    expect(m.matchingRules.body?.['$.a']?.rules).toEqual([{ match: 'integer' }]);
+  });
+
+  it('keep absent, empty and null bodies apart', () => {
+    expect(parseResponse({ status: 200 }, '3').body).toBeUndefined();
+    expect(parseResponse({ status: 200, body: '' }, '3').body).toEqual({ kind: 'text', text: '' });
+    expect(parseResponse({ status: 200, body: null }, '3').body).toEqual({ kind: 'json', value: null });
+    expect(parseResponse({ status: 200, body: { content: 'AAE=', encoded: 'base64', contentType: 'application/octet-stream' } }, '4').body).toEqual({ kind: 'binary', bytes: new Uint8Array([0, 1]), contentType: 'application/octet-stream' });
+  });
+
+  it('normalise spec versions and reject unknown ones', () => {
+    expect(normalizeSpecVersion('3')).toBe('3.0.0');
+    expect(normalizeSpecVersion(4)).toBe('4.0');
+    expect(normalizeSpecVersion('v1.1')).toBe('1.1.0');
+    expect(error(() => normalizeSpecVersion('5')).code).toBe('TREATY_CONTRACT_UNSUPPORTED_VERSION');
+  });
+});
+
+describe('parseJson', () => {
+  it('parses like JSON.parse and flags float literals', () => {
+    const text = '{"a": [1, 1.0, 2e3, -0.5], "b": {"c": "x\\n\\u00e9"}, "d": true, "e": null}';
+    const value = parseJson(text) as { a: number[] };
+    expect(value).toEqual(JSON.parse(text));
+    expect([0, 1, 2, 3].map((i) => isFloatLiteral(value.a, i))).toEqual([false, true, true, true]);
+    expect(stringifyJson(value)).toBe('{"a":[1,1.0,2000.0,-0.5],"b":{"c":"x\\né"},"d":true,"e":null}');
+  });
+
+  it('reports invalid JSON with line and column', () => {
+    const e = error(() => parseJson('{\n  "a": 1,\n  "b": tru\n}'));
+    expect(e.code).toBe('TREATY_CONTRACT_INVALID');
+    expect(e.message).toContain('line 3, column 8');
+    expect(() => parseJson('{"a":1} x')).toThrow(/end of the JSON text/);
+    expect(() => parseJson('[01]')).toThrow(/leading zeros/);
+  });
+});

@@ -1,0 +1,148 @@
+import { TreatyError, isTreatyError } from '../errors.js';
+import { parseMessage, parseProviderStates, parseRequest, parseResponse } from './fragments.js';
+import { parseJson } from './json.js';
+import type { Contract, Interaction, InteractionBase, InteractionComments, InteractionMarkup, JsonObject, JsonValue, SpecVersion } from './model.js';
+import { child, describeValue, expectObject, expectString, invalid, isObject } from './shape.js';
+import { normalizeSpecVersion } from './version.js';
+
+const shapeHint = 'A Pact file is a JSON object with consumer.name, provider.name, interactions (or messages) and metadata.pactSpecification.version.';
+
+function notAContract(why: string, cause?: unknown): never {
+  throw new TreatyError('TREATY_CONTRACT_NOT_A_CONTRACT', `This is not a Pact contract: ${why}. ${shapeHint}`, cause === undefined ? {} : { cause });
+}
+
+/** Reads the spec version a file declares, in any of the places Pact tools have written it. */
+function declaredVersion(metadata: JsonObject | undefined): string | undefined {
+  if (metadata === undefined) return undefined;
+  const candidates: unknown[] = [
+    isObject(metadata.pactSpecification) ? metadata.pactSpecification.version : undefined,
+    isObject(metadata['pact-specification']) ? metadata['pact-specification'].version : undefined,
+    metadata.pactSpecificationVersion,
+  ];
+  for (const c of candidates) if (typeof c === 'string' || typeof c === 'number') return String(c);
+  return undefined;
+}
+
+function parseBase(obj: JsonObject, path: string): InteractionBase {
+  const base: InteractionBase = {
+    description: obj.description === undefined ? '' : expectString(obj.description, child(path, 'description')),
+    providerStates: parseProviderStates(obj, path),
+    pending: false,
+  };
+  if (obj.description === undefined) invalid(child(path, 'description'), 'a string', undefined);
+  if (obj.key !== undefined && obj.key !== null) base.key = expectString(obj.key, child(path, 'key'));
+  if (obj.pending !== undefined && obj.pending !== null) {
+    if (typeof obj.pending !== 'boolean') invalid(child(path, 'pending'), 'true or false', obj.pending);
+    base.pending = obj.pending;
+  }
+  if (obj.comments !== undefined && obj.comments !== null) {
+    const at = child(path, 'comments');
+    const c = expectObject(obj.comments, at);
+    const comments: InteractionComments = { ...c };
+    if (c.text !== undefined) {
+      if (!Array.isArray(c.text) || !c.text.every((t) => typeof t === 'string')) invalid(child(at, 'text'), 'an array of strings', c.text);
+      comments.text = c.text as string[];
+    }
+    if (c.testname !== undefined) comments.testname = expectString(c.testname, child(at, 'testname'));
+    base.comments = comments;
+  }
+  if (obj.pluginConfiguration !== undefined && obj.pluginConfiguration !== null) {
+    base.pluginConfiguration = expectObject(obj.pluginConfiguration, child(path, 'pluginConfiguration'));
+  }
+  if (obj.interactionMarkup !== undefined && obj.interactionMarkup !== null) {
+    const at = child(path, 'interactionMarkup');
+    const m = expectObject(obj.interactionMarkup, at);
+    const markupType = m.markupType ?? 'COMMON_MARK';
+    if (markupType !== 'COMMON_MARK' && markupType !== 'HTML') invalid(child(at, 'markupType'), "'COMMON_MARK' or 'HTML'", markupType);
+    const markup: InteractionMarkup = { markup: expectString(m.markup, child(at, 'markup')), markupType };
+    base.interactionMarkup = markup;
+  }
+  return base;
+}
+
+const interactionTypes = ['Synchronous/HTTP', 'Asynchronous/Messages', 'Synchronous/Messages'] as const;
+
+function parseInteraction(value: unknown, version: SpecVersion, path: string, messagePact: boolean): Interaction {
+  const obj = expectObject(value, path, 'an interaction object');
+  const base = parseBase(obj, path);
+  let type: string;
+  if (version === '4.0' && obj.type !== undefined) type = expectString(obj.type, child(path, 'type'));
+  else if (messagePact || (!('request' in obj) && ('contents' in obj || 'metaData' in obj || 'metadata' in obj))) type = 'Asynchronous/Messages';
+  else type = 'Synchronous/HTTP';
+  switch (type) {
+    case 'Synchronous/HTTP':
+      return {
+        type,
+        ...base,
+        request: parseRequest(obj.request ?? invalid(child(path, 'request'), 'a request object', undefined), version, { path: child(path, 'request') }),
+        response: parseResponse(obj.response ?? invalid(child(path, 'response'), 'a response object', undefined), version, { path: child(path, 'response') }),
+      };
+    case 'Asynchronous/Messages':
+      return { type, ...base, message: parseMessage(obj, version, { path }) };
+    case 'Synchronous/Messages': {
+      const at = child(path, 'response');
+      const responses = obj.response === undefined ? [] : Array.isArray(obj.response) ? obj.response : invalid(at, 'an array of response messages', obj.response);
+      return {
+        type,
+        ...base,
+        request: parseMessage(obj.request ?? {}, version, { path: child(path, 'request') }),
+        response: responses.map((r, i) => parseMessage(r, version, { path: child(at, i) })),
+      };
+    }
+    default:
+      return invalid(child(path, 'type'), interactionTypes.map((t) => `'${t}'`).join(', '), type);
+  }
+}
+
+/**
+ * Reads a Pact contract of any specification version (V1, V1.1, V2, V3 including message pacts,
+ * V4) from JSON text or an already-parsed value. From text, number forms such as `100.0` are kept.
+ * @example const contract = parseContract(readFileSync('pacts/web-orders.json', 'utf8'))
+ */
+export function parseContract(input: string | unknown): Contract {
+  let value: unknown = input;
+  if (typeof input === 'string') {
+    try {
+      value = parseJson(input);
+    } catch (error) {
+      notAContract(`the text is not valid JSON (${error instanceof Error ? error.message : String(error)})`, error);
+    }
+  }
+  if (!isObject(value)) notAContract(`expected a JSON object, got ${describeValue(value)}`);
+  const obj = value;
+  const hasInteractions = 'interactions' in obj;
+  const hasMessages = 'messages' in obj;
+  if (!('consumer' in obj) || !('provider' in obj) || (!hasInteractions && !hasMessages)) {
+    const missing = ['consumer', 'provider', 'interactions'].filter((k) => !(k in obj) && !(k === 'interactions' && hasMessages));
+    notAContract(`it has no ${missing.join(', ')}`);
+  }
+  const consumer = expectObject(obj.consumer, 'consumer', 'an object { name }');
+  const provider = expectObject(obj.provider, 'provider', 'an object { name }');
+  const metadataValue = obj.metadata === undefined || obj.metadata === null ? undefined : expectObject(obj.metadata, 'metadata');
+  const declared = declaredVersion(metadataValue);
+  let version: SpecVersion;
+  try {
+    version = declared === undefined ? (hasMessages ? '3.0.0' : '2.0.0') : normalizeSpecVersion(declared);
+  } catch (error) {
+    if (isTreatyError(error)) throw new TreatyError(error.code, `metadata.pactSpecification.version: ${error.message}`, { path: 'metadata.pactSpecification.version', cause: error });
+    throw error;
+  }
+  const listKey = hasInteractions ? 'interactions' : 'messages';
+  const list = obj[listKey];
+  if (!Array.isArray(list)) invalid(listKey, 'an array of interactions', list);
+  const interactions = list.map((item, i) => parseInteraction(item, version, child(listKey, i), listKey === 'messages'));
+  if (hasInteractions && hasMessages && Array.isArray(obj.messages)) {
+    obj.messages.forEach((item, i) => interactions.push(parseInteraction(item, version, child('messages', i), true)));
+  }
+  const metadata: JsonObject = {};
+  for (const [k, v] of Object.entries(metadataValue ?? {})) {
+    if (k !== 'pactSpecification' && k !== 'pact-specification' && k !== 'pactSpecificationVersion') metadata[k] = v as JsonValue;
+  }
+  return {
+    consumer: { name: expectString(consumer.name, 'consumer.name') },
+    provider: { name: expectString(provider.name, 'provider.name') },
+    interactions,
+    metadata,
+    specVersion: version,
+  };
+}

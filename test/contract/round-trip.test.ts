@@ -1,0 +1,146 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  matchMessage,
+  matchRequest,
+  matchResponse,
+  parseContract,
+  parseMessage,
+  parseRequest,
+  parseResponse,
+  serializeContract,
+  type Contract,
+  type Interaction,
+} from '@treaty/core';
+
+const fixtures = fileURLToPath(new URL('../fixtures/pact-js/', import.meta.url));
+const casesDir = fileURLToPath(new URL('../../../shared/pact-spec-testcases/', import.meta.url));
+const versions: Record<string, string> = { v1: '1.0.0', 'v1.1': '1.1.0', v2: '2.0.0', v3: '3.0.0', v4: '4.0' };
+
+function withoutKeys(contract: Contract): Contract {
+  return { ...contract, interactions: contract.interactions.map(({ key: _key, ...rest }) => rest as Interaction) };
+}
+
+/** Drops `key` from V4 interactions so a file without keys compares with ours. */
+function stripKeys(json: unknown): unknown {
+  const copy = structuredClone(json) as { interactions?: Array<Record<string, unknown>> };
+  for (const i of copy.interactions ?? []) delete i.key;
+  return copy;
+}
+
+describe('files written by Pact JS 16.5 (Rust core)', () => {
+  const files = readdirSync(fixtures).filter((f) => f.endsWith('.json'));
+
+  it('has fixtures for V3 and V4, HTTP and messages', () => {
+    expect(files.length).toBeGreaterThanOrEqual(3);
+  });
+
+  for (const file of files) {
+    const text = readFileSync(join(fixtures, file), 'utf8');
+    const original = JSON.parse(text) as { metadata: { pactSpecification: { version: string } } };
+
+    it(`${file}: parse → serialize → parse gives the same model, and serializing is byte-stable`, () => {
+      const contract = parseContract(text);
+      const out = serializeContract(contract);
+      const again = parseContract(out);
+      expect(withoutKeys(again)).toEqual({ ...withoutKeys(contract), specVersion: '4.0' });
+      expect(serializeContract(again)).toBe(out);
+      expect(serializeContract(parseContract(text))).toBe(out);
+    });
+
+    if (original.metadata.pactSpecification.version === '4.0') {
+      it(`${file}: our V4 output is the same JSON as Pact's, rule for rule`, () => {
+        const ours = JSON.parse(serializeContract(parseContract(text)));
+        expect(stripKeys(ours)).toEqual(stripKeys(original));
+      });
+    }
+  }
+
+  it('keeps every matching rule, generator and provider state of the Pact JS V3 file', () => {
+    const contract = parseContract(readFileSync(join(fixtures, 'pactjs-web-pactjs-orders-v3.json'), 'utf8'));
+    const first = contract.interactions[0];
+    if (first?.type !== 'Synchronous/HTTP') throw new Error('expected an HTTP interaction');
+    expect(first.providerStates).toEqual([{ name: 'order 1 exists', params: { id: 1 } }, { name: 'the user is logged in' }]);
+    expect(first.request.matchingRules.path?.rules[0]).toEqual({ match: 'regex', regex: '/orders/\\d+' });
+    const body = first.response.matchingRules.body ?? {};
+    expect(body['$.items']?.rules).toEqual([{ match: 'type', min: 1 }]);
+    expect(body['$.createdAt']?.rules).toEqual([{ match: 'datetime', format: "yyyy-MM-dd'T'HH:mm:ss" }]);
+    expect(body['$.attributes']?.rules[0]?.match).toBe('eachKey');
+    expect(first.response.generators.body?.['$.selfLink']).toMatchObject({ type: 'ProviderState', expression: '/orders/${id}' });
+  });
+});
+
+describe('the spec cases wrapped in contract files of their own version', () => {
+  const files = readdirSync(casesDir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.json'))
+    .map((e) => relative(casesDir, join(e.parentPath, e.name)).split(sep).join('/'))
+    .sort();
+
+  function wrap(folder: string, category: string, expected: unknown): unknown {
+    const version = versions[folder] as string;
+    const metadata = { pactSpecification: { version } };
+    const base = { consumer: { name: 'c' }, provider: { name: 'p' }, metadata };
+    if (category === 'request') return { ...base, interactions: [{ description: 'd', request: expected, response: { status: 200 } }] };
+    if (category === 'response') return { ...base, interactions: [{ description: 'd', request: { method: 'GET', path: '/' }, response: expected }] };
+    if (version === '4.0') return { ...base, interactions: [{ type: 'Asynchronous/Messages', description: 'd', ...(expected as object) }] };
+    return { ...base, messages: [{ description: 'd', ...(expected as object) }] };
+  }
+
+  function verdict(category: string, i: Interaction, actual: unknown, version: string): boolean {
+    if (category === 'request' && i.type === 'Synchronous/HTTP') return matchRequest(i.request, parseRequest(actual, version)).length === 0;
+    if (category === 'response' && i.type === 'Synchronous/HTTP') return matchResponse(i.response, parseResponse(actual, version)).length === 0;
+    if (category === 'message' && i.type === 'Asynchronous/Messages') return matchMessage(i.message, parseMessage(actual, version)).length === 0;
+    throw new Error(`unexpected interaction ${i.type} for ${category}`);
+  }
+
+  it('every case keeps its verdict after a round trip through V4, and through V3 where V3 can hold it', () => {
+    const failures: string[] = [];
+    for (const file of files) {
+      const [folder = '', category = ''] = file.split('/');
+      const data = JSON.parse(readFileSync(join(casesDir, file), 'utf8').replace(/^\uFEFF/, '')) as { match: boolean; expected: unknown; actual: unknown };
+      const contract = parseContract(JSON.stringify(wrap(folder, category, data.expected)));
+      const version = versions[folder] as string;
+      // V1 compares query strings literally; V3 and V4 files cannot say that, so after the upgrade
+      // the V1.1+ rules apply (as in Pact's reference implementation): that is the verdict to keep.
+      const original = contract.interactions[0] as Interaction;
+      let want = data.match;
+      if (original.type === 'Synchronous/HTTP' && original.request.rawQuery !== undefined) {
+        const { rawQuery: _e, ...exp } = original.request;
+        const { rawQuery: _a, ...act } = parseRequest(data.actual, version);
+        want = matchRequest(exp, act).length === 0;
+      }
+      for (const target of [4, 3] as const) {
+        const text = serializeContract(contract, { specVersion: target });
+        const back = parseContract(text);
+        const interaction = back.interactions[0] as Interaction;
+        if (serializeContract(back, { specVersion: target }) !== text) failures.push(`${file}: V${target} bytes not stable`);
+        if (verdict(category, interaction, data.actual, version) !== want) failures.push(`${file}: verdict changed after V${target}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('number forms', () => {
+  it('keeps 100.0 as 100.0 through parse and serialize', () => {
+    const text = JSON.stringify({
+      consumer: { name: 'c' },
+      provider: { name: 'p' },
+      interactions: [{ description: 'd', request: { method: 'GET', path: '/' }, response: { status: 200, body: { a: 1, b: 2.5 } } }],
+      metadata: { pactSpecification: { version: '3.0.0' } },
+    }).replace('"a":1', '"a":100.0');
+    const out = serializeContract(parseContract(text));
+    expect(out).toContain('"a": 100.0');
+    expect(out).toContain('"b": 2.5');
+  });
+
+  it('tells integer from decimal by the written form of the actual body', () => {
+    const expected = parseResponse({ status: 200, headers: { 'Content-Type': 'application/json' }, body: { n: 1 }, matchingRules: { body: { '$.n': { matchers: [{ match: 'integer' }] } } } }, '3.0.0');
+    const written = (n: string) => parseResponse({ status: 200, headers: { 'Content-Type': 'application/json' }, body: { content: `{"n": ${n}}`, encoded: false } }, '4.0');
+    expect(matchResponse(expected, written('100'))).toEqual([]);
+    expect(matchResponse(expected, written('100.0'))).toHaveLength(1);
+    expect(matchResponse(expected, written('100.0'))[0]?.message).toContain('written as a decimal');
+  });
+});
