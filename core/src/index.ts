@@ -43,3 +43,37 @@ export { matchRequest, matchResponse, matchMessage } from './matching/match.js';
 export { parseContract } from './contract/parse.js';
 export { serializeContract } from './contract/serialize.js';
 export type { SerializeOptions } from './contract/serialize.js';
+export {
+  like,
+  eachLike,
+  atLeastOneLike,
+  atLeastLike,
+  atMostLike,
+  constrainedArrayLike,
+  regex,
+  integer,
+  decimal,
+  number,
+  boolean,
+  string,
+  datetime,
+  date,
+  time,
+  uuid,
+  includes,
+  nullValue,
+  equal,
+  arrayContaining,
+  eachKeyMatches,
+  eachValueMatches,
+  semver,
+  notEmpty,
+  statusCode,
+  contentType,
+  fromProviderState,
+  url,
+  isMatcher,
+} from './matchers/matchers.js';
+export type { Matcher, Reify } from './matchers/matchers.js';
+export { reify, extractMatching } from './matchers/extract.js';
+export type { ExtractedMatching } from './matchers/extract.js';
