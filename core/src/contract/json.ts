@@ -49,6 +49,21 @@ function position(text: string, at: number): string {
  * @example parseJson('{"price": 10.0}') // { price: 10 }, with isFloatLiteral(result, 'price') === true
  */
 export function parseJson(text: string): JsonValue {
+  // Only numbers written as floats with an integral value (100.0, 1e2) need flags; when the text
+  // holds nothing that could be one, the native parser gives exactly the same values, faster.
+  if (!mayHoldIntegralFloat.test(text)) {
+    try {
+      return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as JsonValue;
+    } catch {
+      // fall through to the parser below for a precise error position
+    }
+  }
+  return parseJsonSlow(text);
+}
+
+const mayHoldIntegralFloat = /\d\.0+(?![0-9])|\d[eE]/;
+
+function parseJsonSlow(text: string): JsonValue {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const n = text.length;
 

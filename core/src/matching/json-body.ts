@@ -47,11 +47,13 @@ class JsonComparer {
 
   node(exp: JsonValue, act: JsonValue, parent: object | undefined, key: string | number): void {
     const sel = this.selector?.select(this.loc);
-    if (sel !== undefined && !sel.list.rules.every((r) => structural.has(r.match))) {
-      if (Array.isArray(exp) && Array.isArray(act)) return this.arrayWithRules(exp, act, sel.list, sel.cascaded);
-      if (isObj(exp) && isObj(act)) return this.objectWithRules(exp, act, sel.list);
+    // Rules about a collection as a whole (its keys, its variants) do not cascade to its members.
+    const list = sel === undefined ? undefined : sel.cascaded ? withoutCollectionRules(sel.list) : sel.list;
+    if (sel !== undefined && list !== undefined && !list.rules.every((r) => structural.has(r.match))) {
+      if (Array.isArray(exp) && Array.isArray(act)) return this.arrayWithRules(exp, act, list, sel.cascaded);
+      if (isObj(exp) && isObj(act)) return this.objectWithRules(exp, act, list);
       const ctx = parent !== undefined && typeof act === 'number' && isFloatLiteral(parent, key) ? floatCtx : noCoerce;
-      for (const f of checkRuleList(sel.list, exp, act, ctx)) this.add(f.rule.match, exp, act, f.reason);
+      for (const f of checkRuleList(list, exp, act, ctx)) this.add(f.rule.match, exp, act, f.reason);
       return;
     }
     this.plain(exp, act);
@@ -172,6 +174,8 @@ class JsonComparer {
       }
     }
     if (!dynamicKeys) return this.maps(exp, act);
+    // eachKey and eachValue constrain keys or values through their own rules, checked above.
+    if (!list.rules.some((r) => r.match === 'values')) return;
     const values = Object.values(exp);
     const first = values[0];
     if (first === undefined) return;
@@ -180,6 +184,14 @@ class JsonComparer {
       this.child(k, e, act[k] as JsonValue, act);
     }
   }
+}
+
+const collectionRules = new Set<MatchingRule['match']>(['eachKey', 'eachValue', 'arrayContains']);
+
+function withoutCollectionRules(list: RuleList): RuleList | undefined {
+  if (!list.rules.some((r) => collectionRules.has(r.match))) return list;
+  const rules = list.rules.filter((r) => !collectionRules.has(r.match));
+  return rules.length === 0 ? undefined : { combine: list.combine, rules };
 }
 
 function describe(value: unknown): string {
