@@ -1,0 +1,20 @@
+// Runs every benchmark and prints the figures (or JSON with --json). npm run bench.
+import { runEngineBench } from './engine.mjs';
+import { runEngineVsPact } from './engine-vs-pact.mjs';
+import { table } from './lib.mjs';
+
+const quick = process.argv.includes('--quick');
+const json = process.argv.includes('--json');
+const log = (text) => {
+  if (!json) console.log(text);
+};
+
+log(`Treaty benchmarks on ${process.platform}/${process.arch}, Node ${process.version}${quick ? ' (quick)' : ''}\n`);
+log('1. Matching engine throughput, medians of repeated rounds');
+const engine = runEngineBench({ quick });
+log(`${table(engine.rows)}\n`);
+log('2. Request matching in a server: Treaty (node:http + engine) vs Pact JS 16.5 mock server (Rust core)');
+log('   same process, same load generator, 4 keep-alive connections, median of rounds');
+const vsPact = await runEngineVsPact({ quick });
+log(table(vsPact.rows));
+if (json) console.log(JSON.stringify({ engine: engine.results, engineVsPact: vsPact.results }, null, 2));
