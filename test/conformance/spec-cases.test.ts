@@ -1,12 +1,12 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { matchMessage, matchRequest, matchResponse, parseMessage, parseRequest, parseResponse, type Mismatch } from '@treaty/core';
+import { sharedDir } from '../support/shared.js';
 
 // The official Pact Specification matching cases: each file says whether `actual` must match
 // `expected`. Every one runs as its own test; none is skipped or special-cased.
-const casesDir = fileURLToPath(new URL('../../../shared/pact-spec-testcases/', import.meta.url));
+const casesDir = sharedDir('pact-spec-testcases');
 const versions: Record<string, string> = { v1: '1.0.0', 'v1.1': '1.1.0', v2: '2.0.0', v3: '3.0.0', v4: '4.0' };
 
 interface SpecCase {
@@ -28,8 +28,6 @@ function run(category: string, version: string, c: SpecCase): Mismatch[] {
       throw new Error(`unknown spec case category '${category}'`);
   }
 }
-
-if (!existsSync(casesDir)) throw new Error(`The Pact spec cases are missing: expected them at ${casesDir}`);
 
 const files = readdirSync(casesDir, { recursive: true, withFileTypes: true })
   .filter((e) => e.isFile() && e.name.endsWith('.json'))
