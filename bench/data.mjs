@@ -64,16 +64,21 @@ export function largeExpected() {
   };
 }
 
-/** An actual response of about `bytes` bytes of JSON text. */
-export function largeActual(bytes = 1_000_000) {
+/** JSON text of `{ orders, count }` with enough orders to reach about `bytes` bytes (at least one). */
+export function ordersText(bytes) {
   const orders = [];
   let size = 0;
-  for (let i = 0; size < bytes; i++) {
-    const o = order(i);
+  for (let i = 0; orders.length === 0 || size < bytes; i++) {
+    const o = order(i + 7);
     size += JSON.stringify(o).length + 1;
     orders.push(o);
   }
-  const text = JSON.stringify({ orders, count: orders.length });
+  return { text: JSON.stringify({ orders, count: orders.length }), orders };
+}
+
+/** An actual response of about `bytes` bytes of JSON text. */
+export function largeActual(bytes = 1_000_000) {
+  const { text, orders } = ordersText(bytes);
   return {
     response: { status: 200, headers: { 'content-type': ['application/json'] }, body: { contentType: 'application/json', encoded: false, content: text } },
     bytes: text.length,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PactV4, MatchersV3 } from '@pact-foundation/pact';
 import { matchRequest, parseContract, parseRequest } from '@treaty/core';
 import { fmt, table } from './lib.mjs';
-import { order } from './data.mjs';
+import { order, ordersText } from './data.mjs';
 import { medianLoad } from './load.mjs';
 
 const { like, eachLike, integer, decimal, number, regex, datetime } = MatchersV3;
@@ -28,17 +28,7 @@ function orderTemplate() {
   };
 }
 
-function bodyOfSize(bytes) {
-  if (bytes === 0) return JSON.stringify({ orders: [order(7)], count: 1 });
-  const orders = [];
-  let size = 0;
-  for (let i = 0; size < bytes; i++) {
-    const o = order(i);
-    size += JSON.stringify(o).length + 1;
-    orders.push(o);
-  }
-  return JSON.stringify({ orders, count: orders.length });
-}
+const bodyOfSize = (bytes) => ordersText(bytes).text;
 
 async function treatyServer(expected) {
   const server = http.createServer((req, res) => {

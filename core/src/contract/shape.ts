@@ -51,8 +51,11 @@ export function optionalNumber(value: unknown, path: string): number | undefined
   return value === undefined || value === null ? undefined : expectNumber(value, path);
 }
 
-/** `path` + `.key`, or `['key']` when the key is not a plain identifier. */
+/**
+ * `path` + `.key`, `[index]`, or `['key']` when the key is not a plain identifier — the JSON path
+ * form Pact uses for rule paths, and Treaty for error and mismatch locations.
+ */
 export function child(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
-  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${path}.${key}` : `${path}['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
 }

@@ -1,5 +1,6 @@
 import { TreatyError } from '../errors.js';
 import type { ArrayContainsVariant, Generator, JsonValue, MatchingRule, RuleList, StatusClass, UuidFormat } from '../contract/model.js';
+import { child } from '../contract/shape.js';
 import { isMatcher, type Reify } from './matchers.js';
 
 type Raw = Record<string, unknown>;
@@ -14,11 +15,6 @@ export interface ExtractedMatching {
 
 function fail(message: string): never {
   throw new TreatyError('TREATY_MATCHER_INVALID', message);
-}
-
-function child(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}['${key.replace(/'/g, "\\'")}']`;
 }
 
 const num = (raw: Raw, key: string): Record<string, number> => (typeof raw[key] === 'number' ? { [key]: raw[key] as number } : {});

@@ -1,4 +1,5 @@
 import { TreatyError } from '../errors.js';
+import { child } from '../contract/shape.js';
 
 /** One token of a body path expression after the root `$`. */
 export type PathToken = { kind: 'field'; name: string } | { kind: 'index'; index: number } | { kind: 'star' };
@@ -89,10 +90,6 @@ export function pathWeight(tokens: readonly PathToken[], location: Location): nu
 /** Writes a location as a readable path: `$.items[2].id`, `$['odd key']`. */
 export function formatLocation(prefix: string, location: Location): string {
   let out = prefix;
-  for (const seg of location) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += `.${seg}`;
-    else out += `['${seg}']`;
-  }
+  for (const seg of location) out = child(out, seg);
   return out;
 }
