@@ -2,7 +2,7 @@ import type { JsonObject, JsonValue, MatchingRule, RuleList } from '../contract/
 import { isFloatLiteral } from '../contract/json.js';
 import type { Mismatch, MismatchPart } from './mismatch.js';
 import { formatLocation } from './path-expr.js';
-import { RuleSelector } from './rule-selector.js';
+import { RuleCursor } from './rule-selector.js';
 import { checkRule, checkRuleList, jsonType, show, type LeafContext } from './rules.js';
 
 /** How a JSON document is compared. */
@@ -26,8 +26,8 @@ const structural = new Set<MatchingRule['match']>(['equality']);
  * returned. Rules cascade to descendants; the most specific path wins.
  */
 export function compareJson(expected: JsonValue, actual: JsonValue, options: JsonCompareOptions): Mismatch[] {
-  const c = new JsonComparer(options, RuleSelector.for(options.rules));
-  c.node(expected, actual, undefined, '');
+  const c = new JsonComparer(options);
+  c.node(expected, actual, undefined, '', RuleCursor.root(options.rules));
   return c.mismatches;
 }
 
@@ -35,61 +35,58 @@ class JsonComparer {
   readonly mismatches: Mismatch[] = [];
   private readonly loc: Array<string | number> = [];
 
-  constructor(
-    private readonly opts: JsonCompareOptions,
-    private readonly selector: RuleSelector | undefined,
-  ) {}
+  constructor(private readonly opts: JsonCompareOptions) {}
 
   private add(rule: string, expected: unknown, actual: unknown, message: string): void {
     const path = formatLocation(this.opts.prefix, this.loc);
     this.mismatches.push({ part: this.opts.part, path, expected, actual, rule, message: `${path}: ${message}` });
   }
 
-  node(exp: JsonValue, act: JsonValue, parent: object | undefined, key: string | number): void {
-    const sel = this.selector?.select(this.loc);
+  node(exp: JsonValue, act: JsonValue, parent: object | undefined, key: string | number, cur: RuleCursor | undefined): void {
+    const sel = cur?.selected;
     // Rules about a collection as a whole (its keys, its variants) do not cascade to its members.
     const list = sel === undefined ? undefined : sel.cascaded ? withoutCollectionRules(sel.list) : sel.list;
     if (sel !== undefined && list !== undefined && !list.rules.every((r) => structural.has(r.match))) {
-      if (Array.isArray(exp) && Array.isArray(act)) return this.arrayWithRules(exp, act, list, sel.cascaded);
-      if (isObj(exp) && isObj(act)) return this.objectWithRules(exp, act, list);
+      if (Array.isArray(exp) && Array.isArray(act)) return this.arrayWithRules(exp, act, list, sel.cascaded, cur);
+      if (isObj(exp) && isObj(act)) return this.objectWithRules(exp, act, list, cur);
       const ctx = parent !== undefined && typeof act === 'number' && isFloatLiteral(parent, key) ? floatCtx : noCoerce;
       for (const f of checkRuleList(list, exp, act, ctx)) this.add(f.rule.match, exp, act, f.reason);
       return;
     }
-    this.plain(exp, act);
+    this.plain(exp, act, cur);
   }
 
-  private plain(exp: JsonValue, act: JsonValue): void {
+  private plain(exp: JsonValue, act: JsonValue, cur: RuleCursor | undefined): void {
     if (Array.isArray(exp)) {
       if (!Array.isArray(act)) return this.add('type', exp, act, `expected an array but got ${describe(act)}`);
       if (exp.length !== act.length) {
         this.add('length', exp, act, `expected an array of ${exp.length} item(s) but got ${act.length}: ${show(act)}`);
       }
       const n = Math.min(exp.length, act.length);
-      for (let i = 0; i < n; i++) this.child(i, exp[i] as JsonValue, act[i] as JsonValue, act);
+      for (let i = 0; i < n; i++) this.child(i, exp[i] as JsonValue, act[i] as JsonValue, act, cur);
       return;
     }
     if (isObj(exp)) {
       if (!isObj(act)) return this.add('type', exp, act, `expected an object but got ${describe(act)}`);
-      return this.maps(exp, act);
+      return this.maps(exp, act, cur);
     }
     if (exp === act) return;
     this.add('equality', exp, act, `expected ${show(exp)} but got ${describe(act)}`);
   }
 
-  private child(key: string | number, exp: JsonValue, act: JsonValue, parent: object): void {
+  private child(key: string | number, exp: JsonValue, act: JsonValue, parent: object, cur: RuleCursor | undefined): void {
     this.loc.push(key);
-    this.node(exp, act, parent, key);
+    this.node(exp, act, parent, key, cur?.child(key));
     this.loc.pop();
   }
 
-  private maps(exp: JsonObject, act: JsonObject): void {
+  private maps(exp: JsonObject, act: JsonObject, cur: RuleCursor | undefined): void {
     for (const k of Object.keys(exp)) {
       if (!Object.prototype.hasOwnProperty.call(act, k)) {
         this.loc.push(k);
         this.add('presence', exp[k], undefined, `expected ${show(exp[k])} but the key '${k}' is missing`);
         this.loc.pop();
-      } else this.child(k, exp[k] as JsonValue, act[k] as JsonValue, act);
+      } else this.child(k, exp[k] as JsonValue, act[k] as JsonValue, act, cur);
     }
     if (!this.opts.allowUnexpectedKeys) {
       for (const k of Object.keys(act)) {
@@ -108,7 +105,7 @@ class JsonComparer {
     return failures.length === 0;
   }
 
-  private arrayWithRules(exp: JsonValue[], act: JsonValue[], list: RuleList, cascaded: boolean): void {
+  private arrayWithRules(exp: JsonValue[], act: JsonValue[], list: RuleList, cascaded: boolean, cur: RuleCursor | undefined): void {
     const before = this.mismatches.length;
     this.leafChecks(list, exp, act);
     let positional = true;
@@ -133,7 +130,7 @@ class JsonComparer {
             const reason = checkRule(inner, example, item, noCoerce);
             if (reason !== undefined) this.add(inner.match, example, item, reason);
           }
-          if (example !== undefined && example !== null && typeof example === 'object') this.node(example as JsonValue, item, act, i);
+          if (example !== undefined && example !== null && typeof example === 'object') this.node(example as JsonValue, item, act, i, cur?.child(i));
           this.loc.pop();
         });
       }
@@ -143,10 +140,10 @@ class JsonComparer {
       this.mismatches.length = before; // one alternative passed
     }
     if (exp.length === 0) return;
-    act.forEach((item, i) => this.child(i, (exp[i] ?? exp[0]) as JsonValue, item, act));
+    act.forEach((item, i) => this.child(i, (exp[i] ?? exp[0]) as JsonValue, item, act, cur));
   }
 
-  private objectWithRules(exp: JsonObject, act: JsonObject, list: RuleList): void {
+  private objectWithRules(exp: JsonObject, act: JsonObject, list: RuleList, cur: RuleCursor | undefined): void {
     this.leafChecks(list, exp, act);
     const dynamicKeys = list.rules.some((r) => r.match === 'values' || r.match === 'eachValue' || r.match === 'eachKey');
     for (const rule of list.rules) {
@@ -173,7 +170,7 @@ class JsonComparer {
         }
       }
     }
-    if (!dynamicKeys) return this.maps(exp, act);
+    if (!dynamicKeys) return this.maps(exp, act, cur);
     // eachKey and eachValue constrain keys or values through their own rules, checked above.
     if (!list.rules.some((r) => r.match === 'values')) return;
     const values = Object.values(exp);
@@ -181,7 +178,7 @@ class JsonComparer {
     if (first === undefined) return;
     for (const k of Object.keys(act)) {
       const e = Object.prototype.hasOwnProperty.call(exp, k) ? (exp[k] as JsonValue) : first;
-      this.child(k, e, act[k] as JsonValue, act);
+      this.child(k, e, act[k] as JsonValue, act, cur);
     }
   }
 }

@@ -43,10 +43,90 @@ export class RuleSelector {
     }
     return best === undefined ? undefined : { list: best.list, cascaded: best.tokens.length < location.length };
   }
+}
+}
 
-  /** True when some rule is declared below the location (so a subtree cannot be skipped). */
-  hasRulesBelow(location: Location): boolean {
-    for (const entry of this.entries) if (entry.tokens.length > location.length && pathWeight(entry.tokens.slice(0, location.length), location) > 0) return true;
-    return false;
+interface Pending {
+  tokens: PathToken[];
+  list: RuleList;
+  weight: number;
+}
+
+interface Complete {
+  length: number;
+  list: RuleList;
+  weight: number;
+}
+
+/**
+ * A position in a document while walking it, with the rules that can still apply below it. Moving
+ * to a child checks one token per live rule instead of every rule's whole path, and children that
+ * no rule tells apart (the elements of an array without index rules) share one cursor, so a large
+ * body costs a lookup per node.
+ */
+export class RuleCursor {
+  private readonly children = new Map<string | number, RuleCursor>();
+  private readonly indexSensitive: boolean;
+
+  private constructor(
+    private readonly depth: number,
+    private readonly pending: Pending[],
+    private readonly best: Complete | undefined,
+  ) {
+    this.indexSensitive = pending.some((p) => p.tokens[depth]?.kind === 'index');
+  }
+
+  /** The cursor at the root of a body for a rule map (cached per map), or undefined when there are no rules. */
+  static root(rules: Record<string, RuleList> | undefined): RuleCursor | undefined {
+    if (rules === undefined) return undefined;
+    const cached = rootCache.get(rules);
+    if (cached !== undefined) return cached;
+    const root = RuleCursor.build(rules);
+    if (root !== undefined) rootCache.set(rules, root);
+    return root;
+  }
+
+  private static build(rules: Record<string, RuleList>): RuleCursor | undefined {
+    const entries = Object.entries(rules);
+    if (entries.length === 0) return undefined;
+    let best: Complete | undefined;
+    const pending: Pending[] = [];
+    for (const [expr, list] of entries) {
+      const tokens = parsePathExpression(expr);
+      if (tokens.length === 0) best = { length: 0, list, weight: 2 };
+      else pending.push({ tokens, list, weight: 2 });
+    }
+    return new RuleCursor(0, pending, best);
+  }
+
+  /** The rules that apply here, and whether they reached here by cascading. */
+  get selected(): SelectedRules | undefined {
+    return this.best === undefined ? undefined : { list: this.best.list, cascaded: this.best.length < this.depth };
+  }
+
+  /** The cursor one step down, at an object key or array index. */
+  child(segment: string | number): RuleCursor {
+    const key = typeof segment === 'number' && !this.indexSensitive ? '#' : segment;
+    let next = this.children.get(key);
+    if (next !== undefined) return next;
+    let best = this.best;
+    const pending: Pending[] = [];
+    for (const p of this.pending) {
+      const t = p.tokens[this.depth] as PathToken;
+      let weight: number;
+      if (t.kind === 'star') weight = p.weight;
+      else if (t.kind === 'field' && (segment === t.name || (typeof segment === 'number' && String(segment) === t.name))) weight = p.weight * 2;
+      else if (t.kind === 'index' && segment === t.index) weight = p.weight * 2;
+      else continue;
+      if (p.tokens.length === this.depth + 1) {
+        if (best === undefined || weight > best.weight || (weight === best.weight && p.tokens.length > best.length)) best = { length: p.tokens.length, list: p.list, weight };
+      } else pending.push({ tokens: p.tokens, list: p.list, weight });
+    }
+    next = new RuleCursor(this.depth + 1, pending, best);
+    // Bounded, so maps with ever-new keys (eachKey data) cannot grow the cache without end.
+    if (this.children.size < 1024) this.children.set(key, next);
+    return next;
   }
 }
+
+const rootCache = new WeakMap<Record<string, RuleList>, RuleCursor>();
