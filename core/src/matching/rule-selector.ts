@@ -44,7 +44,6 @@ export class RuleSelector {
     return best === undefined ? undefined : { list: best.list, cascaded: best.tokens.length < location.length };
   }
 }
-}
 
 interface Pending {
   tokens: PathToken[];
