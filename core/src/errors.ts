@@ -64,6 +64,36 @@ export const ERROR_CODES = {
     status: 400,
     summary: 'A matcher was built with bad arguments (a bad regex, min above max, an example that breaks its own rule).',
   },
+  TREATY_DSL_INCOMPLETE: {
+    kind: 'user',
+    status: 400,
+    summary: 'An interaction was used before it was complete (no description, request or response).',
+  },
+  TREATY_DSL_INVALID: {
+    kind: 'user',
+    status: 400,
+    summary: 'A DSL call got a bad argument (an unknown method, a status outside 100–599, a body that is not JSON).',
+  },
+  TREATY_CONSUMER_TEST_FAILED: {
+    kind: 'user',
+    status: 400,
+    summary: 'The consumer test did not make the requests its contract expects, or made others; nothing was written.',
+  },
+  TREATY_MOCK_SERVER_START: {
+    kind: 'operator',
+    status: 500,
+    summary: 'The mock server could not listen on the requested host and port.',
+  },
+  TREATY_PACT_FILE_LOCKED: {
+    kind: 'retryable',
+    status: 503,
+    summary: 'Another process held the contract file lock for too long.',
+  },
+  TREATY_PACT_FILE_WRITE: {
+    kind: 'operator',
+    status: 500,
+    summary: 'The contract file could not be read or written (permissions, disk, or a file that is not a contract).',
+  },
   TREATY_CLI_USAGE: {
     kind: 'user',
     status: 400,

@@ -77,3 +77,10 @@ export {
 export type { Matcher, Reify } from './matchers/matchers.js';
 export { reify, extractMatching } from './matchers/extract.js';
 export type { ExtractedMatching } from './matchers/extract.js';
+export { ConsumerContract } from './consumer/contract.js';
+export type { ConsumerContractOptions } from './consumer/contract.js';
+export { HttpInteractionBuilder, RequestBuilder, ResponseBuilder } from './consumer/builders.js';
+export type { MockServerInfo } from './consumer/builders.js';
+export { AsyncMessageBuilder, SyncMessageBuilder, MessageContentBuilder } from './consumer/message-builders.js';
+export type { ReifiedMessage, ReifiedSyncMessage } from './consumer/message-builders.js';
+export type { StringTemplate, MultiTemplate } from './consumer/template.js';

@@ -137,6 +137,7 @@ export function reify<T>(template: T): Reify<T> {
 export function extractMatching(template: unknown): ExtractedMatching {
   const rules: Record<string, RuleList> = {};
   const generators: Record<string, Generator> = {};
+  const seen = new Set<object>();
   const walk = (value: unknown, path: string): JsonValue => {
     if (isMatcher(value)) {
       const raw = value as unknown as Raw;
@@ -156,11 +157,18 @@ export function extractMatching(template: unknown): ExtractedMatching {
     }
     if (Array.isArray(value)) return value.map((v, i) => walk(v, child(path, i)));
     if (typeof value === 'object' && value !== null) {
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) return fail(`${path}: a ${(value as object).constructor?.name ?? 'class instance'} is not plain JSON; convert it first (e.g. toISOString())`);
+      if (seen.has(value)) return fail(`${path}: the value refers to itself; a body must be a tree`);
+      seen.add(value);
       const out: Record<string, JsonValue> = {};
       for (const [k, v] of Object.entries(value)) out[k] = walk(v, child(path, k));
+      seen.delete(value);
       return out;
     }
     if (value === undefined) return fail(`${path}: undefined is not a JSON value`);
+    if (typeof value === 'function' || typeof value === 'bigint' || typeof value === 'symbol') return fail(`${path}: a ${typeof value} is not a JSON value`);
+    if (typeof value === 'number' && !Number.isFinite(value)) return fail(`${path}: ${value} is not a JSON value`);
     return value as JsonValue;
   };
   const example = walk(template, '$');

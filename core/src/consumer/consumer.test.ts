@@ -1,0 +1,212 @@
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TreatyError } from '../errors.js';
+import { parseContract } from '../contract/parse.js';
+import { eachLike, integer, like, regex, statusCode, url } from '../matchers/matchers.js';
+import { ConsumerContract } from './contract.js';
+
+const dirs = () => mkdtempSync(join(tmpdir(), 'treaty-consumer-'));
+const contractFor = (dir: string, extra: Partial<ConstructorParameters<typeof ConsumerContract>[0]> = {}) => new ConsumerContract({ consumer: 'web', provider: 'orders', dir, ...extra });
+const fileOf = (dir: string) => join(dir, 'web-orders.json');
+
+async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<TreatyError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    if (e instanceof TreatyError) return e;
+    throw e;
+  }
+  throw new Error('expected a TreatyError');
+}
+
+describe('ConsumerContract with a real mock server', () => {
+  it('answers the expected request and writes a V4 contract with states, query, headers and rules', async () => {
+    const dir = dirs();
+    const order = await contractFor(dir)
+      .addInteraction()
+      .given('order 1 exists', { id: 1 })
+      .uponReceiving('a request for order 1')
+      .withRequest('GET', regex('/orders/\\d+', '/orders/1'), (req) => req.query({ expand: 'items' }).headers({ Accept: 'application/json' }))
+      .willRespondWith(200, (res) => res.jsonBody(like({ id: integer(1), items: eachLike({ sku: 'A-1' }) })))
+      .executeTest(async (mock) => {
+        expect(mock.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        const res = await fetch(`${mock.url}/orders/7?expand=items`, { headers: { Accept: 'application/json' } });
+        expect(res.status).toBe(200);
+        return (await res.json()) as { id: number; items: Array<{ sku: string }> };
+      });
+    expect(order).toEqual({ id: 1, items: [{ sku: 'A-1' }] });
+    const contract = parseContract(readFileSync(fileOf(dir), 'utf8'));
+    expect(contract.specVersion).toBe('4.0');
+    const i = contract.interactions[0];
+    if (i?.type !== 'Synchronous/HTTP') throw new Error('expected HTTP');
+    expect(i.providerStates).toEqual([{ name: 'order 1 exists', params: { id: 1 } }]);
+    expect(i.request.query).toEqual({ expand: ['items'] });
+    expect(i.request.matchingRules.path?.rules).toEqual([{ match: 'regex', regex: '/orders/\\d+' }]);
+    expect(i.response.matchingRules.body?.['$.items']?.rules).toEqual([{ match: 'type', min: 1 }]);
+  });
+
+  it('fails the test with a readable report and writes nothing when a request does not match', async () => {
+    const dir = dirs();
+    const e = await errorOf(
+      contractFor(dir)
+        .addInteraction()
+        .uponReceiving('create an order')
+        .withRequest('POST', '/orders', (req) => req.jsonBody({ sku: like('A-1'), quantity: integer(1) }))
+        .willRespondWith(201)
+        .executeTest(async (mock) => {
+          const res = await fetch(`${mock.url}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sku: 'A-1', quantity: 'two' }) });
+          expect(res.status).toBe(500);
+          const body = (await res.json()) as { closest: Array<{ description: string; mismatches: string[] }> };
+          expect(body.closest[0]?.description).toBe('create an order');
+          expect(body.closest[0]?.mismatches.join()).toContain('$.body.quantity');
+        }),
+    );
+    expect(e.code).toBe('TREATY_CONSUMER_TEST_FAILED');
+    expect(e.message).toContain('Unexpected request: POST /orders');
+    expect(e.message).toContain("closest interaction 'create an order' differs");
+    expect(e.message).toContain('$.body.quantity: expected an integer');
+    expect(e.message).toContain("Expected but not received: 'create an order'");
+    expect(existsSync(fileOf(dir))).toBe(false);
+  });
+
+  it('closes the server and writes nothing when the test throws', async () => {
+    const dir = dirs();
+    let seen = '';
+    await expect(
+      contractFor(dir)
+        .addInteraction()
+        .uponReceiving('ping')
+        .withRequest('GET', '/ping')
+        .willRespondWith(204)
+        .executeTest(async (mock) => {
+          seen = mock.url;
+          throw new Error('boom');
+        }),
+    ).rejects.toThrow('boom');
+    await expect(fetch(`${seen}/ping`)).rejects.toThrow();
+    expect(existsSync(fileOf(dir))).toBe(false);
+  });
+
+  it('serves several interactions in one test and generates values such as the mock server URL', async () => {
+    const dir = dirs();
+    const contract = contractFor(dir);
+    contract.addInteraction().uponReceiving('list orders').withRequest('GET', '/orders').willRespondWith(200, (res) => res.jsonBody({ next: url(['orders', regex('\\d+', '2')]) }));
+    await contract
+      .addInteraction()
+      .uponReceiving('an unknown order')
+      .withRequest('GET', '/orders/999')
+      .willRespondWith(statusCode('clientError'), (res) => res.jsonBody({ error: 'not found' }))
+      .executeTest(async (mock) => {
+        const list = (await (await fetch(`${mock.url}/orders`)).json()) as { next: string };
+        expect(list.next).toBe(`${mock.url}/orders/2`);
+        expect((await fetch(`${mock.url}/orders/999`)).status).toBe(400);
+      });
+    expect(parseContract(readFileSync(fileOf(dir), 'utf8')).interactions.map((i) => i.description).sort()).toEqual(['an unknown order', 'list orders']);
+  });
+
+  it('answers CORS preflight requests when asked', async () => {
+    await contractFor(dirs(), { cors: true })
+      .addInteraction()
+      .uponReceiving('a browser request')
+      .withRequest('GET', '/x')
+      .willRespondWith(200)
+      .executeTest(async (mock) => {
+        const pre = await fetch(`${mock.url}/x`, { method: 'OPTIONS', headers: { Origin: 'http://app.test', 'Access-Control-Request-Method': 'GET' } });
+        expect(pre.status).toBe(204);
+        expect(pre.headers.get('access-control-allow-origin')).toBe('http://app.test');
+        expect((await fetch(`${mock.url}/x`, { headers: { Origin: 'http://app.test' } })).headers.get('access-control-allow-origin')).toBe('http://app.test');
+      });
+  });
+
+  it('writes V3 when asked, for older tools', async () => {
+    const dir = dirs();
+    await contractFor(dir, { specVersion: 3 })
+      .addInteraction()
+      .uponReceiving('ping')
+      .withRequest('GET', '/ping')
+      .willRespondWith(200, (res) => res.body('text/plain', 'pong'))
+      .executeTest(async (mock) => expect(await (await fetch(`${mock.url}/ping`)).text()).toBe('pong'));
+    const json = JSON.parse(readFileSync(fileOf(dir), 'utf8')) as { metadata: { pactSpecification: { version: string } } };
+    expect(json.metadata.pactSpecification.version).toBe('3.0.0');
+  });
+});
+
+describe('messages', () => {
+  it('hands the example message to the handler and writes an async message interaction', async () => {
+    const dir = dirs();
+    const handled: unknown[] = [];
+    await contractFor(dir)
+      .addAsynchronousMessage()
+      .given('an order was created')
+      .expectsToReceive('an order created event', (m) => m.withJSONContent({ id: integer(7) }).withMetadata({ topic: 'orders' }))
+      .executeTest(async (message) => {
+        handled.push(message.contents);
+        expect(message.metadata).toEqual({ contentType: 'application/json', topic: 'orders' });
+      });
+    expect(handled).toEqual([{ id: 7 }]);
+    const i = parseContract(readFileSync(fileOf(dir), 'utf8')).interactions[0];
+    expect(i).toMatchObject({ type: 'Asynchronous/Messages', description: 'an order created event', message: { matchingRules: { body: { '$.id': { rules: [{ match: 'integer' }] } } } } });
+  });
+
+  it('does not write a message the handler rejects', async () => {
+    const dir = dirs();
+    await expect(
+      contractFor(dir)
+        .addAsynchronousMessage()
+        .expectsToReceive('a bad event', (m) => m.withJSONContent({ id: 1 }))
+        .executeTest(() => {
+          throw new Error('handler failed');
+        }),
+    ).rejects.toThrow('handler failed');
+    expect(existsSync(fileOf(dir))).toBe(false);
+  });
+
+  it('records synchronous messages with several responses', async () => {
+    const dir = dirs();
+    await contractFor(dir)
+      .addSynchronousMessage('a price request')
+      .withRequest((m) => m.withJSONContent({ sku: like('A-1') }))
+      .withResponse((m) => m.withJSONContent({ price: 9.99 }))
+      .withResponse((m) => m.withJSONContent({ price: 8.5 }))
+      .executeTest(({ request, responses }) => {
+        expect(request.contents).toEqual({ sku: 'A-1' });
+        expect(responses.map((r) => r.contents)).toEqual([{ price: 9.99 }, { price: 8.5 }]);
+      });
+    const i = parseContract(readFileSync(fileOf(dir), 'utf8')).interactions[0];
+    expect(i?.type === 'Synchronous/Messages' && i.response.length).toBe(2);
+  });
+});
+
+describe('misuse fails at the call', () => {
+  const c = () => contractFor(dirs());
+
+  it('names what is missing', async () => {
+    expect((await errorOf(() => c().addInteraction().withRequest('GET', '/').willRespondWith(200))).code).toBe('TREATY_DSL_INCOMPLETE');
+    expect((await errorOf(() => c().addInteraction().uponReceiving('x').willRespondWith(200))).message).toContain('has no request');
+    expect((await errorOf(() => c().addInteraction().uponReceiving('x').withRequest('GET', '/').executeTest(() => 1))).message).toContain('has no response');
+    expect((await errorOf(c().executeTest(() => 1))).code).toBe('TREATY_DSL_INCOMPLETE');
+    expect((await errorOf(() => c().addAsynchronousMessage().executeTest(() => 1))).code).toBe('TREATY_DSL_INCOMPLETE');
+  });
+
+  it('rejects bad arguments with TREATY_DSL_INVALID', async () => {
+    expect((await errorOf(() => c().addInteraction().uponReceiving('x').withRequest('FETCH', '/'))).message).toContain("'FETCH' is not an HTTP method");
+    expect((await errorOf(() => c().addInteraction().uponReceiving('x').withRequest('GET', 'orders'))).message).toContain("must start with '/'");
+    expect((await errorOf(() => c().addInteraction().uponReceiving('x').withRequest('GET', '/').willRespondWith(700))).message).toContain('700 is not an HTTP status');
+    expect((await errorOf(() => new ConsumerContract({ consumer: '', provider: 'p' }))).code).toBe('TREATY_DSL_INVALID');
+  });
+
+  it('rejects an unserialisable body and a matcher that breaks its own rule where they are written', async () => {
+    const body = await errorOf(() => c().addInteraction().uponReceiving('x').withRequest('POST', '/', (r) => r.jsonBody({ when: () => 1 })));
+    expect(body.code).toBe('TREATY_MATCHER_INVALID');
+    expect((await errorOf(() => regex('\\d+', 'abc'))).code).toBe('TREATY_MATCHER_INVALID');
+  });
+
+  it('rejects the same description and state with different content', async () => {
+    const contract = c();
+    contract.addInteraction().uponReceiving('x').withRequest('GET', '/a').willRespondWith(200);
+    const e = await errorOf(() => contract.addInteraction().uponReceiving('x').withRequest('GET', '/b').willRespondWith(200));
+    expect(e.code).toBe('TREATY_CONTRACT_DUPLICATE_INTERACTION');
+  });
+});

@@ -1,0 +1,113 @@
+import { TreatyError } from '../errors.js';
+import type { AsyncMessageInteraction, Contract, HttpInteraction, Interaction, SyncMessageInteraction } from '../contract/model.js';
+import { HttpInteractionBuilder, type InteractionSink, type MockServerInfo } from './builders.js';
+import { AsyncMessageBuilder, SyncMessageBuilder, type MessageSink } from './message-builders.js';
+import { MockServer } from './mock-server.js';
+import { mergeInteractions, writeContractFile } from './pact-file.js';
+import { renderReport } from './report.js';
+
+/** Options of a {@link ConsumerContract}. */
+export interface ConsumerContractOptions {
+  consumer: string;
+  provider: string;
+  /** Folder the contract file is written to (default `./pacts`). */
+  dir?: string;
+  /** Pact Specification version of the file: 4 (default) or 3 for older tools. */
+  specVersion?: 3 | 4;
+  /** Mock server host (default 127.0.0.1). */
+  host?: string;
+  /** Mock server port (default 0: a free port for every test). */
+  port?: number;
+  /** Answer CORS preflight requests, for tests that run in a browser. */
+  cors?: boolean;
+}
+
+/**
+ * A consumer's contract with one provider: register interactions, exercise your client against a
+ * real mock server, and the contract file is written when the test passes.
+ * @example const contract = new ConsumerContract({ consumer: 'web', provider: 'orders', dir: './pacts' })
+ */
+export class ConsumerContract {
+  private readonly options: Required<Pick<ConsumerContractOptions, 'dir' | 'specVersion'>> & ConsumerContractOptions;
+  private pendingHttp: HttpInteraction[] = [];
+
+  constructor(options: ConsumerContractOptions) {
+    for (const key of ['consumer', 'provider'] as const) {
+      if (typeof options?.[key] !== 'string' || options[key].trim() === '') {
+        throw new TreatyError('TREATY_DSL_INVALID', `new ConsumerContract: '${key}' must be a non-empty name, got ${JSON.stringify(options?.[key])}.`);
+      }
+    }
+    if (options.specVersion !== undefined && options.specVersion !== 3 && options.specVersion !== 4) {
+      throw new TreatyError('TREATY_DSL_INVALID', `new ConsumerContract: specVersion must be 3 or 4, got ${JSON.stringify(options.specVersion)}.`);
+    }
+    this.options = { dir: './pacts', specVersion: 4, ...options };
+  }
+
+  private readonly httpSink: InteractionSink = {
+    register: (interaction) => {
+      // Same description and states with other content is a mistake; say so now, at the call.
+      mergeInteractions(this.pendingHttp, [interaction], `in this test's interactions`);
+      this.pendingHttp.push(interaction);
+    },
+    executeTest: (fn) => this.executeTest(fn),
+  };
+
+  private readonly messageSink: MessageSink = {
+    runMessageTest: async <R>(interaction: AsyncMessageInteraction | SyncMessageInteraction, fn: () => Promise<R> | R): Promise<R> => {
+      const result = await fn();
+      await this.write([interaction]);
+      return result;
+    },
+  };
+
+  /** Starts an HTTP interaction. */
+  addInteraction(): HttpInteractionBuilder {
+    return new HttpInteractionBuilder(this.httpSink);
+  }
+
+  /** Starts an asynchronous message interaction. */
+  addAsynchronousMessage(): AsyncMessageBuilder {
+    return new AsyncMessageBuilder(this.messageSink);
+  }
+
+  /** Starts a synchronous message interaction. */
+  addSynchronousMessage(description: string): SyncMessageBuilder {
+    return new SyncMessageBuilder(this.messageSink, description);
+  }
+
+  /**
+   * Runs `fn` against a mock server holding every interaction registered since the last test; when
+   * it returns, checks that each was received as expected and nothing else came, then writes the file.
+   */
+  async executeTest<R>(fn: (mock: MockServerInfo) => Promise<R> | R): Promise<R> {
+    const interactions = this.pendingHttp;
+    this.pendingHttp = [];
+    if (interactions.length === 0) throw new TreatyError('TREATY_DSL_INCOMPLETE', 'executeTest: no interaction is registered; add one with addInteraction() … willRespondWith(…) first.');
+    const server = await MockServer.start(interactions, {
+      ...(this.options.host === undefined ? {} : { host: this.options.host }),
+      ...(this.options.port === undefined ? {} : { port: this.options.port }),
+      ...(this.options.cors === undefined ? {} : { cors: this.options.cors }),
+    });
+    let result: R;
+    try {
+      result = await fn({ url: server.url, port: server.port, host: server.host });
+    } finally {
+      await server.close();
+    }
+    const report = renderReport(server.missing(), server.unmatched());
+    if (report !== undefined) throw new TreatyError('TREATY_CONSUMER_TEST_FAILED', report);
+    await this.write(interactions);
+    return result;
+  }
+
+  private async write(interactions: Interaction[]): Promise<void> {
+    const contract: Contract = {
+      consumer: { name: this.options.consumer },
+      provider: { name: this.options.provider },
+      interactions,
+      metadata: { treaty: { version: '0.1.0' } },
+      specVersion: '4.0',
+    };
+    await writeContractFile(this.options.dir, contract, { specVersion: this.options.specVersion });
+  }
+}

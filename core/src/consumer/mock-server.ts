@@ -1,0 +1,177 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TreatyError } from '../errors.js';
+import type { Body, Headers, HttpInteraction, HttpRequest } from '../contract/model.js';
+import { parseQueryString, headerValue } from '../contract/fragments.js';
+import { stringifyJson } from '../contract/json.js';
+import { matchRequest } from '../matching/match.js';
+import type { Mismatch } from '../matching/mismatch.js';
+import { classifyContentType } from '../matching/content-type.js';
+import { generateBody, generateValue } from './generate.js';
+
+/** Where and how the mock server listens. */
+export interface MockServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: a free port chosen by the system. */
+  port?: number;
+  /** Answer CORS preflight requests and allow any origin (for browser tests). */
+  cors?: boolean;
+}
+
+/** One request the mock server received, and what came of it. */
+export interface ReceivedRequest {
+  request: HttpRequest;
+  /** Index of the interaction it matched, if any. */
+  matched?: number;
+  /** For an unmatched request: the closest interactions and why each did not match. */
+  closest?: Array<{ description: string; mismatches: Mismatch[] }>;
+}
+
+function toRequest(req: IncomingMessage, body: Buffer): HttpRequest {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const headers: Headers = {};
+  for (const [name, values] of Object.entries(req.headersDistinct)) if (values !== undefined) headers[name] = values;
+  let path = url.pathname;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // keep the raw path when it is not valid percent-encoding
+  }
+  const request: HttpRequest = { method: req.method ?? 'GET', path, query: parseQueryString(url.search), headers, matchingRules: {}, generators: {} };
+  if (body.length > 0) {
+    const contentType = headerValue(headers, 'content-type');
+    const kind = classifyContentType(contentType);
+    const parsed: Body =
+      kind === 'binary' || kind === 'multipart'
+        ? { kind: 'binary', bytes: new Uint8Array(body), ...(contentType === undefined ? {} : { contentType }) }
+        : { kind: 'text', text: body.toString('utf8'), ...(contentType === undefined ? {} : { contentType }) };
+    request.body = parsed;
+  }
+  return request;
+}
+
+/**
+ * A real HTTP server that answers a consumer test's requests from its interactions.
+ * @example const server = await MockServer.start(interactions); … await server.close()
+ */
+export class MockServer {
+  readonly received: ReceivedRequest[] = [];
+  private readonly hits: number[];
+
+  private constructor(
+    private readonly server: Server,
+    readonly interactions: readonly HttpInteraction[],
+    readonly host: string,
+    readonly port: number,
+    private readonly cors: boolean,
+  ) {
+    this.hits = interactions.map(() => 0);
+  }
+
+  /** The base URL, e.g. `http://127.0.0.1:54321`. */
+  get url(): string {
+    return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  /** Starts a server for these interactions. */
+  static async start(interactions: readonly HttpInteraction[], options: MockServerOptions = {}): Promise<MockServer> {
+    const host = options.host ?? '127.0.0.1';
+    let mock: MockServer | undefined;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => mock?.handle(req, res, Buffer.concat(chunks)));
+    });
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new TreatyError('TREATY_MOCK_SERVER_START', `The mock server could not listen on ${host}:${options.port ?? 0} (${error.code ?? error.message}). Use port 0 to let the system pick a free port.`, { cause: error })),
+      );
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    mock = new MockServer(server, interactions, host, port, options.cors === true);
+    return mock;
+  }
+
+  private corsHeaders(req: IncomingMessage): Record<string, string> {
+    if (!this.cors) return {};
+    return {
+      'access-control-allow-origin': req.headers.origin ?? '*',
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+      'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
+      'access-control-expose-headers': '*',
+    };
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    if (this.cors && req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+      res.writeHead(204, this.corsHeaders(req));
+      res.end();
+      return;
+    }
+    const request = toRequest(req, body);
+    const results = this.interactions.map((i) => matchRequest(i.request, request));
+    // Prefer an interaction not yet used, so two identical requests can meet two interactions.
+    let index = results.findIndex((m, i) => m.length === 0 && this.hits[i] === 0);
+    if (index < 0) index = results.findIndex((m) => m.length === 0);
+    if (index < 0) {
+      const closest = results
+        .map((mismatches, i) => ({ description: this.interactions[i]?.description ?? '', mismatches }))
+        .sort((a, b) => a.mismatches.length - b.mismatches.length)
+        .slice(0, 3);
+      this.received.push({ request, closest });
+      res.writeHead(500, { 'content-type': 'application/json', 'x-treaty-mismatch': 'true', ...this.corsHeaders(req) });
+      res.end(
+        JSON.stringify({
+          error: `No interaction matches ${request.method} ${request.path}`,
+          closest: closest.map((c) => ({ description: c.description, mismatches: c.mismatches.map((m) => m.message) })),
+        }),
+      );
+      return;
+    }
+    this.hits[index] = (this.hits[index] ?? 0) + 1;
+    this.received.push({ request, matched: index });
+    this.respond(this.interactions[index] as HttpInteraction, req, res);
+  }
+
+  private respond(interaction: HttpInteraction, req: IncomingMessage, res: ServerResponse): void {
+    const response = interaction.response;
+    const ctx = { mockServerUrl: this.url };
+    const headers: Record<string, string[]> = {};
+    for (const [name, values] of Object.entries(response.headers)) {
+      const g = response.generators.header?.[name];
+      headers[name] = g === undefined ? values : [String(generateValue(g, values[0], ctx) ?? values[0])];
+    }
+    let payload: string | Uint8Array | undefined;
+    const b = response.body;
+    if (b !== undefined) {
+      if (b.kind === 'json') payload = response.generators.body === undefined ? stringifyJson(b.value) : JSON.stringify(generateBody(b.value, response.generators.body, ctx));
+      else if (b.kind === 'text') payload = b.text;
+      else payload = b.bytes;
+      if (headerValue(headers, 'content-type') === undefined && b.contentType !== undefined) headers['Content-Type'] = [b.contentType];
+    }
+    res.writeHead(response.status, { ...this.corsHeaders(req), ...headers });
+    res.end(payload);
+  }
+
+  /** Interactions never received. */
+  missing(): HttpInteraction[] {
+    return this.interactions.filter((_, i) => this.hits[i] === 0);
+  }
+
+  /** Requests that matched no interaction. */
+  unmatched(): ReceivedRequest[] {
+    return this.received.filter((r) => r.matched === undefined);
+  }
+
+  /** Stops listening and closes idle keep-alive connections. */
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
