@@ -50,13 +50,16 @@ export {
   atLeastLike,
   atMostLike,
   constrainedArrayLike,
+  eachKeyLike,
   regex,
   integer,
   decimal,
   number,
   boolean,
+  booleanValue,
   string,
   datetime,
+  timestamp,
   date,
   time,
   uuid,
@@ -69,14 +72,17 @@ export {
   semver,
   notEmpty,
   statusCode,
+  matchStatus,
   contentType,
   fromProviderState,
   url,
+  url2,
+  generators,
   isMatcher,
 } from './matchers/matchers.js';
 export type { Matcher, Reify } from './matchers/matchers.js';
 export { reify, extractMatching } from './matchers/extract.js';
-export type { ExtractedMatching } from './matchers/extract.js';
+export type { ExtractedMatching, ExtractOptions, MatcherCategory } from './matchers/extract.js';
 export { ConsumerContract } from './consumer/contract.js';
 export type { ConsumerContractOptions } from './consumer/contract.js';
 export { HttpInteractionBuilder, RequestBuilder, ResponseBuilder } from './consumer/builders.js';
