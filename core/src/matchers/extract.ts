@@ -5,10 +5,16 @@ import { isMatcher, type Reify } from './matchers.js';
 
 type Raw = Record<string, unknown>;
 
-/** Where a template is used: decides how rule keys are written. */
+/**
+ * Where a template is used: decides how rule keys are written.
+ * @example const where: MatcherCategory = 'header'
+ */
 export type MatcherCategory = 'body' | 'header' | 'query' | 'path' | 'metadata';
 
-/** Options of {@link extractMatching}. */
+/**
+ * Options of {@link extractMatching}.
+ * @example extractMatching({ page: integer(1) }, { category: 'query' } satisfies ExtractOptions)
+ */
 export interface ExtractOptions {
   /**
    * `body` (default): keys are body paths (`$`, `$.items[*].sku`, `$['odd key']`).
@@ -18,7 +24,10 @@ export interface ExtractOptions {
   category?: MatcherCategory;
 }
 
-/** What a template means for a contract: the example, and the rules and generators by key. */
+/**
+ * What a template means for a contract: the example, and the rules and generators by key.
+ * @example const { example, rules, generators }: ExtractedMatching = extractMatching(template)
+ */
 export interface ExtractedMatching {
   example: JsonValue;
   /** Rules keyed by body path (`$`, `$.items[*].sku`, `$['odd key']`), or by name for headers, queries and metadata. */

@@ -375,7 +375,7 @@ export function arrayContaining<T extends unknown[]>(...variants: T): Matcher<Ar
  * An object whose every key matches the rules, values free (V4 `eachKey`; default rule: any string key).
  * @example eachKeyMatches({ colour: 'red' }, regex('[a-z]+', 'colour'))
  */
-export function eachKeyMatches<T>(example: Record<string, T>, rules: Matcher<string> | Array<Matcher<string>> = like('key') as Matcher<string>): Matcher<Record<string, Reify<T>>> {
+export function eachKeyMatches<T>(example: Record<string, T>, rules: Matcher<string> | Array<Matcher<string>> = like('key')): Matcher<Record<string, Reify<T>>> {
   const where = callText('eachKeyMatches', [example, rules]);
   assertJson(where, example);
   const list = Array.isArray(rules) ? rules : [rules];
