@@ -66,7 +66,7 @@ export async function runEngineVsPact({ quick = false } = {}) {
     .willRespondWith(200)
     .executeTest(async (mock) => {
       for (const [name, bytes] of sizes) {
-        pactResults[name] = await medianLoad({ url: `${mock.url}/orders`, method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyOfSize(bytes), ms, connections: 4 }, rounds);
+        pactResults[name] = await medianLoad({ url: `${mock.url}/orders`, method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyOfSize(bytes), ms, connections: 4, rounds });
       }
     });
   const file = readdirSync(dir).find((f) => f.endsWith('.json'));
@@ -77,7 +77,7 @@ export async function runEngineVsPact({ quick = false } = {}) {
   const results = {};
   try {
     for (const [name, bytes] of sizes) {
-      const t = await medianLoad({ url: `${server.url}/orders`, method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyOfSize(bytes), ms, connections: 4 }, rounds);
+      const t = await medianLoad({ url: `${server.url}/orders`, method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyOfSize(bytes), ms, connections: 4, rounds });
       const p = pactResults[name];
       results[name] = { treaty: t, pact: p, ratio: t.rps / p.rps };
       rows.push([name, fmt(t.rps), fmt(p.rps), `${fmt(t.rps / p.rps, 2)}x`, fmt(t.p99, 2), fmt(p.p99, 2), `${t.errors}/${p.errors}`]);

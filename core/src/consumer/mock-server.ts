@@ -67,7 +67,18 @@ export class MockServer {
     private readonly cors: boolean,
   ) {
     this.hits = interactions.map(() => 0);
+    interactions.forEach((i, n) => {
+      if (i.request.matchingRules.path !== undefined) this.pathRuled.push(n);
+      else {
+        const key = `${i.request.method.toUpperCase()} ${i.request.path}`;
+        this.byRoute.set(key, [...(this.byRoute.get(key) ?? []), n]);
+      }
+    });
   }
+
+  /** Interactions by exact method and path, and those whose path is a rule: the candidates for a request. */
+  private readonly byRoute = new Map<string, number[]>();
+  private readonly pathRuled: number[] = [];
 
   /** The base URL, e.g. `http://127.0.0.1:54321`. */
   get url(): string {
@@ -113,11 +124,24 @@ export class MockServer {
       return;
     }
     const request = toRequest(req, body);
-    const results = this.interactions.map((i) => matchRequest(i.request, request));
-    // Prefer an interaction not yet used, so two identical requests can meet two interactions.
-    let index = results.findIndex((m, i) => m.length === 0 && this.hits[i] === 0);
-    if (index < 0) index = results.findIndex((m) => m.length === 0);
+    // Cheap first: only interactions whose method and path can match are matched in full.
+    const method = request.method.toUpperCase();
+    const exact = this.byRoute.get(`${method} ${request.path}`) ?? [];
+    const candidates = this.pathRuled.length === 0 ? exact : [...exact, ...this.pathRuled.filter((n) => this.interactions[n]?.request.method.toUpperCase() === method)].sort((a, b) => a - b);
+    let index = -1;
+    let fallback = -1;
+    for (const n of candidates) {
+      if (matchRequest((this.interactions[n] as HttpInteraction).request, request).length > 0) continue;
+      // Prefer an interaction not yet used, so two identical requests can meet two interactions.
+      if (this.hits[n] === 0) {
+        index = n;
+        break;
+      }
+      if (fallback < 0) fallback = n;
+    }
+    if (index < 0) index = fallback;
     if (index < 0) {
+      const results = this.interactions.map((i) => matchRequest(i.request, request));
       const closest = results
         .map((mismatches, i) => ({ description: this.interactions[i]?.description ?? '', mismatches }))
         .sort((a, b) => a.mismatches.length - b.mismatches.length)
@@ -137,8 +161,18 @@ export class MockServer {
     this.respond(this.interactions[index] as HttpInteraction, req, res);
   }
 
+  private readonly prepared = new Map<HttpInteraction, { headers: Record<string, string[]>; payload: string | Uint8Array | undefined }>();
+
   private respond(interaction: HttpInteraction, req: IncomingMessage, res: ServerResponse): void {
     const response = interaction.response;
+    const g = response.generators;
+    const fixed = g.body === undefined && g.header === undefined;
+    const cached = fixed ? this.prepared.get(interaction) : undefined;
+    if (cached !== undefined) {
+      res.writeHead(response.status, this.cors ? { ...this.corsHeaders(req), ...cached.headers } : cached.headers);
+      res.end(cached.payload);
+      return;
+    }
     const ctx = { mockServerUrl: this.url };
     const headers: Record<string, string[]> = {};
     for (const [name, values] of Object.entries(response.headers)) {
@@ -153,6 +187,8 @@ export class MockServer {
       else payload = b.bytes;
       if (headerValue(headers, 'content-type') === undefined && b.contentType !== undefined) headers['Content-Type'] = [b.contentType];
     }
+    // A response without generators is the same every time: build it once.
+    if (fixed) this.prepared.set(interaction, { headers, payload });
     res.writeHead(response.status, { ...this.corsHeaders(req), ...headers });
     res.end(payload);
   }
