@@ -1,6 +1,8 @@
 // Runs every benchmark and prints the figures (or JSON with --json). npm run bench.
 import { runEngineBench } from './engine.mjs';
 import { runEngineVsPact } from './engine-vs-pact.mjs';
+import { runMockServerBench } from './mock-server.mjs';
+import { runConsumerTestBench } from './consumer-test.mjs';
 import { table } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -16,5 +18,11 @@ log(`${table(engine.rows)}\n`);
 log('2. Request matching in a server: Treaty (node:http + engine) vs Pact JS 16.5 mock server (Rust core)');
 log('   same process, same load generator, 4 keep-alive connections, median of rounds');
 const vsPact = await runEngineVsPact({ quick });
-log(table(vsPact.rows));
-if (json) console.log(JSON.stringify({ engine: engine.results, engineVsPact: vsPact.results }, null, 2));
+log(`${table(vsPact.rows)}\n`);
+log('3. Mock servers: Treaty vs Pact JS 16.5 vs a bare fastify server (autocannon in a child process, 8 connections)');
+const mock = await runMockServerBench({ quick });
+log(`${table(mock.rows)}\n`);
+log('4. Consumer test cost: Treaty vs Pact JS 16.5 (separate processes, medians of interleaved runs)');
+const consumer = runConsumerTestBench({ quick });
+log(table(consumer.rows));
+if (json) console.log(JSON.stringify({ engine: engine.results, engineVsPact: vsPact.results, mockServer: mock.results, consumerTest: consumer.results }, null, 2));
