@@ -210,3 +210,37 @@ describe('misuse fails at the call', () => {
     expect(e.code).toBe('TREATY_CONTRACT_DUPLICATE_INTERACTION');
   });
 });
+
+describe('what the contract file records', () => {
+  it('writes pending, comments and the test name (V4)', async () => {
+    const dir = dirs();
+    await contractFor(dir)
+      .addInteraction()
+      .uponReceiving('a pending one')
+      .pending()
+      .comment('added for the new checkout')
+      .testName('checkout > gets the basket')
+      .withRequest('GET', '/basket')
+      .willRespondWith(200)
+      .executeTest(async (mock) => void (await fetch(`${mock.url}/basket`)));
+    const json = JSON.parse(readFileSync(fileOf(dir), 'utf8')) as { interactions: Array<Record<string, unknown>> };
+    expect(json.interactions[0]).toMatchObject({ pending: true, comments: { text: ['added for the new checkout'], testname: 'checkout > gets the basket' }, type: 'Synchronous/HTTP' });
+    expect(typeof json.interactions[0]?.key).toBe('string');
+  });
+
+  it('gives the same bytes for the same interactions, whatever order the tests ran in', async () => {
+    const write = async (order: number[]) => {
+      const dir = dirs();
+      for (const k of order) {
+        await contractFor(dir)
+          .addInteraction()
+          .uponReceiving(`order ${k}`)
+          .withRequest('GET', `/orders/${k}`)
+          .willRespondWith(200, (res) => res.jsonBody({ id: k }))
+          .executeTest(async (mock) => void (await fetch(`${mock.url}/orders/${k}`)));
+      }
+      return readFileSync(fileOf(dir), 'utf8');
+    };
+    expect(await write([1, 2, 3])).toBe(await write([3, 1, 2]));
+  });
+});
