@@ -52,7 +52,9 @@ export async function load({ url, method = 'GET', headers = {}, body, connection
  */
 export function loadInChild(options) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Options go through stdin: a 1 MB body does not fit in a command line.
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdin.end(JSON.stringify(options));
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited ${code}`))));
@@ -75,8 +77,10 @@ export async function autocannonLoad({ url, method = 'GET', headers = {}, body, 
   return { requests: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] !== undefined) {
-  const options = JSON.parse(process.argv[2]);
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--child') {
+  let input = '';
+  for await (const chunk of process.stdin) input += chunk;
+  const options = JSON.parse(input);
   const run = options.client === 'autocannon' ? autocannonLoad : load;
   process.stdout.write(JSON.stringify(await run(options)));
 }

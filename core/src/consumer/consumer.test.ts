@@ -244,3 +244,27 @@ describe('what the contract file records', () => {
     expect(await write([1, 2, 3])).toBe(await write([3, 1, 2]));
   });
 });
+
+describe('the mock server reads requests as sent', () => {
+  it('treats repeated header lines as several values, each checked by the rule', async () => {
+    const { request } = await import('node:http');
+    const send = (url: string, values: string[]) =>
+      new Promise<number>((resolve, reject) => {
+        const u = new URL(url);
+        const req = request({ host: u.hostname, port: u.port, path: '/h', headers: { 'X-N': values } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const contract = contractFor(dirs());
+    contract.addInteraction().uponReceiving('repeated ok').withRequest('GET', '/h', (r) => r.headers({ 'X-N': regex('\\d+', '1') })).willRespondWith(200);
+    await expect(
+      contract.executeTest(async (mock) => {
+        expect(await send(mock.url, ['1', '22'])).toBe(200);
+        expect(await send(mock.url, ['1', 'x'])).toBe(500);
+      }),
+    ).rejects.toThrow(/Unexpected request: GET \/h/);
+  });
+});

@@ -29,16 +29,24 @@ export interface ReceivedRequest {
 }
 
 function toRequest(req: IncomingMessage, body: Buffer): HttpRequest {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
   const headers: Headers = {};
-  for (const [name, values] of Object.entries(req.headersDistinct)) if (values !== undefined) headers[name] = values;
-  let path = url.pathname;
+  // Repeated header lines are several values (rules apply to each); Node's joined view is cheaper,
+  // so the distinct view is read only when some name repeats.
+  const joined = Object.entries(req.headers);
+  if (joined.length * 2 === req.rawHeaders.length) {
+    for (const [name, value] of joined) if (value !== undefined) headers[name] = Array.isArray(value) ? value : [value];
+  } else {
+    for (const [name, values] of Object.entries(req.headersDistinct)) if (values !== undefined) headers[name] = values;
+  }
+  let path = q < 0 ? raw : raw.slice(0, q);
   try {
     path = decodeURIComponent(path);
   } catch {
     // keep the raw path when it is not valid percent-encoding
   }
-  const request: HttpRequest = { method: req.method ?? 'GET', path, query: parseQueryString(url.search), headers, matchingRules: {}, generators: {} };
+  const request: HttpRequest = { method: req.method ?? 'GET', path, query: q < 0 ? {} : parseQueryString(raw.slice(q + 1)), headers, matchingRules: {}, generators: {} };
   if (body.length > 0) {
     const contentType = headerValue(headers, 'content-type');
     const kind = classifyContentType(contentType);
@@ -187,6 +195,8 @@ export class MockServer {
       else payload = b.bytes;
       if (headerValue(headers, 'content-type') === undefined && b.contentType !== undefined) headers['Content-Type'] = [b.contentType];
     }
+    // An explicit length lets Node send headers and body in one write instead of chunks.
+    if (payload !== undefined) headers['Content-Length'] = [String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length)];
     // A response without generators is the same every time: build it once.
     if (fixed) this.prepared.set(interaction, { headers, payload });
     res.writeHead(response.status, { ...this.corsHeaders(req), ...headers });
