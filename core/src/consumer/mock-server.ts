@@ -19,13 +19,10 @@ export interface MockServerOptions {
   cors?: boolean;
 }
 
-/** One request the mock server received, and what came of it. */
+/** A request that matched no interaction, with the closest interactions and why each did not match. */
 export interface ReceivedRequest {
   request: HttpRequest;
-  /** Index of the interaction it matched, if any. */
-  matched?: number;
-  /** For an unmatched request: the closest interactions and why each did not match. */
-  closest?: Array<{ description: string; mismatches: Mismatch[] }>;
+  closest: Array<{ description: string; mismatches: Mismatch[] }>;
 }
 
 function toRequest(req: IncomingMessage, body: Buffer): HttpRequest {
@@ -64,7 +61,8 @@ function toRequest(req: IncomingMessage, body: Buffer): HttpRequest {
  * @example const server = await MockServer.start(interactions); … await server.close()
  */
 export class MockServer {
-  readonly received: ReceivedRequest[] = [];
+  /** Requests that matched no interaction, with the closest interactions (matched ones are counted in `hits`). */
+  private readonly unmatchedRequests: ReceivedRequest[] = [];
   private readonly hits: number[];
 
   private constructor(
@@ -154,7 +152,7 @@ export class MockServer {
         .map((mismatches, i) => ({ description: this.interactions[i]?.description ?? '', mismatches }))
         .sort((a, b) => a.mismatches.length - b.mismatches.length)
         .slice(0, 3);
-      this.received.push({ request, closest });
+      this.unmatchedRequests.push({ request, closest });
       res.writeHead(500, { 'content-type': 'application/json', 'x-treaty-mismatch': 'true', ...this.corsHeaders(req) });
       res.end(
         JSON.stringify({
@@ -165,7 +163,6 @@ export class MockServer {
       return;
     }
     this.hits[index] = (this.hits[index] ?? 0) + 1;
-    this.received.push({ request, matched: index });
     this.respond(this.interactions[index] as HttpInteraction, req, res);
   }
 
@@ -210,7 +207,7 @@ export class MockServer {
 
   /** Requests that matched no interaction. */
   unmatched(): ReceivedRequest[] {
-    return this.received.filter((r) => r.matched === undefined);
+    return this.unmatchedRequests;
   }
 
   /** Stops listening and closes idle keep-alive connections. */

@@ -11,7 +11,7 @@ export function renderReport(missing: readonly HttpInteraction[], unmatched: rea
   const lines: string[] = ['The consumer test did not meet its contract, so no contract file was written.'];
   for (const r of unmatched) {
     lines.push('', `Unexpected request: ${r.request.method} ${r.request.path}${Object.keys(r.request.query).length > 0 ? ` ${JSON.stringify(r.request.query)}` : ''}`);
-    for (const c of r.closest ?? []) {
+    for (const c of r.closest) {
       lines.push(`  closest interaction '${c.description}' differs:`);
       for (const m of c.mismatches) lines.push(`    - ${m.message}`);
     }
