@@ -2,9 +2,10 @@ import { TreatyError, isTreatyError } from '@treaty/core';
 import type { Command } from './command.js';
 import type { CliIo } from './io.js';
 import { validateCommand } from './commands/validate/index.js';
+import { verifyCommand } from './commands/verify/index.js';
 
 /** Every command, in the order `treaty --help` lists them. */
-export const commands: readonly Command[] = [validateCommand];
+export const commands: readonly Command[] = [verifyCommand, validateCommand];
 
 const version = '0.1.0';
 

@@ -94,6 +94,16 @@ export const ERROR_CODES = {
     status: 500,
     summary: 'The contract file could not be read or written (permissions, disk, or a file that is not a contract).',
   },
+  TREATY_VERIFY_SOURCE: {
+    kind: 'user',
+    status: 400,
+    summary: 'A contract source for verification cannot be read (missing file, empty folder, unreachable URL).',
+  },
+  TREATY_VERIFY_CONFIG: {
+    kind: 'user',
+    status: 400,
+    summary: 'Verification options are incomplete or contradictory (no provider URL, no contracts, a bad header).',
+  },
   TREATY_CLI_USAGE: {
     kind: 'user',
     status: 400,

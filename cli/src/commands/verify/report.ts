@@ -1,0 +1,43 @@
+import type { ContractResult, InteractionResult, VerificationResult } from '@treaty/core';
+
+const mark: Record<InteractionResult['status'], string> = { passed: 'ok   ', failed: 'FAIL ', pending: 'PEND ', error: 'ERROR' };
+
+/** One line for one interaction. */
+export function interactionLine(r: InteractionResult): string {
+  const states = r.providerStates.length === 0 ? '' : ` (given ${r.providerStates.map((s) => s.name).join(', ')})`;
+  return `  ${mark[r.status]} ${r.description}${states}  ${r.durationMs.toFixed(0)} ms\n`;
+}
+
+/** The heading of a contract's group. */
+export function contractHeading(c: ContractResult): string {
+  return `\nVerifying ${c.consumer} → ${c.provider}  (${c.source})\n`;
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The failures with the request sent, each mismatch, and how to rerun just that interaction. */
+export function failureDetails(result: VerificationResult, rerun: string[]): string {
+  const out: string[] = [];
+  let n = 0;
+  for (const c of result.contracts) {
+    for (const r of c.interactions) {
+      if (r.status === 'passed') continue;
+      n++;
+      out.push(`\n${n}) ${c.consumer} → ${c.provider}: ${r.description}${r.status === 'pending' ? ' [pending: does not fail the run]' : ''}`);
+      if (r.request !== undefined) out.push(`   request: ${r.request.method} ${r.request.path}`);
+      if (r.error !== undefined) out.push(`   error: ${r.error}`);
+      for (const m of r.mismatches) out.push(`   - ${m.message}`);
+      out.push(`   rerun: PACT_DESCRIPTION=${shellQuote(r.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))} ${rerun.join(' ')}`);
+    }
+  }
+  return out.length === 0 ? '' : `\nFailures:${out.join('\n')}\n`;
+}
+
+/** The closing summary. */
+export function summaryLine(result: VerificationResult): string {
+  const s = result.summary;
+  const total = s.passed + s.failed + s.pending + s.errors;
+  return `\n${total} interactions: ${s.passed} passed, ${s.failed} failed, ${s.pending} pending, ${s.errors} errors in ${(s.durationMs / 1000).toFixed(2)} s — ${result.passed ? 'verification passed' : 'verification FAILED'}\n`;
+}

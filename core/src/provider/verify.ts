@@ -1,0 +1,326 @@
+import { performance } from 'node:perf_hooks';
+import { TreatyError } from '../errors.js';
+import type { Body, Headers, HttpInteraction, HttpRequest, HttpResponse, Interaction, JsonObject, JsonValue, Message, ProviderState } from '../contract/model.js';
+import { headerValue } from '../contract/fragments.js';
+import { stringifyJson } from '../contract/json.js';
+import { matchMessage, matchResponse } from '../matching/match.js';
+import type { Mismatch } from '../matching/mismatch.js';
+import { classifyContentType } from '../matching/content-type.js';
+import { generateBody, generateValue, type GeneratorContext } from '../consumer/generate.js';
+import { loadContracts, type LoadedContract } from './sources.js';
+
+/** A request about to be sent to the provider; filters may change it. */
+export interface ProviderRequest {
+  method: string;
+  /** Path and query, e.g. `/orders/1?expand=items`. */
+  path: string;
+  headers: Record<string, string>;
+  body?: Uint8Array;
+}
+
+/** Provider state handlers: setup may return values that `fromProviderState` expressions use. */
+export type StateHandler = (params: JsonObject, action: 'setup' | 'teardown') => unknown;
+
+/** Produces the message for an asynchronous message interaction (its contents, and optionally metadata). */
+export type MessageProducer = (states: ProviderState[]) => unknown;
+
+/** Options of {@link verifyProvider}. */
+export interface VerifyOptions {
+  /** The running provider, e.g. `http://127.0.0.1:8080`. */
+  providerBaseUrl: string;
+  /** Contract files, folders or URLs. */
+  pacts?: string[];
+  /** Contracts already loaded (for tests and tools). */
+  contracts?: LoadedContract[];
+  /** Only verify contracts for this provider name. */
+  provider?: string;
+  /** State changes by URL: POST `{ state, params, action }` for setup and teardown. */
+  providerStatesSetupUrl?: string;
+  /** State changes in code. */
+  stateHandlers?: Record<string, StateHandler>;
+  /** Message producers by description, for message interactions verified in code. */
+  messageProviders?: Record<string, MessageProducer>;
+  /** Extra headers on every request (e.g. Authorization). */
+  customHeaders?: Record<string, string>;
+  /** Rewrites each request before it is sent (e.g. a fresh auth token). */
+  requestFilter?: (request: ProviderRequest) => ProviderRequest | Promise<ProviderRequest>;
+  /** Per-request timeout in ms (default 30,000). */
+  timeoutMs?: number;
+  /** Filters: consumer name, interaction description, provider state (regexes or exact names). */
+  filterConsumer?: string[];
+  filterDescription?: string;
+  filterState?: string;
+  filterNoState?: boolean;
+  /** Called after each interaction, for progress output. */
+  onResult?: (result: InteractionResult, contract: ContractResult) => void;
+  cwd?: string;
+}
+
+/** How one interaction went. */
+export interface InteractionResult {
+  description: string;
+  type: Interaction['type'];
+  providerStates: ProviderState[];
+  /** `passed`; `failed`; `pending` (failed, but pending so it does not fail the run); `error` (could not be verified). */
+  status: 'passed' | 'failed' | 'pending' | 'error';
+  mismatches: Mismatch[];
+  /** Why it could not be verified (unreachable provider, failing state change, timeout). */
+  error?: string;
+  durationMs: number;
+  /** The request that was sent, for failure reports. */
+  request?: ProviderRequest;
+}
+
+/** How one contract went. */
+export interface ContractResult {
+  consumer: string;
+  provider: string;
+  source: string;
+  interactions: InteractionResult[];
+}
+
+/** The whole verification. */
+export interface VerificationResult {
+  /** True when every non-pending interaction passed. */
+  passed: boolean;
+  contracts: ContractResult[];
+  summary: { passed: number; failed: number; pending: number; errors: number; durationMs: number };
+}
+
+function matches(filter: string | undefined, value: string): boolean {
+  if (filter === undefined || filter === '') return true;
+  if (filter === value) return true;
+  try {
+    return new RegExp(`^(?:${filter})$`).test(value);
+  } catch {
+    return false;
+  }
+}
+
+async function changeStates(states: ProviderState[], action: 'setup' | 'teardown', options: VerifyOptions): Promise<Record<string, unknown>> {
+  const values: Record<string, unknown> = {};
+  for (const state of states) {
+    const params = state.params ?? {};
+    const handler = options.stateHandlers?.[state.name];
+    if (handler !== undefined) {
+      const result = await handler(params, action);
+      if (action === 'setup' && typeof result === 'object' && result !== null) Object.assign(values, result);
+      continue;
+    }
+    if (options.providerStatesSetupUrl !== undefined) {
+      let res: Response;
+      try {
+        res = await fetch(options.providerStatesSetupUrl, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...options.customHeaders },
+          body: JSON.stringify({ state: state.name, params, action }),
+          signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+        });
+      } catch (error) {
+        throw new Error(`the state change URL ${options.providerStatesSetupUrl} failed for '${state.name}' (${action}): ${(error as Error).message}`);
+      }
+      if (!res.ok) throw new Error(`the state change URL answered ${res.status} for '${state.name}' (${action})`);
+      const text = await res.text();
+      if (action === 'setup' && text.trim().startsWith('{')) {
+        try {
+          Object.assign(values, JSON.parse(text) as Record<string, unknown>);
+        } catch {
+          // a non-JSON answer carries no values
+        }
+      }
+      continue;
+    }
+    if (action === 'setup' && options.stateHandlers !== undefined) {
+      throw new Error(`no handler for the provider state '${state.name}'; add it to stateHandlers`);
+    }
+  }
+  return values;
+}
+
+const encoder = new TextEncoder();
+
+function bodyBytes(body: Body, generators: HttpRequest['generators']['body'], ctx: GeneratorContext): Uint8Array {
+  if (body.kind === 'json') return encoder.encode(generators === undefined ? stringifyJson(body.value) : JSON.stringify(generateBody(body.value, generators, ctx)));
+  if (body.kind === 'text') return encoder.encode(body.text);
+  return body.bytes;
+}
+
+function buildRequest(expected: HttpRequest, ctx: GeneratorContext, custom: Record<string, string>): ProviderRequest {
+  const g = expected.generators;
+  const path = g.path === undefined ? expected.path : String(generateValue(g.path, expected.path, ctx) ?? expected.path);
+  const params = new URLSearchParams();
+  for (const [name, values] of Object.entries(expected.query)) {
+    const gen = g.query?.[name];
+    for (const v of values) params.append(name, gen === undefined ? v : String(generateValue(gen, v, ctx) ?? v));
+  }
+  const qs = params.toString();
+  const headers: Record<string, string> = {};
+  for (const [name, values] of Object.entries(expected.headers)) {
+    const gen = g.header?.[name];
+    headers[name] = gen === undefined ? values.join(', ') : String(generateValue(gen, values[0], ctx) ?? values.join(', '));
+  }
+  const body = expected.body === undefined ? undefined : bodyBytes(expected.body, g.body, ctx);
+  if (expected.body?.contentType !== undefined && headerValue(expected.headers, 'content-type') === undefined) headers['Content-Type'] = expected.body.contentType;
+  Object.assign(headers, custom);
+  return { method: expected.method.toUpperCase(), path: qs === '' ? path : `${path}?${qs}`, headers, ...(body === undefined ? {} : { body }) };
+}
+
+async function toResponse(res: Response): Promise<HttpResponse> {
+  const headers: Headers = {};
+  res.headers.forEach((value, name) => {
+    headers[name] = name === 'set-cookie' ? res.headers.getSetCookie() : [value];
+  });
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const response: HttpResponse = { status: res.status, headers, matchingRules: {}, generators: {} };
+  if (bytes.length > 0) {
+    const contentType = res.headers.get('content-type') ?? undefined;
+    const kind = classifyContentType(contentType);
+    response.body =
+      kind === 'binary' || kind === 'multipart'
+        ? { kind: 'binary', bytes, ...(contentType === undefined ? {} : { contentType }) }
+        : { kind: 'text', text: new TextDecoder().decode(bytes), ...(contentType === undefined ? {} : { contentType }) };
+  }
+  return response;
+}
+
+async function verifyHttp(interaction: HttpInteraction, options: VerifyOptions, stateValues: Record<string, unknown>): Promise<Pick<InteractionResult, 'mismatches' | 'request'>> {
+  const base = options.providerBaseUrl.replace(/\/+$/, '');
+  let request = buildRequest(interaction.request, { providerState: stateValues }, options.customHeaders ?? {});
+  if (options.requestFilter !== undefined) request = await options.requestFilter(request);
+  let res: Response;
+  try {
+    res = await fetch(`${base}${request.path}`, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    });
+  } catch (error) {
+    const e = error as Error & { cause?: { code?: string } };
+    const why = e.name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? 30_000} ms` : (e.cause?.code ?? e.message);
+    throw Object.assign(new Error(`the provider at ${base} could not be reached for ${request.method} ${request.path} (${why})`), { request });
+  }
+  return { mismatches: matchResponse(interaction.response, await toResponse(res)), request };
+}
+
+function messageFrom(value: unknown, metadata: Record<string, unknown> = {}): Message {
+  const contents: Body | undefined =
+    value === undefined ? undefined : typeof value === 'string' ? { kind: 'text', text: value } : value instanceof Uint8Array ? { kind: 'binary', bytes: value } : { kind: 'json', value: value as JsonValue };
+  return { ...(contents === undefined ? {} : { contents }), metadata: metadata as JsonObject, matchingRules: {}, generators: {} };
+}
+
+async function produceMessage(interaction: Interaction, options: VerifyOptions): Promise<Message> {
+  const producer = options.messageProviders?.[interaction.description];
+  if (producer !== undefined) {
+    const produced = await producer(interaction.providerStates);
+    if (typeof produced === 'object' && produced !== null && 'contents' in produced) {
+      const p = produced as { contents: unknown; metadata?: Record<string, unknown> };
+      return messageFrom(p.contents, p.metadata);
+    }
+    return messageFrom(produced);
+  }
+  // As pact-verifier does it: POST { description, providerStates } to the provider; the body is the
+  // message and its metadata comes base64-encoded JSON in Pact-Message-Metadata.
+  const res = await fetch(options.providerBaseUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options.customHeaders },
+    body: JSON.stringify({ description: interaction.description, providerStates: interaction.providerStates }),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+  }).catch((error: unknown) => {
+    throw new Error(`the provider at ${options.providerBaseUrl} could not be reached for message '${interaction.description}' (${(error as Error).message})`);
+  });
+  if (!res.ok) throw new Error(`the provider answered ${res.status} when asked for message '${interaction.description}'`);
+  const header = res.headers.get('pact-message-metadata');
+  let metadata: Record<string, unknown> = {};
+  if (header !== null) {
+    try {
+      metadata = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(header), (c) => c.charCodeAt(0)))) as Record<string, unknown>;
+    } catch {
+      throw new Error(`the Pact-Message-Metadata header of message '${interaction.description}' is not base64-encoded JSON`);
+    }
+  }
+  const response = await toResponse(res);
+  const contentType = res.headers.get('content-type') ?? undefined;
+  if (contentType !== undefined && metadata.contentType === undefined) metadata.contentType = contentType;
+  return { ...(response.body === undefined ? {} : { contents: response.body }), metadata: metadata as JsonObject, matchingRules: {}, generators: {} };
+}
+
+async function verifyInteraction(interaction: Interaction, options: VerifyOptions, contractPending: boolean): Promise<InteractionResult> {
+  const started = performance.now();
+  const result: InteractionResult = { description: interaction.description, type: interaction.type, providerStates: interaction.providerStates, status: 'passed', mismatches: [], durationMs: 0 };
+  let setUp = false;
+  try {
+    const values = await changeStates(interaction.providerStates, 'setup', options);
+    setUp = true;
+    if (interaction.type === 'Synchronous/HTTP') {
+      const { mismatches, request } = await verifyHttp(interaction, options, values);
+      result.mismatches = mismatches;
+      if (request !== undefined) result.request = request;
+    } else if (interaction.type === 'Asynchronous/Messages') {
+      result.mismatches = matchMessage(interaction.message, await produceMessage(interaction, options));
+    } else {
+      const produced = await produceMessage(interaction, options);
+      const expected = interaction.response[0];
+      result.mismatches = expected === undefined ? [] : matchMessage(expected, produced);
+    }
+  } catch (error) {
+    result.status = 'error';
+    result.error = error instanceof Error ? error.message : String(error);
+    const request = (error as { request?: ProviderRequest }).request;
+    if (request !== undefined) result.request = request;
+  } finally {
+    if (setUp) {
+      await changeStates(interaction.providerStates, 'teardown', options).catch((error: unknown) => {
+        result.status = 'error';
+        result.error = `teardown failed: ${(error as Error).message}`;
+      });
+    }
+  }
+  if (result.status === 'passed' && result.mismatches.length > 0) result.status = 'failed';
+  if ((result.status === 'failed' || result.status === 'error') && (interaction.pending || contractPending)) result.status = 'pending';
+  result.durationMs = performance.now() - started;
+  return result;
+}
+
+/**
+ * Verifies a running provider against contracts: for each interaction, sets up its provider states,
+ * sends the request (or asks for the message), matches what comes back and tears the states down.
+ * Never calls process.exit; the result says what passed.
+ * @example const result = await verifyProvider({ providerBaseUrl: 'http://127.0.0.1:8080', pacts: ['./pacts'] })
+ */
+export async function verifyProvider(options: VerifyOptions): Promise<VerificationResult> {
+  if (typeof options.providerBaseUrl !== 'string' || !/^https?:\/\//.test(options.providerBaseUrl)) {
+    throw new TreatyError('TREATY_VERIFY_CONFIG', `providerBaseUrl must be an http(s) URL such as http://127.0.0.1:8080, got ${JSON.stringify(options.providerBaseUrl)}.`);
+  }
+  if ((options.pacts?.length ?? 0) === 0 && (options.contracts?.length ?? 0) === 0) {
+    throw new TreatyError('TREATY_VERIFY_CONFIG', 'Name at least one contract to verify (pacts: files, folders or URLs).');
+  }
+  const started = performance.now();
+  const loaded = [...(options.contracts ?? []), ...(options.pacts === undefined ? [] : await loadContracts(options.pacts, { ...(options.cwd === undefined ? {} : { cwd: options.cwd }) }))];
+  const env = process.env;
+  const description = options.filterDescription ?? env.PACT_DESCRIPTION;
+  const state = options.filterState ?? env.PACT_PROVIDER_STATE;
+  const noState = options.filterNoState ?? env.PACT_PROVIDER_NO_STATE === 'true';
+  const contracts: ContractResult[] = [];
+  for (const { source, contract } of loaded) {
+    if (options.provider !== undefined && contract.provider.name !== options.provider) continue;
+    if (options.filterConsumer !== undefined && options.filterConsumer.length > 0 && !options.filterConsumer.some((c) => matches(c, contract.consumer.name))) continue;
+    const contractResult: ContractResult = { consumer: contract.consumer.name, provider: contract.provider.name, source, interactions: [] };
+    contracts.push(contractResult);
+    const pending = (contract.metadata as { treatyPending?: unknown }).treatyPending === true;
+    for (const interaction of contract.interactions) {
+      if (!matches(description, interaction.description)) continue;
+      if (state !== undefined && state !== '' && !interaction.providerStates.some((s) => matches(state, s.name))) continue;
+      if (noState && interaction.providerStates.length > 0) continue;
+      const result = await verifyInteraction(interaction, options, pending);
+      contractResult.interactions.push(result);
+      options.onResult?.(result, contractResult);
+    }
+  }
+  const all = contracts.flatMap((c) => c.interactions);
+  const count = (s: InteractionResult['status']): number => all.filter((r) => r.status === s).length;
+  const summary = { passed: count('passed'), failed: count('failed'), pending: count('pending'), errors: count('error'), durationMs: performance.now() - started };
+  return { passed: summary.failed === 0 && summary.errors === 0, contracts, summary };
+}
+
