@@ -61,7 +61,8 @@ export function parseJson(text: string): JsonValue {
   return parseJsonSlow(text);
 }
 
-const mayHoldIntegralFloat = /\d\.0+(?![0-9])|\d[eE]/;
+// A number starts after ':', ',' or '[' (and spaces); strings such as "4.0" do not count.
+const mayHoldIntegralFloat = /[:,[]\s*-?\d+(?:\.0+(?![0-9])|(?:\.\d+)?[eE])/;
 
 function parseJsonSlow(text: string): JsonValue {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;

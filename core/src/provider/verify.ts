@@ -8,6 +8,7 @@ import type { Mismatch } from '../matching/mismatch.js';
 import { classifyContentType } from '../matching/content-type.js';
 import { generateBody, generateValue, type GeneratorContext } from '../consumer/generate.js';
 import { loadContracts, type LoadedContract } from './sources.js';
+import { send, type ClientResponse } from './http-client.js';
 
 /** A request about to be sent to the provider; filters may change it. */
 export interface ProviderRequest {
@@ -108,19 +109,19 @@ async function changeStates(states: ProviderState[], action: 'setup' | 'teardown
       continue;
     }
     if (options.providerStatesSetupUrl !== undefined) {
-      let res: Response;
+      let res: ClientResponse;
       try {
-        res = await fetch(options.providerStatesSetupUrl, {
+        res = await send(options.providerStatesSetupUrl, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', ...options.customHeaders },
           body: JSON.stringify({ state: state.name, params, action }),
-          signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+          timeoutMs: options.timeoutMs ?? 30_000,
         });
       } catch (error) {
         throw new Error(`the state change URL ${options.providerStatesSetupUrl} failed for '${state.name}' (${action}): ${(error as Error).message}`);
       }
-      if (!res.ok) throw new Error(`the state change URL answered ${res.status} for '${state.name}' (${action})`);
-      const text = await res.text();
+      if (res.status < 200 || res.status > 299) throw new Error(`the state change URL answered ${res.status} for '${state.name}' (${action})`);
+      const text = new TextDecoder().decode(res.body);
       if (action === 'setup' && text.trim().startsWith('{')) {
         try {
           Object.assign(values, JSON.parse(text) as Record<string, unknown>);
@@ -165,15 +166,17 @@ function buildRequest(expected: HttpRequest, ctx: GeneratorContext, custom: Reco
   return { method: expected.method.toUpperCase(), path: qs === '' ? path : `${path}?${qs}`, headers, ...(body === undefined ? {} : { body }) };
 }
 
-async function toResponse(res: Response): Promise<HttpResponse> {
+function toResponse(res: ClientResponse): HttpResponse {
   const headers: Headers = {};
-  res.headers.forEach((value, name) => {
-    headers[name] = name === 'set-cookie' ? res.headers.getSetCookie() : [value];
-  });
-  const bytes = new Uint8Array(await res.arrayBuffer());
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+    const name = (res.rawHeaders[i] as string).toLowerCase();
+    (headers[name] ??= []).push(res.rawHeaders[i + 1] as string);
+  }
+  const bytes = res.body;
   const response: HttpResponse = { status: res.status, headers, matchingRules: {}, generators: {} };
   if (bytes.length > 0) {
-    const contentType = res.headers.get('content-type') ?? undefined;
+    const ct = res.headers['content-type'];
+    const contentType = typeof ct === 'string' ? ct : undefined;
     const kind = classifyContentType(contentType);
     response.body =
       kind === 'binary' || kind === 'multipart'
@@ -187,21 +190,13 @@ async function verifyHttp(interaction: HttpInteraction, options: VerifyOptions, 
   const base = options.providerBaseUrl.replace(/\/+$/, '');
   let request = buildRequest(interaction.request, { providerState: stateValues }, options.customHeaders ?? {});
   if (options.requestFilter !== undefined) request = await options.requestFilter(request);
-  let res: Response;
+  let res: ClientResponse;
   try {
-    res = await fetch(`${base}${request.path}`, {
-      method: request.method,
-      headers: request.headers,
-      ...(request.body === undefined ? {} : { body: request.body }),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-    });
+    res = await send(`${base}${request.path}`, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }), timeoutMs: options.timeoutMs ?? 30_000 });
   } catch (error) {
-    const e = error as Error & { cause?: { code?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? 30_000} ms` : (e.cause?.code ?? e.message);
-    throw Object.assign(new Error(`the provider at ${base} could not be reached for ${request.method} ${request.path} (${why})`), { request });
+    throw Object.assign(new Error(`the provider at ${base} could not be reached for ${request.method} ${request.path} (${(error as Error).message})`), { request });
   }
-  return { mismatches: matchResponse(interaction.response, await toResponse(res)), request };
+  return { mismatches: matchResponse(interaction.response, toResponse(res)), request };
 }
 
 function messageFrom(value: unknown, metadata: Record<string, unknown> = {}): Message {
@@ -222,16 +217,17 @@ async function produceMessage(interaction: Interaction, options: VerifyOptions):
   }
   // As pact-verifier does it: POST { description, providerStates } to the provider; the body is the
   // message and its metadata comes base64-encoded JSON in Pact-Message-Metadata.
-  const res = await fetch(options.providerBaseUrl, {
+  const res = await send(options.providerBaseUrl, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...options.customHeaders },
     body: JSON.stringify({ description: interaction.description, providerStates: interaction.providerStates }),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    timeoutMs: options.timeoutMs ?? 30_000,
   }).catch((error: unknown) => {
     throw new Error(`the provider at ${options.providerBaseUrl} could not be reached for message '${interaction.description}' (${(error as Error).message})`);
   });
-  if (!res.ok) throw new Error(`the provider answered ${res.status} when asked for message '${interaction.description}'`);
-  const header = res.headers.get('pact-message-metadata');
+  if (res.status < 200 || res.status > 299) throw new Error(`the provider answered ${res.status} when asked for message '${interaction.description}'`);
+  const raw = res.headers['pact-message-metadata'];
+  const header = typeof raw === 'string' ? raw : null;
   let metadata: Record<string, unknown> = {};
   if (header !== null) {
     try {
@@ -240,8 +236,9 @@ async function produceMessage(interaction: Interaction, options: VerifyOptions):
       throw new Error(`the Pact-Message-Metadata header of message '${interaction.description}' is not base64-encoded JSON`);
     }
   }
-  const response = await toResponse(res);
-  const contentType = res.headers.get('content-type') ?? undefined;
+  const response = toResponse(res);
+  const ct = res.headers['content-type'];
+  const contentType = typeof ct === 'string' ? ct : undefined;
   if (contentType !== undefined && metadata.contentType === undefined) metadata.contentType = contentType;
   return { ...(response.body === undefined ? {} : { contents: response.body }), metadata: metadata as JsonObject, matchingRules: {}, generators: {} };
 }
