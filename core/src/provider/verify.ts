@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { TreatyError } from '../errors.js';
+import { TreatyError, isTreatyError } from '../errors.js';
 import type { Body, Headers, HttpInteraction, HttpRequest, HttpResponse, Interaction, JsonObject, JsonValue, Message, ProviderState } from '../contract/model.js';
 import { headerValue } from '../contract/fragments.js';
 import { stringifyJson } from '../contract/json.js';
@@ -78,6 +78,8 @@ export interface ContractResult {
   provider: string;
   source: string;
   interactions: InteractionResult[];
+  /** Why the contract could not be read; the rest of the run goes on. */
+  error?: { code: string; message: string };
 }
 
 /** The whole verification. */
@@ -294,12 +296,21 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
     throw new TreatyError('TREATY_VERIFY_CONFIG', 'Name at least one contract to verify (pacts: files, folders or URLs).');
   }
   const started = performance.now();
-  const loaded = [...(options.contracts ?? []), ...(options.pacts === undefined ? [] : await loadContracts(options.pacts, { ...(options.cwd === undefined ? {} : { cwd: options.cwd }) }))];
+  const contracts: ContractResult[] = [];
+  const loaded: LoadedContract[] = [...(options.contracts ?? [])];
+  for (const source of options.pacts ?? []) {
+    try {
+      loaded.push(...(await loadContracts([source], { ...(options.cwd === undefined ? {} : { cwd: options.cwd }) })));
+    } catch (error) {
+      if (!isTreatyError(error)) throw error;
+      // A source that cannot be read is reported, and the other contracts are still verified.
+      contracts.push({ consumer: '?', provider: '?', source, interactions: [], error: { code: error.code, message: error.message } });
+    }
+  }
   const env = process.env;
   const description = options.filterDescription ?? env.PACT_DESCRIPTION;
   const state = options.filterState ?? env.PACT_PROVIDER_STATE;
   const noState = options.filterNoState ?? env.PACT_PROVIDER_NO_STATE === 'true';
-  const contracts: ContractResult[] = [];
   for (const { source, contract } of loaded) {
     if (options.provider !== undefined && contract.provider.name !== options.provider) continue;
     if (options.filterConsumer !== undefined && options.filterConsumer.length > 0 && !options.filterConsumer.some((c) => matches(c, contract.consumer.name))) continue;
@@ -317,7 +328,8 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
   }
   const all = contracts.flatMap((c) => c.interactions);
   const count = (s: InteractionResult['status']): number => all.filter((r) => r.status === s).length;
-  const summary = { passed: count('passed'), failed: count('failed'), pending: count('pending'), errors: count('error'), durationMs: performance.now() - started };
+  const unreadable = contracts.filter((c) => c.error !== undefined).length;
+  const summary = { passed: count('passed'), failed: count('failed'), pending: count('pending'), errors: count('error') + unreadable, durationMs: performance.now() - started };
   return { passed: summary.failed === 0 && summary.errors === 0, contracts, summary };
 }
 

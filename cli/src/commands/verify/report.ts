@@ -22,6 +22,10 @@ export function failureDetails(result: VerificationResult, rerun: string[]): str
   const out: string[] = [];
   let n = 0;
   for (const c of result.contracts) {
+    if (c.error !== undefined) {
+      n++;
+      out.push(`\n${n}) ${c.source}: ${c.error.message} [${c.error.code}]`);
+    }
     for (const r of c.interactions) {
       if (r.status === 'passed') continue;
       n++;

@@ -1,0 +1,138 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseContract } from '../contract/parse.js';
+import { verifyProvider } from './verify.js';
+
+let servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
+  servers = [];
+});
+
+async function serve(handler: (req: { method: string; url: string; headers: Record<string, string | string[] | undefined>; body: string }) => { status: number; body?: unknown; headers?: Record<string, string> } | 'hang'): Promise<string> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const out = handler({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString() });
+      if (out === 'hang') return;
+      res.writeHead(out.status, { 'Content-Type': 'application/json', ...out.headers });
+      res.end(out.body === undefined ? '' : JSON.stringify(out.body));
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const contract = (interactions: unknown[]) =>
+  parseContract({ consumer: { name: 'web' }, provider: { name: 'orders' }, interactions, metadata: { pactSpecification: { version: '4.0' } } });
+
+const http = (description: string, extra: Record<string, unknown> = {}) => ({
+  type: 'Synchronous/HTTP',
+  description,
+  request: { method: 'GET', path: '/orders/1' },
+  response: { status: 200, body: { content: { id: 1 }, contentType: 'application/json', encoded: false } },
+  ...extra,
+});
+
+describe('verifyProvider', () => {
+  it('runs programmatic state handlers, feeds their values to ProviderState generators, and tears down', async () => {
+    const seen: string[] = [];
+    const url = await serve((req) => {
+      seen.push(req.url);
+      return { status: 200, body: { id: 1 } };
+    });
+    const calls: string[] = [];
+    const c = contract([
+      http('by generated id', {
+        providerStates: [{ name: 'an order exists', params: { sku: 'A-1' } }],
+        request: { method: 'GET', path: '/orders/1', generators: { path: { type: 'ProviderState', expression: '/orders/${id}' } } },
+      }),
+    ]);
+    const result = await verifyProvider({
+      providerBaseUrl: url,
+      contracts: [{ source: 'memory', contract: c }],
+      stateHandlers: {
+        'an order exists': (params, action) => {
+          calls.push(`${action} ${JSON.stringify(params)}`);
+          return { id: 77 };
+        },
+      },
+    });
+    expect(result.passed).toBe(true);
+    expect(seen).toEqual(['/orders/77']);
+    expect(calls).toEqual(['setup {"sku":"A-1"}', 'teardown {"sku":"A-1"}']);
+  });
+
+  it('reports an unknown provider state, a failing state URL and a hanging provider per interaction, and goes on', async () => {
+    const slow = await serve((req) => (req.url === '/orders/1' ? 'hang' : { status: 500 }));
+    const c = contract([http('hangs'), http('needs a state', { providerStates: [{ name: 'nobody knows' }] })]);
+    const result = await verifyProvider({ providerBaseUrl: slow, contracts: [{ source: 'memory', contract: c }], timeoutMs: 300, stateHandlers: {} });
+    expect(result.passed).toBe(false);
+    expect(result.contracts[0]?.interactions.map((i) => [i.description, i.status])).toEqual([
+      ['hangs', 'error'],
+      ['needs a state', 'error'],
+    ]);
+    expect(result.contracts[0]?.interactions[0]?.error).toContain('no answer within 300 ms');
+    expect(result.contracts[0]?.interactions[1]?.error).toContain("no handler for the provider state 'nobody knows'");
+    const failing = await verifyProvider({ providerBaseUrl: slow, contracts: [{ source: 'memory', contract: contract([http('state', { providerStates: [{ name: 's' }] })]) }], providerStatesSetupUrl: `${slow}/_states` });
+    expect(failing.contracts[0]?.interactions[0]?.error).toContain('the state change URL answered 500');
+  });
+
+  it('does not fail the run for a pending interaction, and reports it', async () => {
+    const url = await serve(() => ({ status: 200, body: { id: 'one' } }));
+    const result = await verifyProvider({ providerBaseUrl: url, contracts: [{ source: 'memory', contract: contract([http('new field', { pending: true, response: { status: 200, body: { content: { id: 1 }, contentType: 'application/json' }, matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } } } })]) }] });
+    expect(result.passed).toBe(true);
+    expect(result.summary).toMatchObject({ pending: 1, failed: 0 });
+    expect(result.contracts[0]?.interactions[0]?.mismatches[0]?.path).toBe('$.body.id');
+  });
+
+  it('adds custom headers and lets a request filter rewrite each request', async () => {
+    const headers: Array<Record<string, string | string[] | undefined>> = [];
+    const url = await serve((req) => {
+      headers.push(req.headers);
+      return { status: 200, body: { id: 1 } };
+    });
+    await verifyProvider({
+      providerBaseUrl: url,
+      contracts: [{ source: 'memory', contract: contract([http('auth')]) }],
+      customHeaders: { Authorization: 'Bearer static' },
+      requestFilter: (r) => ({ ...r, headers: { ...r.headers, 'X-Token': 'fresh' } }),
+    });
+    expect(headers[0]).toMatchObject({ authorization: 'Bearer static', 'x-token': 'fresh' });
+  });
+
+  it('verifies messages from programmatic producers', async () => {
+    const c = contract([
+      { type: 'Asynchronous/Messages', description: 'order created', contents: { content: { id: 1 }, contentType: 'application/json' }, matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } } },
+    ]);
+    const ok = await verifyProvider({ providerBaseUrl: 'http://127.0.0.1:9', contracts: [{ source: 'm', contract: c }], messageProviders: { 'order created': () => ({ id: 5 }) } });
+    expect(ok.passed).toBe(true);
+    const bad = await verifyProvider({ providerBaseUrl: 'http://127.0.0.1:9', contracts: [{ source: 'm', contract: c }], messageProviders: { 'order created': () => ({ contents: { id: 'x' }, metadata: { topic: 't' } }) } });
+    expect(bad.contracts[0]?.interactions[0]?.mismatches[0]?.rule).toBe('integer');
+  });
+
+  it('refuses bad configuration and unreadable sources with their codes', async () => {
+    await expect(verifyProvider({ providerBaseUrl: 'localhost:8080', pacts: ['x'] })).rejects.toMatchObject({ code: 'TREATY_VERIFY_CONFIG' });
+    await expect(verifyProvider({ providerBaseUrl: 'http://127.0.0.1:9' })).rejects.toMatchObject({ code: 'TREATY_VERIFY_CONFIG' });
+  });
+
+  it('reports a contract that cannot be read and still verifies the others', async () => {
+    const url = await serve(() => ({ status: 200, body: { id: 1 } }));
+    const dir = mkdtempSync(join(tmpdir(), 'treaty-verify-'));
+    writeFileSync(join(dir, 'bad.json'), 'not json');
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ consumer: { name: 'web' }, provider: { name: 'orders' }, interactions: [http('fine')], metadata: { pactSpecification: { version: '4.0' } } }));
+    const result = await verifyProvider({ providerBaseUrl: url, pacts: [join(dir, 'bad.json'), '/no/such/file.json', good] });
+    expect(result.passed).toBe(false);
+    expect(result.contracts.map((c) => c.error?.code ?? 'ok')).toEqual(['TREATY_CONTRACT_NOT_A_CONTRACT', 'TREATY_VERIFY_SOURCE', 'ok']);
+    expect(result.contracts[0]?.error?.message).toContain('bad.json');
+    expect(result.contracts[2]?.interactions[0]?.status).toBe('passed');
+    expect(result.summary.errors).toBe(2);
+  });
+});
