@@ -4,6 +4,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** True when stderr is a terminal: progress may be drawn there. */
+  isTTY?: boolean;
 }
 
 /** The process's own streams, directory and environment. */
@@ -13,5 +15,6 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     env: process.env,
+    isTTY: process.stderr.isTTY === true,
   };
 }

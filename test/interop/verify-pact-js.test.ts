@@ -139,3 +139,16 @@ describe('treaty verify with contracts written by Pact JS', () => {
     expect(report.contracts[0]?.interactions.map((i) => [i.description, i.status])).toEqual([['a plain text ping', 'passed']]);
   });
 });
+
+describe('treaty verify reports for CI', () => {
+  it('writes a JUnit XML report with a failure per broken interaction', async () => {
+    const url = await provider('changed type');
+    const out = io();
+    const code = await main(['verify', '--provider-base-url', url, '--pact', v4, '--reporter', 'junit'], out);
+    expect(code).toBe(1);
+    const xml = out.out();
+    expect(xml).toMatch(/^<\?xml version="1.0"/);
+    expect(xml).toContain('<testsuite name="pactjs-web → pactjs-orders-v4" tests="2" failures="1" errors="0" skipped="0">');
+    expect(xml).toContain('<failure message="$.body.id: expected an integer but got &quot;1&quot;">');
+  });
+});

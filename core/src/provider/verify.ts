@@ -52,6 +52,8 @@ export interface VerifyOptions {
   filterDescription?: string;
   filterState?: string;
   filterNoState?: boolean;
+  /** Called once the contracts are read, with the number of interactions to verify. */
+  onStart?: (total: number) => void;
   /** Called after each interaction, for progress output. */
   onResult?: (result: InteractionResult, contract: ContractResult) => void;
   cwd?: string;
@@ -311,19 +313,26 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
   const description = options.filterDescription ?? env.PACT_DESCRIPTION;
   const state = options.filterState ?? env.PACT_PROVIDER_STATE;
   const noState = options.filterNoState ?? env.PACT_PROVIDER_NO_STATE === 'true';
+  const jobs: Array<{ result: ContractResult; interactions: Interaction[]; pending: boolean }> = [];
   for (const { source, contract } of loaded) {
     if (options.provider !== undefined && contract.provider.name !== options.provider) continue;
     if (options.filterConsumer !== undefined && options.filterConsumer.length > 0 && !options.filterConsumer.some((c) => matches(c, contract.consumer.name))) continue;
-    const contractResult: ContractResult = { consumer: contract.consumer.name, provider: contract.provider.name, source, interactions: [] };
-    contracts.push(contractResult);
-    const pending = (contract.metadata as { treatyPending?: unknown }).treatyPending === true;
-    for (const interaction of contract.interactions) {
-      if (!matches(description, interaction.description)) continue;
-      if (state !== undefined && state !== '' && !interaction.providerStates.some((s) => matches(state, s.name))) continue;
-      if (noState && interaction.providerStates.length > 0) continue;
-      const result = await verifyInteraction(interaction, options, pending);
-      contractResult.interactions.push(result);
-      options.onResult?.(result, contractResult);
+    const result: ContractResult = { consumer: contract.consumer.name, provider: contract.provider.name, source, interactions: [] };
+    contracts.push(result);
+    const interactions = contract.interactions.filter(
+      (i) =>
+        matches(description, i.description) &&
+        (state === undefined || state === '' || i.providerStates.some((s) => matches(state, s.name))) &&
+        !(noState && i.providerStates.length > 0),
+    );
+    jobs.push({ result, interactions, pending: (contract.metadata as { treatyPending?: unknown }).treatyPending === true });
+  }
+  options.onStart?.(jobs.reduce((n, j) => n + j.interactions.length, 0));
+  for (const job of jobs) {
+    for (const interaction of job.interactions) {
+      const result = await verifyInteraction(interaction, options, job.pending);
+      job.result.interactions.push(result);
+      options.onResult?.(result, job.result);
     }
   }
   const all = contracts.flatMap((c) => c.interactions);

@@ -4,7 +4,7 @@ import { TreatyError, verifyProvider, type VerificationResult, type VerifyOption
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { parseCommandArgs } from '../../args.js';
-import { contractHeading, failureDetails, interactionLine, summaryLine } from './report.js';
+import { contractHeading, failureDetails, interactionLine, junitReport, summaryLine } from './report.js';
 
 const usage = `Usage: treaty verify --provider-base-url <url> --pact <file|dir|url>... [options]
 
@@ -22,8 +22,8 @@ Options:
   --filter-state <regex>             only interactions with a matching provider state (also PACT_PROVIDER_STATE)
   --filter-no-state                  only interactions without provider states (also PACT_PROVIDER_NO_STATE=true)
   --request-timeout <ms>             per-request timeout (default 30000)
-  --reporter console|json            output format (default console)
-  --output <file>                    also write the JSON report to this file
+  --reporter console|json|junit      output format (default console)
+  --output <file>                    also write the report to this file (JSON, or JUnit XML with --reporter junit)
   --json                             same as --reporter json`;
 
 /** Parses `Name: value` custom headers. */
@@ -63,13 +63,19 @@ export const verifyCommand: Command = {
       usage,
     );
     const reporter = values.json === true ? 'json' : (values.reporter ?? 'console');
-    if (reporter !== 'console' && reporter !== 'json') throw new TreatyError('TREATY_CLI_USAGE', `--reporter must be console or json, got '${reporter}'.\n\n${usage}`);
+    if (reporter !== 'console' && reporter !== 'json' && reporter !== 'junit') throw new TreatyError('TREATY_CLI_USAGE', `--reporter must be console, json or junit, got '${reporter}'.\n\n${usage}`);
     if (values['provider-base-url'] === undefined) throw new TreatyError('TREATY_CLI_USAGE', `--provider-base-url is required.\n\n${usage}`);
     if (values.pact === undefined || values.pact.length === 0) throw new TreatyError('TREATY_CLI_USAGE', `Name at least one --pact <file|dir|url>.\n\n${usage}`);
     const timeout = values['request-timeout'] === undefined ? undefined : Number(values['request-timeout']);
     if (timeout !== undefined && !(timeout > 0)) throw new TreatyError('TREATY_CLI_USAGE', `--request-timeout must be a positive number of milliseconds, got '${values['request-timeout']}'.`);
     const console = reporter === 'console';
     const seen = new Set<object>();
+    let total = 0;
+    let done = 0;
+    // A progress line on a terminal only; logs in CI get the per-interaction lines.
+    const progress = (text: string): void => {
+      if (console && io.isTTY === true) io.stderr(`\r\x1b[2K${text}`);
+    };
     const options: VerifyOptions = {
       providerBaseUrl: values['provider-base-url'],
       pacts: values.pact,
@@ -82,18 +88,27 @@ export const verifyCommand: Command = {
       ...(values['filter-state'] === undefined ? {} : { filterState: values['filter-state'] }),
       ...(values['filter-no-state'] === true ? { filterNoState: true } : {}),
       ...(timeout === undefined ? {} : { timeoutMs: timeout }),
+      onStart: (n) => {
+        total = n;
+      },
       onResult: (r, c) => {
+        done++;
+        progress('');
         if (!console) return;
         if (!seen.has(c)) {
           seen.add(c);
           io.stdout(contractHeading(c));
         }
         io.stdout(interactionLine(r));
+        if (done < total) progress(`verifying ${done}/${total} …`);
       },
     };
     const result: VerificationResult = await verifyProvider(options);
-    if (values.output !== undefined) await writeFile(resolve(io.cwd, values.output), `${JSON.stringify(result, null, 2)}\n`);
-    if (console) {
+    const junit = reporter === 'junit' ? junitReport(result) : undefined;
+    if (values.output !== undefined) await writeFile(resolve(io.cwd, values.output), junit ?? `${JSON.stringify(result, null, 2)}\n`);
+    if (junit !== undefined) {
+      io.stdout(junit);
+    } else if (console) {
       const rerun = ['treaty', 'verify', ...args.filter((a) => a !== '--json')];
       io.stdout(failureDetails(result, rerun));
       io.stdout(summaryLine(result));

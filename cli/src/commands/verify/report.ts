@@ -45,3 +45,30 @@ export function summaryLine(result: VerificationResult): string {
   const total = s.passed + s.failed + s.pending + s.errors;
   return `\n${total} interactions: ${s.passed} passed, ${s.failed} failed, ${s.pending} pending, ${s.errors} errors in ${(s.durationMs / 1000).toFixed(2)} s — ${result.passed ? 'verification passed' : 'verification FAILED'}\n`;
 }
+
+function xml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** A JUnit XML report: one test suite per contract, one test case per interaction. */
+export function junitReport(result: VerificationResult): string {
+  const s = result.summary;
+  const suites = result.contracts.map((c) => {
+    const cases = c.interactions.map((r) => {
+      const detail = [r.error, ...r.mismatches.map((m) => m.message)].filter((x): x is string => x !== undefined).join('\n');
+      const body =
+        r.status === 'failed'
+          ? `<failure message="${xml(r.mismatches[0]?.message ?? 'mismatch')}">${xml(detail)}</failure>`
+          : r.status === 'error'
+            ? `<error message="${xml(r.error ?? 'error')}">${xml(detail)}</error>`
+            : r.status === 'pending'
+              ? `<skipped message="pending: ${xml(detail.split('\n')[0] ?? '')}"/>`
+              : '';
+      return `    <testcase classname="${xml(`${c.consumer}.${c.provider}`)}" name="${xml(r.description)}" time="${(r.durationMs / 1000).toFixed(3)}">${body}</testcase>`;
+    });
+    if (c.error !== undefined) cases.push(`    <testcase classname="${xml(c.source)}" name="read contract"><error message="${xml(c.error.message)}"/></testcase>`);
+    const count = (st: string): number => c.interactions.filter((r) => r.status === st).length;
+    return `  <testsuite name="${xml(`${c.consumer} → ${c.provider}`)}" tests="${cases.length}" failures="${count('failed')}" errors="${count('error') + (c.error === undefined ? 0 : 1)}" skipped="${count('pending')}">\n${cases.join('\n')}\n  </testsuite>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="treaty verify" tests="${s.passed + s.failed + s.pending + s.errors}" failures="${s.failed}" errors="${s.errors}" time="${(s.durationMs / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
+}
