@@ -3,6 +3,7 @@ import { runEngineBench } from './engine.mjs';
 import { runEngineVsPact } from './engine-vs-pact.mjs';
 import { runMockServerBench } from './mock-server.mjs';
 import { runConsumerTestBench } from './consumer-test.mjs';
+import { runVerifierBench } from './verifier.mjs';
 import { table } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -24,5 +25,8 @@ const mock = await runMockServerBench({ quick });
 log(`${table(mock.rows)}\n`);
 log('4. Consumer test cost: Treaty vs Pact JS 16.5 (separate processes, medians of interleaved runs)');
 const consumer = runConsumerTestBench({ quick });
-log(table(consumer.rows));
-if (json) console.log(JSON.stringify({ engine: engine.results, engineVsPact: vsPact.results, mockServer: mock.results, consumerTest: consumer.results }, null, 2));
+log(`${table(consumer.rows)}\n`);
+log('5. Verification: treaty verify vs pact-verifier (@pact-foundation/pact-cli 18.1.2), same contracts and fastify provider');
+const verifier = await runVerifierBench({ quick });
+log(table(verifier.rows));
+if (json) console.log(JSON.stringify({ engine: engine.results, engineVsPact: vsPact.results, mockServer: mock.results, consumerTest: consumer.results, verifier: verifier.results }, null, 2));
