@@ -1,5 +1,10 @@
 import type { Generator, Generators, JsonValue } from '../contract/model.js';
 import { parsePathExpression, type PathToken } from '../matching/path-expr.js';
+import { formatInstant } from '../matchers/date-example.js';
+
+function formatDate(d: Date, pattern: string): string {
+  return formatInstant(d, pattern) ?? d.toISOString();
+}
 
 /** What generators may draw on when producing values. */
 export interface GeneratorContext {
@@ -35,83 +40,6 @@ function uuid(format: string | undefined): string {
     default:
       return hyphenated;
   }
-}
-
-const pad = (n: number, w: number): string => String(n).padStart(w, '0');
-const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const days = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-
-/** Formats a UTC instant with a Java DateTimeFormatter-style pattern (the common letters). */
-export function formatDate(d: Date, pattern: string): string {
-  let out = '';
-  let i = 0;
-  while (i < pattern.length) {
-    const c = pattern[i] as string;
-    if (c === "'") {
-      const end = pattern.indexOf("'", i + 1);
-      out += end === i + 1 ? "'" : pattern.slice(i + 1, end < 0 ? undefined : end);
-      i = end < 0 ? pattern.length : end + 1;
-      continue;
-    }
-    if (c === '[' || c === ']') {
-      i++;
-      continue;
-    }
-    if (!/[A-Za-z]/.test(c)) {
-      out += c;
-      i++;
-      continue;
-    }
-    let n = 1;
-    while (pattern[i + n] === c) n++;
-    i += n;
-    switch (c) {
-      case 'y':
-      case 'u':
-      case 'Y':
-        out += n === 2 ? pad(d.getUTCFullYear() % 100, 2) : pad(d.getUTCFullYear(), n);
-        break;
-      case 'M':
-      case 'L':
-        out += n >= 4 ? months[d.getUTCMonth()] : n === 3 ? (months[d.getUTCMonth()] as string).slice(0, 3) : pad(d.getUTCMonth() + 1, n);
-        break;
-      case 'd':
-        out += pad(d.getUTCDate(), n);
-        break;
-      case 'H':
-        out += pad(d.getUTCHours(), n);
-        break;
-      case 'h':
-        out += pad(d.getUTCHours() % 12 || 12, n);
-        break;
-      case 'm':
-        out += pad(d.getUTCMinutes(), n);
-        break;
-      case 's':
-        out += pad(d.getUTCSeconds(), n);
-        break;
-      case 'S':
-        out += pad(d.getUTCMilliseconds(), 3).padEnd(n, '0').slice(0, n);
-        break;
-      case 'a':
-        out += d.getUTCHours() < 12 ? 'AM' : 'PM';
-        break;
-      case 'E':
-        out += n >= 4 ? days[d.getUTCDay()] : (days[d.getUTCDay()] as string).slice(0, 3);
-        break;
-      case 'X':
-      case 'Z':
-      case 'x':
-        out += c === 'X' ? 'Z' : n >= 3 ? '+00:00' : '+0000';
-        break;
-      case 'z':
-        out += 'UTC';
-        break;
-      default:
-        out += c.repeat(n);
-    }
-  }
-  return out;
 }
 
 /** Produces a value for one generator; `example` is kept where a generator cannot produce one. */

@@ -1,59 +1,68 @@
-// Renders one fixed instant in a Java DateTimeFormatter pattern, so that a date matcher built without
-// an example still has a deterministic example that fits its own format (a generator replaces it at
-// run time). The instant is Tuesday 2024-01-02 03:04:05.678 UTC.
+// Writes an instant in a Java DateTimeFormatter pattern (UTC). Date matchers built without an
+// example get a deterministic example that fits their own format — the fixed instant Tuesday
+// 2024-01-02 03:04:05.678 UTC — and date generators write the current time the same way.
 
 const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const dayNames = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
-function field(letter: string, count: number): string | undefined {
+function field(d: Date, letter: string, count: number): string | undefined {
+  const year = d.getUTCFullYear();
+  const hour = d.getUTCHours();
+  const millisOfDay = ((hour * 60 + d.getUTCMinutes()) * 60 + d.getUTCSeconds()) * 1000 + d.getUTCMilliseconds();
+  const fraction = pad(d.getUTCMilliseconds(), 3).padEnd(9, '0');
+  const dayOfYear = Math.floor((Date.UTC(year, d.getUTCMonth(), d.getUTCDate()) - Date.UTC(year, 0, 1)) / 86_400_000) + 1;
+  const day = dayNames[d.getUTCDay()] as string;
   switch (letter) {
     case 'y':
     case 'u':
     case 'Y':
-      return count === 2 ? '24' : pad(2024, count);
+      return count === 2 ? pad(year % 100, 2) : pad(year, count);
     case 'M':
     case 'L': {
-      const name = monthNames[0] as string;
+      const name = monthNames[d.getUTCMonth()] as string;
       if (count >= 4) return name;
       if (count === 3) return name.slice(0, 3);
-      return pad(1, count);
+      return pad(d.getUTCMonth() + 1, count);
     }
     case 'd':
-      return pad(2, count);
+      return pad(d.getUTCDate(), count);
     case 'D':
-      return pad(2, count);
+      return pad(dayOfYear, count);
     case 'H':
+      return pad(hour, count);
     case 'k':
+      return pad(hour === 0 ? 24 : hour, count);
     case 'h':
-      return pad(3, count);
+      return pad(hour % 12 === 0 ? 12 : hour % 12, count);
     case 'K':
-      return pad(3, count);
+      return pad(hour % 12, count);
     case 'm':
-      return pad(4, count);
+      return pad(d.getUTCMinutes(), count);
     case 's':
-      return pad(5, count);
+      return pad(d.getUTCSeconds(), count);
     case 'S':
-      return '678000000'.slice(0, count).padEnd(count, '0');
+      return fraction.slice(0, count).padEnd(count, '0');
     case 'n':
-      return '678000000';
+      return fraction;
     case 'A':
-      return String(((3 * 60 + 4) * 60 + 5) * 1000 + 678);
+      return String(millisOfDay);
     case 'N':
-      return String((((3 * 60 + 4) * 60 + 5) * 1000 + 678) * 1_000_000);
+      return String(millisOfDay * 1_000_000);
     case 'a':
-      return 'AM';
+      return hour < 12 ? 'AM' : 'PM';
     case 'E':
-      return count >= 4 ? 'Tuesday' : 'Tue';
+      return count >= 4 ? day : day.slice(0, 3);
     case 'e':
     case 'c':
-      return count <= 2 ? '2' : count >= 4 ? 'Tuesday' : 'Tue';
+      return count <= 2 ? String(d.getUTCDay() === 0 ? 7 : d.getUTCDay()) : count >= 4 ? day : day.slice(0, 3);
     case 'w':
     case 'W':
     case 'F':
     case 'Q':
     case 'q':
-      return '1';
+      return String(letter === 'Q' || letter === 'q' ? Math.floor(d.getUTCMonth() / 3) + 1 : Math.ceil(d.getUTCDate() / 7));
     case 'G':
       return 'AD';
     case 'X':
@@ -73,8 +82,11 @@ function field(letter: string, count: number): string | undefined {
   }
 }
 
-/** The fixed instant written in `pattern`, or undefined when the pattern uses a letter this does not know. */
-export function formatFixedInstant(pattern: string): string | undefined {
+/**
+ * An instant written in `pattern` (UTC), or undefined when the pattern uses a letter this does not know.
+ * @example formatInstant(new Date(0), "yyyy-MM-dd'T'HH:mm:ss") // '1970-01-01T00:00:00'
+ */
+export function formatInstant(d: Date, pattern: string): string | undefined {
   let out = '';
   let i = 0;
   while (i < pattern.length) {
@@ -94,7 +106,7 @@ export function formatFixedInstant(pattern: string): string | undefined {
     } else if (/[A-Za-z]/.test(c)) {
       let j = i;
       while (j < pattern.length && pattern[j] === c) j++;
-      const text = field(c, j - i);
+      const text = field(d, c, j - i);
       if (text === undefined) return undefined;
       out += text;
       i = j;
@@ -104,4 +116,11 @@ export function formatFixedInstant(pattern: string): string | undefined {
     }
   }
   return out;
+}
+
+const fixedInstant = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678));
+
+/** The fixed instant written in `pattern`, or undefined when the pattern uses a letter this does not know. */
+export function formatFixedInstant(pattern: string): string | undefined {
+  return formatInstant(fixedInstant, pattern);
 }
