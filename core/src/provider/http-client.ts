@@ -1,5 +1,4 @@
-import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent, request as httpRequest, type IncomingHttpHeaders, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 
 /** What came back from the provider. */
 export interface ClientResponse {
@@ -21,18 +20,25 @@ export class RequestFailure extends Error {
 }
 
 // One keep-alive pool per protocol for the whole verification: a new connection per interaction
-// would cost more than the interaction itself.
-const agents = { http: new Agent({ keepAlive: true, maxSockets: 8 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 8 }) };
+// would cost more than the interaction itself. TLS is loaded only when an https URL needs it.
+const httpAgent = new Agent({ keepAlive: true, maxSockets: 8 });
+type Requester = (options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest;
+let https: Promise<{ request: Requester; agent: Agent }> | undefined;
+
+function loadHttps(): Promise<{ request: Requester; agent: Agent }> {
+  https ??= import('node:https').then((m) => ({ request: m.request, agent: new m.Agent({ keepAlive: true, maxSockets: 8 }) }));
+  return https;
+}
 
 /**
  * Sends one HTTP request over a kept-alive connection and reads the whole answer.
  * @example await send('http://127.0.0.1:8080/orders/1', { method: 'GET', headers: {}, timeoutMs: 30000 })
  */
-export function send(url: string, options: { method: string; headers: Record<string, string>; body?: Uint8Array | string; timeoutMs: number }): Promise<ClientResponse> {
+export async function send(url: string, options: { method: string; headers: Record<string, string>; body?: Uint8Array | string; timeoutMs: number }): Promise<ClientResponse> {
   const u = new URL(url);
-  const https = u.protocol === 'https:';
+  const tls = u.protocol === 'https:' ? await loadHttps() : undefined;
   return new Promise((resolve, reject) => {
-    const req = (https ? httpsRequest : httpRequest)(
+    const req = (tls?.request ?? httpRequest)(
       {
         protocol: u.protocol,
         hostname: u.hostname.replace(/^\[|\]$/g, ''),
@@ -40,7 +46,7 @@ export function send(url: string, options: { method: string; headers: Record<str
         path: `${u.pathname}${u.search}`,
         method: options.method,
         headers: options.body === undefined ? options.headers : { ...options.headers, 'content-length': String(typeof options.body === 'string' ? Buffer.byteLength(options.body) : options.body.length) },
-        agent: https ? agents.https : agents.http,
+        agent: tls?.agent ?? httpAgent,
       },
       (res) => {
         const chunks: Buffer[] = [];
