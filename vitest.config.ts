@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@treaty\/core$/, replacement: src('./core/src/index.ts') },
       { find: /^@treaty\/cli$/, replacement: src('./cli/src/index.ts') },
+      { find: /^@treaty\/broker$/, replacement: src('./broker/src/index.ts') },
     ],
   },
   test: {

@@ -104,6 +104,26 @@ export const ERROR_CODES = {
     status: 400,
     summary: 'Verification options are incomplete or contradictory (no provider URL, no contracts, a bad header).',
   },
+  TREATY_BROKER_PACT_CONFLICT: {
+    kind: 'user',
+    status: 409,
+    summary: 'A consumer version already has a different pact with this provider.',
+  },
+  TREATY_BROKER_NOT_FOUND: {
+    kind: 'user',
+    status: 404,
+    summary: 'A pacticipant, version, pact or verification named in the request does not exist.',
+  },
+  TREATY_BROKER_INVALID_NAME: {
+    kind: 'user',
+    status: 400,
+    summary: 'A pacticipant name, version number, branch or tag is empty or too long.',
+  },
+  TREATY_BROKER_DATABASE: {
+    kind: 'operator',
+    status: 500,
+    summary: 'The broker database cannot be opened or migrated.',
+  },
   TREATY_CLI_USAGE: {
     kind: 'user',
     status: 400,

@@ -1,0 +1,70 @@
+/**
+ * Numbered migrations, applied in order at start inside one transaction each. A migration is never
+ * edited once released: changes come as new numbers.
+ */
+export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'pacticipants, versions, branches, tags, pacts and verifications',
+    sql: `
+      CREATE TABLE pacticipants (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        main_branch TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE versions (
+        id INTEGER PRIMARY KEY,
+        pacticipant_id INTEGER NOT NULL REFERENCES pacticipants(id),
+        number TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (pacticipant_id, number)
+      );
+      CREATE TABLE branch_versions (
+        version_id INTEGER NOT NULL REFERENCES versions(id),
+        pacticipant_id INTEGER NOT NULL REFERENCES pacticipants(id),
+        branch TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (version_id, branch)
+      );
+      CREATE INDEX branch_versions_latest ON branch_versions (pacticipant_id, branch, version_id);
+      CREATE TABLE tags (
+        version_id INTEGER NOT NULL REFERENCES versions(id),
+        pacticipant_id INTEGER NOT NULL REFERENCES pacticipants(id),
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (version_id, name)
+      );
+      CREATE INDEX tags_latest ON tags (pacticipant_id, name, version_id);
+      -- Content is stored once per distinct sha, however many versions publish it.
+      CREATE TABLE pact_contents (
+        sha TEXT PRIMARY KEY,
+        content TEXT NOT NULL
+      );
+      CREATE TABLE pact_publications (
+        id INTEGER PRIMARY KEY,
+        consumer_version_id INTEGER NOT NULL REFERENCES versions(id),
+        consumer_id INTEGER NOT NULL REFERENCES pacticipants(id),
+        provider_id INTEGER NOT NULL REFERENCES pacticipants(id),
+        sha TEXT NOT NULL REFERENCES pact_contents(sha),
+        created_at TEXT NOT NULL,
+        UNIQUE (consumer_version_id, provider_id)
+      );
+      CREATE INDEX pact_publications_pair ON pact_publications (consumer_id, provider_id, consumer_version_id);
+      CREATE INDEX pact_publications_sha ON pact_publications (consumer_id, provider_id, sha);
+      CREATE TABLE verifications (
+        id INTEGER PRIMARY KEY,
+        consumer_id INTEGER NOT NULL REFERENCES pacticipants(id),
+        provider_id INTEGER NOT NULL REFERENCES pacticipants(id),
+        provider_version_id INTEGER NOT NULL REFERENCES versions(id),
+        sha TEXT NOT NULL REFERENCES pact_contents(sha),
+        success INTEGER NOT NULL,
+        build_url TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX verifications_by_content ON verifications (consumer_id, provider_id, sha, id);
+      CREATE INDEX verifications_by_provider_version ON verifications (provider_version_id);
+    `,
+  },
+];

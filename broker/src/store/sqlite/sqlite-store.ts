@@ -1,0 +1,299 @@
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { TreatyError } from '@treaty/core';
+import type { PactPublication, Pacticipant, PublishOutcome, Store, Verification, Version } from '../types.js';
+import { migrations } from './migrations.js';
+
+type Db = Database.Database;
+
+interface PacticipantRow {
+  id: number;
+  name: string;
+  display_name: string;
+  main_branch: string | null;
+  created_at: string;
+}
+
+interface VersionRow {
+  id: number;
+  number: string;
+  created_at: string;
+}
+
+function checkName(what: string, value: string): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 255) {
+    throw new TreatyError('TREATY_BROKER_INVALID_NAME', `The ${what} must be 1 to 255 characters and not only spaces, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function displayName(name: string): string {
+  return name
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
+}
+
+/** SHA-256 of a pact's content, the key under which it is stored once. */
+export function contentSha(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+/**
+ * The SQLite store: one file, WAL mode, migrations applied at open, every multi-row write in one
+ * transaction.
+ * @example const store = SqliteStore.open('./treaty-broker.sqlite')
+ */
+export class SqliteStore implements Store {
+  private constructor(private readonly db: Db) {}
+
+  /** Opens (creating when absent) and migrates a database; `:memory:` for a throwaway one. */
+  static open(path: string): SqliteStore {
+    let db: Db;
+    try {
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+      const newest = Math.max(0, ...applied);
+      const known = Math.max(...migrations.map((m) => m.version));
+      if (newest > known) throw new Error(`the database is at schema version ${newest}, newer than this broker knows (${known}); upgrade Treaty`);
+      for (const m of migrations) {
+        if (applied.has(m.version)) continue;
+        db.transaction(() => {
+          db.exec(m.sql);
+          db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+        })();
+      }
+    } catch (error) {
+      throw new TreatyError('TREATY_BROKER_DATABASE', `Cannot open the broker database at ${path}: ${(error as Error).message}.`, { cause: error });
+    }
+    return new SqliteStore(db);
+  }
+
+  /** The schema versions applied, for diagnostics and tests. */
+  schemaVersions(): number[] {
+    return (this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>).map((r) => r.version);
+  }
+
+  private now(): string {
+    return new Date().toISOString();
+  }
+
+  private pacticipantRow(name: string): PacticipantRow | undefined {
+    return this.db.prepare('SELECT * FROM pacticipants WHERE name = ?').get(name) as PacticipantRow | undefined;
+  }
+
+  private ensurePacticipantRow(name: string): PacticipantRow {
+    checkName('pacticipant name', name);
+    const existing = this.pacticipantRow(name);
+    if (existing !== undefined) return existing;
+    this.db.prepare('INSERT INTO pacticipants (name, display_name, created_at) VALUES (?, ?, ?)').run(name, displayName(name), this.now());
+    return this.pacticipantRow(name) as PacticipantRow;
+  }
+
+  private toPacticipant(row: PacticipantRow): Pacticipant {
+    return { name: row.name, displayName: row.display_name, ...(row.main_branch === null ? {} : { mainBranch: row.main_branch }), createdAt: row.created_at };
+  }
+
+  private ensureVersionRow(pacticipant: PacticipantRow, number: string, branch?: string, tags: string[] = []): VersionRow {
+    checkName('version number', number);
+    let row = this.db.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?').get(pacticipant.id, number) as VersionRow | undefined;
+    if (row === undefined) {
+      this.db.prepare('INSERT INTO versions (pacticipant_id, number, created_at) VALUES (?, ?, ?)').run(pacticipant.id, number, this.now());
+      row = this.db.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?').get(pacticipant.id, number) as VersionRow;
+    }
+    if (branch !== undefined) {
+      checkName('branch', branch);
+      this.db.prepare('INSERT OR IGNORE INTO branch_versions (version_id, pacticipant_id, branch, created_at) VALUES (?, ?, ?, ?)').run(row.id, pacticipant.id, branch, this.now());
+    }
+    for (const tag of tags) {
+      checkName('tag', tag);
+      this.db.prepare('INSERT OR IGNORE INTO tags (version_id, pacticipant_id, name, created_at) VALUES (?, ?, ?, ?)').run(row.id, pacticipant.id, tag, this.now());
+    }
+    return row;
+  }
+
+  private toVersion(pacticipant: string, row: VersionRow): Version {
+    const branches = (this.db.prepare('SELECT branch FROM branch_versions WHERE version_id = ? ORDER BY branch').all(row.id) as Array<{ branch: string }>).map((r) => r.branch);
+    const tags = (this.db.prepare('SELECT name FROM tags WHERE version_id = ? ORDER BY name').all(row.id) as Array<{ name: string }>).map((r) => r.name);
+    return { pacticipant, number: row.number, branches, tags, createdAt: row.created_at };
+  }
+
+  async ensurePacticipant(name: string): Promise<Pacticipant> {
+    return this.toPacticipant(this.ensurePacticipantRow(name));
+  }
+
+  async getPacticipant(name: string): Promise<Pacticipant | undefined> {
+    const row = this.pacticipantRow(name);
+    return row === undefined ? undefined : this.toPacticipant(row);
+  }
+
+  async listPacticipants(): Promise<Pacticipant[]> {
+    return (this.db.prepare('SELECT * FROM pacticipants ORDER BY name').all() as PacticipantRow[]).map((r) => this.toPacticipant(r));
+  }
+
+  async setMainBranch(name: string, branch: string): Promise<Pacticipant> {
+    checkName('branch', branch);
+    const row = this.ensurePacticipantRow(name);
+    this.db.prepare('UPDATE pacticipants SET main_branch = ? WHERE id = ?').run(branch, row.id);
+    return this.toPacticipant(this.pacticipantRow(name) as PacticipantRow);
+  }
+
+  async ensureVersion(pacticipant: string, number: string, options: { branch?: string; tags?: string[] } = {}): Promise<Version> {
+    return this.db.transaction(() => this.toVersion(pacticipant, this.ensureVersionRow(this.ensurePacticipantRow(pacticipant), number, options.branch, options.tags)))();
+  }
+
+  async getVersion(pacticipant: string, number: string): Promise<Version | undefined> {
+    const p = this.pacticipantRow(pacticipant);
+    if (p === undefined) return undefined;
+    const row = this.db.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?').get(p.id, number) as VersionRow | undefined;
+    return row === undefined ? undefined : this.toVersion(pacticipant, row);
+  }
+
+  async latestVersion(pacticipant: string, filter: { branch?: string; tag?: string } = {}): Promise<Version | undefined> {
+    const p = this.pacticipantRow(pacticipant);
+    if (p === undefined) return undefined;
+    let row: VersionRow | undefined;
+    // "Latest" is the most recently created version (the highest id), as the Pact Broker orders them.
+    if (filter.branch !== undefined) {
+      row = this.db.prepare('SELECT v.id, v.number, v.created_at FROM branch_versions b JOIN versions v ON v.id = b.version_id WHERE b.pacticipant_id = ? AND b.branch = ? ORDER BY v.id DESC LIMIT 1').get(p.id, filter.branch) as VersionRow | undefined;
+    } else if (filter.tag !== undefined) {
+      row = this.db.prepare('SELECT v.id, v.number, v.created_at FROM tags t JOIN versions v ON v.id = t.version_id WHERE t.pacticipant_id = ? AND t.name = ? ORDER BY v.id DESC LIMIT 1').get(p.id, filter.tag) as VersionRow | undefined;
+    } else {
+      row = this.db.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT 1').get(p.id) as VersionRow | undefined;
+    }
+    return row === undefined ? undefined : this.toVersion(pacticipant, row);
+  }
+
+  async addTag(pacticipant: string, number: string, tag: string): Promise<Version> {
+    return this.ensureVersion(pacticipant, number, { tags: [tag] });
+  }
+
+  private publication(row: { consumer: string; number: string; provider: string; sha: string; content: string; created_at: string }): PactPublication {
+    return { consumer: row.consumer, consumerVersion: row.number, provider: row.provider, sha: row.sha, content: row.content, createdAt: row.created_at };
+  }
+
+  private static readonly publicationSelect = `
+    SELECT c.name AS consumer, v.number AS number, p.name AS provider, pp.sha AS sha, pc.content AS content, pp.created_at AS created_at
+    FROM pact_publications pp
+    JOIN versions v ON v.id = pp.consumer_version_id
+    JOIN pacticipants c ON c.id = pp.consumer_id
+    JOIN pacticipants p ON p.id = pp.provider_id
+    JOIN pact_contents pc ON pc.sha = pp.sha`;
+
+  async publishPact(input: { consumer: string; consumerVersion: string; provider: string; content: string; branch?: string; tags?: string[]; allowOverwrite?: boolean }): Promise<PublishOutcome> {
+    const sha = contentSha(input.content);
+    return this.db.transaction((): PublishOutcome => {
+      const consumer = this.ensurePacticipantRow(input.consumer);
+      const provider = this.ensurePacticipantRow(input.provider);
+      const version = this.ensureVersionRow(consumer, input.consumerVersion, input.branch, input.tags);
+      const contentExisted = this.db.prepare('SELECT 1 FROM pact_contents WHERE sha = ?').get(sha) !== undefined;
+      if (!contentExisted) this.db.prepare('INSERT INTO pact_contents (sha, content) VALUES (?, ?)').run(sha, input.content);
+      const existing = this.db.prepare('SELECT id, sha FROM pact_publications WHERE consumer_version_id = ? AND provider_id = ?').get(version.id, provider.id) as { id: number; sha: string } | undefined;
+      let unchanged = false;
+      if (existing === undefined) {
+        this.db.prepare('INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, sha, created_at) VALUES (?, ?, ?, ?, ?)').run(version.id, consumer.id, provider.id, sha, this.now());
+      } else if (existing.sha === sha) {
+        unchanged = true;
+      } else if (input.allowOverwrite === true) {
+        this.db.prepare('UPDATE pact_publications SET sha = ?, created_at = ? WHERE id = ?').run(sha, this.now(), existing.id);
+      } else {
+        throw new TreatyError(
+          'TREATY_BROKER_PACT_CONFLICT',
+          `${input.consumer} version ${input.consumerVersion} already has a different pact with ${input.provider}. Publish the changed contract under a new consumer version, or allow overwriting.`,
+        );
+      }
+      const row = this.db.prepare(`${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`).get(version.id, provider.id) as Parameters<SqliteStore['publication']>[0];
+      return { publication: this.publication(row), contentExisted, unchanged };
+    })();
+  }
+
+  async getPact(consumer: string, consumerVersion: string, provider: string): Promise<PactPublication | undefined> {
+    const row = this.db.prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND v.number = ? AND p.name = ?`).get(consumer, consumerVersion, provider) as Parameters<SqliteStore['publication']>[0] | undefined;
+    return row === undefined ? undefined : this.publication(row);
+  }
+
+  async latestPact(consumer: string, provider: string, filter: { branch?: string; tag?: string } = {}): Promise<PactPublication | undefined> {
+    let sql = `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ?`;
+    const args: string[] = [consumer, provider];
+    if (filter.branch !== undefined) {
+      sql += ' AND EXISTS (SELECT 1 FROM branch_versions b WHERE b.version_id = pp.consumer_version_id AND b.branch = ?)';
+      args.push(filter.branch);
+    }
+    if (filter.tag !== undefined) {
+      sql += ' AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?)';
+      args.push(filter.tag);
+    }
+    const row = this.db.prepare(`${sql} ORDER BY pp.consumer_version_id DESC LIMIT 1`).get(...args) as Parameters<SqliteStore['publication']>[0] | undefined;
+    return row === undefined ? undefined : this.publication(row);
+  }
+
+  async getPactBySha(consumer: string, provider: string, sha: string): Promise<PactPublication | undefined> {
+    const row = this.db.prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha = ? ORDER BY pp.consumer_version_id DESC LIMIT 1`).get(consumer, provider, sha) as Parameters<SqliteStore['publication']>[0] | undefined;
+    return row === undefined ? undefined : this.publication(row);
+  }
+
+  async recordVerification(input: { consumer: string; provider: string; providerVersion: string; sha: string; success: boolean; buildUrl?: string; branch?: string }): Promise<Verification> {
+    return this.db.transaction((): Verification => {
+      const consumer = this.pacticipantRow(input.consumer);
+      const provider = this.pacticipantRow(input.provider);
+      const content = this.db.prepare('SELECT 1 FROM pact_publications WHERE consumer_id = ? AND provider_id = ? AND sha = ?').get(consumer?.id ?? -1, provider?.id ?? -1, input.sha);
+      if (consumer === undefined || provider === undefined || content === undefined) {
+        throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No pact between ${input.consumer} and ${input.provider} has the content ${input.sha}; verify a published pact.`);
+      }
+      const version = this.ensureVersionRow(provider, input.providerVersion, input.branch);
+      const createdAt = this.now();
+      const info = this.db
+        .prepare('INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(consumer.id, provider.id, version.id, input.sha, input.success ? 1 : 0, input.buildUrl ?? null, createdAt);
+      return {
+        id: Number(info.lastInsertRowid),
+        consumer: input.consumer,
+        provider: input.provider,
+        providerVersion: input.providerVersion,
+        sha: input.sha,
+        success: input.success,
+        ...(input.buildUrl === undefined ? {} : { buildUrl: input.buildUrl }),
+        createdAt,
+      };
+    })();
+  }
+
+  async verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT ve.id, v.number AS provider_version, ve.success, ve.build_url, ve.created_at
+         FROM verifications ve
+         JOIN versions v ON v.id = ve.provider_version_id
+         JOIN pacticipants c ON c.id = ve.consumer_id
+         JOIN pacticipants p ON p.id = ve.provider_id
+         WHERE c.name = ? AND p.name = ? AND ve.sha = ?
+         ORDER BY ve.id DESC`,
+      )
+      .all(consumer, provider, sha) as Array<{ id: number; provider_version: string; success: number; build_url: string | null; created_at: string }>;
+    return rows.map((r) => ({
+      id: r.id,
+      consumer,
+      provider,
+      providerVersion: r.provider_version,
+      sha,
+      success: r.success === 1,
+      ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+      createdAt: r.created_at,
+    }));
+  }
+
+  async stats(): Promise<{ pacticipants: number; versions: number; pactContents: number; pactPublications: number; verifications: number }> {
+    const count = (table: string): number => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { pacticipants: count('pacticipants'), versions: count('versions'), pactContents: count('pact_contents'), pactPublications: count('pact_publications'), verifications: count('verifications') };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

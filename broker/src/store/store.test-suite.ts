@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { Store } from './types.js';
+
+const pact = (n: number) => JSON.stringify({ consumer: { name: 'web' }, provider: { name: 'orders' }, interactions: [{ description: `d${n}` }], metadata: { pactSpecification: { version: '4.0' } } });
+
+/**
+ * The one conformance suite every Store implementation runs, so a PostgreSQL store can join
+ * SQLite without touching routes or domain rules.
+ */
+export function storeConformance(name: string, open: () => Promise<Store>): void {
+  describe(`Store conformance: ${name}`, () => {
+    it('creates pacticipants once, with a display name, and lists them by name', async () => {
+      const store = await open();
+      const a = await store.ensurePacticipant('order-service');
+      const again = await store.ensurePacticipant('order-service');
+      await store.ensurePacticipant('billing');
+      expect(again).toEqual(a);
+      expect(a.displayName).toBe('Order Service');
+      expect((await store.listPacticipants()).map((p) => p.name)).toEqual(['billing', 'order-service']);
+      expect((await store.setMainBranch('billing', 'main')).mainBranch).toBe('main');
+      expect(await store.getPacticipant('nobody')).toBeUndefined();
+      await store.close();
+    });
+
+    it('keeps versions with their branches and tags, and finds the latest by branch and tag', async () => {
+      const store = await open();
+      await store.ensureVersion('web', '1.0.0', { branch: 'main', tags: ['prod'] });
+      await store.ensureVersion('web', '1.1.0', { branch: 'feat-x' });
+      await store.ensureVersion('web', '1.2.0', { branch: 'main' });
+      await store.addTag('web', '1.1.0', 'staging');
+      expect((await store.latestVersion('web'))?.number).toBe('1.2.0');
+      expect((await store.latestVersion('web', { branch: 'main' }))?.number).toBe('1.2.0');
+      expect((await store.latestVersion('web', { branch: 'feat-x' }))?.number).toBe('1.1.0');
+      expect((await store.latestVersion('web', { tag: 'prod' }))?.number).toBe('1.0.0');
+      expect(await store.getVersion('web', '1.1.0')).toMatchObject({ branches: ['feat-x'], tags: ['staging'] });
+      expect(await store.latestVersion('web', { tag: 'nope' })).toBeUndefined();
+      await store.close();
+    });
+
+    it('stores pact content once per sha, however many versions publish it', async () => {
+      const store = await open();
+      const first = await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(1), branch: 'main' });
+      const second = await store.publishPact({ consumer: 'web', consumerVersion: '2', provider: 'orders', content: pact(1), branch: 'main' });
+      const third = await store.publishPact({ consumer: 'web', consumerVersion: '3', provider: 'orders', content: pact(2), tags: ['prod'] });
+      expect(first.contentExisted).toBe(false);
+      expect(second.contentExisted).toBe(true);
+      expect(second.publication.sha).toBe(first.publication.sha);
+      expect(third.publication.sha).not.toBe(first.publication.sha);
+      expect(await store.stats()).toMatchObject({ pactContents: 2, pactPublications: 3, versions: 3 });
+      expect((await store.latestPact('web', 'orders'))?.consumerVersion).toBe('3');
+      expect((await store.latestPact('web', 'orders', { branch: 'main' }))?.consumerVersion).toBe('2');
+      expect((await store.latestPact('web', 'orders', { tag: 'prod' }))?.consumerVersion).toBe('3');
+      expect((await store.getPact('web', '1', 'orders'))?.content).toBe(pact(1));
+      expect((await store.getPactBySha('web', 'orders', first.publication.sha))?.consumerVersion).toBe('2');
+      await store.close();
+    });
+
+    it('refuses changed content for a published consumer version unless overwriting is allowed, and writes nothing half', async () => {
+      const store = await open();
+      await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(1) });
+      expect((await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(1) })).unchanged).toBe(true);
+      await expect(store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(2), tags: ['should-not-stick'] })).rejects.toMatchObject({ code: 'TREATY_BROKER_PACT_CONFLICT' });
+      expect(await store.getVersion('web', '1')).toMatchObject({ tags: [] });
+      expect((await store.stats()).pactContents).toBe(1);
+      const over = await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(2), allowOverwrite: true });
+      expect(over.publication.content).toBe(pact(2));
+      await store.close();
+    });
+
+    it('records verifications of published content, newest first, and refuses unknown content', async () => {
+      const store = await open();
+      const { publication } = await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(1) });
+      await store.recordVerification({ consumer: 'web', provider: 'orders', providerVersion: 'p1', sha: publication.sha, success: false });
+      await store.recordVerification({ consumer: 'web', provider: 'orders', providerVersion: 'p2', sha: publication.sha, success: true, buildUrl: 'https://ci/2', branch: 'main' });
+      const list = await store.verificationsFor('web', 'orders', publication.sha);
+      expect(list.map((v) => [v.providerVersion, v.success])).toEqual([
+        ['p2', true],
+        ['p1', false],
+      ]);
+      expect(list[0]?.buildUrl).toBe('https://ci/2');
+      expect(await store.getVersion('orders', 'p2')).toMatchObject({ branches: ['main'] });
+      await expect(store.recordVerification({ consumer: 'web', provider: 'orders', providerVersion: 'p3', sha: 'f'.repeat(64), success: true })).rejects.toMatchObject({ code: 'TREATY_BROKER_NOT_FOUND' });
+      await store.close();
+    });
+
+    it('refuses empty and overlong names', async () => {
+      const store = await open();
+      await expect(store.ensurePacticipant('  ')).rejects.toMatchObject({ code: 'TREATY_BROKER_INVALID_NAME' });
+      await expect(store.ensureVersion('web', 'x'.repeat(256))).rejects.toMatchObject({ code: 'TREATY_BROKER_INVALID_NAME' });
+      await expect(store.ensureVersion('web', '1', { tags: [''] })).rejects.toMatchObject({ code: 'TREATY_BROKER_INVALID_NAME' });
+      await store.close();
+    });
+  });
+}

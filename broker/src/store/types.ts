@@ -1,0 +1,84 @@
+/**
+ * The broker's storage, behind a small async interface so that SQLite and (later) PostgreSQL serve
+ * the same routes and domain rules. Every implementation runs the one conformance suite.
+ */
+
+/** An application that takes part in contracts (a consumer, a provider, or both). */
+export interface Pacticipant {
+  name: string;
+  displayName: string;
+  mainBranch?: string;
+  createdAt: string;
+}
+
+/** One version of a pacticipant, with the branches and tags it is on. */
+export interface Version {
+  pacticipant: string;
+  number: string;
+  branches: string[];
+  tags: string[];
+  createdAt: string;
+}
+
+/** A contract between a consumer version and a provider, its content stored once per sha. */
+export interface PactPublication {
+  consumer: string;
+  consumerVersion: string;
+  provider: string;
+  /** SHA-256 of the content as stored. */
+  sha: string;
+  content: string;
+  createdAt: string;
+}
+
+/** The result of one provider version verifying one pact content. */
+export interface Verification {
+  id: number;
+  consumer: string;
+  provider: string;
+  providerVersion: string;
+  sha: string;
+  success: boolean;
+  buildUrl?: string;
+  createdAt: string;
+}
+
+/** What publishing a pact did. */
+export interface PublishOutcome {
+  publication: PactPublication;
+  /** True when this content was already stored for another version (it is then already verified where that was). */
+  contentExisted: boolean;
+  /** True when the same consumer version already had exactly this pact. */
+  unchanged: boolean;
+}
+
+/** The storage a broker needs. All methods are async; multi-row writes are atomic. */
+export interface Store {
+  ensurePacticipant(name: string): Promise<Pacticipant>;
+  getPacticipant(name: string): Promise<Pacticipant | undefined>;
+  listPacticipants(): Promise<Pacticipant[]>;
+  setMainBranch(name: string, branch: string): Promise<Pacticipant>;
+
+  ensureVersion(pacticipant: string, number: string, options?: { branch?: string; tags?: string[] }): Promise<Version>;
+  getVersion(pacticipant: string, number: string): Promise<Version | undefined>;
+  /** The newest version, optionally the newest on a branch or with a tag. */
+  latestVersion(pacticipant: string, filter?: { branch?: string; tag?: string }): Promise<Version | undefined>;
+  addTag(pacticipant: string, number: string, tag: string): Promise<Version>;
+
+  /**
+   * Stores a pact for a consumer version. Changed content for a consumer version that already has a
+   * pact with this provider is refused (TREATY_BROKER_PACT_CONFLICT) unless `allowOverwrite`.
+   */
+  publishPact(input: { consumer: string; consumerVersion: string; provider: string; content: string; branch?: string; tags?: string[]; allowOverwrite?: boolean }): Promise<PublishOutcome>;
+  getPact(consumer: string, consumerVersion: string, provider: string): Promise<PactPublication | undefined>;
+  latestPact(consumer: string, provider: string, filter?: { branch?: string; tag?: string }): Promise<PactPublication | undefined>;
+  getPactBySha(consumer: string, provider: string, sha: string): Promise<PactPublication | undefined>;
+
+  recordVerification(input: { consumer: string; provider: string; providerVersion: string; sha: string; success: boolean; buildUrl?: string; branch?: string }): Promise<Verification>;
+  /** Verifications of one pact content, newest first. */
+  verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]>;
+
+  /** Counts, for health checks and size benchmarks. */
+  stats(): Promise<{ pacticipants: number; versions: number; pactContents: number; pactPublications: number; verifications: number }>;
+  close(): Promise<void>;
+}
