@@ -3,9 +3,10 @@ import type { Command } from './command.js';
 import type { CliIo } from './io.js';
 import { validateCommand } from './commands/validate/index.js';
 import { verifyCommand } from './commands/verify/index.js';
+import { brokerCommand } from './commands/broker/index.js';
 
 /** Every command, in the order `treaty --help` lists them. */
-export const commands: readonly Command[] = [verifyCommand, validateCommand];
+export const commands: readonly Command[] = [verifyCommand, brokerCommand, validateCommand];
 
 const version = '0.1.0';
 

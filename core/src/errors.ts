@@ -119,6 +119,11 @@ export const ERROR_CODES = {
     status: 400,
     summary: 'A pacticipant name, version number, branch or tag is empty or too long.',
   },
+  TREATY_BROKER_BAD_REQUEST: {
+    kind: 'user',
+    status: 400,
+    summary: 'A broker request body is malformed: not JSON, the wrong content type, too large, or a pact whose names disagree with the URL.',
+  },
   TREATY_BROKER_DATABASE: {
     kind: 'operator',
     status: 500,

@@ -1,0 +1,197 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { TreatyError, isTreatyError, parseContract, type ErrorCode } from '@treaty/core';
+import type { PactPublication, Store } from './store/types.js';
+
+/** Options of {@link buildApp}. */
+export interface AppOptions {
+  store: Store;
+  /** Largest accepted request body in bytes (default 10 MiB). */
+  bodyLimit?: number;
+  /** Log with pino (fastify's logger); off by default for tests. */
+  logger?: boolean;
+}
+
+const HAL = 'application/hal+json;charset=utf-8';
+
+function fail(code: ErrorCode, message: string): never {
+  throw new TreatyError(code, message);
+}
+
+function errorBody(statusCode: number, code: string, message: string): { statusCode: number; code: string; error: string; message: string } {
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}
+
+/** The broker's base URL as the client reached it, for absolute HAL links. */
+function base(req: FastifyRequest): string {
+  const proto = (req.headers['x-forwarded-proto'] as string | undefined) ?? req.protocol;
+  const host = (req.headers['x-forwarded-host'] as string | undefined) ?? req.headers.host ?? 'localhost';
+  return `${proto}://${host}`;
+}
+
+const enc = encodeURIComponent;
+
+function pactUrl(b: string, p: PactPublication): string {
+  return `${b}/pacts/provider/${enc(p.provider)}/consumer/${enc(p.consumer)}/version/${enc(p.consumerVersion)}`;
+}
+
+function pactBody(b: string, p: PactPublication): Record<string, unknown> {
+  const content = JSON.parse(p.content) as Record<string, unknown>;
+  const shaUrl = `${b}/pacts/provider/${enc(p.provider)}/consumer/${enc(p.consumer)}/pact-version/${p.sha}`;
+  return {
+    ...content,
+    createdAt: p.createdAt,
+    _links: {
+      self: { title: 'Pact', name: `Pact between ${p.consumer} (${p.consumerVersion}) and ${p.provider}`, href: pactUrl(b, p) },
+      'pb:consumer': { title: 'Consumer', name: p.consumer, href: `${b}/pacticipants/${enc(p.consumer)}` },
+      'pb:provider': { title: 'Provider', name: p.provider, href: `${b}/pacticipants/${enc(p.provider)}` },
+      'pb:consumer-version': { title: 'Consumer version', name: p.consumerVersion, href: `${b}/pacticipants/${enc(p.consumer)}/versions/${enc(p.consumerVersion)}` },
+      'pb:pact-version': { title: 'Pact content version', name: p.sha, href: shaUrl },
+      'pb:publish-verification-results': { title: 'Publish verification results', href: `${shaUrl}/verification-results` },
+    },
+  };
+}
+
+async function send(reply: FastifyReply, status: number, body: unknown): Promise<FastifyReply> {
+  return reply.code(status).type(HAL).send(body);
+}
+
+/**
+ * The broker as a fastify instance with every route registered; it never listens (the server file
+ * does), so tests drive it with `app.inject()`.
+ * @example const app = await buildApp({ store: SqliteStore.open(':memory:') })
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { store } = options;
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024 });
+
+  // Pact clients send JSON as application/json, HAL, or merge-patch.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'application/hal+json', 'application/merge-patch+json'], { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, body === '' ? undefined : JSON.parse(body as string));
+    } catch (error) {
+      done(new TreatyError('TREATY_BROKER_BAD_REQUEST', `The request body is not valid JSON: ${(error as Error).message}.`), undefined);
+    }
+  });
+
+  app.setErrorHandler((error: unknown, _req, reply) => {
+    if (isTreatyError(error)) return send(reply, error.status, errorBody(error.status, error.code, error.message));
+    const e = error as { statusCode?: number; code?: string; message?: string };
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, errorBody(413, 'TREATY_BROKER_BAD_REQUEST', `The request body is larger than the broker accepts (${options.bodyLimit ?? 10 * 1024 * 1024} bytes).`));
+    if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(reply, 415, errorBody(415, 'TREATY_BROKER_BAD_REQUEST', 'Send JSON with Content-Type: application/json.'));
+    if (e.statusCode !== undefined && e.statusCode < 500) return send(reply, e.statusCode, errorBody(e.statusCode, 'TREATY_BROKER_BAD_REQUEST', e.message ?? 'Bad request.'));
+    app.log.error(error);
+    return send(reply, 500, errorBody(500, 'TREATY_INTERNAL', 'A bug in Treaty. Please report it with the request that caused it.'));
+  });
+  app.setNotFoundHandler((req, reply) => send(reply, 404, errorBody(404, 'TREATY_BROKER_NOT_FOUND', `No resource at ${req.method} ${req.url}.`)));
+
+  app.get('/', async (req, reply) => {
+    const b = base(req);
+    return send(reply, 200, {
+      _links: {
+        self: { href: b, title: 'Index' },
+        'pb:publish-pact': { href: `${b}/pacts/provider/{provider}/consumer/{consumer}/version/{consumerApplicationVersion}`, title: 'Publish a pact', templated: true },
+        'pb:pacticipants': { href: `${b}/pacticipants`, title: 'Pacticipants' },
+        'pb:pacticipant': { href: `${b}/pacticipants/{pacticipant}`, title: 'Fetch pacticipant by name', templated: true },
+        'pb:latest-provider-pacts': { href: `${b}/pacts/provider/{provider}/latest`, title: 'Latest pacts by provider', templated: true },
+      },
+    });
+  });
+
+  app.get('/diagnostic/status/heartbeat', async (_req, reply) => send(reply, 200, { ok: true, _links: {} }));
+
+  app.get('/pacticipants', async (req, reply) => {
+    const b = base(req);
+    const list = await store.listPacticipants();
+    const items = list.map((p) => ({ name: p.name, displayName: p.displayName, ...(p.mainBranch === undefined ? {} : { mainBranch: p.mainBranch }), createdAt: p.createdAt, _links: { self: { href: `${b}/pacticipants/${enc(p.name)}` } } }));
+    return send(reply, 200, { _embedded: { pacticipants: items }, _links: { self: { href: `${b}/pacticipants` } } });
+  });
+
+  app.get<{ Params: { name: string } }>('/pacticipants/:name', async (req, reply) => {
+    const p = (await store.getPacticipant(req.params.name)) ?? fail('TREATY_BROKER_NOT_FOUND', `No pacticipant named '${req.params.name}'.`);
+    const b = base(req);
+    return send(reply, 200, { name: p.name, displayName: p.displayName, ...(p.mainBranch === undefined ? {} : { mainBranch: p.mainBranch }), createdAt: p.createdAt, _links: { self: { href: `${b}/pacticipants/${enc(p.name)}` } } });
+  });
+
+  type PactParams = { provider: string; consumer: string; version: string };
+
+  app.put<{ Params: PactParams; Querystring: { allowOverwrite?: string } }>('/pacts/provider/:provider/consumer/:consumer/version/:version', async (req, reply) => {
+    const { provider, consumer, version } = req.params;
+    if (req.body === undefined || typeof req.body !== 'object' || req.body === null) fail('TREATY_BROKER_BAD_REQUEST', 'Send the pact as the JSON body.');
+    let contract;
+    try {
+      contract = parseContract(req.body);
+    } catch (error) {
+      if (isTreatyError(error)) fail('TREATY_BROKER_BAD_REQUEST', `The body is not a pact Treaty can read: ${error.message}`);
+      throw error;
+    }
+    if (contract.consumer.name !== consumer || contract.provider.name !== provider) {
+      fail('TREATY_BROKER_BAD_REQUEST', `The pact is between ${contract.consumer.name} and ${contract.provider.name}, but the URL names ${consumer} and ${provider}.`);
+    }
+    const existed = (await store.getPact(consumer, version, provider)) !== undefined;
+    const outcome = await store.publishPact({ consumer, consumerVersion: version, provider, content: JSON.stringify(req.body), allowOverwrite: req.query.allowOverwrite === 'true' });
+    return send(reply, existed ? 200 : 201, pactBody(base(req), outcome.publication));
+  });
+
+  app.get<{ Params: PactParams }>('/pacts/provider/:provider/consumer/:consumer/version/:version', async (req, reply) => {
+    const { provider, consumer, version } = req.params;
+    const p = (await store.getPact(consumer, version, provider)) ?? fail('TREATY_BROKER_NOT_FOUND', `No pact between ${consumer} version ${version} and ${provider}.`);
+    return send(reply, 200, pactBody(base(req), p));
+  });
+
+  app.get<{ Params: Omit<PactParams, 'version'> }>('/pacts/provider/:provider/consumer/:consumer/latest', async (req, reply) => {
+    const { provider, consumer } = req.params;
+    const p = (await store.latestPact(consumer, provider)) ?? fail('TREATY_BROKER_NOT_FOUND', `No pact between ${consumer} and ${provider} has been published.`);
+    reply.header('X-Pact-Consumer-Version', p.consumerVersion);
+    return send(reply, 200, pactBody(base(req), p));
+  });
+
+  app.get<{ Params: Omit<PactParams, 'version'> & { sha: string } }>('/pacts/provider/:provider/consumer/:consumer/pact-version/:sha', async (req, reply) => {
+    const { provider, consumer, sha } = req.params;
+    const p = (await store.getPactBySha(consumer, provider, sha)) ?? fail('TREATY_BROKER_NOT_FOUND', `No pact between ${consumer} and ${provider} has the content ${sha}.`);
+    return send(reply, 200, pactBody(base(req), p));
+  });
+
+  app.get<{ Params: { provider: string } }>('/pacts/provider/:provider/latest', async (req, reply) => {
+    const { provider } = req.params;
+    if ((await store.getPacticipant(provider)) === undefined) fail('TREATY_BROKER_NOT_FOUND', `No provider named '${provider}'.`);
+    const b = base(req);
+    const pacts = [];
+    for (const consumer of await store.listPacticipants()) {
+      const p = await store.latestPact(consumer.name, provider);
+      if (p !== undefined) pacts.push({ href: pactUrl(b, p), title: `Pact between ${p.consumer} (${p.consumerVersion}) and ${p.provider}`, name: p.consumer });
+    }
+    return send(reply, 200, {
+      _links: { self: { href: `${b}/pacts/provider/${enc(provider)}/latest` }, 'pb:provider': { href: `${b}/pacticipants/${enc(provider)}`, name: provider }, 'pb:pacts': pacts, pacts },
+    });
+  });
+
+  app.post<{ Params: Omit<PactParams, 'version'> & { sha: string }; Body: { success?: unknown; providerApplicationVersion?: unknown; buildUrl?: unknown } | undefined }>(
+    '/pacts/provider/:provider/consumer/:consumer/pact-version/:sha/verification-results',
+    async (req, reply) => {
+      const { provider, consumer, sha } = req.params;
+      const body = req.body;
+      if (body === undefined || typeof body.success !== 'boolean' || typeof body.providerApplicationVersion !== 'string') {
+        fail('TREATY_BROKER_BAD_REQUEST', 'Send { "success": true|false, "providerApplicationVersion": "<version>" } as JSON.');
+      }
+      const v = await store.recordVerification({
+        consumer,
+        provider,
+        sha,
+        success: body.success as boolean,
+        providerVersion: body.providerApplicationVersion as string,
+        ...(typeof body.buildUrl === 'string' ? { buildUrl: body.buildUrl } : {}),
+      });
+      const b = base(req);
+      return send(reply, 201, {
+        success: v.success,
+        providerApplicationVersion: v.providerVersion,
+        verificationDate: v.createdAt,
+        _links: { self: { href: `${b}/pacts/provider/${enc(provider)}/consumer/${enc(consumer)}/pact-version/${sha}/verification-results/${v.id}` } },
+      });
+    },
+  );
+
+  return app;
+}
