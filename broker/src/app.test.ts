@@ -80,3 +80,42 @@ describe('the broker API', () => {
     expect(res.json()).toMatchObject({ code: 'TREATY_BROKER_PACT_CONFLICT', error: 'Conflict' });
   });
 });
+
+describe('POST /contracts/publish', () => {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64');
+  const body = (over: Record<string, unknown> = {}, contract: Record<string, unknown> = {}) => ({
+    pacticipantName: 'web',
+    pacticipantVersionNumber: '1.0.0',
+    branch: 'main',
+    tags: ['prod'],
+    contracts: [{ consumerName: 'web', providerName: 'orders', specification: 'pact', contentType: 'application/json', content: b64(pact()), ...contract }],
+    ...over,
+  });
+
+  it('publishes the version with its branch, tags and pacts, and answers with notices and links', async () => {
+    const a = await broker();
+    const res = await a.inject({ method: 'POST', url: '/contracts/publish', payload: body() });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()._links['pb:contracts'][0].href).toMatch(/\/pacts\/provider\/orders\/consumer\/web\/version\/1\.0\.0$/);
+    expect(res.json().notices.map((n: { type: string }) => n.type)).toContain('success');
+    expect((await a.inject({ method: 'GET', url: '/pacts/provider/orders/consumer/web/version/1.0.0' })).statusCode).toBe(200);
+  });
+
+  it('refuses bad input with 400s that say what is wrong', async () => {
+    const a = await broker();
+    const msg = async (payload: unknown) => (await a.inject({ method: 'POST', url: '/contracts/publish', payload: payload as object })).json() as { statusCode: number; message: string };
+    expect(await msg(body({ pacticipantName: ' ' }))).toMatchObject({ statusCode: 400, message: expect.stringContaining('pacticipantName') });
+    expect(await msg(body({}, { content: 'not*base64' }))).toMatchObject({ statusCode: 400, message: expect.stringContaining('strict Base64') });
+    expect(await msg(body({}, { content: b64({ hello: 1 }) }))).toMatchObject({ statusCode: 400, message: expect.stringContaining('not a pact') });
+    expect(await msg(body({}, { providerName: 'billing' }))).toMatchObject({ statusCode: 400, message: expect.stringContaining('not web and billing') });
+    expect(await msg(body({ contracts: [] }))).toMatchObject({ statusCode: 400, message: expect.stringContaining('non-empty') });
+  });
+
+  it('answers 409 with notices for changed content, and writes nothing', async () => {
+    const a = await broker();
+    await a.inject({ method: 'POST', url: '/contracts/publish', payload: body() });
+    const res = await a.inject({ method: 'POST', url: '/contracts/publish', payload: body({ tags: ['new-tag'] }, { content: b64(pact('web', 'orders', 2)) }) });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: 'TREATY_BROKER_PACT_CONFLICT', notices: [{ type: 'error' }] });
+  });
+});

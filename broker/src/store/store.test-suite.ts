@@ -67,6 +67,21 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       await store.close();
     });
 
+    it('publishes several contracts of a version in one transaction: a conflict in one writes none', async () => {
+      const store = await open();
+      await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'billing', content: pact(1) });
+      const other = JSON.stringify({ provider: 'b' });
+      await expect(
+        store.publishContracts({ consumer: 'web', consumerVersion: '1', branch: 'main', tags: ['t'], contracts: [{ provider: 'orders', content: pact(3) }, { provider: 'billing', content: other }] }),
+      ).rejects.toMatchObject({ code: 'TREATY_BROKER_PACT_CONFLICT' });
+      expect(await store.getPact('web', '1', 'orders')).toBeUndefined();
+      expect(await store.getVersion('web', '1')).toMatchObject({ branches: [], tags: [] });
+      const done = await store.publishContracts({ consumer: 'web', consumerVersion: '2', branch: 'main', contracts: [{ provider: 'orders', content: pact(3) }, { provider: 'billing', content: other }] });
+      expect(done.map((o) => o.publication.provider)).toEqual(['orders', 'billing']);
+      expect(await store.getVersion('web', '2')).toMatchObject({ branches: ['main'] });
+      await store.close();
+    });
+
     it('records verifications of published content, newest first, and refuses unknown content', async () => {
       const store = await open();
       const { publication } = await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(1) });

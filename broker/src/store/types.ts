@@ -70,6 +70,11 @@ export interface Store {
    * pact with this provider is refused (TREATY_BROKER_PACT_CONFLICT) unless `allowOverwrite`.
    */
   publishPact(input: { consumer: string; consumerVersion: string; provider: string; content: string; branch?: string; tags?: string[]; allowOverwrite?: boolean }): Promise<PublishOutcome>;
+  /**
+   * Publishes a consumer version's contracts in one transaction (POST /contracts/publish): the
+   * version with its branch and tags, then each pact. Any conflicting pact aborts it all.
+   */
+  publishContracts(input: { consumer: string; consumerVersion: string; branch?: string; tags?: string[]; contracts: Array<{ provider: string; content: string }>; allowOverwrite?: boolean }): Promise<PublishOutcome[]>;
   getPact(consumer: string, consumerVersion: string, provider: string): Promise<PactPublication | undefined>;
   latestPact(consumer: string, provider: string, filter?: { branch?: string; tag?: string }): Promise<PactPublication | undefined>;
   getPactBySha(consumer: string, provider: string, sha: string): Promise<PactPublication | undefined>;

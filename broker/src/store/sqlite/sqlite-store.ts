@@ -187,8 +187,29 @@ export class SqliteStore implements Store {
     JOIN pact_contents pc ON pc.sha = pp.sha`;
 
   async publishPact(input: { consumer: string; consumerVersion: string; provider: string; content: string; branch?: string; tags?: string[]; allowOverwrite?: boolean }): Promise<PublishOutcome> {
+    return this.db.transaction(() => this.publishOne(input))();
+  }
+
+  async publishContracts(input: { consumer: string; consumerVersion: string; branch?: string; tags?: string[]; contracts: Array<{ provider: string; content: string }>; allowOverwrite?: boolean }): Promise<PublishOutcome[]> {
+    return this.db.transaction(() =>
+      input.contracts.map((c) =>
+        this.publishOne({
+          consumer: input.consumer,
+          consumerVersion: input.consumerVersion,
+          provider: c.provider,
+          content: c.content,
+          ...(input.branch === undefined ? {} : { branch: input.branch }),
+          ...(input.tags === undefined ? {} : { tags: input.tags }),
+          ...(input.allowOverwrite === undefined ? {} : { allowOverwrite: input.allowOverwrite }),
+        }),
+      ),
+    )();
+  }
+
+  /** Publishes one pact; the caller holds the transaction. */
+  private publishOne(input: { consumer: string; consumerVersion: string; provider: string; content: string; branch?: string; tags?: string[]; allowOverwrite?: boolean }): PublishOutcome {
     const sha = contentSha(input.content);
-    return this.db.transaction((): PublishOutcome => {
+    {
       const consumer = this.ensurePacticipantRow(input.consumer);
       const provider = this.ensurePacticipantRow(input.provider);
       const version = this.ensureVersionRow(consumer, input.consumerVersion, input.branch, input.tags);
@@ -210,7 +231,7 @@ export class SqliteStore implements Store {
       }
       const row = this.db.prepare(`${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`).get(version.id, provider.id) as Parameters<SqliteStore['publication']>[0];
       return { publication: this.publication(row), contentExisted, unchanged };
-    })();
+    }
   }
 
   async getPact(consumer: string, consumerVersion: string, provider: string): Promise<PactPublication | undefined> {

@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteStore, startBroker, type RunningBroker } from '@treaty/broker';
+
+// The real `pact-broker` CLI (@pact-foundation/pact-cli) against a running Treaty broker.
+const cli = fileURLToPath(new URL('../../node_modules/.bin/pact-broker', import.meta.url));
+
+function run(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cli, args, { env: { ...process.env, PACT_DO_NOT_TRACK: 'true' } });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+const pact = (provider: string, description: string) =>
+  JSON.stringify({
+    consumer: { name: 'cli-web' },
+    provider: { name: provider },
+    interactions: [{ type: 'Synchronous/HTTP', description, request: { method: 'GET', path: '/' }, response: { status: 200 } }],
+    metadata: { pactSpecification: { version: '4.0' } },
+  });
+
+let broker: RunningBroker;
+let database: string;
+let pacts: string;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'treaty-pact-broker-cli-'));
+  database = join(dir, 'broker.sqlite');
+  pacts = join(dir, 'pacts');
+  mkdirSync(pacts);
+  writeFileSync(join(pacts, 'cli-web-cli-orders.json'), pact('cli-orders', 'a'));
+  writeFileSync(join(pacts, 'cli-web-cli-billing.json'), pact('cli-billing', 'b'));
+  broker = await startBroker({ port: 0, host: '127.0.0.1', database });
+});
+
+afterAll(async () => {
+  await broker.close();
+});
+
+describe('pact-broker publish against a Treaty broker', () => {
+  it('publishes every pact of a folder with the version, branch and tags', async () => {
+    const { code, output } = await run(['publish', pacts, '--consumer-app-version', '1.0.0', '--branch', 'main', '--tag', 'prod', '--broker-base-url', broker.url]);
+    expect(code, output).toBe(0);
+    const store = SqliteStore.open(database);
+    // The CLI normalises the file before sending it (it adds defaults and its own metadata).
+    const stored = async (provider: string) => JSON.parse((await store.getPact('cli-web', '1.0.0', provider))?.content ?? 'null') as { provider: { name: string }; interactions: Array<{ description: string }> };
+    expect(await stored('cli-orders')).toMatchObject({ provider: { name: 'cli-orders' }, interactions: [{ description: 'a' }] });
+    expect(await stored('cli-billing')).toMatchObject({ provider: { name: 'cli-billing' }, interactions: [{ description: 'b' }] });
+    expect(await store.getVersion('cli-web', '1.0.0')).toMatchObject({ branches: ['main'], tags: ['prod'] });
+    await store.close();
+  }, 60_000);
+
+  it('fails (non-zero) when changed content is published for the same version', async () => {
+    writeFileSync(join(pacts, 'cli-web-cli-orders.json'), pact('cli-orders', 'changed'));
+    const { code, output } = await run(['publish', pacts, '--consumer-app-version', '1.0.0', '--branch', 'main', '--broker-base-url', broker.url]);
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/different pact|409|conflict/i);
+  }, 60_000);
+});
