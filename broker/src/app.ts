@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { STATUS_CODES } from 'node:http';
 import { TreatyError, isTreatyError, parseContract, type ErrorCode } from '@treaty/core';
 import type { PactPublication, Store } from './store/types.js';
+import { registerForVerification } from './routes-for-verification.js';
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -95,6 +96,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         'pb:publish-pact': { href: `${b}/pacts/provider/{provider}/consumer/{consumer}/version/{consumerApplicationVersion}`, title: 'Publish a pact', templated: true },
         'pb:pacticipants': { href: `${b}/pacticipants`, title: 'Pacticipants' },
         'pb:pacticipant': { href: `${b}/pacticipants/{pacticipant}`, title: 'Fetch pacticipant by name', templated: true },
+        'pb:provider-pacts-for-verification': { href: `${b}/pacts/provider/{provider}/for-verification`, title: 'Pact versions to be verified for the specified provider', templated: true },
         'pb:latest-provider-pacts': { href: `${b}/pacts/provider/{provider}/latest`, title: 'Latest pacts by provider', templated: true },
       },
     });
@@ -188,8 +190,50 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get<{ Params: { name: string } }>('/pacticipants/:name', async (req, reply) => {
     const p = (await store.getPacticipant(req.params.name)) ?? fail('TREATY_BROKER_NOT_FOUND', `No pacticipant named '${req.params.name}'.`);
-    const b = base(req);
-    return send(reply, 200, { name: p.name, displayName: p.displayName, ...(p.mainBranch === undefined ? {} : { mainBranch: p.mainBranch }), createdAt: p.createdAt, _links: { self: { href: `${b}/pacticipants/${enc(p.name)}` } } });
+    const self = `${base(req)}/pacticipants/${enc(p.name)}`;
+    return send(reply, 200, {
+      name: p.name,
+      displayName: p.displayName,
+      ...(p.mainBranch === undefined ? {} : { mainBranch: p.mainBranch }),
+      createdAt: p.createdAt,
+      _links: {
+        self: { href: self },
+        'pb:version': { href: `${self}/versions/{version}`, title: 'Version', templated: true },
+        'pb:version-tag': { href: `${self}/versions/{version}/tags/{tag}`, title: 'Version tag', templated: true },
+        'pb:branch-version': { href: `${self}/branches/{branch}/versions/{version}`, title: 'Branch version', templated: true },
+      },
+    });
+  });
+
+  const versionBody = (req: FastifyRequest, v: { pacticipant: string; number: string; branches: string[]; tags: string[]; createdAt: string }) => {
+    const self = `${base(req)}/pacticipants/${enc(v.pacticipant)}/versions/${enc(v.number)}`;
+    return {
+      number: v.number,
+      createdAt: v.createdAt,
+      _embedded: { branchVersions: v.branches.map((name) => ({ name })), tags: v.tags.map((name) => ({ name })) },
+      _links: { self: { title: 'Version', name: v.number, href: self }, 'pb:pacticipant': { title: 'Pacticipant', name: v.pacticipant, href: `${base(req)}/pacticipants/${enc(v.pacticipant)}` } },
+    };
+  };
+
+  app.get<{ Params: { name: string; version: string } }>('/pacticipants/:name/versions/:version', async (req, reply) => {
+    const v = (await store.getVersion(req.params.name, req.params.version)) ?? fail('TREATY_BROKER_NOT_FOUND', `No version ${req.params.version} of '${req.params.name}'.`);
+    return send(reply, 200, versionBody(req, v));
+  });
+
+  app.put<{ Params: { name: string; branch: string; version: string } }>('/pacticipants/:name/branches/:branch/versions/:version', async (req, reply) => {
+    const { name, branch, version } = req.params;
+    const existed = (await store.getVersion(name, version))?.branches.includes(branch) === true;
+    const v = await store.ensureVersion(name, version, { branch });
+    const self = `${base(req)}/pacticipants/${enc(name)}/branches/${enc(branch)}/versions/${enc(version)}`;
+    return send(reply, existed ? 200 : 201, { createdAt: v.createdAt, _links: { self: { href: self }, 'pb:version': { href: `${base(req)}/pacticipants/${enc(name)}/versions/${enc(version)}` } } });
+  });
+
+  app.put<{ Params: { name: string; version: string; tag: string } }>('/pacticipants/:name/versions/:version/tags/:tag', async (req, reply) => {
+    const { name, version, tag } = req.params;
+    const existed = (await store.getVersion(name, version))?.tags.includes(tag) === true;
+    await store.addTag(name, version, tag);
+    const self = `${base(req)}/pacticipants/${enc(name)}/versions/${enc(version)}/tags/${enc(tag)}`;
+    return send(reply, existed ? 200 : 201, { name: tag, _links: { self: { href: self } } });
   });
 
   type PactParams = { provider: string; consumer: string; version: string };
@@ -225,11 +269,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return send(reply, 200, pactBody(base(req), p));
   });
 
-  app.get<{ Params: Omit<PactParams, 'version'> & { sha: string } }>('/pacts/provider/:provider/consumer/:consumer/pact-version/:sha', async (req, reply) => {
-    const { provider, consumer, sha } = req.params;
+  const pactBySha = async (req: FastifyRequest<{ Params: Omit<PactParams, 'version'> & { sha: string; token?: string } }>, reply: FastifyReply): Promise<FastifyReply> => {
+    const { provider, consumer, sha, token } = req.params;
     const p = (await store.getPactBySha(consumer, provider, sha)) ?? fail('TREATY_BROKER_NOT_FOUND', `No pact between ${consumer} and ${provider} has the content ${sha}.`);
-    return send(reply, 200, pactBody(base(req), p));
-  });
+    const body = pactBody(base(req), p);
+    if (token !== undefined) {
+      // Results published through a for-verification link carry the same token back.
+      const links = body._links as Record<string, { href: string }>;
+      links['pb:publish-verification-results'] = { ...links['pb:publish-verification-results'], href: `${base(req)}/pacts/provider/${enc(provider)}/consumer/${enc(consumer)}/pact-version/${sha}/metadata/${token}/verification-results` };
+    }
+    return send(reply, 200, body);
+  };
+  app.get('/pacts/provider/:provider/consumer/:consumer/pact-version/:sha', pactBySha);
+  app.get('/pacts/provider/:provider/consumer/:consumer/pact-version/:sha/metadata/:token', pactBySha);
+  registerForVerification(app, store, send, base);
 
   app.get<{ Params: { provider: string } }>('/pacts/provider/:provider/latest', async (req, reply) => {
     const { provider } = req.params;
@@ -245,9 +298,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   });
 
-  app.post<{ Params: Omit<PactParams, 'version'> & { sha: string }; Body: { success?: unknown; providerApplicationVersion?: unknown; buildUrl?: unknown } | undefined }>(
-    '/pacts/provider/:provider/consumer/:consumer/pact-version/:sha/verification-results',
-    async (req, reply) => {
+  const recordResult = async (req: FastifyRequest<{ Params: Omit<PactParams, 'version'> & { sha: string }; Body: { success?: unknown; providerApplicationVersion?: unknown; buildUrl?: unknown } | undefined }>, reply: FastifyReply): Promise<FastifyReply> => {
+    {
       const { provider, consumer, sha } = req.params;
       const body = req.body;
       if (body === undefined || typeof body.success !== 'boolean' || typeof body.providerApplicationVersion !== 'string') {
@@ -268,8 +320,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         verificationDate: v.createdAt,
         _links: { self: { href: `${b}/pacts/provider/${enc(provider)}/consumer/${enc(consumer)}/pact-version/${sha}/verification-results/${v.id}` } },
       });
-    },
-  );
+    }
+  };
+  app.post('/pacts/provider/:provider/consumer/:consumer/pact-version/:sha/verification-results', recordResult);
+  app.post('/pacts/provider/:provider/consumer/:consumer/pact-version/:sha/metadata/:token/verification-results', recordResult);
 
   return app;
 }

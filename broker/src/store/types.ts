@@ -79,6 +79,15 @@ export interface Store {
   latestPact(consumer: string, provider: string, filter?: { branch?: string; tag?: string }): Promise<PactPublication | undefined>;
   getPactBySha(consumer: string, provider: string, sha: string): Promise<PactPublication | undefined>;
 
+  /** Consumers with at least one pact for the provider, by name. */
+  consumersOf(provider: string): Promise<string[]>;
+  /** Every pact of the pair whose consumer version carries the tag, oldest first. */
+  pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]>;
+  /** Successful verifications of a content, with the branches their provider versions are on. */
+  successfulVerifications(consumer: string, provider: string, sha: string): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>>;
+  /** When a pacticipant's branch first got a version, or undefined if it has none. */
+  branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined>;
+
   recordVerification(input: { consumer: string; provider: string; providerVersion: string; sha: string; success: boolean; buildUrl?: string; branch?: string }): Promise<Verification>;
   /** Verifications of one pact content, newest first. */
   verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]>;

@@ -20,6 +20,8 @@ interface VersionRow {
   created_at: string;
 }
 
+const mainBranchNames = ['develop', 'main', 'master'];
+
 function checkName(what: string, value: string): string {
   if (typeof value !== 'string' || value.trim() === '' || value.length > 255) {
     throw new TreatyError('TREATY_BROKER_INVALID_NAME', `The ${what} must be 1 to 255 characters and not only spaces, got ${JSON.stringify(value)}.`);
@@ -110,6 +112,10 @@ export class SqliteStore implements Store {
     if (branch !== undefined) {
       checkName('branch', branch);
       this.db.prepare('INSERT OR IGNORE INTO branch_versions (version_id, pacticipant_id, branch, created_at) VALUES (?, ?, ?, ?)').run(row.id, pacticipant.id, branch, this.now());
+      // As Pact brokers do: the first of these branch names a pacticipant uses becomes its main branch.
+      if (pacticipant.main_branch === null && mainBranchNames.includes(branch)) {
+        this.db.prepare('UPDATE pacticipants SET main_branch = ? WHERE id = ? AND main_branch IS NULL').run(branch, pacticipant.id);
+      }
     }
     for (const tag of tags) {
       checkName('tag', tag);
@@ -257,6 +263,47 @@ export class SqliteStore implements Store {
   async getPactBySha(consumer: string, provider: string, sha: string): Promise<PactPublication | undefined> {
     const row = this.db.prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha = ? ORDER BY pp.consumer_version_id DESC LIMIT 1`).get(consumer, provider, sha) as Parameters<SqliteStore['publication']>[0] | undefined;
     return row === undefined ? undefined : this.publication(row);
+  }
+
+  async consumersOf(provider: string): Promise<string[]> {
+    return (
+      this.db
+        .prepare('SELECT DISTINCT c.name AS name FROM pact_publications pp JOIN pacticipants c ON c.id = pp.consumer_id JOIN pacticipants p ON p.id = pp.provider_id WHERE p.name = ? ORDER BY c.name COLLATE NOCASE')
+        .all(provider) as Array<{ name: string }>
+    ).map((r) => r.name);
+  }
+
+  async pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]> {
+    const rows = this.db
+      .prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?) ORDER BY pp.consumer_version_id`)
+      .all(consumer, provider, tag) as Array<Parameters<SqliteStore['publication']>[0]>;
+    return rows.map((r) => this.publication(r));
+  }
+
+  async successfulVerifications(consumer: string, provider: string, sha: string): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>> {
+    const rows = this.db
+      .prepare(
+        `SELECT v.id AS version_id, v.number AS number, ve.created_at AS created_at
+         FROM verifications ve
+         JOIN versions v ON v.id = ve.provider_version_id
+         JOIN pacticipants c ON c.id = ve.consumer_id
+         JOIN pacticipants p ON p.id = ve.provider_id
+         WHERE c.name = ? AND p.name = ? AND ve.sha = ? AND ve.success = 1
+         ORDER BY ve.id`,
+      )
+      .all(consumer, provider, sha) as Array<{ version_id: number; number: string; created_at: string }>;
+    return rows.map((r) => ({
+      providerVersion: r.number,
+      branches: (this.db.prepare('SELECT branch FROM branch_versions WHERE version_id = ?').all(r.version_id) as Array<{ branch: string }>).map((b) => b.branch),
+      createdAt: r.created_at,
+    }));
+  }
+
+  async branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined> {
+    const row = this.db
+      .prepare('SELECT MIN(b.created_at) AS created_at FROM branch_versions b JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = ? AND b.branch = ?')
+      .get(pacticipant, branch) as { created_at: string | null } | undefined;
+    return row?.created_at ?? undefined;
   }
 
   async recordVerification(input: { consumer: string; provider: string; providerVersion: string; sha: string; success: boolean; buildUrl?: string; branch?: string }): Promise<Verification> {

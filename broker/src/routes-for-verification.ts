@@ -1,0 +1,122 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TreatyError } from '@treaty/core';
+import type { PactPublication, Store } from './store/types.js';
+import { isPending } from './domain/pending.js';
+import { normalizeSelector, selectorLabel, type ConsumerVersionSelector } from './domain/selectors.js';
+
+interface Selected {
+  publication: PactPublication;
+  labels: string[];
+}
+
+const enc = encodeURIComponent;
+
+/** Encodes what a for-verification entry stands for into the pact URL, so results can be traced back. */
+export function encodeToken(value: { pending: boolean; versions: string[] }): string {
+  return Buffer.from(JSON.stringify({ p: value.pending, cv: value.versions })).toString('base64url');
+}
+
+async function resolveSelector(store: Store, provider: string, consumers: string[], s: ConsumerVersionSelector): Promise<Selected[]> {
+  const out: Selected[] = [];
+  const targets = s.consumer === undefined ? consumers : consumers.filter((c) => c === s.consumer);
+  for (const consumer of targets) {
+    if (s.mainBranch === true) {
+      const main = (await store.getPacticipant(consumer))?.mainBranch;
+      const p = main === undefined ? undefined : await store.latestPact(consumer, provider, { branch: main });
+      if (p !== undefined) out.push({ publication: p, labels: [selectorLabel(s)] });
+    } else if (typeof s.branch === 'string') {
+      const p = await store.latestPact(consumer, provider, { branch: s.branch });
+      if (p !== undefined) out.push({ publication: p, labels: [selectorLabel(s)] });
+    } else if (s.tag !== undefined) {
+      if (s.latest === true) {
+        const p = await store.latestPact(consumer, provider, { tag: s.tag });
+        if (p !== undefined) out.push({ publication: p, labels: [selectorLabel(s)] });
+      } else {
+        for (const p of await store.pactsWithTag(consumer, provider, s.tag)) out.push({ publication: p, labels: [selectorLabel(s)] });
+      }
+    } else if (s.latest === true) {
+      const p = await store.latestPact(consumer, provider);
+      if (p !== undefined) out.push({ publication: p, labels: [selectorLabel(s)] });
+    }
+  }
+  if (out.length === 0 && s.fallbackTag !== undefined) {
+    for (const consumer of targets) {
+      const p = await store.latestPact(consumer, provider, { tag: s.fallbackTag });
+      if (p !== undefined) out.push({ publication: p, labels: [selectorLabel(s, true)] });
+    }
+  }
+  return out;
+}
+
+/** Default selectors: each consumer's main branch head where it has one, else its latest pact. */
+async function defaults(store: Store, consumers: string[]): Promise<ConsumerVersionSelector[]> {
+  const out: ConsumerVersionSelector[] = [];
+  for (const consumer of consumers) {
+    const main = (await store.getPacticipant(consumer))?.mainBranch;
+    out.push(main !== undefined && (await store.latestVersion(consumer, { branch: main })) !== undefined ? { mainBranch: true, consumer } : { latest: true, consumer });
+  }
+  return out;
+}
+
+/** `/pacts/provider/{provider}/for-verification`: which pacts a provider build must verify, and whether each is pending. */
+export function registerForVerification(app: FastifyInstance, store: Store, send: (reply: FastifyReply, status: number, body: unknown) => Promise<FastifyReply>, base: (req: FastifyRequest) => string): void {
+  const selfLink = (req: FastifyRequest, provider: string) => ({ href: `${base(req)}/pacts/provider/${enc(provider)}/for-verification`, title: 'Pacts to be verified' });
+
+  // The verifier GETs this first only to read the link it then POSTs to.
+  app.get<{ Params: { provider: string } }>('/pacts/provider/:provider/for-verification', async (req, reply) => {
+    const { provider } = req.params;
+    if ((await store.getPacticipant(provider)) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No provider named '${provider}'.`);
+    return send(reply, 200, { _embedded: { pacts: [] }, _links: { self: selfLink(req, provider) } });
+  });
+
+  app.post<{ Params: { provider: string }; Body: Record<string, unknown> | undefined }>('/pacts/provider/:provider/for-verification', async (req, reply) => {
+    const { provider } = req.params;
+    if ((await store.getPacticipant(provider)) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No provider named '${provider}'.`);
+    const body = req.body ?? {};
+    const branch = typeof body.providerVersionBranch === 'string' && body.providerVersionBranch.trim() !== '' ? body.providerVersionBranch : undefined;
+    // Treaty computes pending status unless asked not to (Pact's own docs disagree on the default).
+    const includePending = body.includePendingStatus !== false;
+    const rawSelectors = body.consumerVersionSelectors;
+    if (rawSelectors !== undefined && rawSelectors !== null && !Array.isArray(rawSelectors)) throw new TreatyError('TREATY_BROKER_BAD_REQUEST', 'consumerVersionSelectors must be an array.');
+    const consumers = await store.consumersOf(provider);
+    const selectors = Array.isArray(rawSelectors) && rawSelectors.length > 0 ? rawSelectors.map((s, i) => normalizeSelector(s, i, branch)) : await defaults(store, consumers);
+
+    // One entry per distinct content per consumer, shown as its newest consumer version.
+    const merged = new Map<string, { publication: PactPublication; labels: string[]; versions: Set<string> }>();
+    for (const s of selectors) {
+      for (const hit of await resolveSelector(store, provider, consumers, s)) {
+        const key = `${hit.publication.consumer}\u0000${hit.publication.sha}`;
+        const entry = merged.get(key);
+        if (entry === undefined) merged.set(key, { publication: hit.publication, labels: [...hit.labels], versions: new Set([hit.publication.consumerVersion]) });
+        else {
+          for (const l of hit.labels) if (!entry.labels.includes(l)) entry.labels.push(l);
+          entry.versions.add(hit.publication.consumerVersion);
+          if (hit.publication.createdAt > entry.publication.createdAt) entry.publication = hit.publication;
+        }
+      }
+    }
+    const b = base(req);
+    const pacts = [];
+    const entries = [...merged.values()].sort((x, y) => x.publication.consumer.toLowerCase().localeCompare(y.publication.consumer.toLowerCase()) || x.publication.createdAt.localeCompare(y.publication.createdAt));
+    for (const e of entries) {
+      const p = e.publication;
+      const pending = includePending ? isPending(await store.successfulVerifications(p.consumer, provider, p.sha), branch, branch === undefined ? undefined : await store.branchCreatedAt(provider, branch)) : false;
+      const versions = [...e.versions];
+      const notices = [{ when: 'before_verification', text: `The pact at ${b}/pacts/provider/${enc(provider)}/consumer/${enc(p.consumer)}/pact-version/${p.sha} is being verified because it matches: ${e.labels.join(', ')} (consumer version${versions.length > 1 ? 's' : ''} ${versions.join(', ')}).` }];
+      if (includePending) {
+        notices.push({
+          when: 'before_verification',
+          text: pending
+            ? `This pact is in pending state for this version of ${provider} because no successful verification result from ${branch === undefined ? 'any provider version' : `branch ${branch}`} exists yet. A failure will not fail the build.`
+            : `This pact has been verified successfully before${branch === undefined ? '' : ` for branch ${branch}`}, so a failure will fail the build.`,
+        });
+      }
+      pacts.push({
+        shortDescription: e.labels.join(', '),
+        verificationProperties: { ...(includePending ? { pending } : {}), notices },
+        _links: { self: { href: `${b}/pacts/provider/${enc(provider)}/consumer/${enc(p.consumer)}/pact-version/${p.sha}/metadata/${encodeToken({ pending, versions })}`, name: `Pact between ${p.consumer} (${p.consumerVersion}) and ${provider}` } },
+      });
+    }
+    return send(reply, 200, { _embedded: { pacts }, _links: { self: selfLink(req, provider) } });
+  });
+}
