@@ -8,6 +8,8 @@ import { parseContract } from '../contract/parse.js';
 export interface LoadedContract {
   source: string;
   contract: Contract;
+  /** For a pact from a broker: whether it is pending, the broker's notices, and where results go. */
+  broker?: { pending: boolean; notices: string[]; publishUrl?: string; providerUrl?: string };
 }
 
 async function fromUrl(url: string, headers: Record<string, string>): Promise<LoadedContract> {

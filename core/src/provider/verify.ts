@@ -8,6 +8,7 @@ import type { Mismatch } from '../matching/mismatch.js';
 import { classifyContentType } from '../matching/content-type.js';
 import { generateBody, generateValue, type GeneratorContext } from '../consumer/generate.js';
 import { loadContracts, type LoadedContract } from './sources.js';
+import { pactsFromBroker, publishResult, type BrokerOptions } from './broker-source.js';
 import { send, type ClientResponse } from './http-client.js';
 
 /** A request about to be sent to the provider; filters may change it. */
@@ -33,6 +34,16 @@ export interface VerifyOptions {
   pacts?: string[];
   /** Contracts already loaded (for tests and tools). */
   contracts?: LoadedContract[];
+  /** Fetch the pacts to verify from a broker (needs `provider`). */
+  broker?: BrokerOptions;
+  /** Publish each contract's result to the broker it came from (needs `providerVersion`). */
+  publishVerificationResults?: boolean;
+  /** The provider version being verified, e.g. a git sha. */
+  providerVersion?: string;
+  /** The branch of that provider version. */
+  providerVersionBranch?: string;
+  /** A link to the CI build, published with the results. */
+  buildUrl?: string;
   /** Only verify contracts for this provider name. */
   provider?: string;
   /** State changes by URL: POST `{ state, params, action }` for setup and teardown. */
@@ -82,6 +93,13 @@ export interface ContractResult {
   interactions: InteractionResult[];
   /** Why the contract could not be read; the rest of the run goes on. */
   error?: { code: string; message: string };
+  /** True when the whole contract is pending (the broker says so): its failures do not fail the run. */
+  pending?: boolean;
+  /** Why the broker selected this pact. */
+  notices?: string[];
+  /** Whether the result was published to the broker, or why not. */
+  published?: boolean;
+  publishError?: string;
 }
 
 /** The whole verification. */
@@ -294,8 +312,14 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
   if (typeof options.providerBaseUrl !== 'string' || !/^https?:\/\//.test(options.providerBaseUrl)) {
     throw new TreatyError('TREATY_VERIFY_CONFIG', `providerBaseUrl must be an http(s) URL such as http://127.0.0.1:8080, got ${JSON.stringify(options.providerBaseUrl)}.`);
   }
-  if ((options.pacts?.length ?? 0) === 0 && (options.contracts?.length ?? 0) === 0) {
-    throw new TreatyError('TREATY_VERIFY_CONFIG', 'Name at least one contract to verify (pacts: files, folders or URLs).');
+  if ((options.pacts?.length ?? 0) === 0 && (options.contracts?.length ?? 0) === 0 && options.broker === undefined) {
+    throw new TreatyError('TREATY_VERIFY_CONFIG', 'Name at least one contract to verify (pacts: files, folders or URLs), or a broker to fetch them from.');
+  }
+  if (options.broker !== undefined && (options.provider === undefined || options.provider === '')) {
+    throw new TreatyError('TREATY_VERIFY_CONFIG', 'Verifying from a broker needs the provider name (--provider).');
+  }
+  if (options.publishVerificationResults === true && (options.providerVersion === undefined || options.providerVersion === '')) {
+    throw new TreatyError('TREATY_VERIFY_CONFIG', 'Publishing verification results needs the provider version (--provider-app-version).');
   }
   const started = performance.now();
   const contracts: ContractResult[] = [];
@@ -309,15 +333,36 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
       contracts.push({ consumer: '?', provider: '?', source, interactions: [], error: { code: error.code, message: error.message } });
     }
   }
+  if (options.broker !== undefined) {
+    try {
+      loaded.push(
+        ...(await pactsFromBroker(options.provider as string, {
+          ...options.broker,
+          ...(options.providerVersionBranch === undefined || options.broker.providerVersionBranch !== undefined ? {} : { providerVersionBranch: options.providerVersionBranch }),
+        })),
+      );
+    } catch (error) {
+      if (!isTreatyError(error)) throw error;
+      contracts.push({ consumer: '?', provider: options.provider ?? '?', source: options.broker.baseUrl, interactions: [], error: { code: error.code, message: error.message } });
+    }
+  }
   const env = process.env;
   const description = options.filterDescription ?? env.PACT_DESCRIPTION;
   const state = options.filterState ?? env.PACT_PROVIDER_STATE;
   const noState = options.filterNoState ?? env.PACT_PROVIDER_NO_STATE === 'true';
-  const jobs: Array<{ result: ContractResult; interactions: Interaction[]; pending: boolean }> = [];
-  for (const { source, contract } of loaded) {
+  const jobs: Array<{ result: ContractResult; interactions: Interaction[]; pending: boolean; loaded: LoadedContract }> = [];
+  for (const item of loaded) {
+    const { source, contract } = item;
     if (options.provider !== undefined && contract.provider.name !== options.provider) continue;
     if (options.filterConsumer !== undefined && options.filterConsumer.length > 0 && !options.filterConsumer.some((c) => matches(c, contract.consumer.name))) continue;
-    const result: ContractResult = { consumer: contract.consumer.name, provider: contract.provider.name, source, interactions: [] };
+    const result: ContractResult = {
+      consumer: contract.consumer.name,
+      provider: contract.provider.name,
+      source,
+      interactions: [],
+      ...(item.broker?.pending === true ? { pending: true } : {}),
+      ...(item.broker !== undefined && item.broker.notices.length > 0 ? { notices: item.broker.notices } : {}),
+    };
     contracts.push(result);
     const interactions = contract.interactions.filter(
       (i) =>
@@ -325,7 +370,7 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
         (state === undefined || state === '' || i.providerStates.some((s) => matches(state, s.name))) &&
         !(noState && i.providerStates.length > 0),
     );
-    jobs.push({ result, interactions, pending: (contract.metadata as { treatyPending?: unknown }).treatyPending === true });
+    jobs.push({ result, interactions, pending: item.broker?.pending === true, loaded: item });
   }
   options.onStart?.(jobs.reduce((n, j) => n + j.interactions.length, 0));
   for (const job of jobs) {
@@ -333,6 +378,26 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
       const result = await verifyInteraction(interaction, options, job.pending);
       job.result.interactions.push(result);
       options.onResult?.(result, job.result);
+    }
+    if (options.publishVerificationResults === true && job.loaded.broker !== undefined && job.interactions.length > 0) {
+      // The published result is the truth about this version, pending or not.
+      const success = job.result.interactions.every((r) => r.status === 'passed');
+      try {
+        await publishResult(
+          job.loaded,
+          {
+            success,
+            providerVersion: options.providerVersion as string,
+            ...(options.providerVersionBranch === undefined ? {} : { providerBranch: options.providerVersionBranch }),
+            ...(options.buildUrl === undefined ? {} : { buildUrl: options.buildUrl }),
+          },
+          options.broker as BrokerOptions,
+        );
+        job.result.published = true;
+      } catch (error) {
+        job.result.published = false;
+        job.result.publishError = error instanceof Error ? error.message : String(error);
+      }
     }
   }
   const all = contracts.flatMap((c) => c.interactions);

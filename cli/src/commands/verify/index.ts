@@ -14,7 +14,17 @@ Exit code 0 when every non-pending interaction passed, 1 on failures, 2 on a usa
 Options:
   --provider-base-url <url>          the running provider, e.g. http://127.0.0.1:8080
   --pact <file|dir|url>              a contract file, a folder of them, or a URL (repeatable)
-  --provider <name>                  only verify contracts for this provider
+  --provider <name>                  the provider (needed with a broker; filters files otherwise)
+  --broker-base-url <url>            fetch the pacts to verify from a broker (also PACT_BROKER_BASE_URL)
+  --broker-token <token>             bearer token for the broker (also PACT_BROKER_TOKEN)
+  --broker-username <name>           basic auth for the broker (also PACT_BROKER_USERNAME, PACT_BROKER_PASSWORD)
+  --broker-password <password>
+  --consumer-version-selectors <json>  e.g. '{"mainBranch":true}' (repeatable; a JSON array works too)
+  --enable-pending                   pending pacts are verified and reported but do not fail the run
+  --provider-app-version <version>   the provider version being verified
+  --provider-version-branch <branch> its branch (drives pending and matchingBranch)
+  --publish-verification-results     publish each pact's result to the broker
+  --build-url <url>                  a link to the CI build, published with the results
   --provider-states-setup-url <url>  POST { state, params, action } here before and after each interaction
   --custom-header 'Name: value'      add a header to every request (repeatable)
   --filter-consumer <name>           only these consumers (repeatable)
@@ -47,6 +57,17 @@ export const verifyCommand: Command = {
       args,
       {
         'provider-base-url': { type: 'string' },
+        'broker-base-url': { type: 'string' },
+        'broker-token': { type: 'string' },
+        'broker-username': { type: 'string' },
+        'broker-password': { type: 'string' },
+        'consumer-version-selectors': { type: 'string', multiple: true },
+        'enable-pending': { type: 'boolean' },
+        'include-wip-pacts-since': { type: 'string' },
+        'provider-app-version': { type: 'string' },
+        'provider-version-branch': { type: 'string' },
+        'publish-verification-results': { type: 'boolean' },
+        'build-url': { type: 'string' },
         pact: { type: 'string', multiple: true },
         provider: { type: 'string' },
         'provider-states-setup-url': { type: 'string' },
@@ -65,7 +86,23 @@ export const verifyCommand: Command = {
     const reporter = values.json === true ? 'json' : (values.reporter ?? 'console');
     if (reporter !== 'console' && reporter !== 'json' && reporter !== 'junit') throw new TreatyError('TREATY_CLI_USAGE', `--reporter must be console, json or junit, got '${reporter}'.\n\n${usage}`);
     if (values['provider-base-url'] === undefined) throw new TreatyError('TREATY_CLI_USAGE', `--provider-base-url is required.\n\n${usage}`);
-    if (values.pact === undefined || values.pact.length === 0) throw new TreatyError('TREATY_CLI_USAGE', `Name at least one --pact <file|dir|url>.\n\n${usage}`);
+    const brokerUrl = values['broker-base-url'] ?? io.env.PACT_BROKER_BASE_URL;
+    if ((values.pact === undefined || values.pact.length === 0) && brokerUrl === undefined) throw new TreatyError('TREATY_CLI_USAGE', `Name at least one --pact <file|dir|url>, or a --broker-base-url.\n\n${usage}`);
+    if (values['include-wip-pacts-since'] !== undefined) throw new TreatyError('TREATY_CLI_USAGE', '--include-wip-pacts-since: work-in-progress pacts are not supported yet.');
+    const selectors = (values['consumer-version-selectors'] ?? []).flatMap((raw) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw new TreatyError('TREATY_CLI_USAGE', `--consumer-version-selectors '${raw}' is not JSON; write e.g. '{"mainBranch":true}'.`);
+      }
+      const list = Array.isArray(parsed) ? parsed : [parsed];
+      if (!list.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x))) throw new TreatyError('TREATY_CLI_USAGE', `--consumer-version-selectors '${raw}' must be a JSON object or an array of them.`);
+      return list as Array<Record<string, unknown>>;
+    });
+    const token = values['broker-token'] ?? io.env.PACT_BROKER_TOKEN;
+    const username = values['broker-username'] ?? io.env.PACT_BROKER_USERNAME;
+    const password = values['broker-password'] ?? io.env.PACT_BROKER_PASSWORD;
     const timeout = values['request-timeout'] === undefined ? undefined : Number(values['request-timeout']);
     if (timeout !== undefined && !(timeout > 0)) throw new TreatyError('TREATY_CLI_USAGE', `--request-timeout must be a positive number of milliseconds, got '${values['request-timeout']}'.`);
     const console = reporter === 'console';
@@ -78,7 +115,23 @@ export const verifyCommand: Command = {
     };
     const options: VerifyOptions = {
       providerBaseUrl: values['provider-base-url'],
-      pacts: values.pact,
+      ...(values.pact === undefined ? {} : { pacts: values.pact }),
+      ...(brokerUrl === undefined
+        ? {}
+        : {
+            broker: {
+              baseUrl: brokerUrl,
+              consumerVersionSelectors: selectors,
+              enablePending: values['enable-pending'] === true,
+              ...(token === undefined ? {} : { token }),
+              ...(username === undefined ? {} : { username }),
+              ...(password === undefined ? {} : { password }),
+            },
+          }),
+      ...(values['publish-verification-results'] === true ? { publishVerificationResults: true } : {}),
+      ...(values['provider-app-version'] === undefined ? {} : { providerVersion: values['provider-app-version'] }),
+      ...(values['provider-version-branch'] === undefined ? {} : { providerVersionBranch: values['provider-version-branch'] }),
+      ...(values['build-url'] === undefined ? {} : { buildUrl: values['build-url'] }),
       cwd: io.cwd,
       customHeaders: headers(values['custom-header']),
       ...(values.provider === undefined ? {} : { provider: values.provider }),

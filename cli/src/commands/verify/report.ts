@@ -8,9 +8,10 @@ export function interactionLine(r: InteractionResult): string {
   return `  ${mark[r.status]} ${r.description}${states}  ${r.durationMs.toFixed(0)} ms\n`;
 }
 
-/** The heading of a contract's group. */
+/** The heading of a contract's group, with why the broker selected it. */
 export function contractHeading(c: ContractResult): string {
-  return `\nVerifying ${c.consumer} → ${c.provider}  (${c.source})\n`;
+  const notes = (c.notices ?? []).map((n) => `  note: ${n}\n`).join('');
+  return `\nVerifying ${c.consumer} → ${c.provider}${c.pending === true ? ' [pending]' : ''}  (${c.source})\n${notes}`;
 }
 
 function shellQuote(s: string): string {
@@ -39,11 +40,17 @@ export function failureDetails(result: VerificationResult, rerun: string[]): str
   return out.length === 0 ? '' : `\nFailures:${out.join('\n')}\n`;
 }
 
-/** The closing summary. */
+/** The closing summary, with what was published. */
 export function summaryLine(result: VerificationResult): string {
+  const published = result.contracts.filter((c) => c.published === true).length;
+  const failedPublish = result.contracts.filter((c) => c.published === false);
+  const publishing =
+    published + failedPublish.length === 0
+      ? ''
+      : `\nPublished ${published} verification result(s) to the broker.${failedPublish.map((c) => `\nCould not publish the result for ${c.consumer}: ${c.publishError ?? 'unknown error'}`).join('')}`;
   const s = result.summary;
   const total = s.passed + s.failed + s.pending + s.errors;
-  return `\n${total} interactions: ${s.passed} passed, ${s.failed} failed, ${s.pending} pending, ${s.errors} errors in ${(s.durationMs / 1000).toFixed(2)} s — ${result.passed ? 'verification passed' : 'verification FAILED'}\n`;
+  return `${publishing}\n${total} interactions: ${s.passed} passed, ${s.failed} failed, ${s.pending} pending, ${s.errors} errors in ${(s.durationMs / 1000).toFixed(2)} s — ${result.passed ? 'verification passed' : 'verification FAILED'}\n`;
 }
 
 function xml(text: string): string {

@@ -1,0 +1,124 @@
+import { TreatyError, isTreatyError } from '../errors.js';
+import { parseContract } from '../contract/parse.js';
+import { send } from './http-client.js';
+import type { LoadedContract } from './sources.js';
+
+/** Where and how to reach a broker. */
+export interface BrokerOptions {
+  baseUrl: string;
+  token?: string;
+  username?: string;
+  password?: string;
+  /** Consumer version selectors, e.g. `[{ mainBranch: true }, { deployedOrReleased: true }]`; empty means the broker's defaults. */
+  consumerVersionSelectors?: Array<Record<string, unknown>>;
+  /** Ask the broker which pacts are pending for this provider branch. */
+  enablePending?: boolean;
+  /** The branch of the provider version being verified (drives pending and matchingBranch). */
+  providerVersionBranch?: string;
+}
+
+type Links = Record<string, { href: string } | Array<{ href: string }>>;
+
+function headersFor(options: BrokerOptions): Record<string, string> {
+  const h: Record<string, string> = { Accept: 'application/hal+json, application/json' };
+  if (options.token !== undefined) h.Authorization = `Bearer ${options.token}`;
+  else if (options.username !== undefined) h.Authorization = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
+  return h;
+}
+
+/** GET or POST JSON on the broker, with a clear error for every way it can fail. */
+export async function brokerJson(url: string, options: BrokerOptions, method = 'GET', body?: unknown): Promise<Record<string, unknown>> {
+  let res;
+  try {
+    res = await send(url, {
+      method,
+      headers: { ...headersFor(options), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      timeoutMs: 30_000,
+    });
+  } catch (error) {
+    throw new TreatyError('TREATY_VERIFY_SOURCE', `The broker at ${options.baseUrl} could not be reached (${(error as Error).message}).`, { cause: error });
+  }
+  const text = new TextDecoder().decode(res.body);
+  if (res.status === 401 || res.status === 403) throw new TreatyError('TREATY_VERIFY_SOURCE', `The broker refused ${method} ${url} (${res.status}): give a token (PACT_BROKER_TOKEN) or a username and password.`);
+  if (res.status < 200 || res.status > 299) throw new TreatyError('TREATY_VERIFY_SOURCE', `The broker answered ${res.status} to ${method} ${url}: ${text.slice(0, 300)}`);
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new TreatyError('TREATY_VERIFY_SOURCE', `The broker's answer to ${method} ${url} is not JSON.`);
+  }
+}
+
+function link(doc: Record<string, unknown>, rel: string): string | undefined {
+  const l = (doc._links as Links | undefined)?.[rel];
+  const one = Array.isArray(l) ? l[0] : l;
+  return one?.href;
+}
+
+/**
+ * Fetches the pacts a provider must verify from a broker: the for-verification resource with the
+ * selectors (or the latest pacts when the broker has none), each pact with its pending flag and the
+ * link its results go to.
+ * @example const pacts = await pactsFromBroker('orders', { baseUrl: 'http://127.0.0.1:9292', consumerVersionSelectors: [{ mainBranch: true }] })
+ */
+export async function pactsFromBroker(provider: string, options: BrokerOptions): Promise<LoadedContract[]> {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const index = await brokerJson(`${base}/`, options);
+  const template = link(index, 'pb:provider-pacts-for-verification');
+  const entries: Array<{ href: string; pending: boolean; notices: string[] }> = [];
+  if (template !== undefined) {
+    const url = template.replace('{provider}', encodeURIComponent(provider));
+    const doc = await brokerJson(url, options, 'POST', {
+      consumerVersionSelectors: options.consumerVersionSelectors ?? [],
+      includePendingStatus: options.enablePending === true,
+      ...(options.providerVersionBranch === undefined ? {} : { providerVersionBranch: options.providerVersionBranch }),
+    });
+    const pacts = ((doc._embedded as { pacts?: unknown[] } | undefined)?.pacts ?? []) as Array<{ verificationProperties?: { pending?: boolean; notices?: Array<{ when?: string; text?: string }> }; _links?: Links }>;
+    for (const p of pacts) {
+      const href = link(p as Record<string, unknown>, 'self');
+      if (href === undefined) continue;
+      const notices = (p.verificationProperties?.notices ?? []).filter((n) => n.when === 'before_verification' && typeof n.text === 'string').map((n) => n.text as string);
+      entries.push({ href, pending: options.enablePending === true && p.verificationProperties?.pending === true, notices });
+    }
+  } else {
+    const latest = link(index, 'pb:latest-provider-pacts');
+    if (latest === undefined) throw new TreatyError('TREATY_VERIFY_SOURCE', `The broker at ${base} offers neither pacts for verification nor latest provider pacts.`);
+    const doc = await brokerJson(latest.replace('{provider}', encodeURIComponent(provider)), options);
+    const list = ((doc._links as Links | undefined)?.['pb:pacts'] ?? []) as Array<{ href: string }>;
+    for (const l of list) entries.push({ href: l.href, pending: false, notices: [] });
+  }
+  const out: LoadedContract[] = [];
+  for (const e of entries) {
+    const doc = await brokerJson(e.href, options);
+    let contract;
+    try {
+      contract = parseContract(doc);
+    } catch (error) {
+      if (isTreatyError(error)) throw new TreatyError(error.code, `${e.href}: ${error.message}`, { cause: error });
+      throw error;
+    }
+    const publishUrl = link(doc, 'pb:publish-verification-results');
+    const providerUrl = link(doc, 'pb:provider');
+    out.push({ source: e.href, contract, broker: { pending: e.pending, notices: e.notices, ...(publishUrl === undefined ? {} : { publishUrl }), ...(providerUrl === undefined ? {} : { providerUrl }) } });
+  }
+  return out;
+}
+
+/** Publishes one contract's verification result to the broker, first putting the provider version on its branch. */
+export async function publishResult(loaded: LoadedContract, result: { success: boolean; providerVersion: string; providerBranch?: string; buildUrl?: string }, options: BrokerOptions): Promise<void> {
+  const publishUrl = loaded.broker?.publishUrl;
+  if (publishUrl === undefined) throw new TreatyError('TREATY_VERIFY_SOURCE', `${loaded.source} came without a link to publish results to.`);
+  if (result.providerBranch !== undefined && loaded.broker?.providerUrl !== undefined) {
+    const providerDoc = await brokerJson(loaded.broker.providerUrl, options);
+    const branchVersion = link(providerDoc, 'pb:branch-version');
+    if (branchVersion !== undefined) {
+      await brokerJson(branchVersion.replace('{branch}', encodeURIComponent(result.providerBranch)).replace('{version}', encodeURIComponent(result.providerVersion)), options, 'PUT', {});
+    }
+  }
+  await brokerJson(publishUrl, options, 'POST', {
+    success: result.success,
+    providerApplicationVersion: result.providerVersion,
+    verifiedBy: { implementation: 'Treaty', version: '0.1.0' },
+    ...(result.buildUrl === undefined ? {} : { buildUrl: result.buildUrl }),
+  });
+}
