@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { STATUS_CODES } from 'node:http';
 import { TreatyError, isTreatyError, parseContract, type ErrorCode } from '@treaty/core';
 import type { PactPublication, Store } from './store/types.js';
-import { registerForVerification } from './routes-for-verification.js';
+import { decodeToken, registerForVerification } from './routes-for-verification.js';
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -298,7 +298,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   });
 
-  const recordResult = async (req: FastifyRequest<{ Params: Omit<PactParams, 'version'> & { sha: string }; Body: { success?: unknown; providerApplicationVersion?: unknown; buildUrl?: unknown } | undefined }>, reply: FastifyReply): Promise<FastifyReply> => {
+  const recordResult = async (req: FastifyRequest<{ Params: Omit<PactParams, 'version'> & { sha: string; token?: string }; Body: { success?: unknown; providerApplicationVersion?: unknown; buildUrl?: unknown } | undefined }>, reply: FastifyReply): Promise<FastifyReply> => {
     {
       const { provider, consumer, sha } = req.params;
       const body = req.body;
@@ -312,6 +312,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         success: body.success as boolean,
         providerVersion: body.providerApplicationVersion as string,
         ...(typeof body.buildUrl === 'string' ? { buildUrl: body.buildUrl } : {}),
+        // A result for a work-in-progress pact must not make it look verified for the branch.
+        ...(req.params.token !== undefined && decodeToken(req.params.token).wip ? { wip: true } : {}),
       });
       const b = base(req);
       return send(reply, 201, {

@@ -12,8 +12,18 @@ interface Selected {
 const enc = encodeURIComponent;
 
 /** Encodes what a for-verification entry stands for into the pact URL, so results can be traced back. */
-export function encodeToken(value: { pending: boolean; versions: string[] }): string {
-  return Buffer.from(JSON.stringify({ p: value.pending, cv: value.versions })).toString('base64url');
+export function encodeToken(value: { pending: boolean; versions: string[]; wip?: boolean }): string {
+  return Buffer.from(JSON.stringify({ p: value.pending, cv: value.versions, ...(value.wip === true ? { w: true } : {}) })).toString('base64url');
+}
+
+/** Reads a token back; an unreadable one means a plain verification. */
+export function decodeToken(token: string): { pending: boolean; versions: string[]; wip: boolean } {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { p?: unknown; cv?: unknown; w?: unknown };
+    return { pending: v.p === true, versions: Array.isArray(v.cv) ? v.cv.filter((x): x is string => typeof x === 'string') : [], wip: v.w === true };
+  } catch {
+    return { pending: false, versions: [], wip: false };
+  }
 }
 
 async function resolveSelector(store: Store, provider: string, consumers: string[], s: ConsumerVersionSelector): Promise<Selected[]> {
@@ -96,7 +106,7 @@ export function registerForVerification(app: FastifyInstance, store: Store, send
       }
     }
     const b = base(req);
-    const pacts = [];
+    const pacts: Array<{ shortDescription: string; verificationProperties: Record<string, unknown>; _links: { self: { href: string; name: string } } }> = [];
     const entries = [...merged.values()].sort((x, y) => x.publication.consumer.toLowerCase().localeCompare(y.publication.consumer.toLowerCase()) || x.publication.createdAt.localeCompare(y.publication.createdAt));
     for (const e of entries) {
       const p = e.publication;
@@ -116,6 +126,32 @@ export function registerForVerification(app: FastifyInstance, store: Store, send
         verificationProperties: { ...(includePending ? { pending } : {}), notices },
         _links: { self: { href: `${b}/pacts/provider/${enc(provider)}/consumer/${enc(p.consumer)}/pact-version/${p.sha}/metadata/${encodeToken({ pending, versions })}`, name: `Pact between ${p.consumer} (${p.consumerVersion}) and ${provider}` } },
       });
+    }
+    // Work in progress: pacts at the head of a consumer branch, published after the given date,
+    // that this provider branch has not verified outside WIP mode (and did not inherit).
+    const since = body.includeWipPactsSince;
+    if (typeof since === 'string' && since.trim() !== '' && branch !== undefined) {
+      const sinceTime = Date.parse(since);
+      if (Number.isNaN(sinceTime)) throw new TreatyError('TREATY_BROKER_BAD_REQUEST', `includeWipPactsSince '${since}' is not a date such as 2026-01-31.`);
+      const created = await store.branchCreatedAt(provider, branch);
+      for (const consumer of consumers) {
+        for (const consumerBranch of await store.branchesOf(consumer)) {
+          const p = await store.latestPact(consumer, provider, { branch: consumerBranch });
+          if (p === undefined || Date.parse(p.createdAt) <= sinceTime) continue;
+          if ([...merged.values()].some((e) => e.publication.consumer === p.consumer && e.publication.sha === p.sha)) continue;
+          if (pacts.some((x) => x._links.self.href.includes(`/consumer/${enc(p.consumer)}/pact-version/${p.sha}/`))) continue;
+          if (!isPending(await store.successfulVerifications(p.consumer, provider, p.sha, { excludeWip: true }), branch, created)) continue;
+          pacts.push({
+            shortDescription: `latest from branch ${consumerBranch} (work in progress)`,
+            verificationProperties: {
+              pending: true,
+              wip: true,
+              notices: [{ when: 'before_verification', text: `The pact from ${p.consumer} branch ${consumerBranch} (version ${p.consumerVersion}) is work in progress: it was published after ${since} and ${provider} branch ${branch} has not verified it yet. A failure will not fail the build.` }],
+            },
+            _links: { self: { href: `${b}/pacts/provider/${enc(provider)}/consumer/${enc(p.consumer)}/pact-version/${p.sha}/metadata/${encodeToken({ pending: true, versions: [p.consumerVersion], wip: true })}`, name: `Pact between ${p.consumer} (${p.consumerVersion}) and ${provider}` } },
+          });
+        }
+      }
     }
     return send(reply, 200, { _embedded: { pacts }, _links: { self: selfLink(req, provider) } });
   });

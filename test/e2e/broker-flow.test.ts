@@ -16,6 +16,7 @@ let providerUrl = '';
 let database = '';
 let mainContent = '';
 let breaking = false;
+let withRating = false;
 
 function io(): CliIo & { out: () => string } {
   const out: string[] = [];
@@ -57,7 +58,7 @@ beforeAll(async () => {
       return res.end('{}');
     }
     res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify(breaking ? { identifier: 1 } : { id: 1 }));
+    res.end(JSON.stringify(breaking ? { identifier: 1 } : withRating ? { id: 1, rating: 5 } : { id: 1 }));
   });
   await new Promise<void>((r) => provider.listen(0, '127.0.0.1', () => r()));
   providerUrl = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
@@ -94,6 +95,27 @@ describe('consumer → broker → treaty verify → broker', () => {
     expect(code, out.out()).toBe(0);
     expect(out.out()).toContain('[pending]');
     expect(out.out()).toContain('PEND  a request for order 1 needing rating');
+  });
+
+  it('adds work-in-progress pacts from consumer branches as pending, and a WIP result does not make them verified', async () => {
+    const run = async () => {
+      const out = io();
+      const code = await main(verify([{ mainBranch: true }], ['--include-wip-pacts-since', '2020-01-01', '--provider-version-branch', 'main', '--publish-verification-results', '--provider-app-version', 'orders-3']), out);
+      return { code, text: out.out() };
+    };
+    withRating = true;
+    try {
+      const first = await run();
+      expect(first.code, first.text).toBe(0);
+      expect(first.text).toContain('work in progress');
+      expect(first.text).toContain('ok    a request for order 1 needing rating');
+      // Verified only in WIP mode: it is still work in progress for this branch next time.
+      const second = await run();
+      expect(second.text).toContain('ok    a request for order 1 needing rating');
+      expect(second.text).toContain('work in progress');
+    } finally {
+      withRating = false;
+    }
   });
 
   it('fails the run when the provider breaks the verified main-branch pact', async () => {

@@ -84,11 +84,13 @@ export interface Store {
   /** Every pact of the pair whose consumer version carries the tag, oldest first. */
   pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]>;
   /** Successful verifications of a content, with the branches their provider versions are on. */
-  successfulVerifications(consumer: string, provider: string, sha: string): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>>;
+  successfulVerifications(consumer: string, provider: string, sha: string, options?: { excludeWip?: boolean }): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>>;
+  /** The branches a pacticipant's versions are on. */
+  branchesOf(pacticipant: string): Promise<string[]>;
   /** When a pacticipant's branch first got a version, or undefined if it has none. */
   branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined>;
 
-  recordVerification(input: { consumer: string; provider: string; providerVersion: string; sha: string; success: boolean; buildUrl?: string; branch?: string }): Promise<Verification>;
+  recordVerification(input: { consumer: string; provider: string; providerVersion: string; sha: string; success: boolean; buildUrl?: string; branch?: string; wip?: boolean }): Promise<Verification>;
   /** Verifications of one pact content, newest first. */
   verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]>;
 

@@ -15,6 +15,8 @@ export interface BrokerOptions {
   enablePending?: boolean;
   /** The branch of the provider version being verified (drives pending and matchingBranch). */
   providerVersionBranch?: string;
+  /** Also verify work-in-progress pacts published since this date (YYYY-MM-DD); needs a provider branch. */
+  includeWipPactsSince?: string;
 }
 
 type Links = Record<string, { href: string } | Array<{ href: string }>>;
@@ -72,13 +74,15 @@ export async function pactsFromBroker(provider: string, options: BrokerOptions):
       consumerVersionSelectors: options.consumerVersionSelectors ?? [],
       includePendingStatus: options.enablePending === true,
       ...(options.providerVersionBranch === undefined ? {} : { providerVersionBranch: options.providerVersionBranch }),
+      ...(options.includeWipPactsSince === undefined ? {} : { includeWipPactsSince: options.includeWipPactsSince }),
     });
-    const pacts = ((doc._embedded as { pacts?: unknown[] } | undefined)?.pacts ?? []) as Array<{ verificationProperties?: { pending?: boolean; notices?: Array<{ when?: string; text?: string }> }; _links?: Links }>;
+    const pacts = ((doc._embedded as { pacts?: unknown[] } | undefined)?.pacts ?? []) as Array<{ verificationProperties?: { pending?: boolean; wip?: boolean; notices?: Array<{ when?: string; text?: string }> }; _links?: Links }>;
     for (const p of pacts) {
       const href = link(p as Record<string, unknown>, 'self');
       if (href === undefined) continue;
       const notices = (p.verificationProperties?.notices ?? []).filter((n) => n.when === 'before_verification' && typeof n.text === 'string').map((n) => n.text as string);
-      entries.push({ href, pending: options.enablePending === true && p.verificationProperties?.pending === true, notices });
+      // Work-in-progress pacts are always pending: verifying them never fails the build.
+      entries.push({ href, pending: p.verificationProperties?.wip === true || (options.enablePending === true && p.verificationProperties?.pending === true), notices });
     }
   } else {
     const latest = link(index, 'pb:latest-provider-pacts');

@@ -67,4 +67,9 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX verifications_by_provider_version ON verifications (provider_version_id);
     `,
   },
+  {
+    version: 2,
+    name: 'verifications made for work-in-progress pacts',
+    sql: `ALTER TABLE verifications ADD COLUMN wip INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];

@@ -280,7 +280,13 @@ export class SqliteStore implements Store {
     return rows.map((r) => this.publication(r));
   }
 
-  async successfulVerifications(consumer: string, provider: string, sha: string): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>> {
+  async branchesOf(pacticipant: string): Promise<string[]> {
+    return (
+      this.db.prepare('SELECT DISTINCT b.branch AS branch FROM branch_versions b JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = ? ORDER BY b.branch').all(pacticipant) as Array<{ branch: string }>
+    ).map((r) => r.branch);
+  }
+
+  async successfulVerifications(consumer: string, provider: string, sha: string, options: { excludeWip?: boolean } = {}): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>> {
     const rows = this.db
       .prepare(
         `SELECT v.id AS version_id, v.number AS number, ve.created_at AS created_at
@@ -288,7 +294,7 @@ export class SqliteStore implements Store {
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
          JOIN pacticipants p ON p.id = ve.provider_id
-         WHERE c.name = ? AND p.name = ? AND ve.sha = ? AND ve.success = 1
+         WHERE c.name = ? AND p.name = ? AND ve.sha = ? AND ve.success = 1 ${options.excludeWip === true ? 'AND ve.wip = 0' : ''}
          ORDER BY ve.id`,
       )
       .all(consumer, provider, sha) as Array<{ version_id: number; number: string; created_at: string }>;
@@ -306,7 +312,7 @@ export class SqliteStore implements Store {
     return row?.created_at ?? undefined;
   }
 
-  async recordVerification(input: { consumer: string; provider: string; providerVersion: string; sha: string; success: boolean; buildUrl?: string; branch?: string }): Promise<Verification> {
+  async recordVerification(input: { consumer: string; provider: string; providerVersion: string; sha: string; success: boolean; buildUrl?: string; branch?: string; wip?: boolean }): Promise<Verification> {
     return this.db.transaction((): Verification => {
       const consumer = this.pacticipantRow(input.consumer);
       const provider = this.pacticipantRow(input.provider);
@@ -317,8 +323,8 @@ export class SqliteStore implements Store {
       const version = this.ensureVersionRow(provider, input.providerVersion, input.branch);
       const createdAt = this.now();
       const info = this.db
-        .prepare('INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(consumer.id, provider.id, version.id, input.sha, input.success ? 1 : 0, input.buildUrl ?? null, createdAt);
+        .prepare('INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(consumer.id, provider.id, version.id, input.sha, input.success ? 1 : 0, input.buildUrl ?? null, createdAt, input.wip === true ? 1 : 0);
       return {
         id: Number(info.lastInsertRowid),
         consumer: input.consumer,

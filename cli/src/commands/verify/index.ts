@@ -21,6 +21,7 @@ Options:
   --broker-password <password>
   --consumer-version-selectors <json>  e.g. '{"mainBranch":true}' (repeatable; a JSON array works too)
   --enable-pending                   pending pacts are verified and reported but do not fail the run
+  --include-wip-pacts-since <date>   also verify work-in-progress pacts published since then (needs a branch)
   --provider-app-version <version>   the provider version being verified
   --provider-version-branch <branch> its branch (drives pending and matchingBranch)
   --publish-verification-results     publish each pact's result to the broker
@@ -88,7 +89,10 @@ export const verifyCommand: Command = {
     if (values['provider-base-url'] === undefined) throw new TreatyError('TREATY_CLI_USAGE', `--provider-base-url is required.\n\n${usage}`);
     const brokerUrl = values['broker-base-url'] ?? io.env.PACT_BROKER_BASE_URL;
     if ((values.pact === undefined || values.pact.length === 0) && brokerUrl === undefined) throw new TreatyError('TREATY_CLI_USAGE', `Name at least one --pact <file|dir|url>, or a --broker-base-url.\n\n${usage}`);
-    if (values['include-wip-pacts-since'] !== undefined) throw new TreatyError('TREATY_CLI_USAGE', '--include-wip-pacts-since: work-in-progress pacts are not supported yet.');
+    const wipSince = values['include-wip-pacts-since'];
+    if (wipSince !== undefined && (Number.isNaN(Date.parse(wipSince)) || values['provider-version-branch'] === undefined)) {
+      throw new TreatyError('TREATY_CLI_USAGE', `--include-wip-pacts-since needs a date such as 2026-01-31 and --provider-version-branch, got '${wipSince}'.`);
+    }
     const selectors = (values['consumer-version-selectors'] ?? []).flatMap((raw) => {
       let parsed: unknown;
       try {
@@ -123,6 +127,7 @@ export const verifyCommand: Command = {
               baseUrl: brokerUrl,
               consumerVersionSelectors: selectors,
               enablePending: values['enable-pending'] === true,
+              ...(wipSince === undefined ? {} : { includeWipPactsSince: wipSince }),
               ...(token === undefined ? {} : { token }),
               ...(username === undefined ? {} : { username }),
               ...(password === undefined ? {} : { password }),
