@@ -208,7 +208,7 @@ function toResponse(res: ClientResponse): HttpResponse {
   return response;
 }
 
-async function verifyHttp(interaction: HttpInteraction, options: VerifyOptions, stateValues: Record<string, unknown>): Promise<Pick<InteractionResult, 'mismatches' | 'request'>> {
+async function verifyHttp(interaction: HttpInteraction, options: VerifyOptions, stateValues: Record<string, unknown>): Promise<{ response: HttpResponse; request: ProviderRequest }> {
   const base = options.providerBaseUrl.replace(/\/+$/, '');
   let request = buildRequest(interaction.request, { providerState: stateValues }, options.customHeaders ?? {});
   if (options.requestFilter !== undefined) request = await options.requestFilter(request);
@@ -218,7 +218,7 @@ async function verifyHttp(interaction: HttpInteraction, options: VerifyOptions, 
   } catch (error) {
     throw Object.assign(new Error(`the provider at ${base} could not be reached for ${request.method} ${request.path} (${(error as Error).message})`), { request });
   }
-  return { mismatches: matchResponse(interaction.response, toResponse(res)), request };
+  return { response: toResponse(res), request };
 }
 
 function messageFrom(value: unknown, metadata: Record<string, unknown> = {}): Message {
@@ -269,13 +269,21 @@ async function verifyInteraction(interaction: Interaction, options: VerifyOption
   const started = performance.now();
   const result: InteractionResult = { description: interaction.description, type: interaction.type, providerStates: interaction.providerStates, status: 'passed', mismatches: [], durationMs: 0 };
   let setUp = false;
+  let teardown: Promise<unknown> | undefined;
+  const tearDown = (): Promise<unknown> =>
+    changeStates(interaction.providerStates, 'teardown', options).catch((error: unknown) => {
+      result.status = 'error';
+      result.error = `teardown failed: ${(error as Error).message}`;
+    });
   try {
     const values = await changeStates(interaction.providerStates, 'setup', options);
     setUp = true;
     if (interaction.type === 'Synchronous/HTTP') {
-      const { mismatches, request } = await verifyHttp(interaction, options, values);
-      result.mismatches = mismatches;
-      if (request !== undefined) result.request = request;
+      const { response, request } = await verifyHttp(interaction, options, values);
+      result.request = request;
+      // The provider tears the states down while we match what it answered.
+      if (interaction.providerStates.length > 0) teardown = tearDown();
+      result.mismatches = matchResponse(interaction.response, response);
     } else if (interaction.type === 'Asynchronous/Messages') {
       result.mismatches = matchMessage(interaction.message, await produceMessage(interaction, options));
     } else {
@@ -289,12 +297,8 @@ async function verifyInteraction(interaction: Interaction, options: VerifyOption
     const request = (error as { request?: ProviderRequest }).request;
     if (request !== undefined) result.request = request;
   } finally {
-    if (setUp) {
-      await changeStates(interaction.providerStates, 'teardown', options).catch((error: unknown) => {
-        result.status = 'error';
-        result.error = `teardown failed: ${(error as Error).message}`;
-      });
-    }
+    if (teardown !== undefined) await teardown;
+    else if (setUp) await tearDown();
   }
   if (result.status === 'passed' && result.mismatches.length > 0) result.status = 'failed';
   if ((result.status === 'failed' || result.status === 'error') && (interaction.pending || contractPending)) result.status = 'pending';
