@@ -39,6 +39,7 @@ const order = (id: number) => ({
 
 let server: Server | undefined;
 const states: unknown[] = [];
+const authHeaders: Array<string | undefined> = [];
 
 async function provider(breakage: Breakage): Promise<string> {
   server = createServer((req, res) => {
@@ -47,6 +48,7 @@ async function provider(breakage: Breakage): Promise<string> {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const body = Buffer.concat(chunks).toString();
+      authHeaders.push(req.headers.authorization);
       const json = (status: number, value: unknown, headers: Record<string, string> = { 'Content-Type': 'application/json' }) => {
         res.writeHead(status, headers);
         res.end(JSON.stringify(value));
@@ -137,6 +139,18 @@ describe('treaty verify with contracts written by Pact JS', () => {
     expect(code).toBe(0);
     const report = JSON.parse(out.out()) as { contracts: Array<{ interactions: Array<{ description: string; status: string }> }> };
     expect(report.contracts[0]?.interactions.map((i) => [i.description, i.status])).toEqual([['a plain text ping', 'passed']]);
+  });
+});
+
+describe('treaty verify request options', () => {
+  it('adds --custom-header to every request, and refuses a header without a colon', async () => {
+    const url = await provider('none');
+    const out = io();
+    expect(await main(['verify', '--provider-base-url', url, '--pact', v4, '--custom-header', 'Authorization: Bearer t0k3n'], out)).toBe(0);
+    expect(authHeaders.filter((h) => h !== undefined)).toContain('Bearer t0k3n');
+    const bad = io();
+    expect(await main(['verify', '--provider-base-url', url, '--pact', v4, '--custom-header', 'NoColonHere'], bad)).toBe(2);
+    expect(bad.out()).toContain("is not written as 'Name: value'");
   });
 });
 

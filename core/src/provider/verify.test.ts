@@ -136,3 +136,53 @@ describe('verifyProvider', () => {
     expect(result.summary.errors).toBe(2);
   });
 });
+
+describe('verifyProvider sources, generators and filters', () => {
+  it('reads a contract from a URL', async () => {
+    const text = JSON.stringify({ consumer: { name: 'web' }, provider: { name: 'orders' }, interactions: [http('from a url')], metadata: { pactSpecification: { version: '4.0' } } });
+    const files = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(text);
+    });
+    servers.push(files);
+    await new Promise<void>((r) => files.listen(0, '127.0.0.1', () => r()));
+    const url = await serve(() => ({ status: 200, body: { id: 1 } }));
+    const result = await verifyProvider({ providerBaseUrl: url, pacts: [`http://127.0.0.1:${(files.address() as AddressInfo).port}/pacts/web-orders.json`] });
+    expect(result.contracts[0]?.interactions.map((i) => [i.description, i.status])).toEqual([['from a url', 'passed']]);
+  });
+
+  it('applies request generators: random values and dates replace the examples', async () => {
+    const seen: string[] = [];
+    const url = await serve((req) => {
+      seen.push(req.url);
+      return { status: 200, body: { id: 1 } };
+    });
+    const c = contract([
+      http('generated', {
+        request: { method: 'GET', path: '/orders/1', query: { n: ['0'], day: ['2000-01-01'] }, generators: { query: { n: { type: 'RandomInt', min: 5, max: 9 }, day: { type: 'Date', format: 'yyyy-MM-dd' } } } },
+      }),
+    ]);
+    await verifyProvider({ providerBaseUrl: url, contracts: [{ source: 'memory', contract: c }] });
+    const q = new URL(seen[0] ?? '/', 'http://x').searchParams;
+    expect(Number(q.get('n'))).toBeGreaterThanOrEqual(5);
+    expect(Number(q.get('n'))).toBeLessThanOrEqual(9);
+    expect(q.get('day')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(q.get('day')).not.toBe('2000-01-01');
+  });
+
+  it('filters by consumer, provider state and PACT_DESCRIPTION', async () => {
+    const url = await serve(() => ({ status: 200, body: { id: 1 } }));
+    const c = contract([http('one', { providerStates: [{ name: 'alpha' }] }), http('two', { providerStates: [{ name: 'beta' }] }), http('three')]);
+    const run = async (extra: Partial<Parameters<typeof verifyProvider>[0]>) =>
+      (await verifyProvider({ providerBaseUrl: url, contracts: [{ source: 'memory', contract: c }], stateHandlers: { alpha: () => ({}), beta: () => ({}) }, ...extra })).contracts.flatMap((x) => x.interactions.map((i) => i.description));
+    expect(await run({ filterState: 'be.*' })).toEqual(['two']);
+    expect(await run({ filterNoState: true })).toEqual(['three']);
+    expect(await run({ filterConsumer: ['someone-else'] })).toEqual([]);
+    process.env.PACT_DESCRIPTION = 'one';
+    try {
+      expect(await run({})).toEqual(['one']);
+    } finally {
+      delete process.env.PACT_DESCRIPTION;
+    }
+  });
+});
