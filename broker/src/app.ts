@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { TreatyError, isTreatyError, parseContract, type ErrorCode } from '@treaty/core';
 import type { PactPublication, Store } from './store/types.js';
 import { decodeToken, registerForVerification } from './routes-for-verification.js';
+import { registerDeployments } from './routes-deployments.js';
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -95,6 +96,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         'pb:publish-contracts': { href: `${b}/contracts/publish`, title: 'Publish contracts' },
         'pb:publish-pact': { href: `${b}/pacts/provider/{provider}/consumer/{consumer}/version/{consumerApplicationVersion}`, title: 'Publish a pact', templated: true },
         'pb:pacticipants': { href: `${b}/pacticipants`, title: 'Pacticipants' },
+        'pb:environments': { href: `${b}/environments`, title: 'Environments' },
+        'pb:environment': { href: `${b}/environments/{uuid}`, title: 'Environment', templated: true },
+        'pb:pacticipant-version': { href: `${b}/pacticipants/{pacticipant}/versions/{version}`, title: 'Pacticipant version', templated: true },
         'pb:pacticipant': { href: `${b}/pacticipants/{pacticipant}`, title: 'Fetch pacticipant by name', templated: true },
         'pb:provider-pacts-for-verification': { href: `${b}/pacts/provider/{provider}/for-verification`, title: 'Pact versions to be verified for the specified provider', templated: true },
         'pb:latest-provider-pacts': { href: `${b}/pacts/provider/{provider}/latest`, title: 'Latest pacts by provider', templated: true },
@@ -205,19 +209,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   });
 
-  const versionBody = (req: FastifyRequest, v: { pacticipant: string; number: string; branches: string[]; tags: string[]; createdAt: string }) => {
+  const versionBody = async (req: FastifyRequest, v: { pacticipant: string; number: string; branches: string[]; tags: string[]; createdAt: string }) => {
     const self = `${base(req)}/pacticipants/${enc(v.pacticipant)}/versions/${enc(v.number)}`;
+    // Clients find where to record a deployment or release by environment name here: always arrays.
+    const environments = await store.listEnvironments();
     return {
       number: v.number,
       createdAt: v.createdAt,
       _embedded: { branchVersions: v.branches.map((name) => ({ name })), tags: v.tags.map((name) => ({ name })) },
-      _links: { self: { title: 'Version', name: v.number, href: self }, 'pb:pacticipant': { title: 'Pacticipant', name: v.pacticipant, href: `${base(req)}/pacticipants/${enc(v.pacticipant)}` } },
+      _links: {
+        self: { title: 'Version', name: v.number, href: self },
+        'pb:pacticipant': { title: 'Pacticipant', name: v.pacticipant, href: `${base(req)}/pacticipants/${enc(v.pacticipant)}` },
+        'pb:record-deployment': environments.map((e) => ({ title: `Record deployment to ${e.displayName}`, name: e.name, href: `${self}/deployed-versions/environment/${e.uuid}` })),
+        'pb:record-release': environments.map((e) => ({ title: `Record release to ${e.displayName}`, name: e.name, href: `${self}/released-versions/environment/${e.uuid}` })),
+      },
     };
   };
 
   app.get<{ Params: { name: string; version: string } }>('/pacticipants/:name/versions/:version', async (req, reply) => {
     const v = (await store.getVersion(req.params.name, req.params.version)) ?? fail('TREATY_BROKER_NOT_FOUND', `No version ${req.params.version} of '${req.params.name}'.`);
-    return send(reply, 200, versionBody(req, v));
+    return send(reply, 200, await versionBody(req, v));
   });
 
   app.put<{ Params: { name: string; branch: string; version: string } }>('/pacticipants/:name/branches/:branch/versions/:version', async (req, reply) => {
@@ -283,6 +294,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/pacts/provider/:provider/consumer/:consumer/pact-version/:sha', pactBySha);
   app.get('/pacts/provider/:provider/consumer/:consumer/pact-version/:sha/metadata/:token', pactBySha);
   registerForVerification(app, store, send, base);
+  registerDeployments(app, store, send, base);
 
   app.get<{ Params: { provider: string } }>('/pacts/provider/:provider/latest', async (req, reply) => {
     const { provider } = req.params;

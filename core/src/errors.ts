@@ -119,6 +119,11 @@ export const ERROR_CODES = {
     status: 400,
     summary: 'A pacticipant name, version number, branch or tag is empty or too long.',
   },
+  TREATY_BROKER_CONFLICT: {
+    kind: 'user',
+    status: 409,
+    summary: 'A broker resource with that name already exists (an environment, for example).',
+  },
   TREATY_BROKER_BAD_REQUEST: {
     kind: 'user',
     status: 400,

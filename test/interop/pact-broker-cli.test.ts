@@ -65,3 +65,39 @@ describe('pact-broker publish against a Treaty broker', () => {
     expect(output).toMatch(/different pact|409|conflict/i);
   }, 60_000);
 });
+
+describe('pact-broker environments, deployments and releases against a Treaty broker', () => {
+  it('creates and lists environments', async () => {
+    const created = await run(['create-environment', '--name', 'production', '--display-name', 'Production', '--production', '--broker-base-url', broker.url]);
+    expect(created.code, created.output).toBe(0);
+    expect((await run(['create-environment', '--name', 'staging', '--broker-base-url', broker.url])).code).toBe(0);
+    const listed = await run(['list-environments', '--broker-base-url', broker.url]);
+    expect(listed.code, listed.output).toBe(0);
+    expect(listed.output).toContain('production');
+    expect(listed.output).toContain('staging');
+  }, 60_000);
+
+  it('records a deployment, a release and an undeployment', async () => {
+    const deployed = await run(['record-deployment', '--pacticipant', 'cli-web', '--version', '1.0.0', '--environment', 'production', '--broker-base-url', broker.url]);
+    expect(deployed.code, deployed.output).toBe(0);
+    const released = await run(['record-release', '--pacticipant', 'cli-web', '--version', '1.0.0', '--environment', 'staging', '--broker-base-url', broker.url]);
+    expect(released.code, released.output).toBe(0);
+    const store = SqliteStore.open(database);
+    const production = await store.findEnvironment('production');
+    const staging = await store.findEnvironment('staging');
+    expect(production?.production).toBe(true);
+    expect((await store.currentlyDeployed(production?.uuid ?? '')).map((d) => [d.pacticipant, d.version])).toEqual([['cli-web', '1.0.0']]);
+    expect((await store.currentlySupported(staging?.uuid ?? '')).map((r) => [r.pacticipant, r.version])).toEqual([['cli-web', '1.0.0']]);
+    await store.close();
+    const undeployed = await run(['record-undeployment', '--pacticipant', 'cli-web', '--environment', 'production', '--broker-base-url', broker.url]);
+    expect(undeployed.code, undeployed.output).toBe(0);
+    const again = SqliteStore.open(database);
+    expect(await again.currentlyDeployed(production?.uuid ?? '')).toEqual([]);
+    await again.close();
+  }, 60_000);
+
+  it('fails to record a deployment of a version that does not exist', async () => {
+    const r = await run(['record-deployment', '--pacticipant', 'cli-web', '--version', '9.9.9', '--environment', 'production', '--broker-base-url', broker.url]);
+    expect(r.code).not.toBe(0);
+  }, 60_000);
+});

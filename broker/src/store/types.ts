@@ -43,6 +43,39 @@ export interface Verification {
   createdAt: string;
 }
 
+/** A place versions are deployed or released to. */
+export interface Environment {
+  uuid: string;
+  name: string;
+  displayName: string;
+  production: boolean;
+  contacts: Array<{ name: string; details?: Record<string, unknown> }>;
+  createdAt: string;
+}
+
+/** A version deployed to an environment (optionally to one application instance). */
+export interface DeployedVersion {
+  uuid: string;
+  pacticipant: string;
+  version: string;
+  environment: Environment;
+  applicationInstance?: string;
+  currentlyDeployed: boolean;
+  createdAt: string;
+  undeployedAt?: string;
+}
+
+/** A version released to an environment (several can be supported at once). */
+export interface ReleasedVersion {
+  uuid: string;
+  pacticipant: string;
+  version: string;
+  environment: Environment;
+  currentlySupported: boolean;
+  createdAt: string;
+  supportEndedAt?: string;
+}
+
 /** What publishing a pact did. */
 export interface PublishOutcome {
   publication: PactPublication;
@@ -93,6 +126,21 @@ export interface Store {
   recordVerification(input: { consumer: string; provider: string; providerVersion: string; sha: string; success: boolean; buildUrl?: string; branch?: string; wip?: boolean }): Promise<Verification>;
   /** Verifications of one pact content, newest first. */
   verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]>;
+
+  createEnvironment(input: { name: string; displayName?: string; production: boolean; contacts?: Environment['contacts'] }): Promise<Environment>;
+  getEnvironment(uuid: string): Promise<Environment | undefined>;
+  findEnvironment(name: string): Promise<Environment | undefined>;
+  listEnvironments(): Promise<Environment[]>;
+  /** Records a deployment; the version previously deployed to the same slot (environment + instance) is undeployed. */
+  recordDeployment(input: { pacticipant: string; version: string; environmentUuid: string; applicationInstance?: string }): Promise<DeployedVersion>;
+  getDeployment(uuid: string): Promise<DeployedVersion | undefined>;
+  recordUndeployment(uuid: string): Promise<DeployedVersion>;
+  currentlyDeployed(environmentUuid: string, filter?: { pacticipant?: string; applicationInstance?: string }): Promise<DeployedVersion[]>;
+  /** Records a release (or marks an ended one supported again); returns whether it was new. */
+  recordRelease(input: { pacticipant: string; version: string; environmentUuid: string }): Promise<{ release: ReleasedVersion; created: boolean }>;
+  getRelease(uuid: string): Promise<ReleasedVersion | undefined>;
+  recordSupportEnded(uuid: string): Promise<ReleasedVersion>;
+  currentlySupported(environmentUuid: string, filter?: { pacticipant?: string; version?: string }): Promise<ReleasedVersion[]>;
 
   /** Counts, for health checks and size benchmarks. */
   stats(): Promise<{ pacticipants: number; versions: number; pactContents: number; pactPublications: number; verifications: number }>;

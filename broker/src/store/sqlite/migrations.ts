@@ -72,4 +72,38 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'verifications made for work-in-progress pacts',
     sql: `ALTER TABLE verifications ADD COLUMN wip INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 3,
+    name: 'environments, deployed versions and released versions',
+    sql: `
+      CREATE TABLE environments (
+        uuid TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        production INTEGER NOT NULL,
+        contacts TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL,
+        updated_at TEXT
+      );
+      CREATE TABLE deployed_versions (
+        uuid TEXT PRIMARY KEY,
+        version_id INTEGER NOT NULL REFERENCES versions(id),
+        pacticipant_id INTEGER NOT NULL REFERENCES pacticipants(id),
+        environment_uuid TEXT NOT NULL REFERENCES environments(uuid),
+        application_instance TEXT,
+        created_at TEXT NOT NULL,
+        undeployed_at TEXT
+      );
+      CREATE INDEX deployed_current ON deployed_versions (environment_uuid, pacticipant_id, undeployed_at);
+      CREATE TABLE released_versions (
+        uuid TEXT PRIMARY KEY,
+        version_id INTEGER NOT NULL REFERENCES versions(id),
+        pacticipant_id INTEGER NOT NULL REFERENCES pacticipants(id),
+        environment_uuid TEXT NOT NULL REFERENCES environments(uuid),
+        created_at TEXT NOT NULL,
+        support_ended_at TEXT,
+        UNIQUE (version_id, environment_uuid)
+      );
+    `,
+  },
 ];

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { TreatyError } from '@treaty/core';
-import type { PactPublication, Pacticipant, PublishOutcome, Store, Verification, Version } from '../types.js';
+import { randomUUID } from 'node:crypto';
+import type { DeployedVersion, Environment, PactPublication, Pacticipant, PublishOutcome, ReleasedVersion, Store, Verification, Version } from '../types.js';
 import { migrations } from './migrations.js';
 
 type Db = Database.Database;
@@ -360,6 +361,140 @@ export class SqliteStore implements Store {
       ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
       createdAt: r.created_at,
     }));
+  }
+
+  private environmentRow(where: string, value: string): Environment | undefined {
+    const r = this.db.prepare(`SELECT * FROM environments WHERE ${where} = ?`).get(value) as
+      | { uuid: string; name: string; display_name: string; production: number; contacts: string; created_at: string }
+      | undefined;
+    return r === undefined ? undefined : { uuid: r.uuid, name: r.name, displayName: r.display_name, production: r.production === 1, contacts: JSON.parse(r.contacts) as Environment['contacts'], createdAt: r.created_at };
+  }
+
+  async createEnvironment(input: { name: string; displayName?: string; production: boolean; contacts?: Environment['contacts'] }): Promise<Environment> {
+    checkName('environment name', input.name);
+    if (/\s/.test(input.name)) throw new TreatyError('TREATY_BROKER_INVALID_NAME', `The environment name '${input.name}' must not contain spaces; use displayName for a readable name.`);
+    if (this.environmentRow('name', input.name) !== undefined) throw new TreatyError('TREATY_BROKER_CONFLICT', `An environment named '${input.name}' already exists.`);
+    const uuid = randomUUID();
+    this.db
+      .prepare('INSERT INTO environments (uuid, name, display_name, production, contacts, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(uuid, input.name, input.displayName?.trim() || displayName(input.name), input.production ? 1 : 0, JSON.stringify(input.contacts ?? []), this.now());
+    return this.environmentRow('uuid', uuid) as Environment;
+  }
+
+  async getEnvironment(uuid: string): Promise<Environment | undefined> {
+    return this.environmentRow('uuid', uuid);
+  }
+
+  async findEnvironment(name: string): Promise<Environment | undefined> {
+    return this.environmentRow('name', name);
+  }
+
+  async listEnvironments(): Promise<Environment[]> {
+    return (this.db.prepare('SELECT uuid FROM environments ORDER BY LOWER(display_name)').all() as Array<{ uuid: string }>).map((r) => this.environmentRow('uuid', r.uuid) as Environment);
+  }
+
+  private deployment(uuid: string): DeployedVersion | undefined {
+    const r = this.db
+      .prepare('SELECT d.*, p.name AS pacticipant, v.number AS version FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id JOIN versions v ON v.id = d.version_id WHERE d.uuid = ?')
+      .get(uuid) as { uuid: string; pacticipant: string; version: string; environment_uuid: string; application_instance: string | null; created_at: string; undeployed_at: string | null } | undefined;
+    if (r === undefined) return undefined;
+    return {
+      uuid: r.uuid,
+      pacticipant: r.pacticipant,
+      version: r.version,
+      environment: this.environmentRow('uuid', r.environment_uuid) as Environment,
+      ...(r.application_instance === null ? {} : { applicationInstance: r.application_instance }),
+      currentlyDeployed: r.undeployed_at === null,
+      createdAt: r.created_at,
+      ...(r.undeployed_at === null ? {} : { undeployedAt: r.undeployed_at }),
+    };
+  }
+
+  async recordDeployment(input: { pacticipant: string; version: string; environmentUuid: string; applicationInstance?: string }): Promise<DeployedVersion> {
+    return this.db.transaction((): DeployedVersion => {
+      if (this.environmentRow('uuid', input.environmentUuid) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No environment ${input.environmentUuid}.`);
+      const p = this.pacticipantRow(input.pacticipant);
+      const v = p === undefined ? undefined : (this.db.prepare('SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?').get(p.id, input.version) as { id: number } | undefined);
+      if (p === undefined || v === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No version ${input.version} of '${input.pacticipant}'; publish or create it first.`);
+      const instance = input.applicationInstance ?? null;
+      const current = this.db
+        .prepare('SELECT uuid, version_id FROM deployed_versions WHERE environment_uuid = ? AND pacticipant_id = ? AND application_instance IS ? AND undeployed_at IS NULL')
+        .get(input.environmentUuid, p.id, instance) as { uuid: string; version_id: number } | undefined;
+      if (current !== undefined && current.version_id === v.id) return this.deployment(current.uuid) as DeployedVersion;
+      if (current !== undefined) this.db.prepare('UPDATE deployed_versions SET undeployed_at = ? WHERE uuid = ?').run(this.now(), current.uuid);
+      const uuid = randomUUID();
+      this.db
+        .prepare('INSERT INTO deployed_versions (uuid, version_id, pacticipant_id, environment_uuid, application_instance, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(uuid, v.id, p.id, input.environmentUuid, instance, this.now());
+      return this.deployment(uuid) as DeployedVersion;
+    })();
+  }
+
+  async getDeployment(uuid: string): Promise<DeployedVersion | undefined> {
+    return this.deployment(uuid);
+  }
+
+  async recordUndeployment(uuid: string): Promise<DeployedVersion> {
+    if (this.deployment(uuid) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No deployed version ${uuid}.`);
+    this.db.prepare('UPDATE deployed_versions SET undeployed_at = COALESCE(undeployed_at, ?) WHERE uuid = ?').run(this.now(), uuid);
+    return this.deployment(uuid) as DeployedVersion;
+  }
+
+  async currentlyDeployed(environmentUuid: string, filter: { pacticipant?: string; applicationInstance?: string } = {}): Promise<DeployedVersion[]> {
+    const rows = this.db
+      .prepare('SELECT d.uuid, p.name AS pacticipant, d.application_instance FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id WHERE d.environment_uuid = ? AND d.undeployed_at IS NULL ORDER BY d.created_at')
+      .all(environmentUuid) as Array<{ uuid: string; pacticipant: string; application_instance: string | null }>;
+    return rows
+      .filter((r) => (filter.pacticipant === undefined || r.pacticipant === filter.pacticipant) && (filter.applicationInstance === undefined || (r.application_instance ?? '') === filter.applicationInstance))
+      .map((r) => this.deployment(r.uuid) as DeployedVersion);
+  }
+
+  private release(uuid: string): ReleasedVersion | undefined {
+    const r = this.db
+      .prepare('SELECT r.*, p.name AS pacticipant, v.number AS version FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id JOIN versions v ON v.id = r.version_id WHERE r.uuid = ?')
+      .get(uuid) as { uuid: string; pacticipant: string; version: string; environment_uuid: string; created_at: string; support_ended_at: string | null } | undefined;
+    if (r === undefined) return undefined;
+    return {
+      uuid: r.uuid,
+      pacticipant: r.pacticipant,
+      version: r.version,
+      environment: this.environmentRow('uuid', r.environment_uuid) as Environment,
+      currentlySupported: r.support_ended_at === null,
+      createdAt: r.created_at,
+      ...(r.support_ended_at === null ? {} : { supportEndedAt: r.support_ended_at }),
+    };
+  }
+
+  async recordRelease(input: { pacticipant: string; version: string; environmentUuid: string }): Promise<{ release: ReleasedVersion; created: boolean }> {
+    return this.db.transaction(() => {
+      if (this.environmentRow('uuid', input.environmentUuid) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No environment ${input.environmentUuid}.`);
+      const p = this.pacticipantRow(input.pacticipant);
+      const v = p === undefined ? undefined : (this.db.prepare('SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?').get(p.id, input.version) as { id: number } | undefined);
+      if (p === undefined || v === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No version ${input.version} of '${input.pacticipant}'; publish or create it first.`);
+      const existing = this.db.prepare('SELECT uuid FROM released_versions WHERE version_id = ? AND environment_uuid = ?').get(v.id, input.environmentUuid) as { uuid: string } | undefined;
+      if (existing !== undefined) {
+        this.db.prepare('UPDATE released_versions SET support_ended_at = NULL WHERE uuid = ?').run(existing.uuid);
+        return { release: this.release(existing.uuid) as ReleasedVersion, created: false };
+      }
+      const uuid = randomUUID();
+      this.db.prepare('INSERT INTO released_versions (uuid, version_id, pacticipant_id, environment_uuid, created_at) VALUES (?, ?, ?, ?, ?)').run(uuid, v.id, p.id, input.environmentUuid, this.now());
+      return { release: this.release(uuid) as ReleasedVersion, created: true };
+    })();
+  }
+
+  async getRelease(uuid: string): Promise<ReleasedVersion | undefined> {
+    return this.release(uuid);
+  }
+
+  async recordSupportEnded(uuid: string): Promise<ReleasedVersion> {
+    if (this.release(uuid) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No released version ${uuid}.`);
+    this.db.prepare('UPDATE released_versions SET support_ended_at = COALESCE(support_ended_at, ?) WHERE uuid = ?').run(this.now(), uuid);
+    return this.release(uuid) as ReleasedVersion;
+  }
+
+  async currentlySupported(environmentUuid: string, filter: { pacticipant?: string; version?: string } = {}): Promise<ReleasedVersion[]> {
+    const rows = this.db.prepare('SELECT uuid FROM released_versions WHERE environment_uuid = ? AND support_ended_at IS NULL ORDER BY created_at').all(environmentUuid) as Array<{ uuid: string }>;
+    return rows.map((r) => this.release(r.uuid) as ReleasedVersion).filter((r) => (filter.pacticipant === undefined || r.pacticipant === filter.pacticipant) && (filter.version === undefined || r.version === filter.version));
   }
 
   async stats(): Promise<{ pacticipants: number; versions: number; pactContents: number; pactPublications: number; verifications: number }> {
