@@ -4,6 +4,7 @@ import { TreatyError, isTreatyError, parseContract, type ErrorCode } from '@trea
 import type { PactPublication, Store } from './store/types.js';
 import { decodeToken, registerForVerification } from './routes-for-verification.js';
 import { registerDeployments } from './routes-deployments.js';
+import { registerMatrix } from './routes-matrix.js';
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -295,6 +296,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/pacts/provider/:provider/consumer/:consumer/pact-version/:sha/metadata/:token', pactBySha);
   registerForVerification(app, store, send, base);
   registerDeployments(app, store, send, base);
+  registerMatrix(app, store, send, base);
 
   app.get<{ Params: { provider: string } }>('/pacts/provider/:provider/latest', async (req, reply) => {
     const { provider } = req.params;

@@ -112,6 +112,10 @@ export interface Store {
   latestPact(consumer: string, provider: string, filter?: { branch?: string; tag?: string }): Promise<PactPublication | undefined>;
   getPactBySha(consumer: string, provider: string, sha: string): Promise<PactPublication | undefined>;
 
+  /** The pacts a consumer version has, one per provider. */
+  pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]>;
+  /** The newest verification of a content by one provider version. */
+  latestVerification(consumer: string, provider: string, sha: string, providerVersion: string): Promise<Verification | undefined>;
   /** Consumers with at least one pact for the provider, by name. */
   consumersOf(provider: string): Promise<string[]>;
   /** Every pact of the pair whose consumer version carries the tag, oldest first. */

@@ -266,6 +266,15 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : this.publication(row);
   }
 
+  async pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]> {
+    const rows = this.db.prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND v.number = ? ORDER BY p.name`).all(consumer, version) as Array<Parameters<SqliteStore['publication']>[0]>;
+    return rows.map((r) => this.publication(r));
+  }
+
+  async latestVerification(consumer: string, provider: string, sha: string, providerVersion: string): Promise<Verification | undefined> {
+    return (await this.verificationsFor(consumer, provider, sha)).find((v) => v.providerVersion === providerVersion);
+  }
+
   async consumersOf(provider: string): Promise<string[]> {
     return (
       this.db
