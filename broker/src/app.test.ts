@@ -119,3 +119,18 @@ describe('POST /contracts/publish', () => {
     expect(res.json()).toMatchObject({ code: 'TREATY_BROKER_PACT_CONFLICT', notices: [{ type: 'error' }] });
   });
 });
+
+describe('pacts for verification by environment', () => {
+  it('selects the consumer versions deployed or released in an environment', async () => {
+    const a = await broker();
+    await a.inject({ method: 'PUT', url: '/pacts/provider/orders/consumer/web/version/1', payload: pact('web', 'orders', 1) });
+    await a.inject({ method: 'PUT', url: '/pacts/provider/orders/consumer/web/version/2', payload: pact('web', 'orders', 2) });
+    const env = (await a.inject({ method: 'POST', url: '/environments', payload: { name: 'production', production: true } })).json() as { uuid: string };
+    await a.inject({ method: 'POST', url: `/pacticipants/web/versions/1/deployed-versions/environment/${env.uuid}`, payload: {} });
+    const res = await a.inject({ method: 'POST', url: '/pacts/provider/orders/for-verification', payload: { consumerVersionSelectors: [{ deployedOrReleased: true }] } });
+    const pacts = (res.json() as { _embedded: { pacts: Array<{ shortDescription: string; _links: { self: { name: string } } }> } })._embedded.pacts;
+    expect(pacts.map((p) => [p.shortDescription, p._links.self.name])).toEqual([['deployed to production', 'Pact between web (1) and orders']]);
+    const bad = await a.inject({ method: 'POST', url: '/pacts/provider/orders/for-verification', payload: { consumerVersionSelectors: [{ environment: 'nowhere' }] } });
+    expect(bad.json()).toMatchObject({ statusCode: 400, message: expect.stringContaining("no environment named 'nowhere'") });
+  });
+});

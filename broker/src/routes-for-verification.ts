@@ -47,6 +47,22 @@ async function resolveSelector(store: Store, provider: string, consumers: string
     } else if (s.latest === true) {
       const p = await store.latestPact(consumer, provider);
       if (p !== undefined) out.push({ publication: p, labels: [selectorLabel(s)] });
+    } else {
+      // deployed / released / deployedOrReleased / environment: the consumer versions live there.
+      const environments = s.environment === undefined ? await store.listEnvironments() : [await store.findEnvironment(s.environment)].filter((e) => e !== undefined);
+      if (s.environment !== undefined && environments.length === 0) throw new TreatyError('TREATY_BROKER_BAD_REQUEST', `There is no environment named '${s.environment}'.`);
+      for (const env of environments) {
+        const wantDeployed = s.released !== true;
+        const wantReleased = s.deployed !== true;
+        const versions = [
+          ...(wantDeployed ? (await store.currentlyDeployed(env.uuid, { pacticipant: consumer })).map((d) => ({ version: d.version, label: `deployed to ${env.name}` })) : []),
+          ...(wantReleased ? (await store.currentlySupported(env.uuid, { pacticipant: consumer })).map((r) => ({ version: r.version, label: `released in ${env.name}` })) : []),
+        ];
+        for (const v of versions) {
+          const p = await store.getPact(consumer, v.version, provider);
+          if (p !== undefined) out.push({ publication: p, labels: [v.label] });
+        }
+      }
     }
   }
   if (out.length === 0 && s.fallbackTag !== undefined) {
@@ -58,13 +74,14 @@ async function resolveSelector(store: Store, provider: string, consumers: string
   return out;
 }
 
-/** Default selectors: each consumer's main branch head where it has one, else its latest pact. */
+/** Default selectors: each consumer's main branch head where it has one, else its latest pact; plus what is deployed or released. */
 async function defaults(store: Store, consumers: string[]): Promise<ConsumerVersionSelector[]> {
   const out: ConsumerVersionSelector[] = [];
   for (const consumer of consumers) {
     const main = (await store.getPacticipant(consumer))?.mainBranch;
     out.push(main !== undefined && (await store.latestVersion(consumer, { branch: main })) !== undefined ? { mainBranch: true, consumer } : { latest: true, consumer });
   }
+  out.push({ deployed: true }, { released: true });
   return out;
 }
 

@@ -34,7 +34,7 @@ describe('consumer version selectors', () => {
     [{ fallbackTag: 'x', tag: 'y' }, 'fallbackTag needs tag and latest: true'],
     [{ latest: true, environment: 'prod' }, 'cannot be mixed'],
     [{ matchingBranch: true }, 'needs providerVersionBranch'],
-    [{ deployedOrReleased: true }, 'does not support yet'],
+    [{ deployed: true, released: true }, 'use only one of'],
   ])('refuse %j', (selector, message) => {
     expect(() => normalizeSelector(selector, 2, undefined)).toThrow(message);
   });

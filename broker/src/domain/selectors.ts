@@ -72,7 +72,7 @@ export function normalizeSelector(raw: unknown, index: number, providerVersionBr
   if ((out.mainBranch === true || out.branch !== undefined) && out.latest === false) bad(index, 'mainBranch and branch always select the latest version; latest: false is not allowed.');
   if (out.fallbackTag !== undefined && (out.tag === undefined || out.latest !== true)) bad(index, 'fallbackTag needs tag and latest: true.');
   if (s.fallbackBranch !== undefined && out.branch === undefined) bad(index, 'fallbackBranch needs branch.');
-  if (envFamily) bad(index, 'deployed, released and environment selectors need recorded deployments, which this broker does not support yet.');
+  if ([out.deployed, out.released, out.deployedOrReleased].filter((x) => x === true).length > 1) bad(index, 'use only one of deployed, released and deployedOrReleased.');
   return out;
 }
 
@@ -82,5 +82,8 @@ export function selectorLabel(s: ConsumerVersionSelector, usedFallbackTag = fals
   if (typeof s.branch === 'string') return `latest from branch ${s.branch}`;
   if (s.branch === true) return 'latest from each branch';
   if (s.tag !== undefined) return s.latest === true ? `latest with tag ${usedFallbackTag ? s.fallbackTag : s.tag}` : `one of ${s.consumer === undefined ? '' : `${s.consumer} `}${s.tag}`;
+  if (s.deployed === true) return s.environment === undefined ? 'deployed' : `deployed to ${s.environment}`;
+  if (s.released === true) return s.environment === undefined ? 'released' : `released in ${s.environment}`;
+  if (s.deployedOrReleased === true || s.environment !== undefined) return s.environment === undefined ? 'deployed or released' : `deployed or released in ${s.environment}`;
   return 'latest';
 }
