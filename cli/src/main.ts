@@ -4,9 +4,11 @@ import type { CliIo } from './io.js';
 import { validateCommand } from './commands/validate/index.js';
 import { verifyCommand } from './commands/verify/index.js';
 import { brokerCommand } from './commands/broker/index.js';
+import { publishCommand } from './commands/publish/index.js';
+import { canIDeployCommand } from './commands/can-i-deploy/index.js';
 
 /** Every command, in the order `treaty --help` lists them. */
-export const commands: readonly Command[] = [verifyCommand, brokerCommand, validateCommand];
+export const commands: readonly Command[] = [verifyCommand, publishCommand, canIDeployCommand, brokerCommand, validateCommand];
 
 const version = '0.1.0';
 
