@@ -134,3 +134,19 @@ describe('pacts for verification by environment', () => {
     expect(bad.json()).toMatchObject({ statusCode: 400, message: expect.stringContaining("no environment named 'nowhere'") });
   });
 });
+
+describe('authentication', () => {
+  it('lets read-only credentials read, refuses their writes with 403, and answers 401 without credentials', async () => {
+    const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'treaty-auth-')), 'b.sqlite'));
+    app = await buildApp({ store, auth: { readWrite: [{ token: 'rw' }], readOnly: [{ username: 'viewer', password: 'pw' }] } });
+    app.addHook('onClose', async () => store.close());
+    const basic = `Basic ${Buffer.from('viewer:pw').toString('base64')}`;
+    const put = (authorization?: string) => app?.inject({ method: 'PUT', url: '/pacts/provider/orders/consumer/web/version/1', payload: pact(), headers: authorization === undefined ? {} : { authorization } });
+    expect((await put())?.json()).toMatchObject({ statusCode: 401, code: 'TREATY_BROKER_UNAUTHORIZED' });
+    expect((await put('Bearer wrong'))?.json()).toMatchObject({ statusCode: 401, message: expect.stringContaining('not known') });
+    expect((await put(basic))?.json()).toMatchObject({ statusCode: 403, code: 'TREATY_BROKER_FORBIDDEN' });
+    expect((await put('Bearer rw'))?.statusCode).toBe(201);
+    expect((await app.inject({ method: 'GET', url: '/pacts/provider/orders/consumer/web/version/1', headers: { authorization: basic } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/diagnostic/status/heartbeat' })).statusCode).toBe(200);
+  });
+});

@@ -6,9 +6,20 @@ import { decodeToken, registerForVerification } from './routes-for-verification.
 import { registerDeployments } from './routes-deployments.js';
 import { registerMatrix } from './routes-matrix.js';
 
+/** A credential: a bearer token, or a username and password for basic auth. */
+export type Credential = { token: string } | { username: string; password: string };
+
+/** Who may do what. Without any credential the broker is open (meant for loopback). */
+export interface AuthOptions {
+  readWrite: Credential[];
+  readOnly: Credential[];
+}
+
 /** Options of {@link buildApp}. */
 export interface AppOptions {
   store: Store;
+  /** Require credentials: read-only ones may read, read-write ones may also write. */
+  auth?: AuthOptions;
   /** Largest accepted request body in bytes (default 10 MiB). */
   bodyLimit?: number;
   /** Log with pino (fastify's logger); off by default for tests. */
@@ -87,6 +98,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.log.error(error);
     return send(reply, 500, errorBody(500, 'TREATY_INTERNAL', 'A bug in Treaty. Please report it with the request that caused it.'));
   });
+  const auth = options.auth;
+  if (auth !== undefined && auth.readWrite.length + auth.readOnly.length > 0) {
+    const matches = (header: string | undefined, list: Credential[]): boolean =>
+      list.some((c) => {
+        if (header === undefined) return false;
+        if ('token' in c) return header === `Bearer ${c.token}`;
+        return header === `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+      });
+    app.addHook('onRequest', async (req, reply) => {
+      if (req.url.startsWith('/diagnostic/status/heartbeat')) return;
+      const header = req.headers.authorization;
+      const write = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
+      if (matches(header, auth.readWrite)) return;
+      if (matches(header, auth.readOnly)) {
+        if (!write) return;
+        return send(reply, 403, errorBody(403, 'TREATY_BROKER_FORBIDDEN', `These credentials are read-only; ${req.method} ${req.url.split('?')[0]} needs read-write credentials.`));
+      }
+      reply.header('WWW-Authenticate', 'Bearer realm="treaty", Basic realm="treaty"');
+      return send(reply, 401, errorBody(401, 'TREATY_BROKER_UNAUTHORIZED', header === undefined ? 'This broker needs credentials: send a bearer token or basic auth.' : 'These credentials are not known to this broker.'));
+    });
+  }
+
   app.setNotFoundHandler((req, reply) => send(reply, 404, errorBody(404, 'TREATY_BROKER_NOT_FOUND', `No resource at ${req.method} ${req.url}.`)));
 
   app.get('/', async (req, reply) => {

@@ -129,6 +129,16 @@ export const ERROR_CODES = {
     status: 400,
     summary: 'A broker request body is malformed: not JSON, the wrong content type, too large, or a pact whose names disagree with the URL.',
   },
+  TREATY_BROKER_UNAUTHORIZED: {
+    kind: 'user',
+    status: 401,
+    summary: 'The broker needs credentials: a bearer token or a username and password.',
+  },
+  TREATY_BROKER_FORBIDDEN: {
+    kind: 'user',
+    status: 403,
+    summary: 'The credentials are read-only and the request writes.',
+  },
   TREATY_BROKER_DATABASE: {
     kind: 'operator',
     status: 500,

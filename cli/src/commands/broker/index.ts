@@ -9,7 +9,9 @@ const usage = `Usage: treaty broker [--port 9292] [--host 127.0.0.1] [--database
 
 Runs the broker: stores contracts and verification results in one SQLite file (created with its
 schema on first start) and serves the Pact Broker HTTP API. Stops cleanly on SIGINT or SIGTERM.
-The same settings come from TREATY_BROKER_PORT, TREATY_BROKER_HOST and TREATY_BROKER_DATABASE.`;
+The same settings come from TREATY_BROKER_PORT, TREATY_BROKER_HOST and TREATY_BROKER_DATABASE.
+Credentials (off unless set): TREATY_BROKER_TOKEN or TREATY_BROKER_USERNAME/_PASSWORD for read-write,
+TREATY_BROKER_READ_ONLY_TOKEN or TREATY_BROKER_READ_ONLY_USERNAME/_PASSWORD for read-only.`;
 
 /** `treaty broker`. */
 export const brokerCommand: Command = {
@@ -24,13 +26,17 @@ export const brokerCommand: Command = {
     const database = resolve(io.cwd, values.database ?? defaults.database);
     let broker;
     try {
-      broker = await startBroker({ port, host: values.host ?? defaults.host, database, logger: values.json === true });
+      broker = await startBroker({ port, host: values.host ?? defaults.host, database, logger: values.json === true, ...(defaults.auth === undefined ? {} : { auth: defaults.auth }) });
     } catch (error) {
       const e = error as NodeJS.ErrnoException;
       if (e.code === 'EADDRINUSE') throw new TreatyError('TREATY_CLI_USAGE', `Port ${port} is in use; pick another with --port (0 picks a free one).`);
       throw error;
     }
     io.stdout(`Treaty broker listening on ${broker.url} (database ${database})\n`);
+    const host = values.host ?? defaults.host;
+    if (defaults.auth === undefined && host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+      io.stderr(`Warning: listening on ${host} without credentials; anyone who can reach it can publish. Set TREATY_BROKER_TOKEN.\n`);
+    }
     await new Promise<void>((done) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
