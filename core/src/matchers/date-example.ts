@@ -2,6 +2,8 @@
 // example get a deterministic example that fits their own format — the fixed instant Tuesday
 // 2024-01-02 03:04:05.678 UTC — and date generators write the current time the same way.
 
+import { patternTokens } from '../matching/date-format.js';
+
 const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const dayNames = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -88,31 +90,13 @@ function field(d: Date, letter: string, count: number): string | undefined {
  */
 export function formatInstant(d: Date, pattern: string): string | undefined {
   let out = '';
-  let i = 0;
-  while (i < pattern.length) {
-    const c = pattern[i] as string;
-    if (c === "'") {
-      if (pattern[i + 1] === "'") {
-        out += "'";
-        i += 2;
-        continue;
-      }
-      const end = pattern.indexOf("'", i + 1);
-      out += end < 0 ? pattern.slice(i + 1) : pattern.slice(i + 1, end);
-      i = end < 0 ? pattern.length : end + 1;
-    } else if (c === '[' || c === ']') {
-      // Optional sections are written out in full.
-      i++;
-    } else if (/[A-Za-z]/.test(c)) {
-      let j = i;
-      while (j < pattern.length && pattern[j] === c) j++;
-      const text = field(d, c, j - i);
+  for (const t of patternTokens(pattern)) {
+    // Optional sections are written out in full.
+    if (t.kind === 'literal') out += t.text;
+    else if (t.kind === 'field') {
+      const text = field(d, t.letter, t.count);
       if (text === undefined) return undefined;
       out += text;
-      i = j;
-    } else {
-      out += c;
-      i++;
     }
   }
   return out;

@@ -77,6 +77,43 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** One piece of a DateTimeFormatter pattern: quoted or punctuation text, a run of one letter, or an optional-section bracket. */
+export type PatternToken = { kind: 'literal'; text: string } | { kind: 'field'; letter: string; count: number } | { kind: 'optional'; open: boolean };
+
+/**
+ * Splits a DateTimeFormatter pattern into tokens (`'T'` quoted text, `''` for a quote, letter runs,
+ * `[` `]` optional sections) — the one reader behind both checking and writing dates.
+ */
+export function patternTokens(pattern: string): PatternToken[] {
+  const tokens: PatternToken[] = [];
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i] as string;
+    if (c === "'") {
+      if (pattern[i + 1] === "'") {
+        tokens.push({ kind: 'literal', text: "'" });
+        i += 2;
+        continue;
+      }
+      const end = pattern.indexOf("'", i + 1);
+      tokens.push({ kind: 'literal', text: end < 0 ? pattern.slice(i + 1) : pattern.slice(i + 1, end) });
+      i = end < 0 ? pattern.length : end + 1;
+    } else if (c === '[' || c === ']') {
+      tokens.push({ kind: 'optional', open: c === '[' });
+      i++;
+    } else if (/[A-Za-z]/.test(c)) {
+      let j = i;
+      while (j < pattern.length && pattern[j] === c) j++;
+      tokens.push({ kind: 'field', letter: c, count: j - i });
+      i = j;
+    } else {
+      tokens.push({ kind: 'literal', text: c });
+      i++;
+    }
+  }
+  return tokens;
+}
+
 /**
  * Compiles a DateTimeFormatter pattern (`yyyy-MM-dd'T'HH:mm:ss.SSSX`) to an anchored RegExp.
  * Optional sections `[...]` are supported.
@@ -85,34 +122,12 @@ export function compileDateFormat(pattern: string): RegExp {
   const hit = cache.get(pattern);
   if (hit !== undefined) return hit;
   let out = '';
-  let i = 0;
-  while (i < pattern.length) {
-    const c = pattern[i] as string;
-    if (c === "'") {
-      if (pattern[i + 1] === "'") {
-        out += "'";
-        i += 2;
-        continue;
-      }
-      const end = pattern.indexOf("'", i + 1);
-      const literal = end < 0 ? pattern.slice(i + 1) : pattern.slice(i + 1, end);
-      out += escape(literal);
-      i = end < 0 ? pattern.length : end + 1;
-    } else if (c === '[') {
-      out += '(?:';
-      i++;
-    } else if (c === ']') {
-      out += ')?';
-      i++;
-    } else if (/[A-Za-z]/.test(c)) {
-      let j = i;
-      while (j < pattern.length && pattern[j] === c) j++;
-      const re = field(c, j - i);
-      out += re === '' ? escape(pattern.slice(i, j)) : re;
-      i = j;
-    } else {
-      out += escape(c);
-      i++;
+  for (const t of patternTokens(pattern)) {
+    if (t.kind === 'literal') out += escape(t.text);
+    else if (t.kind === 'optional') out += t.open ? '(?:' : ')?';
+    else {
+      const re = field(t.letter, t.count);
+      out += re === '' ? escape(t.letter.repeat(t.count)) : re;
     }
   }
   const re = new RegExp(`^${out}$`);

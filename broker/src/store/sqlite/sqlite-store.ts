@@ -419,12 +419,18 @@ export class SqliteStore implements Store {
     };
   }
 
+  /** The pacticipant and version rows a deployment or release names, checking the environment exists. */
+  private versionInEnvironment(input: { pacticipant: string; version: string; environmentUuid: string }): { p: PacticipantRow; v: { id: number } } {
+    if (this.environmentRow('uuid', input.environmentUuid) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No environment ${input.environmentUuid}.`);
+    const p = this.pacticipantRow(input.pacticipant);
+    const v = p === undefined ? undefined : (this.db.prepare('SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?').get(p.id, input.version) as { id: number } | undefined);
+    if (p === undefined || v === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No version ${input.version} of '${input.pacticipant}'; publish or create it first.`);
+    return { p, v };
+  }
+
   async recordDeployment(input: { pacticipant: string; version: string; environmentUuid: string; applicationInstance?: string }): Promise<DeployedVersion> {
     return this.db.transaction((): DeployedVersion => {
-      if (this.environmentRow('uuid', input.environmentUuid) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No environment ${input.environmentUuid}.`);
-      const p = this.pacticipantRow(input.pacticipant);
-      const v = p === undefined ? undefined : (this.db.prepare('SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?').get(p.id, input.version) as { id: number } | undefined);
-      if (p === undefined || v === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No version ${input.version} of '${input.pacticipant}'; publish or create it first.`);
+      const { p, v } = this.versionInEnvironment(input);
       const instance = input.applicationInstance ?? null;
       const current = this.db
         .prepare('SELECT uuid, version_id FROM deployed_versions WHERE environment_uuid = ? AND pacticipant_id = ? AND application_instance IS ? AND undeployed_at IS NULL')
@@ -476,10 +482,7 @@ export class SqliteStore implements Store {
 
   async recordRelease(input: { pacticipant: string; version: string; environmentUuid: string }): Promise<{ release: ReleasedVersion; created: boolean }> {
     return this.db.transaction(() => {
-      if (this.environmentRow('uuid', input.environmentUuid) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No environment ${input.environmentUuid}.`);
-      const p = this.pacticipantRow(input.pacticipant);
-      const v = p === undefined ? undefined : (this.db.prepare('SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?').get(p.id, input.version) as { id: number } | undefined);
-      if (p === undefined || v === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No version ${input.version} of '${input.pacticipant}'; publish or create it first.`);
+      const { p, v } = this.versionInEnvironment(input);
       const existing = this.db.prepare('SELECT uuid FROM released_versions WHERE version_id = ? AND environment_uuid = ?').get(v.id, input.environmentUuid) as { uuid: string } | undefined;
       if (existing !== undefined) {
         this.db.prepare('UPDATE released_versions SET support_ended_at = NULL WHERE uuid = ?').run(existing.uuid);
