@@ -6,9 +6,10 @@ import { verifyCommand } from './commands/verify/index.js';
 import { brokerCommand } from './commands/broker/index.js';
 import { publishCommand } from './commands/publish/index.js';
 import { canIDeployCommand } from './commands/can-i-deploy/index.js';
+import { brokerClientCommands } from './commands/broker-client/index.js';
 
 /** Every command, in the order `treaty --help` lists them. */
-export const commands: readonly Command[] = [verifyCommand, publishCommand, canIDeployCommand, brokerCommand, validateCommand];
+export const commands: readonly Command[] = [verifyCommand, publishCommand, canIDeployCommand, ...brokerClientCommands, brokerCommand, validateCommand];
 
 const version = '0.1.0';
 
