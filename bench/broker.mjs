@@ -1,0 +1,159 @@
+// The broker under a large, realistic history: seeded through the Store, then measured over HTTP.
+// Seed (default): 50 pacticipants (25 consumers × 3 providers each), 20,000 consumer versions on
+// branches and tags, 60,000 pact publications of ~3,000 distinct contents, 5,000 provider
+// versions, 100,000 verification results, deployments and releases in 5 environments.
+// Measures can-i-deploy and pacts-for-verification latency (p50/p99) and publish throughput.
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { SqliteStore, startBroker } from '@treaty/broker';
+import { fmt, table } from './lib.mjs';
+
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+function pactFor(consumer, provider, revision) {
+  return JSON.stringify({
+    consumer: { name: consumer },
+    provider: { name: provider },
+    interactions: Array.from({ length: 5 }, (_, i) => ({
+      type: 'Synchronous/HTTP',
+      description: `${consumer} asks ${provider} for thing ${i} (rev ${revision})`,
+      request: { method: 'GET', path: `/things/${i}` },
+      response: { status: 200, body: { contentType: 'application/json', encoded: false, content: { id: i, name: 'x'.repeat(40), rev: revision } } },
+    })),
+    metadata: { pactSpecification: { version: '4.0' } },
+  });
+}
+
+export async function runBrokerBench({ quick = false } = {}) {
+  const scale = quick ? 0.05 : 1;
+  const consumers = 25;
+  const versionsPerConsumer = Math.round(800 * scale);
+  const providers = 25;
+  const providerVersions = Math.round(200 * scale);
+  const verificationsTarget = Math.round(100_000 * scale);
+  const dir = mkdtempSync(join(tmpdir(), 'treaty-bench-broker-'));
+  const database = join(dir, 'broker.sqlite');
+  const store = SqliteStore.open(database);
+  const seedStart = performance.now();
+  const envs = [];
+  for (const name of ['production', 'staging', 'qa', 'perf', 'sandbox']) envs.push(await store.createEnvironment({ name, production: name === 'production' }));
+  const providerOf = (c, k) => `provider-${(c * 3 + k) % providers}`;
+  const contents = new Map();
+  for (let c = 0; c < consumers; c++) {
+    const consumer = `consumer-${c}`;
+    for (let v = 0; v < versionsPerConsumer; v++) {
+      const branch = v % 5 === 4 ? `feat-${v % 7}` : 'main';
+      const tags = v % 50 === 0 ? ['release'] : [];
+      const revision = Math.floor(v / 20);
+      await store.publishContracts({
+        consumer,
+        consumerVersion: `${c}.${v}`,
+        branch,
+        tags,
+        contracts: [0, 1, 2].map((k) => {
+          const provider = providerOf(c, k);
+          const key = `${consumer}|${provider}|${revision}`;
+          if (!contents.has(key)) contents.set(key, pactFor(consumer, provider, revision));
+          return { provider, content: contents.get(key) };
+        }),
+      });
+    }
+  }
+  // Provider versions verify the latest content of each of their consumers, spread over history.
+  const shaOf = new Map();
+  let verifications = 0;
+  const perProviderVersion = Math.max(1, Math.round(verificationsTarget / (providers * providerVersions)));
+  for (let p = 0; p < providers; p++) {
+    const provider = `provider-${p}`;
+    const myConsumers = [];
+    for (let c = 0; c < consumers; c++) for (let k = 0; k < 3; k++) if (providerOf(c, k) === provider) myConsumers.push(`consumer-${c}`);
+    for (let pv = 0; pv < providerVersions; pv++) {
+      await store.ensureVersion(provider, `${p}.${pv}`, { branch: 'main' });
+      for (let i = 0; i < perProviderVersion && verifications < verificationsTarget; i++) {
+        const consumer = myConsumers[i % myConsumers.length];
+        const c = Number(consumer.split('-')[1]);
+        const v = Math.min(versionsPerConsumer - 1, Math.floor(((pv + 1) / providerVersions) * versionsPerConsumer) - (i % 20));
+        const key = `${consumer}|${provider}|${Math.floor(Math.max(0, v) / 20)}`;
+        let sha = shaOf.get(key);
+        if (sha === undefined) {
+          sha = (await store.getPact(consumer, `${c}.${Math.max(0, v)}`, provider))?.sha;
+          shaOf.set(key, sha);
+        }
+        if (sha === undefined) continue;
+        await store.recordVerification({ consumer, provider, providerVersion: `${p}.${pv}`, sha, success: (pv + i) % 13 !== 0 });
+        verifications++;
+      }
+    }
+    for (const env of envs) {
+      await store.recordDeployment({ pacticipant: provider, version: `${p}.${providerVersions - 1}`, environmentUuid: env.uuid });
+      await store.recordRelease({ pacticipant: provider, version: `${p}.${providerVersions - 2}`, environmentUuid: env.uuid });
+    }
+  }
+  for (let c = 0; c < consumers; c++) for (const env of envs) await store.recordDeployment({ pacticipant: `consumer-${c}`, version: `${c}.${versionsPerConsumer - 5}`, environmentUuid: env.uuid });
+  const seedSeconds = (performance.now() - seedStart) / 1000;
+  const stats = await store.stats();
+  await store.close();
+
+  const broker = await startBroker({ port: 0, host: '127.0.0.1', database });
+  const rows = [['measure', 'p50 ms', 'p99 ms', 'note']];
+  try {
+    const cid = [];
+    const n = quick ? 50 : 500;
+    for (let i = 0; i < n; i++) {
+      const c = i % consumers;
+      const v = versionsPerConsumer - 1 - (i % 40);
+      const t = performance.now();
+      const res = await fetch(`${broker.url}/can-i-deploy?pacticipant=consumer-${c}&version=${c}.${v}&environment=production`);
+      await res.json();
+      if (res.status !== 200) throw new Error(`can-i-deploy answered ${res.status}`);
+      cid.push(performance.now() - t);
+    }
+    rows.push(['can-i-deploy (consumer version → production)', fmt(pct(cid, 50), 2), fmt(pct(cid, 99), 2), `${n} requests`]);
+    const pfv = [];
+    for (let i = 0; i < (quick ? 20 : 200); i++) {
+      const t = performance.now();
+      const res = await fetch(`${broker.url}/pacts/provider/provider-${i % providers}/for-verification`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }], includePendingStatus: true, providerVersionBranch: 'main' }),
+      });
+      await res.json();
+      if (res.status !== 200) throw new Error(`for-verification answered ${res.status}`);
+      pfv.push(performance.now() - t);
+    }
+    rows.push(['pacts for verification (mainBranch + deployedOrReleased, pending)', fmt(pct(pfv, 50), 2), fmt(pct(pfv, 99), 2), `${pfv.length} requests`]);
+    const m = quick ? 50 : 500;
+    const t0 = performance.now();
+    for (let i = 0; i < m; i++) {
+      const content = Buffer.from(pactFor('consumer-0', 'provider-0', 100_000 + i)).toString('base64');
+      const res = await fetch(`${broker.url}/contracts/publish`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ pacticipantName: 'consumer-0', pacticipantVersionNumber: `new-${i}`, branch: 'main', contracts: [{ consumerName: 'consumer-0', providerName: 'provider-0', specification: 'pact', contentType: 'application/json', content }] }),
+      });
+      await res.json();
+    }
+    const publishRate = (m * 1000) / (performance.now() - t0);
+    rows.push(['publish (new version, one contract)', '', '', `${fmt(publishRate, 0)} publishes/s sequential`]);
+  } finally {
+    await broker.close();
+  }
+  const size = statSync(database).size + (() => {
+    try {
+      return statSync(`${database}-wal`).size;
+    } catch {
+      return 0;
+    }
+  })();
+  const seed = { ...stats, environments: envs.length, seedSeconds, databaseMB: size / 1e6 };
+  return { rows, seed };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { rows, seed } = await runBrokerBench({ quick: process.argv.includes('--quick') });
+  console.log('Broker on a large history (SQLite), over HTTP on loopback\n');
+  console.log(`seed: ${fmt(seed.pacticipants)} pacticipants, ${fmt(seed.versions)} versions, ${fmt(seed.pactPublications)} pact publications of ${fmt(seed.pactContents)} distinct contents, ${fmt(seed.verifications)} verifications, ${seed.environments} environments; seeded in ${fmt(seed.seedSeconds, 1)} s; database ${fmt(seed.databaseMB, 1)} MB\n`);
+  console.log(table(rows));
+}
