@@ -106,4 +106,9 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 4,
+    name: 'index pact publications by provider',
+    sql: `CREATE INDEX pact_publications_by_provider ON pact_publications (provider_id, consumer_id, consumer_version_id);`,
+  },
 ];

@@ -457,8 +457,8 @@ export class SqliteStore implements Store {
 
   async currentlyDeployed(environmentUuid: string, filter: { pacticipant?: string; applicationInstance?: string } = {}): Promise<DeployedVersion[]> {
     const rows = this.db
-      .prepare('SELECT d.uuid, p.name AS pacticipant, d.application_instance FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id WHERE d.environment_uuid = ? AND d.undeployed_at IS NULL ORDER BY d.created_at')
-      .all(environmentUuid) as Array<{ uuid: string; pacticipant: string; application_instance: string | null }>;
+      .prepare(`SELECT d.uuid, p.name AS pacticipant, d.application_instance FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id WHERE d.environment_uuid = ? AND d.undeployed_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY d.created_at`)
+      .all(...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant])) as Array<{ uuid: string; pacticipant: string; application_instance: string | null }>;
     return rows
       .filter((r) => (filter.pacticipant === undefined || r.pacticipant === filter.pacticipant) && (filter.applicationInstance === undefined || (r.application_instance ?? '') === filter.applicationInstance))
       .map((r) => this.deployment(r.uuid) as DeployedVersion);
@@ -505,7 +505,9 @@ export class SqliteStore implements Store {
   }
 
   async currentlySupported(environmentUuid: string, filter: { pacticipant?: string; version?: string } = {}): Promise<ReleasedVersion[]> {
-    const rows = this.db.prepare('SELECT uuid FROM released_versions WHERE environment_uuid = ? AND support_ended_at IS NULL ORDER BY created_at').all(environmentUuid) as Array<{ uuid: string }>;
+    const rows = this.db
+      .prepare(`SELECT r.uuid FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id WHERE r.environment_uuid = ? AND r.support_ended_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY r.created_at`)
+      .all(...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant])) as Array<{ uuid: string }>;
     return rows.map((r) => this.release(r.uuid) as ReleasedVersion).filter((r) => (filter.pacticipant === undefined || r.pacticipant === filter.pacticipant) && (filter.version === undefined || r.version === filter.version));
   }
 
