@@ -272,7 +272,17 @@ export class SqliteStore implements Store {
   }
 
   async latestVerification(consumer: string, provider: string, sha: string, providerVersion: string): Promise<Verification | undefined> {
-    return (await this.verificationsFor(consumer, provider, sha)).find((v) => v.providerVersion === providerVersion);
+    const r = this.db
+      .prepare(
+        `SELECT ve.id, ve.success, ve.build_url, ve.created_at
+         FROM verifications ve
+         JOIN versions v ON v.id = ve.provider_version_id
+         WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.sha = ? AND v.number = ?
+         ORDER BY ve.id DESC LIMIT 1`,
+      )
+      .get(consumer, provider, sha, providerVersion) as { id: number; success: number; build_url: string | null; created_at: string } | undefined;
+    if (r === undefined) return undefined;
+    return { id: r.id, consumer, provider, providerVersion, sha, success: r.success === 1, ...(r.build_url === null ? {} : { buildUrl: r.build_url }), createdAt: r.created_at };
   }
 
   async consumersOf(provider: string): Promise<string[]> {
