@@ -101,3 +101,13 @@ describe('pact-broker environments, deployments and releases against a Treaty br
     expect(r.code).not.toBe(0);
   }, 60_000);
 });
+
+describe('pact-broker version commands against a Treaty broker', () => {
+  it('creates a version tag and describes the version', async () => {
+    const tagged = await run(['create-version-tag', '--pacticipant', 'cli-web', '--version', '1.0.0', '--tag', 'golden', '--broker-base-url', broker.url]);
+    expect(tagged.code, tagged.output).toBe(0);
+    const described = await run(['describe-version', '--pacticipant', 'cli-web', '--version', '1.0.0', '--broker-base-url', broker.url, '--output', 'json']);
+    expect(described.code, described.output).toBe(0);
+    expect(described.output).toContain('golden');
+  }, 60_000);
+});
