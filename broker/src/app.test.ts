@@ -150,3 +150,13 @@ describe('authentication', () => {
     expect((await app.inject({ method: 'GET', url: '/diagnostic/status/heartbeat' })).statusCode).toBe(200);
   });
 });
+
+describe('integrations', () => {
+  it('lists every consumer-provider pair that has a pact', async () => {
+    const a = await broker();
+    await a.inject({ method: 'PUT', url: '/pacts/provider/orders/consumer/web/version/1', payload: pact('web', 'orders') });
+    await a.inject({ method: 'PUT', url: '/pacts/provider/billing/consumer/web/version/1', payload: pact('web', 'billing') });
+    const res = (await a.inject({ method: 'GET', url: '/integrations' })).json() as { _embedded: { integrations: Array<{ consumer: { name: string }; provider: { name: string } }> } };
+    expect(res._embedded.integrations.map((i) => `${i.consumer.name}→${i.provider.name}`)).toEqual(['web→billing', 'web→orders']);
+  });
+});

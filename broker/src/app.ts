@@ -131,6 +131,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         'pb:publish-pact': { href: `${b}/pacts/provider/{provider}/consumer/{consumer}/version/{consumerApplicationVersion}`, title: 'Publish a pact', templated: true },
         'pb:pacticipants': { href: `${b}/pacticipants`, title: 'Pacticipants' },
         'pb:environments': { href: `${b}/environments`, title: 'Environments' },
+        'pb:integrations': { href: `${b}/integrations`, title: 'Integrations' },
         'pb:environment': { href: `${b}/environments/{uuid}`, title: 'Environment', templated: true },
         'pb:pacticipant-version': { href: `${b}/pacticipants/{pacticipant}/versions/{version}`, title: 'Pacticipant version', templated: true },
         'pb:pacticipant': { href: `${b}/pacticipants/{pacticipant}`, title: 'Fetch pacticipant by name', templated: true },
@@ -215,6 +216,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         'pb:contracts': outcomes.map((o) => ({ title: 'Pact', name: `Pact between ${o.publication.consumer} (${version}) and ${o.publication.provider}`, href: pactUrl(b, o.publication) })),
       },
     });
+  });
+
+  app.get('/integrations', async (req, reply) => {
+    const b = base(req);
+    const integrations = [];
+    for (const provider of await store.listPacticipants()) {
+      for (const consumer of await store.consumersOf(provider.name)) {
+        integrations.push({
+          consumer: { name: consumer, _links: { self: { href: `${b}/pacticipants/${enc(consumer)}` } } },
+          provider: { name: provider.name, _links: { self: { href: `${b}/pacticipants/${enc(provider.name)}` } } },
+          _links: { 'pb:latest-pact': { href: `${b}/pacts/provider/${enc(provider.name)}/consumer/${enc(consumer)}/latest` } },
+        });
+      }
+    }
+    integrations.sort((x, y) => x.consumer.name.localeCompare(y.consumer.name) || x.provider.name.localeCompare(y.provider.name));
+    return send(reply, 200, { _embedded: { integrations }, _links: { self: { href: `${b}/integrations` } } });
   });
 
   app.get('/diagnostic/status/heartbeat', async (_req, reply) => send(reply, 200, { ok: true, _links: {} }));
