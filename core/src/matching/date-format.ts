@@ -1,7 +1,5 @@
 // Java DateTimeFormatter-style patterns (the ones Pact files carry) compiled to anchored regexes.
 
-const cache = new Map<string, RegExp>();
-
 const months = 'January|February|March|April|May|June|July|August|September|October|November|December';
 const shortMonths = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
 const days = 'Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday';
@@ -114,35 +112,88 @@ export function patternTokens(pattern: string): PatternToken[] {
   return tokens;
 }
 
-/**
- * Compiles a DateTimeFormatter pattern (`yyyy-MM-dd'T'HH:mm:ss.SSSX`) to an anchored RegExp.
- * Optional sections `[...]` are supported.
- */
-export function compileDateFormat(pattern: string): RegExp {
-  const hit = cache.get(pattern);
+/** A compiled pattern: the anchored regex and which capture groups hold the calendar fields. */
+interface CompiledDate {
+  re: RegExp;
+  year: number;
+  month: number;
+  day: number;
+}
+
+const compiled = new Map<string, CompiledDate>();
+
+function compile(pattern: string): CompiledDate {
+  const hit = compiled.get(pattern);
   if (hit !== undefined) return hit;
   let out = '';
+  let groups = 0;
+  const result: CompiledDate = { re: /$^/, year: 0, month: 0, day: 0 };
   for (const t of patternTokens(pattern)) {
     if (t.kind === 'literal') out += escape(t.text);
     else if (t.kind === 'optional') out += t.open ? '(?:' : ')?';
     else {
       const re = field(t.letter, t.count);
-      out += re === '' ? escape(t.letter.repeat(t.count)) : re;
+      if (re === '') {
+        out += escape(t.letter.repeat(t.count));
+        continue;
+      }
+      // Year, month and day are captured so that a date that does not exist (Feb 30) fails.
+      const slot = t.letter === 'y' || t.letter === 'u' ? 'year' : t.letter === 'M' || t.letter === 'L' ? 'month' : t.letter === 'd' ? 'day' : undefined;
+      if (slot !== undefined && result[slot] === 0) {
+        result[slot] = ++groups;
+        out += `(${re})`;
+      } else out += re;
     }
   }
-  const re = new RegExp(`^${out}$`);
-  cache.set(pattern, re);
-  return re;
+  result.re = new RegExp(`^${out}$`);
+  compiled.set(pattern, result);
+  return result;
 }
 
-const isoDateTime = /^[+-]?\d{4,9}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?(\[[A-Za-z0-9_/+\-]+\])?$/;
-const isoDate = /^[+-]?\d{4,9}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/**
+ * Compiles a DateTimeFormatter pattern (`yyyy-MM-dd'T'HH:mm:ss.SSSX`) to an anchored RegExp.
+ * Optional sections `[...]` are supported.
+ */
+export function compileDateFormat(pattern: string): RegExp {
+  return compile(pattern).re;
+}
+
+const monthNames = months.split('|');
+
+function monthNumber(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  const lower = text.toLowerCase();
+  return monthNames.findIndex((m) => m.toLowerCase().startsWith(lower.slice(0, 3))) + 1;
+}
+
+/** False only when year, month and day are all known and the day is past the end of the month. */
+function dayExists(yearText: string | undefined, monthText: string | undefined, dayText: string | undefined): boolean {
+  if (monthText === undefined || dayText === undefined) return true;
+  const month = monthNumber(monthText);
+  const day = Number(dayText);
+  if (month < 1 || month > 12) return true;
+  const year = yearText === undefined ? 2000 : yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText);
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const length = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return day <= length;
+}
+
+const isoDateTime = /^([+-]?\d{4,9})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?(\[[A-Za-z0-9_/+\-]+\])?$/;
+const isoDate = /^([+-]?\d{4,9})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const isoTime = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
-/** True when `value` is a date, time or date-time in `format` (ISO 8601 when no format is given). */
+/**
+ * True when `value` is a date, time or date-time in `format` (ISO 8601 when no format is given),
+ * and the day it names exists.
+ */
 export function matchesDateFormat(kind: 'datetime' | 'date' | 'time', value: string, format: string | undefined): boolean {
   if (format === undefined || format === '') {
-    return (kind === 'datetime' ? isoDateTime : kind === 'date' ? isoDate : isoTime).test(value);
+    const m = (kind === 'datetime' ? isoDateTime : kind === 'date' ? isoDate : isoTime).exec(value);
+    if (m === null) return false;
+    return kind === 'time' || dayExists(m[1], m[2], m[3]);
   }
-  return compileDateFormat(format).test(value);
+  const c = compile(format);
+  const m = c.re.exec(value);
+  if (m === null) return false;
+  return dayExists(c.year === 0 ? undefined : m[c.year], c.month === 0 ? undefined : m[c.month], c.day === 0 ? undefined : m[c.day]);
 }

@@ -72,7 +72,11 @@ export class RuleCursor {
     private readonly pending: Pending[],
     private readonly best: Complete | undefined,
   ) {
-    this.indexSensitive = pending.some((p) => p.tokens[depth]?.kind === 'index');
+    // `$.items.0` names an index as a field, so numeric field names tell elements apart too.
+    this.indexSensitive = pending.some((p) => {
+      const t = p.tokens[depth];
+      return t !== undefined && (t.kind === 'index' || (t.kind === 'field' && /^\d+$/.test(t.name)));
+    });
   }
 
   /** The cursor at the root of a body for a rule map (cached per map), or undefined when there are no rules. */

@@ -11,11 +11,24 @@ export interface LeafContext {
 
 const regexCache = new Map<string, RegExp | null>();
 
-/** Compiles a Pact regex as a whole-value match; Java-only syntax is translated where cheap. */
+/**
+ * Compiles a Pact regex as a whole-value match. Pact's own engines use Java or Oniguruma syntax, so
+ * cheap Java-isms are translated: POSIX `\p{Alpha}`-style classes, `\A`/`\z`, leading inline flags
+ * `(?i)`/`(?s)`/`(?m)`, atomic groups `(?>…)` (kept as plain groups) and Unicode `\p{L}` classes.
+ * `.` does not match line breaks unless the pattern says `(?s)`, as in Java. Returns null for a
+ * pattern neither syntax accepts.
+ */
 export function compileRegex(pattern: string): RegExp | null {
   const hit = regexCache.get(pattern);
   if (hit !== undefined) return hit;
-  const source = pattern
+  let flags = '';
+  let body = pattern;
+  const inline = /^\(\?([imsux]+)\)/.exec(body);
+  if (inline !== null) {
+    body = body.slice(inline[0].length);
+    for (const f of new Set(inline[1])) if (f === 'i' || f === 's' || f === 'm') flags += f;
+  }
+  const source = body
     .replace(/\\p\{Alpha\}/g, '[A-Za-z]')
     .replace(/\\p\{Digit\}/g, '\\d')
     .replace(/\\p\{Alnum\}/g, '[A-Za-z0-9]')
@@ -26,12 +39,19 @@ export function compileRegex(pattern: string): RegExp | null {
     .replace(/\\p\{Space\}/g, '\\s')
     .replace(/\\A/g, '^')
     .replace(/\\[zZ]/g, '$')
-    .replace(/\(\?<([A-Za-z][A-Za-z0-9]*)>/g, '(?<$1>');
-  let re: RegExp | null;
-  try {
-    re = new RegExp(`^(?:${source})$`, 's');
-  } catch {
-    re = null;
+    .replace(/\(\?>/g, '(?:');
+  const anchored = `^(?:${source})$`;
+  let re: RegExp | null = null;
+  // Unicode property classes (`\p{L}`) only mean something with the u flag; other patterns may be
+  // invalid under it (`\-` outside a class), so each is tried the other way round as a fallback.
+  const attempts = /\\[pP]\{/.test(source) ? [`${flags}u`, flags] : [flags, `${flags}u`];
+  for (const f of attempts) {
+    try {
+      re = new RegExp(anchored, f);
+      break;
+    } catch {
+      re = null;
+    }
   }
   regexCache.set(pattern, re);
   return re;

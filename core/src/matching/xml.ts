@@ -214,15 +214,23 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
       if (g === undefined) groups.set(key, [c]);
       else g.push(c);
     }
+    // One pass over the actual children: their groups by name and their positions.
+    const actualGroups = new Map<string, Array<[XmlElement, number]>>();
+    act.children.forEach((c, i) => {
+      const key = `${c.ns}|${c.local}`;
+      const g = actualGroups.get(key);
+      if (g === undefined) actualGroups.set(key, [[c, i]]);
+      else g.push([c, i]);
+    });
     for (const [key, expectedGroup] of groups) {
-      const actuals = act.children.filter((c) => `${c.ns}|${c.local}` === key);
+      const actuals = actualGroups.get(key) ?? [];
       const first = expectedGroup[0] as XmlElement;
       const w = at(where, first.local);
       if (actuals.length < expectedGroup.length) add(w, 'length', expectedGroup.length, actuals.length, `expected ${expectedGroup.length} <${first.name}> element(s) but got ${actuals.length}`);
       if (actuals.length > expectedGroup.length && !options.allowUnexpected) add(w, 'unexpected', expectedGroup.length, actuals.length, `expected ${expectedGroup.length} <${first.name}> element(s) but got ${actuals.length}`);
       for (let i = 0; i < Math.min(expectedGroup.length, actuals.length); i++) {
-        const a = actuals[i] as XmlElement;
-        element(expectedGroup[i] as XmlElement, a, at(where, first.local, act.children.indexOf(a)));
+        const [a, position] = actuals[i] as [XmlElement, number];
+        element(expectedGroup[i] as XmlElement, a, at(where, first.local, position));
       }
     }
     if (!options.allowUnexpected) {
