@@ -23,6 +23,7 @@ import type {
 } from './model.js';
 import { child, describeValue, expectNumber, expectObject, expectString, invalid, isObject, optionalNumber, optionalString } from './shape.js';
 import { normalizeSpecVersion } from './version.js';
+import { parsePathExpression } from '../matching/path-expr.js';
 
 /** Options of the fragment parsers. */
 export interface FragmentOptions {
@@ -283,7 +284,10 @@ function parseRuleList(value: unknown, path: string): RuleList {
 function parseRuleMap(value: unknown, path: string): Record<string, RuleList> {
   const obj = expectObject(value, path);
   const out: Record<string, RuleList> = {};
-  for (const [key, v] of Object.entries(obj)) out[key] = parseRuleList(v, child(path, key));
+  for (const [key, v] of Object.entries(obj)) {
+    checkBodyPath(key, child(path, key));
+    out[key] = parseRuleList(v, child(path, key));
+  }
   return out;
 }
 
@@ -301,7 +305,18 @@ const categoryNames: Record<string, keyof MatchingRules> = {
   metaData: 'metadata',
 };
 
-function addRule(rules: MatchingRules, category: keyof MatchingRules, key: string, list: RuleList): void {
+/** Body rule paths are checked when read, so a bad one is reported with where it was written. */
+function checkBodyPath(key: string, path: string): void {
+  try {
+    parsePathExpression(key);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new TreatyError('TREATY_CONTRACT_INVALID_PATH', `${path}: ${why}`, { path, cause: error });
+  }
+}
+
+function addRule(rules: MatchingRules, category: keyof MatchingRules, key: string, list: RuleList, path: string): void {
+  if (category === 'body') checkBodyPath(key, path);
   if (category === 'path' || category === 'status' || category === 'method') {
     const existing = rules[category];
     rules[category] = existing === undefined ? list : { combine: existing.combine, rules: [...existing.rules, ...list.rules] };
@@ -341,7 +356,7 @@ export function parseMatchingRules(value: unknown, path: string): MatchingRules 
     if (key.startsWith('$')) {
       const split = splitV2Path(key, at);
       const [category, name] = split ?? ['body', key];
-      addRule(rules, category, name, parseRuleList(v, at));
+      addRule(rules, category, name, parseRuleList(v, at), at);
       continue;
     }
     const category = categoryNames[key];
@@ -350,13 +365,13 @@ export function parseMatchingRules(value: unknown, path: string): MatchingRules 
       const entry = expectObject(v, at);
       // V3 files sometimes key the single categories by an empty string or a path.
       if (!('matchers' in entry) && !('match' in entry) && Object.keys(entry).length > 0) {
-        for (const [k, inner] of Object.entries(entry)) addRule(rules, category, '', parseRuleList(inner, child(at, k)));
+        for (const [k, inner] of Object.entries(entry)) addRule(rules, category, '', parseRuleList(inner, child(at, k)), at);
       } else if (Object.keys(entry).length > 0) {
-        addRule(rules, category, '', parseRuleList(entry, at));
+        addRule(rules, category, '', parseRuleList(entry, at), at);
       }
       continue;
     }
-    for (const [name, list] of Object.entries(expectObject(v, at))) addRule(rules, category, name, parseRuleList(list, child(at, name)));
+    for (const [name, list] of Object.entries(expectObject(v, at))) addRule(rules, category, name, parseRuleList(list, child(at, name)), child(at, name));
   }
   return rules;
 }

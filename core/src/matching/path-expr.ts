@@ -37,10 +37,17 @@ export function parsePathExpression(expr: string): PathToken[] {
       i++;
       const q = expr[i];
       if (q === "'" || q === '"') {
-        const end = expr.indexOf(q, i + 1);
-        if (end < 0 || expr[end + 1] !== ']') fail('an unterminated quoted name');
-        tokens.push({ kind: 'field', name: expr.slice(i + 1, end) });
-        i = end + 2;
+        // A quoted name may escape its quote and backslashes (`['it\'s']`), as child() writes them.
+        let name = '';
+        let j = i + 1;
+        while (j < expr.length && expr[j] !== q) {
+          if (expr[j] === '\\' && j + 1 < expr.length) j++;
+          name += expr[j];
+          j++;
+        }
+        if (j >= expr.length || expr[j + 1] !== ']') fail('an unterminated quoted name');
+        tokens.push({ kind: 'field', name });
+        i = j + 2;
       } else {
         const end = expr.indexOf(']', i);
         if (end < 0) fail("a missing ']'");
