@@ -6,6 +6,7 @@ import { classifyContentType, detectContentType, mediaType, sniffBody, type Body
 import { compareJson } from './json-body.js';
 import { compareXml, parseXml } from './xml.js';
 import { compareValues } from './values.js';
+import { compareMultipart, parseMultipart } from './multipart.js';
 import { checkRuleList, findRule, show } from './rules.js';
 
 const decoder = new TextDecoder();
@@ -51,6 +52,10 @@ export interface BodyContext {
   expectedContentType?: string | undefined;
   actualContentType?: string | undefined;
   rules: MatchingRules;
+}
+
+function headerOf(headers: Headers | undefined): string | undefined {
+  return headers === undefined ? undefined : headerValue(headers, 'content-type');
 }
 
 function classify(expected: Body, actual: Body, ctx: BodyContext): BodyClass {
@@ -116,6 +121,13 @@ export function compareBody(expected: Body | undefined, actual: Body | undefined
       const rules: Record<string, RuleList> = {};
       for (const [k, v] of Object.entries(ctx.rules.body ?? {})) rules[k.replace(/^\$\.?/, '').replace(/^\['(.*)'\]$/, '$1')] = v;
       return compareValues(exp, act, { part: ctx.part, prefix: ctx.prefix, rules, allowUnexpected: ctx.allowUnexpected, caseInsensitive: false, what: 'form field' });
+    }
+    case 'multipart': {
+      const exp = parseMultipart(bodyBytes(expected), expected.contentType ?? ctx.expectedContentType ?? headerOf(ctx.expectedHeaders));
+      if (typeof exp === 'string') return compareText(bodyText(expected), bodyText(actual), rootRules, add);
+      const act = parseMultipart(bodyBytes(actual), actual.contentType ?? ctx.actualContentType ?? headerOf(ctx.actualHeaders));
+      if (typeof act === 'string') return add('multipart', `${exp.length} part(s)`, bodyText(actual), `expected a multipart body but it cannot be read: ${act}`);
+      return compareMultipart(exp, act, { part: ctx.part, prefix: ctx.prefix, rules: ctx.rules.body });
     }
     case 'binary': {
       const e = bodyBytes(expected);
