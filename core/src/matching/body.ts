@@ -105,7 +105,10 @@ export function compareBody(expected: Body | undefined, actual: Body | undefined
       const exp = bodyJson(expected);
       const act = bodyJson(actual);
       if (!exp.ok) return compareText(bodyText(expected), bodyText(actual), rootRules, add);
-      if (!act.ok) return add('json', exp.value, bodyText(actual), `expected a JSON body but it could not be parsed (${act.reason})`);
+      if (!act.ok) {
+        const text = bodyText(actual);
+        return add('json', exp.value, text, text.trim() === '' ? `expected a JSON body like ${show(exp.value)} but the body is empty` : `expected a JSON body but it could not be parsed (${act.reason})`);
+      }
       return compareJson(exp.value, act.value, { allowUnexpectedKeys: ctx.allowUnexpected, rules: ctx.rules.body, part: ctx.part, prefix: ctx.prefix });
     }
     case 'xml': {

@@ -107,6 +107,8 @@ describe('bodies by content type', () => {
     const expected = parseResponse({ status: 200, headers: json, body: { a: 1 } }, '3');
     const [m] = matchResponse(expected, parseResponse({ status: 200, headers: json, body: '{"a": 1' }, '3'));
     expect(m?.message).toMatch(/could not be parsed/);
+    const [empty] = matchResponse(expected, parseResponse({ status: 200, headers: json, body: '' }, '3'));
+    expect(empty?.message).toBe('$.body: expected a JSON body like {"a":1} but the body is empty');
   });
 
   it('sniff binary content for a contentType rule', () => {
