@@ -23,11 +23,13 @@ function decodeEntities(text: string): string {
   });
 }
 
+const emptyScope: ReadonlyMap<string, string> = new Map();
+
 /** Parses an XML document into its root element, or returns why it is not well-formed. */
 export function parseXml(text: string): XmlElement | string {
   let i = 0;
   const n = text.length;
-  const stack: Array<{ el: XmlElement; scope: Map<string, string> }> = [];
+  const stack: Array<{ el: XmlElement; scope: ReadonlyMap<string, string> }> = [];
   let root: XmlElement | undefined;
   const nameRe = /[^\s/>=]+/y;
   const attrRe = /\s*([^\s/>=]+)\s*=\s*("([^"]*)"|'([^']*)')/y;
@@ -83,11 +85,15 @@ export function parseXml(text: string): XmlElement | string {
       if (selfClosing) i++;
       if (text[i] !== '>') return `a malformed tag <${name}`;
       i++;
-      const scope = new Map(top?.scope ?? []);
+      // Elements share their parent's namespace scope unless they declare a namespace themselves.
+      let scope = top?.scope ?? emptyScope;
+      let own: Map<string, string> | undefined;
       for (const [k, v] of raw) {
-        if (k === 'xmlns') scope.set('', v);
-        else if (k.startsWith('xmlns:')) scope.set(k.slice(6), v);
+        if (k !== 'xmlns' && !k.startsWith('xmlns:')) continue;
+        own ??= new Map(scope);
+        own.set(k === 'xmlns' ? '' : k.slice(6), v);
       }
+      if (own !== undefined) scope = own;
       const split = (q: string, isAttr: boolean): [string, string] => {
         const c = q.indexOf(':');
         if (c < 0) return [q, isAttr ? '' : (scope.get('') ?? '')];
