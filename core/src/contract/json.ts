@@ -10,11 +10,16 @@ import type { JsonObject, JsonValue } from './model.js';
 const floatMembers = new WeakMap<object, Set<string | number>>();
 
 /**
- * True when `container[key]` was written as a float (`100.0`, `1e2`) in the text it was parsed from.
+ * True when `container[key]` was written as a float (`100.0`, `1e2`, `2.5`) in the text it was parsed
+ * from, or marked with {@link markFloatLiteral}. A number that is not integral is always a float.
  * @example isFloatLiteral(parseJson('{"a": 1.0}') as object, 'a') // true
  */
 export function isFloatLiteral(container: object, key: string | number): boolean {
-  return floatMembers.get(container)?.has(key) === true;
+  if (floatMembers.get(container)?.has(key) === true) return true;
+  // The parser only needs to flag integral values (the native fast path flags none); a value with a
+  // fraction can only have been written as a float.
+  const value = (container as Record<string | number, unknown>)[key];
+  return typeof value === 'number' && !Number.isInteger(value);
 }
 
 /**
@@ -61,8 +66,26 @@ export function parseJson(text: string): JsonValue {
   return parseJsonSlow(text);
 }
 
-// A number starts after ':', ',' or '[' (and spaces); strings such as "4.0" do not count.
-const mayHoldIntegralFloat = /[:,[]\s*-?\d+(?:\.0+(?![0-9])|(?:\.\d+)?[eE])/;
+/**
+ * Like {@link parseJson}, but returns the value inside a one-element array so that a document that
+ * is a single number keeps its written form too: `isFloatLiteral(box, 0)`. (A flag needs a
+ * containing object, which a top-level value does not have.)
+ * @example const box = parseJsonBoxed('100.0'); isFloatLiteral(box, 0) // true, box[0] === 100
+ */
+export function parseJsonBoxed(text: string): [JsonValue] {
+  const value = parseJson(text);
+  const box: [JsonValue] = [value];
+  if (typeof value === 'number' && /[.eE]/.test(text)) markFloatLiteral(box, 0);
+  return box;
+}
+
+/*
+ * A number starts after ':', ',' or '[' (and spaces); strings such as "4.0" do not count. A float
+ * is integral when its fraction is all zeros, when it has an exponent, or when it has 16 or more
+ * digits (1.0000000000000001 and 12345678901234567.5 round to integers; 15 digits never do).
+ * Text that merely looks like this inside a string only costs the slower parse.
+ */
+const mayHoldIntegralFloat = /[:,[]\s*-?(?:\d+\.0+(?![0-9])|\d+(?:\.\d+)?[eE]|(?=[\d.]{17})\d+\.)/;
 
 function parseJsonSlow(text: string): JsonValue {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -279,11 +302,11 @@ function parseJsonSlow(text: string): JsonValue {
 export function stringifyJson(value: JsonValue, indent = 0): string {
   const pad = indent > 0 ? ' '.repeat(indent) : '';
   const write = (v: JsonValue, container: object | undefined, key: string | number, depth: string): string => {
-    if (v === null) return 'null';
+    if (v === null || v === undefined) return 'null';
     switch (typeof v) {
       case 'number':
         if (!Number.isFinite(v)) return 'null';
-        if (container !== undefined && Number.isInteger(v) && isFloatLiteral(container, key) && Math.abs(v) < 1e21) return `${v}.0`;
+        if (container !== undefined && Number.isInteger(v) && Math.abs(v) < 1e21 && isFloatLiteral(container, key)) return Object.is(v, -0) ? '-0.0' : `${v}.0`;
         return JSON.stringify(v);
       case 'string':
         return JSON.stringify(v);

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { TreatyError } from '../errors.js';
+import { isFloatLiteral, markFloatLiteral, parseJson, parseJsonBoxed, stringifyJson } from './json.js';
+import type { JsonValue } from './model.js';
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    return s / 0x100000000;
+  };
+}
+
+const numberForms = ['0', '-0', '7', '-12', '100.0', '1.00', '-0.0', '2.5', '1e2', '1E+2', '-3e-2', '0.1', '12345678901234567.5', '1.0000000000000001', '123456789012345.5', '9007199254740993', '1e400', '5e-324'];
+const stringForms = ['""', '"plain"', '"a\\"b\\\\c\\/d"', '"\\b\\f\\n\\r\\t"', '"\\u00e9\\uD83D\\ude00"', '"é 😀"', '"looks like: 1.0, [2e3"', '"__proto__"'];
+
+/** Random JSON text with random whitespace, built from the forms above. */
+function randomText(random: () => number, depth = 0): string {
+  const ws = () => [' ', '', '\n', '\t', '\r\n  '][Math.floor(random() * 5)] as string;
+  const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)] as T;
+  const r = random();
+  if (depth < 4 && r < 0.25) {
+    const n = Math.floor(random() * 5);
+    return `[${ws()}${Array.from({ length: n }, () => randomText(random, depth + 1)).join(`${ws()},${ws()}`)}${ws()}]`;
+  }
+  if (depth < 4 && r < 0.5) {
+    const n = Math.floor(random() * 5);
+    const members = Array.from({ length: n }, (_, i) => `${ws()}${pick([`"k${i}"`, ...stringForms])}${ws()}:${ws()}${randomText(random, depth + 1)}`);
+    return `{${members.join(',')}${ws()}}`;
+  }
+  if (r < 0.75) return pick(numberForms);
+  if (r < 0.9) return pick(stringForms);
+  return pick(['true', 'false', 'null']);
+}
+
+/** Every (container, key, value) below a value, for comparing flags. */
+function members(value: JsonValue, out: Array<[object, string | number, JsonValue]> = []): Array<[object, string | number, JsonValue]> {
+  if (Array.isArray(value)) value.forEach((v, i) => (out.push([value, i, v]), members(v, out)));
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push([value, k, v as JsonValue]), members(v as JsonValue, out);
+  return out;
+}
+
+function error(fn: () => unknown): TreatyError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof TreatyError) return e;
+    throw new Error(`expected a TreatyError, got ${String(e)}`);
+  }
+  throw new Error('expected an error');
+}
+
+describe('parseJson', () => {
+  it('gives the same values as JSON.parse for random documents', () => {
+    const random = prng(20261122);
+    for (let n = 0; n < 3000; n++) {
+      const text = randomText(random);
+      expect(parseJson(text), text).toEqual(JSON.parse(text));
+    }
+  });
+
+  it('flags exactly the members written with a fraction or an exponent, on the fast and the slow path alike', () => {
+    const random = prng(7);
+    let flagged = 0;
+    for (let n = 0; n < 1500; n++) {
+      const text = randomText(random);
+      // Wrapping beside a 1.0 forces the character-by-character parser for the same document.
+      const direct = members(parseJson(text));
+      const slow = members((parseJson(`{"force": 1.0, "doc": ${text}}`) as { doc: JsonValue }).doc);
+      const written = members(JSON.parse(text) as JsonValue).length;
+      expect(direct.length).toBe(written);
+      direct.forEach(([container, key, value], i) => {
+        const [sc, sk] = slow[i] as [object, string | number, JsonValue];
+        if (typeof value !== 'number') return;
+        expect(isFloatLiteral(container, key), `${text} member ${i}`).toBe(isFloatLiteral(sc, sk));
+        if (isFloatLiteral(container, key)) flagged++;
+      });
+    }
+    expect(flagged).toBeGreaterThan(100);
+  });
+
+  it('flags integral floats in every written form and leaves integers alone', () => {
+    for (const form of numberForms) {
+      const doc = parseJson(`{"n": ${form}}`) as { n: number };
+      const float = /[.eE]/.test(form);
+      expect(isFloatLiteral(doc, 'n'), form).toBe(float);
+      expect(doc.n).toBe(JSON.parse(form));
+    }
+    const arr = parseJson('[1, 1.0, 2e3, -0.5, 3]') as number[];
+    expect(arr.map((_, i) => isFloatLiteral(arr, i))).toEqual([false, true, true, true, false]);
+  });
+
+  it('keeps the written form of a top-level number in a box', () => {
+    expect(isFloatLiteral(parseJsonBoxed('100.0'), 0)).toBe(true);
+    expect(isFloatLiteral(parseJsonBoxed(' 1e2 '), 0)).toBe(true);
+    expect(isFloatLiteral(parseJsonBoxed('100'), 0)).toBe(false);
+    expect(isFloatLiteral(parseJsonBoxed('"1.0"'), 0)).toBe(false);
+    const box = parseJsonBoxed('{"a": 1.0}');
+    expect(isFloatLiteral(box[0] as object, 'a')).toBe(true);
+  });
+
+  it('strips a byte-order mark and keeps __proto__ as a plain member', () => {
+    expect(parseJson('\uFEFF{"a": 1}')).toEqual({ a: 1 });
+    expect(parseJson('\uFEFF{"a": 1.0}')).toEqual({ a: 1 });
+    for (const text of ['{"__proto__": {"x": 1}}', '{"__proto__": {"x": 1.0}}']) {
+      const v = parseJson(text) as Record<string, unknown>;
+      expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+      expect(Object.keys(v)).toEqual(['__proto__']);
+      expect((v as { x?: number }).x).toBeUndefined();
+    }
+  });
+
+  it('refuses what JSON.parse refuses, with TREATY_CONTRACT_INVALID and the line and column', () => {
+    const bad = ['', ' ', '{', '[1,]', '{"a":1,}', "{'a':1}", '{a:1}', 'NaN', 'Infinity', '-', '01', '1.', '.5', '1e', '+1', '"\\x"', '"\\u12"', '"a\nb"', 'tru', 'nul', '[1 2]', '{"a" 1}', '{"a":1} x', '"open', '\uFEFF\uFEFF1', '1.0.0', '[1.0, 01]'];
+    for (const text of bad) {
+      expect(() => JSON.parse(text.replace(/^\uFEFF/, '')), JSON.stringify(text)).toThrow();
+      const e = error(() => parseJson(text));
+      expect(e.code).toBe('TREATY_CONTRACT_INVALID');
+      expect(e.message).toMatch(/^Invalid JSON at line \d+, column \d+: /);
+    }
+    expect(error(() => parseJson('{\n  "a": 1,\n  "b": tru\n}')).message).toContain('line 3, column 8');
+    expect(error(() => parseJson('[01]')).message).toContain('no leading zeros');
+    expect(error(() => parseJson('{"a":1} x')).message).toContain('the end of the JSON text');
+  });
+});
+
+describe('stringifyJson', () => {
+  it('writes what JSON.stringify writes, compact and indented', () => {
+    const random = prng(99);
+    for (let n = 0; n < 1000; n++) {
+      const value = JSON.parse(randomText(random)) as JsonValue;
+      expect(stringifyJson(value)).toBe(JSON.stringify(value));
+      expect(stringifyJson(value, 2)).toBe(JSON.stringify(value, null, 2));
+    }
+    expect(stringifyJson([1, undefined, 2] as unknown as JsonValue)).toBe('[1,null,2]');
+    expect(stringifyJson({ a: undefined, b: 1 } as unknown as JsonValue)).toBe('{"b":1}');
+  });
+
+  it('writes back the numbers parsed as floats as floats, so text → value → text keeps their meaning', () => {
+    const random = prng(3);
+    for (let n = 0; n < 1000; n++) {
+      const text = randomText(random);
+      const value = parseJson(text);
+      const out = stringifyJson(value);
+      const again = parseJson(out);
+      // JSON.stringify's own losses (-0 → 0, 1e400 → null) aside, the values and the flags survive.
+      expect(JSON.parse(JSON.stringify(again))).toEqual(JSON.parse(JSON.stringify(value)));
+      expect(stringifyJson(again)).toBe(out);
+      const after = members(again);
+      members(value).forEach(([c1, k1, v1], i) => {
+        const [c2, k2] = after[i] as [object, string | number, JsonValue];
+        if (typeof v1 === 'number' && Number.isFinite(v1)) expect(isFloatLiteral(c2, k2), `${text} → ${out}`).toBe(isFloatLiteral(c1, k1));
+      });
+    }
+    expect(stringifyJson(parseJson('{"a": 100.0, "b": 1e2, "c": -0.0, "d": 2.5, "e": [3.0, 3]}'))).toBe('{"a":100.0,"b":100.0,"c":-0.0,"d":2.5,"e":[3.0,3]}');
+  });
+
+  it('writes values marked by code as floats', () => {
+    const body = { price: 10, count: 10 };
+    markFloatLiteral(body, 'price');
+    expect(stringifyJson(body, 2)).toBe('{\n  "price": 10.0,\n  "count": 10\n}');
+  });
+});
