@@ -60,6 +60,17 @@ function parseBase(obj: JsonObject, path: string): InteractionBase {
   return base;
 }
 
+/*
+ * A file that does not say its version: V3 if it has `messages` (message pacts began with V3), V4
+ * if an interaction carries a V4 `type` (only V4 files have one), otherwise V2, the last version
+ * whose files commonly omitted the declaration.
+ */
+function undeclaredVersion(obj: JsonObject, hasMessages: boolean): SpecVersion {
+  const list = obj.interactions;
+  if (Array.isArray(list) && list.some((i) => isObject(i) && typeof i.type === 'string' && (interactionTypes as readonly string[]).includes(i.type))) return '4.0';
+  return hasMessages ? '3.0.0' : '2.0.0';
+}
+
 const interactionTypes = ['Synchronous/HTTP', 'Asynchronous/Messages', 'Synchronous/Messages'] as const;
 
 function parseInteraction(value: unknown, version: SpecVersion, path: string, messagePact: boolean): Interaction {
@@ -122,7 +133,7 @@ export function parseContract(input: string | unknown): Contract {
   const declared = declaredVersion(metadataValue);
   let version: SpecVersion;
   try {
-    version = declared === undefined ? (hasMessages ? '3.0.0' : '2.0.0') : normalizeSpecVersion(declared);
+    version = declared === undefined ? undeclaredVersion(obj, hasMessages) : normalizeSpecVersion(declared);
   } catch (error) {
     if (isTreatyError(error)) throw new TreatyError(error.code, `metadata.pactSpecification.version: ${error.message}`, { path: 'metadata.pactSpecification.version', cause: error });
     throw error;

@@ -83,9 +83,11 @@ function ruleMapJson(map: Record<string, RuleList>): JsonObject {
 
 function rulesJson(rules: MatchingRules, bodyCategory: 'body' | 'content' = 'body'): JsonObject | undefined {
   const entries: Array<[string, JsonValue | undefined]> = [];
+  // As Pact's Rust core writes them: the path category holds its rule list directly, while status
+  // and method are maps like the others, with the single key '$'.
   if (rules.path !== undefined) entries.push(['path', ruleListJson(rules.path)]);
-  if (rules.status !== undefined) entries.push(['status', ruleListJson(rules.status)]);
-  if (rules.method !== undefined) entries.push(['method', ruleListJson(rules.method)]);
+  if (rules.status !== undefined) entries.push(['status', { $: ruleListJson(rules.status) }]);
+  if (rules.method !== undefined) entries.push(['method', { $: ruleListJson(rules.method) }]);
   for (const category of ['query', 'header', 'body', 'metadata'] as const) {
     const map = rules[category];
     if (map !== undefined && Object.keys(map).length > 0) entries.push([category === 'body' ? bodyCategory : category, ruleMapJson(map)]);
@@ -200,9 +202,10 @@ function messageJson(m: Message, v4: boolean): Array<[string, JsonValue | undefi
 }
 
 /*
- * The V4 key identifies an interaction within its contract. Treaty derives it from the
- * interaction's serialized content with a 64-bit FNV-1a hash, written as 16 hex digits, so the
- * same interaction always gets the same key.
+ * The V4 key identifies an interaction within its contract. When the model has none, Treaty
+ * derives it from the interaction's V4 JSON (type, description, provider states and content, not
+ * annotations such as comments or pending) with two chained 32-bit FNV-1a lanes over the UTF-16
+ * code units, written as 16 hex digits: the same interaction always gets the same key, in pure TS.
  */
 function fnv1a64(text: string): string {
   let h1 = 0x811c9dc5;
@@ -288,6 +291,10 @@ export function serializeContract(contract: Contract, options: SerializeOptions 
       ['metadata', metadata],
     ]);
   } else {
+    // Checked first: splitting the contract would not help a synchronous message.
+    contract.interactions.forEach((i, index) => {
+      if (i.type === 'Synchronous/Messages') interactionV3(i, index);
+    });
     const http = contract.interactions.filter((i) => i.type === 'Synchronous/HTTP').length;
     const messages = contract.interactions.length - http;
     if (http > 0 && messages > 0) {
