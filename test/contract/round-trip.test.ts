@@ -11,6 +11,7 @@ import {
   parseRequest,
   parseResponse,
   serializeContract,
+  type Body,
   type Contract,
   type Interaction,
 } from '@treaty/core';
@@ -58,6 +59,79 @@ describe('files written by Pact JS 16.5 (Rust core)', () => {
       });
     }
   }
+
+  for (const file of files) {
+    const text = readFileSync(join(fixtures, file), 'utf8');
+    if ((JSON.parse(text) as { metadata: { pactSpecification: { version: string } } }).metadata.pactSpecification.version !== '3.0.0') continue;
+    it(`${file}: written back as V3, it is byte for byte the file Pact wrote`, () => {
+      // Pact writes no trailing newline; Treaty ends its files with one.
+      expect(serializeContract(parseContract(text), { specVersion: 3 })).toBe(`${text.replace(/\n$/, '')}\n`);
+    });
+  }
+
+  /*
+   * What V3 cannot say, and so is compared modulo: V4 annotations (key, pending, comments, plugin
+   * configuration, markup); several values of one header (V3 joins them with ', '); a body's own
+   * content type when a Content-Type header says otherwise (V3 has only the header).
+   */
+  function asV3Sees(i: Interaction): unknown {
+    const { key: _k, pending: _p, comments: _c, pluginConfiguration: _pc, interactionMarkup: _m, ...rest } = i;
+    if (rest.type !== 'Synchronous/HTTP') return rest;
+    const part = <T extends { headers: Record<string, string[]>; body?: { contentType?: string } }>(p: T): T => {
+      const headers = Object.fromEntries(Object.entries(p.headers).map(([k, v]) => [k, [v.join(', ')]]));
+      const declared = Object.entries(p.headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1].join(', ');
+      const body = p.body === undefined || declared === undefined ? p.body : { ...p.body, contentType: declared };
+      return { ...p, headers, ...(body === undefined ? {} : { body }) };
+    };
+    return { ...rest, request: part(rest.request), response: part(rest.response) };
+  }
+
+  for (const file of ['pactjs-web-pactjs-orders-v4.json', 'pactjs-web-pactjs-annotated.json']) {
+    it(`${file}: the V3 file Treaty writes for it reads back as the same HTTP interactions`, () => {
+      const contract = parseContract(readFileSync(join(fixtures, file), 'utf8'));
+      const v3 = serializeContract(contract, { specVersion: 3 });
+      const back = parseContract(v3);
+      expect(back.specVersion).toBe('3.0.0');
+      // Bytes under a textual content type are written to V3 as their text and read back as text.
+      // Known gap (reported, in the fragment parser): a V3 body string under a binary Content-Type
+      // is read as text, not as base64 bytes as Pact's Rust core reads it; such bodies are
+      // compared as the base64 text V3 holds.
+      const bytesAsV3Text = (i: Interaction): Interaction => {
+        if (i.type !== 'Synchronous/HTTP') return i;
+        const part = <T extends { body?: Body }>(p: T): T => {
+          if (p.body?.kind !== 'binary') return p;
+          const { bytes, ...rest } = p.body;
+          const textual = /^text\//.test(rest.contentType ?? '');
+          return { ...p, body: { ...rest, kind: 'text', text: textual ? new TextDecoder().decode(bytes) : btoa(String.fromCharCode(...bytes)) } };
+        };
+        return { ...i, request: part(i.request), response: part(i.response) };
+      };
+      expect(contract.interactions.some((i) => i.type === 'Synchronous/HTTP' && (i.request.body?.kind === 'binary' || i.response.body?.kind === 'binary'))).toBe(true);
+      expect(back.interactions.map(asV3Sees)).toEqual(contract.interactions.map(bytesAsV3Text).map(asV3Sees));
+      expect(serializeContract(back, { specVersion: 3 })).toBe(v3);
+    });
+  }
+
+  it('keeps the V4 annotations, states, rules and generators of the Pact JS V4 file', () => {
+    const contract = parseContract(readFileSync(join(fixtures, 'pactjs-web-pactjs-annotated.json'), 'utf8'));
+    const [search, upload] = contract.interactions;
+    if (search?.type !== 'Synchronous/HTTP' || upload?.type !== 'Synchronous/HTTP') throw new Error('expected HTTP interactions');
+    expect(search.pending).toBe(true);
+    expect(search.comments).toEqual({ text: ['searches are paged'], testname: 'search.spec.ts > pages results', owner: 'team-web', references: { jira: { ticket: 'WEB-42' } } });
+    expect(search.providerStates).toEqual([{ name: 'catalogue has items', params: { count: 2, kinds: ['book', 'game'] } }, { name: 'the user is an admin' }]);
+    expect(search.request.query).toEqual({ q: ['book'], since: ['2024-05-01T10:00:00'], tag: ['a', 'b'] });
+    expect(search.request.headers.Accept).toEqual(['application/json', 'text/plain']);
+    expect(search.response.matchingRules.status?.rules).toEqual([{ match: 'statusCode', status: 'success' }]);
+    const results = search.response.matchingRules.body?.['$.results']?.rules[0];
+    expect(results?.match === 'arrayContains' && results.variants.map((v) => v.generators)).toEqual([{ '$.id': { type: 'RandomInt', min: 0, max: 10 } }, { '$.rating': { type: 'RandomDecimal', digits: 10 } }]);
+    expect(search.response.generators.body?.['$.next']).toMatchObject({ type: 'MockServerURL' });
+    expect(upload.request.generators.path).toEqual({ type: 'ProviderState', expression: '/images/${imageId}' });
+    expect(upload.request.body).toEqual({ kind: 'binary', bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]), contentType: 'image/png' });
+    // Pact JS writes no keys; Treaty computes one per interaction, distinct and stable.
+    const keys = (JSON.parse(serializeContract(contract)) as { interactions: Array<{ key: string }> }).interactions.map((i) => i.key);
+    expect(new Set(keys).size).toBe(2);
+    expect(parseContract(serializeContract(contract)).interactions.map((i) => i.key)).toEqual(keys);
+  });
 
   it('keeps every matching rule, generator and provider state of the Pact JS V3 file', () => {
     const contract = parseContract(readFileSync(join(fixtures, 'pactjs-web-pactjs-orders-v3.json'), 'utf8'));

@@ -66,6 +66,75 @@ describe('parseContract', () => {
   });
 });
 
+describe('parseContract: versions and errors', () => {
+  const file = (extra: Record<string, unknown>) => ({ consumer: { name: 'c' }, provider: { name: 'p' }, ...extra });
+  const httpI = { description: 'd', request: { method: 'GET', path: '/' }, response: { status: 200 } };
+
+  it('finds the declared version in every place Pact tools have written it', () => {
+    expect(parseContract(file({ interactions: [], metadata: { pactSpecification: { version: '3.0.0' } } })).specVersion).toBe('3.0.0');
+    expect(parseContract(file({ interactions: [], metadata: { 'pact-specification': { version: '2.0.0' } } })).specVersion).toBe('2.0.0');
+    expect(parseContract(file({ interactions: [], metadata: { pactSpecificationVersion: '1.1.0' } })).specVersion).toBe('1.1.0');
+    expect(parseContract(file({ interactions: [], metadata: { pactSpecification: { version: 4 } } })).specVersion).toBe('4.0');
+  });
+
+  it('assumes V2 for HTTP, V3 for message pacts and V4 for typed interactions when no version is declared', () => {
+    expect(parseContract(file({ interactions: [httpI] })).specVersion).toBe('2.0.0');
+    expect(parseContract(file({ messages: [{ description: 'm', contents: 'x' }] })).specVersion).toBe('3.0.0');
+    const v4 = parseContract(file({ interactions: [{ ...httpI, type: 'Synchronous/HTTP', response: { status: 200, body: { content: { a: 1 }, contentType: 'application/json', encoded: false } } }] }));
+    expect(v4.specVersion).toBe('4.0');
+    expect(v4.interactions[0]).toMatchObject({ response: { body: { kind: 'json', value: { a: 1 } } } });
+  });
+
+  it('reads V4 synchronous messages and files holding both interactions and messages', () => {
+    const c = parseContract(
+      file({
+        interactions: [{ type: 'Synchronous/Messages', description: 's', request: { contents: { content: { q: 1 }, contentType: 'application/json', encoded: false } }, response: [{ contents: { content: 'ok', contentType: 'text/plain', encoded: false } }] }],
+        metadata: { pactSpecification: { version: '4.0' } },
+      }),
+    );
+    expect(c.interactions[0]).toMatchObject({ type: 'Synchronous/Messages', request: { contents: { kind: 'json', value: { q: 1 } } }, response: [{ contents: { kind: 'text', text: 'ok' } }] });
+    const both = parseContract(file({ interactions: [httpI], messages: [{ description: 'm', contents: { a: 1 } }], metadata: { pactSpecification: { version: '3.0.0' } } }));
+    expect(both.interactions.map((i) => i.type)).toEqual(['Synchronous/HTTP', 'Asynchronous/Messages']);
+  });
+
+  it('says what a non-contract is', () => {
+    expect(error(() => parseContract('[1, 2]')).message).toContain('expected a JSON object, got an array');
+    expect(error(() => parseContract('"pact"')).message).toContain('got the string "pact"');
+    expect(error(() => parseContract({ consumer: { name: 'c' } })).message).toContain('it has no provider, interactions');
+    const e = error(() => parseContract('{\n  "consumer": {"name": "c"},\n  "provider": 1,\n}'));
+    expect(e.code).toBe('TREATY_CONTRACT_NOT_A_CONTRACT');
+    expect(e.message).toContain('not valid JSON');
+    expect(e.message).toContain('line 4, column 1');
+  });
+
+  it('names the path of bad interaction fields', () => {
+    const v4 = (i: Record<string, unknown>) => file({ interactions: [httpI, { ...httpI, ...i }], metadata: { pactSpecification: { version: '4.0' } } });
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ type: 'Synchronous/Carrier-Pigeon' }, "interactions[1].type: expected 'Synchronous/HTTP', 'Asynchronous/Messages', 'Synchronous/Messages', got the string \"Synchronous/Carrier-Pigeon\"."],
+      [{ type: 'Synchronous/HTTP', pending: 'yes' }, 'interactions[1].pending: expected true or false, got the string "yes".'],
+      [{ type: 'Synchronous/HTTP', key: 7 }, 'interactions[1].key: expected a string, got 7.'],
+      [{ type: 'Synchronous/HTTP', comments: { text: 'one' } }, 'interactions[1].comments.text: expected an array of strings, got the string "one".'],
+      [{ type: 'Synchronous/HTTP', interactionMarkup: { markup: 1 } }, 'interactions[1].interactionMarkup.markup: expected a string, got 1.'],
+      [{ type: 'Synchronous/HTTP', request: undefined }, 'interactions[1].request: expected a request object, got nothing.'],
+    ];
+    for (const [damage, message] of cases) {
+      const e = error(() => parseContract(v4(damage)));
+      expect(e.code).toBe('TREATY_CONTRACT_INVALID');
+      expect(e.message).toBe(message);
+    }
+    expect(error(() => parseContract(file({ interactions: {} }))).message).toBe('interactions: expected an array of interactions, got an object.');
+    expect(error(() => parseContract(file({ interactions: [], consumer: 'c' }))).message).toBe('consumer: expected an object { name }, got the string "c".');
+    expect(error(() => parseContract(file({ interactions: [], provider: {} }))).message).toBe('provider.name: expected a string, got nothing.');
+    expect(error(() => parseContract(file({ interactions: [], metadata: [] }))).message).toBe('metadata: expected an object, got an array.');
+  });
+
+  it('ignores unknown attributes', () => {
+    const c = parseContract(file({ interactions: [{ ...httpI, flavour: 'vanilla' }], extra: true, metadata: { pactSpecification: { version: '3.0.0' }, custom: 1 } }));
+    expect(c.interactions).toHaveLength(1);
+    expect(c.metadata).toEqual({ custom: 1 });
+  });
+});
+
 describe('fragments', () => {
   it('read V2 flat rules with $.headers and $.header alike, and V4 content rules as body rules', () => {
     const r = parseRequest({ method: 'GET', path: '/', matchingRules: { '$.headers.Accept': { regex: '\\w+' }, '$.header.X': { match: 'type' }, '$.body.a': { min: 1 } } }, '2.0.0');

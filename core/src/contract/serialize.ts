@@ -1,6 +1,7 @@
 import { TreatyError } from '../errors.js';
 import { headerValue } from './fragments.js';
-import { stringifyJson } from './json.js';
+import { classifyContentType } from '../matching/content-type.js';
+import { parseJson, stringifyJson } from './json.js';
 import type {
   Body,
   Contract,
@@ -141,10 +142,33 @@ function bodyV4(body: Body, declared: string | undefined): JsonObject {
   return sorted([['content', body.value], ['contentType', contentType], ['contentTypeHint', hint], ['encoded', false]]);
 }
 
-/** A V3 raw body: JSON as a value, text as a string, bytes as base64 text. */
-function bodyV3(body: Body): JsonValue {
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A V3 raw body: JSON as a value, text as a string, bytes as base64 text. V3 has no encoding flag
+ * and readers take a string under a textual content type as the text itself, so bytes under such a
+ * type that are valid UTF-8 are written as that text (or JSON value), as Pact does.
+ */
+function bodyV3(body: Body, declared: string | undefined): JsonValue {
   if (body.kind === 'json') return body.value;
   if (body.kind === 'text') return body.text;
+  const kind = body.contentTypeHint === 'BINARY' ? 'binary' : (classifyContentType(body.contentType ?? declared) ?? (body.contentTypeHint === 'TEXT' ? 'text' : 'binary'));
+  if (kind !== 'binary') {
+    let text: string | undefined;
+    try {
+      text = utf8.decode(body.bytes);
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined) {
+      if (kind !== 'json') return text;
+      try {
+        return parseJson(text);
+      } catch {
+        return text;
+      }
+    }
+  }
   return bytesToBase64(body.bytes);
 }
 
@@ -171,7 +195,7 @@ function requestJson(r: HttpRequest, v4: boolean): JsonObject {
     ['path', r.path],
     ['query', queryJson(r.query)],
     ['headers', headersJson(r.headers, v4)],
-    ['body', r.body === undefined ? undefined : v4 ? bodyV4(r.body, headerValue(r.headers, 'content-type')) : bodyV3(r.body)],
+    ['body', r.body === undefined ? undefined : v4 ? bodyV4(r.body, headerValue(r.headers, 'content-type')) : bodyV3(r.body, headerValue(r.headers, 'content-type'))],
     ['matchingRules', rulesJson(r.matchingRules)],
     ['generators', generatorsJson(r.generators)],
   ]);
@@ -181,7 +205,7 @@ function responseJson(r: HttpResponse, v4: boolean): JsonObject {
   return sorted([
     ['status', r.status],
     ['headers', headersJson(r.headers, v4)],
-    ['body', r.body === undefined ? undefined : v4 ? bodyV4(r.body, headerValue(r.headers, 'content-type')) : bodyV3(r.body)],
+    ['body', r.body === undefined ? undefined : v4 ? bodyV4(r.body, headerValue(r.headers, 'content-type')) : bodyV3(r.body, headerValue(r.headers, 'content-type'))],
     ['matchingRules', rulesJson(r.matchingRules)],
     ['generators', generatorsJson(r.generators)],
   ]);
@@ -194,7 +218,7 @@ function messageContentType(m: Message): string | undefined {
 
 function messageJson(m: Message, v4: boolean): Array<[string, JsonValue | undefined]> {
   return [
-    ['contents', m.contents === undefined ? undefined : v4 ? bodyV4(m.contents, messageContentType(m)) : bodyV3(m.contents)],
+    ['contents', m.contents === undefined ? undefined : v4 ? bodyV4(m.contents, messageContentType(m)) : bodyV3(m.contents, messageContentType(m))],
     ['metadata', Object.keys(m.metadata).length === 0 ? undefined : m.metadata],
     ['matchingRules', rulesJson(m.matchingRules)],
     ['generators', generatorsJson(m.generators)],
