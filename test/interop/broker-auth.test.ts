@@ -1,25 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPactTool } from '../support/pact-tools.js';
 import { startBroker, type RunningBroker } from '@treaty/broker';
 import { main, type CliIo } from '@treaty/cli';
 
 // A broker with credentials: the real pact-broker CLI and Treaty's CLI send them as Pact clients do.
-const cli = fileURLToPath(new URL('../../node_modules/.bin/pact-broker', import.meta.url));
 let broker: RunningBroker;
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cli, args, { env: { ...process.env, PACT_DO_NOT_TRACK: 'true', ...env } });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
+const run = (args: string[], env: Record<string, string> = {}) => runPactTool('pact-broker', args, env);
 
 beforeAll(async () => {
   broker = await startBroker({ port: 0, host: '127.0.0.1', database: join(mkdtempSync(join(tmpdir(), 'treaty-auth-')), 'b.sqlite'), auth: { readWrite: [{ token: 'write-token' }], readOnly: [{ token: 'read-token' }] } });

@@ -1,16 +1,14 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPactTool } from '../support/pact-tools.js';
 import { SqliteStore, contentSha, startBroker, type RunningBroker } from '@treaty/broker';
 
 // The real pact-verifier asks a Treaty broker for pacts by consumer version selectors, with pending
 // status, and publishes its results for a provider branch.
-const verifier = fileURLToPath(new URL('../../node_modules/.bin/pact-verifier', import.meta.url));
 
 const pact = (version: string, field: string) => ({
   consumer: { name: 'sel-web' },
@@ -36,15 +34,7 @@ async function publish(url: string, version: string, branch: string, field: stri
   expect(res.status).toBe(200);
 }
 
-function run(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(verifier, args, { env: { ...process.env, PACT_DO_NOT_TRACK: 'true' } });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
+const run = (args: string[]) => runPactTool('pact-verifier', args);
 
 let broker: RunningBroker;
 let provider: Server;

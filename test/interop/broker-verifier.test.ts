@@ -1,16 +1,14 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runPactTool } from '../support/pact-tools.js';
 import { SqliteStore, contentSha, startBroker } from '@treaty/broker';
 
 // The real pact-verifier fetches the latest pacts for a provider from a running Treaty broker (real
 // HTTP, real SQLite file) and publishes its results back to it.
-const verifier = fileURLToPath(new URL('../../node_modules/.bin/pact-verifier', import.meta.url));
 
 const pact = {
   consumer: { name: 'shop-web' },
@@ -26,15 +24,7 @@ const pact = {
   metadata: { pactSpecification: { version: '4.0' } },
 };
 
-function run(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(verifier, args, { env: { ...process.env, PACT_DO_NOT_TRACK: 'true' } });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
+const run = (args: string[]) => runPactTool('pact-verifier', args);
 
 describe('pact-verifier against a Treaty broker', () => {
   it('fetches the latest pacts for the provider and publishes its results', async () => {

@@ -1,24 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPactTool } from '../support/pact-tools.js';
 import { startBroker, type RunningBroker } from '@treaty/broker';
 
 // The release gate, asked with the real `pact-broker can-i-deploy` against a Treaty broker: no while
 // the deployed provider has not verified the consumer's pact (or failed it), yes once it has.
-const cli = fileURLToPath(new URL('../../node_modules/.bin/pact-broker', import.meta.url));
 
-function run(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cli, args, { env: { ...process.env, PACT_DO_NOT_TRACK: 'true' } });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
+const run = (args: string[]) => runPactTool('pact-broker', args);
 
 let broker: RunningBroker;
 let sha = '';

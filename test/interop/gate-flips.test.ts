@@ -1,27 +1,17 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPactTool, type PactTool } from '../support/pact-tools.js';
 import { startBroker, type RunningBroker } from '@treaty/broker';
 
 // Only the real Pact tools against a Treaty broker: pact-broker publishes and records the
 // deployment, can-i-deploy says no; pact-verifier fetches by selectors and publishes its result;
 // can-i-deploy says yes.
-const bin = (name: string) => fileURLToPath(new URL(`../../node_modules/.bin/${name}`, import.meta.url));
 
-function run(tool: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(bin(tool), args, { env: { ...process.env, PACT_DO_NOT_TRACK: 'true' } });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
+const run = (tool: PactTool, args: string[]) => runPactTool(tool, args);
 
 let broker: RunningBroker;
 let provider: Server;

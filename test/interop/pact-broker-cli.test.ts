@@ -1,23 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPactTool } from '../support/pact-tools.js';
 import { SqliteStore, startBroker, type RunningBroker } from '@treaty/broker';
 
 // The real `pact-broker` CLI (@pact-foundation/pact-cli) against a running Treaty broker.
-const cli = fileURLToPath(new URL('../../node_modules/.bin/pact-broker', import.meta.url));
 
-function run(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cli, args, { env: { ...process.env, PACT_DO_NOT_TRACK: 'true' } });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
+const run = (args: string[]) => runPactTool('pact-broker', args);
 
 const pact = (provider: string, description: string) =>
   JSON.stringify({

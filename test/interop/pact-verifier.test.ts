@@ -1,17 +1,15 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runPactTool } from '../support/pact-tools.js';
 import { ConsumerContract, eachLike, integer, like, regex } from '@treaty/core';
 
 // Contracts written by Treaty consumer tests are verified by the real pact-verifier (Pact's Rust
 // verifier from @pact-foundation/pact-cli) against a small provider: it must pass for a correct
 // provider and fail for one with a breaking change.
-const verifier = fileURLToPath(new URL('../../node_modules/.bin/pact-verifier', import.meta.url));
 
 interface Order {
   id: number;
@@ -95,14 +93,7 @@ async function startProvider(breaking: boolean): Promise<Provider> {
 }
 
 function verify(file: string, port: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const args = ['--file', file, '--hostname', '127.0.0.1', '--port', String(port), '--state-change-url', `http://127.0.0.1:${port}/_pactSetup`, '--no-colour'];
-    const child = spawn(verifier, args, { env: { ...process.env, PACT_DO_NOT_TRACK: 'true' } });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-  });
+  return runPactTool('pact-verifier', ['--file', file, '--hostname', '127.0.0.1', '--port', String(port), '--state-change-url', `http://127.0.0.1:${port}/_pactSetup`, '--no-colour']);
 }
 
 describe('pact-verifier (Pact Rust verifier) accepts Treaty contracts', () => {
