@@ -1,71 +1,128 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TreatyError } from '@treaty/core';
 import type { Store } from './store/types.js';
-import { canIDeploy, type Decision, type Target } from './domain/can-i-deploy.js';
+import { evaluateMatrix, type Decision, type IgnoreSelector, type MatrixQuery, type MatrixSelector } from './domain/matrix.js';
 
 const enc = encodeURIComponent;
 type Send = (reply: FastifyReply, status: number, body: unknown) => Promise<FastifyReply>;
 
-/** Parses `q[][pacticipant]=A&q[][version]=1&q[][pacticipant]=B…` (a key that repeats starts a new selector). */
-export function parseMatrixQuery(search: string): { selectors: Array<Record<string, string>>; options: Record<string, string> } {
-  const selectors: Array<Record<string, string>> = [];
-  const options: Record<string, string> = {};
+/** A query string parsed Rack-style: `q[]` and `ignore[]` groups, and the other keys (repeats kept). */
+export interface ParsedMatrixQuery {
+  selectors: Array<Record<string, string>>;
+  ignore: Array<Record<string, string>>;
+  options: Record<string, string>;
+  success: string[];
+}
+
+/**
+ * Parses `q[][pacticipant]=A&q[][version]=1&q[][pacticipant]=B…`: within a group, a key that repeats
+ * starts a new entry. `ignore[]=NAME` is the short form of `ignore[][pacticipant]=NAME`.
+ */
+export function parseMatrixQuery(search: string): ParsedMatrixQuery {
+  const parsed: ParsedMatrixQuery = { selectors: [], ignore: [], options: {}, success: [] };
+  const push = (group: Array<Record<string, string>>, field: string, value: string) => {
+    let current = group[group.length - 1];
+    if (current === undefined || field in current) group.push((current = {}));
+    current[field] = value;
+  };
   for (const [key, value] of new URLSearchParams(search)) {
-    const m = /^q\[\]\[?(\w+)\]?$/.exec(key);
-    if (m?.[1] !== undefined) {
-      const field = m[1];
-      let current = selectors[selectors.length - 1];
-      if (current === undefined || field in current) selectors.push((current = {}));
-      current[field] = value;
-    } else if (!key.startsWith('ignore')) options[key] = value;
+    const m = /^(q|ignore)\[\](?:\[?(\w+)\]?)?$/.exec(key);
+    if (m !== null) push(m[1] === 'q' ? parsed.selectors : parsed.ignore, m[2] ?? 'pacticipant', value);
+    else if (key === 'success[]' || key === 'success') parsed.success.push(value);
+    else parsed.options[key] = value;
   }
-  return { selectors, options };
+  return parsed;
 }
 
 function bad(message: string): never {
   throw new TreatyError('TREATY_BROKER_BAD_REQUEST', message);
 }
 
+const flag = (value: string | undefined, name: string): boolean | undefined => {
+  if (value === undefined) return undefined;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return bad(`${name} must be true or false, not '${value}'.`);
+};
+
+/** Checks a parsed query against the rules the Pact Broker applies, and builds the domain query. */
+export async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Promise<MatrixQuery> {
+  const { options } = parsed;
+  if (parsed.selectors.length === 0) bad('Give at least one selector: q[][pacticipant]=NAME&q[][version]=VERSION.');
+  const selectors: MatrixSelector[] = [];
+  for (const raw of parsed.selectors) {
+    const known = new Set(['pacticipant', 'version', 'latest', 'tag', 'branch', 'mainBranch', 'environment']);
+    const unknown = Object.keys(raw).filter((k) => !known.has(k));
+    if (unknown.length > 0) bad(`Unknown selector key ${unknown.map((k) => `'${k}'`).join(', ')}: use pacticipant, version, latest, tag, branch, mainBranch or environment.`);
+    const p = raw.pacticipant;
+    if (p === undefined || p === '') bad(`Every selector needs a pacticipant; this one has none: ${JSON.stringify(raw)}.`);
+    if ((await store.getPacticipant(p)) === undefined) bad(`There is no pacticipant named '${p}'.`);
+    const latest = flag(raw.latest, 'q[][latest]');
+    if (raw.version !== undefined && latest === true) bad(`Give a version or latest for ${p}, not both.`);
+    if (raw.environment !== undefined && (await store.findEnvironment(raw.environment)) === undefined) bad(`There is no environment named '${raw.environment}'. Create it first (treaty create-environment).`);
+    const mainBranch = flag(raw.mainBranch, 'q[][mainBranch]');
+    selectors.push({
+      pacticipant: p,
+      ...(raw.version === undefined ? {} : { version: raw.version }),
+      ...(latest === undefined ? {} : { latest }),
+      ...(raw.tag === undefined ? {} : { tag: raw.tag }),
+      ...(raw.branch === undefined ? {} : { branch: raw.branch }),
+      ...(mainBranch === undefined ? {} : { mainBranch }),
+      ...(raw.environment === undefined ? {} : { environment: raw.environment }),
+    });
+  }
+  const ignore: IgnoreSelector[] = parsed.ignore.map((raw) => {
+    if (raw.pacticipant === undefined || raw.pacticipant === '') bad(`Every ignore selector needs a pacticipant; this one has none: ${JSON.stringify(raw)}.`);
+    return { pacticipant: raw.pacticipant, ...(raw.version === undefined ? {} : { version: raw.version }) };
+  });
+  const latest = flag(options.latest, 'latest');
+  const mainBranch = flag(options.mainBranch, 'mainBranch');
+  const targets = [options.tag !== undefined, options.environment !== undefined, mainBranch === true].filter(Boolean).length;
+  if (targets > 1) bad('Give at most one of tag, environment and mainBranch.');
+  if (latest === true && options.environment !== undefined) bad('latest=true cannot be combined with environment: an environment already says which versions.');
+  if (options.environment !== undefined && (await store.findEnvironment(options.environment)) === undefined) {
+    bad(`There is no environment named '${options.environment}'. Create it first (treaty create-environment / pact-broker create-environment).`);
+  }
+  const latestby = options.latestby;
+  if (latestby !== undefined && latestby !== '' && latestby !== 'cvpv' && latestby !== 'cvp' && latestby !== 'cp') bad(`latestby must be cvpv, cvp or cp, not '${latestby}'.`);
+  let limit: number | undefined;
+  if (options.limit !== undefined) {
+    limit = Number(options.limit);
+    if (!Number.isInteger(limit) || limit < 1) bad(`limit must be a whole number of at least 1, not '${options.limit}'.`);
+  }
+  const success = parsed.success.map((s) => (s === 'true' ? true : s === 'false' ? false : s === '' ? null : bad(`success[] must be true, false or empty, not '${s}'.`)));
+  return {
+    selectors,
+    target: {
+      ...(latest === undefined ? {} : { latest }),
+      ...(options.tag === undefined ? {} : { tag: options.tag }),
+      ...(options.environment === undefined ? {} : { environment: options.environment }),
+      ...(mainBranch === undefined ? {} : { mainBranch }),
+    },
+    ...(latestby === undefined || latestby === '' ? {} : { latestby }),
+    ignore,
+    ...(success.length === 0 ? {} : { success }),
+    ...(limit === undefined ? {} : { limit }),
+  };
+}
+
 /** `/matrix` and `/can-i-deploy`: the release gate. */
 export function registerMatrix(app: FastifyInstance, store: Store, send: Send, base: (req: FastifyRequest) => string): void {
-  const resolveVersion = async (s: Record<string, string>): Promise<string> => {
-    const p = s.pacticipant as string;
-    if (s.version !== undefined) return s.version;
-    if (s.latest === 'true' || s.branch !== undefined || s.mainBranch === 'true' || s.tag !== undefined) {
-      const branch = s.mainBranch === 'true' ? (await store.getPacticipant(p))?.mainBranch : s.branch;
-      const v = await store.latestVersion(p, { ...(branch === undefined ? {} : { branch }), ...(s.tag === undefined ? {} : { tag: s.tag }) });
-      if (v === undefined) bad(`${p} has no version matching ${JSON.stringify(s)}.`);
-      return v.number;
-    }
-    return bad(`Say which version of ${p}: version, latest, branch, mainBranch or tag.`);
-  };
-
-  const target = async (options: Record<string, string>): Promise<Target> => {
-    if (options.environment !== undefined) {
-      const env = (await store.findEnvironment(options.environment)) ?? bad(`There is no environment named '${options.environment}'. Create it first (treaty create-environment / pact-broker create-environment).`);
-      return { environment: env.name, environmentUuid: env.uuid };
-    }
-    if (options.mainBranch === 'true') return { mainBranch: true };
-    if (options.latest === 'true' || options.tag !== undefined || options.to !== undefined) {
-      const tag = options.tag ?? options.to;
-      return { latest: true, ...(tag === undefined ? {} : { tag }) };
-    }
-    return bad('Say where to deploy: environment=<name> (or latest=true / tag=<tag>).');
-  };
-
   const render = (req: FastifyRequest, d: Decision) => {
     const b = base(req);
+    const version = (p: string, n: string) => ({ number: n, _links: { self: { href: `${b}/pacticipants/${enc(p)}/versions/${enc(n)}` } } });
     return {
-      summary: { deployable: d.deployable, reason: d.reasons.map((r) => r.text).join('\n'), success: d.success, failed: d.failed, unknown: d.unknown },
+      summary: { deployable: d.deployable, reason: d.reasons.map((r) => r.text).join('\n'), success: d.success, failed: d.failed, unknown: d.unknown, ...(d.ignored === undefined ? {} : { ignored: d.ignored }) },
       notices: d.reasons.map((r) => ({ type: r.type, text: r.text })),
       matrix: d.rows.map((r) => ({
-        consumer: { name: r.consumer, _links: { self: { href: `${b}/pacticipants/${enc(r.consumer)}` } }, version: { number: r.consumerVersion, _links: { self: { href: `${b}/pacticipants/${enc(r.consumer)}/versions/${enc(r.consumerVersion)}` } } } },
-        provider: { name: r.provider, _links: { self: { href: `${b}/pacticipants/${enc(r.provider)}` } }, version: r.providerVersion === null ? null : { number: r.providerVersion, _links: { self: { href: `${b}/pacticipants/${enc(r.provider)}/versions/${enc(r.providerVersion)}` } } } },
+        consumer: { name: r.consumer, _links: { self: { href: `${b}/pacticipants/${enc(r.consumer)}` } }, version: version(r.consumer, r.consumerVersion) },
+        provider: { name: r.provider, _links: { self: { href: `${b}/pacticipants/${enc(r.provider)}` } }, version: r.providerVersion === null ? null : version(r.provider, r.providerVersion) },
         pact: { createdAt: r.pact.createdAt, _links: { self: { href: `${b}/pacts/provider/${enc(r.provider)}/consumer/${enc(r.consumer)}/version/${enc(r.consumerVersion)}` } } },
         verificationResult:
           r.verification === null
             ? null
             : { success: r.verification.success, verifiedAt: r.verification.createdAt, _links: { self: { href: `${b}/pacts/provider/${enc(r.provider)}/consumer/${enc(r.consumer)}/pact-version/${r.pact.sha}/verification-results/${r.verification.id}` } } },
+        ...(r.ignored ? { ignored: true } : {}),
       })),
     };
   };
@@ -74,23 +131,22 @@ export function registerMatrix(app: FastifyInstance, store: Store, send: Send, b
     `treaty verify --provider ${provider} --broker-base-url ${base(req)} --provider-app-version ${providerVersion} --publish-verification-results (against ${provider} ${providerVersion})`;
 
   app.get('/matrix', async (req, reply) => {
-    const search = (req.raw.url ?? '').split('?')[1] ?? '';
-    const { selectors, options } = parseMatrixQuery(search);
-    if (selectors.length === 0) bad('Give at least one selector: q[][pacticipant]=NAME&q[][version]=VERSION.');
-    if (selectors.length > 1) bad('This broker answers for one pacticipant at a time for now; ask once per pacticipant.');
-    const s = selectors[0] as Record<string, string>;
-    if (s.pacticipant === undefined || (await store.getPacticipant(s.pacticipant)) === undefined) bad(`There is no pacticipant named '${s.pacticipant ?? ''}'.`);
-    if (s.version !== undefined && s.latest === 'true') bad('Give a version or latest, not both.');
-    const decision = await canIDeploy(store, s.pacticipant as string, await resolveVersion(s), await target(options), hint(req));
-    return send(reply, 200, render(req, decision));
+    const query = await matrixQuery(store, parseMatrixQuery((req.raw.url ?? '').split('?')[1] ?? ''));
+    return send(reply, 200, render(req, await evaluateMatrix(store, query, hint(req))));
   });
 
-  app.get<{ Querystring: Record<string, string> }>('/can-i-deploy', async (req, reply) => {
-    const q = req.query;
-    if (q.pacticipant === undefined || q.version === undefined) bad('pacticipant and version are required.');
-    if ((q.environment === undefined) === (q.to === undefined)) bad('Give exactly one of environment or to.');
-    if ((await store.getPacticipant(q.pacticipant)) === undefined) bad(`There is no pacticipant named '${q.pacticipant}'.`);
-    const decision = await canIDeploy(store, q.pacticipant, q.version, await target(q.environment === undefined ? { to: q.to as string } : { environment: q.environment }), hint(req));
-    return send(reply, 200, render(req, decision));
+  // The short form: one version, to an environment or a tag; the same as /matrix with latestby.
+  app.get('/can-i-deploy', async (req, reply) => {
+    const parsed = parseMatrixQuery((req.raw.url ?? '').split('?')[1] ?? '');
+    const { pacticipant, version, environment, to } = parsed.options;
+    if (pacticipant === undefined || version === undefined) bad('pacticipant and version are required.');
+    if ((environment === undefined) === (to === undefined)) bad('Give exactly one of environment or to.');
+    const query = await matrixQuery(store, {
+      selectors: [{ pacticipant, version }],
+      ignore: parsed.ignore,
+      success: [],
+      options: environment === undefined ? { latestby: 'cvp', latest: 'true', tag: to as string } : { latestby: 'cvpv', environment },
+    });
+    return send(reply, 200, render(req, await evaluateMatrix(store, query, hint(req))));
   });
 }

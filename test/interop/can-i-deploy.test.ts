@@ -65,3 +65,28 @@ describe('pact-broker can-i-deploy against a Treaty broker', () => {
     expect(output).toContain('orders-2');
   }, 60_000);
 });
+
+describe.each(['pact-broker', 'treaty'] as const)('%s can-i-deploy with several pacticipants and ignores, against a Treaty broker', (tool) => {
+  const b = () => ['--broker-base-url', broker.url];
+  it('checks the pair between two given versions: yes for a verified pair, no for an unverified one', async () => {
+    const yes = await runPactTool(tool, ['can-i-deploy', '--pacticipant', 'gate-web', '--version', 'web-1', '--pacticipant', 'gate-orders', '--version', 'orders-1', ...b()]);
+    expect(yes.code, yes.output).toBe(0);
+    const no = await runPactTool(tool, ['can-i-deploy', '--pacticipant', 'gate-web', '--version', 'web-1', '--pacticipant', 'gate-orders', '--version', 'orders-2', ...b()]);
+    expect(no.code, no.output).toBe(1);
+    expect(no.output).toContain('orders-2');
+  }, 60_000);
+
+  it('--ignore leaves the unverified provider out, so the answer turns to yes', async () => {
+    const ignored = await runPactTool(tool, ['can-i-deploy', '--pacticipant', 'gate-web', '--version', 'web-1', '--to-environment', 'production', '--ignore', 'gate-orders', ...b()]);
+    expect(ignored.code, ignored.output).toBe(0);
+    const oneVersion = await runPactTool(tool, ['can-i-deploy', '--pacticipant', 'gate-web', '--version', 'web-1', '--to-environment', 'production', '--ignore', 'gate-orders', '--version', 'orders-2', ...b()]);
+    expect(oneVersion.code, oneVersion.output).toBe(0);
+  }, 60_000);
+
+  it('--latest with no target compares with the latest provider version (orders-2, unverified: no)', async () => {
+    const r = await runPactTool(tool, ['can-i-deploy', '--pacticipant', 'gate-web', '--latest', ...b()]);
+    expect(r.code, r.output).toBe(1);
+    expect(r.output).toContain('orders-2');
+  }, 60_000);
+});
+

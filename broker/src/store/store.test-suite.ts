@@ -37,6 +37,31 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       await store.close();
     });
 
+    it('lists versions newest first, by branch or tag, in pages, and counts them', async () => {
+      const store = await open();
+      for (let i = 1; i <= 5; i++) await store.ensureVersion('api', `${i}`, { branch: i % 2 === 0 ? 'main' : 'feat', tags: i === 3 ? ['prod'] : [] });
+      expect((await store.listVersions('api')).map((v) => v.number)).toEqual(['5', '4', '3', '2', '1']);
+      expect((await store.listVersions('api', { branch: 'main' })).map((v) => v.number)).toEqual(['4', '2']);
+      expect((await store.listVersions('api', { tag: 'prod' })).map((v) => v.number)).toEqual(['3']);
+      expect((await store.listVersions('api', { limit: 2, offset: 1 })).map((v) => v.number)).toEqual(['4', '3']);
+      expect(await store.listVersions('nobody')).toEqual([]);
+      expect(await store.countVersions('api')).toBe(5);
+      expect(await store.countVersions('nobody')).toBe(0);
+      await store.close();
+    });
+
+    it('creates or updates a pacticipant, keeping fields not given', async () => {
+      const store = await open();
+      const first = await store.updatePacticipant('billing-api', { mainBranch: 'main', repositoryUrl: 'https://git.example/billing' });
+      expect(first.created).toBe(true);
+      expect(first.pacticipant).toMatchObject({ name: 'billing-api', displayName: 'Billing Api', mainBranch: 'main', repositoryUrl: 'https://git.example/billing' });
+      const second = await store.updatePacticipant('billing-api', { displayName: 'Billing' });
+      expect(second.created).toBe(false);
+      expect(second.pacticipant).toMatchObject({ displayName: 'Billing', mainBranch: 'main', repositoryUrl: 'https://git.example/billing' });
+      await expect(store.updatePacticipant('billing-api', { mainBranch: '' })).rejects.toMatchObject({ code: 'TREATY_BROKER_INVALID_NAME' });
+      await store.close();
+    });
+
     it('stores pact content once per sha, however many versions publish it', async () => {
       const store = await open();
       const first = await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(1), branch: 'main' });

@@ -8,6 +8,7 @@ export interface Pacticipant {
   name: string;
   displayName: string;
   mainBranch?: string;
+  repositoryUrl?: string;
   createdAt: string;
 }
 
@@ -15,6 +16,8 @@ export interface Pacticipant {
 export interface Version {
   pacticipant: string;
   number: string;
+  /** Increases with every version created for the pacticipant: "latest" means the highest. */
+  order: number;
   branches: string[];
   tags: string[];
   createdAt: string;
@@ -91,12 +94,18 @@ export interface Store {
   getPacticipant(name: string): Promise<Pacticipant | undefined>;
   listPacticipants(): Promise<Pacticipant[]>;
   setMainBranch(name: string, branch: string): Promise<Pacticipant>;
+  /** Creates the pacticipant if missing, then sets the fields given (others are kept). */
+  updatePacticipant(name: string, fields: { displayName?: string; mainBranch?: string; repositoryUrl?: string }): Promise<{ pacticipant: Pacticipant; created: boolean }>;
 
   ensureVersion(pacticipant: string, number: string, options?: { branch?: string; tags?: string[] }): Promise<Version>;
   getVersion(pacticipant: string, number: string): Promise<Version | undefined>;
   /** The newest version, optionally the newest on a branch or with a tag. */
   latestVersion(pacticipant: string, filter?: { branch?: string; tag?: string }): Promise<Version | undefined>;
   addTag(pacticipant: string, number: string, tag: string): Promise<Version>;
+  /** Versions newest first, optionally only those on a branch or with a tag; at most `limit` (default 100). */
+  listVersions(pacticipant: string, filter?: { branch?: string; tag?: string; limit?: number; offset?: number }): Promise<Version[]>;
+  /** How many versions a pacticipant has. */
+  countVersions(pacticipant: string): Promise<number>;
 
   /**
    * Stores a pact for a consumer version. Changed content for a consumer version that already has a
@@ -128,6 +137,8 @@ export interface Store {
   branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined>;
 
   recordVerification(input: { consumer: string; provider: string; providerVersion: string; sha: string; success: boolean; buildUrl?: string; branch?: string; wip?: boolean }): Promise<Verification>;
+  /** What one provider version has verified, newest first. */
+  verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]>;
   /** Verifications of one pact content, newest first. */
   verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]>;
 

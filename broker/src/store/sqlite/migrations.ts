@@ -111,4 +111,9 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'index pact publications by provider',
     sql: `CREATE INDEX pact_publications_by_provider ON pact_publications (provider_id, consumer_id, consumer_version_id);`,
   },
+  {
+    version: 5,
+    name: 'pacticipant repository url',
+    sql: `ALTER TABLE pacticipants ADD COLUMN repository_url TEXT;`,
+  },
 ];

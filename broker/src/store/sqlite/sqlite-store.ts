@@ -12,6 +12,7 @@ interface PacticipantRow {
   name: string;
   display_name: string;
   main_branch: string | null;
+  repository_url: string | null;
   created_at: string;
 }
 
@@ -100,7 +101,13 @@ export class SqliteStore implements Store {
   }
 
   private toPacticipant(row: PacticipantRow): Pacticipant {
-    return { name: row.name, displayName: row.display_name, ...(row.main_branch === null ? {} : { mainBranch: row.main_branch }), createdAt: row.created_at };
+    return {
+      name: row.name,
+      displayName: row.display_name,
+      ...(row.main_branch === null ? {} : { mainBranch: row.main_branch }),
+      ...(row.repository_url === null ? {} : { repositoryUrl: row.repository_url }),
+      createdAt: row.created_at,
+    };
   }
 
   private ensureVersionRow(pacticipant: PacticipantRow, number: string, branch?: string, tags: string[] = []): VersionRow {
@@ -128,7 +135,7 @@ export class SqliteStore implements Store {
   private toVersion(pacticipant: string, row: VersionRow): Version {
     const branches = (this.db.prepare('SELECT branch FROM branch_versions WHERE version_id = ? ORDER BY branch').all(row.id) as Array<{ branch: string }>).map((r) => r.branch);
     const tags = (this.db.prepare('SELECT name FROM tags WHERE version_id = ? ORDER BY name').all(row.id) as Array<{ name: string }>).map((r) => r.name);
-    return { pacticipant, number: row.number, branches, tags, createdAt: row.created_at };
+    return { pacticipant, number: row.number, order: row.id, branches, tags, createdAt: row.created_at };
   }
 
   async ensurePacticipant(name: string): Promise<Pacticipant> {
@@ -149,6 +156,39 @@ export class SqliteStore implements Store {
     const row = this.ensurePacticipantRow(name);
     this.db.prepare('UPDATE pacticipants SET main_branch = ? WHERE id = ?').run(branch, row.id);
     return this.toPacticipant(this.pacticipantRow(name) as PacticipantRow);
+  }
+
+  async updatePacticipant(name: string, fields: { displayName?: string; mainBranch?: string; repositoryUrl?: string }): Promise<{ pacticipant: Pacticipant; created: boolean }> {
+    if (fields.displayName !== undefined) checkName('display name', fields.displayName);
+    if (fields.mainBranch !== undefined) checkName('branch', fields.mainBranch);
+    return this.db.transaction(() => {
+      const created = this.pacticipantRow(name) === undefined;
+      const row = this.ensurePacticipantRow(name);
+      this.db
+        .prepare('UPDATE pacticipants SET display_name = COALESCE(?, display_name), main_branch = COALESCE(?, main_branch), repository_url = COALESCE(?, repository_url) WHERE id = ?')
+        .run(fields.displayName ?? null, fields.mainBranch ?? null, fields.repositoryUrl ?? null, row.id);
+      return { pacticipant: this.toPacticipant(this.pacticipantRow(name) as PacticipantRow), created };
+    })();
+  }
+
+  async listVersions(pacticipant: string, filter: { branch?: string; tag?: string; limit?: number; offset?: number } = {}): Promise<Version[]> {
+    const p = this.pacticipantRow(pacticipant);
+    if (p === undefined) return [];
+    const page = [filter.limit ?? 100, filter.offset ?? 0];
+    let rows: VersionRow[];
+    if (filter.branch !== undefined) {
+      rows = this.db.prepare('SELECT v.id, v.number, v.created_at FROM branch_versions b JOIN versions v ON v.id = b.version_id WHERE b.pacticipant_id = ? AND b.branch = ? ORDER BY v.id DESC LIMIT ? OFFSET ?').all(p.id, filter.branch, ...page) as VersionRow[];
+    } else if (filter.tag !== undefined) {
+      rows = this.db.prepare('SELECT v.id, v.number, v.created_at FROM tags t JOIN versions v ON v.id = t.version_id WHERE t.pacticipant_id = ? AND t.name = ? ORDER BY v.id DESC LIMIT ? OFFSET ?').all(p.id, filter.tag, ...page) as VersionRow[];
+    } else {
+      rows = this.db.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT ? OFFSET ?').all(p.id, ...page) as VersionRow[];
+    }
+    return rows.map((r) => this.toVersion(pacticipant, r));
+  }
+
+  async countVersions(pacticipant: string): Promise<number> {
+    const p = this.pacticipantRow(pacticipant);
+    return p === undefined ? 0 : (this.db.prepare('SELECT COUNT(*) AS n FROM versions WHERE pacticipant_id = ?').get(p.id) as { n: number }).n;
   }
 
   async ensureVersion(pacticipant: string, number: string, options: { branch?: string; tags?: string[] } = {}): Promise<Version> {
@@ -356,6 +396,30 @@ export class SqliteStore implements Store {
         createdAt,
       };
     })();
+  }
+
+  async verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT ve.id, c.name AS consumer, ve.sha, ve.success, ve.build_url, ve.created_at
+         FROM verifications ve
+         JOIN pacticipants p ON p.id = ve.provider_id
+         JOIN versions v ON v.id = ve.provider_version_id
+         JOIN pacticipants c ON c.id = ve.consumer_id
+         WHERE p.name = ? AND v.pacticipant_id = p.id AND v.number = ?
+         ORDER BY ve.id DESC`,
+      )
+      .all(provider, providerVersion) as Array<{ id: number; consumer: string; sha: string; success: number; build_url: string | null; created_at: string }>;
+    return rows.map((r) => ({
+      id: r.id,
+      consumer: r.consumer,
+      provider,
+      providerVersion,
+      sha: r.sha,
+      success: r.success === 1,
+      ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+      createdAt: r.created_at,
+    }));
   }
 
   async verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]> {
