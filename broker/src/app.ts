@@ -5,6 +5,7 @@ import type { PactPublication, Store } from './store/types.js';
 import { decodeToken, registerForVerification } from './routes-for-verification.js';
 import { registerDeployments } from './routes-deployments.js';
 import { registerMatrix } from './routes-matrix.js';
+import { registerPacticipants } from './routes-pacticipants.js';
 
 /** A credential: a bearer token, or a username and password for basic auth. */
 export type Credential = { token: string } | { username: string; password: string };
@@ -64,6 +65,53 @@ function pactBody(b: string, p: PactPublication): Record<string, unknown> {
       'pb:publish-verification-results': { title: 'Publish verification results', href: `${shaUrl}/verification-results` },
     },
   };
+}
+
+/** A pact from a request body, checked: Treaty can read it and it is between the pacticipants in the URL. */
+function readPact(body: unknown, consumer: string, provider: string): Record<string, unknown> {
+  if (body === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) fail('TREATY_BROKER_BAD_REQUEST', 'Send the pact as the JSON body.');
+  let contract;
+  try {
+    contract = parseContract(body);
+  } catch (error) {
+    if (isTreatyError(error)) fail('TREATY_BROKER_BAD_REQUEST', `The body is not a pact Treaty can read: ${error.message}`);
+    throw error;
+  }
+  if (contract.consumer.name !== consumer || contract.provider.name !== provider) {
+    fail('TREATY_BROKER_BAD_REQUEST', `The pact is between ${contract.consumer.name} and ${contract.provider.name}, but the URL names ${consumer} and ${provider}.`);
+  }
+  return body as Record<string, unknown>;
+}
+
+/**
+ * Merges the interactions (and V3 messages) of `incoming` into `existing`, as the Pact Broker does:
+ * the same description and provider state(s) replace, others are appended. Replacing with different
+ * content is a conflict unless allowed, so a merge never silently changes a published interaction.
+ */
+export function mergePactJson(existing: Record<string, unknown>, incoming: Record<string, unknown>, allowOverwrite: boolean): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...existing };
+  for (const key of ['interactions', 'messages'] as const) {
+    const added = incoming[key];
+    if (!Array.isArray(added)) continue;
+    const list = Array.isArray(existing[key]) ? [...(existing[key] as unknown[])] : [];
+    const identity = (i: unknown): string => {
+      const o = (typeof i === 'object' && i !== null ? i : {}) as Record<string, unknown>;
+      return JSON.stringify([o.description ?? null, o.providerStates ?? o.providerState ?? o.provider_state ?? null]);
+    };
+    for (const item of added) {
+      const at = list.findIndex((i) => identity(i) === identity(item));
+      if (at === -1) list.push(item);
+      else if (JSON.stringify(list[at]) !== JSON.stringify(item)) {
+        if (!allowOverwrite) {
+          const description = String((item as Record<string, unknown>).description ?? '');
+          fail('TREATY_BROKER_PACT_CONFLICT', `The pact already has an interaction '${description}' with the same provider state and different content. Give it another description or state, or add ?allowOverwrite=true.`);
+        }
+        list[at] = item;
+      }
+    }
+    merged[key] = list;
+  }
+  return merged;
 }
 
 async function send(reply: FastifyReply, status: number, body: unknown): Promise<FastifyReply> {
@@ -137,6 +185,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         'pb:pacticipant': { href: `${b}/pacticipants/{pacticipant}`, title: 'Fetch pacticipant by name', templated: true },
         'pb:provider-pacts-for-verification': { href: `${b}/pacts/provider/{provider}/for-verification`, title: 'Pact versions to be verified for the specified provider', templated: true },
         'pb:latest-provider-pacts': { href: `${b}/pacts/provider/{provider}/latest`, title: 'Latest pacts by provider', templated: true },
+        'pb:latest-version': { href: `${b}/pacticipants/{pacticipant}/latest-version`, title: 'Latest pacticipant version', templated: true },
+        'pb:latest-tagged-version': { href: `${b}/pacticipants/{pacticipant}/latest-version/{tag}`, title: 'Latest pacticipant version with the specified tag', templated: true },
+        'pb:pacticipant-version-tag': { href: `${b}/pacticipants/{pacticipant}/versions/{version}/tags/{tag}`, title: 'Pacticipant version tag', templated: true },
+        'pb:pacticipant-branch': { href: `${b}/pacticipants/{pacticipant}/branches/{branch}`, title: 'Pacticipant branch', templated: true },
+        'pb:pacticipant-branch-version': { href: `${b}/pacticipants/{pacticipant}/branches/{branch}/versions/{version}`, title: 'Pacticipant branch version', templated: true },
+        'pb:can-i-deploy-pacticipant-version-to-environment': { href: `${b}/can-i-deploy?pacticipant={pacticipant}&version={version}&environment={environment}`, title: 'Can I deploy a version to an environment?', templated: true },
+        'pb:can-i-deploy-pacticipant-version-to-tag': { href: `${b}/can-i-deploy?pacticipant={pacticipant}&version={version}&to={tag}`, title: 'Can I deploy a version to a tag?', templated: true },
+        'pb:matrix': { href: `${b}/matrix`, title: 'The matrix of verifications' },
       },
     });
   });
@@ -236,86 +292,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/diagnostic/status/heartbeat', async (_req, reply) => send(reply, 200, { ok: true, _links: {} }));
 
-  app.get('/pacticipants', async (req, reply) => {
-    const b = base(req);
-    const list = await store.listPacticipants();
-    const items = list.map((p) => ({ name: p.name, displayName: p.displayName, ...(p.mainBranch === undefined ? {} : { mainBranch: p.mainBranch }), createdAt: p.createdAt, _links: { self: { href: `${b}/pacticipants/${enc(p.name)}` } } }));
-    return send(reply, 200, { _embedded: { pacticipants: items }, _links: { self: { href: `${b}/pacticipants` } } });
-  });
-
-  app.get<{ Params: { name: string } }>('/pacticipants/:name', async (req, reply) => {
-    const p = (await store.getPacticipant(req.params.name)) ?? fail('TREATY_BROKER_NOT_FOUND', `No pacticipant named '${req.params.name}'.`);
-    const self = `${base(req)}/pacticipants/${enc(p.name)}`;
-    return send(reply, 200, {
-      name: p.name,
-      displayName: p.displayName,
-      ...(p.mainBranch === undefined ? {} : { mainBranch: p.mainBranch }),
-      createdAt: p.createdAt,
-      _links: {
-        self: { href: self },
-        'pb:version': { href: `${self}/versions/{version}`, title: 'Version', templated: true },
-        'pb:version-tag': { href: `${self}/versions/{version}/tags/{tag}`, title: 'Version tag', templated: true },
-        'pb:branch-version': { href: `${self}/branches/{branch}/versions/{version}`, title: 'Branch version', templated: true },
-      },
-    });
-  });
-
-  const versionBody = async (req: FastifyRequest, v: { pacticipant: string; number: string; branches: string[]; tags: string[]; createdAt: string }) => {
-    const self = `${base(req)}/pacticipants/${enc(v.pacticipant)}/versions/${enc(v.number)}`;
-    // Clients find where to record a deployment or release by environment name here: always arrays.
-    const environments = await store.listEnvironments();
-    return {
-      number: v.number,
-      createdAt: v.createdAt,
-      _embedded: { branchVersions: v.branches.map((name) => ({ name })), tags: v.tags.map((name) => ({ name })) },
-      _links: {
-        self: { title: 'Version', name: v.number, href: self },
-        'pb:pacticipant': { title: 'Pacticipant', name: v.pacticipant, href: `${base(req)}/pacticipants/${enc(v.pacticipant)}` },
-        'pb:record-deployment': environments.map((e) => ({ title: `Record deployment to ${e.displayName}`, name: e.name, href: `${self}/deployed-versions/environment/${e.uuid}` })),
-        'pb:record-release': environments.map((e) => ({ title: `Record release to ${e.displayName}`, name: e.name, href: `${self}/released-versions/environment/${e.uuid}` })),
-      },
-    };
-  };
-
-  app.get<{ Params: { name: string; version: string } }>('/pacticipants/:name/versions/:version', async (req, reply) => {
-    const v = (await store.getVersion(req.params.name, req.params.version)) ?? fail('TREATY_BROKER_NOT_FOUND', `No version ${req.params.version} of '${req.params.name}'.`);
-    return send(reply, 200, await versionBody(req, v));
-  });
-
-  app.put<{ Params: { name: string; branch: string; version: string } }>('/pacticipants/:name/branches/:branch/versions/:version', async (req, reply) => {
-    const { name, branch, version } = req.params;
-    const existed = (await store.getVersion(name, version))?.branches.includes(branch) === true;
-    const v = await store.ensureVersion(name, version, { branch });
-    const self = `${base(req)}/pacticipants/${enc(name)}/branches/${enc(branch)}/versions/${enc(version)}`;
-    return send(reply, existed ? 200 : 201, { createdAt: v.createdAt, _links: { self: { href: self }, 'pb:version': { href: `${base(req)}/pacticipants/${enc(name)}/versions/${enc(version)}` } } });
-  });
-
-  app.put<{ Params: { name: string; version: string; tag: string } }>('/pacticipants/:name/versions/:version/tags/:tag', async (req, reply) => {
-    const { name, version, tag } = req.params;
-    const existed = (await store.getVersion(name, version))?.tags.includes(tag) === true;
-    await store.addTag(name, version, tag);
-    const self = `${base(req)}/pacticipants/${enc(name)}/versions/${enc(version)}/tags/${enc(tag)}`;
-    return send(reply, existed ? 200 : 201, { name: tag, _links: { self: { href: self } } });
-  });
+  registerPacticipants(app, store, send, base);
 
   type PactParams = { provider: string; consumer: string; version: string };
 
   app.put<{ Params: PactParams; Querystring: { allowOverwrite?: string } }>('/pacts/provider/:provider/consumer/:consumer/version/:version', async (req, reply) => {
     const { provider, consumer, version } = req.params;
-    if (req.body === undefined || typeof req.body !== 'object' || req.body === null) fail('TREATY_BROKER_BAD_REQUEST', 'Send the pact as the JSON body.');
-    let contract;
-    try {
-      contract = parseContract(req.body);
-    } catch (error) {
-      if (isTreatyError(error)) fail('TREATY_BROKER_BAD_REQUEST', `The body is not a pact Treaty can read: ${error.message}`);
-      throw error;
-    }
-    if (contract.consumer.name !== consumer || contract.provider.name !== provider) {
-      fail('TREATY_BROKER_BAD_REQUEST', `The pact is between ${contract.consumer.name} and ${contract.provider.name}, but the URL names ${consumer} and ${provider}.`);
-    }
+    readPact(req.body, consumer, provider);
     const existed = (await store.getPact(consumer, version, provider)) !== undefined;
     const outcome = await store.publishPact({ consumer, consumerVersion: version, provider, content: JSON.stringify(req.body), allowOverwrite: req.query.allowOverwrite === 'true' });
     return send(reply, existed ? 200 : 201, pactBody(base(req), outcome.publication));
+  });
+
+  // Adds the body's interactions to the pact (the same description and provider states must mean the same interaction).
+  app.patch<{ Params: PactParams; Querystring: { allowOverwrite?: string } }>('/pacts/provider/:provider/consumer/:consumer/version/:version', async (req, reply) => {
+    const { provider, consumer, version } = req.params;
+    const incoming = readPact(req.body, consumer, provider);
+    const existing = await store.getPact(consumer, version, provider);
+    const allowOverwrite = req.query.allowOverwrite === 'true';
+    const content = existing === undefined ? incoming : mergePactJson(JSON.parse(existing.content) as Record<string, unknown>, incoming, allowOverwrite);
+    const outcome = await store.publishPact({ consumer, consumerVersion: version, provider, content: JSON.stringify(content), allowOverwrite: true });
+    return send(reply, existing === undefined ? 201 : 200, pactBody(base(req), outcome.publication));
   });
 
   app.get<{ Params: PactParams }>('/pacts/provider/:provider/consumer/:consumer/version/:version', async (req, reply) => {

@@ -101,3 +101,39 @@ describe('pact-broker version commands against a Treaty broker', () => {
     expect(described.output).toContain('golden');
   }, 60_000);
 });
+
+describe.each(['pact-broker', 'treaty'] as const)('%s: latest versions and pacticipants against a Treaty broker', (tool) => {
+  const b = () => ['--broker-base-url', broker.url];
+  it('describes the latest version, and the latest with a tag', async () => {
+    const pub = await runPactTool('pact-broker', ['publish', pacts, '--consumer-app-version', `2.0.0-${tool}`, '--branch', 'feat', '--broker-base-url', broker.url]);
+    expect(pub.code, pub.output).toBe(0);
+    const latest = await runPactTool(tool, ['describe-version', '--pacticipant', 'cli-web', '--output', 'json', ...b()]);
+    expect(latest.code, latest.output).toBe(0);
+    expect(latest.output).toContain(`2.0.0-${tool}`);
+    const tagged = await runPactTool(tool, ['describe-version', '--pacticipant', 'cli-web', '--latest', 'golden', '--output', 'json', ...b()]);
+    expect(tagged.code, tagged.output).toBe(0);
+    expect(tagged.output).toContain('1.0.0');
+    expect(tagged.output).not.toContain('2.0.0');
+    const none = await runPactTool(tool, ['describe-version', '--pacticipant', 'cli-web', '--latest', 'no-such-tag', ...b()]);
+    expect(none.code, none.output).not.toBe(0);
+  }, 60_000);
+
+  it('creates a pacticipant, then updates its main branch without losing its repository URL', async () => {
+    const name = `cli-new-${tool}`;
+    const created = await runPactTool(tool, ['create-or-update-pacticipant', '--name', name, '--repository-url', 'https://git.example/new', ...b()]);
+    expect(created.code, created.output).toBe(0);
+    const updated = await runPactTool(tool, ['create-or-update-pacticipant', '--name', name, '--main-branch', 'trunk', ...b()]);
+    expect(updated.code, updated.output).toBe(0);
+    const res = await fetch(`${broker.url}/pacticipants/${name}`);
+    expect(await res.json()).toMatchObject({ name, mainBranch: 'trunk', repositoryUrl: 'https://git.example/new' });
+  }, 60_000);
+});
+
+describe('pact-broker list-pacticipants against a Treaty broker', () => {
+  it('lists every pacticipant', async () => {
+    const r = await run(['list-pacticipants', '--broker-base-url', broker.url]);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain('cli-orders');
+    expect(r.output).toContain('cli-web');
+  }, 60_000);
+});

@@ -38,8 +38,11 @@ function command(name: string, summary: string, usage: string, options: Record<s
     summary,
     usage,
     async run(args, io) {
-      const { values } = parseCommandArgs(args, { ...brokerFlags, ...outputFlag, ...options }, usage);
+      const { values, positionals } = parseCommandArgs(args, { ...brokerFlags, ...outputFlag, ...options }, usage);
       const v = values as Record<string, string | boolean | string[] | undefined>;
+      // Only `--latest [tag]` takes an optional value, which arrives as the one positional.
+      if (positionals.length > (v.latest === true ? 1 : 0)) throw new TreatyError('TREATY_CLI_USAGE', `Unexpected argument '${positionals.join(' ')}'.\n\n${usage}`);
+      if (positionals[0] !== undefined) v.latest = positionals[0];
       return run(v, brokerConnection(v as Record<string, string | undefined>, io, usage), io, usage);
     },
   };
@@ -138,14 +141,44 @@ export const createVersionTagCommand = command(
 export const describeVersionCommand = command(
   'describe-version',
   'show a pacticipant version with its branches and tags',
-  `Usage: treaty describe-version --pacticipant <name> --version <version> --broker-base-url <url>\n\n${brokerHelp}`,
-  { pacticipant: { type: 'string' }, version: { type: 'string' } },
+  `Usage: treaty describe-version --pacticipant <name> (--version <version> | --latest [tag]) --broker-base-url <url>
+
+Without --version or --latest, describes the latest version.
+
+${brokerHelp}`,
+  { pacticipant: { type: 'string' }, version: { type: 'string' }, latest: { type: 'boolean' } },
   async (v, conn, io, usage) => {
     const pacticipant = required(v.pacticipant as string | undefined, '--pacticipant', usage);
-    const version = required(v.version as string | undefined, '--version', usage);
-    const { json } = await brokerCall(conn, 'GET', `/pacticipants/${e(pacticipant)}/versions/${e(version)}`);
+    const version = v.version as string | undefined;
+    if (version !== undefined && v.latest !== undefined) throw new TreatyError('TREATY_CLI_USAGE', `Give --version or --latest, not both.\n\n${usage}`);
+    const path =
+      version !== undefined
+        ? `/pacticipants/${e(pacticipant)}/versions/${e(version)}`
+        : typeof v.latest === 'string'
+          ? `/pacticipants/${e(pacticipant)}/latest-version/${e(v.latest)}`
+          : `/pacticipants/${e(pacticipant)}/latest-version`;
+    const { json } = await brokerCall(conn, 'GET', path);
     const emb = json._embedded as { branchVersions?: Array<{ name: string }>; tags?: Array<{ name: string }> } | undefined;
     return print(io, isJson(v.output as string | undefined), json, `${pacticipant} ${String(json.number)}\n  branches: ${(emb?.branchVersions ?? []).map((b) => b.name).join(', ') || '-'}\n  tags: ${(emb?.tags ?? []).map((t) => t.name).join(', ') || '-'}\n  created: ${String(json.createdAt)}`);
+  },
+);
+
+/** `treaty create-or-update-pacticipant`. */
+export const createOrUpdatePacticipantCommand = command(
+  'create-or-update-pacticipant',
+  'create a pacticipant or change its display name, main branch or repository URL',
+  `Usage: treaty create-or-update-pacticipant --name <name> [--display-name <text>] [--main-branch <branch>] [--repository-url <url>] --broker-base-url <url>\n\n${brokerHelp}`,
+  { name: { type: 'string' }, 'display-name': { type: 'string' }, 'main-branch': { type: 'string' }, 'repository-url': { type: 'string' } },
+  async (v, conn, io, usage) => {
+    const name = required(v.name as string | undefined, '--name', usage);
+    const body = {
+      name,
+      ...(typeof v['display-name'] === 'string' ? { displayName: v['display-name'] } : {}),
+      ...(typeof v['main-branch'] === 'string' ? { mainBranch: v['main-branch'] } : {}),
+      ...(typeof v['repository-url'] === 'string' ? { repositoryUrl: v['repository-url'] } : {}),
+    };
+    const { status, json } = await brokerCall(conn, 'PATCH', `/pacticipants/${e(name)}`, body);
+    return print(io, isJson(v.output as string | undefined), json, `${status === 201 ? 'Created' : 'Updated'} ${name}${json.mainBranch === undefined ? '' : ` (main branch ${String(json.mainBranch)})`}`);
   },
 );
 
@@ -159,4 +192,5 @@ export const brokerClientCommands: readonly Command[] = [
   recordSupportEndedCommand,
   createVersionTagCommand,
   describeVersionCommand,
+  createOrUpdatePacticipantCommand,
 ];
