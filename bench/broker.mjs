@@ -12,11 +12,11 @@ import { fmt, table } from './lib.mjs';
 
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
-function pactFor(consumer, provider, revision) {
+export function pactFor(consumer, provider, revision, interactions = 5) {
   return JSON.stringify({
     consumer: { name: consumer },
     provider: { name: provider },
-    interactions: Array.from({ length: 5 }, (_, i) => ({
+    interactions: Array.from({ length: interactions }, (_, i) => ({
       type: 'Synchronous/HTTP',
       description: `${consumer} asks ${provider} for thing ${i} (rev ${revision})`,
       request: { method: 'GET', path: `/things/${i}` },
