@@ -328,6 +328,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return send(reply, 200, pactBody(base(req), p));
   });
 
+  app.get<{ Params: Omit<PactParams, 'version'> & { tag: string } }>('/pacts/provider/:provider/consumer/:consumer/latest/:tag', async (req, reply) => {
+    const { provider, consumer, tag } = req.params;
+    const p = (await store.latestPact(consumer, provider, { tag })) ?? fail('TREATY_BROKER_NOT_FOUND', `No pact between ${consumer} and ${provider} has a consumer version tagged '${tag}'.`);
+    reply.header('X-Pact-Consumer-Version', p.consumerVersion);
+    return send(reply, 200, pactBody(base(req), p));
+  });
+
+  app.get<{ Params: Omit<PactParams, 'version'> & { branch: string } }>('/pacts/provider/:provider/consumer/:consumer/branch/:branch/latest', async (req, reply) => {
+    const { provider, consumer, branch } = req.params;
+    const p = (await store.latestPact(consumer, provider, { branch })) ?? fail('TREATY_BROKER_NOT_FOUND', `No pact between ${consumer} and ${provider} has a consumer version on branch '${branch}'.`);
+    reply.header('X-Pact-Consumer-Version', p.consumerVersion);
+    return send(reply, 200, pactBody(base(req), p));
+  });
+
   const pactBySha = async (req: FastifyRequest<{ Params: Omit<PactParams, 'version'> & { sha: string; token?: string } }>, reply: FastifyReply): Promise<FastifyReply> => {
     const { provider, consumer, sha, token } = req.params;
     const p = (await store.getPactBySha(consumer, provider, sha)) ?? fail('TREATY_BROKER_NOT_FOUND', `No pact between ${consumer} and ${provider} has the content ${sha}.`);

@@ -109,3 +109,18 @@ describe('PATCH a pact: merging interactions', () => {
     expect((await call('PATCH', path, { ...pact(), consumer: { name: 'mobile' } })).body).toMatchObject({ statusCode: 400, code: 'TREATY_BROKER_BAD_REQUEST' });
   });
 });
+
+describe('latest pacts by tag and by branch', () => {
+  it('answers the newest pact whose consumer version carries the tag or is on the branch, with its version in a header', async () => {
+    const body = (n: string) => pact(interaction(`v${n}`, undefined, 200));
+    for (const [v, branch, tags] of [['10', 'main', ['prod']], ['11', 'feat', []], ['12', 'main', []]] as const) {
+      await store.publishPact({ consumer: 'web', consumerVersion: v, provider: 'orders', content: JSON.stringify(body(v)), branch, tags: [...tags] });
+    }
+    const byTag = await fetch(`${url}/pacts/provider/orders/consumer/web/latest/prod`);
+    expect(byTag.headers.get('x-pact-consumer-version')).toBe('10');
+    const byBranch = await fetch(`${url}/pacts/provider/orders/consumer/web/branch/feat/latest`);
+    expect(((await byBranch.json()) as { interactions: Array<{ description: string }> }).interactions[0]?.description).toBe('v11');
+    expect((await call('GET', '/pacts/provider/orders/consumer/web/branch/main/latest')).body.interactions).toMatchObject([{ description: 'v12' }]);
+    expect((await call('GET', '/pacts/provider/orders/consumer/web/latest/nope')).body).toMatchObject({ statusCode: 404, code: 'TREATY_BROKER_NOT_FOUND' });
+  });
+});
