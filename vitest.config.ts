@@ -13,7 +13,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['{core,cli,broker,test}/**/*.test.ts'],
+    include: ['{core,cli,broker,test,examples}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     typecheck: {
       enabled: true,

@@ -80,7 +80,7 @@ describe('the release gate with Treaty’s CLI', () => {
   it('refuses bad command lines with usage errors', async () => {
     const x = io();
     expect(await main(['can-i-deploy', '--pacticipant', 'a', ...b()], x)).toBe(2);
-    expect(x.out()).toContain('Give --version <v> or --latest');
+    expect(x.out()).toContain('Say which version of a: --version <v>, --latest [tag], --branch <b> or --main-branch.');
     const y = io();
     expect(await main(['publish', '--consumer-app-version', '1', ...b()], y)).toBe(2);
   });

@@ -6,7 +6,7 @@ import type { CliIo } from '../../io.js';
 import { parseCommandArgs } from '../../args.js';
 import { contractHeading, failureDetails, interactionLine, junitReport, summaryLine } from './report.js';
 
-const usage = `Usage: treaty verify --provider-base-url <url> --pact <file|dir|url>... [options]
+const usage = `Usage: treaty verify --provider-base-url <url> [--pact] <file|dir|url>... [options]
 
 Replays every interaction of the contracts against the running provider and matches what it answers.
 Exit code 0 when every non-pending interaction passed, 1 on failures, 2 on a usage error.
@@ -54,7 +54,7 @@ export const verifyCommand: Command = {
   summary: 'replay contracts against a running provider and report every mismatch',
   usage,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { values } = parseCommandArgs(
+    const { values, positionals } = parseCommandArgs(
       args,
       {
         'provider-base-url': { type: 'string' },
@@ -88,7 +88,9 @@ export const verifyCommand: Command = {
     if (reporter !== 'console' && reporter !== 'json' && reporter !== 'junit') throw new TreatyError('TREATY_CLI_USAGE', `--reporter must be console, json or junit, got '${reporter}'.\n\n${usage}`);
     if (values['provider-base-url'] === undefined) throw new TreatyError('TREATY_CLI_USAGE', `--provider-base-url is required.\n\n${usage}`);
     const brokerUrl = values['broker-base-url'] ?? io.env.PACT_BROKER_BASE_URL;
-    if ((values.pact === undefined || values.pact.length === 0) && brokerUrl === undefined) throw new TreatyError('TREATY_CLI_USAGE', `Name at least one --pact <file|dir|url>, or a --broker-base-url.\n\n${usage}`);
+    // Contracts can also be named without --pact, as `treaty publish` takes them.
+    const pacts = [...(values.pact ?? []), ...positionals];
+    if (pacts.length === 0 && brokerUrl === undefined) throw new TreatyError('TREATY_CLI_USAGE', `Name at least one --pact <file|dir|url>, or a --broker-base-url.\n\n${usage}`);
     const wipSince = values['include-wip-pacts-since'];
     if (wipSince !== undefined && (Number.isNaN(Date.parse(wipSince)) || values['provider-version-branch'] === undefined)) {
       throw new TreatyError('TREATY_CLI_USAGE', `--include-wip-pacts-since needs a date such as 2026-01-31 and --provider-version-branch, got '${wipSince}'.`);
@@ -119,7 +121,7 @@ export const verifyCommand: Command = {
     };
     const options: VerifyOptions = {
       providerBaseUrl: values['provider-base-url'],
-      ...(values.pact === undefined ? {} : { pacts: values.pact }),
+      ...(pacts.length === 0 ? {} : { pacts }),
       ...(brokerUrl === undefined
         ? {}
         : {
