@@ -6,6 +6,7 @@ import { decodeToken, registerForVerification } from './routes-for-verification.
 import { registerDeployments } from './routes-deployments.js';
 import { registerMatrix } from './routes-matrix.js';
 import { registerPacticipants } from './routes-pacticipants.js';
+import { registerUi, wantsHtml } from './ui/pages.js';
 
 /** A credential: a bearer token, or a username and password for basic auth. */
 export type Credential = { token: string } | { username: string; password: string };
@@ -170,7 +171,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setNotFoundHandler((req, reply) => send(reply, 404, errorBody(404, 'TREATY_BROKER_NOT_FOUND', `No resource at ${req.method} ${req.url}.`)));
 
+  const ui = registerUi(app, store);
+  // A browser gets the pages; Pact clients (Accept: application/hal+json) get the HAL index.
   app.get('/', async (req, reply) => {
+    if (wantsHtml(req)) return ui.index(reply);
     const b = base(req);
     return send(reply, 200, {
       _links: {

@@ -117,6 +117,24 @@ describe('verifyProvider', () => {
     expect(bad.contracts[0]?.interactions[0]?.mismatches[0]?.rule).toBe('integer');
   });
 
+  it('verifies message-only contracts without a provider URL, and says what is missing when a producer is', async () => {
+    const c = contract([
+      { type: 'Asynchronous/Messages', description: 'order created', contents: { content: { id: 1 }, contentType: 'application/json' }, metadata: { contentType: 'application/json' }, matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } } },
+      { type: 'Asynchronous/Messages', description: 'order deleted', contents: { content: { id: 1 }, contentType: 'application/json' } },
+    ]);
+    const r = await verifyProvider({ contracts: [{ source: 'm', contract: c }], messageProviders: { 'order created': () => ({ id: 5 }) } });
+    // A bare JSON value is sent as JSON: the contract's contentType metadata is met.
+    expect(r.contracts[0]?.interactions[0]).toMatchObject({ description: 'order created', status: 'passed' });
+    expect(r.contracts[0]?.interactions[1]?.status).toBe('error');
+    expect(r.contracts[0]?.interactions[1]?.error).toContain("the message 'order deleted' has no producer in messageProviders, so it needs the running provider, but no providerBaseUrl (--provider-base-url) was given");
+  });
+
+  it('takes a produced object as the contents unless it is exactly { contents, metadata }', async () => {
+    const c = contract([{ type: 'Asynchronous/Messages', description: 'doc', contents: { content: { contents: 'x', id: 1 }, contentType: 'application/json' } }]);
+    const r = await verifyProvider({ contracts: [{ source: 'm', contract: c }], messageProviders: { doc: () => ({ contents: 'x', id: 1 }) } });
+    expect(r.passed).toBe(true);
+  });
+
   it('refuses bad configuration and unreadable sources with their codes', async () => {
     await expect(verifyProvider({ providerBaseUrl: 'localhost:8080', pacts: ['x'] })).rejects.toMatchObject({ code: 'TREATY_VERIFY_CONFIG' });
     await expect(verifyProvider({ providerBaseUrl: 'http://127.0.0.1:9' })).rejects.toMatchObject({ code: 'TREATY_VERIFY_CONFIG' });

@@ -28,8 +28,11 @@ export type MessageProducer = (states: ProviderState[]) => unknown;
 
 /** Options of {@link verifyProvider}. */
 export interface VerifyOptions {
-  /** The running provider, e.g. `http://127.0.0.1:8080`. */
-  providerBaseUrl: string;
+  /**
+   * The running provider, e.g. `http://127.0.0.1:8080`. Needed for HTTP interactions and for
+   * messages without a producer in `messageProviders`; a message-only verification can leave it out.
+   */
+  providerBaseUrl?: string;
   /** Contract files, folders or URLs. */
   pacts?: string[];
   /** Contracts already loaded (for tests and tools). */
@@ -209,7 +212,7 @@ function toResponse(res: ClientResponse): HttpResponse {
 }
 
 async function verifyHttp(interaction: HttpInteraction, options: VerifyOptions, stateValues: Record<string, unknown>): Promise<{ response: HttpResponse; request: ProviderRequest }> {
-  const base = options.providerBaseUrl.replace(/\/+$/, '');
+  const base = requireBaseUrl(options, `the HTTP interaction '${interaction.description}'`);
   let request = buildRequest(interaction.request, { providerState: stateValues }, options.customHeaders ?? {});
   if (options.requestFilter !== undefined) request = await options.requestFilter(request);
   let res: ClientResponse;
@@ -224,14 +227,22 @@ async function verifyHttp(interaction: HttpInteraction, options: VerifyOptions, 
 function messageFrom(value: unknown, metadata: Record<string, unknown> = {}): Message {
   const contents: Body | undefined =
     value === undefined ? undefined : typeof value === 'string' ? { kind: 'text', text: value } : value instanceof Uint8Array ? { kind: 'binary', bytes: value } : { kind: 'json', value: value as JsonValue };
-  return { ...(contents === undefined ? {} : { contents }), metadata: metadata as JsonObject, matchingRules: {}, generators: {} };
+  // A producer that returns a JSON value sends JSON: say so, as the consumer's contract records it.
+  const withType = contents?.kind === 'json' && !Object.keys(metadata).some((k) => k.toLowerCase() === 'contenttype' || k.toLowerCase() === 'content-type') ? { ...metadata, contentType: 'application/json' } : metadata;
+  return { ...(contents === undefined ? {} : { contents }), metadata: withType as JsonObject, matchingRules: {}, generators: {} };
+}
+
+function requireBaseUrl(options: VerifyOptions, what: string): string {
+  if (options.providerBaseUrl === undefined) throw new Error(`${what} needs the running provider, but no providerBaseUrl (--provider-base-url) was given`);
+  return options.providerBaseUrl.replace(/\/+$/, '');
 }
 
 async function produceMessage(interaction: Interaction, options: VerifyOptions): Promise<Message> {
   const producer = options.messageProviders?.[interaction.description];
   if (producer !== undefined) {
     const produced = await producer(interaction.providerStates);
-    if (typeof produced === 'object' && produced !== null && 'contents' in produced) {
+    // { contents, metadata? } and nothing else is a message with metadata; any other value is the contents.
+    if (typeof produced === 'object' && produced !== null && !Array.isArray(produced) && 'contents' in produced && Object.keys(produced).every((k) => k === 'contents' || k === 'metadata')) {
       const p = produced as { contents: unknown; metadata?: Record<string, unknown> };
       return messageFrom(p.contents, p.metadata);
     }
@@ -239,13 +250,14 @@ async function produceMessage(interaction: Interaction, options: VerifyOptions):
   }
   // As pact-verifier does it: POST { description, providerStates } to the provider; the body is the
   // message and its metadata comes base64-encoded JSON in Pact-Message-Metadata.
-  const res = await send(options.providerBaseUrl, {
+  const base = requireBaseUrl(options, `the message '${interaction.description}' has no producer in messageProviders, so it`);
+  const res = await send(base, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...options.customHeaders },
     body: JSON.stringify({ description: interaction.description, providerStates: interaction.providerStates }),
     timeoutMs: options.timeoutMs ?? 30_000,
   }).catch((error: unknown) => {
-    throw new Error(`the provider at ${options.providerBaseUrl} could not be reached for message '${interaction.description}' (${(error as Error).message})`);
+    throw new Error(`the provider at ${base} could not be reached for message '${interaction.description}' (${(error as Error).message}); add a producer for it to messageProviders, or serve it there`);
   });
   if (res.status < 200 || res.status > 299) throw new Error(`the provider answered ${res.status} when asked for message '${interaction.description}'`);
   const raw = res.headers['pact-message-metadata'];
@@ -313,7 +325,7 @@ async function verifyInteraction(interaction: Interaction, options: VerifyOption
  * @example const result = await verifyProvider({ providerBaseUrl: 'http://127.0.0.1:8080', pacts: ['./pacts'] })
  */
 export async function verifyProvider(options: VerifyOptions): Promise<VerificationResult> {
-  if (typeof options.providerBaseUrl !== 'string' || !/^https?:\/\//.test(options.providerBaseUrl)) {
+  if (options.providerBaseUrl !== undefined && (typeof options.providerBaseUrl !== 'string' || !/^https?:\/\//.test(options.providerBaseUrl))) {
     throw new TreatyError('TREATY_VERIFY_CONFIG', `providerBaseUrl must be an http(s) URL such as http://127.0.0.1:8080, got ${JSON.stringify(options.providerBaseUrl)}.`);
   }
   if ((options.pacts?.length ?? 0) === 0 && (options.contracts?.length ?? 0) === 0 && options.broker === undefined) {

@@ -1,0 +1,301 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isTreatyError, parseContract, type Body, type Contract, type Generators, type Interaction, type MatchingRules, type Message } from '@treaty/core';
+import type { PactPublication, Store, Verification } from '../store/types.js';
+import { evaluateMatrix, type Decision, type MatrixRow, type MatrixSelector } from '../domain/matrix.js';
+import { ago, href, html, page, raw, type Html } from './html.js';
+import { networkSvg, type Edge } from './network.js';
+import { generatorInWords, rulesInWords } from './rules-in-words.js';
+
+const enc = encodeURIComponent;
+
+/** One consumer → provider pair with its latest contract and the latest verification of that contract. */
+export interface IntegrationRow {
+  consumer: string;
+  provider: string;
+  latest: PactPublication;
+  verification?: Verification;
+}
+
+/** Every integration, by consumer then provider. */
+export async function integrations(store: Store): Promise<IntegrationRow[]> {
+  const rows: IntegrationRow[] = [];
+  for (const provider of await store.listPacticipants()) {
+    for (const consumer of await store.consumersOf(provider.name)) {
+      const latest = await store.latestPact(consumer, provider.name);
+      if (latest === undefined) continue;
+      const verification = (await store.verificationsFor(consumer, provider.name, latest.sha))[0];
+      rows.push({ consumer, provider: provider.name, latest, ...(verification === undefined ? {} : { verification }) });
+    }
+  }
+  return rows.sort((a, b) => a.consumer.localeCompare(b.consumer) || a.provider.localeCompare(b.provider));
+}
+
+function status(v: { success: boolean } | null | undefined): Html {
+  if (v === null || v === undefined) return html`<span class="status unknown">not verified</span>`;
+  return v.success ? html`<span class="status ok">✔ verified</span>` : html`<span class="status bad">✘ failed</span>`;
+}
+
+const contractHref = (provider: string, consumer: string, version?: string) => `/ui/contracts/provider/${enc(provider)}/consumer/${enc(consumer)}${version === undefined ? '' : `/version/${enc(version)}`}`;
+
+async function indexPage(store: Store, now: number): Promise<string> {
+  const rows = await integrations(store);
+  const verified = rows.filter((r) => r.verification?.success === true).length;
+  const failed = rows.filter((r) => r.verification?.success === false).length;
+  const body = html`<h1>Integrations</h1>
+<p class="muted">${rows.length} contract${rows.length === 1 ? '' : 's'} between consumers and providers: ${verified} verified, ${failed} failed, ${rows.length - verified - failed} not verified yet. See them as a <a href="/ui/network">network</a>.</p>
+${
+  rows.length === 0
+    ? html`<p>No contracts yet. Publish one with <code>treaty publish ./pacts --consumer-app-version 1.0.0 --branch main --broker-base-url …</code>.</p>`
+    : html`<div class="table-wrap"><table>
+<caption class="muted" style="text-align:left">Each consumer → provider pair, its latest contract and the latest verification of that contract</caption>
+<thead><tr><th scope="col">Consumer</th><th scope="col">Provider</th><th scope="col">Latest contract</th><th scope="col">Latest verification</th></tr></thead>
+<tbody>${rows.map(
+        (r) => html`<tr>
+<td><a href="${href('/ui/matrix', { pacticipant: r.consumer })}">${r.consumer}</a></td>
+<td><a href="${href('/ui/matrix', { pacticipant: r.provider })}">${r.provider}</a></td>
+<td><a href="${contractHref(r.provider, r.consumer, r.latest.consumerVersion)}">version ${r.latest.consumerVersion}</a><br><span class="muted">published ${ago(r.latest.createdAt, now)}</span></td>
+<td>${status(r.verification)}${r.verification === undefined ? '' : html`<br><span class="muted">by ${r.provider} ${r.verification.providerVersion}, ${ago(r.verification.createdAt, now)}</span>`}</td>
+</tr>`,
+      )}</tbody></table></div>`
+}`;
+  return page('Integrations', '/', body);
+}
+
+async function networkPage(store: Store): Promise<string> {
+  const rows = await integrations(store);
+  const nodes = [...new Set(rows.flatMap((r) => [r.consumer, r.provider]))];
+  const edges: Edge[] = rows.map((r) => ({ consumer: r.consumer, provider: r.provider, status: r.verification === undefined ? 'unknown' : r.verification.success ? 'ok' : 'bad' }));
+  const body = html`<h1>Network</h1>
+<p class="muted">Every service and the contracts between them: an arrow goes from a consumer to the provider it depends on. Select a service to see its matrix.</p>
+<ul class="legend" aria-label="Legend"><li><span class="status ok">━ verified</span></li><li><span class="status bad">━ failed</span></li><li><span class="status unknown">┅ not verified</span></li></ul>
+${nodes.length === 0 ? html`<p>No contracts yet.</p>` : raw(networkSvg(nodes, edges))}
+${
+  rows.length === 0
+    ? ''
+    : html`<h2>Contracts</h2><ul>${rows.map((r) => html`<li><a href="${contractHref(r.provider, r.consumer)}">${r.consumer} → ${r.provider}</a> ${status(r.verification)}</li>`)}</ul>`
+}`;
+  return page('Network', '/ui/network', body);
+}
+
+function bodyBlock(b: Body | undefined): Html {
+  if (b === undefined) return html`<p class="muted">No body.</p>`;
+  const type = b.contentType === undefined ? '' : html` <span class="muted">(${b.contentType})</span>`;
+  if (b.kind === 'json') return html`<p>Body${type}:</p><pre><code>${JSON.stringify(b.value, null, 2)}</code></pre>`;
+  if (b.kind === 'text') return html`<p>Body${type}:</p><pre><code>${b.text}</code></pre>`;
+  return html`<p>Body${type}: ${b.bytes.length} bytes of binary content.</p>`;
+}
+
+function headersBlock(headers: Record<string, string[]>): Html {
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return html``;
+  return html`<dl class="meta">${entries.map(([k, v]) => html`<dt>${k}</dt><dd><code>${v.join(', ')}</code></dd>`)}</dl>`;
+}
+
+function rulesBlock(rules: MatchingRules, generators: Generators): Html {
+  const words = rulesInWords(rules);
+  const gens: Array<{ where: string; what: string }> = [];
+  for (const [category, entries] of Object.entries(generators)) {
+    if (entries === undefined) continue;
+    if ('type' in entries) gens.push({ where: category, what: generatorInWords(entries as Parameters<typeof generatorInWords>[0]) });
+    else for (const [path, g] of Object.entries(entries)) gens.push({ where: `${category} ${path}`, what: generatorInWords(g as Parameters<typeof generatorInWords>[0]) });
+  }
+  if (words.length === 0 && gens.length === 0) return html`<p class="muted">Everything must equal the example.</p>`;
+  return html`<p>Matched by:</p><ul class="rules">${words.map((w) => html`<li><code>${w.where}</code>: ${w.what}</li>`)}${gens.map((g) => html`<li><code>${g.where}</code>: the provider is sent ${g.what}</li>`)}</ul>`;
+}
+
+function messageBlock(title: string, m: Message): Html {
+  return html`<section><h4>${title}</h4>${bodyBlock(m.contents)}${Object.keys(m.metadata).length === 0 ? '' : html`<p>Metadata:</p><pre><code>${JSON.stringify(m.metadata, null, 2)}</code></pre>`}${rulesBlock(m.matchingRules, m.generators)}</section>`;
+}
+
+function interactionBlock(i: Interaction, n: number): Html {
+  const states =
+    i.providerStates.length === 0
+      ? html``
+      : html`<p>Given ${i.providerStates.map((s, k) => html`${k === 0 ? '' : ' and '}<strong>${s.name}</strong>${s.params === undefined ? '' : html` <code>${JSON.stringify(s.params)}</code>`}`)}</p>`;
+  let detail: Html;
+  if (i.type === 'Synchronous/HTTP') {
+    const q = Object.entries(i.request.query).flatMap(([k, vs]) => vs.map((v) => `${k}=${v}`));
+    detail = html`<div class="columns">
+<section><h4>Request</h4><p><code>${i.request.method} ${i.request.path}${q.length === 0 ? '' : `?${q.join('&')}`}</code></p>${headersBlock(i.request.headers)}${bodyBlock(i.request.body)}${rulesBlock(i.request.matchingRules, i.request.generators)}</section>
+<section><h4>Response</h4><p>Status <code>${i.response.status}</code></p>${headersBlock(i.response.headers)}${bodyBlock(i.response.body)}${rulesBlock(i.response.matchingRules, i.response.generators)}</section>
+</div>`;
+  } else if (i.type === 'Asynchronous/Messages') {
+    detail = html`<div class="columns">${messageBlock('Message', i.message)}</div>`;
+  } else {
+    detail = html`<div class="columns">${messageBlock('Request message', i.request)}${i.response.map((r, k) => messageBlock(i.response.length === 1 ? 'Response message' : `Response message ${k + 1}`, r))}</div>`;
+  }
+  const kind = i.type === 'Synchronous/HTTP' ? 'HTTP' : i.type === 'Asynchronous/Messages' ? 'message' : 'synchronous message';
+  return html`<article class="interaction" id="interaction-${n}" aria-labelledby="interaction-${n}-title"><h3 id="interaction-${n}-title">${i.description} <span class="muted">(${kind}${i.pending ? ', pending' : ''})</span></h3>${states}${detail}</article>`;
+}
+
+async function contractPage(store: Store, provider: string, consumer: string, version: string | undefined, now: number): Promise<{ status: number; html: string }> {
+  const pub = version === undefined ? await store.latestPact(consumer, provider) : await store.getPact(consumer, version, provider);
+  if (pub === undefined) return { status: 404, html: page('Not found', '', html`<h1>No such contract</h1><p role="alert">There is no contract between ${consumer}${version === undefined ? '' : ` ${version}`} and ${provider}.</p><p><a href="/">All integrations</a></p>`) };
+  let contract: Contract;
+  try {
+    contract = parseContract(JSON.parse(pub.content) as unknown);
+  } catch (error) {
+    const why = isTreatyError(error) ? error.message : String(error);
+    return { status: 200, html: page(`${consumer} → ${provider}`, '', html`<h1>${consumer} → ${provider}</h1><p role="alert">This contract cannot be shown: ${why}</p>`) };
+  }
+  const verifications = await store.verificationsFor(consumer, provider, pub.sha);
+  const body = html`<h1>${consumer} → ${provider}</h1>
+<dl class="meta">
+<dt>Consumer version</dt><dd>${pub.consumerVersion}</dd>
+<dt>Published</dt><dd>${ago(pub.createdAt, now)}</dd>
+<dt>Pact specification</dt><dd>${contract.specVersion}</dd>
+<dt>Latest verification</dt><dd>${status(verifications[0])}${verifications[0] === undefined ? '' : html` by ${provider} ${verifications[0].providerVersion}, ${ago(verifications[0].createdAt, now)}`}</dd>
+<dt>Content</dt><dd><a href="/pacts/provider/${enc(provider)}/consumer/${enc(consumer)}/version/${enc(pub.consumerVersion)}">the pact as JSON</a> <span class="muted">(sha ${pub.sha.slice(0, 12)})</span></dd>
+</dl>
+<h2>Interactions</h2>
+<nav aria-label="Interactions"><ol>${contract.interactions.map((i, n) => html`<li><a href="#interaction-${n}">${i.description}</a></li>`)}</ol></nav>
+${contract.interactions.map((i, n) => interactionBlock(i, n))}`;
+  return { status: 200, html: page(`${consumer} → ${provider}`, '', body) };
+}
+
+/** The form that picks a pacticipant's version (and where), as the matrix and can-i-deploy pages use it. */
+async function versionForm(
+  store: Store,
+  q: Record<string, string | undefined>,
+  o: { action: string; label: string; anyVersion: string; branch: boolean; anyEnvironment: string; button: string },
+): Promise<{ pacticipants: string[]; environments: string[]; p: string | undefined; form: Html }> {
+  const pacticipants = (await store.listPacticipants()).map((x) => x.name);
+  const environments = (await store.listEnvironments()).map((e) => e.name);
+  const p = q.pacticipant === '' ? undefined : q.pacticipant;
+  const form = html`<form class="filters" method="get" action="${o.action}" aria-label="${o.label}">
+${select('pacticipant', 'Pacticipant', pacticipants, p, 'choose…')}
+<label>Version<input name="version" value="${q.version ?? ''}" placeholder="${o.anyVersion}" size="12"></label>
+${o.branch ? html`<label>Branch<input name="branch" value="${q.branch ?? ''}" placeholder="any" size="12"></label>` : ''}
+${select('environment', 'Environment', environments, q.environment, o.anyEnvironment)}
+<button type="submit">${o.button}</button></form>`;
+  return { pacticipants, environments, p, form };
+}
+
+function select(name: string, label: string, values: string[], selected: string | undefined, empty: string): Html {
+  return html`<label>${label}<select name="${name}"><option value="">${empty}</option>${values.map((v) => html`<option${raw(v === selected ? ' selected' : '')}>${v}</option>`)}</select></label>`;
+}
+
+function rowsTable(rows: MatrixRow[], now: number): Html {
+  if (rows.length === 0) return html`<p>No rows: nothing to check here.</p>`;
+  return html`<div class="table-wrap"><table>
+<thead><tr><th scope="col">Consumer</th><th scope="col">Version</th><th scope="col">Provider</th><th scope="col">Version</th><th scope="col">Result</th></tr></thead>
+<tbody>${rows.map(
+    (r) => html`<tr>
+<td>${r.consumer}</td><td><a href="${contractHref(r.provider, r.consumer, r.consumerVersion)}">${r.consumerVersion}</a></td>
+<td>${r.provider}</td><td>${r.providerVersion ?? html`<span class="muted">none</span>`}</td>
+<td>${status(r.verification)}${r.verification === null ? '' : html` <span class="muted">${ago(r.verification.createdAt, now)}</span>`}${r.ignored ? html` <span class="muted">(ignored)</span>` : ''}</td>
+</tr>`,
+  )}</tbody></table></div>`;
+}
+
+const hint = (provider: string, providerVersion: string) => `treaty verify --provider ${provider} --provider-app-version ${providerVersion} --publish-verification-results`;
+
+async function matrixPage(store: Store, q: Record<string, string | undefined>, now: number): Promise<{ status: number; html: string }> {
+  const { pacticipants, environments, p, form } = await versionForm(store, q, { action: '/ui/matrix', label: 'Filter the matrix', anyVersion: 'any', branch: true, anyEnvironment: 'any', button: 'Show' });
+  let result: Html = html`<p>Choose a pacticipant to see which of its versions were verified with which.</p>`;
+  let code = 200;
+  if (p !== undefined) {
+    if (!pacticipants.includes(p)) {
+      code = 404;
+      result = html`<p role="alert">There is no pacticipant named ${p}.</p>`;
+    } else {
+      const selector: MatrixSelector = {
+        pacticipant: p,
+        ...(q.version ? { version: q.version } : {}),
+        ...(q.branch ? { branch: q.branch } : {}),
+        ...(q.environment ? { environment: q.environment } : {}),
+      };
+      const d = await evaluateMatrix(store, { selectors: [selector], limit: 20 }, hint);
+      result = html`<h2>${p}${q.version ? ` ${q.version}` : ''}${q.branch ? ` on ${q.branch}` : ''}${q.environment ? ` in ${q.environment}` : ''}</h2>
+<p class="muted">${d.rows.length} row${d.rows.length === 1 ? '' : 's'}${q.version || q.environment ? '' : ' (the 20 newest versions)'}.</p>${rowsTable(d.rows, now)}`;
+    }
+  }
+  return { status: code, html: page('Matrix', '/ui/matrix', html`<h1>Matrix</h1>${form}${result}`) };
+}
+
+function verdict(d: Decision, who: string, where: string): Html {
+  const cls = d.deployable === true ? 'ok' : d.deployable === false ? 'bad' : 'unknown';
+  const text = d.deployable === true ? `Yes: ${who} can be deployed to ${where}.` : d.deployable === false ? `No: ${who} cannot be deployed to ${where}.` : `Not yet: results are missing, so ${who} cannot be deployed to ${where}.`;
+  return html`<section class="verdict ${cls}" aria-live="polite"><h2>${text}</h2>${d.reasons.map((r) => html`<p>${r.type === 'error' ? '✘ ' : r.type === 'warning' ? '⚠ ' : r.type === 'success' ? '✔ ' : ''}${r.text}</p>`)}</section>`;
+}
+
+async function canIDeployPage(store: Store, q: Record<string, string | undefined>, now: number): Promise<{ status: number; html: string }> {
+  const { pacticipants, environments, p, form } = await versionForm(store, q, { action: '/ui/can-i-deploy', label: 'Ask whether a version can be deployed', anyVersion: 'latest', branch: false, anyEnvironment: 'choose…', button: 'Ask' });
+  let result: Html = html`<p>Pick a version and the environment it would go to; the answer lists every integration it needs and what is missing.</p>`;
+  let code = 200;
+  if (p !== undefined) {
+    if (!pacticipants.includes(p)) {
+      code = 404;
+      result = html`<p role="alert">There is no pacticipant named ${p}.</p>`;
+    } else if (q.environment === undefined || q.environment === '') {
+      code = 400;
+      result = html`<p role="alert">Choose the environment to deploy to.</p>`;
+    } else if (!environments.includes(q.environment)) {
+      code = 404;
+      result = html`<p role="alert">There is no environment named ${q.environment}.</p>`;
+    } else {
+      const version = q.version || (await store.latestVersion(p))?.number;
+      if (version === undefined) {
+        result = html`<p role="alert">${p} has no versions yet.</p>`;
+      } else {
+        const d = await evaluateMatrix(store, { selectors: [{ pacticipant: p, version }], target: { environment: q.environment }, latestby: 'cvpv' }, hint);
+        result = html`${verdict(d, `${p} ${version}`, q.environment)}${rowsTable(d.rows, now)}`;
+      }
+    }
+  }
+  return { status: code, html: page('Can I deploy?', '/ui/can-i-deploy', html`<h1>Can I deploy?</h1>${form}${result}`) };
+}
+
+async function environmentsPage(store: Store, now: number): Promise<string> {
+  const envs = await store.listEnvironments();
+  const sections = await Promise.all(
+    envs.map(async (e) => {
+      const deployed = await store.currentlyDeployed(e.uuid);
+      const released = await store.currentlySupported(e.uuid);
+      return html`<section aria-labelledby="env-${e.uuid}"><h2 id="env-${e.uuid}">${e.displayName}${e.production ? html` <span class="muted">(production)</span>` : ''}</h2>
+${
+  deployed.length === 0 && released.length === 0
+    ? html`<p class="muted">Nothing is deployed or released here.</p>`
+    : html`<div class="table-wrap"><table><thead><tr><th scope="col">Application</th><th scope="col">Version</th><th scope="col">How</th><th scope="col">Since</th></tr></thead><tbody>
+${deployed.map((d) => html`<tr><td><a href="${href('/ui/matrix', { pacticipant: d.pacticipant, environment: e.name })}">${d.pacticipant}</a></td><td>${d.version}</td><td>deployed${d.applicationInstance === undefined ? '' : ` (instance ${d.applicationInstance})`}</td><td>${ago(d.createdAt, now)}</td></tr>`)}
+${released.map((r) => html`<tr><td><a href="${href('/ui/matrix', { pacticipant: r.pacticipant, environment: e.name })}">${r.pacticipant}</a></td><td>${r.version}</td><td>released, supported</td><td>${ago(r.createdAt, now)}</td></tr>`)}
+</tbody></table></div>`
+}</section>`;
+    }),
+  );
+  const body = html`<h1>Environments</h1>${envs.length === 0 ? html`<p>No environments yet. Create one with <code>treaty create-environment --name production --production</code>.</p>` : sections}`;
+  return page('Environments', '/ui/environments', body);
+}
+
+/** True when the client asked for a page (a browser) rather than HAL+JSON (a Pact client). */
+export function wantsHtml(req: FastifyRequest): boolean {
+  const accept = req.headers.accept ?? '';
+  return accept.includes('text/html');
+}
+
+const sendPage = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body);
+
+/** The broker's pages for people: readable without JavaScript, one `main` per page. */
+export function registerUi(app: FastifyInstance, store: Store): { index: (reply: FastifyReply) => Promise<FastifyReply> } {
+  type Q = { Querystring: Record<string, string | undefined> };
+  app.get('/ui/network', async (_req, reply) => sendPage(reply, 200, await networkPage(store)));
+  app.get<{ Params: { provider: string; consumer: string } }>('/ui/contracts/provider/:provider/consumer/:consumer', async (req, reply) => {
+    const r = await contractPage(store, req.params.provider, req.params.consumer, undefined, Date.now());
+    return sendPage(reply, r.status, r.html);
+  });
+  app.get<{ Params: { provider: string; consumer: string; version: string } }>('/ui/contracts/provider/:provider/consumer/:consumer/version/:version', async (req, reply) => {
+    const r = await contractPage(store, req.params.provider, req.params.consumer, req.params.version, Date.now());
+    return sendPage(reply, r.status, r.html);
+  });
+  app.get<Q>('/ui/matrix', async (req, reply) => {
+    const r = await matrixPage(store, req.query, Date.now());
+    return sendPage(reply, r.status, r.html);
+  });
+  app.get<Q>('/ui/can-i-deploy', async (req, reply) => {
+    const r = await canIDeployPage(store, req.query, Date.now());
+    return sendPage(reply, r.status, r.html);
+  });
+  app.get('/ui/environments', async (_req, reply) => sendPage(reply, 200, await environmentsPage(store, Date.now())));
+  app.get('/ui', async (_req, reply) => reply.redirect('/'));
+  return { index: async (reply) => sendPage(reply, 200, await indexPage(store, Date.now())) };
+}
