@@ -52,6 +52,14 @@ export function contentSha(content: string): string {
 export class SqliteStore implements Store {
   private constructor(private readonly db: Db) {}
 
+  // Statements are compiled once and reused: the gate runs dozens of small queries per request.
+  private readonly statements = new Map<string, Database.Statement<unknown[]>>();
+  private prepare(sql: string): Database.Statement<unknown[]> {
+    let stmt = this.statements.get(sql);
+    if (stmt === undefined) this.statements.set(sql, (stmt = this.db.prepare(sql)));
+    return stmt;
+  }
+
   /** Opens (creating when absent) and migrates a database; `:memory:` for a throwaway one. */
   static open(path: string): SqliteStore {
     let db: Db;
@@ -81,7 +89,7 @@ export class SqliteStore implements Store {
 
   /** The schema versions applied, for diagnostics and tests. */
   schemaVersions(): number[] {
-    return (this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>).map((r) => r.version);
+    return (this.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>).map((r) => r.version);
   }
 
   private now(): string {
@@ -89,14 +97,14 @@ export class SqliteStore implements Store {
   }
 
   private pacticipantRow(name: string): PacticipantRow | undefined {
-    return this.db.prepare('SELECT * FROM pacticipants WHERE name = ?').get(name) as PacticipantRow | undefined;
+    return this.prepare('SELECT * FROM pacticipants WHERE name = ?').get(name) as PacticipantRow | undefined;
   }
 
   private ensurePacticipantRow(name: string): PacticipantRow {
     checkName('pacticipant name', name);
     const existing = this.pacticipantRow(name);
     if (existing !== undefined) return existing;
-    this.db.prepare('INSERT INTO pacticipants (name, display_name, created_at) VALUES (?, ?, ?)').run(name, displayName(name), this.now());
+    this.prepare('INSERT INTO pacticipants (name, display_name, created_at) VALUES (?, ?, ?)').run(name, displayName(name), this.now());
     return this.pacticipantRow(name) as PacticipantRow;
   }
 
@@ -112,29 +120,29 @@ export class SqliteStore implements Store {
 
   private ensureVersionRow(pacticipant: PacticipantRow, number: string, branch?: string, tags: string[] = []): VersionRow {
     checkName('version number', number);
-    let row = this.db.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?').get(pacticipant.id, number) as VersionRow | undefined;
+    let row = this.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?').get(pacticipant.id, number) as VersionRow | undefined;
     if (row === undefined) {
-      this.db.prepare('INSERT INTO versions (pacticipant_id, number, created_at) VALUES (?, ?, ?)').run(pacticipant.id, number, this.now());
-      row = this.db.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?').get(pacticipant.id, number) as VersionRow;
+      this.prepare('INSERT INTO versions (pacticipant_id, number, created_at) VALUES (?, ?, ?)').run(pacticipant.id, number, this.now());
+      row = this.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?').get(pacticipant.id, number) as VersionRow;
     }
     if (branch !== undefined) {
       checkName('branch', branch);
-      this.db.prepare('INSERT OR IGNORE INTO branch_versions (version_id, pacticipant_id, branch, created_at) VALUES (?, ?, ?, ?)').run(row.id, pacticipant.id, branch, this.now());
+      this.prepare('INSERT OR IGNORE INTO branch_versions (version_id, pacticipant_id, branch, created_at) VALUES (?, ?, ?, ?)').run(row.id, pacticipant.id, branch, this.now());
       // As Pact brokers do: the first of these branch names a pacticipant uses becomes its main branch.
       if (pacticipant.main_branch === null && mainBranchNames.includes(branch)) {
-        this.db.prepare('UPDATE pacticipants SET main_branch = ? WHERE id = ? AND main_branch IS NULL').run(branch, pacticipant.id);
+        this.prepare('UPDATE pacticipants SET main_branch = ? WHERE id = ? AND main_branch IS NULL').run(branch, pacticipant.id);
       }
     }
     for (const tag of tags) {
       checkName('tag', tag);
-      this.db.prepare('INSERT OR IGNORE INTO tags (version_id, pacticipant_id, name, created_at) VALUES (?, ?, ?, ?)').run(row.id, pacticipant.id, tag, this.now());
+      this.prepare('INSERT OR IGNORE INTO tags (version_id, pacticipant_id, name, created_at) VALUES (?, ?, ?, ?)').run(row.id, pacticipant.id, tag, this.now());
     }
     return row;
   }
 
   private toVersion(pacticipant: string, row: VersionRow): Version {
-    const branches = (this.db.prepare('SELECT branch FROM branch_versions WHERE version_id = ? ORDER BY branch').all(row.id) as Array<{ branch: string }>).map((r) => r.branch);
-    const tags = (this.db.prepare('SELECT name FROM tags WHERE version_id = ? ORDER BY name').all(row.id) as Array<{ name: string }>).map((r) => r.name);
+    const branches = (this.prepare('SELECT branch FROM branch_versions WHERE version_id = ? ORDER BY branch').all(row.id) as Array<{ branch: string }>).map((r) => r.branch);
+    const tags = (this.prepare('SELECT name FROM tags WHERE version_id = ? ORDER BY name').all(row.id) as Array<{ name: string }>).map((r) => r.name);
     return { pacticipant, number: row.number, order: row.id, branches, tags, createdAt: row.created_at };
   }
 
@@ -148,13 +156,13 @@ export class SqliteStore implements Store {
   }
 
   async listPacticipants(): Promise<Pacticipant[]> {
-    return (this.db.prepare('SELECT * FROM pacticipants ORDER BY name').all() as PacticipantRow[]).map((r) => this.toPacticipant(r));
+    return (this.prepare('SELECT * FROM pacticipants ORDER BY name').all() as PacticipantRow[]).map((r) => this.toPacticipant(r));
   }
 
   async setMainBranch(name: string, branch: string): Promise<Pacticipant> {
     checkName('branch', branch);
     const row = this.ensurePacticipantRow(name);
-    this.db.prepare('UPDATE pacticipants SET main_branch = ? WHERE id = ?').run(branch, row.id);
+    this.prepare('UPDATE pacticipants SET main_branch = ? WHERE id = ?').run(branch, row.id);
     return this.toPacticipant(this.pacticipantRow(name) as PacticipantRow);
   }
 
@@ -177,18 +185,18 @@ export class SqliteStore implements Store {
     const page = [filter.limit ?? 100, filter.offset ?? 0];
     let rows: VersionRow[];
     if (filter.branch !== undefined) {
-      rows = this.db.prepare('SELECT v.id, v.number, v.created_at FROM branch_versions b JOIN versions v ON v.id = b.version_id WHERE b.pacticipant_id = ? AND b.branch = ? ORDER BY v.id DESC LIMIT ? OFFSET ?').all(p.id, filter.branch, ...page) as VersionRow[];
+      rows = this.prepare('SELECT v.id, v.number, v.created_at FROM branch_versions b JOIN versions v ON v.id = b.version_id WHERE b.pacticipant_id = ? AND b.branch = ? ORDER BY v.id DESC LIMIT ? OFFSET ?').all(p.id, filter.branch, ...page) as VersionRow[];
     } else if (filter.tag !== undefined) {
-      rows = this.db.prepare('SELECT v.id, v.number, v.created_at FROM tags t JOIN versions v ON v.id = t.version_id WHERE t.pacticipant_id = ? AND t.name = ? ORDER BY v.id DESC LIMIT ? OFFSET ?').all(p.id, filter.tag, ...page) as VersionRow[];
+      rows = this.prepare('SELECT v.id, v.number, v.created_at FROM tags t JOIN versions v ON v.id = t.version_id WHERE t.pacticipant_id = ? AND t.name = ? ORDER BY v.id DESC LIMIT ? OFFSET ?').all(p.id, filter.tag, ...page) as VersionRow[];
     } else {
-      rows = this.db.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT ? OFFSET ?').all(p.id, ...page) as VersionRow[];
+      rows = this.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT ? OFFSET ?').all(p.id, ...page) as VersionRow[];
     }
     return rows.map((r) => this.toVersion(pacticipant, r));
   }
 
   async countVersions(pacticipant: string): Promise<number> {
     const p = this.pacticipantRow(pacticipant);
-    return p === undefined ? 0 : (this.db.prepare('SELECT COUNT(*) AS n FROM versions WHERE pacticipant_id = ?').get(p.id) as { n: number }).n;
+    return p === undefined ? 0 : (this.prepare('SELECT COUNT(*) AS n FROM versions WHERE pacticipant_id = ?').get(p.id) as { n: number }).n;
   }
 
   async ensureVersion(pacticipant: string, number: string, options: { branch?: string; tags?: string[] } = {}): Promise<Version> {
@@ -198,7 +206,7 @@ export class SqliteStore implements Store {
   async getVersion(pacticipant: string, number: string): Promise<Version | undefined> {
     const p = this.pacticipantRow(pacticipant);
     if (p === undefined) return undefined;
-    const row = this.db.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?').get(p.id, number) as VersionRow | undefined;
+    const row = this.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?').get(p.id, number) as VersionRow | undefined;
     return row === undefined ? undefined : this.toVersion(pacticipant, row);
   }
 
@@ -208,11 +216,11 @@ export class SqliteStore implements Store {
     let row: VersionRow | undefined;
     // "Latest" is the most recently created version (the highest id), as the Pact Broker orders them.
     if (filter.branch !== undefined) {
-      row = this.db.prepare('SELECT v.id, v.number, v.created_at FROM branch_versions b JOIN versions v ON v.id = b.version_id WHERE b.pacticipant_id = ? AND b.branch = ? ORDER BY v.id DESC LIMIT 1').get(p.id, filter.branch) as VersionRow | undefined;
+      row = this.prepare('SELECT v.id, v.number, v.created_at FROM branch_versions b JOIN versions v ON v.id = b.version_id WHERE b.pacticipant_id = ? AND b.branch = ? ORDER BY v.id DESC LIMIT 1').get(p.id, filter.branch) as VersionRow | undefined;
     } else if (filter.tag !== undefined) {
-      row = this.db.prepare('SELECT v.id, v.number, v.created_at FROM tags t JOIN versions v ON v.id = t.version_id WHERE t.pacticipant_id = ? AND t.name = ? ORDER BY v.id DESC LIMIT 1').get(p.id, filter.tag) as VersionRow | undefined;
+      row = this.prepare('SELECT v.id, v.number, v.created_at FROM tags t JOIN versions v ON v.id = t.version_id WHERE t.pacticipant_id = ? AND t.name = ? ORDER BY v.id DESC LIMIT 1').get(p.id, filter.tag) as VersionRow | undefined;
     } else {
-      row = this.db.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT 1').get(p.id) as VersionRow | undefined;
+      row = this.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT 1').get(p.id) as VersionRow | undefined;
     }
     return row === undefined ? undefined : this.toVersion(pacticipant, row);
   }
@@ -260,29 +268,29 @@ export class SqliteStore implements Store {
       const consumer = this.ensurePacticipantRow(input.consumer);
       const provider = this.ensurePacticipantRow(input.provider);
       const version = this.ensureVersionRow(consumer, input.consumerVersion, input.branch, input.tags);
-      const contentExisted = this.db.prepare('SELECT 1 FROM pact_contents WHERE sha = ?').get(sha) !== undefined;
-      if (!contentExisted) this.db.prepare('INSERT INTO pact_contents (sha, content) VALUES (?, ?)').run(sha, input.content);
-      const existing = this.db.prepare('SELECT id, sha FROM pact_publications WHERE consumer_version_id = ? AND provider_id = ?').get(version.id, provider.id) as { id: number; sha: string } | undefined;
+      const contentExisted = this.prepare('SELECT 1 FROM pact_contents WHERE sha = ?').get(sha) !== undefined;
+      if (!contentExisted) this.prepare('INSERT INTO pact_contents (sha, content) VALUES (?, ?)').run(sha, input.content);
+      const existing = this.prepare('SELECT id, sha FROM pact_publications WHERE consumer_version_id = ? AND provider_id = ?').get(version.id, provider.id) as { id: number; sha: string } | undefined;
       let unchanged = false;
       if (existing === undefined) {
-        this.db.prepare('INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, sha, created_at) VALUES (?, ?, ?, ?, ?)').run(version.id, consumer.id, provider.id, sha, this.now());
+        this.prepare('INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, sha, created_at) VALUES (?, ?, ?, ?, ?)').run(version.id, consumer.id, provider.id, sha, this.now());
       } else if (existing.sha === sha) {
         unchanged = true;
       } else if (input.allowOverwrite === true) {
-        this.db.prepare('UPDATE pact_publications SET sha = ?, created_at = ? WHERE id = ?').run(sha, this.now(), existing.id);
+        this.prepare('UPDATE pact_publications SET sha = ?, created_at = ? WHERE id = ?').run(sha, this.now(), existing.id);
       } else {
         throw new TreatyError(
           'TREATY_BROKER_PACT_CONFLICT',
           `${input.consumer} version ${input.consumerVersion} already has a different pact with ${input.provider}. Publish the changed contract under a new consumer version, or allow overwriting.`,
         );
       }
-      const row = this.db.prepare(`${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`).get(version.id, provider.id) as Parameters<SqliteStore['publication']>[0];
+      const row = this.prepare(`${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`).get(version.id, provider.id) as Parameters<SqliteStore['publication']>[0];
       return { publication: this.publication(row), contentExisted, unchanged };
     }
   }
 
   async getPact(consumer: string, consumerVersion: string, provider: string): Promise<PactPublication | undefined> {
-    const row = this.db.prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND v.number = ? AND p.name = ?`).get(consumer, consumerVersion, provider) as Parameters<SqliteStore['publication']>[0] | undefined;
+    const row = this.prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND v.number = ? AND p.name = ?`).get(consumer, consumerVersion, provider) as Parameters<SqliteStore['publication']>[0] | undefined;
     return row === undefined ? undefined : this.publication(row);
   }
 
@@ -297,17 +305,17 @@ export class SqliteStore implements Store {
       sql += ' AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?)';
       args.push(filter.tag);
     }
-    const row = this.db.prepare(`${sql} ORDER BY pp.consumer_version_id DESC LIMIT 1`).get(...args) as Parameters<SqliteStore['publication']>[0] | undefined;
+    const row = this.prepare(`${sql} ORDER BY pp.consumer_version_id DESC LIMIT 1`).get(...args) as Parameters<SqliteStore['publication']>[0] | undefined;
     return row === undefined ? undefined : this.publication(row);
   }
 
   async getPactBySha(consumer: string, provider: string, sha: string): Promise<PactPublication | undefined> {
-    const row = this.db.prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha = ? ORDER BY pp.consumer_version_id DESC LIMIT 1`).get(consumer, provider, sha) as Parameters<SqliteStore['publication']>[0] | undefined;
+    const row = this.prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha = ? ORDER BY pp.consumer_version_id DESC LIMIT 1`).get(consumer, provider, sha) as Parameters<SqliteStore['publication']>[0] | undefined;
     return row === undefined ? undefined : this.publication(row);
   }
 
   async pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]> {
-    const rows = this.db.prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND v.number = ? ORDER BY p.name`).all(consumer, version) as Array<Parameters<SqliteStore['publication']>[0]>;
+    const rows = this.prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND v.number = ? ORDER BY p.name`).all(consumer, version) as Array<Parameters<SqliteStore['publication']>[0]>;
     return rows.map((r) => this.publication(r));
   }
 
@@ -342,7 +350,7 @@ export class SqliteStore implements Store {
 
   async branchesOf(pacticipant: string): Promise<string[]> {
     return (
-      this.db.prepare('SELECT DISTINCT b.branch AS branch FROM branch_versions b JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = ? ORDER BY b.branch').all(pacticipant) as Array<{ branch: string }>
+      this.prepare('SELECT DISTINCT b.branch AS branch FROM branch_versions b JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = ? ORDER BY b.branch').all(pacticipant) as Array<{ branch: string }>
     ).map((r) => r.branch);
   }
 
@@ -360,7 +368,7 @@ export class SqliteStore implements Store {
       .all(consumer, provider, sha) as Array<{ version_id: number; number: string; created_at: string }>;
     return rows.map((r) => ({
       providerVersion: r.number,
-      branches: (this.db.prepare('SELECT branch FROM branch_versions WHERE version_id = ?').all(r.version_id) as Array<{ branch: string }>).map((b) => b.branch),
+      branches: (this.prepare('SELECT branch FROM branch_versions WHERE version_id = ?').all(r.version_id) as Array<{ branch: string }>).map((b) => b.branch),
       createdAt: r.created_at,
     }));
   }
@@ -376,7 +384,7 @@ export class SqliteStore implements Store {
     return this.db.transaction((): Verification => {
       const consumer = this.pacticipantRow(input.consumer);
       const provider = this.pacticipantRow(input.provider);
-      const content = this.db.prepare('SELECT 1 FROM pact_publications WHERE consumer_id = ? AND provider_id = ? AND sha = ?').get(consumer?.id ?? -1, provider?.id ?? -1, input.sha);
+      const content = this.prepare('SELECT 1 FROM pact_publications WHERE consumer_id = ? AND provider_id = ? AND sha = ?').get(consumer?.id ?? -1, provider?.id ?? -1, input.sha);
       if (consumer === undefined || provider === undefined || content === undefined) {
         throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No pact between ${input.consumer} and ${input.provider} has the content ${input.sha}; verify a published pact.`);
       }
@@ -447,7 +455,7 @@ export class SqliteStore implements Store {
   }
 
   private environmentRow(where: string, value: string): Environment | undefined {
-    const r = this.db.prepare(`SELECT * FROM environments WHERE ${where} = ?`).get(value) as
+    const r = this.prepare(`SELECT * FROM environments WHERE ${where} = ?`).get(value) as
       | { uuid: string; name: string; display_name: string; production: number; contacts: string; created_at: string }
       | undefined;
     return r === undefined ? undefined : { uuid: r.uuid, name: r.name, displayName: r.display_name, production: r.production === 1, contacts: JSON.parse(r.contacts) as Environment['contacts'], createdAt: r.created_at };
@@ -473,7 +481,7 @@ export class SqliteStore implements Store {
   }
 
   async listEnvironments(): Promise<Environment[]> {
-    return (this.db.prepare('SELECT uuid FROM environments ORDER BY LOWER(display_name)').all() as Array<{ uuid: string }>).map((r) => this.environmentRow('uuid', r.uuid) as Environment);
+    return (this.prepare('SELECT uuid FROM environments ORDER BY LOWER(display_name)').all() as Array<{ uuid: string }>).map((r) => this.environmentRow('uuid', r.uuid) as Environment);
   }
 
   private deployment(uuid: string): DeployedVersion | undefined {
@@ -497,7 +505,7 @@ export class SqliteStore implements Store {
   private versionInEnvironment(input: { pacticipant: string; version: string; environmentUuid: string }): { p: PacticipantRow; v: { id: number } } {
     if (this.environmentRow('uuid', input.environmentUuid) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No environment ${input.environmentUuid}.`);
     const p = this.pacticipantRow(input.pacticipant);
-    const v = p === undefined ? undefined : (this.db.prepare('SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?').get(p.id, input.version) as { id: number } | undefined);
+    const v = p === undefined ? undefined : (this.prepare('SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?').get(p.id, input.version) as { id: number } | undefined);
     if (p === undefined || v === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No version ${input.version} of '${input.pacticipant}'; publish or create it first.`);
     return { p, v };
   }
@@ -510,7 +518,7 @@ export class SqliteStore implements Store {
         .prepare('SELECT uuid, version_id FROM deployed_versions WHERE environment_uuid = ? AND pacticipant_id = ? AND application_instance IS ? AND undeployed_at IS NULL')
         .get(input.environmentUuid, p.id, instance) as { uuid: string; version_id: number } | undefined;
       if (current !== undefined && current.version_id === v.id) return this.deployment(current.uuid) as DeployedVersion;
-      if (current !== undefined) this.db.prepare('UPDATE deployed_versions SET undeployed_at = ? WHERE uuid = ?').run(this.now(), current.uuid);
+      if (current !== undefined) this.prepare('UPDATE deployed_versions SET undeployed_at = ? WHERE uuid = ?').run(this.now(), current.uuid);
       const uuid = randomUUID();
       this.db
         .prepare('INSERT INTO deployed_versions (uuid, version_id, pacticipant_id, environment_uuid, application_instance, created_at) VALUES (?, ?, ?, ?, ?, ?)')
@@ -525,7 +533,7 @@ export class SqliteStore implements Store {
 
   async recordUndeployment(uuid: string): Promise<DeployedVersion> {
     if (this.deployment(uuid) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No deployed version ${uuid}.`);
-    this.db.prepare('UPDATE deployed_versions SET undeployed_at = COALESCE(undeployed_at, ?) WHERE uuid = ?').run(this.now(), uuid);
+    this.prepare('UPDATE deployed_versions SET undeployed_at = COALESCE(undeployed_at, ?) WHERE uuid = ?').run(this.now(), uuid);
     return this.deployment(uuid) as DeployedVersion;
   }
 
@@ -557,13 +565,13 @@ export class SqliteStore implements Store {
   async recordRelease(input: { pacticipant: string; version: string; environmentUuid: string }): Promise<{ release: ReleasedVersion; created: boolean }> {
     return this.db.transaction(() => {
       const { p, v } = this.versionInEnvironment(input);
-      const existing = this.db.prepare('SELECT uuid FROM released_versions WHERE version_id = ? AND environment_uuid = ?').get(v.id, input.environmentUuid) as { uuid: string } | undefined;
+      const existing = this.prepare('SELECT uuid FROM released_versions WHERE version_id = ? AND environment_uuid = ?').get(v.id, input.environmentUuid) as { uuid: string } | undefined;
       if (existing !== undefined) {
-        this.db.prepare('UPDATE released_versions SET support_ended_at = NULL WHERE uuid = ?').run(existing.uuid);
+        this.prepare('UPDATE released_versions SET support_ended_at = NULL WHERE uuid = ?').run(existing.uuid);
         return { release: this.release(existing.uuid) as ReleasedVersion, created: false };
       }
       const uuid = randomUUID();
-      this.db.prepare('INSERT INTO released_versions (uuid, version_id, pacticipant_id, environment_uuid, created_at) VALUES (?, ?, ?, ?, ?)').run(uuid, v.id, p.id, input.environmentUuid, this.now());
+      this.prepare('INSERT INTO released_versions (uuid, version_id, pacticipant_id, environment_uuid, created_at) VALUES (?, ?, ?, ?, ?)').run(uuid, v.id, p.id, input.environmentUuid, this.now());
       return { release: this.release(uuid) as ReleasedVersion, created: true };
     })();
   }
@@ -574,7 +582,7 @@ export class SqliteStore implements Store {
 
   async recordSupportEnded(uuid: string): Promise<ReleasedVersion> {
     if (this.release(uuid) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No released version ${uuid}.`);
-    this.db.prepare('UPDATE released_versions SET support_ended_at = COALESCE(support_ended_at, ?) WHERE uuid = ?').run(this.now(), uuid);
+    this.prepare('UPDATE released_versions SET support_ended_at = COALESCE(support_ended_at, ?) WHERE uuid = ?').run(this.now(), uuid);
     return this.release(uuid) as ReleasedVersion;
   }
 
@@ -586,7 +594,7 @@ export class SqliteStore implements Store {
   }
 
   async stats(): Promise<{ pacticipants: number; versions: number; pactContents: number; pactPublications: number; verifications: number }> {
-    const count = (table: string): number => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const count = (table: string): number => (this.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { pacticipants: count('pacticipants'), versions: count('versions'), pactContents: count('pact_contents'), pactPublications: count('pact_publications'), verifications: count('verifications') };
   }
 
