@@ -117,6 +117,18 @@ describe('verifyProvider', () => {
     expect(bad.contracts[0]?.interactions[0]?.mismatches[0]?.rule).toBe('integer');
   });
 
+  it('takes state handlers in the { setup, teardown } form, each called only for its step', async () => {
+    const calls: string[] = [];
+    const c = contract([{ type: 'Asynchronous/Messages', description: 'm', providerStates: [{ name: 'ready', params: { n: 1 } }], contents: { content: { n: 1 }, contentType: 'application/json' } }]);
+    const r = await verifyProvider({
+      contracts: [{ source: 'm', contract: c }],
+      stateHandlers: { ready: { setup: (p) => void calls.push(`setup ${JSON.stringify(p)}`), teardown: () => void calls.push('teardown') } },
+      messageProviders: { m: () => ({ n: 1 }) },
+    });
+    expect(r.passed).toBe(true);
+    expect(calls).toEqual(['setup {"n":1}', 'teardown']);
+  });
+
   it('verifies message-only contracts without a provider URL, and says what is missing when a producer is', async () => {
     const c = contract([
       { type: 'Asynchronous/Messages', description: 'order created', contents: { content: { id: 1 }, contentType: 'application/json' }, metadata: { contentType: 'application/json' }, matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } } },

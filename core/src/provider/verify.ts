@@ -20,8 +20,14 @@ export interface ProviderRequest {
   body?: Uint8Array;
 }
 
-/** Provider state handlers: setup may return values that `fromProviderState` expressions use. */
-export type StateHandler = (params: JsonObject, action: 'setup' | 'teardown') => unknown;
+/**
+ * A provider state handler. A function is called for setup and again for teardown (check `action`);
+ * the `{ setup, teardown }` form, as Pact JS writes it, calls each only for its own step. Setup may
+ * return values that `fromProviderState` expressions use.
+ */
+export type StateHandler =
+  | ((params: JsonObject, action: 'setup' | 'teardown') => unknown)
+  | { setup?: (params: JsonObject) => unknown; teardown?: (params: JsonObject) => unknown };
 
 /** Produces the message for an asynchronous message interaction (its contents, and optionally metadata). */
 export type MessageProducer = (states: ProviderState[]) => unknown;
@@ -129,7 +135,7 @@ async function changeStates(states: ProviderState[], action: 'setup' | 'teardown
     const params = state.params ?? {};
     const handler = options.stateHandlers?.[state.name];
     if (handler !== undefined) {
-      const result = await handler(params, action);
+      const result = typeof handler === 'function' ? await handler(params, action) : await handler[action]?.(params);
       if (action === 'setup' && typeof result === 'object' && result !== null) Object.assign(values, result);
       continue;
     }
