@@ -15,6 +15,9 @@ export default defineConfig({
   test: {
     include: ['{core,cli,broker,test,examples}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    // CI machines are shared and have 2 cores; tests that start servers and processes can take
+    // seconds there. A hang still fails, just later.
+    testTimeout: 20_000,
     typecheck: {
       enabled: true,
       include: ['{core,cli,test}/**/*.test-d.ts'],

@@ -135,7 +135,9 @@ async function open(path: string, shot: string, viewport = { width: 1280, height
 
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 
-describe('the broker web UI in Chromium (JavaScript off)', () => {
+// A real browser on a shared 2-core machine while the rest of the suite runs: a page with its
+// full-page screenshot can take a second or two, and one test opens five.
+describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, () => {
   it('the root answers a browser with the integrations page, and Pact clients with HAL', async () => {
     const page = await open('/', 'integrations');
     expect(await page.title()).toBe('Integrations · Treaty broker');
