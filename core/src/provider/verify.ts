@@ -21,12 +21,12 @@ export interface ProviderRequest {
 }
 
 /**
- * A provider state handler. A function is called for setup and again for teardown (check `action`);
- * the `{ setup, teardown }` form, as Pact JS writes it, calls each only for its own step. Setup may
+ * A provider state handler, as Pact JS takes them: a function sets the state up (it is not called
+ * for teardown); the `{ setup, teardown }` form also cleans up after the interaction. Setup may
  * return values that `fromProviderState` expressions use.
  */
 export type StateHandler =
-  | ((params: JsonObject, action: 'setup' | 'teardown') => unknown)
+  | ((params: JsonObject) => unknown)
   | { setup?: (params: JsonObject) => unknown; teardown?: (params: JsonObject) => unknown };
 
 /** Produces the message for an asynchronous message interaction (its contents, and optionally metadata). */
@@ -135,7 +135,8 @@ async function changeStates(states: ProviderState[], action: 'setup' | 'teardown
     const params = state.params ?? {};
     const handler = options.stateHandlers?.[state.name];
     if (handler !== undefined) {
-      const result = typeof handler === 'function' ? await handler(params, action) : await handler[action]?.(params);
+      const step = typeof handler === 'function' ? (action === 'setup' ? handler : undefined) : handler[action];
+      const result = await step?.(params);
       if (action === 'setup' && typeof result === 'object' && result !== null) Object.assign(values, result);
       continue;
     }

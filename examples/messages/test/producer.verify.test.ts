@@ -26,10 +26,9 @@ async function verifyOrdersMessages(toMessage: (order: Order) => unknown): Promi
   const result = await verifyProvider({
     pacts: [pacts],
     stateHandlers: {
-      [READY_TO_SHIP]: (params, action) => {
-        const id = orderIdOf(params);
-        if (action === 'teardown') repository.remove(id);
-        else repository.place(id, [{ sku: 'BOOK-1', quantity: 2, unitPrice: 12.5 }, { sku: 'MUG-7', quantity: 1, unitPrice: 8 }, { sku: 'BOOK-1', quantity: 1, unitPrice: 12.5 }]);
+      [READY_TO_SHIP]: {
+        setup: (params) => repository.place(orderIdOf(params), [{ sku: 'BOOK-1', quantity: 2, unitPrice: 12.5 }, { sku: 'MUG-7', quantity: 1, unitPrice: 8 }, { sku: 'BOOK-1', quantity: 1, unitPrice: 12.5 }]),
+        teardown: (params) => repository.remove(orderIdOf(params)),
       },
     },
     messageProviders: {
