@@ -4,7 +4,7 @@ import { TreatyError, verifyProvider, type VerificationResult, type VerifyOption
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { parseCommandArgs } from '../../args.js';
-import { contractHeading, failureDetails, interactionLine, junitReport, summaryLine } from './report.js';
+import { contractHeading, failureDetails, interactionLine, junitReport, rerunCommand, summaryLine } from './report.js';
 
 const usage = `Usage: treaty verify --provider-base-url <url> [--pact] <file|dir|url>... [options]
 
@@ -169,8 +169,7 @@ export const verifyCommand: Command = {
     if (junit !== undefined) {
       io.stdout(junit);
     } else if (console) {
-      const rerun = ['treaty', 'verify', ...args.filter((a) => a !== '--json')];
-      io.stdout(failureDetails(result, rerun));
+      io.stdout(failureDetails(result, rerunCommand(args)));
       io.stdout(summaryLine(result));
     } else {
       io.stdout(`${JSON.stringify(result, null, 2)}\n`);

@@ -18,8 +18,40 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A word as a POSIX shell reads it back unchanged: bare when it is plain, single-quoted otherwise. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : shellQuote(s);
+}
+
+const secrets: Record<string, string> = { '--broker-token': 'PACT_BROKER_TOKEN', '--broker-password': 'PACT_BROKER_PASSWORD' };
+
+/**
+ * The command line that reruns this verification, ready to paste into a shell: every argument
+ * quoted as needed, and the broker token and password replaced by their environment variables so
+ * that they never reach a CI log.
+ */
+export function rerunCommand(args: string[]): string {
+  const words = ['treaty', 'verify'];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--json') continue;
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const variable = secrets[flag];
+    if (variable === undefined || !arg.startsWith('--')) {
+      words.push(shellWord(arg));
+    } else if (eq !== -1) {
+      words.push(`${flag}="$${variable}"`);
+    } else {
+      words.push(flag, `"$${variable}"`);
+      i++;
+    }
+  }
+  return words.join(' ');
+}
+
 /** The failures with the request sent, each mismatch, and how to rerun just that interaction. */
-export function failureDetails(result: VerificationResult, rerun: string[]): string {
+export function failureDetails(result: VerificationResult, rerun: string): string {
   const out: string[] = [];
   let n = 0;
   for (const c of result.contracts) {
@@ -34,7 +66,7 @@ export function failureDetails(result: VerificationResult, rerun: string[]): str
       if (r.request !== undefined) out.push(`   request: ${r.request.method} ${r.request.path}`);
       if (r.error !== undefined) out.push(`   error: ${r.error}`);
       for (const m of r.mismatches) out.push(`   - ${m.message}`);
-      out.push(`   rerun: PACT_DESCRIPTION=${shellQuote(r.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))} ${rerun.join(' ')}`);
+      out.push(`   rerun: PACT_DESCRIPTION=${shellQuote(r.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))} ${rerun}`);
     }
   }
   return out.length === 0 ? '' : `\nFailures:${out.join('\n')}\n`;
