@@ -36,7 +36,7 @@ const newUserSchema = {
   properties: { name: { type: 'string', minLength: 1 }, email: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' } },
 } as const;
 
-/** The users API: GET /users/:id and POST /users, JSON errors with a message. */
+/** The users API: GET /users/:id and POST /users (a bad body is fastify's 400 with a message). */
 export function buildUsersApp(repository: UserRepository): FastifyInstance {
   const app = Fastify();
 
@@ -49,11 +49,6 @@ export function buildUsersApp(repository: UserRepository): FastifyInstance {
 
   app.post<{ Body: NewUser }>('/users', { schema: { body: newUserSchema } }, async (req, reply) => {
     return reply.code(201).send(repository.create(req.body));
-  });
-
-  app.setErrorHandler((error: { statusCode?: number; message: string }, _req, reply) => {
-    const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
-    return reply.code(status).send({ message: error.message });
   });
 
   return app;

@@ -39,18 +39,14 @@ const idOf = (params: unknown): number => Number((params as { id?: unknown } | u
 function stateHandlers(repository: UserRepository) {
   return {
     'user 1 exists': {
-      setup: async (params?: unknown): Promise<undefined> => {
+      setup: async (params?: unknown) => {
         repository.clear();
         repository.create({ name: 'Ada Lovelace', email: 'ada@example.com' }, idOf(params));
         repository.grant(idOf(params), 'admin');
-        return undefined;
       },
     },
     'no users': {
-      setup: async (): Promise<undefined> => {
-        repository.clear();
-        return undefined;
-      },
+      setup: async () => repository.clear(),
     },
   };
 }

@@ -6,14 +6,10 @@ import { parseContract } from '@treaty/core';
 import { recordWithPactJs } from './pact-js-contract.js';
 import { recordWithTreaty, UserNotFoundError } from './treaty-contract.js';
 
-interface PactFile {
-  interactions: Array<Record<string, unknown>>;
-  metadata: Record<string, unknown>;
-}
 
 /** A written contract without what names the tool that wrote it (metadata, interaction keys). */
 function whatTheContractSays(file: string): Array<Record<string, unknown>> {
-  const pact = JSON.parse(readFileSync(file, 'utf8')) as PactFile;
+  const pact = JSON.parse(readFileSync(file, 'utf8')) as { interactions: Array<Record<string, unknown>> };
   return pact.interactions
     .map(({ key: _key, ...interaction }) => interaction)
     .sort((a, b) => String(a.description).localeCompare(String(b.description)));

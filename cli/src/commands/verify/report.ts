@@ -38,7 +38,7 @@ export function rerunCommand(args: string[]): string {
     const eq = arg.indexOf('=');
     const flag = eq === -1 ? arg : arg.slice(0, eq);
     const variable = secrets[flag];
-    if (variable === undefined || !arg.startsWith('--')) {
+    if (variable === undefined) {
       words.push(shellWord(arg));
     } else if (eq !== -1) {
       words.push(`${flag}="$${variable}"`);
