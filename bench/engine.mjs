@@ -7,7 +7,7 @@ import { parseMessage, parseRequest, parseResponse, matchMessage, matchRequest, 
 import { fmt, measure, table } from './lib.mjs';
 import { largeActual, largeExpected, typicalActual, typicalExpected } from './data.mjs';
 
-const casesDir = fileURLToPath(new URL('../../shared/pact-spec-testcases/', import.meta.url));
+const casesDir = fileURLToPath(new URL('../test/reference/pact-spec-testcases/', import.meta.url));
 const versions = { v1: '1.0.0', 'v1.1': '1.1.0', v2: '2.0.0', v3: '3.0.0', v4: '4.0' };
 const parsers = { request: parseRequest, response: parseResponse, message: parseMessage };
 const matchers = { request: matchRequest, response: matchResponse, message: matchMessage };

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { matchRequest, matchResponse, parseRequest, parseResponse, type Mismatch } from '@treaty/core';
 import { readFeature, type Step } from './gherkin.js';
-import { sharedDir } from '../support/shared.js';
+import { referenceDir } from '../support/reference.js';
 
 // The Pact Foundation's compatibility scenarios for V3 and V4 matching rules, run against the
 // engine: each scenario builds the expected and actual requests from its tables and fixtures.
-const suite = sharedDir('pact-compatibility-suite');
+const suite = referenceDir('pact-compatibility-suite');
 const fixture = (name: string): Buffer => readFileSync(`${suite}fixtures/${name}`);
 
 function body(cell: string, contentType: string | undefined): unknown {

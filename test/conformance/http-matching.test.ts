@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { matchRequest, parseRequest } from '@treaty/core';
 import { readFeature } from '../compat/gherkin.js';
-import { sharedDir } from '../support/shared.js';
+import { referenceDir } from '../support/reference.js';
 
 // The compatibility suite's V3 scenarios about comparing Content-Type and Accept headers, run
 // against the engine: each names one expected and one actual header value.
-const feature = `${sharedDir('pact-compatibility-suite')}features/V3/http_matching.feature`;
+const feature = `${referenceDir('pact-compatibility-suite')}features/V3/http_matching.feature`;
 const scenarios = readFeature(feature);
 const headerStep = /an? "([^"]+)" header of "([^"]*)"/;
 

@@ -16,10 +16,10 @@ import {
   type Contract,
   type Interaction,
 } from '@treaty/core';
-import { sharedDir } from '../support/shared.js';
+import { referenceDir } from '../support/reference.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/pact-js/', import.meta.url));
-const casesDir = sharedDir('pact-spec-testcases');
+const casesDir = referenceDir('pact-spec-testcases');
 const versions: Record<string, string> = { v1: '1.0.0', 'v1.1': '1.1.0', v2: '2.0.0', v3: '3.0.0', v4: '4.0' };
 
 function withoutKeys(contract: Contract): Contract {
