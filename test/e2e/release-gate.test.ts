@@ -20,9 +20,9 @@ function io(): CliIo & { out: () => string } {
   return { cwd: process.cwd(), env: {}, stdout: (t) => out.push(t), stderr: (t) => out.push(t), out: () => out.join('') };
 }
 
-async function consumerTest(field: string): Promise<void> {
+async function consumerTest(field: string, consumer = 'gate2-web', provider = 'gate2-orders'): Promise<void> {
   pacts = mkdtempSync(join(tmpdir(), 'treaty-gate-pacts-'));
-  await new ConsumerContract({ consumer: 'gate2-web', provider: 'gate2-orders', dir: pacts })
+  await new ConsumerContract({ consumer, provider, dir: pacts })
     .addInteraction()
     .uponReceiving(`order 1 with ${field}`)
     .withRequest('GET', '/orders/1')
@@ -75,6 +75,28 @@ describe('the release gate with Treaty’s CLI', () => {
     const json = io();
     expect(await main(['can-i-deploy', '--pacticipant', 'gate2-web', '--version', 'web-2', '--to-environment', 'production', '--output', 'json', ...b()], json)).toBe(1);
     expect(JSON.parse(json.out())).toMatchObject({ summary: { deployable: false } });
+  }, 60_000);
+
+  it('--retry-while-unknown asks again while results are missing: gives up after n tries, or turns to yes once the provider verifies', async () => {
+    await consumerTest('id', 'gate3-web', 'gate3-orders');
+    expect(await main(['publish', pacts, '--consumer-app-version', 'web-1', '--branch', 'main', ...b()], io())).toBe(0);
+    expect(await main(['create-environment', '--name', 'retry-env', ...b()], io())).toBe(0);
+    expect((await fetch(`${broker.url}/pacticipants/gate3-orders/branches/main/versions/orders-1`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{}' })).ok).toBe(true);
+    expect(await main(['record-deployment', '--pacticipant', 'gate3-orders', '--version', 'orders-1', '--environment', 'retry-env', ...b()], io())).toBe(0);
+    const ask = (retries: string, out: CliIo) => main(['can-i-deploy', '--pacticipant', 'gate3-web', '--version', 'web-1', '--to-environment', 'retry-env', '--retry-while-unknown', retries, '--retry-interval', '0.05', ...b()], out);
+
+    const givesUp = io();
+    expect(await ask('2', givesUp)).toBe(1);
+    expect(givesUp.out().match(/Waiting for verification results/g)).toHaveLength(2);
+    expect(givesUp.out()).toContain('Computer says no: results are missing');
+
+    const waits = io();
+    const answer = ask('200', waits);
+    while (!waits.out().includes('Waiting for verification results')) await new Promise((r) => setTimeout(r, 10));
+    const verified = io();
+    expect(await main(['verify', '--provider-base-url', providerUrl, '--provider', 'gate3-orders', ...b(), '--publish-verification-results', '--provider-app-version', 'orders-1', '--provider-version-branch', 'main'], verified), verified.out()).toBe(0);
+    expect(await answer, waits.out()).toBe(0);
+    expect(waits.out()).toContain('Computer says yes');
   }, 60_000);
 
   it('refuses bad command lines with usage errors', async () => {
