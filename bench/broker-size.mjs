@@ -38,7 +38,13 @@ async function seed(versions, distinct) {
       const content = pactFor(`consumer-${c}`, 'provider', revision, 20);
       contentBytes += content.length;
       seen.add(`${c}|${revision}`);
-      await store.publishPact({ consumer: `consumer-${c}`, consumerVersion: `${v}`, provider: 'provider', content, branch: v % 4 === 3 ? 'feature' : 'main' });
+      await store.publishPact({
+        consumer: `consumer-${c}`,
+        consumerVersion: `${v}`,
+        provider: 'provider',
+        content,
+        branch: v % 4 === 3 ? 'feature' : 'main',
+      });
     }
   }
   const stats = await store.stats();
@@ -46,7 +52,15 @@ async function seed(versions, distinct) {
   const db = new Database(database, { readonly: true });
   const stored = db.prepare('SELECT SUM(length(content)) AS n FROM pact_contents').get().n;
   db.close();
-  return { versions, distinct: stats.pactContents, publications: stats.pactPublications, bytes: sizeOf(database), storedContentBytes: stored, naiveContentBytes: contentBytes, distinctSeen: seen.size };
+  return {
+    versions,
+    distinct: stats.pactContents,
+    publications: stats.pactPublications,
+    bytes: sizeOf(database),
+    storedContentBytes: stored,
+    naiveContentBytes: contentBytes,
+    distinctSeen: seen.size,
+  };
 }
 
 export async function runBrokerSizeBench({ quick = false } = {}) {
@@ -56,17 +70,46 @@ export async function runBrokerSizeBench({ quick = false } = {}) {
   const c = await seed(2000 * k, 1000 * k);
   const perVersion = (b.bytes - a.bytes) / (b.versions - a.versions);
   const perContent = (c.bytes - a.bytes) / (c.distinct - a.distinct);
-  const rows = [['seed', 'consumer versions', 'distinct contents', 'database', 'of which contract content', 'content once per publication would be']];
-  for (const [name, r] of [['A', a], ['B (10× versions)', b], ['C (10× content)', c]]) {
-    rows.push([name, fmt(r.versions), fmt(r.distinct), `${fmt(r.bytes / 1e6, 2)} MB`, `${fmt(r.storedContentBytes / 1e6, 2)} MB`, `${fmt(r.naiveContentBytes / 1e6, 2)} MB`]);
+  const rows = [
+    [
+      'seed',
+      'consumer versions',
+      'distinct contents',
+      'database',
+      'of which contract content',
+      'content once per publication would be',
+    ],
+  ];
+  for (const [name, r] of [
+    ['A', a],
+    ['B (10× versions)', b],
+    ['C (10× content)', c],
+  ]) {
+    rows.push([
+      name,
+      fmt(r.versions),
+      fmt(r.distinct),
+      `${fmt(r.bytes / 1e6, 2)} MB`,
+      `${fmt(r.storedContentBytes / 1e6, 2)} MB`,
+      `${fmt(r.naiveContentBytes / 1e6, 2)} MB`,
+    ]);
   }
-  return { rows, perVersionBytes: perVersion, perContentBytes: perContent, growth: { versions10x: b.bytes / a.bytes, content10x: c.bytes / a.bytes } };
+  return {
+    rows,
+    perVersionBytes: perVersion,
+    perContentBytes: perContent,
+    growth: { versions10x: b.bytes / a.bytes, content10x: c.bytes / a.bytes },
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await runBrokerSizeBench({ quick: process.argv.includes('--quick') });
   console.log('Broker database size: distinct content vs consumer versions (SQLite)\n');
   console.log(table(r.rows));
-  console.log(`\nEach extra consumer version costs ${fmt(r.perVersionBytes)} bytes; each extra distinct content ${fmt(r.perContentBytes)} bytes.`);
-  console.log(`10× the versions grows the database ${fmt(r.growth.versions10x, 2)}×; 10× the distinct content grows it ${fmt(r.growth.content10x, 2)}×.`);
+  console.log(
+    `\nEach extra consumer version costs ${fmt(r.perVersionBytes)} bytes; each extra distinct content ${fmt(r.perContentBytes)} bytes.`,
+  );
+  console.log(
+    `10× the versions grows the database ${fmt(r.growth.versions10x, 2)}×; 10× the distinct content grows it ${fmt(r.growth.content10x, 2)}×.`,
+  );
 }

@@ -10,7 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { SqliteStore, startBroker } from '@treaty/broker';
 import { fmt, table } from './lib.mjs';
 
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs, p) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 export function pactFor(consumer, provider, revision, interactions = 5) {
   return JSON.stringify({
@@ -20,7 +21,14 @@ export function pactFor(consumer, provider, revision, interactions = 5) {
       type: 'Synchronous/HTTP',
       description: `${consumer} asks ${provider} for thing ${i} (rev ${revision})`,
       request: { method: 'GET', path: `/things/${i}` },
-      response: { status: 200, body: { contentType: 'application/json', encoded: false, content: { id: i, name: 'x'.repeat(40), rev: revision } } },
+      response: {
+        status: 200,
+        body: {
+          contentType: 'application/json',
+          encoded: false,
+          content: { id: i, name: 'x'.repeat(40), rev: revision },
+        },
+      },
     })),
     metadata: { pactSpecification: { version: '4.0' } },
   });
@@ -38,7 +46,8 @@ export async function runBrokerBench({ quick = false } = {}) {
   const store = SqliteStore.open(database);
   const seedStart = performance.now();
   const envs = [];
-  for (const name of ['production', 'staging', 'qa', 'perf', 'sandbox']) envs.push(await store.createEnvironment({ name, production: name === 'production' }));
+  for (const name of ['production', 'staging', 'qa', 'perf', 'sandbox'])
+    envs.push(await store.createEnvironment({ name, production: name === 'production' }));
   const providerOf = (c, k) => `provider-${(c * 3 + k) % providers}`;
   const contents = new Map();
   for (let c = 0; c < consumers; c++) {
@@ -68,13 +77,17 @@ export async function runBrokerBench({ quick = false } = {}) {
   for (let p = 0; p < providers; p++) {
     const provider = `provider-${p}`;
     const myConsumers = [];
-    for (let c = 0; c < consumers; c++) for (let k = 0; k < 3; k++) if (providerOf(c, k) === provider) myConsumers.push(`consumer-${c}`);
+    for (let c = 0; c < consumers; c++)
+      for (let k = 0; k < 3; k++) if (providerOf(c, k) === provider) myConsumers.push(`consumer-${c}`);
     for (let pv = 0; pv < providerVersions; pv++) {
       await store.ensureVersion(provider, `${p}.${pv}`, { branch: 'main' });
       for (let i = 0; i < perProviderVersion && verifications < verificationsTarget; i++) {
         const consumer = myConsumers[i % myConsumers.length];
         const c = Number(consumer.split('-')[1]);
-        const v = Math.min(versionsPerConsumer - 1, Math.floor(((pv + 1) / providerVersions) * versionsPerConsumer) - (i % 20));
+        const v = Math.min(
+          versionsPerConsumer - 1,
+          Math.floor(((pv + 1) / providerVersions) * versionsPerConsumer) - (i % 20),
+        );
         const key = `${consumer}|${provider}|${Math.floor(Math.max(0, v) / 20)}`;
         let sha = shaOf.get(key);
         if (sha === undefined) {
@@ -82,16 +95,36 @@ export async function runBrokerBench({ quick = false } = {}) {
           shaOf.set(key, sha);
         }
         if (sha === undefined) continue;
-        await store.recordVerification({ consumer, provider, providerVersion: `${p}.${pv}`, sha, success: (pv + i) % 13 !== 0 });
+        await store.recordVerification({
+          consumer,
+          provider,
+          providerVersion: `${p}.${pv}`,
+          sha,
+          success: (pv + i) % 13 !== 0,
+        });
         verifications++;
       }
     }
     for (const env of envs) {
-      await store.recordDeployment({ pacticipant: provider, version: `${p}.${providerVersions - 1}`, environmentUuid: env.uuid });
-      await store.recordRelease({ pacticipant: provider, version: `${p}.${providerVersions - 2}`, environmentUuid: env.uuid });
+      await store.recordDeployment({
+        pacticipant: provider,
+        version: `${p}.${providerVersions - 1}`,
+        environmentUuid: env.uuid,
+      });
+      await store.recordRelease({
+        pacticipant: provider,
+        version: `${p}.${providerVersions - 2}`,
+        environmentUuid: env.uuid,
+      });
     }
   }
-  for (let c = 0; c < consumers; c++) for (const env of envs) await store.recordDeployment({ pacticipant: `consumer-${c}`, version: `${c}.${versionsPerConsumer - 5}`, environmentUuid: env.uuid });
+  for (let c = 0; c < consumers; c++)
+    for (const env of envs)
+      await store.recordDeployment({
+        pacticipant: `consumer-${c}`,
+        version: `${c}.${versionsPerConsumer - 5}`,
+        environmentUuid: env.uuid,
+      });
   const seedSeconds = (performance.now() - seedStart) / 1000;
   const stats = await store.stats();
   await store.close();
@@ -100,32 +133,53 @@ export async function runBrokerBench({ quick = false } = {}) {
   const rows = [['measure', 'p50 ms', 'p99 ms', 'note']];
   try {
     // Warm up first (JIT, SQLite's page cache): the figures are for a broker that has been running.
-    for (let i = 0; i < (quick ? 10 : 50); i++) await (await fetch(`${broker.url}/can-i-deploy?pacticipant=consumer-${i % consumers}&version=${i % consumers}.${versionsPerConsumer - 41 - (i % 20)}&environment=production`)).text();
+    for (let i = 0; i < (quick ? 10 : 50); i++)
+      await (
+        await fetch(
+          `${broker.url}/can-i-deploy?pacticipant=consumer-${i % consumers}&version=${i % consumers}.${versionsPerConsumer - 41 - (i % 20)}&environment=production`,
+        )
+      ).text();
     const cid = [];
     const n = quick ? 50 : 500;
     for (let i = 0; i < n; i++) {
       const c = i % consumers;
       const v = versionsPerConsumer - 1 - (i % 40);
       const t = performance.now();
-      const res = await fetch(`${broker.url}/can-i-deploy?pacticipant=consumer-${c}&version=${c}.${v}&environment=production`);
+      const res = await fetch(
+        `${broker.url}/can-i-deploy?pacticipant=consumer-${c}&version=${c}.${v}&environment=production`,
+      );
       await res.json();
       if (res.status !== 200) throw new Error(`can-i-deploy answered ${res.status}`);
       cid.push(performance.now() - t);
     }
-    rows.push(['can-i-deploy (consumer version → production)', fmt(pct(cid, 50), 2), fmt(pct(cid, 99), 2), `${n} requests`]);
+    rows.push([
+      'can-i-deploy (consumer version → production)',
+      fmt(pct(cid, 50), 2),
+      fmt(pct(cid, 99), 2),
+      `${n} requests`,
+    ]);
     const pfv = [];
     for (let i = 0; i < (quick ? 20 : 200); i++) {
       const t = performance.now();
       const res = await fetch(`${broker.url}/pacts/provider/provider-${i % providers}/for-verification`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }], includePendingStatus: true, providerVersionBranch: 'main' }),
+        body: JSON.stringify({
+          consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }],
+          includePendingStatus: true,
+          providerVersionBranch: 'main',
+        }),
       });
       await res.json();
       if (res.status !== 200) throw new Error(`for-verification answered ${res.status}`);
       pfv.push(performance.now() - t);
     }
-    rows.push(['pacts for verification (mainBranch + deployedOrReleased, pending)', fmt(pct(pfv, 50), 2), fmt(pct(pfv, 99), 2), `${pfv.length} requests`]);
+    rows.push([
+      'pacts for verification (mainBranch + deployedOrReleased, pending)',
+      fmt(pct(pfv, 50), 2),
+      fmt(pct(pfv, 99), 2),
+      `${pfv.length} requests`,
+    ]);
     const m = quick ? 50 : 500;
     const t0 = performance.now();
     for (let i = 0; i < m; i++) {
@@ -133,19 +187,40 @@ export async function runBrokerBench({ quick = false } = {}) {
       const res = await fetch(`${broker.url}/contracts/publish`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ pacticipantName: 'consumer-0', pacticipantVersionNumber: `new-${i}`, branch: 'main', contracts: [{ consumerName: 'consumer-0', providerName: 'provider-0', specification: 'pact', contentType: 'application/json', content }] }),
+        body: JSON.stringify({
+          pacticipantName: 'consumer-0',
+          pacticipantVersionNumber: `new-${i}`,
+          branch: 'main',
+          contracts: [
+            {
+              consumerName: 'consumer-0',
+              providerName: 'provider-0',
+              specification: 'pact',
+              contentType: 'application/json',
+              content,
+            },
+          ],
+        }),
       });
       await res.json();
     }
     const publishRate = (m * 1000) / (performance.now() - t0);
-    rows.push(['publish (new version, one contract)', '', '', `${fmt(publishRate, 0)} publishes/s sequential`]);
+    rows.push([
+      'publish (new version, one contract)',
+      '',
+      '',
+      `${fmt(publishRate, 0)} publishes/s sequential`,
+    ]);
     // The web UI on the same history, as a browser asks for it (Accept: text/html).
     const pages = [
       ['UI: integrations (/)', '/'],
       ['UI: network diagram', '/ui/network'],
       ['UI: a contract as documentation', '/ui/contracts/provider/provider-1/consumer/consumer-0'],
       ['UI: matrix of a consumer (20 newest versions)', '/ui/matrix?pacticipant=consumer-0'],
-      ['UI: can-i-deploy page', `/ui/can-i-deploy?pacticipant=consumer-3&version=3.${versionsPerConsumer - 1}&environment=production`],
+      [
+        'UI: can-i-deploy page',
+        `/ui/can-i-deploy?pacticipant=consumer-3&version=3.${versionsPerConsumer - 1}&environment=production`,
+      ],
       ['UI: environments', '/ui/environments'],
     ];
     for (const [label, path] of pages) {
@@ -162,13 +237,15 @@ export async function runBrokerBench({ quick = false } = {}) {
   } finally {
     await broker.close();
   }
-  const size = statSync(database).size + (() => {
-    try {
-      return statSync(`${database}-wal`).size;
-    } catch {
-      return 0;
-    }
-  })();
+  const size =
+    statSync(database).size +
+    (() => {
+      try {
+        return statSync(`${database}-wal`).size;
+      } catch {
+        return 0;
+      }
+    })();
   const seed = { ...stats, environments: envs.length, seedSeconds, databaseMB: size / 1e6 };
   return { rows, seed };
 }
@@ -176,6 +253,8 @@ export async function runBrokerBench({ quick = false } = {}) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows, seed } = await runBrokerBench({ quick: process.argv.includes('--quick') });
   console.log('Broker on a large history (SQLite), over HTTP on loopback\n');
-  console.log(`seed: ${fmt(seed.pacticipants)} pacticipants, ${fmt(seed.versions)} versions, ${fmt(seed.pactPublications)} pact publications of ${fmt(seed.pactContents)} distinct contents, ${fmt(seed.verifications)} verifications, ${seed.environments} environments; seeded in ${fmt(seed.seedSeconds, 1)} s; database ${fmt(seed.databaseMB, 1)} MB\n`);
+  console.log(
+    `seed: ${fmt(seed.pacticipants)} pacticipants, ${fmt(seed.versions)} versions, ${fmt(seed.pactPublications)} pact publications of ${fmt(seed.pactContents)} distinct contents, ${fmt(seed.verifications)} verifications, ${seed.environments} environments; seeded in ${fmt(seed.seedSeconds, 1)} s; database ${fmt(seed.databaseMB, 1)} MB\n`,
+  );
   console.log(table(rows));
 }

@@ -15,7 +15,8 @@ function timeRun(name, count) {
   const start = performance.now();
   const r = spawnSync(process.execPath, [script(name), dir, String(count)], { encoding: 'utf8' });
   const ms = performance.now() - start;
-  if (r.status !== 0 || readdirSync(dir).filter((f) => f.endsWith('.json')).length !== 1) throw new Error(`${name} ${count}: exit ${r.status}\n${r.stderr}`);
+  if (r.status !== 0 || readdirSync(dir).filter((f) => f.endsWith('.json')).length !== 1)
+    throw new Error(`${name} ${count}: exit ${r.status}\n${r.stderr}`);
   return ms;
 }
 
@@ -41,8 +42,18 @@ export function runConsumerTestBench({ quick = false } = {}) {
   const p = results.pact;
   const rows = [
     ['measure', 'Treaty ms', 'Pact JS ms', 'Treaty / Pact'],
-    ['one consumer test (process start → contract written)', fmt(t.one, 0), fmt(p.one, 0), `${fmt(t.one / p.one, 2)}x`],
-    ['each further interaction', fmt(t.perInteraction, 2), fmt(p.perInteraction, 2), `${fmt(t.perInteraction / p.perInteraction, 2)}x`],
+    [
+      'one consumer test (process start → contract written)',
+      fmt(t.one, 0),
+      fmt(p.one, 0),
+      `${fmt(t.one / p.one, 2)}x`,
+    ],
+    [
+      'each further interaction',
+      fmt(t.perInteraction, 2),
+      fmt(p.perInteraction, 2),
+      `${fmt(t.perInteraction / p.perInteraction, 2)}x`,
+    ],
   ];
   return { rows, results };
 }

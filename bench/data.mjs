@@ -7,7 +7,12 @@ export function order(i) {
     status: i % 3 === 0 ? 'SHIPPED' : 'PENDING',
     createdAt: `2024-05-${String((i % 28) + 1).padStart(2, '0')}T10:${String(i % 60).padStart(2, '0')}:00Z`,
     customer: { id: 17 + i, name: `Customer ${i}`, email: `c${i}@example.com`, vip: i % 5 === 0 },
-    items: Array.from({ length: 3 }, (_, j) => ({ sku: `A-${i}${j}`, quantity: j + 1, price: 9.5 + j, note: null })),
+    items: Array.from({ length: 3 }, (_, j) => ({
+      sku: `A-${i}${j}`,
+      quantity: j + 1,
+      price: 9.5 + j,
+      note: null,
+    })),
     total: 31.5 + i,
     tags: ['priority', 'web'],
   };
@@ -59,7 +64,11 @@ export function largeExpected() {
     headers: jsonHeaders,
     body: { contentType: 'application/json', encoded: false, content: { orders: [order(0)], count: 1 } },
     matchingRules: {
-      body: { '$.orders': m({ match: 'type', min: 1 }), '$.count': m({ match: 'integer' }), ...orderRules('$.orders[*]') },
+      body: {
+        '$.orders': m({ match: 'type', min: 1 }),
+        '$.count': m({ match: 'integer' }),
+        ...orderRules('$.orders[*]'),
+      },
     },
   };
 }
@@ -80,7 +89,11 @@ export function ordersText(bytes) {
 export function largeActual(bytes = 1_000_000) {
   const { text, orders } = ordersText(bytes);
   return {
-    response: { status: 200, headers: { 'content-type': ['application/json'] }, body: { contentType: 'application/json', encoded: false, content: text } },
+    response: {
+      status: 200,
+      headers: { 'content-type': ['application/json'] },
+      body: { contentType: 'application/json', encoded: false, content: text },
+    },
     bytes: text.length,
     orders: orders.length,
   };

@@ -22,7 +22,12 @@ function orderTemplate() {
     status: regex('PENDING|SHIPPED|DELIVERED', o.status),
     createdAt: datetime("yyyy-MM-dd'T'HH:mm:ssX", o.createdAt),
     customer: like(o.customer),
-    items: eachLike({ sku: regex('[A-Z]-\\d+', o.items[0].sku), quantity: integer(1), price: decimal(9.5), note: null }),
+    items: eachLike({
+      sku: regex('[A-Z]-\\d+', o.items[0].sku),
+      quantity: integer(1),
+      price: decimal(9.5),
+      note: null,
+    }),
     total: number(o.total),
     tags: like(o.tags),
   };
@@ -37,7 +42,13 @@ async function treatyServer(expected) {
     req.on('end', () => {
       const [path, query = ''] = (req.url ?? '/').split('?');
       const actual = parseRequest(
-        { method: req.method, path, query, headers: req.headers, body: { content: Buffer.concat(chunks).toString('utf8'), contentType: req.headers['content-type'] } },
+        {
+          method: req.method,
+          path,
+          query,
+          headers: req.headers,
+          body: { content: Buffer.concat(chunks).toString('utf8'), contentType: req.headers['content-type'] },
+        },
         '4.0',
       );
       const mismatches = matchRequest(expected, actual);
@@ -46,7 +57,10 @@ async function treatyServer(expected) {
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
 export async function runEngineVsPact({ quick = false } = {}) {
@@ -62,25 +76,55 @@ export async function runEngineVsPact({ quick = false } = {}) {
   await pact
     .addInteraction()
     .uponReceiving('a batch of orders')
-    .withRequest('POST', '/orders', (b) => b.headers({ 'Content-Type': 'application/json' }).jsonBody({ orders: eachLike(orderTemplate()), count: integer(1) }))
+    .withRequest('POST', '/orders', (b) =>
+      b
+        .headers({ 'Content-Type': 'application/json' })
+        .jsonBody({ orders: eachLike(orderTemplate()), count: integer(1) }),
+    )
     .willRespondWith(200)
     .executeTest(async (mock) => {
       for (const [name, bytes] of sizes) {
-        pactResults[name] = await medianLoad({ url: `${mock.url}/orders`, method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyOfSize(bytes), ms, connections: 4, rounds });
+        pactResults[name] = await medianLoad({
+          url: `${mock.url}/orders`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: bodyOfSize(bytes),
+          ms,
+          connections: 4,
+          rounds,
+        });
       }
     });
   const file = readdirSync(dir).find((f) => f.endsWith('.json'));
   const contract = parseContract(readFileSync(join(dir, file), 'utf8'));
   const expected = contract.interactions[0].request;
   const server = await treatyServer(expected);
-  const rows = [['body', 'Treaty req/s', 'Pact req/s', 'ratio', 'Treaty p99 ms', 'Pact p99 ms', 'errors T/P']];
+  const rows = [
+    ['body', 'Treaty req/s', 'Pact req/s', 'ratio', 'Treaty p99 ms', 'Pact p99 ms', 'errors T/P'],
+  ];
   const results = {};
   try {
     for (const [name, bytes] of sizes) {
-      const t = await medianLoad({ url: `${server.url}/orders`, method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyOfSize(bytes), ms, connections: 4, rounds });
+      const t = await medianLoad({
+        url: `${server.url}/orders`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: bodyOfSize(bytes),
+        ms,
+        connections: 4,
+        rounds,
+      });
       const p = pactResults[name];
       results[name] = { treaty: t, pact: p, ratio: t.rps / p.rps };
-      rows.push([name, fmt(t.rps), fmt(p.rps), `${fmt(t.rps / p.rps, 2)}x`, fmt(t.p99, 2), fmt(p.p99, 2), `${t.errors}/${p.errors}`]);
+      rows.push([
+        name,
+        fmt(t.rps),
+        fmt(p.rps),
+        `${fmt(t.rps / p.rps, 2)}x`,
+        fmt(t.p99, 2),
+        fmt(p.p99, 2),
+        `${t.errors}/${p.errors}`,
+      ]);
     }
   } finally {
     await server.close();
@@ -90,7 +134,9 @@ export async function runEngineVsPact({ quick = false } = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows } = await runEngineVsPact({ quick: process.argv.includes('--quick') });
-  console.log('Request matching in a server: Treaty engine behind node:http vs Pact JS 16.5 mock server (Rust core)');
+  console.log(
+    'Request matching in a server: Treaty engine behind node:http vs Pact JS 16.5 mock server (Rust core)',
+  );
   console.log('same process, same load generator (4 keep-alive connections), medians of rounds\n');
   console.log(table(rows));
 }

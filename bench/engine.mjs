@@ -3,7 +3,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseMessage, parseRequest, parseResponse, matchMessage, matchRequest, matchResponse } from '@treaty/core';
+import {
+  parseMessage,
+  parseRequest,
+  parseResponse,
+  matchMessage,
+  matchRequest,
+  matchResponse,
+} from '@treaty/core';
 import { fmt, measure, table } from './lib.mjs';
 import { largeActual, largeExpected, typicalActual, typicalExpected } from './data.mjs';
 
@@ -39,22 +46,45 @@ export function runEngineBench({ quick = false } = {}) {
     for (const c of corpus) c.match(c.expected, c.actual);
   }, opts);
   results.corpus = corpusRun.median * corpus.length;
-  rows.push(['spec corpus (803 cases)', fmt(results.corpus), fmt(corpusRun.min * corpus.length), fmt(corpusRun.max * corpus.length), `${corpus.length} cases per pass`]);
+  rows.push([
+    'spec corpus (803 cases)',
+    fmt(results.corpus),
+    fmt(corpusRun.min * corpus.length),
+    fmt(corpusRun.max * corpus.length),
+    `${corpus.length} cases per pass`,
+  ]);
 
   const expected = parseResponse(typicalExpected(), '4.0');
   const actual = parseResponse(typicalActual(), '4.0');
   const typicalBytes = JSON.stringify(typicalActual().body.content).length;
   const typical = measure(() => matchResponse(expected, actual), opts);
   results.typical = typical.median;
-  rows.push(['typical response (JSON text in)', fmt(typical.median), fmt(typical.min), fmt(typical.max), `${fmt(typicalBytes)} B body, 10 rules`]);
+  rows.push([
+    'typical response (JSON text in)',
+    fmt(typical.median),
+    fmt(typical.min),
+    fmt(typical.max),
+    `${fmt(typicalBytes)} B body, 10 rules`,
+  ]);
 
   const large = largeActual();
   const largeExp = parseResponse(largeExpected(), '4.0');
   const largeAct = parseResponse(large.response, '4.0');
-  const big = measure(() => matchResponse(largeExp, largeAct), { ...opts, ms: quick ? 1000 : 3000, rounds: quick ? 1 : 3, warmup: 0 });
+  const big = measure(() => matchResponse(largeExp, largeAct), {
+    ...opts,
+    ms: quick ? 1000 : 3000,
+    rounds: quick ? 1 : 3,
+    warmup: 0,
+  });
   results.large = big.median;
   results.largeMBps = (big.median * large.bytes) / 1e6;
-  rows.push(['1 MB response (nested eachLike)', fmt(big.median, 1), fmt(big.min, 1), fmt(big.max, 1), `${fmt(large.bytes)} B, ${fmt(large.orders)} orders, ${fmt(results.largeMBps, 1)} MB/s`]);
+  rows.push([
+    '1 MB response (nested eachLike)',
+    fmt(big.median, 1),
+    fmt(big.min, 1),
+    fmt(big.max, 1),
+    `${fmt(large.bytes)} B, ${fmt(large.orders)} orders, ${fmt(results.largeMBps, 1)} MB/s`,
+  ]);
 
   const mismatches = matchResponse(largeExp, largeAct).length;
   if (mismatches !== 0) throw new Error(`the 1 MB body should match its rules, got ${mismatches} mismatches`);

@@ -6,7 +6,15 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
-export async function load({ url, method = 'GET', headers = {}, body, connections = 4, ms = 2000, expectStatus = 200 }) {
+export async function load({
+  url,
+  method = 'GET',
+  headers = {},
+  body,
+  connections = 4,
+  ms = 2000,
+  expectStatus = 200,
+}) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const target = new URL(url);
   const payload = body === undefined ? undefined : Buffer.from(body);
@@ -16,7 +24,14 @@ export async function load({ url, method = 'GET', headers = {}, body, connection
     new Promise((resolve) => {
       const start = performance.now();
       const req = http.request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname + target.search, method, headers: payload ? { ...headers, 'content-length': payload.length } : headers },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          method,
+          headers: payload ? { ...headers, 'content-length': payload.length } : headers,
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -42,8 +57,15 @@ export async function load({ url, method = 'GET', headers = {}, body, connection
   const elapsed = performance.now() - started;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  return { requests: latencies.length, rps: (latencies.length * 1000) / elapsed, p50: pct(50), p99: pct(99), errors };
+  const pct = (p) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  return {
+    requests: latencies.length,
+    rps: (latencies.length * 1000) / elapsed,
+    p50: pct(50),
+    p99: pct(99),
+    errors,
+  };
 }
 
 /**
@@ -53,11 +75,15 @@ export async function load({ url, method = 'GET', headers = {}, body, connection
 export function loadInChild(options) {
   return new Promise((resolve, reject) => {
     // Options go through stdin: a 1 MB body does not fit in a command line.
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     child.stdin.end(JSON.stringify(options));
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited ${code}`)),
+    );
   });
 }
 
@@ -70,11 +96,33 @@ export async function medianLoad({ rounds = 3, ...options }) {
 }
 
 /** The same load through autocannon (a faster client), for servers that outrun node's http client. */
-export async function autocannonLoad({ url, method = 'GET', headers = {}, body, connections = 4, ms = 2000, expectStatus = 200 }) {
+export async function autocannonLoad({
+  url,
+  method = 'GET',
+  headers = {},
+  body,
+  connections = 4,
+  ms = 2000,
+  expectStatus = 200,
+}) {
   const { default: autocannon } = await import('autocannon');
-  const result = await autocannon({ url, method, headers, body, connections, duration: ms / 1000, pipelining: 1 });
+  const result = await autocannon({
+    url,
+    method,
+    headers,
+    body,
+    connections,
+    duration: ms / 1000,
+    pipelining: 1,
+  });
   const errors = result.errors + result.timeouts + result.non2xx + (expectStatus === 200 ? 0 : 0);
-  return { requests: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+  return {
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors,
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--child') {

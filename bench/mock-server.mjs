@@ -30,7 +30,16 @@ async function treaty(n, opts) {
       .addInteraction()
       .uponReceiving(`order ${k}`)
       .withRequest('GET', `/orders/${k}`)
-      .willRespondWith(200, (res) => res.jsonBody(like({ id: integer(k), status: regex('PENDING|SHIPPED', 'PENDING'), total: 10.5, items: [{ sku: 'A-1', quantity: 2 }] })));
+      .willRespondWith(200, (res) =>
+        res.jsonBody(
+          like({
+            id: integer(k),
+            status: regex('PENDING|SHIPPED', 'PENDING'),
+            total: 10.5,
+            items: [{ sku: 'A-1', quantity: 2 }],
+          }),
+        ),
+      );
   }
   return contract.executeTest(async (mock) => {
     await touchAll(mock.url, n);
@@ -46,7 +55,16 @@ async function pact(n, opts) {
       .addInteraction()
       .uponReceiving(`order ${k}`)
       .withRequest('GET', `/orders/${k}`)
-      .willRespondWith(200, (b) => b.jsonBody(MatchersV3.like({ id: MatchersV3.integer(k), status: MatchersV3.regex('PENDING|SHIPPED', 'PENDING'), total: 10.5, items: [{ sku: 'A-1', quantity: 2 }] })));
+      .willRespondWith(200, (b) =>
+        b.jsonBody(
+          MatchersV3.like({
+            id: MatchersV3.integer(k),
+            status: MatchersV3.regex('PENDING|SHIPPED', 'PENDING'),
+            total: 10.5,
+            items: [{ sku: 'A-1', quantity: 2 }],
+          }),
+        ),
+      );
   }
   let result;
   await last.executeTest(async (mock) => {
@@ -70,20 +88,40 @@ async function bareFastify(n, opts) {
 export async function runMockServerBench({ quick = false } = {}) {
   const opts = { ms: quick ? 1000 : 3000, connections: 8, client: 'autocannon' };
   const rounds = quick ? 1 : 3;
-  const rows = [['interactions', 'Treaty req/s', 'Pact JS req/s', 'fastify req/s', 'Treaty/Pact', 'Treaty/fastify', 'p99 ms T / P / F']];
+  const rows = [
+    [
+      'interactions',
+      'Treaty req/s',
+      'Pact JS req/s',
+      'fastify req/s',
+      'Treaty/Pact',
+      'Treaty/fastify',
+      'p99 ms T / P / F',
+    ],
+  ];
   const results = {};
   for (const n of [1, 100]) {
     const t = await treaty(n, { ...opts, rounds });
     const p = await pact(n, { ...opts, rounds });
     const f = await bareFastify(n, { ...opts, rounds });
     results[n] = { treaty: t, pact: p, fastify: f, vsPact: t.rps / p.rps, vsFastify: t.rps / f.rps };
-    rows.push([String(n), fmt(t.rps), fmt(p.rps), fmt(f.rps), `${fmt(t.rps / p.rps, 2)}x`, `${fmt((100 * t.rps) / f.rps)}%`, `${fmt(t.p99, 2)} / ${fmt(p.p99, 2)} / ${fmt(f.p99, 2)}`]);
+    rows.push([
+      String(n),
+      fmt(t.rps),
+      fmt(p.rps),
+      fmt(f.rps),
+      `${fmt(t.rps / p.rps, 2)}x`,
+      `${fmt((100 * t.rps) / f.rps)}%`,
+      `${fmt(t.p99, 2)} / ${fmt(p.p99, 2)} / ${fmt(f.p99, 2)}`,
+    ]);
   }
   return { rows, results };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows } = await runMockServerBench({ quick: process.argv.includes('--quick') });
-  console.log('Mock servers: Treaty vs Pact JS 16.5 vs bare fastify, same process and load generator (8 connections)\n');
+  console.log(
+    'Mock servers: Treaty vs Pact JS 16.5 vs bare fastify, same process and load generator (8 connections)\n',
+  );
   console.log(table(rows));
 }

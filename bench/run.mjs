@@ -14,7 +14,9 @@ const log = (text) => {
   if (!json) console.log(text);
 };
 
-log(`Treaty benchmarks on ${process.platform}/${process.arch}, Node ${process.version}${quick ? ' (quick)' : ''}\n`);
+log(
+  `Treaty benchmarks on ${process.platform}/${process.arch}, Node ${process.version}${quick ? ' (quick)' : ''}\n`,
+);
 log('1. Matching engine throughput, medians of repeated rounds');
 const engine = runEngineBench({ quick });
 log(`${table(engine.rows)}\n`);
@@ -22,13 +24,17 @@ log('2. Request matching in a server: Treaty (node:http + engine) vs Pact JS 16.
 log('   same process, same load generator, 4 keep-alive connections, median of rounds');
 const vsPact = await runEngineVsPact({ quick });
 log(`${table(vsPact.rows)}\n`);
-log('3. Mock servers: Treaty vs Pact JS 16.5 vs a bare fastify server (autocannon in a child process, 8 connections)');
+log(
+  '3. Mock servers: Treaty vs Pact JS 16.5 vs a bare fastify server (autocannon in a child process, 8 connections)',
+);
 const mock = await runMockServerBench({ quick });
 log(`${table(mock.rows)}\n`);
 log('4. Consumer test cost: Treaty vs Pact JS 16.5 (separate processes, medians of interleaved runs)');
 const consumer = runConsumerTestBench({ quick });
 log(`${table(consumer.rows)}\n`);
-log('5. Verification: treaty verify vs pact-verifier (@pact-foundation/pact-cli 18.1.2), same contracts and fastify provider');
+log(
+  '5. Verification: treaty verify vs pact-verifier (@pact-foundation/pact-cli 18.1.2), same contracts and fastify provider',
+);
 const verifier = await runVerifierBench({ quick });
 log(`${table(verifier.rows)}\n`);
 log('6. Broker on a large history (SQLite), over HTTP on loopback');
@@ -38,5 +44,22 @@ log(`${table(brokerBench.rows)}\n`);
 log('7. Broker database size: distinct content vs consumer versions');
 const size = await runBrokerSizeBench({ quick });
 log(table(size.rows));
-log(`each extra consumer version: ${Math.round(size.perVersionBytes)} bytes; each extra distinct content: ${Math.round(size.perContentBytes)} bytes`);
-if (json) console.log(JSON.stringify({ engine: engine.results, engineVsPact: vsPact.results, mockServer: mock.results, consumerTest: consumer.results, verifier: verifier.results, broker: { seed: brokerBench.seed, rows: brokerBench.rows }, brokerSize: size }, null, 2));
+log(
+  `each extra consumer version: ${Math.round(size.perVersionBytes)} bytes; each extra distinct content: ${Math.round(size.perContentBytes)} bytes`,
+);
+if (json)
+  console.log(
+    JSON.stringify(
+      {
+        engine: engine.results,
+        engineVsPact: vsPact.results,
+        mockServer: mock.results,
+        consumerTest: consumer.results,
+        verifier: verifier.results,
+        broker: { seed: brokerBench.seed, rows: brokerBench.rows },
+        brokerSize: size,
+      },
+      null,
+      2,
+    ),
+  );

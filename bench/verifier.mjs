@@ -21,7 +21,13 @@ function item(k) {
     name: `item ${k}`,
     sku: `SKU-${k}`,
     updatedAt: '2024-05-01T10:00:00Z',
-    variants: Array.from({ length: 40 }, (_, j) => ({ code: `V-${k}-${j}`, colour: j % 2 ? 'red' : 'blue', stock: j * 3, price: 9.5 + j, tags: ['a', 'b'] })),
+    variants: Array.from({ length: 40 }, (_, j) => ({
+      code: `V-${k}-${j}`,
+      colour: j % 2 ? 'red' : 'blue',
+      stock: j * 3,
+      price: 9.5 + j,
+      tags: ['a', 'b'],
+    })),
   };
 }
 
@@ -50,13 +56,22 @@ export function generateContract(n) {
       },
     },
   }));
-  return { consumer: { name: 'bench-web' }, provider: { name: 'bench-items' }, interactions, metadata: { pactSpecification: { version: '4.0' } } };
+  return {
+    consumer: { name: 'bench-web' },
+    provider: { name: 'bench-items' },
+    interactions,
+    metadata: { pactSpecification: { version: '4.0' } },
+  };
 }
 
 async function startProvider(n) {
   const app = Fastify();
-  const bodies = Array.from({ length: n }, (_, k) => JSON.stringify({ ...item(k), sku: `SKU-${k + 1}`, name: `renamed ${k}` }));
-  app.get('/items/:id', async (req, reply) => reply.type('application/json').send(bodies[Number(req.params.id)]));
+  const bodies = Array.from({ length: n }, (_, k) =>
+    JSON.stringify({ ...item(k), sku: `SKU-${k + 1}`, name: `renamed ${k}` }),
+  );
+  app.get('/items/:id', async (req, reply) =>
+    reply.type('application/json').send(bodies[Number(req.params.id)]),
+  );
   app.post('/_states', async () => ({}));
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, port: app.server.address().port };
@@ -65,10 +80,17 @@ async function startProvider(n) {
 function timed(cmd, args) {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(cmd, args, { env: { ...process.env, PACT_DO_NOT_TRACK: 'true' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(cmd, args, {
+      env: { ...process.env, PACT_DO_NOT_TRACK: 'true' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolve(performance.now() - start) : reject(new Error(`${cmd} exited ${code}: ${err.slice(0, 500)}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(performance.now() - start)
+        : reject(new Error(`${cmd} exited ${code}: ${err.slice(0, 500)}`)),
+    );
   });
 }
 
@@ -76,7 +98,16 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function runVerifierBench({ quick = false } = {}) {
   const sizes = quick ? [100] : [100, 1000];
-  const rows = [['interactions', 'treaty verify s', 'pact-verifier s', 'speed-up', 'treaty interactions/s', 'pact interactions/s']];
+  const rows = [
+    [
+      'interactions',
+      'treaty verify s',
+      'pact-verifier s',
+      'speed-up',
+      'treaty interactions/s',
+      'pact interactions/s',
+    ],
+  ];
   const results = {};
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'treaty-bench-verify-'));
@@ -89,8 +120,31 @@ export async function runVerifierBench({ quick = false } = {}) {
     const p = [];
     try {
       for (let i = 0; i < runs; i++) {
-        t.push(await timed(process.execPath, [treatyBin, 'verify', '--provider-base-url', base, '--pact', file, '--provider-states-setup-url', `${base}/_states`]));
-        p.push(await timed(pactVerifier, ['--file', file, '--hostname', '127.0.0.1', '--port', String(port), '--state-change-url', `${base}/_states`, '--state-change-teardown']));
+        t.push(
+          await timed(process.execPath, [
+            treatyBin,
+            'verify',
+            '--provider-base-url',
+            base,
+            '--pact',
+            file,
+            '--provider-states-setup-url',
+            `${base}/_states`,
+          ]),
+        );
+        p.push(
+          await timed(pactVerifier, [
+            '--file',
+            file,
+            '--hostname',
+            '127.0.0.1',
+            '--port',
+            String(port),
+            '--state-change-url',
+            `${base}/_states`,
+            '--state-change-teardown',
+          ]),
+        );
       }
     } finally {
       await app.close();
@@ -105,6 +159,8 @@ export async function runVerifierBench({ quick = false } = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows } = await runVerifierBench({ quick: process.argv.includes('--quick') });
-  console.log('Verification: treaty verify vs pact-verifier (@pact-foundation/pact-cli 18.1.2), same contracts and provider\n');
+  console.log(
+    'Verification: treaty verify vs pact-verifier (@pact-foundation/pact-cli 18.1.2), same contracts and provider\n',
+  );
   console.log(table(rows));
 }

@@ -13,7 +13,10 @@ const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 
 /** The formatter's line width, read from biome.jsonc so that the two never disagree. */
 export function configuredWidth() {
-  const { config } = ts.parseConfigFileTextToJson('biome.jsonc', readFileSync(join(root, 'biome.jsonc'), 'utf8'));
+  const { config } = ts.parseConfigFileTextToJson(
+    'biome.jsonc',
+    readFileSync(join(root, 'biome.jsonc'), 'utf8'),
+  );
   const width = config?.formatter?.lineWidth;
   if (!Number.isInteger(width)) throw new Error('biome.jsonc has no formatter.lineWidth');
   return width;
@@ -53,8 +56,10 @@ export function overlongLines(file, text, width) {
     offset += line.length + 1;
     if (line.length <= width) return;
     let literal = 0;
-    for (const [a, b] of ranges) literal += Math.max(0, Math.min(b, start + line.length) - Math.max(a, start));
-    if (line.length - literal > width) found.push({ file, line: i + 1, length: line.length, text: line.trim() });
+    for (const [a, b] of ranges)
+      literal += Math.max(0, Math.min(b, start + line.length) - Math.max(a, start));
+    if (line.length - literal > width)
+      found.push({ file, line: i + 1, length: line.length, text: line.trim() });
   });
   return found;
 }
@@ -78,7 +83,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     overlongLines(f, readFileSync(join(root, f), 'utf8'), width),
   );
   if (json) console.log(JSON.stringify({ width, overlong: found }, null, 2));
-  else if (found.length === 0) console.log(`Line width: every line fits in ${width} columns (literals aside).`);
+  else if (found.length === 0)
+    console.log(`Line width: every line fits in ${width} columns (literals aside).`);
   else {
     for (const f of found) console.log(`${f.file}:${f.line}  ${f.length} columns: ${f.text.slice(0, 80)}…`);
     console.log(

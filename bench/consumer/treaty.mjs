@@ -10,8 +10,17 @@ for (let k = 0; k < Number(count); k++) {
     .given('order exists', { id: k })
     .uponReceiving(`a request for order ${k}`)
     .withRequest('GET', `/orders/${k}`, (req) => req.headers({ Accept: 'application/json' }))
-    .willRespondWith(200, (res) => res.jsonBody(like({ id: integer(k), status: regex('PENDING|SHIPPED', 'PENDING'), items: eachLike({ sku: 'A-1' }) })));
+    .willRespondWith(200, (res) =>
+      res.jsonBody(
+        like({
+          id: integer(k),
+          status: regex('PENDING|SHIPPED', 'PENDING'),
+          items: eachLike({ sku: 'A-1' }),
+        }),
+      ),
+    );
 }
 await contract.executeTest(async (mock) => {
-  for (let k = 0; k < Number(count); k++) await (await fetch(`${mock.url}/orders/${k}`, { headers: { Accept: 'application/json' } })).json();
+  for (let k = 0; k < Number(count); k++)
+    await (await fetch(`${mock.url}/orders/${k}`, { headers: { Accept: 'application/json' } })).json();
 });

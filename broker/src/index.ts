@@ -2,6 +2,13 @@
 export { buildApp } from './app.js';
 export type { AppOptions, AuthOptions, Credential } from './app.js';
 export { SqliteStore, contentSha } from './store/sqlite/sqlite-store.js';
-export type { Store, Pacticipant, Version, PactPublication, Verification, PublishOutcome } from './store/types.js';
+export type {
+  Store,
+  Pacticipant,
+  Version,
+  PactPublication,
+  Verification,
+  PublishOutcome,
+} from './store/types.js';
 export { startBroker, settingsFromEnv } from './server.js';
 export type { BrokerSettings, RunningBroker } from './server.js';

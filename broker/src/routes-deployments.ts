@@ -6,7 +6,12 @@ const enc = encodeURIComponent;
 type Send = (reply: FastifyReply, status: number, body: unknown) => Promise<FastifyReply>;
 
 /** Environments, deployed versions and released versions (record-deployment, record-release, …). */
-export function registerDeployments(app: FastifyInstance, store: Store, send: Send, base: (req: FastifyRequest) => string): void {
+export function registerDeployments(
+  app: FastifyInstance,
+  store: Store,
+  send: Send,
+  base: (req: FastifyRequest) => string,
+): void {
   const envBody = (b: string, e: Environment) => ({
     uuid: e.uuid,
     name: e.name,
@@ -16,19 +21,30 @@ export function registerDeployments(app: FastifyInstance, store: Store, send: Se
     createdAt: e.createdAt,
     _links: {
       self: { title: 'Environment', name: e.name, href: `${b}/environments/${e.uuid}` },
-      'pb:currently-deployed-deployed-versions': { title: 'Versions currently deployed', href: `${b}/environments/${e.uuid}/deployed-versions/currently-deployed` },
-      'pb:currently-supported-released-versions': { title: 'Versions released and supported', href: `${b}/environments/${e.uuid}/released-versions/currently-supported` },
+      'pb:currently-deployed-deployed-versions': {
+        title: 'Versions currently deployed',
+        href: `${b}/environments/${e.uuid}/deployed-versions/currently-deployed`,
+      },
+      'pb:currently-supported-released-versions': {
+        title: 'Versions released and supported',
+        href: `${b}/environments/${e.uuid}/released-versions/currently-supported`,
+      },
       'pb:environments': { title: 'Environments', href: `${b}/environments` },
     },
   });
   const embedded = (b: string, pacticipant: string, version: string) => ({
     pacticipant: { name: pacticipant, _links: { self: { href: `${b}/pacticipants/${enc(pacticipant)}` } } },
-    version: { number: version, _links: { self: { href: `${b}/pacticipants/${enc(pacticipant)}/versions/${enc(version)}` } } },
+    version: {
+      number: version,
+      _links: { self: { href: `${b}/pacticipants/${enc(pacticipant)}/versions/${enc(version)}` } },
+    },
   });
   const deployedBody = (b: string, d: DeployedVersion) => ({
     uuid: d.uuid,
     currentlyDeployed: d.currentlyDeployed,
-    ...(d.applicationInstance === undefined ? {} : { applicationInstance: d.applicationInstance, target: d.applicationInstance }),
+    ...(d.applicationInstance === undefined
+      ? {}
+      : { applicationInstance: d.applicationInstance, target: d.applicationInstance }),
     ...(d.undeployedAt === undefined ? {} : { undeployedAt: d.undeployedAt }),
     createdAt: d.createdAt,
     _embedded: { ...embedded(b, d.pacticipant, d.version), environment: envBody(b, d.environment) },
@@ -42,7 +58,9 @@ export function registerDeployments(app: FastifyInstance, store: Store, send: Se
     _embedded: { ...embedded(b, r.pacticipant, r.version), environment: envBody(b, r.environment) },
     _links: { self: { href: `${b}/released-versions/${r.uuid}` } },
   });
-  const env = async (uuid: string): Promise<Environment> => (await store.getEnvironment(uuid)) ?? Promise.reject(new TreatyError('TREATY_BROKER_NOT_FOUND', `No environment ${uuid}.`));
+  const env = async (uuid: string): Promise<Environment> =>
+    (await store.getEnvironment(uuid)) ??
+    Promise.reject(new TreatyError('TREATY_BROKER_NOT_FOUND', `No environment ${uuid}.`));
 
   app.get<{ Querystring: { name?: string } }>('/environments', async (req, reply) => {
     const b = base(req);
@@ -50,77 +68,167 @@ export function registerDeployments(app: FastifyInstance, store: Store, send: Se
     const list = req.query.name === undefined ? all : all.filter((e) => e.name === req.query.name);
     return send(reply, 200, {
       _embedded: { environments: list.map((e) => envBody(b, e)) },
-      _links: { self: { href: `${b}/environments` }, 'pb:environments': list.map((e) => ({ title: 'Environment', name: e.name, href: `${b}/environments/${e.uuid}` })) },
+      _links: {
+        self: { href: `${b}/environments` },
+        'pb:environments': list.map((e) => ({
+          title: 'Environment',
+          name: e.name,
+          href: `${b}/environments/${e.uuid}`,
+        })),
+      },
     });
   });
 
   app.post<{ Body: Record<string, unknown> | undefined }>('/environments', async (req, reply) => {
     const body = req.body ?? {};
-    if (typeof body.name !== 'string' || body.name.trim() === '') throw new TreatyError('TREATY_BROKER_BAD_REQUEST', 'name is required (a single word such as production).');
-    if (typeof body.production !== 'boolean') throw new TreatyError('TREATY_BROKER_BAD_REQUEST', 'production is required: true or false.');
+    if (typeof body.name !== 'string' || body.name.trim() === '')
+      throw new TreatyError(
+        'TREATY_BROKER_BAD_REQUEST',
+        'name is required (a single word such as production).',
+      );
+    if (typeof body.production !== 'boolean')
+      throw new TreatyError('TREATY_BROKER_BAD_REQUEST', 'production is required: true or false.');
     const contacts = Array.isArray(body.contacts) ? body.contacts : [];
     for (const c of contacts) {
-      if (typeof c !== 'object' || c === null || typeof (c as { name?: unknown }).name !== 'string') throw new TreatyError('TREATY_BROKER_BAD_REQUEST', 'each contact needs a name.');
+      if (typeof c !== 'object' || c === null || typeof (c as { name?: unknown }).name !== 'string')
+        throw new TreatyError('TREATY_BROKER_BAD_REQUEST', 'each contact needs a name.');
     }
-    const e = await store.createEnvironment({ name: body.name, production: body.production, ...(typeof body.displayName === 'string' ? { displayName: body.displayName } : {}), contacts: contacts as Environment['contacts'] });
+    const e = await store.createEnvironment({
+      name: body.name,
+      production: body.production,
+      ...(typeof body.displayName === 'string' ? { displayName: body.displayName } : {}),
+      contacts: contacts as Environment['contacts'],
+    });
     reply.header('Location', `${base(req)}/environments/${e.uuid}`);
     return send(reply, 201, envBody(base(req), e));
   });
 
-  app.get<{ Params: { uuid: string } }>('/environments/:uuid', async (req, reply) => send(reply, 200, envBody(base(req), await env(req.params.uuid))));
+  app.get<{ Params: { uuid: string } }>('/environments/:uuid', async (req, reply) =>
+    send(reply, 200, envBody(base(req), await env(req.params.uuid))),
+  );
 
-  app.post<{ Params: { name: string; version: string; uuid: string }; Body: Record<string, unknown> | undefined }>('/pacticipants/:name/versions/:version/deployed-versions/environment/:uuid', async (req, reply) => {
+  app.post<{
+    Params: { name: string; version: string; uuid: string };
+    Body: Record<string, unknown> | undefined;
+  }>('/pacticipants/:name/versions/:version/deployed-versions/environment/:uuid', async (req, reply) => {
     const body = req.body ?? {};
-    const instance = typeof body.applicationInstance === 'string' && body.applicationInstance !== '' ? body.applicationInstance : typeof body.target === 'string' && body.target !== '' ? body.target : undefined;
-    const d = await store.recordDeployment({ pacticipant: req.params.name, version: req.params.version, environmentUuid: req.params.uuid, ...(instance === undefined ? {} : { applicationInstance: instance }) });
+    const instance =
+      typeof body.applicationInstance === 'string' && body.applicationInstance !== ''
+        ? body.applicationInstance
+        : typeof body.target === 'string' && body.target !== ''
+          ? body.target
+          : undefined;
+    const d = await store.recordDeployment({
+      pacticipant: req.params.name,
+      version: req.params.version,
+      environmentUuid: req.params.uuid,
+      ...(instance === undefined ? {} : { applicationInstance: instance }),
+    });
     reply.header('Location', `${base(req)}/deployed-versions/${d.uuid}`);
     return send(reply, 201, deployedBody(base(req), d));
   });
 
-  app.post<{ Params: { name: string; version: string; uuid: string } }>('/pacticipants/:name/versions/:version/released-versions/environment/:uuid', async (req, reply) => {
-    const { release, created } = await store.recordRelease({ pacticipant: req.params.name, version: req.params.version, environmentUuid: req.params.uuid });
-    reply.header('Location', `${base(req)}/released-versions/${release.uuid}`);
-    return send(reply, created ? 201 : 200, releasedBody(base(req), release));
-  });
+  app.post<{ Params: { name: string; version: string; uuid: string } }>(
+    '/pacticipants/:name/versions/:version/released-versions/environment/:uuid',
+    async (req, reply) => {
+      const { release, created } = await store.recordRelease({
+        pacticipant: req.params.name,
+        version: req.params.version,
+        environmentUuid: req.params.uuid,
+      });
+      reply.header('Location', `${base(req)}/released-versions/${release.uuid}`);
+      return send(reply, created ? 201 : 200, releasedBody(base(req), release));
+    },
+  );
 
   app.get<{ Params: { uuid: string } }>('/deployed-versions/:uuid', async (req, reply) => {
-    const d = (await store.getDeployment(req.params.uuid)) ?? Promise.reject(new TreatyError('TREATY_BROKER_NOT_FOUND', `No deployed version ${req.params.uuid}.`));
+    const d =
+      (await store.getDeployment(req.params.uuid)) ??
+      Promise.reject(new TreatyError('TREATY_BROKER_NOT_FOUND', `No deployed version ${req.params.uuid}.`));
     return send(reply, 200, deployedBody(base(req), await d));
   });
 
-  app.patch<{ Params: { uuid: string }; Body: Record<string, unknown> | undefined }>('/deployed-versions/:uuid', async (req, reply) => {
-    const body = req.body ?? {};
-    if (body.currentlyDeployed === true) return send(reply, 422, { statusCode: 422, code: 'TREATY_BROKER_BAD_REQUEST', error: 'Unprocessable Entity', message: 'A deployment cannot be marked deployed again; record a new deployment.' });
-    const d = body.currentlyDeployed === false ? await store.recordUndeployment(req.params.uuid) : await store.getDeployment(req.params.uuid);
-    if (d === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No deployed version ${req.params.uuid}.`);
-    return send(reply, 200, deployedBody(base(req), d));
-  });
+  app.patch<{ Params: { uuid: string }; Body: Record<string, unknown> | undefined }>(
+    '/deployed-versions/:uuid',
+    async (req, reply) => {
+      const body = req.body ?? {};
+      if (body.currentlyDeployed === true)
+        return send(reply, 422, {
+          statusCode: 422,
+          code: 'TREATY_BROKER_BAD_REQUEST',
+          error: 'Unprocessable Entity',
+          message: 'A deployment cannot be marked deployed again; record a new deployment.',
+        });
+      const d =
+        body.currentlyDeployed === false
+          ? await store.recordUndeployment(req.params.uuid)
+          : await store.getDeployment(req.params.uuid);
+      if (d === undefined)
+        throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No deployed version ${req.params.uuid}.`);
+      return send(reply, 200, deployedBody(base(req), d));
+    },
+  );
 
   app.get<{ Params: { uuid: string } }>('/released-versions/:uuid', async (req, reply) => {
-    const r = (await store.getRelease(req.params.uuid)) ?? Promise.reject(new TreatyError('TREATY_BROKER_NOT_FOUND', `No released version ${req.params.uuid}.`));
+    const r =
+      (await store.getRelease(req.params.uuid)) ??
+      Promise.reject(new TreatyError('TREATY_BROKER_NOT_FOUND', `No released version ${req.params.uuid}.`));
     return send(reply, 200, releasedBody(base(req), await r));
   });
 
-  app.patch<{ Params: { uuid: string }; Body: Record<string, unknown> | undefined }>('/released-versions/:uuid', async (req, reply) => {
-    const body = req.body ?? {};
-    if (body.currentlySupported === true) return send(reply, 422, { statusCode: 422, code: 'TREATY_BROKER_BAD_REQUEST', error: 'Unprocessable Entity', message: 'Record a new release to support a version again.' });
-    const r = body.currentlySupported === false ? await store.recordSupportEnded(req.params.uuid) : await store.getRelease(req.params.uuid);
-    if (r === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No released version ${req.params.uuid}.`);
-    return send(reply, 200, releasedBody(base(req), r));
-  });
+  app.patch<{ Params: { uuid: string }; Body: Record<string, unknown> | undefined }>(
+    '/released-versions/:uuid',
+    async (req, reply) => {
+      const body = req.body ?? {};
+      if (body.currentlySupported === true)
+        return send(reply, 422, {
+          statusCode: 422,
+          code: 'TREATY_BROKER_BAD_REQUEST',
+          error: 'Unprocessable Entity',
+          message: 'Record a new release to support a version again.',
+        });
+      const r =
+        body.currentlySupported === false
+          ? await store.recordSupportEnded(req.params.uuid)
+          : await store.getRelease(req.params.uuid);
+      if (r === undefined)
+        throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No released version ${req.params.uuid}.`);
+      return send(reply, 200, releasedBody(base(req), r));
+    },
+  );
 
-  app.get<{ Params: { uuid: string }; Querystring: { pacticipant?: string; applicationInstance?: string; target?: string } }>('/environments/:uuid/deployed-versions/currently-deployed', async (req, reply) => {
+  app.get<{
+    Params: { uuid: string };
+    Querystring: { pacticipant?: string; applicationInstance?: string; target?: string };
+  }>('/environments/:uuid/deployed-versions/currently-deployed', async (req, reply) => {
     await env(req.params.uuid);
     const instance = req.query.applicationInstance ?? req.query.target;
-    const list = await store.currentlyDeployed(req.params.uuid, { ...(req.query.pacticipant === undefined ? {} : { pacticipant: req.query.pacticipant }), ...(instance === undefined ? {} : { applicationInstance: instance }) });
+    const list = await store.currentlyDeployed(req.params.uuid, {
+      ...(req.query.pacticipant === undefined ? {} : { pacticipant: req.query.pacticipant }),
+      ...(instance === undefined ? {} : { applicationInstance: instance }),
+    });
     const b = base(req);
-    return send(reply, 200, { _embedded: { deployedVersions: list.map((d) => deployedBody(b, d)) }, _links: { self: { href: `${b}/environments/${req.params.uuid}/deployed-versions/currently-deployed` } } });
+    return send(reply, 200, {
+      _embedded: { deployedVersions: list.map((d) => deployedBody(b, d)) },
+      _links: { self: { href: `${b}/environments/${req.params.uuid}/deployed-versions/currently-deployed` } },
+    });
   });
 
-  app.get<{ Params: { uuid: string }; Querystring: { pacticipant?: string; version?: string } }>('/environments/:uuid/released-versions/currently-supported', async (req, reply) => {
-    await env(req.params.uuid);
-    const list = await store.currentlySupported(req.params.uuid, { ...(req.query.pacticipant === undefined ? {} : { pacticipant: req.query.pacticipant }), ...(req.query.version === undefined ? {} : { version: req.query.version }) });
-    const b = base(req);
-    return send(reply, 200, { _embedded: { releasedVersions: list.map((r) => releasedBody(b, r)) }, _links: { self: { href: `${b}/environments/${req.params.uuid}/released-versions/currently-supported` } } });
-  });
+  app.get<{ Params: { uuid: string }; Querystring: { pacticipant?: string; version?: string } }>(
+    '/environments/:uuid/released-versions/currently-supported',
+    async (req, reply) => {
+      await env(req.params.uuid);
+      const list = await store.currentlySupported(req.params.uuid, {
+        ...(req.query.pacticipant === undefined ? {} : { pacticipant: req.query.pacticipant }),
+        ...(req.query.version === undefined ? {} : { version: req.query.version }),
+      });
+      const b = base(req);
+      return send(reply, 200, {
+        _embedded: { releasedVersions: list.map((r) => releasedBody(b, r)) },
+        _links: {
+          self: { href: `${b}/environments/${req.params.uuid}/released-versions/currently-supported` },
+        },
+      });
+    },
+  );
 }

@@ -1,7 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TreatyError } from '@treaty/core';
 import type { Store } from './store/types.js';
-import { evaluateMatrix, type Decision, type IgnoreSelector, type MatrixQuery, type MatrixSelector } from './domain/matrix.js';
+import {
+  evaluateMatrix,
+  type Decision,
+  type IgnoreSelector,
+  type MatrixQuery,
+  type MatrixSelector,
+} from './domain/matrix.js';
 
 const enc = encodeURIComponent;
 type Send = (reply: FastifyReply, status: number, body: unknown) => Promise<FastifyReply>;
@@ -48,18 +54,24 @@ const flag = (value: string | undefined, name: string): boolean | undefined => {
 /** Checks a parsed query against the rules the Pact Broker applies, and builds the domain query. */
 export async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Promise<MatrixQuery> {
   const { options } = parsed;
-  if (parsed.selectors.length === 0) bad('Give at least one selector: q[][pacticipant]=NAME&q[][version]=VERSION.');
+  if (parsed.selectors.length === 0)
+    bad('Give at least one selector: q[][pacticipant]=NAME&q[][version]=VERSION.');
   const selectors: MatrixSelector[] = [];
   for (const raw of parsed.selectors) {
     const known = new Set(['pacticipant', 'version', 'latest', 'tag', 'branch', 'mainBranch', 'environment']);
     const unknown = Object.keys(raw).filter((k) => !known.has(k));
-    if (unknown.length > 0) bad(`Unknown selector key ${unknown.map((k) => `'${k}'`).join(', ')}: use pacticipant, version, latest, tag, branch, mainBranch or environment.`);
+    if (unknown.length > 0)
+      bad(
+        `Unknown selector key ${unknown.map((k) => `'${k}'`).join(', ')}: use pacticipant, version, latest, tag, branch, mainBranch or environment.`,
+      );
     const p = raw.pacticipant;
-    if (p === undefined || p === '') bad(`Every selector needs a pacticipant; this one has none: ${JSON.stringify(raw)}.`);
+    if (p === undefined || p === '')
+      bad(`Every selector needs a pacticipant; this one has none: ${JSON.stringify(raw)}.`);
     if ((await store.getPacticipant(p)) === undefined) bad(`There is no pacticipant named '${p}'.`);
     const latest = flag(raw.latest, 'q[][latest]');
     if (raw.version !== undefined && latest === true) bad(`Give a version or latest for ${p}, not both.`);
-    if (raw.environment !== undefined && (await store.findEnvironment(raw.environment)) === undefined) bad(`There is no environment named '${raw.environment}'. Create it first (treaty create-environment).`);
+    if (raw.environment !== undefined && (await store.findEnvironment(raw.environment)) === undefined)
+      bad(`There is no environment named '${raw.environment}'. Create it first (treaty create-environment).`);
     const mainBranch = flag(raw.mainBranch, 'q[][mainBranch]');
     selectors.push({
       pacticipant: p,
@@ -72,25 +84,47 @@ export async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Prom
     });
   }
   const ignore: IgnoreSelector[] = parsed.ignore.map((raw) => {
-    if (raw.pacticipant === undefined || raw.pacticipant === '') bad(`Every ignore selector needs a pacticipant; this one has none: ${JSON.stringify(raw)}.`);
+    if (raw.pacticipant === undefined || raw.pacticipant === '')
+      bad(`Every ignore selector needs a pacticipant; this one has none: ${JSON.stringify(raw)}.`);
     return { pacticipant: raw.pacticipant, ...(raw.version === undefined ? {} : { version: raw.version }) };
   });
   const latest = flag(options.latest, 'latest');
   const mainBranch = flag(options.mainBranch, 'mainBranch');
-  const targets = [options.tag !== undefined, options.environment !== undefined, mainBranch === true].filter(Boolean).length;
+  const targets = [options.tag !== undefined, options.environment !== undefined, mainBranch === true].filter(
+    Boolean,
+  ).length;
   if (targets > 1) bad('Give at most one of tag, environment and mainBranch.');
-  if (latest === true && options.environment !== undefined) bad('latest=true cannot be combined with environment: an environment already says which versions.');
+  if (latest === true && options.environment !== undefined)
+    bad('latest=true cannot be combined with environment: an environment already says which versions.');
   if (options.environment !== undefined && (await store.findEnvironment(options.environment)) === undefined) {
-    bad(`There is no environment named '${options.environment}'. Create it first (treaty create-environment / pact-broker create-environment).`);
+    bad(
+      `There is no environment named '${options.environment}'. Create it first (treaty create-environment / pact-broker create-environment).`,
+    );
   }
   const latestby = options.latestby;
-  if (latestby !== undefined && latestby !== '' && latestby !== 'cvpv' && latestby !== 'cvp' && latestby !== 'cp') bad(`latestby must be cvpv, cvp or cp, not '${latestby}'.`);
+  if (
+    latestby !== undefined &&
+    latestby !== '' &&
+    latestby !== 'cvpv' &&
+    latestby !== 'cvp' &&
+    latestby !== 'cp'
+  )
+    bad(`latestby must be cvpv, cvp or cp, not '${latestby}'.`);
   let limit: number | undefined;
   if (options.limit !== undefined) {
     limit = Number(options.limit);
-    if (!Number.isInteger(limit) || limit < 1) bad(`limit must be a whole number of at least 1, not '${options.limit}'.`);
+    if (!Number.isInteger(limit) || limit < 1)
+      bad(`limit must be a whole number of at least 1, not '${options.limit}'.`);
   }
-  const success = parsed.success.map((s) => (s === 'true' ? true : s === 'false' ? false : s === '' ? null : bad(`success[] must be true, false or empty, not '${s}'.`)));
+  const success = parsed.success.map((s) =>
+    s === 'true'
+      ? true
+      : s === 'false'
+        ? false
+        : s === ''
+          ? null
+          : bad(`success[] must be true, false or empty, not '${s}'.`),
+  );
   return {
     selectors,
     target: {
@@ -107,21 +141,59 @@ export async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Prom
 }
 
 /** `/matrix` and `/can-i-deploy`: the release gate. */
-export function registerMatrix(app: FastifyInstance, store: Store, send: Send, base: (req: FastifyRequest) => string): void {
+export function registerMatrix(
+  app: FastifyInstance,
+  store: Store,
+  send: Send,
+  base: (req: FastifyRequest) => string,
+): void {
   const render = (req: FastifyRequest, d: Decision) => {
     const b = base(req);
-    const version = (p: string, n: string) => ({ number: n, _links: { self: { href: `${b}/pacticipants/${enc(p)}/versions/${enc(n)}` } } });
+    const version = (p: string, n: string) => ({
+      number: n,
+      _links: { self: { href: `${b}/pacticipants/${enc(p)}/versions/${enc(n)}` } },
+    });
     return {
-      summary: { deployable: d.deployable, reason: d.reasons.map((r) => r.text).join('\n'), success: d.success, failed: d.failed, unknown: d.unknown, ...(d.ignored === undefined ? {} : { ignored: d.ignored }) },
+      summary: {
+        deployable: d.deployable,
+        reason: d.reasons.map((r) => r.text).join('\n'),
+        success: d.success,
+        failed: d.failed,
+        unknown: d.unknown,
+        ...(d.ignored === undefined ? {} : { ignored: d.ignored }),
+      },
       notices: d.reasons.map((r) => ({ type: r.type, text: r.text })),
       matrix: d.rows.map((r) => ({
-        consumer: { name: r.consumer, _links: { self: { href: `${b}/pacticipants/${enc(r.consumer)}` } }, version: version(r.consumer, r.consumerVersion) },
-        provider: { name: r.provider, _links: { self: { href: `${b}/pacticipants/${enc(r.provider)}` } }, version: r.providerVersion === null ? null : version(r.provider, r.providerVersion) },
-        pact: { createdAt: r.pact.createdAt, _links: { self: { href: `${b}/pacts/provider/${enc(r.provider)}/consumer/${enc(r.consumer)}/version/${enc(r.consumerVersion)}` } } },
+        consumer: {
+          name: r.consumer,
+          _links: { self: { href: `${b}/pacticipants/${enc(r.consumer)}` } },
+          version: version(r.consumer, r.consumerVersion),
+        },
+        provider: {
+          name: r.provider,
+          _links: { self: { href: `${b}/pacticipants/${enc(r.provider)}` } },
+          version: r.providerVersion === null ? null : version(r.provider, r.providerVersion),
+        },
+        pact: {
+          createdAt: r.pact.createdAt,
+          _links: {
+            self: {
+              href: `${b}/pacts/provider/${enc(r.provider)}/consumer/${enc(r.consumer)}/version/${enc(r.consumerVersion)}`,
+            },
+          },
+        },
         verificationResult:
           r.verification === null
             ? null
-            : { success: r.verification.success, verifiedAt: r.verification.createdAt, _links: { self: { href: `${b}/pacts/provider/${enc(r.provider)}/consumer/${enc(r.consumer)}/pact-version/${r.pact.sha}/verification-results/${r.verification.id}` } } },
+            : {
+                success: r.verification.success,
+                verifiedAt: r.verification.createdAt,
+                _links: {
+                  self: {
+                    href: `${b}/pacts/provider/${enc(r.provider)}/consumer/${enc(r.consumer)}/pact-version/${r.pact.sha}/verification-results/${r.verification.id}`,
+                  },
+                },
+              },
         ...(r.ignored ? { ignored: true } : {}),
       })),
     };
@@ -145,7 +217,10 @@ export function registerMatrix(app: FastifyInstance, store: Store, send: Send, b
       selectors: [{ pacticipant, version }],
       ignore: parsed.ignore,
       success: [],
-      options: environment === undefined ? { latestby: 'cvp', latest: 'true', tag: to as string } : { latestby: 'cvpv', environment },
+      options:
+        environment === undefined
+          ? { latestby: 'cvp', latest: 'true', tag: to as string }
+          : { latestby: 'cvpv', environment },
     });
     return send(reply, 200, render(req, await evaluateMatrix(store, query, hint(req))));
   });

@@ -16,7 +16,8 @@ function credentials(env: Readonly<Record<string, string | undefined>>, prefix: 
   const token = env[`${prefix}TOKEN`];
   if (token !== undefined && token !== '') out.push({ token });
   const username = env[`${prefix}USERNAME`];
-  if (username !== undefined && username !== '') out.push({ username, password: env[`${prefix}PASSWORD`] ?? '' });
+  if (username !== undefined && username !== '')
+    out.push({ username, password: env[`${prefix}PASSWORD`] ?? '' });
   return out;
 }
 
@@ -46,7 +47,11 @@ export interface RunningBroker {
  */
 export async function startBroker(settings: BrokerSettings): Promise<RunningBroker> {
   const store = SqliteStore.open(settings.database);
-  const app = await buildApp({ store, logger: settings.logger ?? false, ...(settings.auth === undefined ? {} : { auth: settings.auth }) });
+  const app = await buildApp({
+    store,
+    logger: settings.logger ?? false,
+    ...(settings.auth === undefined ? {} : { auth: settings.auth }),
+  });
   app.addHook('onClose', async () => store.close());
   try {
     await app.listen({ port: settings.port, host: settings.host });

@@ -9,7 +9,14 @@ import { canIDeployCommand } from './commands/can-i-deploy/index.js';
 import { brokerClientCommands } from './commands/broker-client/index.js';
 
 /** Every command, in the order `treaty --help` lists them. */
-export const commands: readonly Command[] = [verifyCommand, publishCommand, canIDeployCommand, ...brokerClientCommands, brokerCommand, validateCommand];
+export const commands: readonly Command[] = [
+  verifyCommand,
+  publishCommand,
+  canIDeployCommand,
+  ...brokerClientCommands,
+  brokerCommand,
+  validateCommand,
+];
 
 const version = '0.1.0';
 

@@ -27,12 +27,14 @@ export const ERROR_CODES = {
   TREATY_CONTRACT_INVALID: {
     kind: 'user',
     status: 400,
-    summary: 'A contract, request, response or message has a field of the wrong shape; the message names its JSON path.',
+    summary:
+      'A contract, request, response or message has a field of the wrong shape; the message names its JSON path.',
   },
   TREATY_CONTRACT_UNSUPPORTED_VERSION: {
     kind: 'user',
     status: 400,
-    summary: 'The Pact Specification version is not one Treaty reads or writes (1.0.0, 1.1.0, 2.0.0, 3.0.0, 4.0).',
+    summary:
+      'The Pact Specification version is not one Treaty reads or writes (1.0.0, 1.1.0, 2.0.0, 3.0.0, 4.0).',
   },
   TREATY_CONTRACT_UNKNOWN_RULE: {
     kind: 'user',
@@ -62,7 +64,8 @@ export const ERROR_CODES = {
   TREATY_MATCHER_INVALID: {
     kind: 'user',
     status: 400,
-    summary: 'A matcher was built with bad arguments (a bad regex, min above max, an example that breaks its own rule).',
+    summary:
+      'A matcher was built with bad arguments (a bad regex, min above max, an example that breaks its own rule).',
   },
   TREATY_DSL_INCOMPLETE: {
     kind: 'user',
@@ -72,12 +75,14 @@ export const ERROR_CODES = {
   TREATY_DSL_INVALID: {
     kind: 'user',
     status: 400,
-    summary: 'A DSL call got a bad argument (an unknown method, a status outside 100–599, a body that is not JSON).',
+    summary:
+      'A DSL call got a bad argument (an unknown method, a status outside 100–599, a body that is not JSON).',
   },
   TREATY_CONSUMER_TEST_FAILED: {
     kind: 'user',
     status: 400,
-    summary: 'The consumer test did not make the requests its contract expects, or made others; nothing was written.',
+    summary:
+      'The consumer test did not make the requests its contract expects, or made others; nothing was written.',
   },
   TREATY_MOCK_SERVER_START: {
     kind: 'operator',
@@ -92,17 +97,20 @@ export const ERROR_CODES = {
   TREATY_PACT_FILE_WRITE: {
     kind: 'operator',
     status: 500,
-    summary: 'The contract file could not be read or written (permissions, disk, or a file that is not a contract).',
+    summary:
+      'The contract file could not be read or written (permissions, disk, or a file that is not a contract).',
   },
   TREATY_VERIFY_SOURCE: {
     kind: 'user',
     status: 400,
-    summary: 'A contract source for verification cannot be read (missing file, empty folder, unreachable URL).',
+    summary:
+      'A contract source for verification cannot be read (missing file, empty folder, unreachable URL).',
   },
   TREATY_VERIFY_CONFIG: {
     kind: 'user',
     status: 400,
-    summary: 'Verification options are incomplete or contradictory (no provider URL, no contracts, a bad header).',
+    summary:
+      'Verification options are incomplete or contradictory (no provider URL, no contracts, a bad header).',
   },
   TREATY_BROKER_PACT_CONFLICT: {
     kind: 'user',
@@ -127,7 +135,8 @@ export const ERROR_CODES = {
   TREATY_BROKER_BAD_REQUEST: {
     kind: 'user',
     status: 400,
-    summary: 'A broker request body is malformed: not JSON, the wrong content type, too large, or a pact whose names disagree with the URL.',
+    summary:
+      'A broker request body is malformed: not JSON, the wrong content type, too large, or a pact whose names disagree with the URL.',
   },
   TREATY_BROKER_UNAUTHORIZED: {
     kind: 'user',
@@ -209,5 +218,8 @@ export class TreatyError extends Error {
  * @example if (isTreatyError(e) && e.kind === 'user') console.error(e.message)
  */
 export function isTreatyError(value: unknown): value is TreatyError {
-  return value instanceof TreatyError || (value instanceof Error && value.name === 'TreatyError' && 'code' in value);
+  return (
+    value instanceof TreatyError ||
+    (value instanceof Error && value.name === 'TreatyError' && 'code' in value)
+  );
 }

@@ -87,10 +87,22 @@ export { ConsumerContract } from './consumer/contract.js';
 export type { ConsumerContractOptions } from './consumer/contract.js';
 export { HttpInteractionBuilder, RequestBuilder, ResponseBuilder } from './consumer/builders.js';
 export type { MockServerInfo } from './consumer/builders.js';
-export { AsyncMessageBuilder, SyncMessageBuilder, MessageContentBuilder } from './consumer/message-builders.js';
+export {
+  AsyncMessageBuilder,
+  SyncMessageBuilder,
+  MessageContentBuilder,
+} from './consumer/message-builders.js';
 export type { ReifiedMessage, ReifiedSyncMessage } from './consumer/message-builders.js';
 export type { StringTemplate, MultiTemplate } from './consumer/template.js';
 export { verifyProvider } from './provider/verify.js';
-export type { VerifyOptions, VerificationResult, ContractResult, InteractionResult, ProviderRequest, StateHandler, MessageProducer } from './provider/verify.js';
+export type {
+  VerifyOptions,
+  VerificationResult,
+  ContractResult,
+  InteractionResult,
+  ProviderRequest,
+  StateHandler,
+  MessageProducer,
+} from './provider/verify.js';
 export { loadContracts } from './provider/sources.js';
 export type { LoadedContract } from './provider/sources.js';

@@ -9,7 +9,10 @@ const coreSrc = fileURLToPath(new URL('../../core/src/', import.meta.url));
 const pureFolders = ['contract', 'matching'];
 
 const forbidden: Array<[RegExp, string]> = [
-  [/\bfrom\s+['"](node:)?(fs|fs\/promises|net|http|https|http2|child_process|worker_threads|os|dgram|dns|tls|cluster|process|timers|readline|stream|buffer|crypto|path|url)['"]/, 'a Node I/O module import'],
+  [
+    /\bfrom\s+['"](node:)?(fs|fs\/promises|net|http|https|http2|child_process|worker_threads|os|dgram|dns|tls|cluster|process|timers|readline|stream|buffer|crypto|path|url)['"]/,
+    'a Node I/O module import',
+  ],
   [/\bimport\(\s*['"]node:/, 'a dynamic node: import'],
   [/\brequire\(/, 'require()'],
   [/\bDate\.now\(|\bnew Date\(\s*\)/, 'the clock'],

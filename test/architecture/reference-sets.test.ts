@@ -11,7 +11,11 @@ const shared = fileURLToPath(new URL('../../../shared/', import.meta.url));
 function files(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) out.set(relative(dir, join(entry.parentPath, entry.name)), readFileSync(join(entry.parentPath, entry.name)));
+    if (entry.isFile())
+      out.set(
+        relative(dir, join(entry.parentPath, entry.name)),
+        readFileSync(join(entry.parentPath, entry.name)),
+      );
   }
   return out;
 }
@@ -23,13 +27,18 @@ describe('reference sets', () => {
   ])('%s is in the repository with its licence', (name, atLeast) => {
     const kept = files(referenceDir(name));
     expect(kept.has('LICENSE')).toBe(true);
-    expect([...kept.keys()].filter((f) => /\.(json|feature)$/.test(f)).length).toBeGreaterThanOrEqual(atLeast);
+    expect([...kept.keys()].filter((f) => /\.(json|feature)$/.test(f)).length).toBeGreaterThanOrEqual(
+      atLeast,
+    );
   });
 
-  it.skipIf(!existsSync(shared)).each<ReferenceSet>(['pact-spec-testcases', 'pact-compatibility-suite'])('%s is identical to the shared original', (name) => {
-    const kept = files(referenceDir(name));
-    const original = files(join(shared, name));
-    expect([...kept.keys()].sort()).toEqual([...original.keys()].sort());
-    for (const [file, bytes] of original) expect(kept.get(file)?.equals(bytes), file).toBe(true);
-  });
+  it.skipIf(!existsSync(shared)).each<ReferenceSet>(['pact-spec-testcases', 'pact-compatibility-suite'])(
+    '%s is identical to the shared original',
+    (name) => {
+      const kept = files(referenceDir(name));
+      const original = files(join(shared, name));
+      expect([...kept.keys()].sort()).toEqual([...original.keys()].sort());
+      for (const [file, bytes] of original) expect(kept.get(file)?.equals(bytes), file).toBe(true);
+    },
+  );
 });

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ConsumerContract, atLeastOneLike, datetime, eachLike, integer, like, regex, uuid } from '@treaty/core';
+import {
+  ConsumerContract,
+  atLeastOneLike,
+  datetime,
+  eachLike,
+  integer,
+  like,
+  regex,
+  uuid,
+} from '@treaty/core';
 import { startBroker, type RunningBroker } from '@treaty/broker';
 
 // The broker's pages in a real headless Chromium (Debian's package, driven by playwright-core),
@@ -15,37 +24,76 @@ import { startBroker, type RunningBroker } from '@treaty/broker';
 const CHROMIUM = process.env.TREATY_CHROMIUM ?? '/usr/bin/chromium';
 const artifacts = fileURLToPath(new URL('../../test-artifacts/ui/', import.meta.url));
 if (!existsSync(CHROMIUM)) {
-  throw new Error(`The browser tests need Chromium at ${CHROMIUM}: install it with 'apt-get install -y chromium' (or point TREATY_CHROMIUM at one).`);
+  throw new Error(
+    `The browser tests need Chromium at ${CHROMIUM}: install it with 'apt-get install -y chromium' (or point TREATY_CHROMIUM at one).`,
+  );
 }
 
 let broker: RunningBroker;
 let browser: Browser;
 
 async function api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${broker.url}${path}`, { method, headers: { 'Content-Type': 'application/json', Accept: 'application/hal+json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${broker.url}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/hal+json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as Record<string, unknown>;
 }
 
 /** Publishes every contract in a folder for a consumer version, through POST /contracts/publish. */
-async function publish(dir: string, consumer: string, version: string, branch: string): Promise<Map<string, string>> {
-  const contracts = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => {
-    const content = readFileSync(join(dir, f), 'utf8');
-    return { consumerName: consumer, providerName: (JSON.parse(content) as { provider: { name: string } }).provider.name, specification: 'pact', contentType: 'application/json', content: Buffer.from(content).toString('base64') };
+async function publish(
+  dir: string,
+  consumer: string,
+  version: string,
+  branch: string,
+): Promise<Map<string, string>> {
+  const contracts = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => {
+      const content = readFileSync(join(dir, f), 'utf8');
+      return {
+        consumerName: consumer,
+        providerName: (JSON.parse(content) as { provider: { name: string } }).provider.name,
+        specification: 'pact',
+        contentType: 'application/json',
+        content: Buffer.from(content).toString('base64'),
+      };
+    });
+  const res = await api('POST', '/contracts/publish', {
+    pacticipantName: consumer,
+    pacticipantVersionNumber: version,
+    branch,
+    contracts,
   });
-  const res = await api('POST', '/contracts/publish', { pacticipantName: consumer, pacticipantVersionNumber: version, branch, contracts });
   const shas = new Map<string, string>();
   for (const c of (res._links as { 'pb:contracts': Array<{ href: string }> })['pb:contracts']) {
     const provider = decodeURIComponent(/provider\/([^/]+)/.exec(c.href)?.[1] ?? '');
     const pact = await api('GET', new URL(c.href).pathname);
-    shas.set(provider, /pact-version\/([0-9a-f]+)/.exec((pact._links as { 'pb:pact-version': { href: string } })['pb:pact-version'].href)?.[1] ?? '');
+    shas.set(
+      provider,
+      /pact-version\/([0-9a-f]+)/.exec(
+        (pact._links as { 'pb:pact-version': { href: string } })['pb:pact-version'].href,
+      )?.[1] ?? '',
+    );
   }
   return shas;
 }
 
-async function verify(consumer: string, provider: string, sha: string, providerVersion: string, success: boolean): Promise<void> {
+async function verify(
+  consumer: string,
+  provider: string,
+  sha: string,
+  providerVersion: string,
+  success: boolean,
+): Promise<void> {
   await api('PUT', `/pacticipants/${provider}/branches/main/versions/${providerVersion}`, {});
-  await api('POST', `/pacts/provider/${provider}/consumer/${consumer}/pact-version/${sha}/verification-results`, { success, providerApplicationVersion: providerVersion });
+  await api(
+    'POST',
+    `/pacts/provider/${provider}/consumer/${consumer}/pact-version/${sha}/verification-results`,
+    { success, providerApplicationVersion: providerVersion },
+  );
 }
 
 async function webContracts(dir: string, withLoyalty: boolean): Promise<void> {
@@ -67,20 +115,39 @@ async function webContracts(dir: string, withLoyalty: boolean): Promise<void> {
         }),
       ),
     )
-    .executeTest(async (mock) => void (await fetch(`${mock.url}/orders/7`, { headers: { Accept: 'application/json' } })));
+    .executeTest(
+      async (mock) => void (await fetch(`${mock.url}/orders/7`, { headers: { Accept: 'application/json' } })),
+    );
   await new ConsumerContract({ consumer: 'web', provider: 'payments', dir })
     .addInteraction()
     .uponReceiving('a payment')
     .withRequest('POST', '/payments', (req) => req.jsonBody({ amount: 12.5 }))
     .willRespondWith(201, (res) => res.jsonBody(like({ id: integer(1) })))
-    .executeTest(async (mock) => void (await fetch(`${mock.url}/payments`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"amount":12.5}' })));
+    .executeTest(
+      async (mock) =>
+        void (await fetch(`${mock.url}/payments`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"amount":12.5}',
+        })),
+    );
 }
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
-  broker = await startBroker({ port: 0, host: '127.0.0.1', database: join(mkdtempSync(join(tmpdir(), 'treaty-ui-')), 'broker.sqlite') });
-  const prod = (await api('POST', '/environments', { name: 'production', displayName: 'Production', production: true })) as { uuid: string };
-  const staging = (await api('POST', '/environments', { name: 'staging', production: false })) as { uuid: string };
+  broker = await startBroker({
+    port: 0,
+    host: '127.0.0.1',
+    database: join(mkdtempSync(join(tmpdir(), 'treaty-ui-')), 'broker.sqlite'),
+  });
+  const prod = (await api('POST', '/environments', {
+    name: 'production',
+    displayName: 'Production',
+    production: true,
+  })) as { uuid: string };
+  const staging = (await api('POST', '/environments', { name: 'staging', production: false })) as {
+    uuid: string;
+  };
 
   const web1 = mkdtempSync(join(tmpdir(), 'treaty-ui-web1-'));
   await webContracts(web1, false);
@@ -102,7 +169,11 @@ beforeAll(async () => {
   await new ConsumerContract({ consumer: 'notifications', provider: 'orders', dir: events })
     .addAsynchronousMessage()
     .given('an order was shipped')
-    .expectsToReceive('an order shipped event', (m) => m.withJSONContent({ orderId: integer(7), carrier: regex(/DHL|UPS/, 'DHL') }).withMetadata({ topic: 'orders.shipped' }))
+    .expectsToReceive('an order shipped event', (m) =>
+      m
+        .withJSONContent({ orderId: integer(7), carrier: regex(/DHL|UPS/, 'DHL') })
+        .withMetadata({ topic: 'orders.shipped' }),
+    )
     .executeTest(() => undefined);
   await publish(events, 'notifications', '0.9.0', 'main');
 
@@ -111,12 +182,17 @@ beforeAll(async () => {
   await verify('mobile', 'orders', mobileShas.get('orders') ?? '', '5.0.0', true);
   await verify('web', 'orders', web2Shas.get('orders') ?? '', '5.0.0', false);
   await api('POST', `/pacticipants/orders/versions/5.0.0/deployed-versions/environment/${prod.uuid}`, {});
-  await api('POST', `/pacticipants/payments/versions/2.0.0/deployed-versions/environment/${prod.uuid}`, { applicationInstance: 'eu-1' });
+  await api('POST', `/pacticipants/payments/versions/2.0.0/deployed-versions/environment/${prod.uuid}`, {
+    applicationInstance: 'eu-1',
+  });
   await api('POST', `/pacticipants/web/versions/1.0.0/deployed-versions/environment/${prod.uuid}`, {});
   await api('POST', `/pacticipants/mobile/versions/3.2.0/released-versions/environment/${prod.uuid}`, {});
   await api('POST', `/pacticipants/web/versions/1.1.0/deployed-versions/environment/${staging.uuid}`, {});
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -149,18 +225,30 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
       expect.stringMatching(/^web orders version 1\.1\.0 published .* ✘ failed by orders 5\.0\.0, /),
       expect.stringMatching(/^web payments version 1\.1\.0 published .* ✔ verified by payments 2\.0\.0, /),
     ]);
-    expect(await text(page, 'main p.muted')).toContain('4 contracts between consumers and providers: 2 verified, 1 failed, 1 not verified yet');
+    expect(await text(page, 'main p.muted')).toContain(
+      '4 contracts between consumers and providers: 2 verified, 1 failed, 1 not verified yet',
+    );
     await page.close();
-    const hal = await fetch(`${broker.url}/`, { headers: { Accept: 'application/hal+json, application/json' } });
+    const hal = await fetch(`${broker.url}/`, {
+      headers: { Accept: 'application/hal+json, application/json' },
+    });
     expect(hal.headers.get('content-type')).toContain('application/hal+json');
-    expect(((await hal.json()) as { _links: Record<string, unknown> })._links['pb:pacticipants']).toBeDefined();
+    expect(
+      ((await hal.json()) as { _links: Record<string, unknown> })._links['pb:pacticipants'],
+    ).toBeDefined();
   });
 
   it('draws the network as an SVG with every service and a coloured arrow per contract', async () => {
     const page = await open('/ui/network', 'network');
     const svg = page.locator('svg.network');
     expect(await svg.getAttribute('role')).toBe('img');
-    expect((await svg.locator('a.node text').allTextContents()).sort()).toEqual(['mobile', 'notifications', 'orders', 'payments', 'web']);
+    expect((await svg.locator('a.node text').allTextContents()).sort()).toEqual([
+      'mobile',
+      'notifications',
+      'orders',
+      'payments',
+      'web',
+    ]);
     expect(await svg.locator('path.edge.ok').count()).toBe(2);
     expect(await svg.locator('path.edge.bad').count()).toBe(1);
     expect(await svg.locator('path.edge.unknown').count()).toBe(1);
@@ -184,7 +272,9 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
     expect(words).toContain('GET /orders/7');
     expect(words).toContain('Status 200');
     expect(words).toContain('id: any integer');
-    expect(words).toContain('reference: text matching /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/');
+    expect(words).toContain(
+      'reference: text matching /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/',
+    );
     expect(words).toContain("placedAt: a date and time formatted yyyy-MM-dd'T'HH:mm:ssXXX");
     expect(words).toContain('lines: a list with at least 1 item, each like the example');
     expect(words).toContain('loyaltyPoints: any integer');
@@ -202,13 +292,19 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
     const page = await open('/ui/matrix?pacticipant=web', 'matrix');
     const all = (await page.locator('tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
     expect(all).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^web 1\.1\.0 orders 5\.0\.0 ✘ failed/), expect.stringMatching(/^web 1\.0\.0 orders 5\.0\.0 ✔ verified/), expect.stringMatching(/^web 1\.0\.0 payments 2\.0\.0 ✔ verified/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^web 1\.1\.0 orders 5\.0\.0 ✘ failed/),
+        expect.stringMatching(/^web 1\.0\.0 orders 5\.0\.0 ✔ verified/),
+        expect.stringMatching(/^web 1\.0\.0 payments 2\.0\.0 ✔ verified/),
+      ]),
     );
     await page.selectOption('select[name=environment]', 'staging');
     await page.click('button[type=submit]');
     await page.waitForURL(/environment=staging/);
     expect(await text(page, 'main h2')).toBe('web in staging');
-    const staging = (await page.locator('tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+    const staging = (await page.locator('tbody tr').allInnerTexts()).map((r) =>
+      r.replace(/\s+/g, ' ').trim(),
+    );
     expect(staging.every((r) => r.startsWith('web 1.1.0'))).toBe(true);
     await page.screenshot({ path: join(artifacts, 'matrix-staging.png'), fullPage: true });
     await page.close();
@@ -224,10 +320,14 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
     const verdict = page.locator('section.verdict');
     expect(await verdict.getAttribute('class')).toContain('bad');
     expect(await verdict.locator('h2').innerText()).toBe('No: web 1.1.0 cannot be deployed to production.');
-    expect(await verdict.innerText()).toContain('orders 5.0.0 (currently in production) failed to verify the pact of web 1.1.0');
+    expect(await verdict.innerText()).toContain(
+      'orders 5.0.0 (currently in production) failed to verify the pact of web 1.1.0',
+    );
     await page.screenshot({ path: join(artifacts, 'can-i-deploy-no.png'), fullPage: true });
     await page.goto(`${broker.url}/ui/can-i-deploy?pacticipant=web&version=1.0.0&environment=production`);
-    expect(await page.locator('section.verdict h2').innerText()).toBe('Yes: web 1.0.0 can be deployed to production.');
+    expect(await page.locator('section.verdict h2').innerText()).toBe(
+      'Yes: web 1.0.0 can be deployed to production.',
+    );
     await page.screenshot({ path: join(artifacts, 'can-i-deploy-yes.png'), fullPage: true });
     await page.close();
   });
@@ -236,9 +336,16 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
     const page = await open('/ui/environments', 'environments');
     const sections = page.locator('main section');
     expect(await sections.locator('h2').allInnerTexts()).toEqual(['Production (production)', 'Staging']);
-    const prod = (await sections.first().locator('tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+    const prod = (await sections.first().locator('tbody tr').allInnerTexts()).map((r) =>
+      r.replace(/\s+/g, ' ').trim(),
+    );
     expect(prod).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^orders 5\.0\.0 deployed /), expect.stringMatching(/^payments 2\.0\.0 deployed \(instance eu-1\) /), expect.stringMatching(/^web 1\.0\.0 deployed /), expect.stringMatching(/^mobile 3\.2\.0 released, supported /)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^orders 5\.0\.0 deployed /),
+        expect.stringMatching(/^payments 2\.0\.0 deployed \(instance eu-1\) /),
+        expect.stringMatching(/^web 1\.0\.0 deployed /),
+        expect.stringMatching(/^mobile 3\.2\.0 released, supported /),
+      ]),
     );
     await page.close();
   });
@@ -252,8 +359,23 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
       await page.keyboard.press('Tab');
       order.push((await page.evaluate(() => document.activeElement?.textContent ?? '')).trim());
     }
-    expect(order).toEqual(['Treaty broker', 'Integrations', 'Network', 'Matrix', 'Can I deploy?', 'Environments', 'network']);
-    for (const path of ['/', '/ui/network', '/ui/matrix?pacticipant=web', '/ui/can-i-deploy', '/ui/environments', '/ui/contracts/provider/orders/consumer/web']) {
+    expect(order).toEqual([
+      'Treaty broker',
+      'Integrations',
+      'Network',
+      'Matrix',
+      'Can I deploy?',
+      'Environments',
+      'network',
+    ]);
+    for (const path of [
+      '/',
+      '/ui/network',
+      '/ui/matrix?pacticipant=web',
+      '/ui/can-i-deploy',
+      '/ui/environments',
+      '/ui/contracts/provider/orders/consumer/web',
+    ]) {
       await page.goto(`${broker.url}${path}`);
       expect(await page.locator('main').count(), path).toBe(1);
       expect(await page.locator('h1').count(), path).toBe(1);
@@ -284,7 +406,9 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
     expect(await page.locator('[role=alert]').innerText()).toBe('There is no pacticipant named ghost.');
     const contract = await page.goto(`${broker.url}/ui/contracts/provider/orders/consumer/ghost`);
     expect(contract?.status()).toBe(404);
-    expect(await page.locator('[role=alert]').innerText()).toBe('There is no contract between ghost and orders.');
+    expect(await page.locator('[role=alert]').innerText()).toBe(
+      'There is no contract between ghost and orders.',
+    );
     await page.close();
   });
 });

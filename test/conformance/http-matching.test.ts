@@ -17,7 +17,10 @@ describe('compatibility suite: V3/http_matching.feature', () => {
       const request = (text: string | undefined) => {
         const m = headerStep.exec(text ?? '');
         if (m === null) throw new Error(`no header in step: ${text}`);
-        return parseRequest({ method: 'GET', path: '/', headers: { [m[1] as string]: m[2] as string } }, '3.0.0');
+        return parseRequest(
+          { method: 'GET', path: '/', headers: { [m[1] as string]: m[2] as string } },
+          '3.0.0',
+        );
       };
       const expected = request(scenario.steps.find((s) => s.text.startsWith('an expected request'))?.text);
       const actual = request(scenario.steps.find((s) => s.text.startsWith('a request is received'))?.text);
@@ -28,7 +31,8 @@ describe('compatibility suite: V3/http_matching.feature', () => {
         expect(mismatches.length).toBeGreaterThan(0);
         for (const m of mismatches) expect(m).toMatchObject({ part: 'header', rule: 'equality' });
         const name = /error "([^"]+)" ->/.exec(scenario.steps.map((s) => s.text).join('\n'))?.[1];
-        if (name !== undefined) expect(mismatches.map((m) => m.path.toLowerCase())).toContain(`$.header.${name}`);
+        if (name !== undefined)
+          expect(mismatches.map((m) => m.path.toLowerCase())).toContain(`$.header.${name}`);
       } else {
         expect(mismatches.map((m) => m.message)).toEqual([]);
       }

@@ -1,13 +1,27 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { matchMessage, matchRequest, matchResponse, parseMessage, parseRequest, parseResponse, type Mismatch } from '@treaty/core';
+import {
+  matchMessage,
+  matchRequest,
+  matchResponse,
+  parseMessage,
+  parseRequest,
+  parseResponse,
+  type Mismatch,
+} from '@treaty/core';
 import { referenceDir } from '../support/reference.js';
 
 // The official Pact Specification matching cases: each file says whether `actual` must match
 // `expected`. Every one runs as its own test; none is skipped or special-cased.
 const casesDir = referenceDir('pact-spec-testcases');
-const versions: Record<string, string> = { v1: '1.0.0', 'v1.1': '1.1.0', v2: '2.0.0', v3: '3.0.0', v4: '4.0' };
+const versions: Record<string, string> = {
+  v1: '1.0.0',
+  'v1.1': '1.1.0',
+  v2: '2.0.0',
+  v3: '3.0.0',
+  v4: '4.0',
+};
 
 interface SpecCase {
   match: boolean;

@@ -10,9 +10,16 @@ import { parseContract } from '@treaty/core';
 const writer = fileURLToPath(new URL('./writer.mjs', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [writer, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [writer, ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => resolve({ code, stderr }));
@@ -22,7 +29,9 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 describe('contract files written by parallel processes', () => {
   it('4 processes adding 50 interactions each at the same time leave all 200 in one valid file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'treaty-parallel-'));
-    const results = await Promise.all(['1', '2', '3', '4'].map((w) => run([dir, w, '50'], { TREATY_RUN_ID: 'parallel-test' })));
+    const results = await Promise.all(
+      ['1', '2', '3', '4'].map((w) => run([dir, w, '50'], { TREATY_RUN_ID: 'parallel-test' })),
+    );
     expect(results.map((r) => r.stderr)).toEqual(['', '', '', '']);
     const contract = parseContract(readFileSync(join(dir, 'web-orders.json'), 'utf8'));
     expect(contract.interactions).toHaveLength(200);
@@ -37,7 +46,10 @@ describe('contract files written by parallel processes', () => {
     expect(second.code).toBe(3);
     expect(second.stderr).toContain('TREATY_CONTRACT_DUPLICATE_INTERACTION');
     const contract = parseContract(readFileSync(join(dir, 'web-orders.json'), 'utf8'));
-    const body = contract.interactions[0]?.type === 'Synchronous/HTTP' ? contract.interactions[0].response.body : undefined;
+    const body =
+      contract.interactions[0]?.type === 'Synchronous/HTTP'
+        ? contract.interactions[0].response.body
+        : undefined;
     expect(body).toMatchObject({ kind: 'json', value: { variant: 'a' } });
   }, 60_000);
 

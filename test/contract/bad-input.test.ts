@@ -20,7 +20,8 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 function places(value: Json, path: Array<string | number> = []): Array<Array<string | number>> {
   const out = [path];
   if (Array.isArray(value)) value.forEach((v, i) => out.push(...places(v, [...path, i])));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...places(v, [...path, k]));
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) out.push(...places(v, [...path, k]));
   return out;
 }
 
@@ -35,7 +36,19 @@ function replaced(value: Json, path: Array<string | number>, replacement: Json |
   return copy as Json;
 }
 
-const replacements: Array<Json | undefined> = [42, -1, 'x', '', null, true, [], {}, [1, 'a'], { a: 1 }, undefined];
+const replacements: Array<Json | undefined> = [
+  42,
+  -1,
+  'x',
+  '',
+  null,
+  true,
+  [],
+  {},
+  [1, 'a'],
+  { a: 1 },
+  undefined,
+];
 
 describe('damaged contracts', () => {
   for (const file of readdirSync(fixtures).filter((f) => f.endsWith('.json'))) {

@@ -26,7 +26,14 @@ function start(database: string): Promise<{ child: ChildProcess; url: string }> 
 const pact = (client: number, n: number) => ({
   consumer: { name: `crash-web-${client}` },
   provider: { name: 'crash-orders' },
-  interactions: [{ type: 'Synchronous/HTTP', description: `request ${n}`, request: { method: 'GET', path: `/${n}` }, response: { status: 200 } }],
+  interactions: [
+    {
+      type: 'Synchronous/HTTP',
+      description: `request ${n}`,
+      request: { method: 'GET', path: `/${n}` },
+      response: { status: 200 },
+    },
+  ],
   metadata: { pactSpecification: { version: '4.0' } },
 });
 
@@ -39,7 +46,14 @@ describe('broker durability', () => {
     const clients = [0, 1, 2, 3].map(async (client) => {
       for (let n = 0; !stop && n < 10_000; n++) {
         try {
-          const res = await fetch(`${first.url}/pacts/provider/crash-orders/consumer/crash-web-${client}/version/${n}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(pact(client, n)) });
+          const res = await fetch(
+            `${first.url}/pacts/provider/crash-orders/consumer/crash-web-${client}/version/${n}`,
+            {
+              method: 'PUT',
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify(pact(client, n)),
+            },
+          );
           if (res.status === 201) acknowledged.push({ client, n });
         } catch {
           return; // the broker is gone
@@ -59,9 +73,14 @@ describe('broker durability', () => {
     const second = await start(database);
     try {
       for (const { client, n } of acknowledged) {
-        const res = await fetch(`${second.url}/pacts/provider/crash-orders/consumer/crash-web-${client}/version/${n}`);
+        const res = await fetch(
+          `${second.url}/pacts/provider/crash-orders/consumer/crash-web-${client}/version/${n}`,
+        );
         expect(res.status, `client ${client} version ${n}`).toBe(200);
-        expect(((await res.json()) as { interactions: Array<{ description: string }> }).interactions[0]?.description).toBe(`request ${n}`);
+        expect(
+          ((await res.json()) as { interactions: Array<{ description: string }> }).interactions[0]
+            ?.description,
+        ).toBe(`request ${n}`);
       }
     } finally {
       second.child.kill('SIGTERM');

@@ -20,7 +20,13 @@ let withRating = false;
 
 function io(): CliIo & { out: () => string } {
   const out: string[] = [];
-  return { cwd: process.cwd(), env: {}, stdout: (t) => out.push(t), stderr: (t) => out.push(t), out: () => out.join('') };
+  return {
+    cwd: process.cwd(),
+    env: {},
+    stdout: (t) => out.push(t),
+    stderr: (t) => out.push(t),
+    out: () => out.join(''),
+  };
 }
 
 async function writeContract(field: string): Promise<string> {
@@ -41,7 +47,20 @@ async function publish(content: string, version: string, branch: string): Promis
   const res = await fetch(`${broker.url}/contracts/publish`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ pacticipantName: 'e2e-web', pacticipantVersionNumber: version, branch, contracts: [{ consumerName: 'e2e-web', providerName: 'e2e-orders', specification: 'pact', contentType: 'application/json', content: Buffer.from(content).toString('base64') }] }),
+    body: JSON.stringify({
+      pacticipantName: 'e2e-web',
+      pacticipantVersionNumber: version,
+      branch,
+      contracts: [
+        {
+          consumerName: 'e2e-web',
+          providerName: 'e2e-orders',
+          specification: 'pact',
+          contentType: 'application/json',
+          content: Buffer.from(content).toString('base64'),
+        },
+      ],
+    }),
   });
   expect(res.status).toBe(200);
 }
@@ -70,20 +89,45 @@ afterAll(async () => {
 });
 
 const verify = (selectors: unknown[], extra: string[] = []) => [
-  'verify', '--provider-base-url', providerUrl, '--provider', 'e2e-orders', '--broker-base-url', broker.url,
-  '--provider-states-setup-url', `${providerUrl}/_states`, ...selectors.flatMap((s) => ['--consumer-version-selectors', JSON.stringify(s)]), ...extra,
+  'verify',
+  '--provider-base-url',
+  providerUrl,
+  '--provider',
+  'e2e-orders',
+  '--broker-base-url',
+  broker.url,
+  '--provider-states-setup-url',
+  `${providerUrl}/_states`,
+  ...selectors.flatMap((s) => ['--consumer-version-selectors', JSON.stringify(s)]),
+  ...extra,
 ];
 
 describe('consumer → broker → treaty verify → broker', () => {
   it('verifies the main-branch pact from the broker and publishes a successful result', async () => {
     const out = io();
-    const code = await main(verify([{ mainBranch: true }], ['--publish-verification-results', '--provider-app-version', 'orders-1', '--provider-version-branch', 'main']), out);
+    const code = await main(
+      verify(
+        [{ mainBranch: true }],
+        [
+          '--publish-verification-results',
+          '--provider-app-version',
+          'orders-1',
+          '--provider-version-branch',
+          'main',
+        ],
+      ),
+      out,
+    );
     expect(code, out.out()).toBe(0);
     expect(out.out()).toContain('ok    a request for order 1 needing id');
     expect(out.out()).toContain('note: The pact at');
     expect(out.out()).toContain('Published 1 verification result(s) to the broker.');
     const store = SqliteStore.open(database);
-    const results = await store.verificationsFor('e2e-web', 'e2e-orders', contentSha(JSON.stringify(JSON.parse(mainContent))));
+    const results = await store.verificationsFor(
+      'e2e-web',
+      'e2e-orders',
+      contentSha(JSON.stringify(JSON.parse(mainContent))),
+    );
     expect(results.map((r) => [r.providerVersion, r.success])).toEqual([['orders-1', true]]);
     expect(await store.getVersion('e2e-orders', 'orders-1')).toMatchObject({ branches: ['main'] });
     await store.close();
@@ -91,7 +135,20 @@ describe('consumer → broker → treaty verify → broker', () => {
 
   it('treats the feature-branch pact as pending: its failure is reported, the run passes, the failure is published', async () => {
     const out = io();
-    const code = await main(verify([{ branch: 'feat-rating' }], ['--enable-pending', '--publish-verification-results', '--provider-app-version', 'orders-2', '--provider-version-branch', 'main']), out);
+    const code = await main(
+      verify(
+        [{ branch: 'feat-rating' }],
+        [
+          '--enable-pending',
+          '--publish-verification-results',
+          '--provider-app-version',
+          'orders-2',
+          '--provider-version-branch',
+          'main',
+        ],
+      ),
+      out,
+    );
     expect(code, out.out()).toBe(0);
     expect(out.out()).toContain('[pending]');
     expect(out.out()).toContain('PEND  a request for order 1 needing rating');
@@ -100,7 +157,21 @@ describe('consumer → broker → treaty verify → broker', () => {
   it('adds work-in-progress pacts from consumer branches as pending, and a WIP result does not make them verified', async () => {
     const run = async () => {
       const out = io();
-      const code = await main(verify([{ mainBranch: true }], ['--include-wip-pacts-since', '2020-01-01', '--provider-version-branch', 'main', '--publish-verification-results', '--provider-app-version', 'orders-3']), out);
+      const code = await main(
+        verify(
+          [{ mainBranch: true }],
+          [
+            '--include-wip-pacts-since',
+            '2020-01-01',
+            '--provider-version-branch',
+            'main',
+            '--publish-verification-results',
+            '--provider-app-version',
+            'orders-3',
+          ],
+        ),
+        out,
+      );
       return { code, text: out.out() };
     };
     withRating = true;
@@ -122,7 +193,10 @@ describe('consumer → broker → treaty verify → broker', () => {
     breaking = true;
     try {
       const out = io();
-      const code = await main(verify([{ mainBranch: true }], ['--enable-pending', '--provider-version-branch', 'main']), out);
+      const code = await main(
+        verify([{ mainBranch: true }], ['--enable-pending', '--provider-version-branch', 'main']),
+        out,
+      );
       expect(code).toBe(1);
       expect(out.out()).toContain("$.body.id: expected 1 but the key 'id' is missing");
     } finally {
@@ -132,10 +206,25 @@ describe('consumer → broker → treaty verify → broker', () => {
 
   it('says what to do for a usage mistake with a broker', async () => {
     const out = io();
-    expect(await main(['verify', '--provider-base-url', providerUrl, '--broker-base-url', broker.url, '--consumer-version-selectors', '{bad'], out)).toBe(2);
+    expect(
+      await main(
+        [
+          'verify',
+          '--provider-base-url',
+          providerUrl,
+          '--broker-base-url',
+          broker.url,
+          '--consumer-version-selectors',
+          '{bad',
+        ],
+        out,
+      ),
+    ).toBe(2);
     expect(out.out()).toContain('is not JSON');
     const out2 = io();
-    expect(await main(['verify', '--provider-base-url', providerUrl, '--broker-base-url', broker.url], out2)).toBe(2);
+    expect(
+      await main(['verify', '--provider-base-url', providerUrl, '--broker-base-url', broker.url], out2),
+    ).toBe(2);
     expect(out2.out()).toContain('needs the provider name');
   });
 });

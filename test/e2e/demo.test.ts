@@ -7,15 +7,24 @@ import { describe, expect, it } from 'vitest';
 describe('npm run demo', () => {
   it('runs the whole story and exits 0', () => {
     const root = fileURLToPath(new URL('../..', import.meta.url));
-    const r = spawnSync('npm', ['run', '--silent', 'demo'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 170_000 });
+    const r = spawnSync('npm', ['run', '--silent', 'demo'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 170_000,
+    });
     const out = `${r.stdout}${r.stderr}`;
     expect(r.status, out).toBe(0);
     expect(out).toContain('Started a Treaty broker on a fresh SQLite database');
     expect(out).toContain('Pact published for storefront version 1.0.0 and provider orders.');
     expect(out).toMatch(/3 interactions: 3 passed, 0 failed.*verification passed/);
     expect(out).toContain('→ yes (exit 0)');
-    expect(out).toContain("$.body.estimatedDelivery: expected \"some value\" but the key 'estimatedDelivery' is missing");
-    expect(out).toContain('orders 1.0.0 (currently in production) failed to verify the pact of storefront 1.1.0');
+    expect(out).toContain(
+      '$.body.estimatedDelivery: expected "some value" but the key \'estimatedDelivery\' is missing',
+    );
+    expect(out).toContain(
+      'orders 1.0.0 (currently in production) failed to verify the pact of storefront 1.1.0',
+    );
     expect(out).toContain('→ no (exit 1)');
     expect(out).toMatch(/the broker's pages are at http:\/\/127\.0\.0\.1:\d+\//);
   }, 180_000);

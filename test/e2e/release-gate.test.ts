@@ -17,7 +17,13 @@ let pacts = '';
 
 function io(): CliIo & { out: () => string } {
   const out: string[] = [];
-  return { cwd: process.cwd(), env: {}, stdout: (t) => out.push(t), stderr: (t) => out.push(t), out: () => out.join('') };
+  return {
+    cwd: process.cwd(),
+    env: {},
+    stdout: (t) => out.push(t),
+    stderr: (t) => out.push(t),
+    out: () => out.join(''),
+  };
 }
 
 async function consumerTest(field: string, consumer = 'gate2-web', provider = 'gate2-orders'): Promise<void> {
@@ -31,7 +37,11 @@ async function consumerTest(field: string, consumer = 'gate2-web', provider = 'g
 }
 
 beforeAll(async () => {
-  broker = await startBroker({ port: 0, host: '127.0.0.1', database: join(mkdtempSync(join(tmpdir(), 'treaty-gate-')), 'broker.sqlite') });
+  broker = await startBroker({
+    port: 0,
+    host: '127.0.0.1',
+    database: join(mkdtempSync(join(tmpdir(), 'treaty-gate-')), 'broker.sqlite'),
+  });
   provider = createServer((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end('{"id":1}');
@@ -51,39 +61,182 @@ describe('the release gate with Treaty’s CLI', () => {
   it('publish → verify → deploy → can-i-deploy yes; a consumer needing a missing field → no, with the reason', async () => {
     await consumerTest('id');
     const pub = io();
-    expect(await main(['publish', pacts, '--consumer-app-version', 'web-1', '--branch', 'main', ...b()], pub), pub.out()).toBe(0);
+    expect(
+      await main(['publish', pacts, '--consumer-app-version', 'web-1', '--branch', 'main', ...b()], pub),
+      pub.out(),
+    ).toBe(0);
     expect(pub.out()).toContain('Pact published');
 
     const ver = io();
-    expect(await main(['verify', '--provider-base-url', providerUrl, '--provider', 'gate2-orders', ...b(), '--consumer-version-selectors', '{"mainBranch":true}', '--publish-verification-results', '--provider-app-version', 'orders-1', '--provider-version-branch', 'main'], ver), ver.out()).toBe(0);
+    expect(
+      await main(
+        [
+          'verify',
+          '--provider-base-url',
+          providerUrl,
+          '--provider',
+          'gate2-orders',
+          ...b(),
+          '--consumer-version-selectors',
+          '{"mainBranch":true}',
+          '--publish-verification-results',
+          '--provider-app-version',
+          'orders-1',
+          '--provider-version-branch',
+          'main',
+        ],
+        ver,
+      ),
+      ver.out(),
+    ).toBe(0);
 
-    const env = (await (await fetch(`${broker.url}/environments`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":"production","production":true}' })).json()) as { uuid: string };
-    expect((await fetch(`${broker.url}/pacticipants/gate2-orders/versions/orders-1/deployed-versions/environment/${env.uuid}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(201);
+    const env = (await (
+      await fetch(`${broker.url}/environments`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"name":"production","production":true}',
+      })
+    ).json()) as { uuid: string };
+    expect(
+      (
+        await fetch(
+          `${broker.url}/pacticipants/gate2-orders/versions/orders-1/deployed-versions/environment/${env.uuid}`,
+          { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' },
+        )
+      ).status,
+    ).toBe(201);
 
     const yes = io();
-    expect(await main(['can-i-deploy', '--pacticipant', 'gate2-web', '--version', 'web-1', '--to-environment', 'production', ...b()], yes), yes.out()).toBe(0);
+    expect(
+      await main(
+        [
+          'can-i-deploy',
+          '--pacticipant',
+          'gate2-web',
+          '--version',
+          'web-1',
+          '--to-environment',
+          'production',
+          ...b(),
+        ],
+        yes,
+      ),
+      yes.out(),
+    ).toBe(0);
     expect(yes.out()).toContain('Computer says yes');
     expect(yes.out()).toMatch(/gate2-web\s+web-1\s+gate2-orders\s+orders-1\s+success/);
 
     await consumerTest('rating');
-    expect(await main(['publish', pacts, '--consumer-app-version', 'web-2', '--branch', 'main', ...b()], io())).toBe(0);
-    await main(['verify', '--provider-base-url', providerUrl, '--provider', 'gate2-orders', ...b(), '--consumer-version-selectors', '{"mainBranch":true}', '--publish-verification-results', '--provider-app-version', 'orders-1', '--provider-version-branch', 'main'], io());
+    expect(
+      await main(['publish', pacts, '--consumer-app-version', 'web-2', '--branch', 'main', ...b()], io()),
+    ).toBe(0);
+    await main(
+      [
+        'verify',
+        '--provider-base-url',
+        providerUrl,
+        '--provider',
+        'gate2-orders',
+        ...b(),
+        '--consumer-version-selectors',
+        '{"mainBranch":true}',
+        '--publish-verification-results',
+        '--provider-app-version',
+        'orders-1',
+        '--provider-version-branch',
+        'main',
+      ],
+      io(),
+    );
     const no = io();
-    expect(await main(['can-i-deploy', '--pacticipant', 'gate2-web', '--version', 'web-2', '--to-environment', 'production', ...b()], no)).toBe(1);
+    expect(
+      await main(
+        [
+          'can-i-deploy',
+          '--pacticipant',
+          'gate2-web',
+          '--version',
+          'web-2',
+          '--to-environment',
+          'production',
+          ...b(),
+        ],
+        no,
+      ),
+    ).toBe(1);
     expect(no.out()).toContain('Computer says no');
-    expect(no.out()).toContain('gate2-orders orders-1 (currently in production) failed to verify the pact of gate2-web web-2');
+    expect(no.out()).toContain(
+      'gate2-orders orders-1 (currently in production) failed to verify the pact of gate2-web web-2',
+    );
     const json = io();
-    expect(await main(['can-i-deploy', '--pacticipant', 'gate2-web', '--version', 'web-2', '--to-environment', 'production', '--output', 'json', ...b()], json)).toBe(1);
+    expect(
+      await main(
+        [
+          'can-i-deploy',
+          '--pacticipant',
+          'gate2-web',
+          '--version',
+          'web-2',
+          '--to-environment',
+          'production',
+          '--output',
+          'json',
+          ...b(),
+        ],
+        json,
+      ),
+    ).toBe(1);
     expect(JSON.parse(json.out())).toMatchObject({ summary: { deployable: false } });
   }, 60_000);
 
   it('--retry-while-unknown asks again while results are missing: gives up after n tries, or turns to yes once the provider verifies', async () => {
     await consumerTest('id', 'gate3-web', 'gate3-orders');
-    expect(await main(['publish', pacts, '--consumer-app-version', 'web-1', '--branch', 'main', ...b()], io())).toBe(0);
+    expect(
+      await main(['publish', pacts, '--consumer-app-version', 'web-1', '--branch', 'main', ...b()], io()),
+    ).toBe(0);
     expect(await main(['create-environment', '--name', 'retry-env', ...b()], io())).toBe(0);
-    expect((await fetch(`${broker.url}/pacticipants/gate3-orders/branches/main/versions/orders-1`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{}' })).ok).toBe(true);
-    expect(await main(['record-deployment', '--pacticipant', 'gate3-orders', '--version', 'orders-1', '--environment', 'retry-env', ...b()], io())).toBe(0);
-    const ask = (retries: string, out: CliIo) => main(['can-i-deploy', '--pacticipant', 'gate3-web', '--version', 'web-1', '--to-environment', 'retry-env', '--retry-while-unknown', retries, '--retry-interval', '0.05', ...b()], out);
+    expect(
+      (
+        await fetch(`${broker.url}/pacticipants/gate3-orders/branches/main/versions/orders-1`, {
+          method: 'PUT',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{}',
+        })
+      ).ok,
+    ).toBe(true);
+    expect(
+      await main(
+        [
+          'record-deployment',
+          '--pacticipant',
+          'gate3-orders',
+          '--version',
+          'orders-1',
+          '--environment',
+          'retry-env',
+          ...b(),
+        ],
+        io(),
+      ),
+    ).toBe(0);
+    const ask = (retries: string, out: CliIo) =>
+      main(
+        [
+          'can-i-deploy',
+          '--pacticipant',
+          'gate3-web',
+          '--version',
+          'web-1',
+          '--to-environment',
+          'retry-env',
+          '--retry-while-unknown',
+          retries,
+          '--retry-interval',
+          '0.05',
+          ...b(),
+        ],
+        out,
+      );
 
     const givesUp = io();
     expect(await ask('2', givesUp)).toBe(1);
@@ -92,9 +245,28 @@ describe('the release gate with Treaty’s CLI', () => {
 
     const waits = io();
     const answer = ask('200', waits);
-    while (!waits.out().includes('Waiting for verification results')) await new Promise((r) => setTimeout(r, 10));
+    while (!waits.out().includes('Waiting for verification results'))
+      await new Promise((r) => setTimeout(r, 10));
     const verified = io();
-    expect(await main(['verify', '--provider-base-url', providerUrl, '--provider', 'gate3-orders', ...b(), '--publish-verification-results', '--provider-app-version', 'orders-1', '--provider-version-branch', 'main'], verified), verified.out()).toBe(0);
+    expect(
+      await main(
+        [
+          'verify',
+          '--provider-base-url',
+          providerUrl,
+          '--provider',
+          'gate3-orders',
+          ...b(),
+          '--publish-verification-results',
+          '--provider-app-version',
+          'orders-1',
+          '--provider-version-branch',
+          'main',
+        ],
+        verified,
+      ),
+      verified.out(),
+    ).toBe(0);
     expect(await answer, waits.out()).toBe(0);
     expect(waits.out()).toContain('Computer says yes');
   }, 60_000);
@@ -102,7 +274,9 @@ describe('the release gate with Treaty’s CLI', () => {
   it('refuses bad command lines with usage errors', async () => {
     const x = io();
     expect(await main(['can-i-deploy', '--pacticipant', 'a', ...b()], x)).toBe(2);
-    expect(x.out()).toContain('Say which version of a: --version <v>, --latest [tag], --branch <b> or --main-branch.');
+    expect(x.out()).toContain(
+      'Say which version of a: --version <v>, --latest [tag], --branch <b> or --main-branch.',
+    );
     const y = io();
     expect(await main(['publish', '--consumer-app-version', '1', ...b()], y)).toBe(2);
   });

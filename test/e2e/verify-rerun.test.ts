@@ -28,16 +28,40 @@ describe('treaty verify: the rerun command', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const dir = join(mkdtempSync(join(tmpdir(), 'treaty-rerun-')), "team's pacts");
     mkdirSync(dir);
-    const interaction = (n: number) => ({ description: `order ${n} (by id)`, request: { method: 'GET', path: `/orders/${n}` }, response: { status: 200, body: { id: n } } });
-    writeFileSync(join(dir, 'web-orders.json'), JSON.stringify({ consumer: { name: 'web' }, provider: { name: 'orders' }, interactions: [interaction(1), interaction(2)], metadata: { pactSpecification: { version: '2.0.0' } } }));
+    const interaction = (n: number) => ({
+      description: `order ${n} (by id)`,
+      request: { method: 'GET', path: `/orders/${n}` },
+      response: { status: 200, body: { id: n } },
+    });
+    writeFileSync(
+      join(dir, 'web-orders.json'),
+      JSON.stringify({
+        consumer: { name: 'web' },
+        provider: { name: 'orders' },
+        interactions: [interaction(1), interaction(2)],
+        metadata: { pactSpecification: { version: '2.0.0' } },
+      }),
+    );
 
     const out: string[] = [];
-    const code = await main(['verify', dir, '--provider-base-url', url, '--custom-header', 'X-Team: web'], { cwd: root, env: {}, stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
+    const code = await main(['verify', dir, '--provider-base-url', url, '--custom-header', 'X-Team: web'], {
+      cwd: root,
+      env: {},
+      stdout: (t) => out.push(t),
+      stderr: (t) => out.push(t),
+    });
     expect(code).toBe(1);
     const line = /rerun: (.+)/.exec(out.join(''))?.[1];
     expect(line).toBeDefined();
 
-    const rerun = await runProcess('bash', ['-c', line as string], { cwd: root, env: { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, NO_COLOR: '1' } });
+    const rerun = await runProcess('bash', ['-c', line as string], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
+        NO_COLOR: '1',
+      },
+    });
     expect(rerun.code, rerun.output).toBe(1);
     expect(rerun.output).toContain('FAIL  order 1 (by id)');
     expect(rerun.output).not.toContain('order 2 (by id)');

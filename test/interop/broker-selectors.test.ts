@@ -18,7 +18,12 @@ const pact = (version: string, field: string) => ({
       type: 'Synchronous/HTTP',
       description: `order as seen by ${version}`,
       request: { method: 'GET', path: '/orders/1' },
-      response: { status: 200, headers: { 'Content-Type': ['application/json'] }, body: { contentType: 'application/json', encoded: false, content: { [field]: 1 } }, matchingRules: { body: { [`$.${field}`]: { combine: 'AND', matchers: [{ match: 'integer' }] } } } },
+      response: {
+        status: 200,
+        headers: { 'Content-Type': ['application/json'] },
+        body: { contentType: 'application/json', encoded: false, content: { [field]: 1 } },
+        matchingRules: { body: { [`$.${field}`]: { combine: 'AND', matchers: [{ match: 'integer' }] } } },
+      },
     },
   ],
   metadata: { pactSpecification: { version: '4.0' } },
@@ -29,7 +34,20 @@ async function publish(url: string, version: string, branch: string, field: stri
   const res = await fetch(`${url}/contracts/publish`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ pacticipantName: 'sel-web', pacticipantVersionNumber: version, branch, contracts: [{ consumerName: 'sel-web', providerName: 'sel-orders', specification: 'pact', contentType: 'application/json', content }] }),
+    body: JSON.stringify({
+      pacticipantName: 'sel-web',
+      pacticipantVersionNumber: version,
+      branch,
+      contracts: [
+        {
+          consumerName: 'sel-web',
+          providerName: 'sel-orders',
+          specification: 'pact',
+          contentType: 'application/json',
+          content,
+        },
+      ],
+    }),
   });
   expect(res.status).toBe(200);
 }
@@ -60,24 +78,45 @@ afterAll(async () => {
 });
 
 const args = (selectors: unknown[], extra: string[] = []) => [
-  '--broker-url', broker.url, '--provider-name', 'sel-orders', '--hostname', '127.0.0.1', '--port', String(port),
-  '--consumer-version-selectors', ...selectors.map((s) => JSON.stringify(s)), '--no-colour', ...extra,
+  '--broker-url',
+  broker.url,
+  '--provider-name',
+  'sel-orders',
+  '--hostname',
+  '127.0.0.1',
+  '--port',
+  String(port),
+  '--consumer-version-selectors',
+  ...selectors.map((s) => JSON.stringify(s)),
+  '--no-colour',
+  ...extra,
 ];
 
 describe('pact-verifier with consumer version selectors against a Treaty broker', () => {
   it('verifies the main branch pact and publishes the result', async () => {
-    const { code, output } = await run(args([{ mainBranch: true }], ['--publish', '--provider-version', 'orders-1', '--provider-branch', 'main']));
+    const { code, output } = await run(
+      args(
+        [{ mainBranch: true }],
+        ['--publish', '--provider-version', 'orders-1', '--provider-branch', 'main'],
+      ),
+    );
     expect(code, output).toBe(0);
     expect(output).toContain('order as seen by 1.0.0');
     expect(output).not.toContain('order as seen by 2.0.0-feat');
     const store = SqliteStore.open(database);
-    const results = await store.verificationsFor('sel-web', 'sel-orders', contentSha(JSON.stringify(pact('1.0.0', 'id'))));
+    const results = await store.verificationsFor(
+      'sel-web',
+      'sel-orders',
+      contentSha(JSON.stringify(pact('1.0.0', 'id'))),
+    );
     await store.close();
     expect(results.map((r) => [r.providerVersion, r.success])).toEqual([['orders-1', true]]);
   }, 60_000);
 
   it('reports a never-verified pact from a feature branch as pending, so its failure does not fail the build', async () => {
-    const { code, output } = await run(args([{ branch: 'feat-x' }], ['--enable-pending', '--provider-branch', 'main']));
+    const { code, output } = await run(
+      args([{ branch: 'feat-x' }], ['--enable-pending', '--provider-branch', 'main']),
+    );
     expect(output).toContain('order as seen by 2.0.0-feat');
     expect(output).toMatch(/pending/i);
     expect(code, output).toBe(0);

@@ -18,7 +18,12 @@ const pact = {
       type: 'Synchronous/HTTP',
       description: 'a request for order 1',
       request: { method: 'GET', path: '/orders/1' },
-      response: { status: 200, headers: { 'Content-Type': ['application/json'] }, body: { contentType: 'application/json', encoded: false, content: { id: 1 } }, matchingRules: { body: { '$.id': { combine: 'AND', matchers: [{ match: 'integer' }] } } } },
+      response: {
+        status: 200,
+        headers: { 'Content-Type': ['application/json'] },
+        body: { contentType: 'application/json', encoded: false, content: { id: 1 } },
+        matchingRules: { body: { '$.id': { combine: 'AND', matchers: [{ match: 'integer' }] } } },
+      },
     },
   ],
   metadata: { pactSpecification: { version: '4.0' } },
@@ -38,10 +43,27 @@ describe('pact-verifier against a Treaty broker', () => {
     const port = (provider.address() as AddressInfo).port;
     let content = '';
     try {
-      const put = await fetch(`${broker.url}/pacts/provider/shop-orders/consumer/shop-web/version/1.0.0`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(pact) });
+      const put = await fetch(`${broker.url}/pacts/provider/shop-orders/consumer/shop-web/version/1.0.0`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(pact),
+      });
       expect(put.status).toBe(201);
       content = JSON.stringify(pact);
-      const { code, output } = await run(['--broker-url', broker.url, '--provider-name', 'shop-orders', '--hostname', '127.0.0.1', '--port', String(port), '--publish', '--provider-version', 'orders-2.0.0', '--no-colour']);
+      const { code, output } = await run([
+        '--broker-url',
+        broker.url,
+        '--provider-name',
+        'shop-orders',
+        '--hostname',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--publish',
+        '--provider-version',
+        'orders-2.0.0',
+        '--no-colour',
+      ]);
       expect(code, output).toBe(0);
       expect(output).toContain('a request for order 1');
     } finally {

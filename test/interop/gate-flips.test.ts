@@ -28,7 +28,18 @@ beforeAll(async () => {
     JSON.stringify({
       consumer: { name: 'flip-web' },
       provider: { name: 'flip-orders' },
-      interactions: [{ type: 'Synchronous/HTTP', description: 'a request for order 1', request: { method: 'GET', path: '/orders/1' }, response: { status: 200, headers: { 'Content-Type': ['application/json'] }, body: { contentType: 'application/json', encoded: false, content: { id: 1 } } } }],
+      interactions: [
+        {
+          type: 'Synchronous/HTTP',
+          description: 'a request for order 1',
+          request: { method: 'GET', path: '/orders/1' },
+          response: {
+            status: 200,
+            headers: { 'Content-Type': ['application/json'] },
+            body: { contentType: 'application/json', encoded: false, content: { id: 1 } },
+          },
+        },
+      ],
       metadata: { pactSpecification: { version: '4.0' } },
     }),
   );
@@ -48,15 +59,73 @@ afterAll(async () => {
 describe('the gate turns from no to yes with the real Pact tools', () => {
   it('publish, deploy the provider, can-i-deploy no, verify and publish results by selectors, can-i-deploy yes', async () => {
     const b = ['--broker-base-url', broker.url];
-    expect((await run('pact-broker', ['publish', pacts, '--consumer-app-version', 'web-1', '--branch', 'main', ...b])).code).toBe(0);
-    expect((await run('pact-broker', ['create-environment', '--name', 'production', '--production', ...b])).code).toBe(0);
+    expect(
+      (
+        await run('pact-broker', [
+          'publish',
+          pacts,
+          '--consumer-app-version',
+          'web-1',
+          '--branch',
+          'main',
+          ...b,
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      (await run('pact-broker', ['create-environment', '--name', 'production', '--production', ...b])).code,
+    ).toBe(0);
     // The provider version exists once the verifier publishes; record it on its branch first so it can be deployed.
-    const ensure = await fetch(`${broker.url}/pacticipants/flip-orders/branches/main/versions/orders-1`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const ensure = await fetch(`${broker.url}/pacticipants/flip-orders/branches/main/versions/orders-1`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(ensure.status).toBe(201);
-    expect((await run('pact-broker', ['record-deployment', '--pacticipant', 'flip-orders', '--version', 'orders-1', '--environment', 'production', ...b])).code).toBe(0);
-    const ask = () => run('pact-broker', ['can-i-deploy', '--pacticipant', 'flip-web', '--version', 'web-1', '--to-environment', 'production', ...b]);
+    expect(
+      (
+        await run('pact-broker', [
+          'record-deployment',
+          '--pacticipant',
+          'flip-orders',
+          '--version',
+          'orders-1',
+          '--environment',
+          'production',
+          ...b,
+        ])
+      ).code,
+    ).toBe(0);
+    const ask = () =>
+      run('pact-broker', [
+        'can-i-deploy',
+        '--pacticipant',
+        'flip-web',
+        '--version',
+        'web-1',
+        '--to-environment',
+        'production',
+        ...b,
+      ]);
     expect((await ask()).code).toBe(1);
-    const verified = await run('pact-verifier', ['--broker-url', broker.url, '--provider-name', 'flip-orders', '--hostname', '127.0.0.1', '--port', String(port), '--consumer-version-selectors', '{"mainBranch":true}', '--publish', '--provider-version', 'orders-1', '--provider-branch', 'main', '--no-colour']);
+    const verified = await run('pact-verifier', [
+      '--broker-url',
+      broker.url,
+      '--provider-name',
+      'flip-orders',
+      '--hostname',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--consumer-version-selectors',
+      '{"mainBranch":true}',
+      '--publish',
+      '--provider-version',
+      'orders-1',
+      '--provider-branch',
+      'main',
+      '--no-colour',
+    ]);
     expect(verified.code, verified.output).toBe(0);
     const yes = await ask();
     expect(yes.code, yes.output).toBe(0);

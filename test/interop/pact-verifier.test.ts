@@ -21,12 +21,18 @@ interface Order {
 class OrdersClient {
   constructor(private readonly baseUrl: string) {}
   async get(id: number): Promise<Order> {
-    const res = await fetch(`${this.baseUrl}/orders/${id}?expand=items`, { headers: { Accept: 'application/json' } });
+    const res = await fetch(`${this.baseUrl}/orders/${id}?expand=items`, {
+      headers: { Accept: 'application/json' },
+    });
     if (!res.ok) throw new Error(`GET /orders/${id}: ${res.status}`);
     return (await res.json()) as Order;
   }
   async create(sku: string, quantity: number): Promise<{ id: number }> {
-    const res = await fetch(`${this.baseUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sku, quantity }) });
+    const res = await fetch(`${this.baseUrl}/orders`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ sku, quantity }),
+    });
     if (res.status !== 201) throw new Error(`POST /orders: ${res.status}`);
     return (await res.json()) as { id: number };
   }
@@ -38,9 +44,19 @@ async function writeContract(dir: string): Promise<string> {
     .addInteraction()
     .given('order 1 exists', { id: 1 })
     .uponReceiving('a request for order 1')
-    .withRequest('GET', regex('/orders/\\d+', '/orders/1'), (req) => req.query({ expand: 'items' }).headers({ Accept: 'application/json' }))
+    .withRequest('GET', regex('/orders/\\d+', '/orders/1'), (req) =>
+      req.query({ expand: 'items' }).headers({ Accept: 'application/json' }),
+    )
     .willRespondWith(200, (res) =>
-      res.headers({ 'Content-Type': regex('application/json.*', 'application/json') }).jsonBody(like({ id: integer(1), status: regex('PENDING|SHIPPED', 'PENDING'), items: eachLike({ sku: 'A-1', quantity: integer(2) }) })),
+      res
+        .headers({ 'Content-Type': regex('application/json.*', 'application/json') })
+        .jsonBody(
+          like({
+            id: integer(1),
+            status: regex('PENDING|SHIPPED', 'PENDING'),
+            items: eachLike({ sku: 'A-1', quantity: integer(2) }),
+          }),
+        ),
     )
     .executeTest(async (mock) => {
       const order = await new OrdersClient(mock.url).get(1);
@@ -80,7 +96,14 @@ async function startProvider(breaking: boolean): Promise<Provider> {
       }
       const m = /^\/orders\/(\d+)$/.exec(url.pathname);
       if (req.method === 'GET' && m !== null) {
-        const order = { id: Number(m[1]), status: 'SHIPPED', items: [{ sku: 'Z-9', quantity: 5 }, { sku: 'Y-1', quantity: 1 }] };
+        const order = {
+          id: Number(m[1]),
+          status: 'SHIPPED',
+          items: [
+            { sku: 'Z-9', quantity: 5 },
+            { sku: 'Y-1', quantity: 1 },
+          ],
+        };
         // The breaking change: the provider renamed `status` to `state`.
         return json(200, breaking ? { id: order.id, state: order.status, items: order.items } : order);
       }
@@ -89,11 +112,25 @@ async function startProvider(breaking: boolean): Promise<Provider> {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { port: (server.address() as AddressInfo).port, states, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    states,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 function verify(file: string, port: number): Promise<{ code: number | null; output: string }> {
-  return runPactTool('pact-verifier', ['--file', file, '--hostname', '127.0.0.1', '--port', String(port), '--state-change-url', `http://127.0.0.1:${port}/_pactSetup`, '--no-colour']);
+  return runPactTool('pact-verifier', [
+    '--file',
+    file,
+    '--hostname',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--state-change-url',
+    `http://127.0.0.1:${port}/_pactSetup`,
+    '--no-colour',
+  ]);
 }
 
 describe('pact-verifier (Pact Rust verifier) accepts Treaty contracts', () => {
@@ -108,7 +145,9 @@ describe('pact-verifier (Pact Rust verifier) accepts Treaty contracts', () => {
       const { code, output } = await verify(file, provider.port);
       expect(output).not.toMatch(/error/i);
       expect(code, output).toBe(0);
-      expect(provider.states).toContainEqual(expect.objectContaining({ state: 'order 1 exists', params: { id: 1 }, action: 'setup' }));
+      expect(provider.states).toContainEqual(
+        expect.objectContaining({ state: 'order 1 exists', params: { id: 1 }, action: 'setup' }),
+      );
     } finally {
       await provider.close();
     }

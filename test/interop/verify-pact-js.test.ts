@@ -13,7 +13,13 @@ const v3 = `${fixtures}pactjs-web-pactjs-orders-v3.json`;
 const v4 = `${fixtures}pactjs-web-pactjs-orders-v4.json`;
 const events = `${fixtures}pactjs-web-pactjs-events.json`;
 
-type Breakage = 'none' | 'removed field' | 'changed type' | 'wrong status' | 'missing header' | 'message field';
+type Breakage =
+  | 'none'
+  | 'removed field'
+  | 'changed type'
+  | 'wrong status'
+  | 'missing header'
+  | 'message field';
 
 const order = (id: number) => ({
   id,
@@ -28,7 +34,10 @@ const order = (id: number) => ({
   note: null,
   label: 'heavy',
   title: 'an order',
-  items: [{ sku: 'Q-7', quantity: 9 }, { sku: 'R-8', quantity: 1 }],
+  items: [
+    { sku: 'Q-7', quantity: 9 },
+    { sku: 'R-8', quantity: 1 },
+  ],
   tags: ['x', 'y'],
   codes: ['a', 'b'],
   exact: 'exact',
@@ -49,7 +58,11 @@ async function provider(breakage: Breakage): Promise<string> {
       const url = new URL(req.url ?? '/', 'http://x');
       const body = Buffer.concat(chunks).toString();
       authHeaders.push(req.headers.authorization);
-      const json = (status: number, value: unknown, headers: Record<string, string> = { 'Content-Type': 'application/json' }) => {
+      const json = (
+        status: number,
+        value: unknown,
+        headers: Record<string, string> = { 'Content-Type': 'application/json' },
+      ) => {
         res.writeHead(status, headers);
         res.end(JSON.stringify(value));
       };
@@ -59,8 +72,14 @@ async function provider(breakage: Breakage): Promise<string> {
       }
       if (req.method === 'POST' && url.pathname === '/') {
         const { description } = JSON.parse(body) as { description: string };
-        const message = description === 'an order created event' ? { id: 9, status: breakage === 'message field' ? 'LOST' : 'PAID', items: [{ sku: 'Z-1' }] } : { sku: 'A-1', price: 1.5 };
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Pact-Message-Metadata': Buffer.from(JSON.stringify({ topic: 'orders' })).toString('base64') });
+        const message =
+          description === 'an order created event'
+            ? { id: 9, status: breakage === 'message field' ? 'LOST' : 'PAID', items: [{ sku: 'Z-1' }] }
+            : { sku: 'A-1', price: 1.5 };
+        res.writeHead(200, {
+          'Content-Type': 'application/json',
+          'Pact-Message-Metadata': Buffer.from(JSON.stringify({ topic: 'orders' })).toString('base64'),
+        });
         return res.end(JSON.stringify(message));
       }
       const m = /^\/orders\/(\d+)$/.exec(url.pathname);
@@ -90,14 +109,35 @@ afterEach(async () => {
 
 function io(): CliIo & { out: () => string } {
   const out: string[] = [];
-  return { cwd: process.cwd(), env: {}, stdout: (t) => out.push(t), stderr: (t) => out.push(t), out: () => out.join('') };
+  return {
+    cwd: process.cwd(),
+    env: {},
+    stdout: (t) => out.push(t),
+    stderr: (t) => out.push(t),
+    out: () => out.join(''),
+  };
 }
 
 describe('treaty verify with contracts written by Pact JS', () => {
   it('passes for a correct provider: V3 and V4 HTTP with states, and V4 messages over HTTP', async () => {
     const url = await provider('none');
     const out = io();
-    const code = await main(['verify', '--provider-base-url', url, '--pact', v3, '--pact', v4, '--pact', events, '--provider-states-setup-url', `${url}/_states`], out);
+    const code = await main(
+      [
+        'verify',
+        '--provider-base-url',
+        url,
+        '--pact',
+        v3,
+        '--pact',
+        v4,
+        '--pact',
+        events,
+        '--provider-states-setup-url',
+        `${url}/_states`,
+      ],
+      out,
+    );
     expect(code, out.out()).toBe(0);
     expect(out.out()).toContain('ok    a request for order 1 (given order 1 exists, the user is logged in)');
     expect(out.out()).toContain('ok    an order created event');
@@ -107,7 +147,7 @@ describe('treaty verify with contracts written by Pact JS', () => {
   });
 
   it.each<[Breakage, string[], string]>([
-    ['removed field', [v3], "$.body.status: expected \"PENDING\" but the key 'status' is missing"],
+    ['removed field', [v3], '$.body.status: expected "PENDING" but the key \'status\' is missing'],
     ['changed type', [v4], '$.body.id: expected an integer but got "1"'],
     ['wrong status', [v4], '$.status: expected status "200" but got "503"'],
     ['missing header', [v3], "$.header.Content-Type: expected header 'Content-Type'"],
@@ -115,7 +155,17 @@ describe('treaty verify with contracts written by Pact JS', () => {
   ])('fails for a provider with a breaking change: %s', async (breakage, pacts, message) => {
     const url = await provider(breakage);
     const out = io();
-    const code = await main(['verify', '--provider-base-url', url, ...pacts.flatMap((p) => ['--pact', p]), '--provider-states-setup-url', `${url}/_states`], out);
+    const code = await main(
+      [
+        'verify',
+        '--provider-base-url',
+        url,
+        ...pacts.flatMap((p) => ['--pact', p]),
+        '--provider-states-setup-url',
+        `${url}/_states`,
+      ],
+      out,
+    );
     expect(code).toBe(1);
     expect(out.out()).toContain(message);
     expect(out.out()).toContain('verification FAILED');
@@ -123,7 +173,11 @@ describe('treaty verify with contracts written by Pact JS', () => {
   });
 
   it('reports an unreachable provider as an error per interaction, and a usage error with exit 2', async () => {
-    const result = await verifyProvider({ providerBaseUrl: 'http://127.0.0.1:9', pacts: [v4], timeoutMs: 2000 });
+    const result = await verifyProvider({
+      providerBaseUrl: 'http://127.0.0.1:9',
+      pacts: [v4],
+      timeoutMs: 2000,
+    });
     expect(result.passed).toBe(false);
     expect(result.summary.errors).toBe(2);
     expect(result.contracts[0]?.interactions[0]?.error).toMatch(/could not be reached/);
@@ -135,10 +189,26 @@ describe('treaty verify with contracts written by Pact JS', () => {
   it('filters by description and answers --json', async () => {
     const url = await provider('none');
     const out = io();
-    const code = await main(['verify', '--provider-base-url', url, '--pact', v4, '--filter-description', 'a plain text ping', '--json'], out);
+    const code = await main(
+      [
+        'verify',
+        '--provider-base-url',
+        url,
+        '--pact',
+        v4,
+        '--filter-description',
+        'a plain text ping',
+        '--json',
+      ],
+      out,
+    );
     expect(code).toBe(0);
-    const report = JSON.parse(out.out()) as { contracts: Array<{ interactions: Array<{ description: string; status: string }> }> };
-    expect(report.contracts[0]?.interactions.map((i) => [i.description, i.status])).toEqual([['a plain text ping', 'passed']]);
+    const report = JSON.parse(out.out()) as {
+      contracts: Array<{ interactions: Array<{ description: string; status: string }> }>;
+    };
+    expect(report.contracts[0]?.interactions.map((i) => [i.description, i.status])).toEqual([
+      ['a plain text ping', 'passed'],
+    ]);
   });
 });
 
@@ -146,10 +216,25 @@ describe('treaty verify request options', () => {
   it('adds --custom-header to every request, and refuses a header without a colon', async () => {
     const url = await provider('none');
     const out = io();
-    expect(await main(['verify', '--provider-base-url', url, '--pact', v4, '--custom-header', 'Authorization: Bearer t0k3n'], out)).toBe(0);
+    expect(
+      await main(
+        [
+          'verify',
+          '--provider-base-url',
+          url,
+          '--pact',
+          v4,
+          '--custom-header',
+          'Authorization: Bearer t0k3n',
+        ],
+        out,
+      ),
+    ).toBe(0);
     expect(authHeaders.filter((h) => h !== undefined)).toContain('Bearer t0k3n');
     const bad = io();
-    expect(await main(['verify', '--provider-base-url', url, '--pact', v4, '--custom-header', 'NoColonHere'], bad)).toBe(2);
+    expect(
+      await main(['verify', '--provider-base-url', url, '--pact', v4, '--custom-header', 'NoColonHere'], bad),
+    ).toBe(2);
     expect(bad.out()).toContain("is not written as 'Name: value'");
   });
 });
@@ -162,7 +247,9 @@ describe('treaty verify reports for CI', () => {
     expect(code).toBe(1);
     const xml = out.out();
     expect(xml).toMatch(/^<\?xml version="1.0"/);
-    expect(xml).toContain('<testsuite name="pactjs-web → pactjs-orders-v4" tests="2" failures="1" errors="0" skipped="0">');
+    expect(xml).toContain(
+      '<testsuite name="pactjs-web → pactjs-orders-v4" tests="2" failures="1" errors="0" skipped="0">',
+    );
     expect(xml).toContain('<failure message="$.body.id: expected an integer but got &quot;1&quot;">');
   });
 });

@@ -71,7 +71,8 @@ type VerifyHint = (provider: string, providerVersion: string) => string;
 
 /** How a resolved version is named in reasons: "orders 1.2 (currently in production)". */
 function describe(s: MatrixSelector, number: string): string {
-  const which = s.tag !== undefined ? ` with tag ${s.tag}` : s.branch !== undefined ? ` on branch ${s.branch}` : '';
+  const which =
+    s.tag !== undefined ? ` with tag ${s.tag}` : s.branch !== undefined ? ` on branch ${s.branch}` : '';
   if (s.version !== undefined) return `${s.pacticipant} ${number}`;
   if (s.environment !== undefined) return `${s.pacticipant} ${number} (currently in ${s.environment})`;
   if (s.mainBranch === true) return `${s.pacticipant} ${number} (the latest on its main branch)`;
@@ -83,9 +84,11 @@ function describe(s: MatrixSelector, number: string): string {
 function describeMissing(s: MatrixSelector): string {
   const p = s.pacticipant;
   if (s.version !== undefined) return `there is no version ${s.version} of ${p}`;
-  if (s.environment !== undefined) return `no version of ${p} is currently deployed or released in ${s.environment}`;
+  if (s.environment !== undefined)
+    return `no version of ${p} is currently deployed or released in ${s.environment}`;
   if (s.mainBranch === true) return `${p} has no version on its main branch`;
-  const which = s.tag !== undefined ? ` with tag ${s.tag}` : s.branch !== undefined ? ` on branch ${s.branch}` : '';
+  const which =
+    s.tag !== undefined ? ` with tag ${s.tag}` : s.branch !== undefined ? ` on branch ${s.branch}` : '';
   return `${p} has no version${which}`;
 }
 
@@ -98,7 +101,10 @@ async function versionsFor(store: Store, s: MatrixSelector, limit: number): Prom
   if (s.environment !== undefined) {
     const env = await store.findEnvironment(s.environment);
     if (env === undefined) return [];
-    const numbers = new Set([...(await store.currentlyDeployed(env.uuid, { pacticipant: p })).map((d) => d.version), ...(await store.currentlySupported(env.uuid, { pacticipant: p })).map((r) => r.version)]);
+    const numbers = new Set([
+      ...(await store.currentlyDeployed(env.uuid, { pacticipant: p })).map((d) => d.version),
+      ...(await store.currentlySupported(env.uuid, { pacticipant: p })).map((r) => r.version),
+    ]);
     const found = await Promise.all([...numbers].map((n) => store.getVersion(p, n)));
     return found.filter((v): v is Version => v !== undefined).sort((a, b) => b.order - a.order);
   }
@@ -107,7 +113,10 @@ async function versionsFor(store: Store, s: MatrixSelector, limit: number): Prom
     branch = (await store.getPacticipant(p))?.mainBranch;
     if (branch === undefined) return [];
   }
-  const filter = { ...(branch === undefined ? {} : { branch }), ...(s.tag === undefined ? {} : { tag: s.tag }) };
+  const filter = {
+    ...(branch === undefined ? {} : { branch }),
+    ...(s.tag === undefined ? {} : { tag: s.tag }),
+  };
   if (s.latest === true || s.mainBranch === true) {
     const v = await store.latestVersion(p, filter);
     return v === undefined ? [] : [v];
@@ -116,15 +125,37 @@ async function versionsFor(store: Store, s: MatrixSelector, limit: number): Prom
 }
 
 function isIgnored(ignore: IgnoreSelector[], pacticipant: string, version: string | null): boolean {
-  return ignore.some((i) => i.pacticipant === pacticipant && (i.version === undefined || i.version === version));
+  return ignore.some(
+    (i) => i.pacticipant === pacticipant && (i.version === undefined || i.version === version),
+  );
 }
 
-async function resolve(store: Store, s: MatrixSelector, specified: boolean, ignore: IgnoreSelector[], limit: number): Promise<Resolved[]> {
+async function resolve(
+  store: Store,
+  s: MatrixSelector,
+  specified: boolean,
+  ignore: IgnoreSelector[],
+  limit: number,
+): Promise<Resolved[]> {
   const versions = await versionsFor(store, s, limit);
   if (versions.length === 0) {
-    return [{ pacticipant: s.pacticipant, version: null, description: describeMissing(s), specified, ignored: isIgnored(ignore, s.pacticipant, s.version ?? null) }];
+    return [
+      {
+        pacticipant: s.pacticipant,
+        version: null,
+        description: describeMissing(s),
+        specified,
+        ignored: isIgnored(ignore, s.pacticipant, s.version ?? null),
+      },
+    ];
   }
-  return versions.map((v) => ({ pacticipant: s.pacticipant, version: v, description: describe(s, v.number), specified, ignored: isIgnored(ignore, s.pacticipant, v.number) }));
+  return versions.map((v) => ({
+    pacticipant: s.pacticipant,
+    version: v,
+    description: describe(s, v.number),
+    specified,
+    ignored: isIgnored(ignore, s.pacticipant, v.number),
+  }));
 }
 
 function targetSelector(pacticipant: string, t: NonNullable<MatrixQuery['target']>): MatrixSelector {
@@ -139,7 +170,9 @@ function targetSelector(pacticipant: string, t: NonNullable<MatrixQuery['target'
 /** The newest verification per provider version of one content. */
 function latestPerProviderVersion(verifications: Verification[]): Verification[] {
   const seen = new Set<string>();
-  return verifications.filter((v) => !seen.has(v.providerVersion) && seen.add(v.providerVersion) !== undefined);
+  return verifications.filter(
+    (v) => !seen.has(v.providerVersion) && seen.add(v.providerVersion) !== undefined,
+  );
 }
 
 /**
@@ -150,10 +183,17 @@ function latestPerProviderVersion(verifications: Verification[]): Verification[]
  * verified the pact: the Pact Broker only checks those that did, and can say yes while one of the
  * running versions never verified it.
  */
-export async function evaluateMatrix(store: Store, query: MatrixQuery, verifyHint: VerifyHint): Promise<Decision> {
+export async function evaluateMatrix(
+  store: Store,
+  query: MatrixQuery,
+  verifyHint: VerifyHint,
+): Promise<Decision> {
   const ignore = query.ignore ?? [];
   const limit = query.limit ?? 100;
-  const target = query.target !== undefined && Object.values(query.target).some((v) => v !== undefined && v !== false) ? query.target : undefined;
+  const target =
+    query.target !== undefined && Object.values(query.target).some((v) => v !== undefined && v !== false)
+      ? query.target
+      : undefined;
   const specified: Resolved[] = [];
   for (const s of query.selectors) specified.push(...(await resolve(store, s, true, ignore, limit)));
   const specifiedNames = new Set(query.selectors.map((s) => s.pacticipant));
@@ -163,19 +203,26 @@ export async function evaluateMatrix(store: Store, query: MatrixQuery, verifyHin
     if (specifiedNames.has(name)) return byName(name);
     if (target === undefined) return undefined;
     let found = inferred.get(name);
-    if (found === undefined) inferred.set(name, (found = await resolve(store, targetSelector(name, target), false, ignore, limit)));
+    if (found === undefined)
+      inferred.set(name, (found = await resolve(store, targetSelector(name, target), false, ignore, limit)));
     return found;
   };
 
   const rows = new Map<string, MatrixRow>();
   const why = new Map<MatrixRow, { consumer: string; provider: string }>();
-  const add = (row: Omit<MatrixRow, 'ignored' | 'providerVersionOrder'> & { providerVersionOrder?: number }, consumerDesc: string, providerDesc: string) => {
+  const add = (
+    row: Omit<MatrixRow, 'ignored' | 'providerVersionOrder'> & { providerVersionOrder?: number },
+    consumerDesc: string,
+    providerDesc: string,
+  ) => {
     const key = JSON.stringify([row.consumer, row.consumerVersion, row.provider, row.providerVersion]);
     if (rows.has(key)) return;
     const full: MatrixRow = {
       ...row,
       providerVersionOrder: row.providerVersionOrder ?? -1,
-      ignored: isIgnored(ignore, row.consumer, row.consumerVersion) || isIgnored(ignore, row.provider, row.providerVersion ?? null),
+      ignored:
+        isIgnored(ignore, row.consumer, row.consumerVersion) ||
+        isIgnored(ignore, row.provider, row.providerVersion ?? null),
     };
     rows.set(key, full);
     why.set(full, { consumer: consumerDesc, provider: providerDesc });
@@ -190,21 +237,71 @@ export async function evaluateMatrix(store: Store, query: MatrixQuery, verifyHin
       if (others === undefined) {
         if (pairwise) continue;
         // One selector and no target: every provider version that verified this content.
-        const verified = latestPerProviderVersion(await store.verificationsFor(s.pacticipant, pact.provider, pact.sha));
-        if (verified.length === 0) add({ consumer: s.pacticipant, consumerVersion: s.version.number, provider: pact.provider, providerVersion: null, pact, verification: null }, s.description, `no version of ${pact.provider} has verified it`);
+        const verified = latestPerProviderVersion(
+          await store.verificationsFor(s.pacticipant, pact.provider, pact.sha),
+        );
+        if (verified.length === 0)
+          add(
+            {
+              consumer: s.pacticipant,
+              consumerVersion: s.version.number,
+              provider: pact.provider,
+              providerVersion: null,
+              pact,
+              verification: null,
+            },
+            s.description,
+            `no version of ${pact.provider} has verified it`,
+          );
         for (const v of verified) {
           const pv = await store.getVersion(pact.provider, v.providerVersion);
-          add({ consumer: s.pacticipant, consumerVersion: s.version.number, provider: pact.provider, providerVersion: v.providerVersion, providerVersionOrder: pv?.order ?? -1, pact, verification: v }, s.description, `${pact.provider} ${v.providerVersion}`);
+          add(
+            {
+              consumer: s.pacticipant,
+              consumerVersion: s.version.number,
+              provider: pact.provider,
+              providerVersion: v.providerVersion,
+              providerVersionOrder: pv?.order ?? -1,
+              pact,
+              verification: v,
+            },
+            s.description,
+            `${pact.provider} ${v.providerVersion}`,
+          );
         }
         continue;
       }
       for (const o of others) {
         if (o.version === null) {
-          add({ consumer: s.pacticipant, consumerVersion: s.version.number, provider: pact.provider, providerVersion: null, pact, verification: null }, s.description, o.description);
+          add(
+            {
+              consumer: s.pacticipant,
+              consumerVersion: s.version.number,
+              provider: pact.provider,
+              providerVersion: null,
+              pact,
+              verification: null,
+            },
+            s.description,
+            o.description,
+          );
           continue;
         }
-        const v = (await store.latestVerification(s.pacticipant, pact.provider, pact.sha, o.version.number)) ?? null;
-        add({ consumer: s.pacticipant, consumerVersion: s.version.number, provider: pact.provider, providerVersion: o.version.number, providerVersionOrder: o.version.order, pact, verification: v }, s.description, o.description);
+        const v =
+          (await store.latestVerification(s.pacticipant, pact.provider, pact.sha, o.version.number)) ?? null;
+        add(
+          {
+            consumer: s.pacticipant,
+            consumerVersion: s.version.number,
+            provider: pact.provider,
+            providerVersion: o.version.number,
+            providerVersionOrder: o.version.order,
+            pact,
+            verification: v,
+          },
+          s.description,
+          o.description,
+        );
       }
     }
     // As a provider: the consumer versions there that have a pact with it must be verified by it.
@@ -213,9 +310,24 @@ export async function evaluateMatrix(store: Store, query: MatrixQuery, verifyHin
       const others = await counterpart(consumer);
       if (others === undefined) {
         if (pairwise) continue;
-        for (const v of latestPerProviderVersion(await store.verificationsByProviderVersion(s.pacticipant, s.version.number)).filter((x) => x.consumer === consumer)) {
+        for (const v of latestPerProviderVersion(
+          await store.verificationsByProviderVersion(s.pacticipant, s.version.number),
+        ).filter((x) => x.consumer === consumer)) {
           const pact = await store.getPactBySha(consumer, s.pacticipant, v.sha);
-          if (pact !== undefined) add({ consumer, consumerVersion: pact.consumerVersion, provider: s.pacticipant, providerVersion: s.version.number, providerVersionOrder: s.version.order, pact, verification: v }, `${consumer} ${pact.consumerVersion}`, s.description);
+          if (pact !== undefined)
+            add(
+              {
+                consumer,
+                consumerVersion: pact.consumerVersion,
+                provider: s.pacticipant,
+                providerVersion: s.version.number,
+                providerVersionOrder: s.version.order,
+                pact,
+                verification: v,
+              },
+              `${consumer} ${pact.consumerVersion}`,
+              s.description,
+            );
         }
         continue;
       }
@@ -223,8 +335,21 @@ export async function evaluateMatrix(store: Store, query: MatrixQuery, verifyHin
         if (o.version === null) continue;
         const pact = await store.getPact(consumer, o.version.number, s.pacticipant);
         if (pact === undefined) continue;
-        const v = (await store.latestVerification(consumer, s.pacticipant, pact.sha, s.version.number)) ?? null;
-        add({ consumer, consumerVersion: o.version.number, provider: s.pacticipant, providerVersion: s.version.number, providerVersionOrder: s.version.order, pact, verification: v }, o.description, s.description);
+        const v =
+          (await store.latestVerification(consumer, s.pacticipant, pact.sha, s.version.number)) ?? null;
+        add(
+          {
+            consumer,
+            consumerVersion: o.version.number,
+            provider: s.pacticipant,
+            providerVersion: s.version.number,
+            providerVersionOrder: s.version.order,
+            pact,
+            verification: v,
+          },
+          o.description,
+          s.description,
+        );
       }
     }
   }
@@ -239,23 +364,54 @@ export async function evaluateMatrix(store: Store, query: MatrixQuery, verifyHin
 
   const warnings: Decision['reasons'] = [];
   for (const i of ignore) {
-    if ((await store.getPacticipant(i.pacticipant)) === undefined) warnings.push({ type: 'warning', text: `Ignoring ${i.pacticipant} changes nothing: there is no pacticipant with that name.` });
-    else if (i.version !== undefined && (await store.getVersion(i.pacticipant, i.version)) === undefined) warnings.push({ type: 'warning', text: `Ignoring version ${i.version} of ${i.pacticipant} changes nothing: there is no such version.` });
+    if ((await store.getPacticipant(i.pacticipant)) === undefined)
+      warnings.push({
+        type: 'warning',
+        text: `Ignoring ${i.pacticipant} changes nothing: there is no pacticipant with that name.`,
+      });
+    else if (i.version !== undefined && (await store.getVersion(i.pacticipant, i.version)) === undefined)
+      warnings.push({
+        type: 'warning',
+        text: `Ignoring version ${i.version} of ${i.pacticipant} changes nothing: there is no such version.`,
+      });
   }
-  if (query.selectors.length === 1 && (target === undefined || (target.environment === undefined && target.tag === undefined && target.mainBranch !== true))) {
-    warnings.push({ type: 'warning', text: 'No target was given, so this compares against the latest version of each integrated application. Name the environment you deploy to (--to-environment) to check what really runs there.' });
+  if (
+    query.selectors.length === 1 &&
+    (target === undefined ||
+      (target.environment === undefined && target.tag === undefined && target.mainBranch !== true))
+  ) {
+    warnings.push({
+      type: 'warning',
+      text: 'No target was given, so this compares against the latest version of each integrated application. Name the environment you deploy to (--to-environment) to check what really runs there.',
+    });
   }
 
   const missing = specified.filter((s) => s.version === null && !s.ignored);
   const errors: Decision['reasons'] = [];
   if (missing.length > 0) {
-    for (const s of missing) errors.push({ type: 'error', text: `Cannot check a version that does not exist: ${s.description}. Publish it (or record it) before asking.` });
+    for (const s of missing)
+      errors.push({
+        type: 'error',
+        text: `Cannot check a version that does not exist: ${s.description}. Publish it (or record it) before asking.`,
+      });
   } else {
     for (const r of considered) {
       const w = why.get(r) as { consumer: string; provider: string };
-      if (r.providerVersion === null) errors.push({ type: 'error', text: `${w.consumer} needs ${r.provider}, but ${w.provider}. ${target?.environment !== undefined ? `Deploy ${r.provider} there (or record its deployment) first.` : `Publish a version of ${r.provider} that verifies this pact.`}` });
-      else if (r.verification === null) errors.push({ type: 'error', text: `${w.provider} has not verified the pact of ${w.consumer}. Run: ${verifyHint(r.provider, r.providerVersion)}` });
-      else if (!r.verification.success) errors.push({ type: 'error', text: `${w.provider} failed to verify the pact of ${w.consumer}: deploying them together would break ${r.consumer}. Fix the provider or the consumer's expectations, then verify again.` });
+      if (r.providerVersion === null)
+        errors.push({
+          type: 'error',
+          text: `${w.consumer} needs ${r.provider}, but ${w.provider}. ${target?.environment !== undefined ? `Deploy ${r.provider} there (or record its deployment) first.` : `Publish a version of ${r.provider} that verifies this pact.`}`,
+        });
+      else if (r.verification === null)
+        errors.push({
+          type: 'error',
+          text: `${w.provider} has not verified the pact of ${w.consumer}. Run: ${verifyHint(r.provider, r.providerVersion)}`,
+        });
+      else if (!r.verification.success)
+        errors.push({
+          type: 'error',
+          text: `${w.provider} failed to verify the pact of ${w.consumer}: deploying them together would break ${r.consumer}. Fix the provider or the consumer's expectations, then verify again.`,
+        });
     }
   }
   const success = considered.filter((r) => r.verification?.success === true).length;
@@ -263,8 +419,23 @@ export async function evaluateMatrix(store: Store, query: MatrixQuery, verifyHin
   const unknown = considered.filter((r) => r.verification === null).length;
   const deployable = missing.length > 0 ? false : unknown > 0 ? null : failed === 0;
   const reasons = [...warnings, ...errors];
-  if (errors.length === 0) reasons.push({ type: 'success', text: considered.length === 0 ? 'There are no missing dependencies: nothing here needs a verification.' : 'All required verification results are published and successful.' });
-  return { deployable, rows: [...considered, ...ignoredRows], reasons, success, failed, unknown, ...(ignore.length > 0 ? { ignored: ignoredRows.length } : {}) };
+  if (errors.length === 0)
+    reasons.push({
+      type: 'success',
+      text:
+        considered.length === 0
+          ? 'There are no missing dependencies: nothing here needs a verification.'
+          : 'All required verification results are published and successful.',
+    });
+  return {
+    deployable,
+    rows: [...considered, ...ignoredRows],
+    reasons,
+    success,
+    failed,
+    unknown,
+    ...(ignore.length > 0 ? { ignored: ignoredRows.length } : {}),
+  };
 }
 
 /** `latestby`: keep, per group, the row with the newest provider version (an unverified row stands alone). */
@@ -277,7 +448,9 @@ function reduce(rows: MatrixRow[], latestby: MatrixQuery['latestby']): MatrixRow
       out.push(r);
       continue;
     }
-    const key = JSON.stringify(latestby === 'cvp' ? [r.consumer, r.consumerVersion, r.provider] : [r.consumer, r.provider]);
+    const key = JSON.stringify(
+      latestby === 'cvp' ? [r.consumer, r.consumerVersion, r.provider] : [r.consumer, r.provider],
+    );
     const current = best.get(key);
     if (current === undefined || r.providerVersionOrder > current.providerVersionOrder) best.set(key, r);
   }

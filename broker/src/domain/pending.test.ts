@@ -22,9 +22,18 @@ describe('pending', () => {
 describe('consumer version selectors', () => {
   it('accept Pact shapes and rewrite matchingBranch', () => {
     expect(normalizeSelector({ mainBranch: true }, 0, undefined)).toEqual({ mainBranch: true });
-    expect(normalizeSelector({ matchingBranch: true, consumer: 'web' }, 0, 'feat-x')).toEqual({ branch: 'feat-x', consumer: 'web' });
-    expect(normalizeSelector({ tag: 'prod', latest: true, fallbackTag: 'main' }, 0, undefined)).toEqual({ tag: 'prod', latest: true, fallbackTag: 'main' });
-    expect(selectorLabel({ tag: 'prod', latest: true, fallbackTag: 'main' }, true)).toBe('latest with tag main');
+    expect(normalizeSelector({ matchingBranch: true, consumer: 'web' }, 0, 'feat-x')).toEqual({
+      branch: 'feat-x',
+      consumer: 'web',
+    });
+    expect(normalizeSelector({ tag: 'prod', latest: true, fallbackTag: 'main' }, 0, undefined)).toEqual({
+      tag: 'prod',
+      latest: true,
+      fallbackTag: 'main',
+    });
+    expect(selectorLabel({ tag: 'prod', latest: true, fallbackTag: 'main' }, true)).toBe(
+      'latest with tag main',
+    );
   });
   it.each([
     [{}, 'say which versions'],

@@ -5,11 +5,16 @@
  * a branch it is pending until anyone verifies it successfully. Pure: the caller brings the facts.
  * @example isPending([{ branches: ['main'], createdAt: '2026-01-01T00:00:00Z' }], 'feat-x', undefined) // false
  */
-export function isPending(successes: ReadonlyArray<{ branches: readonly string[]; createdAt: string }>, providerBranch: string | undefined, branchCreatedAt: string | undefined): boolean {
+export function isPending(
+  successes: ReadonlyArray<{ branches: readonly string[]; createdAt: string }>,
+  providerBranch: string | undefined,
+  branchCreatedAt: string | undefined,
+): boolean {
   if (providerBranch === undefined) return successes.length === 0;
   for (const s of successes) {
     if (s.branches.includes(providerBranch)) return false;
-    if (s.branches.length > 0 && (branchCreatedAt === undefined || s.createdAt < branchCreatedAt)) return false;
+    if (s.branches.length > 0 && (branchCreatedAt === undefined || s.createdAt < branchCreatedAt))
+      return false;
   }
   return true;
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from './types.js';
 
-const pact = (n: number) => JSON.stringify({ consumer: { name: 'web' }, provider: { name: 'orders' }, interactions: [{ description: `d${n}` }], metadata: { pactSpecification: { version: '4.0' } } });
+const pact = (n: number) =>
+  JSON.stringify({
+    consumer: { name: 'web' },
+    provider: { name: 'orders' },
+    interactions: [{ description: `d${n}` }],
+    metadata: { pactSpecification: { version: '4.0' } },
+  });
 
 /**
  * The one conformance suite every Store implementation runs, so a PostgreSQL store can join
@@ -32,18 +38,28 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       expect((await store.latestVersion('web', { branch: 'main' }))?.number).toBe('1.2.0');
       expect((await store.latestVersion('web', { branch: 'feat-x' }))?.number).toBe('1.1.0');
       expect((await store.latestVersion('web', { tag: 'prod' }))?.number).toBe('1.0.0');
-      expect(await store.getVersion('web', '1.1.0')).toMatchObject({ branches: ['feat-x'], tags: ['staging'] });
+      expect(await store.getVersion('web', '1.1.0')).toMatchObject({
+        branches: ['feat-x'],
+        tags: ['staging'],
+      });
       expect(await store.latestVersion('web', { tag: 'nope' })).toBeUndefined();
       await store.close();
     });
 
     it('lists versions newest first, by branch or tag, in pages, and counts them', async () => {
       const store = await open();
-      for (let i = 1; i <= 5; i++) await store.ensureVersion('api', `${i}`, { branch: i % 2 === 0 ? 'main' : 'feat', tags: i === 3 ? ['prod'] : [] });
+      for (let i = 1; i <= 5; i++)
+        await store.ensureVersion('api', `${i}`, {
+          branch: i % 2 === 0 ? 'main' : 'feat',
+          tags: i === 3 ? ['prod'] : [],
+        });
       expect((await store.listVersions('api')).map((v) => v.number)).toEqual(['5', '4', '3', '2', '1']);
       expect((await store.listVersions('api', { branch: 'main' })).map((v) => v.number)).toEqual(['4', '2']);
       expect((await store.listVersions('api', { tag: 'prod' })).map((v) => v.number)).toEqual(['3']);
-      expect((await store.listVersions('api', { limit: 2, offset: 1 })).map((v) => v.number)).toEqual(['4', '3']);
+      expect((await store.listVersions('api', { limit: 2, offset: 1 })).map((v) => v.number)).toEqual([
+        '4',
+        '3',
+      ]);
       expect(await store.listVersions('nobody')).toEqual([]);
       expect(await store.countVersions('api')).toBe(5);
       expect(await store.countVersions('nobody')).toBe(0);
@@ -52,21 +68,53 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
     it('creates or updates a pacticipant, keeping fields not given', async () => {
       const store = await open();
-      const first = await store.updatePacticipant('billing-api', { mainBranch: 'main', repositoryUrl: 'https://git.example/billing' });
+      const first = await store.updatePacticipant('billing-api', {
+        mainBranch: 'main',
+        repositoryUrl: 'https://git.example/billing',
+      });
       expect(first.created).toBe(true);
-      expect(first.pacticipant).toMatchObject({ name: 'billing-api', displayName: 'Billing Api', mainBranch: 'main', repositoryUrl: 'https://git.example/billing' });
+      expect(first.pacticipant).toMatchObject({
+        name: 'billing-api',
+        displayName: 'Billing Api',
+        mainBranch: 'main',
+        repositoryUrl: 'https://git.example/billing',
+      });
       const second = await store.updatePacticipant('billing-api', { displayName: 'Billing' });
       expect(second.created).toBe(false);
-      expect(second.pacticipant).toMatchObject({ displayName: 'Billing', mainBranch: 'main', repositoryUrl: 'https://git.example/billing' });
-      await expect(store.updatePacticipant('billing-api', { mainBranch: '' })).rejects.toMatchObject({ code: 'TREATY_BROKER_INVALID_NAME' });
+      expect(second.pacticipant).toMatchObject({
+        displayName: 'Billing',
+        mainBranch: 'main',
+        repositoryUrl: 'https://git.example/billing',
+      });
+      await expect(store.updatePacticipant('billing-api', { mainBranch: '' })).rejects.toMatchObject({
+        code: 'TREATY_BROKER_INVALID_NAME',
+      });
       await store.close();
     });
 
     it('stores pact content once per sha, however many versions publish it', async () => {
       const store = await open();
-      const first = await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(1), branch: 'main' });
-      const second = await store.publishPact({ consumer: 'web', consumerVersion: '2', provider: 'orders', content: pact(1), branch: 'main' });
-      const third = await store.publishPact({ consumer: 'web', consumerVersion: '3', provider: 'orders', content: pact(2), tags: ['prod'] });
+      const first = await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '1',
+        provider: 'orders',
+        content: pact(1),
+        branch: 'main',
+      });
+      const second = await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '2',
+        provider: 'orders',
+        content: pact(1),
+        branch: 'main',
+      });
+      const third = await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '3',
+        provider: 'orders',
+        content: pact(2),
+        tags: ['prod'],
+      });
       expect(first.contentExisted).toBe(false);
       expect(second.contentExisted).toBe(true);
       expect(second.publication.sha).toBe(first.publication.sha);
@@ -82,26 +130,76 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
     it('refuses changed content for a published consumer version unless overwriting is allowed, and writes nothing half', async () => {
       const store = await open();
-      await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(1) });
-      expect((await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(1) })).unchanged).toBe(true);
-      await expect(store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(2), tags: ['should-not-stick'] })).rejects.toMatchObject({ code: 'TREATY_BROKER_PACT_CONFLICT' });
+      await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '1',
+        provider: 'orders',
+        content: pact(1),
+      });
+      expect(
+        (
+          await store.publishPact({
+            consumer: 'web',
+            consumerVersion: '1',
+            provider: 'orders',
+            content: pact(1),
+          })
+        ).unchanged,
+      ).toBe(true);
+      await expect(
+        store.publishPact({
+          consumer: 'web',
+          consumerVersion: '1',
+          provider: 'orders',
+          content: pact(2),
+          tags: ['should-not-stick'],
+        }),
+      ).rejects.toMatchObject({ code: 'TREATY_BROKER_PACT_CONFLICT' });
       expect(await store.getVersion('web', '1')).toMatchObject({ tags: [] });
       expect((await store.stats()).pactContents).toBe(1);
-      const over = await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(2), allowOverwrite: true });
+      const over = await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '1',
+        provider: 'orders',
+        content: pact(2),
+        allowOverwrite: true,
+      });
       expect(over.publication.content).toBe(pact(2));
       await store.close();
     });
 
     it('publishes several contracts of a version in one transaction: a conflict in one writes none', async () => {
       const store = await open();
-      await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'billing', content: pact(1) });
+      await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '1',
+        provider: 'billing',
+        content: pact(1),
+      });
       const other = JSON.stringify({ provider: 'b' });
       await expect(
-        store.publishContracts({ consumer: 'web', consumerVersion: '1', branch: 'main', tags: ['t'], contracts: [{ provider: 'orders', content: pact(3) }, { provider: 'billing', content: other }] }),
+        store.publishContracts({
+          consumer: 'web',
+          consumerVersion: '1',
+          branch: 'main',
+          tags: ['t'],
+          contracts: [
+            { provider: 'orders', content: pact(3) },
+            { provider: 'billing', content: other },
+          ],
+        }),
       ).rejects.toMatchObject({ code: 'TREATY_BROKER_PACT_CONFLICT' });
       expect(await store.getPact('web', '1', 'orders')).toBeUndefined();
       expect(await store.getVersion('web', '1')).toMatchObject({ branches: [], tags: [] });
-      const done = await store.publishContracts({ consumer: 'web', consumerVersion: '2', branch: 'main', contracts: [{ provider: 'orders', content: pact(3) }, { provider: 'billing', content: other }] });
+      const done = await store.publishContracts({
+        consumer: 'web',
+        consumerVersion: '2',
+        branch: 'main',
+        contracts: [
+          { provider: 'orders', content: pact(3) },
+          { provider: 'billing', content: other },
+        ],
+      });
       expect(done.map((o) => o.publication.provider)).toEqual(['orders', 'billing']);
       expect(await store.getVersion('web', '2')).toMatchObject({ branches: ['main'] });
       await store.close();
@@ -109,9 +207,28 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
     it('records verifications of published content, newest first, and refuses unknown content', async () => {
       const store = await open();
-      const { publication } = await store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(1) });
-      await store.recordVerification({ consumer: 'web', provider: 'orders', providerVersion: 'p1', sha: publication.sha, success: false });
-      await store.recordVerification({ consumer: 'web', provider: 'orders', providerVersion: 'p2', sha: publication.sha, success: true, buildUrl: 'https://ci/2', branch: 'main' });
+      const { publication } = await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '1',
+        provider: 'orders',
+        content: pact(1),
+      });
+      await store.recordVerification({
+        consumer: 'web',
+        provider: 'orders',
+        providerVersion: 'p1',
+        sha: publication.sha,
+        success: false,
+      });
+      await store.recordVerification({
+        consumer: 'web',
+        provider: 'orders',
+        providerVersion: 'p2',
+        sha: publication.sha,
+        success: true,
+        buildUrl: 'https://ci/2',
+        branch: 'main',
+      });
       const list = await store.verificationsFor('web', 'orders', publication.sha);
       expect(list.map((v) => [v.providerVersion, v.success])).toEqual([
         ['p2', true],
@@ -119,15 +236,29 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       ]);
       expect(list[0]?.buildUrl).toBe('https://ci/2');
       expect(await store.getVersion('orders', 'p2')).toMatchObject({ branches: ['main'] });
-      await expect(store.recordVerification({ consumer: 'web', provider: 'orders', providerVersion: 'p3', sha: 'f'.repeat(64), success: true })).rejects.toMatchObject({ code: 'TREATY_BROKER_NOT_FOUND' });
+      await expect(
+        store.recordVerification({
+          consumer: 'web',
+          provider: 'orders',
+          providerVersion: 'p3',
+          sha: 'f'.repeat(64),
+          success: true,
+        }),
+      ).rejects.toMatchObject({ code: 'TREATY_BROKER_NOT_FOUND' });
       await store.close();
     });
 
     it('refuses empty and overlong names', async () => {
       const store = await open();
-      await expect(store.ensurePacticipant('  ')).rejects.toMatchObject({ code: 'TREATY_BROKER_INVALID_NAME' });
-      await expect(store.ensureVersion('web', 'x'.repeat(256))).rejects.toMatchObject({ code: 'TREATY_BROKER_INVALID_NAME' });
-      await expect(store.ensureVersion('web', '1', { tags: [''] })).rejects.toMatchObject({ code: 'TREATY_BROKER_INVALID_NAME' });
+      await expect(store.ensurePacticipant('  ')).rejects.toMatchObject({
+        code: 'TREATY_BROKER_INVALID_NAME',
+      });
+      await expect(store.ensureVersion('web', 'x'.repeat(256))).rejects.toMatchObject({
+        code: 'TREATY_BROKER_INVALID_NAME',
+      });
+      await expect(store.ensureVersion('web', '1', { tags: [''] })).rejects.toMatchObject({
+        code: 'TREATY_BROKER_INVALID_NAME',
+      });
       await store.close();
     });
   });

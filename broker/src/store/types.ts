@@ -95,15 +95,28 @@ export interface Store {
   listPacticipants(): Promise<Pacticipant[]>;
   setMainBranch(name: string, branch: string): Promise<Pacticipant>;
   /** Creates the pacticipant if missing, then sets the fields given (others are kept). */
-  updatePacticipant(name: string, fields: { displayName?: string; mainBranch?: string; repositoryUrl?: string }): Promise<{ pacticipant: Pacticipant; created: boolean }>;
+  updatePacticipant(
+    name: string,
+    fields: { displayName?: string; mainBranch?: string; repositoryUrl?: string },
+  ): Promise<{ pacticipant: Pacticipant; created: boolean }>;
 
-  ensureVersion(pacticipant: string, number: string, options?: { branch?: string; tags?: string[] }): Promise<Version>;
+  ensureVersion(
+    pacticipant: string,
+    number: string,
+    options?: { branch?: string; tags?: string[] },
+  ): Promise<Version>;
   getVersion(pacticipant: string, number: string): Promise<Version | undefined>;
   /** The newest version, optionally the newest on a branch or with a tag. */
-  latestVersion(pacticipant: string, filter?: { branch?: string; tag?: string }): Promise<Version | undefined>;
+  latestVersion(
+    pacticipant: string,
+    filter?: { branch?: string; tag?: string },
+  ): Promise<Version | undefined>;
   addTag(pacticipant: string, number: string, tag: string): Promise<Version>;
   /** Versions newest first, optionally only those on a branch or with a tag; at most `limit` (default 100). */
-  listVersions(pacticipant: string, filter?: { branch?: string; tag?: string; limit?: number; offset?: number }): Promise<Version[]>;
+  listVersions(
+    pacticipant: string,
+    filter?: { branch?: string; tag?: string; limit?: number; offset?: number },
+  ): Promise<Version[]>;
   /** How many versions a pacticipant has. */
   countVersions(pacticipant: string): Promise<number>;
 
@@ -111,53 +124,117 @@ export interface Store {
    * Stores a pact for a consumer version. Changed content for a consumer version that already has a
    * pact with this provider is refused (TREATY_BROKER_PACT_CONFLICT) unless `allowOverwrite`.
    */
-  publishPact(input: { consumer: string; consumerVersion: string; provider: string; content: string; branch?: string; tags?: string[]; allowOverwrite?: boolean }): Promise<PublishOutcome>;
+  publishPact(input: {
+    consumer: string;
+    consumerVersion: string;
+    provider: string;
+    content: string;
+    branch?: string;
+    tags?: string[];
+    allowOverwrite?: boolean;
+  }): Promise<PublishOutcome>;
   /**
    * Publishes a consumer version's contracts in one transaction (POST /contracts/publish): the
    * version with its branch and tags, then each pact. Any conflicting pact aborts it all.
    */
-  publishContracts(input: { consumer: string; consumerVersion: string; branch?: string; tags?: string[]; contracts: Array<{ provider: string; content: string }>; allowOverwrite?: boolean }): Promise<PublishOutcome[]>;
+  publishContracts(input: {
+    consumer: string;
+    consumerVersion: string;
+    branch?: string;
+    tags?: string[];
+    contracts: Array<{ provider: string; content: string }>;
+    allowOverwrite?: boolean;
+  }): Promise<PublishOutcome[]>;
   getPact(consumer: string, consumerVersion: string, provider: string): Promise<PactPublication | undefined>;
-  latestPact(consumer: string, provider: string, filter?: { branch?: string; tag?: string }): Promise<PactPublication | undefined>;
+  latestPact(
+    consumer: string,
+    provider: string,
+    filter?: { branch?: string; tag?: string },
+  ): Promise<PactPublication | undefined>;
   getPactBySha(consumer: string, provider: string, sha: string): Promise<PactPublication | undefined>;
 
   /** The pacts a consumer version has, one per provider. */
   pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]>;
   /** The newest verification of a content by one provider version. */
-  latestVerification(consumer: string, provider: string, sha: string, providerVersion: string): Promise<Verification | undefined>;
+  latestVerification(
+    consumer: string,
+    provider: string,
+    sha: string,
+    providerVersion: string,
+  ): Promise<Verification | undefined>;
   /** Consumers with at least one pact for the provider, by name. */
   consumersOf(provider: string): Promise<string[]>;
   /** Every pact of the pair whose consumer version carries the tag, oldest first. */
   pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]>;
   /** Successful verifications of a content, with the branches their provider versions are on. */
-  successfulVerifications(consumer: string, provider: string, sha: string, options?: { excludeWip?: boolean }): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>>;
+  successfulVerifications(
+    consumer: string,
+    provider: string,
+    sha: string,
+    options?: { excludeWip?: boolean },
+  ): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>>;
   /** The branches a pacticipant's versions are on. */
   branchesOf(pacticipant: string): Promise<string[]>;
   /** When a pacticipant's branch first got a version, or undefined if it has none. */
   branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined>;
 
-  recordVerification(input: { consumer: string; provider: string; providerVersion: string; sha: string; success: boolean; buildUrl?: string; branch?: string; wip?: boolean }): Promise<Verification>;
+  recordVerification(input: {
+    consumer: string;
+    provider: string;
+    providerVersion: string;
+    sha: string;
+    success: boolean;
+    buildUrl?: string;
+    branch?: string;
+    wip?: boolean;
+  }): Promise<Verification>;
   /** What one provider version has verified, newest first. */
   verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]>;
   /** Verifications of one pact content, newest first. */
   verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]>;
 
-  createEnvironment(input: { name: string; displayName?: string; production: boolean; contacts?: Environment['contacts'] }): Promise<Environment>;
+  createEnvironment(input: {
+    name: string;
+    displayName?: string;
+    production: boolean;
+    contacts?: Environment['contacts'];
+  }): Promise<Environment>;
   getEnvironment(uuid: string): Promise<Environment | undefined>;
   findEnvironment(name: string): Promise<Environment | undefined>;
   listEnvironments(): Promise<Environment[]>;
   /** Records a deployment; the version previously deployed to the same slot (environment + instance) is undeployed. */
-  recordDeployment(input: { pacticipant: string; version: string; environmentUuid: string; applicationInstance?: string }): Promise<DeployedVersion>;
+  recordDeployment(input: {
+    pacticipant: string;
+    version: string;
+    environmentUuid: string;
+    applicationInstance?: string;
+  }): Promise<DeployedVersion>;
   getDeployment(uuid: string): Promise<DeployedVersion | undefined>;
   recordUndeployment(uuid: string): Promise<DeployedVersion>;
-  currentlyDeployed(environmentUuid: string, filter?: { pacticipant?: string; applicationInstance?: string }): Promise<DeployedVersion[]>;
+  currentlyDeployed(
+    environmentUuid: string,
+    filter?: { pacticipant?: string; applicationInstance?: string },
+  ): Promise<DeployedVersion[]>;
   /** Records a release (or marks an ended one supported again); returns whether it was new. */
-  recordRelease(input: { pacticipant: string; version: string; environmentUuid: string }): Promise<{ release: ReleasedVersion; created: boolean }>;
+  recordRelease(input: {
+    pacticipant: string;
+    version: string;
+    environmentUuid: string;
+  }): Promise<{ release: ReleasedVersion; created: boolean }>;
   getRelease(uuid: string): Promise<ReleasedVersion | undefined>;
   recordSupportEnded(uuid: string): Promise<ReleasedVersion>;
-  currentlySupported(environmentUuid: string, filter?: { pacticipant?: string; version?: string }): Promise<ReleasedVersion[]>;
+  currentlySupported(
+    environmentUuid: string,
+    filter?: { pacticipant?: string; version?: string },
+  ): Promise<ReleasedVersion[]>;
 
   /** Counts, for health checks and size benchmarks. */
-  stats(): Promise<{ pacticipants: number; versions: number; pactContents: number; pactPublications: number; verifications: number }>;
+  stats(): Promise<{
+    pacticipants: number;
+    versions: number;
+    pactContents: number;
+    pactPublications: number;
+    verifications: number;
+  }>;
   close(): Promise<void>;
 }

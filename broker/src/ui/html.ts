@@ -6,7 +6,13 @@ export class Html {
   }
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -37,7 +43,9 @@ export function raw(markup: string): Html {
 /** A link into the broker's pages, with its query. */
 export function href(path: string, query: Record<string, string | undefined> = {}): string {
   const q = Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '');
-  return q.length === 0 ? path : `${path}?${q.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
+  return q.length === 0
+    ? path
+    : `${path}?${q.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
 }
 
 const NAV: Array<[string, string]> = [
@@ -120,6 +128,12 @@ ${body}
 export function ago(iso: string, now: number): Html {
   const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
   const text =
-    seconds < 60 ? 'just now' : seconds < 3600 ? `${Math.round(seconds / 60)} min ago` : seconds < 86400 ? `${Math.round(seconds / 3600)} h ago` : `${Math.round(seconds / 86400)} days ago`;
+    seconds < 60
+      ? 'just now'
+      : seconds < 3600
+        ? `${Math.round(seconds / 60)} min ago`
+        : seconds < 86400
+          ? `${Math.round(seconds / 3600)} h ago`
+          : `${Math.round(seconds / 86400)} days ago`;
   return html`<time datetime="${iso}" title="${iso}">${text}</time>`;
 }

@@ -27,7 +27,8 @@ export function networkSvg(nodes: string[], edges: Edge[]): string {
     if (known !== undefined) return known;
     if (seen.has(n)) return 0; // a cycle: cut it here
     seen.add(n);
-    const d = Math.max(-1, ...(consumersOf.get(n) ?? []).filter((c) => c !== n).map((c) => depth(c, seen))) + 1;
+    const d =
+      Math.max(-1, ...(consumersOf.get(n) ?? []).filter((c) => c !== n).map((c) => depth(c, seen))) + 1;
     seen.delete(n);
     layer.set(n, d);
     return d;
@@ -46,7 +47,13 @@ export function networkSvg(nodes: string[], edges: Edge[]): string {
   const pos = new Map<string, { x: number; y: number; w: number }>();
   columns.forEach((col, i) => {
     const offset = (height - (col ?? []).length * (BOX_H + ROW_GAP)) / 2;
-    (col ?? []).forEach((n, j) => pos.set(n, { x: xs[i] as number, y: offset + j * (BOX_H + ROW_GAP) + ROW_GAP / 2, w: widths[i] as number }));
+    (col ?? []).forEach((n, j) =>
+      pos.set(n, {
+        x: xs[i] as number,
+        y: offset + j * (BOX_H + ROW_GAP) + ROW_GAP / 2,
+        w: widths[i] as number,
+      }),
+    );
   });
   const width = x - COL_GAP + 16;
   const paths = edges
@@ -59,7 +66,10 @@ export function networkSvg(nodes: string[], edges: Edge[]): string {
       const x2 = b.x - 4;
       const y2 = b.y + BOX_H / 2;
       const mid = (x1 + x2) / 2;
-      const d = x2 > x1 ? `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}` : `M${a.x + a.w / 2},${a.y + BOX_H} C${a.x + a.w / 2},${a.y + BOX_H + 40} ${b.x + b.w / 2},${b.y + BOX_H + 40} ${b.x + b.w / 2},${b.y + BOX_H + 4}`;
+      const d =
+        x2 > x1
+          ? `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`
+          : `M${a.x + a.w / 2},${a.y + BOX_H} C${a.x + a.w / 2},${a.y + BOX_H + 40} ${b.x + b.w / 2},${b.y + BOX_H + 40} ${b.x + b.w / 2},${b.y + BOX_H + 4}`;
       const label = `${e.consumer} → ${e.provider}: ${e.status === 'ok' ? 'verified' : e.status === 'bad' ? 'verification failed' : 'not verified'}`;
       return `<path class="edge ${e.status}" d="${d}" marker-end="url(#arrow-${e.status})"><title>${escapeHtml(label)}</title></path>`;
     })
@@ -70,6 +80,7 @@ export function networkSvg(nodes: string[], edges: Edge[]): string {
         `<a class="node" href="${escapeHtml(href('/ui/matrix', { pacticipant: n }))}"><rect x="${p.x}" y="${p.y}" width="${p.w}" height="${BOX_H}" rx="6"/><text x="${p.x + p.w / 2}" y="${p.y + BOX_H / 2 + 4.5}" text-anchor="middle">${escapeHtml(n)}</text></a>`,
     )
     .join('');
-  const marker = (s: string) => `<marker id="arrow-${s}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow ${s}"/></marker>`;
+  const marker = (s: string) =>
+    `<marker id="arrow-${s}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow ${s}"/></marker>`;
   return `<svg class="network" role="img" aria-labelledby="network-title" style="max-width: ${Math.ceil(width * 1.3)}px" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" xmlns="http://www.w3.org/2000/svg"><title id="network-title">${nodes.length} service${nodes.length === 1 ? '' : 's'} and ${edges.length} contract${edges.length === 1 ? '' : 's'}</title><defs>${['ok', 'bad', 'unknown'].map(marker).join('')}</defs>${paths}${boxes}</svg>`;
 }

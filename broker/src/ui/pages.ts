@@ -1,5 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isTreatyError, parseContract, type Body, type Contract, type Generators, type Interaction, type MatchingRules, type Message } from '@treaty/core';
+import {
+  isTreatyError,
+  parseContract,
+  type Body,
+  type Contract,
+  type Generators,
+  type Interaction,
+  type MatchingRules,
+  type Message,
+} from '@treaty/core';
 import type { PactPublication, Store, Verification } from '../store/types.js';
 import { evaluateMatrix, type Decision, type MatrixRow, type MatrixSelector } from '../domain/matrix.js';
 import { ago, href, html, page, raw, type Html } from './html.js';
@@ -24,7 +33,12 @@ export async function integrations(store: Store): Promise<IntegrationRow[]> {
       const latest = await store.latestPact(consumer, provider.name);
       if (latest === undefined) continue;
       const verification = (await store.verificationsFor(consumer, provider.name, latest.sha))[0];
-      rows.push({ consumer, provider: provider.name, latest, ...(verification === undefined ? {} : { verification }) });
+      rows.push({
+        consumer,
+        provider: provider.name,
+        latest,
+        ...(verification === undefined ? {} : { verification }),
+      });
     }
   }
   return rows.sort((a, b) => a.consumer.localeCompare(b.consumer) || a.provider.localeCompare(b.provider));
@@ -32,10 +46,13 @@ export async function integrations(store: Store): Promise<IntegrationRow[]> {
 
 function status(v: { success: boolean } | null | undefined): Html {
   if (v === null || v === undefined) return html`<span class="status unknown">not verified</span>`;
-  return v.success ? html`<span class="status ok">✔ verified</span>` : html`<span class="status bad">✘ failed</span>`;
+  return v.success
+    ? html`<span class="status ok">✔ verified</span>`
+    : html`<span class="status bad">✘ failed</span>`;
 }
 
-const contractHref = (provider: string, consumer: string, version?: string) => `/ui/contracts/provider/${enc(provider)}/consumer/${enc(consumer)}${version === undefined ? '' : `/version/${enc(version)}`}`;
+const contractHref = (provider: string, consumer: string, version?: string) =>
+  `/ui/contracts/provider/${enc(provider)}/consumer/${enc(consumer)}${version === undefined ? '' : `/version/${enc(version)}`}`;
 
 async function indexPage(store: Store, now: number): Promise<string> {
   const rows = await integrations(store);
@@ -64,7 +81,11 @@ ${
 async function networkPage(store: Store): Promise<string> {
   const rows = await integrations(store);
   const nodes = [...new Set(rows.flatMap((r) => [r.consumer, r.provider]))];
-  const edges: Edge[] = rows.map((r) => ({ consumer: r.consumer, provider: r.provider, status: r.verification === undefined ? 'unknown' : r.verification.success ? 'ok' : 'bad' }));
+  const edges: Edge[] = rows.map((r) => ({
+    consumer: r.consumer,
+    provider: r.provider,
+    status: r.verification === undefined ? 'unknown' : r.verification.success ? 'ok' : 'bad',
+  }));
   const body = html`<h1>Network</h1>
 <p class="muted">Every service and the contracts between them: an arrow goes from a consumer to the provider it depends on. Select a service to see its matrix.</p>
 <ul class="legend" aria-label="Legend"><li><span class="status ok">━ verified</span></li><li><span class="status bad">━ failed</span></li><li><span class="status unknown">┅ not verified</span></li></ul>
@@ -80,7 +101,8 @@ ${
 function bodyBlock(b: Body | undefined): Html {
   if (b === undefined) return html`<p class="muted">No body.</p>`;
   const type = b.contentType === undefined ? '' : html` <span class="muted">(${b.contentType})</span>`;
-  if (b.kind === 'json') return html`<p>Body${type}:</p><pre><code>${JSON.stringify(b.value, null, 2)}</code></pre>`;
+  if (b.kind === 'json')
+    return html`<p>Body${type}:</p><pre><code>${JSON.stringify(b.value, null, 2)}</code></pre>`;
   if (b.kind === 'text') return html`<p>Body${type}:</p><pre><code>${b.text}</code></pre>`;
   return html`<p>Body${type}: ${b.bytes.length} bytes of binary content.</p>`;
 }
@@ -96,10 +118,20 @@ function rulesBlock(rules: MatchingRules, generators: Generators): Html {
   const gens: Array<{ where: string; what: string }> = [];
   for (const [category, entries] of Object.entries(generators)) {
     if (entries === undefined) continue;
-    if ('type' in entries) gens.push({ where: category, what: generatorInWords(entries as Parameters<typeof generatorInWords>[0]) });
-    else for (const [path, g] of Object.entries(entries)) gens.push({ where: `${category} ${path}`, what: generatorInWords(g as Parameters<typeof generatorInWords>[0]) });
+    if ('type' in entries)
+      gens.push({
+        where: category,
+        what: generatorInWords(entries as Parameters<typeof generatorInWords>[0]),
+      });
+    else
+      for (const [path, g] of Object.entries(entries))
+        gens.push({
+          where: `${category} ${path}`,
+          what: generatorInWords(g as Parameters<typeof generatorInWords>[0]),
+        });
   }
-  if (words.length === 0 && gens.length === 0) return html`<p class="muted">Everything must equal the example.</p>`;
+  if (words.length === 0 && gens.length === 0)
+    return html`<p class="muted">Everything must equal the example.</p>`;
   return html`<p>Matched by:</p><ul class="rules">${words.map((w) => html`<li><code>${w.where}</code>: ${w.what}</li>`)}${gens.map((g) => html`<li><code>${g.where}</code>: the provider is sent ${g.what}</li>`)}</ul>`;
 }
 
@@ -124,19 +156,48 @@ function interactionBlock(i: Interaction, n: number): Html {
   } else {
     detail = html`<div class="columns">${messageBlock('Request message', i.request)}${i.response.map((r, k) => messageBlock(i.response.length === 1 ? 'Response message' : `Response message ${k + 1}`, r))}</div>`;
   }
-  const kind = i.type === 'Synchronous/HTTP' ? 'HTTP' : i.type === 'Asynchronous/Messages' ? 'message' : 'synchronous message';
+  const kind =
+    i.type === 'Synchronous/HTTP'
+      ? 'HTTP'
+      : i.type === 'Asynchronous/Messages'
+        ? 'message'
+        : 'synchronous message';
   return html`<article class="interaction" id="interaction-${n}" aria-labelledby="interaction-${n}-title"><h3 id="interaction-${n}-title">${i.description} <span class="muted">(${kind}${i.pending ? ', pending' : ''})</span></h3>${states}${detail}</article>`;
 }
 
-async function contractPage(store: Store, provider: string, consumer: string, version: string | undefined, now: number): Promise<{ status: number; html: string }> {
-  const pub = version === undefined ? await store.latestPact(consumer, provider) : await store.getPact(consumer, version, provider);
-  if (pub === undefined) return { status: 404, html: page('Not found', '', html`<h1>No such contract</h1><p role="alert">There is no contract between ${consumer}${version === undefined ? '' : ` ${version}`} and ${provider}.</p><p><a href="/">All integrations</a></p>`) };
+async function contractPage(
+  store: Store,
+  provider: string,
+  consumer: string,
+  version: string | undefined,
+  now: number,
+): Promise<{ status: number; html: string }> {
+  const pub =
+    version === undefined
+      ? await store.latestPact(consumer, provider)
+      : await store.getPact(consumer, version, provider);
+  if (pub === undefined)
+    return {
+      status: 404,
+      html: page(
+        'Not found',
+        '',
+        html`<h1>No such contract</h1><p role="alert">There is no contract between ${consumer}${version === undefined ? '' : ` ${version}`} and ${provider}.</p><p><a href="/">All integrations</a></p>`,
+      ),
+    };
   let contract: Contract;
   try {
     contract = parseContract(JSON.parse(pub.content) as unknown);
   } catch (error) {
     const why = isTreatyError(error) ? error.message : String(error);
-    return { status: 200, html: page(`${consumer} → ${provider}`, '', html`<h1>${consumer} → ${provider}</h1><p role="alert">This contract cannot be shown: ${why}</p>`) };
+    return {
+      status: 200,
+      html: page(
+        `${consumer} → ${provider}`,
+        '',
+        html`<h1>${consumer} → ${provider}</h1><p role="alert">This contract cannot be shown: ${why}</p>`,
+      ),
+    };
   }
   const verifications = await store.verificationsFor(consumer, provider, pub.sha);
   const body = html`<h1>${consumer} → ${provider}</h1>
@@ -157,7 +218,14 @@ ${contract.interactions.map((i, n) => interactionBlock(i, n))}`;
 async function versionForm(
   store: Store,
   q: Record<string, string | undefined>,
-  o: { action: string; label: string; anyVersion: string; branch: boolean; anyEnvironment: string; button: string },
+  o: {
+    action: string;
+    label: string;
+    anyVersion: string;
+    branch: boolean;
+    anyEnvironment: string;
+    button: string;
+  },
 ): Promise<{ pacticipants: string[]; environments: string[]; p: string | undefined; form: Html }> {
   const pacticipants = (await store.listPacticipants()).map((x) => x.name);
   const environments = (await store.listEnvironments()).map((e) => e.name);
@@ -171,7 +239,13 @@ ${select('environment', 'Environment', environments, q.environment, o.anyEnviron
   return { pacticipants, environments, p, form };
 }
 
-function select(name: string, label: string, values: string[], selected: string | undefined, empty: string): Html {
+function select(
+  name: string,
+  label: string,
+  values: string[],
+  selected: string | undefined,
+  empty: string,
+): Html {
   return html`<label>${label}<select name="${name}"><option value="">${empty}</option>${values.map((v) => html`<option${raw(v === selected ? ' selected' : '')}>${v}</option>`)}</select></label>`;
 }
 
@@ -188,10 +262,22 @@ function rowsTable(rows: MatrixRow[], now: number): Html {
   )}</tbody></table></div>`;
 }
 
-const hint = (provider: string, providerVersion: string) => `treaty verify --provider ${provider} --provider-app-version ${providerVersion} --publish-verification-results`;
+const hint = (provider: string, providerVersion: string) =>
+  `treaty verify --provider ${provider} --provider-app-version ${providerVersion} --publish-verification-results`;
 
-async function matrixPage(store: Store, q: Record<string, string | undefined>, now: number): Promise<{ status: number; html: string }> {
-  const { pacticipants, environments, p, form } = await versionForm(store, q, { action: '/ui/matrix', label: 'Filter the matrix', anyVersion: 'any', branch: true, anyEnvironment: 'any', button: 'Show' });
+async function matrixPage(
+  store: Store,
+  q: Record<string, string | undefined>,
+  now: number,
+): Promise<{ status: number; html: string }> {
+  const { pacticipants, environments, p, form } = await versionForm(store, q, {
+    action: '/ui/matrix',
+    label: 'Filter the matrix',
+    anyVersion: 'any',
+    branch: true,
+    anyEnvironment: 'any',
+    button: 'Show',
+  });
   let result: Html = html`<p>Choose a pacticipant to see which of its versions were verified with which.</p>`;
   let code = 200;
   if (p !== undefined) {
@@ -215,12 +301,28 @@ async function matrixPage(store: Store, q: Record<string, string | undefined>, n
 
 function verdict(d: Decision, who: string, where: string): Html {
   const cls = d.deployable === true ? 'ok' : d.deployable === false ? 'bad' : 'unknown';
-  const text = d.deployable === true ? `Yes: ${who} can be deployed to ${where}.` : d.deployable === false ? `No: ${who} cannot be deployed to ${where}.` : `Not yet: results are missing, so ${who} cannot be deployed to ${where}.`;
+  const text =
+    d.deployable === true
+      ? `Yes: ${who} can be deployed to ${where}.`
+      : d.deployable === false
+        ? `No: ${who} cannot be deployed to ${where}.`
+        : `Not yet: results are missing, so ${who} cannot be deployed to ${where}.`;
   return html`<section class="verdict ${cls}" aria-live="polite"><h2>${text}</h2>${d.reasons.map((r) => html`<p>${r.type === 'error' ? '✘ ' : r.type === 'warning' ? '⚠ ' : r.type === 'success' ? '✔ ' : ''}${r.text}</p>`)}</section>`;
 }
 
-async function canIDeployPage(store: Store, q: Record<string, string | undefined>, now: number): Promise<{ status: number; html: string }> {
-  const { pacticipants, environments, p, form } = await versionForm(store, q, { action: '/ui/can-i-deploy', label: 'Ask whether a version can be deployed', anyVersion: 'latest', branch: false, anyEnvironment: 'choose…', button: 'Ask' });
+async function canIDeployPage(
+  store: Store,
+  q: Record<string, string | undefined>,
+  now: number,
+): Promise<{ status: number; html: string }> {
+  const { pacticipants, environments, p, form } = await versionForm(store, q, {
+    action: '/ui/can-i-deploy',
+    label: 'Ask whether a version can be deployed',
+    anyVersion: 'latest',
+    branch: false,
+    anyEnvironment: 'choose…',
+    button: 'Ask',
+  });
   let result: Html = html`<p>Pick a version and the environment it would go to; the answer lists every integration it needs and what is missing.</p>`;
   let code = 200;
   if (p !== undefined) {
@@ -238,12 +340,23 @@ async function canIDeployPage(store: Store, q: Record<string, string | undefined
       if (version === undefined) {
         result = html`<p role="alert">${p} has no versions yet.</p>`;
       } else {
-        const d = await evaluateMatrix(store, { selectors: [{ pacticipant: p, version }], target: { environment: q.environment }, latestby: 'cvpv' }, hint);
+        const d = await evaluateMatrix(
+          store,
+          {
+            selectors: [{ pacticipant: p, version }],
+            target: { environment: q.environment },
+            latestby: 'cvpv',
+          },
+          hint,
+        );
         result = html`${verdict(d, `${p} ${version}`, q.environment)}${rowsTable(d.rows, now)}`;
       }
     }
   }
-  return { status: code, html: page('Can I deploy?', '/ui/can-i-deploy', html`<h1>Can I deploy?</h1>${form}${result}`) };
+  return {
+    status: code,
+    html: page('Can I deploy?', '/ui/can-i-deploy', html`<h1>Can I deploy?</h1>${form}${result}`),
+  };
 }
 
 async function environmentsPage(store: Store, now: number): Promise<string> {
@@ -273,20 +386,36 @@ export function wantsHtml(req: FastifyRequest): boolean {
   return accept.includes('text/html');
 }
 
-const sendPage = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body);
+const sendPage = (reply: FastifyReply, status: number, body: string) =>
+  reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body);
 
 /** The broker's pages for people: readable without JavaScript, one `main` per page. */
-export function registerUi(app: FastifyInstance, store: Store): { index: (reply: FastifyReply) => Promise<FastifyReply> } {
+export function registerUi(
+  app: FastifyInstance,
+  store: Store,
+): { index: (reply: FastifyReply) => Promise<FastifyReply> } {
   type Q = { Querystring: Record<string, string | undefined> };
   app.get('/ui/network', async (_req, reply) => sendPage(reply, 200, await networkPage(store)));
-  app.get<{ Params: { provider: string; consumer: string } }>('/ui/contracts/provider/:provider/consumer/:consumer', async (req, reply) => {
-    const r = await contractPage(store, req.params.provider, req.params.consumer, undefined, Date.now());
-    return sendPage(reply, r.status, r.html);
-  });
-  app.get<{ Params: { provider: string; consumer: string; version: string } }>('/ui/contracts/provider/:provider/consumer/:consumer/version/:version', async (req, reply) => {
-    const r = await contractPage(store, req.params.provider, req.params.consumer, req.params.version, Date.now());
-    return sendPage(reply, r.status, r.html);
-  });
+  app.get<{ Params: { provider: string; consumer: string } }>(
+    '/ui/contracts/provider/:provider/consumer/:consumer',
+    async (req, reply) => {
+      const r = await contractPage(store, req.params.provider, req.params.consumer, undefined, Date.now());
+      return sendPage(reply, r.status, r.html);
+    },
+  );
+  app.get<{ Params: { provider: string; consumer: string; version: string } }>(
+    '/ui/contracts/provider/:provider/consumer/:consumer/version/:version',
+    async (req, reply) => {
+      const r = await contractPage(
+        store,
+        req.params.provider,
+        req.params.consumer,
+        req.params.version,
+        Date.now(),
+      );
+      return sendPage(reply, r.status, r.html);
+    },
+  );
   app.get<Q>('/ui/matrix', async (req, reply) => {
     const r = await matrixPage(store, req.query, Date.now());
     return sendPage(reply, r.status, r.html);
@@ -295,7 +424,9 @@ export function registerUi(app: FastifyInstance, store: Store): { index: (reply:
     const r = await canIDeployPage(store, req.query, Date.now());
     return sendPage(reply, r.status, r.html);
   });
-  app.get('/ui/environments', async (_req, reply) => sendPage(reply, 200, await environmentsPage(store, Date.now())));
+  app.get('/ui/environments', async (_req, reply) =>
+    sendPage(reply, 200, await environmentsPage(store, Date.now())),
+  );
   app.get('/ui', async (_req, reply) => reply.redirect('/'));
   return { index: async (reply) => sendPage(reply, 200, await indexPage(store, Date.now())) };
 }

@@ -18,8 +18,15 @@ export function ruleInWords(rule: MatchingRule): string {
     case 'regex':
       return `text matching /${rule.regex}/`;
     case 'type': {
-      const bounds = [rule.min === undefined ? '' : `at least ${rule.min}`, rule.max === undefined ? '' : `at most ${rule.max}`].filter(Boolean).join(' and ');
-      return bounds === '' ? 'any value of the same type as the example' : `a list with ${bounds} item${(rule.max ?? rule.min) === 1 ? '' : 's'}, each like the example`;
+      const bounds = [
+        rule.min === undefined ? '' : `at least ${rule.min}`,
+        rule.max === undefined ? '' : `at most ${rule.max}`,
+      ]
+        .filter(Boolean)
+        .join(' and ');
+      return bounds === ''
+        ? 'any value of the same type as the example'
+        : `a list with ${bounds} item${(rule.max ?? rule.min) === 1 ? '' : 's'}, each like the example`;
     }
     case 'include':
       return `text containing "${rule.value}"`;
@@ -46,7 +53,9 @@ export function ruleInWords(rule: MatchingRule): string {
     case 'arrayContains':
       return `a list that contains ${rule.variants.length === 1 ? 'an item' : `${rule.variants.length} kinds of item`} like the example${rule.variants.length === 1 ? '' : 's'} (in any order, among others)`;
     case 'statusCode':
-      return Array.isArray(rule.status) ? `one of the statuses ${rule.status.join(', ')}` : (STATUS_CLASSES[rule.status] ?? rule.status);
+      return Array.isArray(rule.status)
+        ? `one of the statuses ${rule.status.join(', ')}`
+        : (STATUS_CLASSES[rule.status] ?? rule.status);
     case 'notEmpty':
       return 'a value that is not empty';
     case 'semver':
@@ -97,9 +106,13 @@ export function rulesInWords(rules: MatchingRules): Array<{ where: string; what:
   if (rules.status !== undefined) out.push({ where: 'status', what: ruleListInWords(rules.status) });
   if (rules.method !== undefined) out.push({ where: 'method', what: ruleListInWords(rules.method) });
   if (rules.path !== undefined) out.push({ where: 'path', what: ruleListInWords(rules.path) });
-  for (const [name, list] of Object.entries(rules.query ?? {})) out.push({ where: `query ${name}`, what: ruleListInWords(list) });
-  for (const [name, list] of Object.entries(rules.header ?? {})) out.push({ where: `header ${name}`, what: ruleListInWords(list) });
-  for (const [name, list] of Object.entries(rules.metadata ?? {})) out.push({ where: `metadata ${name}`, what: ruleListInWords(list) });
-  for (const [path, list] of Object.entries(rules.body ?? {})) out.push({ where: path === '$' ? 'the body' : path.replace(/^\$\./, ''), what: ruleListInWords(list) });
+  for (const [name, list] of Object.entries(rules.query ?? {}))
+    out.push({ where: `query ${name}`, what: ruleListInWords(list) });
+  for (const [name, list] of Object.entries(rules.header ?? {}))
+    out.push({ where: `header ${name}`, what: ruleListInWords(list) });
+  for (const [name, list] of Object.entries(rules.metadata ?? {}))
+    out.push({ where: `metadata ${name}`, what: ruleListInWords(list) });
+  for (const [path, list] of Object.entries(rules.body ?? {}))
+    out.push({ where: path === '$' ? 'the body' : path.replace(/^\$\./, ''), what: ruleListInWords(list) });
   return out;
 }

@@ -1,8 +1,23 @@
 import type { HttpInteraction, ProviderState } from '../contract/model.js';
 import { TreatyError } from '../errors.js';
 import type { Matcher } from '../matchers/matchers.js';
-import { addHeaders, emptyPart, jsonObject, setFormBody, setJsonBody, setRawBody, type PartState } from './parts.js';
-import { extractMulti, extractValue, isNumber, isString, type MultiTemplate, type StringTemplate } from './template.js';
+import {
+  addHeaders,
+  emptyPart,
+  jsonObject,
+  setFormBody,
+  setJsonBody,
+  setRawBody,
+  type PartState,
+} from './parts.js';
+import {
+  extractMulti,
+  extractValue,
+  isNumber,
+  isString,
+  type MultiTemplate,
+  type StringTemplate,
+} from './template.js';
 
 /**
  * Builds the request of an interaction.
@@ -16,8 +31,10 @@ export class RequestBuilder {
   query(query: MultiTemplate): this {
     const { values, rules, generators } = extractMulti(query, 'query');
     Object.assign(this.part.query, values);
-    if (Object.keys(rules).length > 0) this.part.matchingRules.query = { ...this.part.matchingRules.query, ...rules };
-    if (Object.keys(generators).length > 0) this.part.generators.query = { ...this.part.generators.query, ...generators };
+    if (Object.keys(rules).length > 0)
+      this.part.matchingRules.query = { ...this.part.matchingRules.query, ...rules };
+    if (Object.keys(generators).length > 0)
+      this.part.generators.query = { ...this.part.generators.query, ...generators };
     return this;
   }
 
@@ -107,14 +124,26 @@ export class HttpInteractionBuilder {
 
   /** A provider state this interaction needs, with optional parameters. */
   given(state: string, params?: Record<string, unknown>): this {
-    if (typeof state !== 'string' || state.trim() === '') throw new TreatyError('TREATY_DSL_INVALID', `given: the provider state must be a non-empty string, got ${JSON.stringify(state)}.`);
-    this.states.push(params === undefined ? { name: state } : { name: state, params: jsonObject(params, `given('${state}') params`) });
+    if (typeof state !== 'string' || state.trim() === '')
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `given: the provider state must be a non-empty string, got ${JSON.stringify(state)}.`,
+      );
+    this.states.push(
+      params === undefined
+        ? { name: state }
+        : { name: state, params: jsonObject(params, `given('${state}') params`) },
+    );
     return this;
   }
 
   /** The description of the interaction, unique within the contract. */
   uponReceiving(description: string): this {
-    if (typeof description !== 'string' || description.trim() === '') throw new TreatyError('TREATY_DSL_INVALID', `uponReceiving: the description must be a non-empty string, got ${JSON.stringify(description)}.`);
+    if (typeof description !== 'string' || description.trim() === '')
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `uponReceiving: the description must be a non-empty string, got ${JSON.stringify(description)}.`,
+      );
     this.description = description;
     return this;
   }
@@ -141,10 +170,18 @@ export class HttpInteractionBuilder {
   /** The request the consumer sends; `path` may be a matcher such as `regex('/orders/\\d+', '/orders/1')`. */
   withRequest(method: string, path: StringTemplate, build?: (req: RequestBuilder) => unknown): this {
     const m = typeof method === 'string' ? method.toUpperCase() : '';
-    if (!methods.has(m)) throw new TreatyError('TREATY_DSL_INVALID', `withRequest: '${String(method)}' is not an HTTP method; use one of ${[...methods].join(', ')}.`);
+    if (!methods.has(m))
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `withRequest: '${String(method)}' is not an HTTP method; use one of ${[...methods].join(', ')}.`,
+      );
     const part = emptyPart();
     const p = extractValue(path, 'withRequest path', isString);
-    if (!p.example.startsWith('/')) throw new TreatyError('TREATY_DSL_INVALID', `withRequest: the path must start with '/', got ${JSON.stringify(p.example)}.`);
+    if (!p.example.startsWith('/'))
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `withRequest: the path must start with '/', got ${JSON.stringify(p.example)}.`,
+      );
     if (p.rules !== undefined) part.matchingRules.path = p.rules;
     if (p.generator !== undefined) part.generators.path = p.generator;
     build?.(new RequestBuilder(part));
@@ -156,10 +193,22 @@ export class HttpInteractionBuilder {
 
   /** The response the consumer needs; `status` may be `statusCode('success')`. Completes the interaction. */
   willRespondWith(status: number | Matcher<number>, build?: (res: ResponseBuilder) => unknown): this {
-    if (this.description === undefined) throw new TreatyError('TREATY_DSL_INCOMPLETE', 'willRespondWith: call uponReceiving(description) first; every interaction needs a description.');
-    if (this.request === undefined) throw new TreatyError('TREATY_DSL_INCOMPLETE', `willRespondWith: '${this.description}' has no request; call withRequest(method, path) first.`);
+    if (this.description === undefined)
+      throw new TreatyError(
+        'TREATY_DSL_INCOMPLETE',
+        'willRespondWith: call uponReceiving(description) first; every interaction needs a description.',
+      );
+    if (this.request === undefined)
+      throw new TreatyError(
+        'TREATY_DSL_INCOMPLETE',
+        `willRespondWith: '${this.description}' has no request; call withRequest(method, path) first.`,
+      );
     const s = extractValue(status, 'willRespondWith status', isNumber);
-    if (!Number.isInteger(s.example) || s.example < 100 || s.example > 599) throw new TreatyError('TREATY_DSL_INVALID', `willRespondWith: ${s.example} is not an HTTP status (100–599).`);
+    if (!Number.isInteger(s.example) || s.example < 100 || s.example > 599)
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `willRespondWith: ${s.example} is not an HTTP status (100–599).`,
+      );
     const part = emptyPart();
     if (s.rules !== undefined) part.matchingRules.status = s.rules;
     build?.(new ResponseBuilder(part));
@@ -169,11 +218,29 @@ export class HttpInteractionBuilder {
       description: this.description,
       providerStates: this.states,
       pending: this.interaction.pending ?? false,
-      request: { method: this.method, path: this.path, query: request.query, headers: request.headers, matchingRules: request.matchingRules, generators: request.generators, ...(request.body === undefined ? {} : { body: request.body }) },
-      response: { status: s.example, headers: part.headers, matchingRules: part.matchingRules, generators: part.generators, ...(part.body === undefined ? {} : { body: part.body }) },
+      request: {
+        method: this.method,
+        path: this.path,
+        query: request.query,
+        headers: request.headers,
+        matchingRules: request.matchingRules,
+        generators: request.generators,
+        ...(request.body === undefined ? {} : { body: request.body }),
+      },
+      response: {
+        status: s.example,
+        headers: part.headers,
+        matchingRules: part.matchingRules,
+        generators: part.generators,
+        ...(part.body === undefined ? {} : { body: part.body }),
+      },
       ...(this.interaction.comments === undefined ? {} : { comments: this.interaction.comments }),
     };
-    if (this.registered) throw new TreatyError('TREATY_DSL_INVALID', `willRespondWith: '${this.description}' already has a response; start a new interaction with addInteraction().`);
+    if (this.registered)
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `willRespondWith: '${this.description}' already has a response; start a new interaction with addInteraction().`,
+      );
     this.registered = true;
     this.sink.register(interaction);
     return this;
@@ -185,7 +252,10 @@ export class HttpInteractionBuilder {
    */
   executeTest<R>(fn: (mock: MockServerInfo) => Promise<R> | R): Promise<R> {
     if (!this.registered) {
-      throw new TreatyError('TREATY_DSL_INCOMPLETE', `executeTest: '${this.description ?? 'this interaction'}' has no response; call willRespondWith(status) first.`);
+      throw new TreatyError(
+        'TREATY_DSL_INCOMPLETE',
+        `executeTest: '${this.description ?? 'this interaction'}' has no response; call willRespondWith(status) first.`,
+      );
     }
     return this.sink.executeTest(fn);
   }

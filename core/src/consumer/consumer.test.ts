@@ -8,7 +8,8 @@ import { eachLike, integer, like, regex, statusCode, url } from '../matchers/mat
 import { ConsumerContract } from './contract.js';
 
 const dirs = () => mkdtempSync(join(tmpdir(), 'treaty-consumer-'));
-const contractFor = (dir: string, extra: Partial<ConstructorParameters<typeof ConsumerContract>[0]> = {}) => new ConsumerContract({ consumer: 'web', provider: 'orders', dir, ...extra });
+const contractFor = (dir: string, extra: Partial<ConstructorParameters<typeof ConsumerContract>[0]> = {}) =>
+  new ConsumerContract({ consumer: 'web', provider: 'orders', dir, ...extra });
 const fileOf = (dir: string) => join(dir, 'web-orders.json');
 
 async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<TreatyError> {
@@ -28,11 +29,15 @@ describe('ConsumerContract with a real mock server', () => {
       .addInteraction()
       .given('order 1 exists', { id: 1 })
       .uponReceiving('a request for order 1')
-      .withRequest('GET', regex('/orders/\\d+', '/orders/1'), (req) => req.query({ expand: 'items' }).headers({ Accept: 'application/json' }))
+      .withRequest('GET', regex('/orders/\\d+', '/orders/1'), (req) =>
+        req.query({ expand: 'items' }).headers({ Accept: 'application/json' }),
+      )
       .willRespondWith(200, (res) => res.jsonBody(like({ id: integer(1), items: eachLike({ sku: 'A-1' }) })))
       .executeTest(async (mock) => {
         expect(mock.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-        const res = await fetch(`${mock.url}/orders/7?expand=items`, { headers: { Accept: 'application/json' } });
+        const res = await fetch(`${mock.url}/orders/7?expand=items`, {
+          headers: { Accept: 'application/json' },
+        });
         expect(res.status).toBe(200);
         return (await res.json()) as { id: number; items: Array<{ sku: string }> };
       });
@@ -56,9 +61,15 @@ describe('ConsumerContract with a real mock server', () => {
         .withRequest('POST', '/orders', (req) => req.jsonBody({ sku: like('A-1'), quantity: integer(1) }))
         .willRespondWith(201)
         .executeTest(async (mock) => {
-          const res = await fetch(`${mock.url}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sku: 'A-1', quantity: 'two' }) });
+          const res = await fetch(`${mock.url}/orders`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ sku: 'A-1', quantity: 'two' }),
+          });
           expect(res.status).toBe(500);
-          const body = (await res.json()) as { closest: Array<{ description: string; mismatches: string[] }> };
+          const body = (await res.json()) as {
+            closest: Array<{ description: string; mismatches: string[] }>;
+          };
           expect(body.closest[0]?.description).toBe('create an order');
           expect(body.closest[0]?.mismatches.join()).toContain('$.body.quantity');
         }),
@@ -92,7 +103,11 @@ describe('ConsumerContract with a real mock server', () => {
   it('serves several interactions in one test and generates values such as the mock server URL', async () => {
     const dir = dirs();
     const contract = contractFor(dir);
-    contract.addInteraction().uponReceiving('list orders').withRequest('GET', '/orders').willRespondWith(200, (res) => res.jsonBody({ next: url(['orders', regex('\\d+', '2')]) }));
+    contract
+      .addInteraction()
+      .uponReceiving('list orders')
+      .withRequest('GET', '/orders')
+      .willRespondWith(200, (res) => res.jsonBody({ next: url(['orders', regex('\\d+', '2')]) }));
     await contract
       .addInteraction()
       .uponReceiving('an unknown order')
@@ -103,7 +118,11 @@ describe('ConsumerContract with a real mock server', () => {
         expect(list.next).toBe(`${mock.url}/orders/2`);
         expect((await fetch(`${mock.url}/orders/999`)).status).toBe(400);
       });
-    expect(parseContract(readFileSync(fileOf(dir), 'utf8')).interactions.map((i) => i.description).sort()).toEqual(['an unknown order', 'list orders']);
+    expect(
+      parseContract(readFileSync(fileOf(dir), 'utf8'))
+        .interactions.map((i) => i.description)
+        .sort(),
+    ).toEqual(['an unknown order', 'list orders']);
   });
 
   it('answers CORS preflight requests when asked', async () => {
@@ -113,10 +132,17 @@ describe('ConsumerContract with a real mock server', () => {
       .withRequest('GET', '/x')
       .willRespondWith(200)
       .executeTest(async (mock) => {
-        const pre = await fetch(`${mock.url}/x`, { method: 'OPTIONS', headers: { Origin: 'http://app.test', 'Access-Control-Request-Method': 'GET' } });
+        const pre = await fetch(`${mock.url}/x`, {
+          method: 'OPTIONS',
+          headers: { Origin: 'http://app.test', 'Access-Control-Request-Method': 'GET' },
+        });
         expect(pre.status).toBe(204);
         expect(pre.headers.get('access-control-allow-origin')).toBe('http://app.test');
-        expect((await fetch(`${mock.url}/x`, { headers: { Origin: 'http://app.test' } })).headers.get('access-control-allow-origin')).toBe('http://app.test');
+        expect(
+          (await fetch(`${mock.url}/x`, { headers: { Origin: 'http://app.test' } })).headers.get(
+            'access-control-allow-origin',
+          ),
+        ).toBe('http://app.test');
       });
   });
 
@@ -128,7 +154,9 @@ describe('ConsumerContract with a real mock server', () => {
       .withRequest('GET', '/ping')
       .willRespondWith(200, (res) => res.body('text/plain', 'pong'))
       .executeTest(async (mock) => expect(await (await fetch(`${mock.url}/ping`)).text()).toBe('pong'));
-    const json = JSON.parse(readFileSync(fileOf(dir), 'utf8')) as { metadata: { pactSpecification: { version: string } } };
+    const json = JSON.parse(readFileSync(fileOf(dir), 'utf8')) as {
+      metadata: { pactSpecification: { version: string } };
+    };
     expect(json.metadata.pactSpecification.version).toBe('3.0.0');
   });
 });
@@ -140,14 +168,20 @@ describe('messages', () => {
     await contractFor(dir)
       .addAsynchronousMessage()
       .given('an order was created')
-      .expectsToReceive('an order created event', (m) => m.withJSONContent({ id: integer(7) }).withMetadata({ topic: 'orders' }))
+      .expectsToReceive('an order created event', (m) =>
+        m.withJSONContent({ id: integer(7) }).withMetadata({ topic: 'orders' }),
+      )
       .executeTest(async (message) => {
         handled.push(message.contents);
         expect(message.metadata).toEqual({ contentType: 'application/json', topic: 'orders' });
       });
     expect(handled).toEqual([{ id: 7 }]);
     const i = parseContract(readFileSync(fileOf(dir), 'utf8')).interactions[0];
-    expect(i).toMatchObject({ type: 'Asynchronous/Messages', description: 'an order created event', message: { matchingRules: { body: { '$.id': { rules: [{ match: 'integer' }] } } } } });
+    expect(i).toMatchObject({
+      type: 'Asynchronous/Messages',
+      description: 'an order created event',
+      message: { matchingRules: { body: { '$.id': { rules: [{ match: 'integer' }] } } } },
+    });
   });
 
   it('does not write a message the handler rejects', async () => {
@@ -183,22 +217,61 @@ describe('misuse fails at the call', () => {
   const c = () => contractFor(dirs());
 
   it('names what is missing', async () => {
-    expect((await errorOf(() => c().addInteraction().withRequest('GET', '/').willRespondWith(200))).code).toBe('TREATY_DSL_INCOMPLETE');
-    expect((await errorOf(() => c().addInteraction().uponReceiving('x').willRespondWith(200))).message).toContain('has no request');
-    expect((await errorOf(() => c().addInteraction().uponReceiving('x').withRequest('GET', '/').executeTest(() => 1))).message).toContain('has no response');
+    expect(
+      (await errorOf(() => c().addInteraction().withRequest('GET', '/').willRespondWith(200))).code,
+    ).toBe('TREATY_DSL_INCOMPLETE');
+    expect(
+      (await errorOf(() => c().addInteraction().uponReceiving('x').willRespondWith(200))).message,
+    ).toContain('has no request');
+    expect(
+      (
+        await errorOf(() =>
+          c()
+            .addInteraction()
+            .uponReceiving('x')
+            .withRequest('GET', '/')
+            .executeTest(() => 1),
+        )
+      ).message,
+    ).toContain('has no response');
     expect((await errorOf(c().executeTest(() => 1))).code).toBe('TREATY_DSL_INCOMPLETE');
-    expect((await errorOf(() => c().addAsynchronousMessage().executeTest(() => 1))).code).toBe('TREATY_DSL_INCOMPLETE');
+    expect(
+      (
+        await errorOf(() =>
+          c()
+            .addAsynchronousMessage()
+            .executeTest(() => 1),
+        )
+      ).code,
+    ).toBe('TREATY_DSL_INCOMPLETE');
   });
 
   it('rejects bad arguments with TREATY_DSL_INVALID', async () => {
-    expect((await errorOf(() => c().addInteraction().uponReceiving('x').withRequest('FETCH', '/'))).message).toContain("'FETCH' is not an HTTP method");
-    expect((await errorOf(() => c().addInteraction().uponReceiving('x').withRequest('GET', 'orders'))).message).toContain("must start with '/'");
-    expect((await errorOf(() => c().addInteraction().uponReceiving('x').withRequest('GET', '/').willRespondWith(700))).message).toContain('700 is not an HTTP status');
-    expect((await errorOf(() => new ConsumerContract({ consumer: '', provider: 'p' }))).code).toBe('TREATY_DSL_INVALID');
+    expect(
+      (await errorOf(() => c().addInteraction().uponReceiving('x').withRequest('FETCH', '/'))).message,
+    ).toContain("'FETCH' is not an HTTP method");
+    expect(
+      (await errorOf(() => c().addInteraction().uponReceiving('x').withRequest('GET', 'orders'))).message,
+    ).toContain("must start with '/'");
+    expect(
+      (
+        await errorOf(() =>
+          c().addInteraction().uponReceiving('x').withRequest('GET', '/').willRespondWith(700),
+        )
+      ).message,
+    ).toContain('700 is not an HTTP status');
+    expect((await errorOf(() => new ConsumerContract({ consumer: '', provider: 'p' }))).code).toBe(
+      'TREATY_DSL_INVALID',
+    );
   });
 
   it('rejects an unserialisable body and a matcher that breaks its own rule where they are written', async () => {
-    const body = await errorOf(() => c().addInteraction().uponReceiving('x').withRequest('POST', '/', (r) => r.jsonBody({ when: () => 1 })));
+    const body = await errorOf(() =>
+      c()
+        .addInteraction()
+        .uponReceiving('x')
+        .withRequest('POST', '/', (r) => r.jsonBody({ when: () => 1 })),
+    );
     expect(body.code).toBe('TREATY_MATCHER_INVALID');
     expect((await errorOf(() => regex('\\d+', 'abc'))).code).toBe('TREATY_MATCHER_INVALID');
   });
@@ -206,7 +279,9 @@ describe('misuse fails at the call', () => {
   it('rejects the same description and state with different content', async () => {
     const contract = c();
     contract.addInteraction().uponReceiving('x').withRequest('GET', '/a').willRespondWith(200);
-    const e = await errorOf(() => contract.addInteraction().uponReceiving('x').withRequest('GET', '/b').willRespondWith(200));
+    const e = await errorOf(() =>
+      contract.addInteraction().uponReceiving('x').withRequest('GET', '/b').willRespondWith(200),
+    );
     expect(e.code).toBe('TREATY_CONTRACT_DUPLICATE_INTERACTION');
   });
 });
@@ -223,8 +298,14 @@ describe('what the contract file records', () => {
       .withRequest('GET', '/basket')
       .willRespondWith(200)
       .executeTest(async (mock) => void (await fetch(`${mock.url}/basket`)));
-    const json = JSON.parse(readFileSync(fileOf(dir), 'utf8')) as { interactions: Array<Record<string, unknown>> };
-    expect(json.interactions[0]).toMatchObject({ pending: true, comments: { text: ['added for the new checkout'], testname: 'checkout > gets the basket' }, type: 'Synchronous/HTTP' });
+    const json = JSON.parse(readFileSync(fileOf(dir), 'utf8')) as {
+      interactions: Array<Record<string, unknown>>;
+    };
+    expect(json.interactions[0]).toMatchObject({
+      pending: true,
+      comments: { text: ['added for the new checkout'], testname: 'checkout > gets the basket' },
+      type: 'Synchronous/HTTP',
+    });
     expect(typeof json.interactions[0]?.key).toBe('string');
   });
 
@@ -251,15 +332,22 @@ describe('the mock server reads requests as sent', () => {
     const send = (url: string, values: string[]) =>
       new Promise<number>((resolve, reject) => {
         const u = new URL(url);
-        const req = request({ host: u.hostname, port: u.port, path: '/h', headers: { 'X-N': values } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          { host: u.hostname, port: u.port, path: '/h', headers: { 'X-N': values } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end();
       });
     const contract = contractFor(dirs());
-    contract.addInteraction().uponReceiving('repeated ok').withRequest('GET', '/h', (r) => r.headers({ 'X-N': regex('\\d+', '1') })).willRespondWith(200);
+    contract
+      .addInteraction()
+      .uponReceiving('repeated ok')
+      .withRequest('GET', '/h', (r) => r.headers({ 'X-N': regex('\\d+', '1') }))
+      .willRespondWith(200);
     await expect(
       contract.executeTest(async (mock) => {
         expect(await send(mock.url, ['1', '22'])).toBe(200);

@@ -1,5 +1,11 @@
 import { TreatyError } from '../errors.js';
-import type { AsyncMessageInteraction, Contract, HttpInteraction, Interaction, SyncMessageInteraction } from '../contract/model.js';
+import type {
+  AsyncMessageInteraction,
+  Contract,
+  HttpInteraction,
+  Interaction,
+  SyncMessageInteraction,
+} from '../contract/model.js';
 import { HttpInteractionBuilder, type InteractionSink, type MockServerInfo } from './builders.js';
 import { AsyncMessageBuilder, SyncMessageBuilder, type MessageSink } from './message-builders.js';
 import { MockServer } from './mock-server.js';
@@ -28,17 +34,24 @@ export interface ConsumerContractOptions {
  * @example const contract = new ConsumerContract({ consumer: 'web', provider: 'orders', dir: './pacts' })
  */
 export class ConsumerContract {
-  private readonly options: Required<Pick<ConsumerContractOptions, 'dir' | 'specVersion'>> & ConsumerContractOptions;
+  private readonly options: Required<Pick<ConsumerContractOptions, 'dir' | 'specVersion'>> &
+    ConsumerContractOptions;
   private pendingHttp: HttpInteraction[] = [];
 
   constructor(options: ConsumerContractOptions) {
     for (const key of ['consumer', 'provider'] as const) {
       if (typeof options?.[key] !== 'string' || options[key].trim() === '') {
-        throw new TreatyError('TREATY_DSL_INVALID', `new ConsumerContract: '${key}' must be a non-empty name, got ${JSON.stringify(options?.[key])}.`);
+        throw new TreatyError(
+          'TREATY_DSL_INVALID',
+          `new ConsumerContract: '${key}' must be a non-empty name, got ${JSON.stringify(options?.[key])}.`,
+        );
       }
     }
     if (options.specVersion !== undefined && options.specVersion !== 3 && options.specVersion !== 4) {
-      throw new TreatyError('TREATY_DSL_INVALID', `new ConsumerContract: specVersion must be 3 or 4, got ${JSON.stringify(options.specVersion)}.`);
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `new ConsumerContract: specVersion must be 3 or 4, got ${JSON.stringify(options.specVersion)}.`,
+      );
     }
     this.options = { dir: './pacts', specVersion: 4, ...options };
   }
@@ -53,7 +66,10 @@ export class ConsumerContract {
   };
 
   private readonly messageSink: MessageSink = {
-    runMessageTest: async <R>(interaction: AsyncMessageInteraction | SyncMessageInteraction, fn: () => Promise<R> | R): Promise<R> => {
+    runMessageTest: async <R>(
+      interaction: AsyncMessageInteraction | SyncMessageInteraction,
+      fn: () => Promise<R> | R,
+    ): Promise<R> => {
       const result = await fn();
       await this.write([interaction]);
       return result;
@@ -82,7 +98,11 @@ export class ConsumerContract {
   async executeTest<R>(fn: (mock: MockServerInfo) => Promise<R> | R): Promise<R> {
     const interactions = this.pendingHttp;
     this.pendingHttp = [];
-    if (interactions.length === 0) throw new TreatyError('TREATY_DSL_INCOMPLETE', 'executeTest: no interaction is registered; add one with addInteraction() … willRespondWith(…) first.');
+    if (interactions.length === 0)
+      throw new TreatyError(
+        'TREATY_DSL_INCOMPLETE',
+        'executeTest: no interaction is registered; add one with addInteraction() … willRespondWith(…) first.',
+      );
     const server = await MockServer.start(interactions, {
       ...(this.options.host === undefined ? {} : { host: this.options.host }),
       ...(this.options.port === undefined ? {} : { port: this.options.port }),

@@ -26,7 +26,9 @@ describe('the consumer DSL types', () => {
       .addInteraction()
       .given('order 1 exists', { id: 1 })
       .uponReceiving('a request for order 1')
-      .withRequest('GET', regex('/orders/\\d+', '/orders/1'), (req) => req.query({ page: regex('\\d+', '1'), tag: ['a', 'b'] }).headers({ Accept: 'application/json' }))
+      .withRequest('GET', regex('/orders/\\d+', '/orders/1'), (req) =>
+        req.query({ page: regex('\\d+', '1'), tag: ['a', 'b'] }).headers({ Accept: 'application/json' }),
+      )
       .willRespondWith(statusCode('success'), (res) => res.jsonBody(like({ id: integer(1) })));
   });
 

@@ -43,7 +43,11 @@ function uuid(format: string | undefined): string {
 }
 
 /** Produces a value for one generator; `example` is kept where a generator cannot produce one. */
-export function generateValue(g: Generator, example: JsonValue | undefined, ctx: GeneratorContext): JsonValue | undefined {
+export function generateValue(
+  g: Generator,
+  example: JsonValue | undefined,
+  ctx: GeneratorContext,
+): JsonValue | undefined {
   switch (g.type) {
     case 'RandomInt': {
       const min = g.min ?? 0;
@@ -69,7 +73,9 @@ export function generateValue(g: Generator, example: JsonValue | undefined, ctx:
     case 'Time':
       return formatDate(ctx.now ?? new Date(), g.format ?? 'HH:mm:ss');
     case 'DateTime':
-      return g.format === undefined ? (ctx.now ?? new Date()).toISOString() : formatDate(ctx.now ?? new Date(), g.format);
+      return g.format === undefined
+        ? (ctx.now ?? new Date()).toISOString()
+        : formatDate(ctx.now ?? new Date(), g.format);
     case 'MockServerURL': {
       if (ctx.mockServerUrl === undefined) return example;
       const m = new RegExp(g.regex).exec(g.example);
@@ -87,23 +93,43 @@ export function generateValue(g: Generator, example: JsonValue | undefined, ctx:
   }
 }
 
-function applyAt(value: JsonValue, tokens: PathToken[], depth: number, produce: (current: JsonValue) => JsonValue | undefined): JsonValue {
+function applyAt(
+  value: JsonValue,
+  tokens: PathToken[],
+  depth: number,
+  produce: (current: JsonValue) => JsonValue | undefined,
+): JsonValue {
   if (depth === tokens.length) return produce(value) ?? value;
   const t = tokens[depth] as PathToken;
   if (Array.isArray(value)) {
-    return value.map((v, i) => (t.kind === 'star' || (t.kind === 'index' && t.index === i) || (t.kind === 'field' && t.name === String(i)) ? applyAt(v, tokens, depth + 1, produce) : v));
+    return value.map((v, i) =>
+      t.kind === 'star' ||
+      (t.kind === 'index' && t.index === i) ||
+      (t.kind === 'field' && t.name === String(i))
+        ? applyAt(v, tokens, depth + 1, produce)
+        : v,
+    );
   }
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, JsonValue> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = t.kind === 'star' || (t.kind === 'field' && t.name === k) ? applyAt(v, tokens, depth + 1, produce) : v;
+    for (const [k, v] of Object.entries(value))
+      out[k] =
+        t.kind === 'star' || (t.kind === 'field' && t.name === k)
+          ? applyAt(v, tokens, depth + 1, produce)
+          : v;
     return out;
   }
   return value;
 }
 
 /** Applies body generators to a JSON value, returning a new value. */
-export function generateBody(value: JsonValue, generators: Generators['body'], ctx: GeneratorContext): JsonValue {
+export function generateBody(
+  value: JsonValue,
+  generators: Generators['body'],
+  ctx: GeneratorContext,
+): JsonValue {
   let out = value;
-  for (const [path, g] of Object.entries(generators ?? {})) out = applyAt(out, parsePathExpression(path), 0, (current) => generateValue(g, current, ctx));
+  for (const [path, g] of Object.entries(generators ?? {}))
+    out = applyAt(out, parsePathExpression(path), 0, (current) => generateValue(g, current, ctx));
   return out;
 }

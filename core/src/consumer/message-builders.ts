@@ -1,4 +1,9 @@
-import type { AsyncMessageInteraction, Message, ProviderState, SyncMessageInteraction } from '../contract/model.js';
+import type {
+  AsyncMessageInteraction,
+  Message,
+  ProviderState,
+  SyncMessageInteraction,
+} from '../contract/model.js';
 import { TreatyError } from '../errors.js';
 import { extractMatching } from '../matchers/extract.js';
 import { jsonObject } from './parts.js';
@@ -19,15 +24,21 @@ export class MessageContentBuilder {
     this.message.contents = { kind: 'json', value: example, contentType: 'application/json' };
     if (Object.keys(rules).length > 0) this.message.matchingRules.body = rules;
     if (Object.keys(generators).length > 0) this.message.generators.body = generators;
-    if (this.message.metadata.contentType === undefined) this.message.metadata.contentType = 'application/json';
+    if (this.message.metadata.contentType === undefined)
+      this.message.metadata.contentType = 'application/json';
     return this;
   }
 
   /** Contents as given (text or bytes) with a content type. */
   withContent(contentType: string, data: string | Uint8Array): this {
     if (typeof data === 'string') this.message.contents = { kind: 'text', text: data, contentType };
-    else if (data instanceof Uint8Array) this.message.contents = { kind: 'binary', bytes: new Uint8Array(data), contentType };
-    else throw new TreatyError('TREATY_DSL_INVALID', `withContent: the contents must be a string or bytes, got ${typeof data}.`);
+    else if (data instanceof Uint8Array)
+      this.message.contents = { kind: 'binary', bytes: new Uint8Array(data), contentType };
+    else
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `withContent: the contents must be a string or bytes, got ${typeof data}.`,
+      );
     this.message.metadata.contentType = contentType;
     return this;
   }
@@ -36,8 +47,10 @@ export class MessageContentBuilder {
   withMetadata(metadata: Record<string, unknown>): this {
     const { metadata: values, rules, generators } = extractMetadata(metadata);
     Object.assign(this.message.metadata, values);
-    if (Object.keys(rules).length > 0) this.message.matchingRules.metadata = { ...this.message.matchingRules.metadata, ...rules };
-    if (Object.keys(generators).length > 0) this.message.generators.metadata = { ...this.message.generators.metadata, ...generators };
+    if (Object.keys(rules).length > 0)
+      this.message.matchingRules.metadata = { ...this.message.matchingRules.metadata, ...rules };
+    if (Object.keys(generators).length > 0)
+      this.message.generators.metadata = { ...this.message.generators.metadata, ...generators };
     return this;
   }
 }
@@ -50,13 +63,17 @@ export interface ReifiedMessage<T = unknown> {
 
 function reified(m: Message): ReifiedMessage {
   const c = m.contents;
-  const contents = c === undefined ? undefined : c.kind === 'json' ? c.value : c.kind === 'text' ? c.text : c.bytes;
+  const contents =
+    c === undefined ? undefined : c.kind === 'json' ? c.value : c.kind === 'text' ? c.text : c.bytes;
   return { contents, metadata: m.metadata };
 }
 
 /** Where message builders hand their finished interactions. */
 export interface MessageSink {
-  runMessageTest<R>(interaction: AsyncMessageInteraction | SyncMessageInteraction, fn: () => Promise<R> | R): Promise<R>;
+  runMessageTest<R>(
+    interaction: AsyncMessageInteraction | SyncMessageInteraction,
+    fn: () => Promise<R> | R,
+  ): Promise<R>;
 }
 
 abstract class StatesAndDescription {
@@ -66,8 +83,16 @@ abstract class StatesAndDescription {
 
   /** A provider state this message needs, with optional parameters. */
   given(state: string, params?: Record<string, unknown>): this {
-    if (typeof state !== 'string' || state.trim() === '') throw new TreatyError('TREATY_DSL_INVALID', `given: the provider state must be a non-empty string, got ${JSON.stringify(state)}.`);
-    this.states.push(params === undefined ? { name: state } : { name: state, params: jsonObject(params, `given('${state}') params`) });
+    if (typeof state !== 'string' || state.trim() === '')
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `given: the provider state must be a non-empty string, got ${JSON.stringify(state)}.`,
+      );
+    this.states.push(
+      params === undefined
+        ? { name: state }
+        : { name: state, params: jsonObject(params, `given('${state}') params`) },
+    );
     return this;
   }
 
@@ -105,7 +130,11 @@ export class AsyncMessageBuilder extends StatesAndDescription {
 
   /** Describes the message and fills in its contents and metadata. */
   expectsToReceive(description: string, build: (m: MessageContentBuilder) => unknown): this {
-    if (typeof description !== 'string' || description.trim() === '') throw new TreatyError('TREATY_DSL_INVALID', `expectsToReceive: the description must be a non-empty string, got ${JSON.stringify(description)}.`);
+    if (typeof description !== 'string' || description.trim() === '')
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `expectsToReceive: the description must be a non-empty string, got ${JSON.stringify(description)}.`,
+      );
     this.description = description;
     build(new MessageContentBuilder(this.message));
     return this;
@@ -113,8 +142,16 @@ export class AsyncMessageBuilder extends StatesAndDescription {
 
   /** Hands the example message to `fn` (your real handler); the contract is written only if it succeeds. */
   executeTest<R>(fn: (message: ReifiedMessage) => Promise<R> | R): Promise<R> {
-    if (this.description === undefined) throw new TreatyError('TREATY_DSL_INCOMPLETE', 'executeTest: call expectsToReceive(description, …) first.');
-    if (this.message.contents === undefined) throw new TreatyError('TREATY_DSL_INCOMPLETE', `executeTest: '${this.description}' has no contents; call withJSONContent or withContent.`);
+    if (this.description === undefined)
+      throw new TreatyError(
+        'TREATY_DSL_INCOMPLETE',
+        'executeTest: call expectsToReceive(description, …) first.',
+      );
+    if (this.message.contents === undefined)
+      throw new TreatyError(
+        'TREATY_DSL_INCOMPLETE',
+        `executeTest: '${this.description}' has no contents; call withJSONContent or withContent.`,
+      );
     const interaction: AsyncMessageInteraction = {
       type: 'Asynchronous/Messages',
       description: this.description,
@@ -147,7 +184,11 @@ export class SyncMessageBuilder extends StatesAndDescription {
     private readonly description: string,
   ) {
     super();
-    if (typeof description !== 'string' || description.trim() === '') throw new TreatyError('TREATY_DSL_INVALID', `addSynchronousMessage: the description must be a non-empty string, got ${JSON.stringify(description)}.`);
+    if (typeof description !== 'string' || description.trim() === '')
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `addSynchronousMessage: the description must be a non-empty string, got ${JSON.stringify(description)}.`,
+      );
   }
 
   /** The request message. */
@@ -166,7 +207,11 @@ export class SyncMessageBuilder extends StatesAndDescription {
 
   /** Hands the example request and responses to `fn`; the contract is written only if it succeeds. */
   executeTest<R>(fn: (exchange: ReifiedSyncMessage) => Promise<R> | R): Promise<R> {
-    if (this.responses.length === 0) throw new TreatyError('TREATY_DSL_INCOMPLETE', `executeTest: '${this.description}' has no response message; call withResponse(…).`);
+    if (this.responses.length === 0)
+      throw new TreatyError(
+        'TREATY_DSL_INCOMPLETE',
+        `executeTest: '${this.description}' has no response message; call withResponse(…).`,
+      );
     const interaction: SyncMessageInteraction = {
       type: 'Synchronous/Messages',
       description: this.description,
@@ -176,7 +221,8 @@ export class SyncMessageBuilder extends StatesAndDescription {
       response: this.responses,
       ...(this.comments === undefined ? {} : { comments: this.comments }),
     };
-    return this.sink.runMessageTest(interaction, () => fn({ request: reified(this.request), responses: this.responses.map(reified) }));
+    return this.sink.runMessageTest(interaction, () =>
+      fn({ request: reified(this.request), responses: this.responses.map(reified) }),
+    );
   }
 }
-

@@ -33,9 +33,11 @@ function toRequest(req: IncomingMessage, body: Buffer): HttpRequest {
   // so the distinct view is read only when some name repeats.
   const joined = Object.entries(req.headers);
   if (joined.length * 2 === req.rawHeaders.length) {
-    for (const [name, value] of joined) if (value !== undefined) headers[name] = Array.isArray(value) ? value : [value];
+    for (const [name, value] of joined)
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value : [value];
   } else {
-    for (const [name, values] of Object.entries(req.headersDistinct)) if (values !== undefined) headers[name] = values;
+    for (const [name, values] of Object.entries(req.headersDistinct))
+      if (values !== undefined) headers[name] = values;
   }
   let path = q < 0 ? raw : raw.slice(0, q);
   try {
@@ -43,14 +45,29 @@ function toRequest(req: IncomingMessage, body: Buffer): HttpRequest {
   } catch {
     // keep the raw path when it is not valid percent-encoding
   }
-  const request: HttpRequest = { method: req.method ?? 'GET', path, query: q < 0 ? {} : parseQueryString(raw.slice(q + 1)), headers, matchingRules: {}, generators: {} };
+  const request: HttpRequest = {
+    method: req.method ?? 'GET',
+    path,
+    query: q < 0 ? {} : parseQueryString(raw.slice(q + 1)),
+    headers,
+    matchingRules: {},
+    generators: {},
+  };
   if (body.length > 0) {
     const contentType = headerValue(headers, 'content-type');
     const kind = classifyContentType(contentType);
     const parsed: Body =
       kind === 'binary' || kind === 'multipart'
-        ? { kind: 'binary', bytes: new Uint8Array(body), ...(contentType === undefined ? {} : { contentType }) }
-        : { kind: 'text', text: body.toString('utf8'), ...(contentType === undefined ? {} : { contentType }) };
+        ? {
+            kind: 'binary',
+            bytes: new Uint8Array(body),
+            ...(contentType === undefined ? {} : { contentType }),
+          }
+        : {
+            kind: 'text',
+            text: body.toString('utf8'),
+            ...(contentType === undefined ? {} : { contentType }),
+          };
     request.body = parsed;
   }
   return request;
@@ -92,7 +109,10 @@ export class MockServer {
   }
 
   /** Starts a server for these interactions. */
-  static async start(interactions: readonly HttpInteraction[], options: MockServerOptions = {}): Promise<MockServer> {
+  static async start(
+    interactions: readonly HttpInteraction[],
+    options: MockServerOptions = {},
+  ): Promise<MockServer> {
     const host = options.host ?? '127.0.0.1';
     let mock: MockServer | undefined;
     const server = createServer((req, res) => {
@@ -103,7 +123,13 @@ export class MockServer {
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new TreatyError('TREATY_MOCK_SERVER_START', `The mock server could not listen on ${host}:${options.port ?? 0} (${error.code ?? error.message}). Use port 0 to let the system pick a free port.`, { cause: error })),
+        reject(
+          new TreatyError(
+            'TREATY_MOCK_SERVER_START',
+            `The mock server could not listen on ${host}:${options.port ?? 0} (${error.code ?? error.message}). Use port 0 to let the system pick a free port.`,
+            { cause: error },
+          ),
+        ),
       );
       server.listen(options.port ?? 0, host, () => resolve());
     });
@@ -133,7 +159,13 @@ export class MockServer {
     // Cheap first: only interactions whose method and path can match are matched in full.
     const method = request.method.toUpperCase();
     const exact = this.byRoute.get(`${method} ${request.path}`) ?? [];
-    const candidates = this.pathRuled.length === 0 ? exact : [...exact, ...this.pathRuled.filter((n) => this.interactions[n]?.request.method.toUpperCase() === method)].sort((a, b) => a - b);
+    const candidates =
+      this.pathRuled.length === 0
+        ? exact
+        : [
+            ...exact,
+            ...this.pathRuled.filter((n) => this.interactions[n]?.request.method.toUpperCase() === method),
+          ].sort((a, b) => a - b);
     let index = -1;
     let fallback = -1;
     for (const n of candidates) {
@@ -153,11 +185,18 @@ export class MockServer {
         .sort((a, b) => a.mismatches.length - b.mismatches.length)
         .slice(0, 3);
       this.unmatchedRequests.push({ request, closest });
-      res.writeHead(500, { 'content-type': 'application/json', 'x-treaty-mismatch': 'true', ...this.corsHeaders(req) });
+      res.writeHead(500, {
+        'content-type': 'application/json',
+        'x-treaty-mismatch': 'true',
+        ...this.corsHeaders(req),
+      });
       res.end(
         JSON.stringify({
           error: `No interaction matches ${request.method} ${request.path}`,
-          closest: closest.map((c) => ({ description: c.description, mismatches: c.mismatches.map((m) => m.message) })),
+          closest: closest.map((c) => ({
+            description: c.description,
+            mismatches: c.mismatches.map((m) => m.message),
+          })),
         }),
       );
       return;
@@ -166,7 +205,10 @@ export class MockServer {
     this.respond(this.interactions[index] as HttpInteraction, req, res);
   }
 
-  private readonly prepared = new Map<HttpInteraction, { headers: Record<string, string[]>; payload: string | Uint8Array | undefined }>();
+  private readonly prepared = new Map<
+    HttpInteraction,
+    { headers: Record<string, string[]>; payload: string | Uint8Array | undefined }
+  >();
 
   private respond(interaction: HttpInteraction, req: IncomingMessage, res: ServerResponse): void {
     const response = interaction.response;
@@ -174,7 +216,10 @@ export class MockServer {
     const fixed = g.body === undefined && g.header === undefined;
     const cached = fixed ? this.prepared.get(interaction) : undefined;
     if (cached !== undefined) {
-      res.writeHead(response.status, this.cors ? { ...this.corsHeaders(req), ...cached.headers } : cached.headers);
+      res.writeHead(
+        response.status,
+        this.cors ? { ...this.corsHeaders(req), ...cached.headers } : cached.headers,
+      );
       res.end(cached.payload);
       return;
     }
@@ -187,13 +232,21 @@ export class MockServer {
     let payload: string | Uint8Array | undefined;
     const b = response.body;
     if (b !== undefined) {
-      if (b.kind === 'json') payload = response.generators.body === undefined ? stringifyJson(b.value) : JSON.stringify(generateBody(b.value, response.generators.body, ctx));
+      if (b.kind === 'json')
+        payload =
+          response.generators.body === undefined
+            ? stringifyJson(b.value)
+            : JSON.stringify(generateBody(b.value, response.generators.body, ctx));
       else if (b.kind === 'text') payload = b.text;
       else payload = b.bytes;
-      if (headerValue(headers, 'content-type') === undefined && b.contentType !== undefined) headers['Content-Type'] = [b.contentType];
+      if (headerValue(headers, 'content-type') === undefined && b.contentType !== undefined)
+        headers['Content-Type'] = [b.contentType];
     }
     // An explicit length lets Node send headers and body in one write instead of chunks.
-    if (payload !== undefined) headers['Content-Length'] = [String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length)];
+    if (payload !== undefined)
+      headers['Content-Length'] = [
+        String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length),
+      ];
     // A response without generators is the same every time: build it once.
     if (fixed) this.prepared.set(interaction, { headers, payload });
     res.writeHead(response.status, { ...this.corsHeaders(req), ...headers });

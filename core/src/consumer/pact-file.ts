@@ -44,21 +44,34 @@ export function interactionIdentity(i: Interaction): string {
 
 function content(i: Interaction): string {
   const { key: _key, ...rest } = i;
-  return serializeContract({ consumer: { name: '' }, provider: { name: '' }, interactions: [rest as Interaction], metadata: {}, specVersion: '4.0' });
+  return serializeContract({
+    consumer: { name: '' },
+    provider: { name: '' },
+    interactions: [rest as Interaction],
+    metadata: {},
+    specVersion: '4.0',
+  });
 }
 
 /**
  * Merges interactions into a list: the same identity with the same content is kept once; the same
  * identity with different content is TREATY_CONTRACT_DUPLICATE_INTERACTION.
  */
-export function mergeInteractions(existing: readonly Interaction[], added: readonly Interaction[], where: string): Interaction[] {
+export function mergeInteractions(
+  existing: readonly Interaction[],
+  added: readonly Interaction[],
+  where: string,
+): Interaction[] {
   const byId = new Map<string, Interaction>();
   for (const i of [...existing, ...added]) {
     const id = interactionIdentity(i);
     const seen = byId.get(id);
     if (seen === undefined) byId.set(id, i);
     else if (content(seen) !== content(i)) {
-      const states = i.providerStates.length === 0 ? 'no provider state' : `provider state(s) ${i.providerStates.map((s) => `'${s.name}'`).join(', ')}`;
+      const states =
+        i.providerStates.length === 0
+          ? 'no provider state'
+          : `provider state(s) ${i.providerStates.map((s) => `'${s.name}'`).join(', ')}`;
       throw new TreatyError(
         'TREATY_CONTRACT_DUPLICATE_INTERACTION',
         `Two interactions '${i.description}' with ${states} differ (${where}). Give one of them another description or provider state; Treaty never overwrites one with the other.`,
@@ -66,7 +79,13 @@ export function mergeInteractions(existing: readonly Interaction[], added: reado
     }
   }
   // A stable order, whatever order the processes wrote in.
-  return [...byId.values()].sort((a, b) => (interactionIdentity(a) < interactionIdentity(b) ? -1 : interactionIdentity(a) > interactionIdentity(b) ? 1 : 0));
+  return [...byId.values()].sort((a, b) =>
+    interactionIdentity(a) < interactionIdentity(b)
+      ? -1
+      : interactionIdentity(a) > interactionIdentity(b)
+        ? 1
+        : 0,
+  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -80,12 +99,23 @@ async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 30_00
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new TreatyError('TREATY_PACT_FILE_WRITE', `Cannot create the lock ${lock}: ${(error as Error).message}.`, { cause: error });
+        throw new TreatyError(
+          'TREATY_PACT_FILE_WRITE',
+          `Cannot create the lock ${lock}: ${(error as Error).message}.`,
+          { cause: error },
+        );
       }
       // A lock older than the timeout was left by a process that died: take it over.
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > timeoutMs) await rm(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new TreatyError('TREATY_PACT_FILE_LOCKED', `Another process held ${lock} for more than ${timeoutMs / 1000}s. Run again; if it stays, delete that folder.`);
+      if (Date.now() > deadline)
+        throw new TreatyError(
+          'TREATY_PACT_FILE_LOCKED',
+          `Another process held ${lock} for more than ${timeoutMs / 1000}s. Run again; if it stays, delete that folder.`,
+        );
       await sleep(Math.min(50, 2 + attempt * 2) * (0.5 + Math.random()));
     }
   }
@@ -106,12 +136,20 @@ export interface WriteOptions {
  * Merges a contract's interactions into its file under a lock and writes it atomically.
  * @example await writeContractFile('./pacts', contract, { specVersion: 4 })
  */
-export async function writeContractFile(dir: string, contract: Contract, options: WriteOptions): Promise<string> {
+export async function writeContractFile(
+  dir: string,
+  contract: Contract,
+  options: WriteOptions,
+): Promise<string> {
   const file = contractPath(dir, contract.consumer.name, contract.provider.name);
   const runFile = join(dir, `.${file.slice(dir.length + 1)}.treaty-run`);
   const runId = options.runId ?? currentRunId();
   await mkdir(dir, { recursive: true }).catch((error: unknown) => {
-    throw new TreatyError('TREATY_PACT_FILE_WRITE', `Cannot create the contract folder ${dir}: ${(error as Error).message}.`, { cause: error });
+    throw new TreatyError(
+      'TREATY_PACT_FILE_WRITE',
+      `Cannot create the contract folder ${dir}: ${(error as Error).message}.`,
+      { cause: error },
+    );
   });
   await withLock(file, async () => {
     const lastRun = await readFile(runFile, 'utf8').catch(() => undefined);
@@ -125,13 +163,21 @@ export async function writeContractFile(dir: string, contract: Contract, options
           existing = parsed.interactions;
           metadata = { ...parsed.metadata, ...contract.metadata };
         } catch (error) {
-          if (isTreatyError(error)) throw new TreatyError('TREATY_PACT_FILE_WRITE', `${file} is not a contract Treaty can merge into (${error.message}). Delete it and run again.`, { cause: error });
+          if (isTreatyError(error))
+            throw new TreatyError(
+              'TREATY_PACT_FILE_WRITE',
+              `${file} is not a contract Treaty can merge into (${error.message}). Delete it and run again.`,
+              { cause: error },
+            );
           throw error;
         }
       }
     }
     const interactions = mergeInteractions(existing, contract.interactions, file);
-    const text = serializeContract({ ...contract, metadata, interactions }, { specVersion: options.specVersion });
+    const text = serializeContract(
+      { ...contract, metadata, interactions },
+      { specVersion: options.specVersion },
+    );
     const tmp = `${file}.${process.pid}.tmp`;
     try {
       await writeFile(tmp, text);
@@ -139,7 +185,9 @@ export async function writeContractFile(dir: string, contract: Contract, options
       if (lastRun !== runId) await writeFile(runFile, runId);
     } catch (error) {
       await rm(tmp, { force: true });
-      throw new TreatyError('TREATY_PACT_FILE_WRITE', `Cannot write ${file}: ${(error as Error).message}.`, { cause: error });
+      throw new TreatyError('TREATY_PACT_FILE_WRITE', `Cannot write ${file}: ${(error as Error).message}.`, {
+        cause: error,
+      });
     }
   });
   return file;

@@ -1,5 +1,13 @@
 import { TreatyError } from '../errors.js';
-import type { Body, Generators, Headers, JsonObject, JsonValue, MatchingRules, Query } from '../contract/model.js';
+import type {
+  Body,
+  Generators,
+  Headers,
+  JsonObject,
+  JsonValue,
+  MatchingRules,
+  Query,
+} from '../contract/model.js';
 import { extractMatching } from '../matchers/extract.js';
 import { extractMulti, type MultiTemplate } from './template.js';
 
@@ -26,7 +34,8 @@ export function addHeaders(part: PartState, template: MultiTemplate, what: strin
   const { values, rules, generators } = extractMulti(template, what);
   Object.assign(part.headers, values);
   if (Object.keys(rules).length > 0) part.matchingRules.header = { ...part.matchingRules.header, ...rules };
-  if (Object.keys(generators).length > 0) part.generators.header = { ...part.generators.header, ...generators };
+  if (Object.keys(generators).length > 0)
+    part.generators.header = { ...part.generators.header, ...generators };
 }
 
 /** Sets a JSON body from a template (matchers allowed anywhere). */
@@ -41,13 +50,26 @@ export function setJsonBody(part: PartState, template: unknown, contentType = 'a
 }
 
 /** Sets a text or binary body as given. */
-export function setRawBody(part: PartState, contentType: string, data: string | Uint8Array, what: string): void {
+export function setRawBody(
+  part: PartState,
+  contentType: string,
+  data: string | Uint8Array,
+  what: string,
+): void {
   if (typeof contentType !== 'string' || contentType.trim() === '') {
-    throw new TreatyError('TREATY_DSL_INVALID', `${what}: give a content type such as 'text/plain', got ${JSON.stringify(contentType)}.`);
+    throw new TreatyError(
+      'TREATY_DSL_INVALID',
+      `${what}: give a content type such as 'text/plain', got ${JSON.stringify(contentType)}.`,
+    );
   }
   if (typeof data === 'string') part.body = { kind: 'text', text: data, contentType };
-  else if (data instanceof Uint8Array) part.body = { kind: 'binary', bytes: new Uint8Array(data), contentType };
-  else throw new TreatyError('TREATY_DSL_INVALID', `${what}: the body must be a string or bytes (Uint8Array/Buffer), got ${typeof data}.`);
+  else if (data instanceof Uint8Array)
+    part.body = { kind: 'binary', bytes: new Uint8Array(data), contentType };
+  else
+    throw new TreatyError(
+      'TREATY_DSL_INVALID',
+      `${what}: the body must be a string or bytes (Uint8Array/Buffer), got ${typeof data}.`,
+    );
   if (!hasHeader(part.headers, 'content-type')) part.headers['Content-Type'] = [contentType];
 }
 

@@ -6,16 +6,23 @@ function describeRequest(i: HttpInteraction): string {
 }
 
 /** A readable report of what went wrong in a consumer test, or undefined when all is well. */
-export function renderReport(missing: readonly HttpInteraction[], unmatched: readonly ReceivedRequest[]): string | undefined {
+export function renderReport(
+  missing: readonly HttpInteraction[],
+  unmatched: readonly ReceivedRequest[],
+): string | undefined {
   if (missing.length === 0 && unmatched.length === 0) return undefined;
   const lines: string[] = ['The consumer test did not meet its contract, so no contract file was written.'];
   for (const r of unmatched) {
-    lines.push('', `Unexpected request: ${r.request.method} ${r.request.path}${Object.keys(r.request.query).length > 0 ? ` ${JSON.stringify(r.request.query)}` : ''}`);
+    lines.push(
+      '',
+      `Unexpected request: ${r.request.method} ${r.request.path}${Object.keys(r.request.query).length > 0 ? ` ${JSON.stringify(r.request.query)}` : ''}`,
+    );
     for (const c of r.closest) {
       lines.push(`  closest interaction '${c.description}' differs:`);
       for (const m of c.mismatches) lines.push(`    - ${m.message}`);
     }
   }
-  for (const i of missing) lines.push('', `Expected but not received: '${i.description}' (${describeRequest(i)})`);
+  for (const i of missing)
+    lines.push('', `Expected but not received: '${i.description}' (${describeRequest(i)})`);
   return lines.join('\n');
 }

@@ -14,10 +14,17 @@ export interface ExtractedValue<T> {
 }
 
 /** Extracts a value that sits in one place (a path, a header value, a status). */
-export function extractValue<T extends JsonValue>(template: unknown, what: string, check: (v: JsonValue) => v is T): ExtractedValue<T> {
+export function extractValue<T extends JsonValue>(
+  template: unknown,
+  what: string,
+  check: (v: JsonValue) => v is T,
+): ExtractedValue<T> {
   const { example, rules, generators } = extractMatching(template);
   if (!check(example)) {
-    throw new TreatyError('TREATY_DSL_INVALID', `${what}: expected ${check.name.replace(/^is/, 'a ').toLowerCase()}, got ${JSON.stringify(example)}.`);
+    throw new TreatyError(
+      'TREATY_DSL_INVALID',
+      `${what}: expected ${check.name.replace(/^is/, 'a ').toLowerCase()}, got ${JSON.stringify(example)}.`,
+    );
   }
   const out: ExtractedValue<T> = { example };
   const list = rules.$;
@@ -39,12 +46,22 @@ export function isNumber(v: JsonValue): v is number {
 export type MultiTemplate = Record<string, StringTemplate | StringTemplate[]>;
 
 /** Extracts name → values maps: the examples, with rules and generators keyed by name. */
-export function extractMulti(template: MultiTemplate, what: string): { values: Record<string, string[]>; rules: Record<string, RuleList>; generators: Record<string, Generator> } {
+export function extractMulti(
+  template: MultiTemplate,
+  what: string,
+): {
+  values: Record<string, string[]>;
+  rules: Record<string, RuleList>;
+  generators: Record<string, Generator>;
+} {
   const values: Record<string, string[]> = {};
   const rules: Record<string, RuleList> = {};
   const generators: Record<string, Generator> = {};
   if (typeof template !== 'object' || template === null || Array.isArray(template)) {
-    throw new TreatyError('TREATY_DSL_INVALID', `${what}: expected an object of names to values, got ${JSON.stringify(template)}.`);
+    throw new TreatyError(
+      'TREATY_DSL_INVALID',
+      `${what}: expected an object of names to values, got ${JSON.stringify(template)}.`,
+    );
   }
   for (const [name, raw] of Object.entries(template)) {
     const list = Array.isArray(raw) ? raw : [raw];
@@ -60,7 +77,11 @@ export function extractMulti(template: MultiTemplate, what: string): { values: R
 }
 
 /** Extracts a metadata object (message metadata): examples, with rules and generators by key. */
-export function extractMetadata(template: Record<string, unknown>): { metadata: JsonObject; rules: Record<string, RuleList>; generators: Record<string, Generator> } {
+export function extractMetadata(template: Record<string, unknown>): {
+  metadata: JsonObject;
+  rules: Record<string, RuleList>;
+  generators: Record<string, Generator>;
+} {
   const metadata: JsonObject = {};
   const rules: Record<string, RuleList> = {};
   const generators: Record<string, Generator> = {};

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isFloatLiteral } from './json.js';
-import { parseBody, parseGenerators, parseMatchingRules, parseMessage, parseQuery, parseRequest, parseResponse } from './fragments.js';
+import {
+  parseBody,
+  parseGenerators,
+  parseMatchingRules,
+  parseMessage,
+  parseQuery,
+  parseRequest,
+  parseResponse,
+} from './fragments.js';
 import { normalizeSpecVersion } from './version.js';
 
 const code = (c: string) => expect.objectContaining({ name: 'TreatyError', code: c });
@@ -8,17 +16,32 @@ const code = (c: string) => expect.objectContaining({ name: 'TreatyError', code:
 describe('normalizeSpecVersion', () => {
   it('accepts the written and the short forms', () => {
     const cases: Array<[string | number, string]> = [
-      ['1.0.0', '1.0.0'], ['1', '1.0.0'], ['1.0', '1.0.0'], [1, '1.0.0'],
-      ['1.1.0', '1.1.0'], ['1.1', '1.1.0'],
-      ['2.0.0', '2.0.0'], ['2', '2.0.0'], ['2.0', '2.0.0'], [2, '2.0.0'],
-      ['3.0.0', '3.0.0'], ['3', '3.0.0'], ['3.0', '3.0.0'], ['v3', '3.0.0'], [3, '3.0.0'],
-      ['4.0', '4.0'], ['4', '4.0'], ['4.0.0', '4.0'], [4, '4.0'],
+      ['1.0.0', '1.0.0'],
+      ['1', '1.0.0'],
+      ['1.0', '1.0.0'],
+      [1, '1.0.0'],
+      ['1.1.0', '1.1.0'],
+      ['1.1', '1.1.0'],
+      ['2.0.0', '2.0.0'],
+      ['2', '2.0.0'],
+      ['2.0', '2.0.0'],
+      [2, '2.0.0'],
+      ['3.0.0', '3.0.0'],
+      ['3', '3.0.0'],
+      ['3.0', '3.0.0'],
+      ['v3', '3.0.0'],
+      [3, '3.0.0'],
+      ['4.0', '4.0'],
+      ['4', '4.0'],
+      ['4.0.0', '4.0'],
+      [4, '4.0'],
     ];
     for (const [input, version] of cases) expect(normalizeSpecVersion(input), String(input)).toBe(version);
   });
 
   it('rejects anything else with its own code', () => {
-    for (const input of ['5', '3.1', '', 'latest', 0]) expect(() => normalizeSpecVersion(input)).toThrow(code('TREATY_CONTRACT_UNSUPPORTED_VERSION'));
+    for (const input of ['5', '3.1', '', 'latest', 0])
+      expect(() => normalizeSpecVersion(input)).toThrow(code('TREATY_CONTRACT_UNSUPPORTED_VERSION'));
   });
 });
 
@@ -33,9 +56,16 @@ describe('queries', () => {
   });
 
   it('read V3/V4 maps whose values are a string or an array', () => {
-    expect(parseQuery({ a: '1', b: ['2', '3'], n: [4, true] }, '$.query')).toEqual({ a: ['1'], b: ['2', '3'], n: ['4', 'true'] });
+    expect(parseQuery({ a: '1', b: ['2', '3'], n: [4, true] }, '$.query')).toEqual({
+      a: ['1'],
+      b: ['2', '3'],
+      n: ['4', 'true'],
+    });
     expect(() => parseQuery({ a: [{}] }, 'interactions[0].request.query')).toThrow(
-      expect.objectContaining({ code: 'TREATY_CONTRACT_INVALID', message: 'interactions[0].request.query.a[0]: expected a string, got an object.' }),
+      expect.objectContaining({
+        code: 'TREATY_CONTRACT_INVALID',
+        message: 'interactions[0].request.query.a[0]: expected a string, got an object.',
+      }),
     );
   });
 });
@@ -47,16 +77,31 @@ describe('requests and responses', () => {
   });
 
   it('ignore unknown extra attributes', () => {
-    expect(parseResponse({ status: 201, somethingElse: { x: 1 } }, '3')).toEqual({ status: 201, headers: {}, matchingRules: {}, generators: {} });
+    expect(parseResponse({ status: 201, somethingElse: { x: 1 } }, '3')).toEqual({
+      status: 201,
+      headers: {},
+      matchingRules: {},
+      generators: {},
+    });
   });
 
   it('say where a value has the wrong shape and what was expected', () => {
     expect(() => parseRequest({ method: 42 }, '3', { path: 'interactions[3].request' })).toThrow(
-      expect.objectContaining({ code: 'TREATY_CONTRACT_INVALID', path: 'interactions[3].request.method', message: 'interactions[3].request.method: expected a string, got 42.' }),
+      expect.objectContaining({
+        code: 'TREATY_CONTRACT_INVALID',
+        path: 'interactions[3].request.method',
+        message: 'interactions[3].request.method: expected a string, got 42.',
+      }),
     );
-    expect(() => parseResponse({ status: 99 }, '3')).toThrow(expect.objectContaining({ code: 'TREATY_CONTRACT_INVALID', path: '$.status' }));
-    expect(() => parseResponse([], '3')).toThrow(expect.objectContaining({ message: '$: expected a response object, got an array.' }));
-    expect(() => parseRequest({ headers: { 'Content-Type': { a: 1 } } }, '3')).toThrow(expect.objectContaining({ path: "$.headers['Content-Type']" }));
+    expect(() => parseResponse({ status: 99 }, '3')).toThrow(
+      expect.objectContaining({ code: 'TREATY_CONTRACT_INVALID', path: '$.status' }),
+    );
+    expect(() => parseResponse([], '3')).toThrow(
+      expect.objectContaining({ message: '$: expected a response object, got an array.' }),
+    );
+    expect(() => parseRequest({ headers: { 'Content-Type': { a: 1 } } }, '3')).toThrow(
+      expect.objectContaining({ path: "$.headers['Content-Type']" }),
+    );
     expect(() => parseRequest({}, '9')).toThrow(code('TREATY_CONTRACT_UNSUPPORTED_VERSION'));
   });
 });
@@ -70,30 +115,73 @@ describe('bodies', () => {
 
   it('treat a JSON string as the body text and any other JSON value as a document', () => {
     const headers = { 'Content-Type': 'application/json' };
-    expect(parseResponse({ status: 200, headers, body: '{"a":1}' }, '2').body).toEqual({ kind: 'text', text: '{"a":1}', contentType: 'application/json' });
-    expect(parseResponse({ status: 200, headers, body: [1, 2] }, '2').body).toEqual({ kind: 'json', value: [1, 2], contentType: 'application/json' });
+    expect(parseResponse({ status: 200, headers, body: '{"a":1}' }, '2').body).toEqual({
+      kind: 'text',
+      text: '{"a":1}',
+      contentType: 'application/json',
+    });
+    expect(parseResponse({ status: 200, headers, body: [1, 2] }, '2').body).toEqual({
+      kind: 'json',
+      value: [1, 2],
+      contentType: 'application/json',
+    });
   });
 
   it('read V4 body objects: plain, JSON text, base64 and hints', () => {
-    expect(parseBody({ contentType: 'application/json', encoded: false, content: { a: 1 } }, true, '4.0', undefined, '$.body')).toEqual({ kind: 'json', value: { a: 1 }, contentType: 'application/json' });
-    const parsed = parseBody({ contentType: 'application/json', encoded: 'JSON', content: '{"price": 100.0}' }, true, '4.0', undefined, '$.body');
+    expect(
+      parseBody(
+        { contentType: 'application/json', encoded: false, content: { a: 1 } },
+        true,
+        '4.0',
+        undefined,
+        '$.body',
+      ),
+    ).toEqual({ kind: 'json', value: { a: 1 }, contentType: 'application/json' });
+    const parsed = parseBody(
+      { contentType: 'application/json', encoded: 'JSON', content: '{"price": 100.0}' },
+      true,
+      '4.0',
+      undefined,
+      '$.body',
+    );
     expect(parsed).toMatchObject({ kind: 'json', value: { price: 100 } });
     if (parsed?.kind !== 'json') throw new Error('expected a JSON body');
     expect(isFloatLiteral(parsed.value as object, 'price')).toBe(true);
-    expect(parseBody({ contentType: 'application/octet-stream', encoded: 'base64', content: 'AAEC', contentTypeHint: 'BINARY' }, true, '4.0', undefined, '$.body')).toEqual({
+    expect(
+      parseBody(
+        {
+          contentType: 'application/octet-stream',
+          encoded: 'base64',
+          content: 'AAEC',
+          contentTypeHint: 'BINARY',
+        },
+        true,
+        '4.0',
+        undefined,
+        '$.body',
+      ),
+    ).toEqual({
       kind: 'binary',
       bytes: new Uint8Array([0, 1, 2]),
       contentType: 'application/octet-stream',
       contentTypeHint: 'BINARY',
     });
     expect(parseBody({ contentType: 'text/plain' }, true, '4.0', undefined, '$.body')).toBeUndefined();
-    expect(() => parseBody({ content: 'x', encoded: 'rot13' }, true, '4.0', undefined, 'interactions[0].response.body')).toThrow(
-      expect.objectContaining({ code: 'TREATY_CONTRACT_INVALID', path: 'interactions[0].response.body.encoded' }),
+    expect(() =>
+      parseBody({ content: 'x', encoded: 'rot13' }, true, '4.0', undefined, 'interactions[0].response.body'),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'TREATY_CONTRACT_INVALID',
+        path: 'interactions[0].response.body.encoded',
+      }),
     );
   });
 
   it('keep a V3 body that merely looks like a V4 body object as a JSON document', () => {
-    expect(parseBody({ content: 'x' }, true, '3.0.0', undefined, '$.body')).toEqual({ kind: 'json', value: { content: 'x' } });
+    expect(parseBody({ content: 'x' }, true, '3.0.0', undefined, '$.body')).toEqual({
+      kind: 'json',
+      value: { content: 'x' },
+    });
   });
 });
 
@@ -115,7 +203,10 @@ describe('matching rules', () => {
         '$.animals': { combine: 'AND', rules: [{ match: 'type', min: 1 }] },
         '$.animals[*].name': { combine: 'AND', rules: [{ match: 'type', min: 2 }] },
       },
-      header: { Accept: { combine: 'AND', rules: [{ match: 'regex', regex: '\\w+' }] }, 'x-test': { combine: 'AND', rules: [{ match: 'regex', regex: '\\d+' }] } },
+      header: {
+        Accept: { combine: 'AND', rules: [{ match: 'regex', regex: '\\w+' }] },
+        'x-test': { combine: 'AND', rules: [{ match: 'regex', regex: '\\d+' }] },
+      },
       query: { 'a b': { combine: 'AND', rules: [{ match: 'regex', regex: '\\d{1,4}' }] } },
       path: { combine: 'AND', rules: [{ match: 'regex', regex: '/\\w+' }] },
     });
@@ -126,38 +217,96 @@ describe('matching rules', () => {
       {
         body: {
           '$.a': { combine: 'or', matchers: [{ match: 'min-type', min: 1 }, { match: 'null' }] },
-          '$.t': { matchers: [{ match: 'timestamp', timestamp: 'yyyy' }, { match: 'real' }, { match: 'not-empty' }] },
-          '$.c': { matchers: [{ match: 'content-type', value: 'image/png' }, { match: 'status-code', status: [200, 201] }] },
-          '$.k': { matchers: [{ match: 'each-key', rules: [{ match: 'regex', regex: '[a-z]+' }] }, { match: 'each-value', rules: [{ match: 'type' }], value: 1 }] },
-          '$.v': { matchers: [{ match: 'array-contains', variants: [{ index: 0, rules: { '$.id': { matchers: [{ match: 'integer' }] } } }] }] },
+          '$.t': {
+            matchers: [{ match: 'timestamp', timestamp: 'yyyy' }, { match: 'real' }, { match: 'not-empty' }],
+          },
+          '$.c': {
+            matchers: [
+              { match: 'content-type', value: 'image/png' },
+              { match: 'status-code', status: [200, 201] },
+            ],
+          },
+          '$.k': {
+            matchers: [
+              { match: 'each-key', rules: [{ match: 'regex', regex: '[a-z]+' }] },
+              { match: 'each-value', rules: [{ match: 'type' }], value: 1 },
+            ],
+          },
+          '$.v': {
+            matchers: [
+              {
+                match: 'array-contains',
+                variants: [{ index: 0, rules: { '$.id': { matchers: [{ match: 'integer' }] } } }],
+              },
+            ],
+          },
         },
         status: { matchers: [{ match: 'statusCode', status: 'clientError' }] },
         somethingNew: { whatever: true },
       },
       '$',
     );
-    expect(rules.body?.['$.a']).toEqual({ combine: 'OR', rules: [{ match: 'type', min: 1 }, { match: 'null' }] });
-    expect(rules.body?.['$.t']?.rules).toEqual([{ match: 'datetime', format: 'yyyy' }, { match: 'decimal' }, { match: 'notEmpty' }]);
-    expect(rules.body?.['$.c']?.rules).toEqual([{ match: 'contentType', value: 'image/png' }, { match: 'statusCode', status: [200, 201] }]);
+    expect(rules.body?.['$.a']).toEqual({
+      combine: 'OR',
+      rules: [{ match: 'type', min: 1 }, { match: 'null' }],
+    });
+    expect(rules.body?.['$.t']?.rules).toEqual([
+      { match: 'datetime', format: 'yyyy' },
+      { match: 'decimal' },
+      { match: 'notEmpty' },
+    ]);
+    expect(rules.body?.['$.c']?.rules).toEqual([
+      { match: 'contentType', value: 'image/png' },
+      { match: 'statusCode', status: [200, 201] },
+    ]);
     expect(rules.body?.['$.k']?.rules).toEqual([
       { match: 'eachKey', rules: [{ match: 'regex', regex: '[a-z]+' }] },
       { match: 'eachValue', rules: [{ match: 'type' }], value: 1 },
     ]);
-    expect(rules.body?.['$.v']?.rules).toEqual([{ match: 'arrayContains', variants: [{ index: 0, rules: { '$.id': { combine: 'AND', rules: [{ match: 'integer' }] } } }] }]);
+    expect(rules.body?.['$.v']?.rules).toEqual([
+      {
+        match: 'arrayContains',
+        variants: [{ index: 0, rules: { '$.id': { combine: 'AND', rules: [{ match: 'integer' }] } } }],
+      },
+    ]);
     expect(rules.status).toEqual({ combine: 'AND', rules: [{ match: 'statusCode', status: 'clientError' }] });
     expect(Object.keys(rules)).toEqual(['body', 'status']);
   });
 
   it('name unknown matchers and bad rule shapes with their codes and paths', () => {
-    expect(() => parseMatchingRules({ body: { '$.a': { matchers: [{ match: 'fuzzy' }] } } }, 'interactions[1].response.matchingRules')).toThrow(
-      expect.objectContaining({ code: 'TREATY_CONTRACT_UNKNOWN_RULE', path: "interactions[1].response.matchingRules.body['$.a'].matchers[0]" }),
+    expect(() =>
+      parseMatchingRules(
+        { body: { '$.a': { matchers: [{ match: 'fuzzy' }] } } },
+        'interactions[1].response.matchingRules',
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'TREATY_CONTRACT_UNKNOWN_RULE',
+        path: "interactions[1].response.matchingRules.body['$.a'].matchers[0]",
+      }),
     );
-    expect(() => parseMatchingRules({ body: { '$.a': { matchers: [{ match: 'regex' }] } } }, '$')).toThrow(code('TREATY_CONTRACT_INVALID'));
-    expect(() => parseMatchingRules({ body: { '$.a': { matchers: {} } } }, '$')).toThrow(code('TREATY_CONTRACT_INVALID'));
-    expect(() => parseMatchingRules({ body: { '$.a': { combine: 'XOR', matchers: [] } } }, '$')).toThrow(code('TREATY_CONTRACT_INVALID'));
-    expect(() => parseMatchingRules({ $nope: { match: 'type' } }, '$')).toThrow(code('TREATY_CONTRACT_INVALID_PATH'));
-    expect(() => parseMatchingRules({ body: { '$.items[x]': { matchers: [{ match: 'type' }] } } }, 'interactions[0].response.matchingRules')).toThrow(
-      expect.objectContaining({ code: 'TREATY_CONTRACT_INVALID_PATH', path: "interactions[0].response.matchingRules.body['$.items[x]']" }),
+    expect(() => parseMatchingRules({ body: { '$.a': { matchers: [{ match: 'regex' }] } } }, '$')).toThrow(
+      code('TREATY_CONTRACT_INVALID'),
+    );
+    expect(() => parseMatchingRules({ body: { '$.a': { matchers: {} } } }, '$')).toThrow(
+      code('TREATY_CONTRACT_INVALID'),
+    );
+    expect(() => parseMatchingRules({ body: { '$.a': { combine: 'XOR', matchers: [] } } }, '$')).toThrow(
+      code('TREATY_CONTRACT_INVALID'),
+    );
+    expect(() => parseMatchingRules({ $nope: { match: 'type' } }, '$')).toThrow(
+      code('TREATY_CONTRACT_INVALID_PATH'),
+    );
+    expect(() =>
+      parseMatchingRules(
+        { body: { '$.items[x]': { matchers: [{ match: 'type' }] } } },
+        'interactions[0].response.matchingRules',
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'TREATY_CONTRACT_INVALID_PATH',
+        path: "interactions[0].response.matchingRules.body['$.items[x]']",
+      }),
     );
   });
 });
@@ -184,15 +333,27 @@ describe('generators', () => {
   });
 
   it('reject unknown generator types with their own code', () => {
-    expect(() => parseGenerators({ body: { '$.a': { type: 'Lottery' } } }, 'interactions[0].request.generators')).toThrow(
-      expect.objectContaining({ code: 'TREATY_CONTRACT_UNKNOWN_GENERATOR', path: "interactions[0].request.generators.body['$.a']" }),
+    expect(() =>
+      parseGenerators({ body: { '$.a': { type: 'Lottery' } } }, 'interactions[0].request.generators'),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'TREATY_CONTRACT_UNKNOWN_GENERATOR',
+        path: "interactions[0].request.generators.body['$.a']",
+      }),
     );
   });
 });
 
 describe('messages', () => {
   it('read V3 contents with metaData and body rules', () => {
-    const m = parseMessage({ contents: { id: 1 }, metaData: { contentType: 'application/json' }, matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } } }, '3');
+    const m = parseMessage(
+      {
+        contents: { id: 1 },
+        metaData: { contentType: 'application/json' },
+        matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } },
+      },
+      '3',
+    );
     expect(m).toEqual({
       contents: { kind: 'json', value: { id: 1 }, contentType: 'application/json' },
       metadata: { contentType: 'application/json' },
@@ -206,18 +367,29 @@ describe('messages', () => {
       {
         contents: { content: 'aGk=', contentType: 'application/octet-stream', encoded: 'base64' },
         metadata: { topic: 'x' },
-        matchingRules: { content: { $: { matchers: [{ match: 'notEmpty' }] } }, metadata: { topic: { matchers: [{ match: 'regex', regex: '\\w+' }] } } },
+        matchingRules: {
+          content: { $: { matchers: [{ match: 'notEmpty' }] } },
+          metadata: { topic: { matchers: [{ match: 'regex', regex: '\\w+' }] } },
+        },
         generators: { content: { '$.a': { type: 'RandomBoolean' } } },
       },
       '4.0',
     );
-    expect(m.contents).toEqual({ kind: 'binary', bytes: new TextEncoder().encode('hi'), contentType: 'application/octet-stream' });
+    expect(m.contents).toEqual({
+      kind: 'binary',
+      bytes: new TextEncoder().encode('hi'),
+      contentType: 'application/octet-stream',
+    });
     expect(m.matchingRules.body).toEqual({ $: { combine: 'AND', rules: [{ match: 'notEmpty' }] } });
-    expect(m.matchingRules.metadata).toEqual({ topic: { combine: 'AND', rules: [{ match: 'regex', regex: '\\w+' }] } });
+    expect(m.matchingRules.metadata).toEqual({
+      topic: { combine: 'AND', rules: [{ match: 'regex', regex: '\\w+' }] },
+    });
     expect(m.generators.body).toEqual({ '$.a': { type: 'RandomBoolean' } });
   });
 
   it('reject metadata that is not an object', () => {
-    expect(() => parseMessage({ contents: 'x', metadata: 'y' }, '4', { path: 'interactions[2]' })).toThrow(expect.objectContaining({ path: 'interactions[2].metadata' }));
+    expect(() => parseMessage({ contents: 'x', metadata: 'y' }, '4', { path: 'interactions[2]' })).toThrow(
+      expect.objectContaining({ path: 'interactions[2].metadata' }),
+    );
   });
 });

@@ -21,7 +21,17 @@ import type {
   StatusClass,
   UuidFormat,
 } from './model.js';
-import { child, describeValue, expectNumber, expectObject, expectString, invalid, isObject, optionalNumber, optionalString } from './shape.js';
+import {
+  child,
+  describeValue,
+  expectNumber,
+  expectObject,
+  expectString,
+  invalid,
+  isObject,
+  optionalNumber,
+  optionalString,
+} from './shape.js';
 import { normalizeSpecVersion } from './version.js';
 import { parsePathExpression } from '../matching/path-expr.js';
 
@@ -113,32 +123,47 @@ function base64ToBytes(text: string, path: string): Uint8Array {
 
 function bodyFromValue(value: JsonValue, contentType: string | undefined): Body {
   // A JSON string is the body text as written; any other JSON value is a JSON document.
-  if (typeof value === 'string') return { kind: 'text', text: value, ...(contentType === undefined ? {} : { contentType }) };
+  if (typeof value === 'string')
+    return { kind: 'text', text: value, ...(contentType === undefined ? {} : { contentType }) };
   return { kind: 'json', value, ...(contentType === undefined ? {} : { contentType }) };
 }
 
 function isV4BodyObject(value: unknown): value is JsonObject {
-  return isObject(value) && ('content' in value || 'encoded' in value || 'contentType' in value) && Object.keys(value).every((k) => ['content', 'contentType', 'encoded', 'contentTypeHint'].includes(k));
+  return (
+    isObject(value) &&
+    ('content' in value || 'encoded' in value || 'contentType' in value) &&
+    Object.keys(value).every((k) => ['content', 'contentType', 'encoded', 'contentTypeHint'].includes(k))
+  );
 }
 
 /**
  * Reads a body: a V1–V3 raw value, or a V4 body object `{ content, contentType, encoded, contentTypeHint }`.
  * `present` says whether the `body` key was there at all (absent means "don't care").
  */
-export function parseBody(value: unknown, present: boolean, version: SpecVersion, declaredType: string | undefined, path: string): Body | undefined {
+export function parseBody(
+  value: unknown,
+  present: boolean,
+  version: SpecVersion,
+  declaredType: string | undefined,
+  path: string,
+): Body | undefined {
   if (!present || value === undefined) return undefined;
   if (version === '4.0' && isV4BodyObject(value)) {
     const contentType = optionalString(value.contentType, child(path, 'contentType')) ?? declaredType;
     const hint = value.contentTypeHint;
-    if (hint !== undefined && hint !== null && hint !== 'BINARY' && hint !== 'TEXT' && hint !== 'DEFAULT') invalid(child(path, 'contentTypeHint'), "'BINARY' or 'TEXT'", hint);
-    const extra: { contentTypeHint?: ContentTypeHint } = hint === 'BINARY' || hint === 'TEXT' ? { contentTypeHint: hint } : {};
+    if (hint !== undefined && hint !== null && hint !== 'BINARY' && hint !== 'TEXT' && hint !== 'DEFAULT')
+      invalid(child(path, 'contentTypeHint'), "'BINARY' or 'TEXT'", hint);
+    const extra: { contentTypeHint?: ContentTypeHint } =
+      hint === 'BINARY' || hint === 'TEXT' ? { contentTypeHint: hint } : {};
     const ct = contentType === undefined ? {} : { contentType };
     if (!('content' in value)) return undefined;
     const content = value.content as JsonValue;
     const encoded = value.encoded;
-    if (encoded === undefined || encoded === false || encoded === null) return { ...bodyFromValue(content, contentType), ...extra };
+    if (encoded === undefined || encoded === false || encoded === null)
+      return { ...bodyFromValue(content, contentType), ...extra };
     const at = child(path, 'content');
-    if (typeof encoded === 'string' && encoded.toLowerCase() === 'base64') return { kind: 'binary', bytes: base64ToBytes(expectString(content, at), at), ...ct, ...extra };
+    if (typeof encoded === 'string' && encoded.toLowerCase() === 'base64')
+      return { kind: 'binary', bytes: base64ToBytes(expectString(content, at), at), ...ct, ...extra };
     if (typeof encoded === 'string' && encoded.toLowerCase() === 'json') {
       const text = expectString(content, at);
       return { kind: 'json', value: parseJson(text), ...ct, ...extra };
@@ -190,7 +215,15 @@ const ruleAliases: Record<string, MatchingRule['match']> = {
   'each-value': 'eachValue',
 };
 
-const statusClasses: readonly StatusClass[] = ['info', 'success', 'redirect', 'clientError', 'serverError', 'nonError', 'error'];
+const statusClasses: readonly StatusClass[] = [
+  'info',
+  'success',
+  'redirect',
+  'clientError',
+  'serverError',
+  'nonError',
+  'error',
+];
 
 function inferRuleName(obj: JsonObject): string | undefined {
   if (typeof obj.match === 'string') return obj.match;
@@ -248,22 +281,34 @@ export function parseRule(value: unknown, path: string): MatchingRule {
         const vp = child(at, i);
         const vo = expectObject(v, vp);
         const rules = vo.rules === undefined ? {} : parseRuleMap(vo.rules, child(vp, 'rules'));
-        const generators = vo.generators === undefined ? undefined : parseGeneratorMap(vo.generators, child(vp, 'generators'));
-        return { index: expectNumber(vo.index, child(vp, 'index')), rules, ...(generators === undefined ? {} : { generators }) };
+        const generators =
+          vo.generators === undefined ? undefined : parseGeneratorMap(vo.generators, child(vp, 'generators'));
+        return {
+          index: expectNumber(vo.index, child(vp, 'index')),
+          rules,
+          ...(generators === undefined ? {} : { generators }),
+        };
       });
       return { match, variants };
     }
     case 'statusCode': {
       const status = obj.status;
       const at = child(path, 'status');
-      if (typeof status === 'string' && (statusClasses as readonly string[]).includes(status)) return { match, status: status as StatusClass };
-      if (Array.isArray(status)) return { match, status: status.map((s, i) => expectNumber(s, child(at, i))) };
+      if (typeof status === 'string' && (statusClasses as readonly string[]).includes(status))
+        return { match, status: status as StatusClass };
+      if (Array.isArray(status))
+        return { match, status: status.map((s, i) => expectNumber(s, child(at, i))) };
       return invalid(at, `one of ${statusClasses.join(', ')} or an array of status codes`, status);
     }
     case 'eachKey':
     case 'eachValue': {
       const at = child(path, 'rules');
-      const rules = obj.rules === undefined ? [] : Array.isArray(obj.rules) ? obj.rules.map((r, i) => parseRule(r, child(at, i))) : invalid(at, 'an array of rules', obj.rules);
+      const rules =
+        obj.rules === undefined
+          ? []
+          : Array.isArray(obj.rules)
+            ? obj.rules.map((r, i) => parseRule(r, child(at, i)))
+            : invalid(at, 'an array of rules', obj.rules);
       return { match, rules, ...(obj.value === undefined ? {} : { value: obj.value }) };
     }
     default:
@@ -276,8 +321,10 @@ function parseRuleList(value: unknown, path: string): RuleList {
   if (!('matchers' in obj)) return { combine: 'AND', rules: [parseRule(obj, path)] };
   const at = child(path, 'matchers');
   if (!Array.isArray(obj.matchers)) return invalid(at, 'an array of matching rules', obj.matchers);
-  const combine = obj.combine === undefined || obj.combine === null ? 'AND' : String(obj.combine).toUpperCase();
-  if (combine !== 'AND' && combine !== 'OR') return invalid(child(path, 'combine'), "'AND' or 'OR'", obj.combine);
+  const combine =
+    obj.combine === undefined || obj.combine === null ? 'AND' : String(obj.combine).toUpperCase();
+  if (combine !== 'AND' && combine !== 'OR')
+    return invalid(child(path, 'combine'), "'AND' or 'OR'", obj.combine);
   return { combine, rules: obj.matchers.map((m, i) => parseRule(m, child(at, i))) };
 }
 
@@ -315,16 +362,26 @@ function checkBodyPath(key: string, path: string): void {
   }
 }
 
-function addRule(rules: MatchingRules, category: keyof MatchingRules, key: string, list: RuleList, path: string): void {
+function addRule(
+  rules: MatchingRules,
+  category: keyof MatchingRules,
+  key: string,
+  list: RuleList,
+  path: string,
+): void {
   if (category === 'body') checkBodyPath(key, path);
   if (category === 'path' || category === 'status' || category === 'method') {
     const existing = rules[category];
-    rules[category] = existing === undefined ? list : { combine: existing.combine, rules: [...existing.rules, ...list.rules] };
+    rules[category] =
+      existing === undefined
+        ? list
+        : { combine: existing.combine, rules: [...existing.rules, ...list.rules] };
     return;
   }
   const map = (rules[category] ??= {});
   const existing = map[key];
-  map[key] = existing === undefined ? list : { combine: existing.combine, rules: [...existing.rules, ...list.rules] };
+  map[key] =
+    existing === undefined ? list : { combine: existing.combine, rules: [...existing.rules, ...list.rules] };
 }
 
 /** Splits a V2 path such as `$.headers.Accept` or `$.body.items[*].id` into a category and key. */
@@ -332,13 +389,19 @@ function splitV2Path(key: string, path: string): [keyof MatchingRules, string] |
   const m = /^\$\.(body|headers?|query|path|status|method|metadata|metaData|content)(.*)$/.exec(key);
   if (m === null) {
     if (key === '$' || key.startsWith('$[') || key.startsWith('$.')) return undefined;
-    throw new TreatyError('TREATY_CONTRACT_INVALID_PATH', `${path}: '${key}' is not a V2 matching-rule path such as $.body.x, $.headers.Name, $.query.name or $.path.`, { path });
+    throw new TreatyError(
+      'TREATY_CONTRACT_INVALID_PATH',
+      `${path}: '${key}' is not a V2 matching-rule path such as $.body.x, $.headers.Name, $.query.name or $.path.`,
+      { path },
+    );
   }
   const category = categoryNames[m[1] ?? ''] as keyof MatchingRules;
   const rest = m[2] ?? '';
   if (category === 'body') return [category, `$${rest}`];
   if (singleCategories.has(category)) return [category, ''];
-  const name = rest.startsWith('.') ? rest.slice(1) : rest.replace(/^\['(.*)'\]$/, '$1').replace(/^\["(.*)"\]$/, '$1');
+  const name = rest.startsWith('.')
+    ? rest.slice(1)
+    : rest.replace(/^\['(.*)'\]$/, '$1').replace(/^\["(.*)"\]$/, '$1');
   return [category, name];
 }
 
@@ -365,13 +428,15 @@ export function parseMatchingRules(value: unknown, path: string): MatchingRules 
       const entry = expectObject(v, at);
       // V3 files sometimes key the single categories by an empty string or a path.
       if (!('matchers' in entry) && !('match' in entry) && Object.keys(entry).length > 0) {
-        for (const [k, inner] of Object.entries(entry)) addRule(rules, category, '', parseRuleList(inner, child(at, k)), at);
+        for (const [k, inner] of Object.entries(entry))
+          addRule(rules, category, '', parseRuleList(inner, child(at, k)), at);
       } else if (Object.keys(entry).length > 0) {
         addRule(rules, category, '', parseRuleList(entry, at), at);
       }
       continue;
     }
-    for (const [name, list] of Object.entries(expectObject(v, at))) addRule(rules, category, name, parseRuleList(list, child(at, name)), child(at, name));
+    for (const [name, list] of Object.entries(expectObject(v, at)))
+      addRule(rules, category, name, parseRuleList(list, child(at, name)), child(at, name));
   }
   return rules;
 }
@@ -379,7 +444,12 @@ export function parseMatchingRules(value: unknown, path: string): MatchingRules 
 // ---------------------------------------------------------------------------------------------
 // Generators
 
-const uuidFormats: readonly UuidFormat[] = ['simple', 'lower-case-hyphenated', 'upper-case-hyphenated', 'URN'];
+const uuidFormats: readonly UuidFormat[] = [
+  'simple',
+  'lower-case-hyphenated',
+  'upper-case-hyphenated',
+  'URN',
+];
 
 /** Reads one generator object (`{ type: 'RandomInt', min: 0, max: 10 }`). */
 export function parseGenerator(value: unknown, path: string): Generator {
@@ -406,7 +476,8 @@ export function parseGenerator(value: unknown, path: string): Generator {
       return { type, regex: expectString(obj.regex, child(path, 'regex')) };
     case 'Uuid': {
       const format = obj.format;
-      if (format !== undefined && format !== null && !(uuidFormats as readonly unknown[]).includes(format)) return invalid(child(path, 'format'), uuidFormats.join(', '), format);
+      if (format !== undefined && format !== null && !(uuidFormats as readonly unknown[]).includes(format))
+        return invalid(child(path, 'format'), uuidFormats.join(', '), format);
       return { type, ...(typeof format === 'string' ? { format: format as UuidFormat } : {}) };
     }
     case 'Date':
@@ -416,9 +487,17 @@ export function parseGenerator(value: unknown, path: string): Generator {
     case 'RandomBoolean':
       return { type };
     case 'ProviderState':
-      return { type, expression: expectString(obj.expression, child(path, 'expression')), ...str('dataType') };
+      return {
+        type,
+        expression: expectString(obj.expression, child(path, 'expression')),
+        ...str('dataType'),
+      };
     case 'MockServerURL':
-      return { type, example: expectString(obj.example, child(path, 'example')), regex: expectString(obj.regex, child(path, 'regex')) };
+      return {
+        type,
+        example: expectString(obj.example, child(path, 'example')),
+        regex: expectString(obj.regex, child(path, 'regex')),
+      };
     default:
       throw new TreatyError(
         'TREATY_CONTRACT_UNKNOWN_GENERATOR',
@@ -430,7 +509,8 @@ export function parseGenerator(value: unknown, path: string): Generator {
 
 function parseGeneratorMap(value: unknown, path: string): Record<string, Generator> {
   const out: Record<string, Generator> = {};
-  for (const [key, v] of Object.entries(expectObject(value, path))) out[key] = parseGenerator(v, child(path, key));
+  for (const [key, v] of Object.entries(expectObject(value, path)))
+    out[key] = parseGenerator(v, child(path, key));
   return out;
 }
 
@@ -473,20 +553,37 @@ export function parseProviderStates(obj: JsonObject, path: string): ProviderStat
       return { name, params: expectObject(so.params, child(sp, 'params')) };
     });
   }
-  if (obj.providerStates !== undefined && obj.providerStates !== null) invalid(child(path, 'providerStates'), 'an array of provider states', obj.providerStates);
+  if (obj.providerStates !== undefined && obj.providerStates !== null)
+    invalid(child(path, 'providerStates'), 'an array of provider states', obj.providerStates);
   const legacy = obj.providerState ?? obj.provider_state;
   if (legacy === undefined || legacy === null || legacy === '') return [];
-  return [{ name: expectString(legacy, child(path, obj.providerState === undefined ? 'provider_state' : 'providerState')) }];
+  return [
+    {
+      name: expectString(
+        legacy,
+        child(path, obj.providerState === undefined ? 'provider_state' : 'providerState'),
+      ),
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Requests, responses, messages
 
-function start(value: unknown, specVersion: string, options: FragmentOptions | undefined, what: string): [JsonObject, SpecVersion, string] {
+function start(
+  value: unknown,
+  specVersion: string,
+  options: FragmentOptions | undefined,
+  what: string,
+): [JsonObject, SpecVersion, string] {
   const path = options?.path ?? '$';
   const version = normalizeSpecVersion(specVersion);
   if (!isObject(value)) {
-    throw new TreatyError('TREATY_CONTRACT_INVALID', `${path}: expected ${what} object, got ${describeValue(value)}.`, { path });
+    throw new TreatyError(
+      'TREATY_CONTRACT_INVALID',
+      `${path}: expected ${what} object, got ${describeValue(value)}.`,
+      { path },
+    );
   }
   return [value, version, path];
 }
@@ -507,7 +604,13 @@ export function parseRequest(value: unknown, specVersion: string, options?: Frag
     generators: parseGenerators(obj.generators, child(path, 'generators')),
   };
   if (version === '1.0.0' && typeof obj.query === 'string') request.rawQuery = obj.query;
-  const body = parseBody(obj.body, 'body' in obj, version, headerValue(headers, 'content-type'), child(path, 'body'));
+  const body = parseBody(
+    obj.body,
+    'body' in obj,
+    version,
+    headerValue(headers, 'content-type'),
+    child(path, 'body'),
+  );
   if (body !== undefined) request.body = body;
   return request;
 }
@@ -520,14 +623,21 @@ export function parseResponse(value: unknown, specVersion: string, options?: Fra
   const [obj, version, path] = start(value, specVersion, options, 'a response');
   const headers = parseHeaders(obj.headers, child(path, 'headers'));
   const status = obj.status === undefined ? 200 : expectNumber(obj.status, child(path, 'status'));
-  if (!Number.isInteger(status) || status < 100 || status > 599) invalid(child(path, 'status'), 'an HTTP status from 100 to 599', status);
+  if (!Number.isInteger(status) || status < 100 || status > 599)
+    invalid(child(path, 'status'), 'an HTTP status from 100 to 599', status);
   const response: HttpResponse = {
     status,
     headers,
     matchingRules: parseMatchingRules(obj.matchingRules, child(path, 'matchingRules')),
     generators: parseGenerators(obj.generators, child(path, 'generators')),
   };
-  const body = parseBody(obj.body, 'body' in obj, version, headerValue(headers, 'content-type'), child(path, 'body'));
+  const body = parseBody(
+    obj.body,
+    'body' in obj,
+    version,
+    headerValue(headers, 'content-type'),
+    child(path, 'body'),
+  );
   if (body !== undefined) response.body = body;
   return response;
 }
@@ -555,7 +665,8 @@ export function parseMessage(value: unknown, specVersion: string, options?: Frag
     matchingRules: parseMatchingRules(obj.matchingRules, child(path, 'matchingRules')),
     generators: parseGenerators(obj.generators, child(path, 'generators')),
   };
-  const key = 'contents' in obj ? 'contents' : 'content' in obj && !isV4BodyObject(obj) ? 'content' : 'contents';
+  const key =
+    'contents' in obj ? 'contents' : 'content' in obj && !isV4BodyObject(obj) ? 'content' : 'contents';
   const contents = parseBody(obj[key], key in obj, version, metadataContentType(metadata), child(path, key));
   if (contents !== undefined) message.contents = contents;
   return message;

@@ -11,8 +11,36 @@ function prng(seed: number): () => number {
   };
 }
 
-const numberForms = ['0', '-0', '7', '-12', '100.0', '1.00', '-0.0', '2.5', '1e2', '1E+2', '-3e-2', '0.1', '12345678901234567.5', '1.0000000000000001', '123456789012345.5', '9007199254740993', '1e400', '5e-324'];
-const stringForms = ['""', '"plain"', '"a\\"b\\\\c\\/d"', '"\\b\\f\\n\\r\\t"', '"\\u00e9\\uD83D\\ude00"', '"é 😀"', '"looks like: 1.0, [2e3"', '"__proto__"'];
+const numberForms = [
+  '0',
+  '-0',
+  '7',
+  '-12',
+  '100.0',
+  '1.00',
+  '-0.0',
+  '2.5',
+  '1e2',
+  '1E+2',
+  '-3e-2',
+  '0.1',
+  '12345678901234567.5',
+  '1.0000000000000001',
+  '123456789012345.5',
+  '9007199254740993',
+  '1e400',
+  '5e-324',
+];
+const stringForms = [
+  '""',
+  '"plain"',
+  '"a\\"b\\\\c\\/d"',
+  '"\\b\\f\\n\\r\\t"',
+  '"\\u00e9\\uD83D\\ude00"',
+  '"é 😀"',
+  '"looks like: 1.0, [2e3"',
+  '"__proto__"',
+];
 
 /** Random JSON text with random whitespace, built from the forms above. */
 function randomText(random: () => number, depth = 0): string {
@@ -25,7 +53,10 @@ function randomText(random: () => number, depth = 0): string {
   }
   if (depth < 4 && r < 0.5) {
     const n = Math.floor(random() * 5);
-    const members = Array.from({ length: n }, (_, i) => `${ws()}${pick([`"k${i}"`, ...stringForms])}${ws()}:${ws()}${randomText(random, depth + 1)}`);
+    const members = Array.from(
+      { length: n },
+      (_, i) => `${ws()}${pick([`"k${i}"`, ...stringForms])}${ws()}:${ws()}${randomText(random, depth + 1)}`,
+    );
     return `{${members.join(',')}${ws()}}`;
   }
   if (r < 0.75) return pick(numberForms);
@@ -34,9 +65,14 @@ function randomText(random: () => number, depth = 0): string {
 }
 
 /** Every (container, key, value) below a value, for comparing flags. */
-function members(value: JsonValue, out: Array<[object, string | number, JsonValue]> = []): Array<[object, string | number, JsonValue]> {
+function members(
+  value: JsonValue,
+  out: Array<[object, string | number, JsonValue]> = [],
+): Array<[object, string | number, JsonValue]> {
   if (Array.isArray(value)) value.forEach((v, i) => (out.push([value, i, v]), members(v, out)));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push([value, k, v as JsonValue]), members(v as JsonValue, out);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value))
+      out.push([value, k, v as JsonValue]), members(v as JsonValue, out);
   return out;
 }
 
@@ -111,7 +147,35 @@ describe('parseJson', () => {
   });
 
   it('refuses what JSON.parse refuses, with TREATY_CONTRACT_INVALID and the line and column', () => {
-    const bad = ['', ' ', '{', '[1,]', '{"a":1,}', "{'a':1}", '{a:1}', 'NaN', 'Infinity', '-', '01', '1.', '.5', '1e', '+1', '"\\x"', '"\\u12"', '"a\nb"', 'tru', 'nul', '[1 2]', '{"a" 1}', '{"a":1} x', '"open', '\uFEFF\uFEFF1', '1.0.0', '[1.0, 01]'];
+    const bad = [
+      '',
+      ' ',
+      '{',
+      '[1,]',
+      '{"a":1,}',
+      "{'a':1}",
+      '{a:1}',
+      'NaN',
+      'Infinity',
+      '-',
+      '01',
+      '1.',
+      '.5',
+      '1e',
+      '+1',
+      '"\\x"',
+      '"\\u12"',
+      '"a\nb"',
+      'tru',
+      'nul',
+      '[1 2]',
+      '{"a" 1}',
+      '{"a":1} x',
+      '"open',
+      '\uFEFF\uFEFF1',
+      '1.0.0',
+      '[1.0, 01]',
+    ];
     for (const text of bad) {
       expect(() => JSON.parse(text.replace(/^\uFEFF/, '')), JSON.stringify(text)).toThrow();
       const e = error(() => parseJson(text));
@@ -149,10 +213,13 @@ describe('stringifyJson', () => {
       const after = members(again);
       members(value).forEach(([c1, k1, v1], i) => {
         const [c2, k2] = after[i] as [object, string | number, JsonValue];
-        if (typeof v1 === 'number' && Number.isFinite(v1)) expect(isFloatLiteral(c2, k2), `${text} → ${out}`).toBe(isFloatLiteral(c1, k1));
+        if (typeof v1 === 'number' && Number.isFinite(v1))
+          expect(isFloatLiteral(c2, k2), `${text} → ${out}`).toBe(isFloatLiteral(c1, k1));
       });
     }
-    expect(stringifyJson(parseJson('{"a": 100.0, "b": 1e2, "c": -0.0, "d": 2.5, "e": [3.0, 3]}'))).toBe('{"a":100.0,"b":100.0,"c":-0.0,"d":2.5,"e":[3.0,3]}');
+    expect(stringifyJson(parseJson('{"a": 100.0, "b": 1e2, "c": -0.0, "d": 2.5, "e": [3.0, 3]}'))).toBe(
+      '{"a":100.0,"b":100.0,"c":-0.0,"d":2.5,"e":[3.0,3]}',
+    );
   });
 
   it('writes values marked by code as floats', () => {

@@ -92,7 +92,10 @@ function parseJsonSlow(text: string): JsonValue {
   const n = text.length;
 
   const fail = (what: string): never => {
-    throw new TreatyError('TREATY_CONTRACT_INVALID', `Invalid JSON at ${position(text, i)}: ${what}, found ${describeChar(text, i)}.`);
+    throw new TreatyError(
+      'TREATY_CONTRACT_INVALID',
+      `Invalid JSON at ${position(text, i)}: ${what}, found ${describeChar(text, i)}.`,
+    );
   };
   const skip = (): void => {
     while (i < n) {
@@ -229,7 +232,8 @@ function parseJsonSlow(text: string): JsonValue {
         const value = parseValue();
         if (lastWasFloat && typeof value === 'number') markFloatLiteral(obj, key);
         lastWasFloat = false;
-        if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+        if (key === '__proto__')
+          Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
         else obj[key] = value;
         skip();
         const d = text.charCodeAt(i);
@@ -301,12 +305,23 @@ function parseJsonSlow(text: string): JsonValue {
  */
 export function stringifyJson(value: JsonValue, indent = 0): string {
   const pad = indent > 0 ? ' '.repeat(indent) : '';
-  const write = (v: JsonValue, container: object | undefined, key: string | number, depth: string): string => {
+  const write = (
+    v: JsonValue,
+    container: object | undefined,
+    key: string | number,
+    depth: string,
+  ): string => {
     if (v === null || v === undefined) return 'null';
     switch (typeof v) {
       case 'number':
         if (!Number.isFinite(v)) return 'null';
-        if (container !== undefined && Number.isInteger(v) && Math.abs(v) < 1e21 && isFloatLiteral(container, key)) return Object.is(v, -0) ? '-0.0' : `${v}.0`;
+        if (
+          container !== undefined &&
+          Number.isInteger(v) &&
+          Math.abs(v) < 1e21 &&
+          isFloatLiteral(container, key)
+        )
+          return Object.is(v, -0) ? '-0.0' : `${v}.0`;
         return JSON.stringify(v);
       case 'string':
         return JSON.stringify(v);

@@ -29,7 +29,14 @@ export interface ProviderState {
 // Matching rules
 
 /** Status classes a V4 `statusCode` rule may name. */
-export type StatusClass = 'info' | 'success' | 'redirect' | 'clientError' | 'serverError' | 'nonError' | 'error';
+export type StatusClass =
+  | 'info'
+  | 'success'
+  | 'redirect'
+  | 'clientError'
+  | 'serverError'
+  | 'nonError'
+  | 'error';
 
 /** One variant of an `arrayContains` rule: an example element with its own rules. */
 export interface ArrayContainsVariant {

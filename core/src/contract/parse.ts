@@ -1,14 +1,28 @@
 import { TreatyError, isTreatyError } from '../errors.js';
 import { parseMessage, parseProviderStates, parseRequest, parseResponse } from './fragments.js';
 import { parseJson } from './json.js';
-import type { Contract, Interaction, InteractionBase, InteractionComments, InteractionMarkup, JsonObject, JsonValue, SpecVersion } from './model.js';
+import type {
+  Contract,
+  Interaction,
+  InteractionBase,
+  InteractionComments,
+  InteractionMarkup,
+  JsonObject,
+  JsonValue,
+  SpecVersion,
+} from './model.js';
 import { child, describeValue, expectObject, expectString, invalid, isObject } from './shape.js';
 import { normalizeSpecVersion } from './version.js';
 
-const shapeHint = 'A Pact file is a JSON object with consumer.name, provider.name, interactions (or messages) and metadata.pactSpecification.version.';
+const shapeHint =
+  'A Pact file is a JSON object with consumer.name, provider.name, interactions (or messages) and metadata.pactSpecification.version.';
 
 function notAContract(why: string, cause?: unknown): never {
-  throw new TreatyError('TREATY_CONTRACT_NOT_A_CONTRACT', `This is not a Pact contract: ${why}. ${shapeHint}`, cause === undefined ? {} : { cause });
+  throw new TreatyError(
+    'TREATY_CONTRACT_NOT_A_CONTRACT',
+    `This is not a Pact contract: ${why}. ${shapeHint}`,
+    cause === undefined ? {} : { cause },
+  );
 }
 
 /** Reads the spec version a file declares, in any of the places Pact tools have written it. */
@@ -25,7 +39,8 @@ function declaredVersion(metadata: JsonObject | undefined): string | undefined {
 
 function parseBase(obj: JsonObject, path: string): InteractionBase {
   const base: InteractionBase = {
-    description: obj.description === undefined ? '' : expectString(obj.description, child(path, 'description')),
+    description:
+      obj.description === undefined ? '' : expectString(obj.description, child(path, 'description')),
     providerStates: parseProviderStates(obj, path),
     pending: false,
   };
@@ -40,7 +55,8 @@ function parseBase(obj: JsonObject, path: string): InteractionBase {
     const c = expectObject(obj.comments, at);
     const comments: InteractionComments = { ...c };
     if (c.text !== undefined) {
-      if (!Array.isArray(c.text) || !c.text.every((t) => typeof t === 'string')) invalid(child(at, 'text'), 'an array of strings', c.text);
+      if (!Array.isArray(c.text) || !c.text.every((t) => typeof t === 'string'))
+        invalid(child(at, 'text'), 'an array of strings', c.text);
       comments.text = c.text as string[];
     }
     if (c.testname !== undefined) comments.testname = expectString(c.testname, child(at, 'testname'));
@@ -53,7 +69,8 @@ function parseBase(obj: JsonObject, path: string): InteractionBase {
     const at = child(path, 'interactionMarkup');
     const m = expectObject(obj.interactionMarkup, at);
     const markupType = m.markupType ?? 'COMMON_MARK';
-    if (markupType !== 'COMMON_MARK' && markupType !== 'HTML') invalid(child(at, 'markupType'), "'COMMON_MARK' or 'HTML'", markupType);
+    if (markupType !== 'COMMON_MARK' && markupType !== 'HTML')
+      invalid(child(at, 'markupType'), "'COMMON_MARK' or 'HTML'", markupType);
     const markup: InteractionMarkup = { markup: expectString(m.markup, child(at, 'markup')), markupType };
     base.interactionMarkup = markup;
   }
@@ -67,32 +84,61 @@ function parseBase(obj: JsonObject, path: string): InteractionBase {
  */
 function undeclaredVersion(obj: JsonObject, hasMessages: boolean): SpecVersion {
   const list = obj.interactions;
-  if (Array.isArray(list) && list.some((i) => isObject(i) && typeof i.type === 'string' && (interactionTypes as readonly string[]).includes(i.type))) return '4.0';
+  if (
+    Array.isArray(list) &&
+    list.some(
+      (i) =>
+        isObject(i) && typeof i.type === 'string' && (interactionTypes as readonly string[]).includes(i.type),
+    )
+  )
+    return '4.0';
   return hasMessages ? '3.0.0' : '2.0.0';
 }
 
 const interactionTypes = ['Synchronous/HTTP', 'Asynchronous/Messages', 'Synchronous/Messages'] as const;
 
-function parseInteraction(value: unknown, version: SpecVersion, path: string, messagePact: boolean): Interaction {
+function parseInteraction(
+  value: unknown,
+  version: SpecVersion,
+  path: string,
+  messagePact: boolean,
+): Interaction {
   const obj = expectObject(value, path, 'an interaction object');
   const base = parseBase(obj, path);
   let type: string;
   if (version === '4.0' && obj.type !== undefined) type = expectString(obj.type, child(path, 'type'));
-  else if (messagePact || (!('request' in obj) && ('contents' in obj || 'metaData' in obj || 'metadata' in obj))) type = 'Asynchronous/Messages';
+  else if (
+    messagePact ||
+    (!('request' in obj) && ('contents' in obj || 'metaData' in obj || 'metadata' in obj))
+  )
+    type = 'Asynchronous/Messages';
   else type = 'Synchronous/HTTP';
   switch (type) {
     case 'Synchronous/HTTP':
       return {
         type,
         ...base,
-        request: parseRequest(obj.request ?? invalid(child(path, 'request'), 'a request object', undefined), version, { path: child(path, 'request') }),
-        response: parseResponse(obj.response ?? invalid(child(path, 'response'), 'a response object', undefined), version, { path: child(path, 'response') }),
+        request: parseRequest(
+          obj.request ?? invalid(child(path, 'request'), 'a request object', undefined),
+          version,
+          { path: child(path, 'request') },
+        ),
+        response: parseResponse(
+          obj.response ?? invalid(child(path, 'response'), 'a response object', undefined),
+          version,
+          { path: child(path, 'response') },
+        ),
       };
     case 'Asynchronous/Messages':
       return { type, ...base, message: parseMessage(obj, version, { path }) };
     case 'Synchronous/Messages': {
       const at = child(path, 'response');
-      const responses = obj.response === undefined ? [] : Array.isArray(obj.response) ? obj.response : invalid(at, 'an array of response messages', obj.response);
+      const responses =
+        obj.response === undefined
+          ? []
+          : Array.isArray(obj.response)
+            ? obj.response
+            : invalid(at, 'an array of response messages', obj.response);
       return {
         type,
         ...base,
@@ -116,7 +162,10 @@ export function parseContract(input: string | unknown): Contract {
     try {
       value = parseJson(input);
     } catch (error) {
-      notAContract(`the text is not valid JSON (${error instanceof Error ? error.message : String(error)})`, error);
+      notAContract(
+        `the text is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+        error,
+      );
     }
   }
   if (!isObject(value)) notAContract(`expected a JSON object, got ${describeValue(value)}`);
@@ -124,30 +173,42 @@ export function parseContract(input: string | unknown): Contract {
   const hasInteractions = 'interactions' in obj;
   const hasMessages = 'messages' in obj;
   if (!('consumer' in obj) || !('provider' in obj) || (!hasInteractions && !hasMessages)) {
-    const missing = ['consumer', 'provider', 'interactions'].filter((k) => !(k in obj) && !(k === 'interactions' && hasMessages));
+    const missing = ['consumer', 'provider', 'interactions'].filter(
+      (k) => !(k in obj) && !(k === 'interactions' && hasMessages),
+    );
     notAContract(`it has no ${missing.join(', ')}`);
   }
   const consumer = expectObject(obj.consumer, 'consumer', 'an object { name }');
   const provider = expectObject(obj.provider, 'provider', 'an object { name }');
-  const metadataValue = obj.metadata === undefined || obj.metadata === null ? undefined : expectObject(obj.metadata, 'metadata');
+  const metadataValue =
+    obj.metadata === undefined || obj.metadata === null ? undefined : expectObject(obj.metadata, 'metadata');
   const declared = declaredVersion(metadataValue);
   let version: SpecVersion;
   try {
     version = declared === undefined ? undeclaredVersion(obj, hasMessages) : normalizeSpecVersion(declared);
   } catch (error) {
-    if (isTreatyError(error)) throw new TreatyError(error.code, `metadata.pactSpecification.version: ${error.message}`, { path: 'metadata.pactSpecification.version', cause: error });
+    if (isTreatyError(error))
+      throw new TreatyError(error.code, `metadata.pactSpecification.version: ${error.message}`, {
+        path: 'metadata.pactSpecification.version',
+        cause: error,
+      });
     throw error;
   }
   const listKey = hasInteractions ? 'interactions' : 'messages';
   const list = obj[listKey];
   if (!Array.isArray(list)) invalid(listKey, 'an array of interactions', list);
-  const interactions = list.map((item, i) => parseInteraction(item, version, child(listKey, i), listKey === 'messages'));
+  const interactions = list.map((item, i) =>
+    parseInteraction(item, version, child(listKey, i), listKey === 'messages'),
+  );
   if (hasInteractions && hasMessages && Array.isArray(obj.messages)) {
-    obj.messages.forEach((item, i) => interactions.push(parseInteraction(item, version, child('messages', i), true)));
+    obj.messages.forEach((item, i) =>
+      interactions.push(parseInteraction(item, version, child('messages', i), true)),
+    );
   }
   const metadata: JsonObject = {};
   for (const [k, v] of Object.entries(metadataValue ?? {})) {
-    if (k !== 'pactSpecification' && k !== 'pact-specification' && k !== 'pactSpecificationVersion') metadata[k] = v as JsonValue;
+    if (k !== 'pactSpecification' && k !== 'pact-specification' && k !== 'pactSpecificationVersion')
+      metadata[k] = v as JsonValue;
   }
   return {
     consumer: { name: expectString(consumer.name, 'consumer.name') },

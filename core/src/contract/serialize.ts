@@ -34,7 +34,8 @@ export interface SerializeOptions {
  */
 function sorted(entries: Array<[string, JsonValue | undefined]>): JsonObject {
   const out: JsonObject = {};
-  for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (v !== undefined) out[k] = v;
+  for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    if (v !== undefined) out[k] = v;
   return out;
 }
 
@@ -91,7 +92,8 @@ function rulesJson(rules: MatchingRules, bodyCategory: 'body' | 'content' = 'bod
   if (rules.method !== undefined) entries.push(['method', { $: ruleListJson(rules.method) }]);
   for (const category of ['query', 'header', 'body', 'metadata'] as const) {
     const map = rules[category];
-    if (map !== undefined && Object.keys(map).length > 0) entries.push([category === 'body' ? bodyCategory : category, ruleMapJson(map)]);
+    if (map !== undefined && Object.keys(map).length > 0)
+      entries.push([category === 'body' ? bodyCategory : category, ruleMapJson(map)]);
   }
   return entries.length === 0 ? undefined : sorted(entries);
 }
@@ -134,12 +136,34 @@ function bodyV4(body: Body, declared: string | undefined): JsonObject {
   const contentType = body.contentType ?? declared ?? defaultContentType(body);
   const hint = body.contentTypeHint;
   if (body.kind === 'binary') {
-    return sorted([['content', bytesToBase64(body.bytes)], ['contentType', contentType], ['contentTypeHint', hint], ['encoded', 'base64']]);
+    return sorted([
+      ['content', bytesToBase64(body.bytes)],
+      ['contentType', contentType],
+      ['contentTypeHint', hint],
+      ['encoded', 'base64'],
+    ]);
   }
-  if (body.kind === 'text') return sorted([['content', body.text], ['contentType', contentType], ['contentTypeHint', hint], ['encoded', false]]);
+  if (body.kind === 'text')
+    return sorted([
+      ['content', body.text],
+      ['contentType', contentType],
+      ['contentTypeHint', hint],
+      ['encoded', false],
+    ]);
   // A JSON document that is itself a string must be written as JSON text, or it would read back as raw text.
-  if (typeof body.value === 'string') return sorted([['content', JSON.stringify(body.value)], ['contentType', contentType], ['contentTypeHint', hint], ['encoded', 'JSON']]);
-  return sorted([['content', body.value], ['contentType', contentType], ['contentTypeHint', hint], ['encoded', false]]);
+  if (typeof body.value === 'string')
+    return sorted([
+      ['content', JSON.stringify(body.value)],
+      ['contentType', contentType],
+      ['contentTypeHint', hint],
+      ['encoded', 'JSON'],
+    ]);
+  return sorted([
+    ['content', body.value],
+    ['contentType', contentType],
+    ['contentTypeHint', hint],
+    ['encoded', false],
+  ]);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -152,7 +176,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 function bodyV3(body: Body, declared: string | undefined): JsonValue {
   if (body.kind === 'json') return body.value;
   if (body.kind === 'text') return body.text;
-  const kind = body.contentTypeHint === 'BINARY' ? 'binary' : (classifyContentType(body.contentType ?? declared) ?? (body.contentTypeHint === 'TEXT' ? 'text' : 'binary'));
+  const kind =
+    body.contentTypeHint === 'BINARY'
+      ? 'binary'
+      : (classifyContentType(body.contentType ?? declared) ??
+        (body.contentTypeHint === 'TEXT' ? 'text' : 'binary'));
   if (kind !== 'binary') {
     let text: string | undefined;
     try {
@@ -186,7 +214,12 @@ function queryJson(query: Record<string, string[]>): JsonObject | undefined {
 
 function statesJson(states: ProviderState[]): JsonValue | undefined {
   if (states.length === 0) return undefined;
-  return states.map((s) => sorted([['name', s.name], ['params', s.params]]));
+  return states.map((s) =>
+    sorted([
+      ['name', s.name],
+      ['params', s.params],
+    ]),
+  );
 }
 
 function requestJson(r: HttpRequest, v4: boolean): JsonObject {
@@ -195,7 +228,14 @@ function requestJson(r: HttpRequest, v4: boolean): JsonObject {
     ['path', r.path],
     ['query', queryJson(r.query)],
     ['headers', headersJson(r.headers, v4)],
-    ['body', r.body === undefined ? undefined : v4 ? bodyV4(r.body, headerValue(r.headers, 'content-type')) : bodyV3(r.body, headerValue(r.headers, 'content-type'))],
+    [
+      'body',
+      r.body === undefined
+        ? undefined
+        : v4
+          ? bodyV4(r.body, headerValue(r.headers, 'content-type'))
+          : bodyV3(r.body, headerValue(r.headers, 'content-type')),
+    ],
     ['matchingRules', rulesJson(r.matchingRules)],
     ['generators', generatorsJson(r.generators)],
   ]);
@@ -205,20 +245,35 @@ function responseJson(r: HttpResponse, v4: boolean): JsonObject {
   return sorted([
     ['status', r.status],
     ['headers', headersJson(r.headers, v4)],
-    ['body', r.body === undefined ? undefined : v4 ? bodyV4(r.body, headerValue(r.headers, 'content-type')) : bodyV3(r.body, headerValue(r.headers, 'content-type'))],
+    [
+      'body',
+      r.body === undefined
+        ? undefined
+        : v4
+          ? bodyV4(r.body, headerValue(r.headers, 'content-type'))
+          : bodyV3(r.body, headerValue(r.headers, 'content-type')),
+    ],
     ['matchingRules', rulesJson(r.matchingRules)],
     ['generators', generatorsJson(r.generators)],
   ]);
 }
 
 function messageContentType(m: Message): string | undefined {
-  for (const [k, v] of Object.entries(m.metadata)) if (/^content-?type$/i.test(k) && typeof v === 'string') return v;
+  for (const [k, v] of Object.entries(m.metadata))
+    if (/^content-?type$/i.test(k) && typeof v === 'string') return v;
   return undefined;
 }
 
 function messageJson(m: Message, v4: boolean): Array<[string, JsonValue | undefined]> {
   return [
-    ['contents', m.contents === undefined ? undefined : v4 ? bodyV4(m.contents, messageContentType(m)) : bodyV3(m.contents, messageContentType(m))],
+    [
+      'contents',
+      m.contents === undefined
+        ? undefined
+        : v4
+          ? bodyV4(m.contents, messageContentType(m))
+          : bodyV3(m.contents, messageContentType(m)),
+    ],
     ['metadata', Object.keys(m.metadata).length === 0 ? undefined : m.metadata],
     ['matchingRules', rulesJson(m.matchingRules)],
     ['generators', generatorsJson(m.generators)],
@@ -250,7 +305,15 @@ function interactionV4(i: Interaction): JsonObject {
     ['pending', i.pending],
     ['comments', i.comments === undefined ? undefined : (i.comments as JsonObject)],
     ['pluginConfiguration', i.pluginConfiguration],
-    ['interactionMarkup', i.interactionMarkup === undefined ? undefined : sorted([['markup', i.interactionMarkup.markup], ['markupType', i.interactionMarkup.markupType]])],
+    [
+      'interactionMarkup',
+      i.interactionMarkup === undefined
+        ? undefined
+        : sorted([
+            ['markup', i.interactionMarkup.markup],
+            ['markupType', i.interactionMarkup.markupType],
+          ]),
+    ],
   ];
   let specific: Array<[string, JsonValue | undefined]>;
   switch (i.type) {
@@ -282,7 +345,11 @@ function interactionV3(i: Interaction, index: number): JsonObject {
     ['providerStates', statesJson(i.providerStates)],
   ];
   if (i.type === 'Synchronous/HTTP') {
-    return sorted([...common, ['request', requestJson(i.request, false)], ['response', responseJson(i.response, false)]]);
+    return sorted([
+      ...common,
+      ['request', requestJson(i.request, false)],
+      ['response', responseJson(i.response, false)],
+    ]);
   }
   if (i.type === 'Asynchronous/Messages') return sorted([...common, ...messageJson(i.message, false)]);
   throw new TreatyError(
@@ -300,7 +367,10 @@ function interactionV3(i: Interaction, index: number): JsonObject {
 export function serializeContract(contract: Contract, options: SerializeOptions = {}): string {
   const version = normalizeSpecVersion(options.specVersion ?? '4.0');
   if (version !== '4.0' && version !== '3.0.0') {
-    throw new TreatyError('TREATY_CONTRACT_UNSUPPORTED_VERSION', `Treaty writes Pact V4 or V3 contracts, not ${version}. Use specVersion 4 or 3.`);
+    throw new TreatyError(
+      'TREATY_CONTRACT_UNSUPPORTED_VERSION',
+      `Treaty writes Pact V4 or V3 contracts, not ${version}. Use specVersion 4 or 3.`,
+    );
   }
   const metadata: JsonObject = sorted([
     ...(Object.entries(contract.metadata) as Array<[string, JsonValue]>),

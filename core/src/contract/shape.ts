@@ -8,7 +8,9 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   switch (typeof value) {
     case 'string':
-      return value.length > 40 ? `the string ${JSON.stringify(value.slice(0, 40))}…` : `the string ${JSON.stringify(value)}`;
+      return value.length > 40
+        ? `the string ${JSON.stringify(value.slice(0, 40))}…`
+        : `the string ${JSON.stringify(value)}`;
     case 'number':
     case 'boolean':
       return String(value);
@@ -21,7 +23,11 @@ export function describeValue(value: unknown): string {
 
 /** Throws TREATY_CONTRACT_INVALID for `path`: "<path>: expected <what>, got <value>". */
 export function invalid(path: string, what: string, value: unknown): never {
-  throw new TreatyError('TREATY_CONTRACT_INVALID', `${path}: expected ${what}, got ${describeValue(value)}.`, { path });
+  throw new TreatyError(
+    'TREATY_CONTRACT_INVALID',
+    `${path}: expected ${what}, got ${describeValue(value)}.`,
+    { path },
+  );
 }
 
 export function isObject(value: unknown): value is JsonObject {
@@ -57,5 +63,7 @@ export function optionalNumber(value: unknown, path: string): number | undefined
  */
 export function child(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)
+    ? `${path}.${key}`
+    : `${path}['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
 }

@@ -4,7 +4,20 @@
 
 import { patternTokens } from '../matching/date-format.js';
 
-const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const monthNames = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const dayNames = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
@@ -12,9 +25,11 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 function field(d: Date, letter: string, count: number): string | undefined {
   const year = d.getUTCFullYear();
   const hour = d.getUTCHours();
-  const millisOfDay = ((hour * 60 + d.getUTCMinutes()) * 60 + d.getUTCSeconds()) * 1000 + d.getUTCMilliseconds();
+  const millisOfDay =
+    ((hour * 60 + d.getUTCMinutes()) * 60 + d.getUTCSeconds()) * 1000 + d.getUTCMilliseconds();
   const fraction = pad(d.getUTCMilliseconds(), 3).padEnd(9, '0');
-  const dayOfYear = Math.floor((Date.UTC(year, d.getUTCMonth(), d.getUTCDate()) - Date.UTC(year, 0, 1)) / 86_400_000) + 1;
+  const dayOfYear =
+    Math.floor((Date.UTC(year, d.getUTCMonth(), d.getUTCDate()) - Date.UTC(year, 0, 1)) / 86_400_000) + 1;
   const day = dayNames[d.getUTCDay()] as string;
   switch (letter) {
     case 'y':
@@ -58,13 +73,21 @@ function field(d: Date, letter: string, count: number): string | undefined {
       return count >= 4 ? day : day.slice(0, 3);
     case 'e':
     case 'c':
-      return count <= 2 ? String(d.getUTCDay() === 0 ? 7 : d.getUTCDay()) : count >= 4 ? day : day.slice(0, 3);
+      return count <= 2
+        ? String(d.getUTCDay() === 0 ? 7 : d.getUTCDay())
+        : count >= 4
+          ? day
+          : day.slice(0, 3);
     case 'w':
     case 'W':
     case 'F':
     case 'Q':
     case 'q':
-      return String(letter === 'Q' || letter === 'q' ? Math.floor(d.getUTCMonth() / 3) + 1 : Math.ceil(d.getUTCDate() / 7));
+      return String(
+        letter === 'Q' || letter === 'q'
+          ? Math.floor(d.getUTCMonth() / 3) + 1
+          : Math.ceil(d.getUTCDate() / 7),
+      );
     case 'G':
       return 'AD';
     case 'X':

@@ -1,5 +1,13 @@
 import { TreatyError } from '../errors.js';
-import type { ArrayContainsVariant, Generator, JsonValue, MatchingRule, RuleList, StatusClass, UuidFormat } from '../contract/model.js';
+import type {
+  ArrayContainsVariant,
+  Generator,
+  JsonValue,
+  MatchingRule,
+  RuleList,
+  StatusClass,
+  UuidFormat,
+} from '../contract/model.js';
 import { child } from '../contract/shape.js';
 import { isMatcher, type Reify } from './matchers.js';
 
@@ -39,12 +47,18 @@ function fail(message: string, path?: string): never {
   throw new TreatyError('TREATY_MATCHER_INVALID', message, path === undefined ? {} : { path });
 }
 
-const num = (raw: Raw, key: string): Record<string, number> => (typeof raw[key] === 'number' ? { [key]: raw[key] as number } : {});
-const str = (raw: Raw, key: string): Record<string, string> => (typeof raw[key] === 'string' ? { [key]: raw[key] as string } : {});
+const num = (raw: Raw, key: string): Record<string, number> =>
+  typeof raw[key] === 'number' ? { [key]: raw[key] as number } : {};
+const str = (raw: Raw, key: string): Record<string, string> =>
+  typeof raw[key] === 'string' ? { [key]: raw[key] as string } : {};
 
 function requireString(raw: Raw, key: string, where: string): string {
   const value = raw[key];
-  if (typeof value !== 'string') fail(`${where}: a '${String(raw['pact:matcher:type'])}' matcher needs a string '${key}', got ${JSON.stringify(value) ?? 'nothing'}`, where);
+  if (typeof value !== 'string')
+    fail(
+      `${where}: a '${String(raw['pact:matcher:type'])}' matcher needs a string '${key}', got ${JSON.stringify(value) ?? 'nothing'}`,
+      where,
+    );
   return value;
 }
 
@@ -81,24 +95,37 @@ function matcherRule(matcher: object, where = '$'): MatchingRule {
       return { match: 'contentType', value: requireString(raw, 'value', where) };
     case 'statusCode': {
       const status = raw.status === 'information' ? 'info' : raw.status;
-      if (!(typeof status === 'string' || (Array.isArray(status) && status.every((s) => typeof s === 'number')))) fail(`${where}: a statusCode matcher needs a status class or a list of codes`, where);
+      if (
+        !(typeof status === 'string' || (Array.isArray(status) && status.every((s) => typeof s === 'number')))
+      )
+        fail(`${where}: a statusCode matcher needs a status class or a list of codes`, where);
       return { match: 'statusCode', status: status as StatusClass | number[] };
     }
     case 'eachKey':
     case 'eachValue': {
       const list = Array.isArray(raw.rules) ? raw.rules : [];
-      const rules = list.map((r, i) => (isMatcher(r) ? matcherRule(r, where) : fail(`${where}: rule ${i} of ${type} is not a matcher`, where)));
-      return { match: type, rules, ...(raw.value === undefined ? {} : { value: reifyValue(raw.value, where) }) };
+      const rules = list.map((r, i) =>
+        isMatcher(r) ? matcherRule(r, where) : fail(`${where}: rule ${i} of ${type} is not a matcher`, where),
+      );
+      return {
+        match: type,
+        rules,
+        ...(raw.value === undefined ? {} : { value: reifyValue(raw.value, where) }),
+      };
     }
     case 'arrayContains':
       return { match: 'arrayContains', variants: variantsOf(raw, where) };
     default:
-      return fail(`${where}: unknown matcher type ${JSON.stringify(type)}; Treaty knows the V2–V4 rules (type, regex, integer, …)`, where);
+      return fail(
+        `${where}: unknown matcher type ${JSON.stringify(type)}; Treaty knows the V2–V4 rules (type, regex, integer, …)`,
+        where,
+      );
   }
 }
 
 function variantsOf(raw: Raw, where: string): ArrayContainsVariant[] {
-  if (!Array.isArray(raw.variants) || raw.variants.length === 0) fail(`${where}: an arrayContains matcher needs a non-empty 'variants' list`, where);
+  if (!Array.isArray(raw.variants) || raw.variants.length === 0)
+    fail(`${where}: an arrayContains matcher needs a non-empty 'variants' list`, where);
   return raw.variants.map((v, index) => {
     // Each variant's rules are relative to the element it stands for: `$` is the element itself.
     const inner = extractMatching(v);
@@ -113,7 +140,8 @@ function matcherGenerator(matcher: object, where = '$'): Generator | undefined {
   const raw = matcher as Raw;
   const type = raw['pact:generator:type'];
   if (type === undefined) return undefined;
-  if (typeof type !== 'string') return fail(`${where}: 'pact:generator:type' must be a generator name`, where);
+  if (typeof type !== 'string')
+    return fail(`${where}: 'pact:generator:type' must be a generator name`, where);
   switch (type) {
     case 'RandomInt':
       return { type, min: 0, max: 10, ...num(raw, 'min'), ...num(raw, 'max') };
@@ -145,7 +173,8 @@ function reifyValue(value: unknown, where: string): JsonValue {
   if (isMatcher(value)) {
     const raw = value as unknown as Raw;
     const type = raw['pact:matcher:type'];
-    if (type === 'arrayContains') return (Array.isArray(raw.variants) ? raw.variants : []).map((v, i) => reifyValue(v, child(where, i)));
+    if (type === 'arrayContains')
+      return (Array.isArray(raw.variants) ? raw.variants : []).map((v, i) => reifyValue(v, child(where, i)));
     if (type === 'contentType' && typeof raw.example === 'string') return raw.example;
     return reifyValue(raw.value, where);
   }
@@ -161,7 +190,10 @@ function reifyValue(value: unknown, where: string): JsonValue {
 function leaf(value: unknown, where: string): JsonValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  return fail(`${where}: ${typeof value === 'number' ? String(value) : typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`} is not a JSON value; give a JSON example there`, where);
+  return fail(
+    `${where}: ${typeof value === 'number' ? String(value) : typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`} is not a JSON value; give a JSON example there`,
+    where,
+  );
 }
 
 /**
@@ -199,14 +231,20 @@ function walk(value: unknown, path: string, sink: Sink): JsonValue {
       example = reifyValue(value, path);
     } else if (type === 'contentType' && typeof raw.example === 'string') {
       example = raw.example;
-    } else if ((type === 'eachValue' || type === 'values') && typeof raw.value === 'object' && raw.value !== null && !Array.isArray(raw.value)) {
+    } else if (
+      (type === 'eachValue' || type === 'values') &&
+      typeof raw.value === 'object' &&
+      raw.value !== null &&
+      !Array.isArray(raw.value)
+    ) {
       const out: Record<string, JsonValue> = {};
       for (const [k, v] of Object.entries(raw.value)) out[k] = walk(v, `${path}.*`, sink);
       example = out;
     } else if (Array.isArray(raw.value)) {
       example = raw.value.map((v: unknown) => walk(v, `${path}[*]`, sink));
     } else {
-      if (raw.value === undefined && type !== 'null') fail(`${path}: the ${String(type)} matcher has no example 'value'`, path);
+      if (raw.value === undefined && type !== 'null')
+        fail(`${path}: the ${String(type)} matcher has no example 'value'`, path);
       example = walk(raw.value === undefined ? null : raw.value, path, sink);
     }
     addRule(sink, path, matcherRule(raw, path));
@@ -217,7 +255,11 @@ function walk(value: unknown, path: string, sink: Sink): JsonValue {
   if (Array.isArray(value)) return value.map((v, i) => walk(v, child(path, i), sink));
   if (typeof value === 'object' && value !== null) {
     const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null) fail(`${path}: a ${(value as object).constructor?.name ?? 'class instance'} is not plain JSON; convert it first`, path);
+    if (proto !== Object.prototype && proto !== null)
+      fail(
+        `${path}: a ${(value as object).constructor?.name ?? 'class instance'} is not plain JSON; convert it first`,
+        path,
+      );
     const out: Record<string, JsonValue> = {};
     for (const [k, v] of Object.entries(value)) out[k] = walk(v, child(path, k), sink);
     return out;
@@ -226,7 +268,12 @@ function walk(value: unknown, path: string, sink: Sink): JsonValue {
 }
 
 // Header, query and path values travel as text, as Pact's core writes them.
-const asText = (value: JsonValue): JsonValue => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : Array.isArray(value) ? value.map(asText) : value);
+const asText = (value: JsonValue): JsonValue =>
+  typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : Array.isArray(value)
+      ? value.map(asText)
+      : value;
 
 /**
  * Splits a template into its example and the matching rules and generators a Pact file holds for
@@ -241,15 +288,24 @@ export function extractMatching(template: unknown, options: ExtractOptions = {})
       return { example: walk(template, '$', sink), ...sink };
     case 'path': {
       const example = walk(template, '$', sink);
-      if (typeof example !== 'string') fail(`path: the path template must give a string example, got ${JSON.stringify(example)}`, '$');
-      if (Object.keys(sink.rules).some((k) => k !== '$')) fail('path: a path template is one string or one matcher', '$');
+      if (typeof example !== 'string')
+        fail(`path: the path template must give a string example, got ${JSON.stringify(example)}`, '$');
+      if (Object.keys(sink.rules).some((k) => k !== '$'))
+        fail('path: a path template is one string or one matcher', '$');
       return { example, ...sink };
     }
     case 'header':
     case 'query':
     case 'metadata': {
-      if (typeof template !== 'object' || template === null || Array.isArray(template) || isMatcher(template)) {
-        fail(`${category}: the template must be an object of names to values, got ${isMatcher(template) ? 'a matcher' : JSON.stringify(template) ?? typeof template}`);
+      if (
+        typeof template !== 'object' ||
+        template === null ||
+        Array.isArray(template) ||
+        isMatcher(template)
+      ) {
+        fail(
+          `${category}: the template must be an object of names to values, got ${isMatcher(template) ? 'a matcher' : (JSON.stringify(template) ?? typeof template)}`,
+        );
       }
       const example: Record<string, JsonValue> = {};
       for (const [name, value] of Object.entries(template)) {
@@ -270,6 +326,8 @@ export function extractMatching(template: unknown, options: ExtractOptions = {})
       return { example, ...sink };
     }
     default:
-      return fail(`extractMatching: unknown category ${JSON.stringify(category)}; use body, header, query, path or metadata`);
+      return fail(
+        `extractMatching: unknown category ${JSON.stringify(category)}; use body, header, query, path or metadata`,
+      );
   }
 }

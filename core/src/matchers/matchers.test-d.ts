@@ -49,8 +49,19 @@ describe('matcher types', () => {
   });
 
   it('deeply nested templates need no casts', () => {
-    const t = { order: like({ lines: eachLike({ sku: regex('[A-Z]-\\d', 'A-1'), qty: integer(1), meta: { tags: atMostLike(string('x'), 3) } }), total: number(1) }) };
-    expectTypeOf(reify(t)).toEqualTypeOf<{ order: { lines: Array<{ sku: string; qty: number; meta: { tags: string[] } }>; total: number } }>();
+    const t = {
+      order: like({
+        lines: eachLike({
+          sku: regex('[A-Z]-\\d', 'A-1'),
+          qty: integer(1),
+          meta: { tags: atMostLike(string('x'), 3) },
+        }),
+        total: number(1),
+      }),
+    };
+    expectTypeOf(reify(t)).toEqualTypeOf<{
+      order: { lines: Array<{ sku: string; qty: number; meta: { tags: string[] } }>; total: number };
+    }>();
   });
 
   it('scalar matchers carry their example types', () => {
@@ -72,10 +83,18 @@ describe('matcher types', () => {
     expectTypeOf(reify(atMostLike(1, 3))).toEqualTypeOf<number[]>();
     expectTypeOf(reify(atLeastLike({ a: integer(1) }, 2))).toEqualTypeOf<Array<{ a: number }>>();
     expectTypeOf(reify(constrainedArrayLike(uuid(), 1, 2))).toEqualTypeOf<string[]>();
-    expectTypeOf(reify(arrayContaining({ kind: 'a' }, { n: integer(1) }))).toEqualTypeOf<Array<{ kind: string } | { n: number }>>();
-    expectTypeOf(reify(eachKeyMatches({ red: 1 }, regex('[a-z]+', 'red')))).toEqualTypeOf<Record<string, number>>();
-    expectTypeOf(reify(eachValueMatches({ a: { b: integer(1) } }, like({ b: 1 })))).toEqualTypeOf<Record<string, { b: number }>>();
-    expectTypeOf(reify(eachKeyLike('k', { price: decimal(1.5) }))).toEqualTypeOf<Record<string, { price: number }>>();
+    expectTypeOf(reify(arrayContaining({ kind: 'a' }, { n: integer(1) }))).toEqualTypeOf<
+      Array<{ kind: string } | { n: number }>
+    >();
+    expectTypeOf(reify(eachKeyMatches({ red: 1 }, regex('[a-z]+', 'red')))).toEqualTypeOf<
+      Record<string, number>
+    >();
+    expectTypeOf(reify(eachValueMatches({ a: { b: integer(1) } }, like({ b: 1 })))).toEqualTypeOf<
+      Record<string, { b: number }>
+    >();
+    expectTypeOf(reify(eachKeyLike('k', { price: decimal(1.5) }))).toEqualTypeOf<
+      Record<string, { price: number }>
+    >();
   });
 
   it('equal and notEmpty keep the example type; fromProviderState widens literals the provider will replace', () => {
@@ -91,7 +110,9 @@ describe('matcher types', () => {
   });
 
   it('unions of templates reify member by member', () => {
-    expectTypeOf<Reify<Matcher<number> | { a: Matcher<string> } | null>>().toEqualTypeOf<number | { a: string } | null>();
+    expectTypeOf<Reify<Matcher<number> | { a: Matcher<string> } | null>>().toEqualTypeOf<
+      number | { a: string } | null
+    >();
   });
 
   it('works with interfaces, not only type literals', () => {

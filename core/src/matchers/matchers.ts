@@ -27,13 +27,14 @@ export interface Matcher<T> {
  * The example type of a template: every matcher replaced by the type of its example.
  * @example type Order = Reify<typeof template> // { id: number; tags: string[] }
  */
-export type Reify<T> = T extends Matcher<infer E>
-  ? E
-  : T extends readonly unknown[]
-    ? { -readonly [K in keyof T]: Reify<T[K]> }
-    : T extends object
+export type Reify<T> =
+  T extends Matcher<infer E>
+    ? E
+    : T extends readonly unknown[]
       ? { -readonly [K in keyof T]: Reify<T[K]> }
-      : T;
+      : T extends object
+        ? { -readonly [K in keyof T]: Reify<T[K]> }
+        : T;
 
 /** A literal type widened to its primitive, for examples a provider will replace. */
 type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : T;
@@ -54,7 +55,8 @@ function fail(where: string, problem: string): never {
 
 /** A short rendering of an argument for messages (never throws, even on cycles or bigints). */
 function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'symbol') return 'a symbol';
@@ -74,7 +76,12 @@ function callText(name: string, args: unknown[]): string {
 }
 
 /** Throws unless `value` is JSON: no functions, undefined, symbols, bigints, NaN/Infinity or cycles. */
-function assertJson(where: string, value: unknown, path = 'the example', seen: Set<object> = new Set()): void {
+function assertJson(
+  where: string,
+  value: unknown,
+  path = 'the example',
+  seen: Set<object> = new Set(),
+): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -94,20 +101,33 @@ function assertJson(where: string, value: unknown, path = 'the example', seen: S
       } else {
         const proto = Object.getPrototypeOf(value) as unknown;
         if (proto !== Object.prototype && proto !== null) {
-          fail(where, `${path} is a ${(value as object).constructor?.name ?? 'class instance'}, not plain JSON; convert it first (e.g. toISOString() for a Date)`);
+          fail(
+            where,
+            `${path} is a ${(value as object).constructor?.name ?? 'class instance'}, not plain JSON; convert it first (e.g. toISOString() for a Date)`,
+          );
         }
-        for (const [k, v] of Object.entries(value)) assertJson(where, v, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, seen);
+        for (const [k, v] of Object.entries(value))
+          assertJson(
+            where,
+            v,
+            /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`,
+            seen,
+          );
       }
       seen.delete(value);
       return;
     }
     default:
-      fail(where, `${path} is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}, which JSON cannot hold`);
+      fail(
+        where,
+        `${path} is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}, which JSON cannot hold`,
+      );
   }
 }
 
 function checkCount(where: string, name: string, n: unknown): void {
-  if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < 0)) fail(where, `${name} must be a whole number of at least 0, got ${show(n)}`);
+  if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < 0))
+    fail(where, `${name} must be a whole number of at least 0, got ${show(n)}`);
 }
 
 const copies = <T>(template: T, n: number): T[] => Array.from({ length: n }, () => template);
@@ -153,7 +173,8 @@ export function atLeastLike<T>(template: T, min: number, count?: number): Matche
   const where = callText('atLeastLike', [template, min, count]);
   checkCount(where, 'min', min);
   checkCount(where, 'count', count);
-  if (count !== undefined && count < min) fail(where, `count (${count}) is below min (${min}); the example must satisfy its own rule`);
+  if (count !== undefined && count < min)
+    fail(where, `count (${count}) is below min (${min}); the example must satisfy its own rule`);
   assertJson(where, template);
   return make({ min, 'pact:matcher:type': 'type', value: copies(template, Math.max(count ?? min, 1)) });
 }
@@ -166,7 +187,8 @@ export function atMostLike<T>(template: T, max: number, count = 1): Matcher<Arra
   const where = callText('atMostLike', [template, max, count]);
   checkCount(where, 'max', max);
   checkCount(where, 'count', count);
-  if (count > max) fail(where, `count (${count}) is above max (${max}); the example must satisfy its own rule`);
+  if (count > max)
+    fail(where, `count (${count}) is above max (${max}); the example must satisfy its own rule`);
   assertJson(where, template);
   return make({ max, 'pact:matcher:type': 'type', value: copies(template, count) });
 }
@@ -175,7 +197,12 @@ export function atMostLike<T>(template: T, max: number, count = 1): Matcher<Arra
  * An array with between `min` and `max` elements, each like the example; `count` examples are written (default `min`).
  * @example constrainedArrayLike('x', 1, 4)
  */
-export function constrainedArrayLike<T>(template: T, min: number, max: number, count?: number): Matcher<Array<Reify<T>>> {
+export function constrainedArrayLike<T>(
+  template: T,
+  min: number,
+  max: number,
+  count?: number,
+): Matcher<Array<Reify<T>>> {
   const where = callText('constrainedArrayLike', [template, min, max, count]);
   checkCount(where, 'min', min);
   checkCount(where, 'max', max);
@@ -194,14 +221,22 @@ export function constrainedArrayLike<T>(template: T, min: number, max: number, c
 export function regex(pattern: RegExp | string, example: string): Matcher<string> {
   const where = callText('regex', [pattern, example]);
   if (pattern instanceof RegExp && /[imy]/.test(pattern.flags)) {
-    fail(where, `the flags /${pattern.flags} cannot be written into a contract; spell them out in the pattern (e.g. [Aa] instead of /i)`);
+    fail(
+      where,
+      `the flags /${pattern.flags} cannot be written into a contract; spell them out in the pattern (e.g. [Aa] instead of /i)`,
+    );
   }
   const source = pattern instanceof RegExp ? pattern.source : pattern;
-  if (typeof source !== 'string') fail(where, `the pattern must be a RegExp or a string, got ${show(pattern)}`);
+  if (typeof source !== 'string')
+    fail(where, `the pattern must be a RegExp or a string, got ${show(pattern)}`);
   if (typeof example !== 'string') fail(where, `the example must be a string, got ${show(example)}`);
   const re = compileRegex(source);
   if (re === null) fail(where, `/${source}/ is not a valid regular expression`);
-  if (!re.test(example)) fail(where, `the example ${show(example)} does not match the regex /${source}/ as a whole value; fix the example or the pattern`);
+  if (!re.test(example))
+    fail(
+      where,
+      `the example ${show(example)} does not match the regex /${source}/ as a whole value; fix the example or the pattern`,
+    );
   return make({ 'pact:matcher:type': 'regex', regex: source, value: example });
 }
 
@@ -210,9 +245,13 @@ export function regex(pattern: RegExp | string, example: string): Matcher<string
  * @example integer(42)
  */
 export function integer(example?: number): Matcher<number> {
-  if (example === undefined) return make({ 'pact:generator:type': 'RandomInt', 'pact:matcher:type': 'integer', value: 101 });
+  if (example === undefined)
+    return make({ 'pact:generator:type': 'RandomInt', 'pact:matcher:type': 'integer', value: 101 });
   if (typeof example !== 'number' || !Number.isInteger(example)) {
-    fail(callText('integer', [example]), `the example ${show(example)} is not an integer, so it breaks the integer rule; use decimal() or number() for fractions`);
+    fail(
+      callText('integer', [example]),
+      `the example ${show(example)} is not an integer, so it breaks the integer rule; use decimal() or number() for fractions`,
+    );
   }
   return make({ 'pact:matcher:type': 'integer', value: example });
 }
@@ -222,11 +261,17 @@ export function integer(example?: number): Matcher<number> {
  * @example decimal(10.5)
  */
 export function decimal(example?: number): Matcher<number> {
-  if (example === undefined) return make({ 'pact:generator:type': 'RandomDecimal', 'pact:matcher:type': 'decimal', value: 12.34 });
+  if (example === undefined)
+    return make({ 'pact:generator:type': 'RandomDecimal', 'pact:matcher:type': 'decimal', value: 12.34 });
   const where = callText('decimal', [example]);
-  if (typeof example !== 'number' || !Number.isFinite(example)) fail(where, `the example ${show(example)} is not a finite number`);
+  if (typeof example !== 'number' || !Number.isFinite(example))
+    fail(where, `the example ${show(example)} is not a finite number`);
   // JSON writes 10.0 as 10, which Pact's decimal rule reads as an integer and rejects.
-  if (Number.isInteger(example)) fail(where, `the example ${example} is written to JSON as a whole number, which breaks the decimal rule; use an example with a fraction (e.g. ${example}.5) or number(${example})`);
+  if (Number.isInteger(example))
+    fail(
+      where,
+      `the example ${example} is written to JSON as a whole number, which breaks the decimal rule; use an example with a fraction (e.g. ${example}.5) or number(${example})`,
+    );
   return make({ 'pact:matcher:type': 'decimal', value: example });
 }
 
@@ -235,8 +280,10 @@ export function decimal(example?: number): Matcher<number> {
  * @example number(3)
  */
 export function number(example?: number): Matcher<number> {
-  if (example === undefined) return make({ 'pact:generator:type': 'RandomInt', 'pact:matcher:type': 'number', value: 1234 });
-  if (typeof example !== 'number' || !Number.isFinite(example)) fail(callText('number', [example]), `the example ${show(example)} is not a finite number`);
+  if (example === undefined)
+    return make({ 'pact:generator:type': 'RandomInt', 'pact:matcher:type': 'number', value: 1234 });
+  if (typeof example !== 'number' || !Number.isFinite(example))
+    fail(callText('number', [example]), `the example ${show(example)} is not a finite number`);
   return make({ 'pact:matcher:type': 'number', value: example });
 }
 
@@ -245,7 +292,8 @@ export function number(example?: number): Matcher<number> {
  * @example boolean(false)
  */
 export function boolean(example = true): Matcher<boolean> {
-  if (typeof example !== 'boolean') fail(callText('boolean', [example]), `the example must be true or false, got ${show(example)}`);
+  if (typeof example !== 'boolean')
+    fail(callText('boolean', [example]), `the example must be true or false, got ${show(example)}`);
   return make({ 'pact:matcher:type': 'type', value: example });
 }
 
@@ -254,7 +302,8 @@ export function boolean(example = true): Matcher<boolean> {
  * @example booleanValue(true)
  */
 export function booleanValue(example = true): Matcher<boolean> {
-  if (typeof example !== 'boolean') fail(callText('booleanValue', [example]), `the example must be true or false, got ${show(example)}`);
+  if (typeof example !== 'boolean')
+    fail(callText('booleanValue', [example]), `the example must be true or false, got ${show(example)}`);
   return make({ 'pact:matcher:type': 'boolean', value: example });
 }
 
@@ -263,7 +312,8 @@ export function booleanValue(example = true): Matcher<boolean> {
  * @example string('Ada')
  */
 export function string(example = 'some string'): Matcher<string> {
-  if (typeof example !== 'string') fail(callText('string', [example]), `the example must be a string, got ${show(example)}`);
+  if (typeof example !== 'string')
+    fail(callText('string', [example]), `the example must be a string, got ${show(example)}`);
   return make({ 'pact:matcher:type': 'type', value: example });
 }
 
@@ -274,18 +324,29 @@ const dateRule: Record<DateKind, { matcher: string; generator: string }> = {
   time: { matcher: 'time', generator: 'Time' },
 };
 
-function dateLike(name: string, kind: DateKind, format: string, example: string | undefined): Matcher<string> {
+function dateLike(
+  name: string,
+  kind: DateKind,
+  format: string,
+  example: string | undefined,
+): Matcher<string> {
   const where = callText(name, [format, example]);
-  if (typeof format !== 'string' || format === '') fail(where, `a format such as ${kind === 'time' ? "'HH:mm:ss'" : "'yyyy-MM-dd'"} is required`);
+  if (typeof format !== 'string' || format === '')
+    fail(where, `a format such as ${kind === 'time' ? "'HH:mm:ss'" : "'yyyy-MM-dd'"} is required`);
   const { matcher, generator } = dateRule[kind];
   if (example === undefined) {
     // The example is one fixed instant in the format; the generator writes the current one at run time.
     const fixed = formatFixedInstant(format);
-    if (fixed === undefined || !matchesDateFormat(kind, fixed, format)) fail(where, `Treaty cannot write an example for the format '${format}'; pass one as the second argument`);
+    if (fixed === undefined || !matchesDateFormat(kind, fixed, format))
+      fail(
+        where,
+        `Treaty cannot write an example for the format '${format}'; pass one as the second argument`,
+      );
     return make({ format, 'pact:generator:type': generator, 'pact:matcher:type': matcher, value: fixed });
   }
   if (typeof example !== 'string') fail(where, `the example must be a string, got ${show(example)}`);
-  if (!matchesDateFormat(kind, example, format)) fail(where, `the example ${show(example)} does not fit the ${kind} format '${format}'`);
+  if (!matchesDateFormat(kind, example, format))
+    fail(where, `the example ${show(example)} does not fit the ${kind} format '${format}'`);
   return make({ format, 'pact:matcher:type': matcher, value: example });
 }
 
@@ -329,8 +390,18 @@ const uuidRe = new RegExp(`^${uuidPattern}$`);
  * @example uuid('a5d5c1f3-1b1b-4b1b-8b1b-1b1b1b1b1b1b')
  */
 export function uuid(example?: string): Matcher<string> {
-  if (example === undefined) return make({ 'pact:matcher:type': 'regex', regex: uuidPattern, 'pact:generator:type': 'Uuid', value: 'e2490de5-5bd3-43d5-b7c4-526e33f71304' });
-  if (typeof example !== 'string' || !uuidRe.test(example)) fail(callText('uuid', [example]), `the example ${show(example)} does not match the regex /${uuidPattern}/ (a lower-case hyphenated UUID)`);
+  if (example === undefined)
+    return make({
+      'pact:matcher:type': 'regex',
+      regex: uuidPattern,
+      'pact:generator:type': 'Uuid',
+      value: 'e2490de5-5bd3-43d5-b7c4-526e33f71304',
+    });
+  if (typeof example !== 'string' || !uuidRe.test(example))
+    fail(
+      callText('uuid', [example]),
+      `the example ${show(example)} does not match the regex /${uuidPattern}/ (a lower-case hyphenated UUID)`,
+    );
   return make({ 'pact:matcher:type': 'regex', regex: uuidPattern, value: example });
 }
 
@@ -339,7 +410,8 @@ export function uuid(example?: string): Matcher<string> {
  * @example includes('order')
  */
 export function includes(value: string): Matcher<string> {
-  if (typeof value !== 'string') fail(callText('includes', [value]), `the value must be a string, got ${show(value)}`);
+  if (typeof value !== 'string')
+    fail(callText('includes', [value]), `the value must be a string, got ${show(value)}`);
   return make({ 'pact:matcher:type': 'include', value });
 }
 
@@ -375,11 +447,15 @@ export function arrayContaining<T extends unknown[]>(...variants: T): Matcher<Ar
  * An object whose every key matches the rules, values free (V4 `eachKey`; default rule: any string key).
  * @example eachKeyMatches({ colour: 'red' }, regex('[a-z]+', 'colour'))
  */
-export function eachKeyMatches<T>(example: Record<string, T>, rules: Matcher<string> | Array<Matcher<string>> = like('key')): Matcher<Record<string, Reify<T>>> {
+export function eachKeyMatches<T>(
+  example: Record<string, T>,
+  rules: Matcher<string> | Array<Matcher<string>> = like('key'),
+): Matcher<Record<string, Reify<T>>> {
   const where = callText('eachKeyMatches', [example, rules]);
   assertJson(where, example);
   const list = Array.isArray(rules) ? rules : [rules];
-  if (list.length === 0 || !list.every(isMatcher)) fail(where, 'the rules must be one matcher or a non-empty list of matchers');
+  if (list.length === 0 || !list.every(isMatcher))
+    fail(where, 'the rules must be one matcher or a non-empty list of matchers');
   return make({ 'pact:matcher:type': 'eachKey', rules: list, value: example });
 }
 
@@ -387,11 +463,15 @@ export function eachKeyMatches<T>(example: Record<string, T>, rules: Matcher<str
  * An object whose every value matches the rules, keys free (V4 `eachValue`).
  * @example eachValueMatches({ small: 1 }, integer(1))
  */
-export function eachValueMatches<T>(example: Record<string, T>, rules: Matcher<unknown> | Array<Matcher<unknown>>): Matcher<Record<string, Reify<T>>> {
+export function eachValueMatches<T>(
+  example: Record<string, T>,
+  rules: Matcher<unknown> | Array<Matcher<unknown>>,
+): Matcher<Record<string, Reify<T>>> {
   const where = callText('eachValueMatches', [example, rules]);
   assertJson(where, example);
   const list = Array.isArray(rules) ? rules : [rules];
-  if (list.length === 0 || !list.every(isMatcher)) fail(where, 'the rules must be one matcher or a non-empty list of matchers');
+  if (list.length === 0 || !list.every(isMatcher))
+    fail(where, 'the rules must be one matcher or a non-empty list of matchers');
   return make({ 'pact:matcher:type': 'eachValue', rules: list, value: example });
 }
 
@@ -401,19 +481,25 @@ export function eachValueMatches<T>(example: Record<string, T>, rules: Matcher<u
  */
 export function eachKeyLike<T>(keyExample: string, template: T): Matcher<Record<string, Reify<T>>> {
   const where = callText('eachKeyLike', [keyExample, template]);
-  if (typeof keyExample !== 'string') fail(where, `the key example must be a string, got ${show(keyExample)}`);
+  if (typeof keyExample !== 'string')
+    fail(where, `the key example must be a string, got ${show(keyExample)}`);
   assertJson(where, template);
   return make({ 'pact:matcher:type': 'values', value: { [keyExample]: template } });
 }
 
-const semverPattern = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+const semverPattern =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 
 /**
  * A semantic version string (V4 `semver`).
  * @example semver('1.2.3')
  */
 export function semver(example: string): Matcher<string> {
-  if (typeof example !== 'string' || !semverPattern.test(example)) fail(callText('semver', [example]), `the example ${show(example)} is not a semantic version such as 1.2.3`);
+  if (typeof example !== 'string' || !semverPattern.test(example))
+    fail(
+      callText('semver', [example]),
+      `the example ${show(example)} is not a semantic version such as 1.2.3`,
+    );
   return make({ 'pact:matcher:type': 'semver', value: example });
 }
 
@@ -424,13 +510,26 @@ export function semver(example: string): Matcher<string> {
 export function notEmpty<T>(example: T): Matcher<Reify<T>> {
   const where = callText('notEmpty', [example]);
   assertJson(where, example);
-  if (example === null || example === '' || (Array.isArray(example) && example.length === 0) || (typeof example === 'object' && example !== null && Object.keys(example).length === 0)) {
+  if (
+    example === null ||
+    example === '' ||
+    (Array.isArray(example) && example.length === 0) ||
+    (typeof example === 'object' && example !== null && Object.keys(example).length === 0)
+  ) {
     fail(where, 'the example itself is empty, so it breaks the notEmpty rule');
   }
   return make({ 'pact:matcher:type': 'notEmpty', value: example });
 }
 
-const classExample: Record<StatusClass, number> = { info: 100, success: 200, redirect: 302, clientError: 400, serverError: 500, nonError: 200, error: 500 };
+const classExample: Record<StatusClass, number> = {
+  info: 100,
+  success: 200,
+  redirect: 302,
+  clientError: 400,
+  serverError: 500,
+  nonError: 200,
+  error: 500,
+};
 const classRange: Record<StatusClass, (s: number) => boolean> = {
   info: (s) => s >= 100 && s < 200,
   success: (s) => s >= 200 && s < 300,
@@ -445,22 +544,31 @@ const classRange: Record<StatusClass, (s: number) => boolean> = {
  * An HTTP status of a class (`'success'`, `'clientError'`, …) or one of a list of codes (V4 `statusCode`).
  * @example statusCode('success') // matches any 2xx; the mock server answers 200
  */
-export function statusCode(status: StatusClass | 'information' | number[], example?: number): Matcher<number> {
+export function statusCode(
+  status: StatusClass | 'information' | number[],
+  example?: number,
+): Matcher<number> {
   const where = callText('statusCode', [status, example]);
   // Pact JS's HTTPResponseStatusClass.Information is 'information', which Pact's core rejects; the rule says 'info'.
   const written = status === 'information' ? 'info' : status;
   let value: number;
   let fits: (s: number) => boolean;
   if (Array.isArray(written)) {
-    if (written.length === 0 || !written.every((s) => Number.isInteger(s) && s >= 100 && s <= 599)) fail(where, 'give a status class or a non-empty list of HTTP status codes (100–599)');
+    if (written.length === 0 || !written.every((s) => Number.isInteger(s) && s >= 100 && s <= 599))
+      fail(where, 'give a status class or a non-empty list of HTTP status codes (100–599)');
     value = example ?? (written[0] as number);
     fits = (s) => written.includes(s);
   } else {
-    if (!Object.hasOwn(classExample, written)) fail(where, `${show(written)} is not a status class; use one of ${Object.keys(classExample).join(', ')}`);
+    if (!Object.hasOwn(classExample, written))
+      fail(
+        where,
+        `${show(written)} is not a status class; use one of ${Object.keys(classExample).join(', ')}`,
+      );
     value = example ?? classExample[written];
     fits = classRange[written];
   }
-  if (!Number.isInteger(value) || !fits(value)) fail(where, `the example ${show(value)} is not a status the rule allows`);
+  if (!Number.isInteger(value) || !fits(value))
+    fail(where, `the example ${show(value)} is not a status the rule allows`);
   return make({ 'pact:matcher:type': 'statusCode', status: written, value });
 }
 
@@ -468,7 +576,10 @@ export function statusCode(status: StatusClass | 'information' | number[], examp
  * Pact JS's status matcher, example first: {@link statusCode} with the arguments swapped.
  * @example matchStatus(201, [200, 201])
  */
-export function matchStatus(example: number, status: StatusClass | 'information' | number[]): Matcher<number> {
+export function matchStatus(
+  example: number,
+  status: StatusClass | 'information' | number[],
+): Matcher<number> {
   return statusCode(status, example);
 }
 
@@ -479,9 +590,15 @@ export function matchStatus(example: number, status: StatusClass | 'information'
  */
 export function contentType(type: string, example?: string): Matcher<string> {
   const where = callText('contentType', [type, example]);
-  if (typeof type !== 'string' || !/^[\w.+-]+\/[\w.+-]+/.test(type)) fail(where, `${show(type)} is not a media type such as image/png`);
-  if (example !== undefined && typeof example !== 'string') fail(where, `the example must be a string, got ${show(example)}`);
-  return make(example === undefined ? { 'pact:matcher:type': 'contentType', value: type } : { 'pact:matcher:type': 'contentType', value: type, example });
+  if (typeof type !== 'string' || !/^[\w.+-]+\/[\w.+-]+/.test(type))
+    fail(where, `${show(type)} is not a media type such as image/png`);
+  if (example !== undefined && typeof example !== 'string')
+    fail(where, `the example must be a string, got ${show(example)}`);
+  return make(
+    example === undefined
+      ? { 'pact:matcher:type': 'contentType', value: type }
+      : { 'pact:matcher:type': 'contentType', value: type, example },
+  );
 }
 
 /**
@@ -490,9 +607,15 @@ export function contentType(type: string, example?: string): Matcher<string> {
  */
 export function fromProviderState<T extends JsonValue>(expression: string, example: T): Matcher<Widen<T>> {
   const where = callText('fromProviderState', [expression, example]);
-  if (typeof expression !== 'string' || !expression.includes('${')) fail(where, `the expression ${show(expression)} names no \${value} to fill in`);
+  if (typeof expression !== 'string' || !expression.includes('${'))
+    fail(where, `the expression ${show(expression)} names no \${value} to fill in`);
   assertJson(where, example);
-  return make({ 'pact:matcher:type': 'type', 'pact:generator:type': 'ProviderState', expression, value: example });
+  return make({
+    'pact:matcher:type': 'type',
+    'pact:generator:type': 'ProviderState',
+    expression,
+    value: example,
+  });
 }
 
 type UrlFragment = string | RegExp | Matcher<string>;
@@ -503,18 +626,37 @@ type UrlFragment = string | RegExp | Matcher<string>;
  * @example url2('https://api.example.com', ['orders', regex('\\d+', '1')])
  */
 export function url2(basePath: string | null, fragments: UrlFragment[]): Matcher<string> {
-  const where = callText(basePath === null ? 'url' : 'url2', basePath === null ? [fragments] : [basePath, fragments]);
+  const where = callText(
+    basePath === null ? 'url' : 'url2',
+    basePath === null ? [fragments] : [basePath, fragments],
+  );
   if (!Array.isArray(fragments)) fail(where, 'give the path fragments as a list');
   const parts = fragments.map((f) => {
-    if (f instanceof RegExp) return fail(where, `write the regex fragment ${String(f)} as regex(pattern, example), so that the example URL can be written`);
+    if (f instanceof RegExp)
+      return fail(
+        where,
+        `write the regex fragment ${String(f)} as regex(pattern, example), so that the example URL can be written`,
+      );
     if (typeof f === 'string') return { re: f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), ex: f };
     const raw = f as unknown as Raw;
-    if (raw['pact:matcher:type'] !== 'regex' || typeof raw.regex !== 'string' || typeof raw.value !== 'string') return fail(where, `a fragment must be a string or a regex() matcher, got ${show(f)}`);
+    if (
+      raw['pact:matcher:type'] !== 'regex' ||
+      typeof raw.regex !== 'string' ||
+      typeof raw.value !== 'string'
+    )
+      return fail(where, `a fragment must be a string or a regex() matcher, got ${show(f)}`);
     return { re: raw.regex, ex: raw.value };
   });
   const pattern = `.*(${parts.map((p) => `\\/${p.re}`).join('')})$`;
   const example = `${basePath ?? 'http://localhost:8080'}${parts.map((p) => `/${p.ex}`).join('')}`;
-  if (basePath === null) return make({ 'pact:matcher:type': 'regex', 'pact:generator:type': 'MockServerURL', regex: pattern, value: example, example });
+  if (basePath === null)
+    return make({
+      'pact:matcher:type': 'regex',
+      'pact:generator:type': 'MockServerURL',
+      regex: pattern,
+      value: example,
+      example,
+    });
   return make({ 'pact:matcher:type': 'regex', regex: pattern, value: example });
 }
 
@@ -535,36 +677,64 @@ export const generators = {
   /** An integer rule with a RandomInt generator in [min, max]. */
   randomInt(min = 0, max = 10, example: number = min): Matcher<number> {
     const where = callText('generators.randomInt', [min, max, example]);
-    if (!Number.isInteger(min) || !Number.isInteger(max) || min > max) fail(where, `min and max must be integers with min ≤ max, got ${show(min)} and ${show(max)}`);
-    if (!Number.isInteger(example) || example < min || example > max) fail(where, `the example ${show(example)} is not an integer in [${min}, ${max}]`);
-    return make({ 'pact:generator:type': 'RandomInt', 'pact:matcher:type': 'integer', min, max, value: example });
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min > max)
+      fail(where, `min and max must be integers with min ≤ max, got ${show(min)} and ${show(max)}`);
+    if (!Number.isInteger(example) || example < min || example > max)
+      fail(where, `the example ${show(example)} is not an integer in [${min}, ${max}]`);
+    return make({
+      'pact:generator:type': 'RandomInt',
+      'pact:matcher:type': 'integer',
+      min,
+      max,
+      value: example,
+    });
   },
   /** A decimal rule with a RandomDecimal generator of `digits` digits. */
   randomDecimal(digits = 10, example = 12.34): Matcher<number> {
     const where = callText('generators.randomDecimal', [digits, example]);
-    if (!Number.isInteger(digits) || digits < 2) fail(where, `digits must be a whole number of at least 2, got ${show(digits)}`);
-    if (typeof example !== 'number' || !Number.isFinite(example) || Number.isInteger(example)) fail(where, `the example ${show(example)} must be a number with a fraction`);
-    return make({ 'pact:generator:type': 'RandomDecimal', 'pact:matcher:type': 'decimal', digits, value: example });
+    if (!Number.isInteger(digits) || digits < 2)
+      fail(where, `digits must be a whole number of at least 2, got ${show(digits)}`);
+    if (typeof example !== 'number' || !Number.isFinite(example) || Number.isInteger(example))
+      fail(where, `the example ${show(example)} must be a number with a fraction`);
+    return make({
+      'pact:generator:type': 'RandomDecimal',
+      'pact:matcher:type': 'decimal',
+      digits,
+      value: example,
+    });
   },
   /** A hexadecimal string with a RandomHexadecimal generator of `digits` digits. */
   randomHexadecimal(digits = 10, example?: string): Matcher<string> {
     const where = callText('generators.randomHexadecimal', [digits, example]);
-    if (!Number.isInteger(digits) || digits < 1) fail(where, `digits must be a whole number of at least 1, got ${show(digits)}`);
+    if (!Number.isInteger(digits) || digits < 1)
+      fail(where, `digits must be a whole number of at least 1, got ${show(digits)}`);
     const value = example ?? '0123456789abcdef'.repeat(Math.ceil(digits / 16)).slice(0, digits);
-    if (typeof value !== 'string' || !/^[0-9a-fA-F]+$/.test(value)) fail(where, `the example ${show(value)} is not hexadecimal`);
-    return make({ 'pact:generator:type': 'RandomHexadecimal', 'pact:matcher:type': 'regex', regex: '[0-9a-fA-F]+', digits, value });
+    if (typeof value !== 'string' || !/^[0-9a-fA-F]+$/.test(value))
+      fail(where, `the example ${show(value)} is not hexadecimal`);
+    return make({
+      'pact:generator:type': 'RandomHexadecimal',
+      'pact:matcher:type': 'regex',
+      regex: '[0-9a-fA-F]+',
+      digits,
+      value,
+    });
   },
   /** A string (type rule) with a RandomString generator of `size` characters. */
   randomString(size = 10, example?: string): Matcher<string> {
     const where = callText('generators.randomString', [size, example]);
-    if (!Number.isInteger(size) || size < 0) fail(where, `size must be a whole number of at least 0, got ${show(size)}`);
+    if (!Number.isInteger(size) || size < 0)
+      fail(where, `size must be a whole number of at least 0, got ${show(size)}`);
     const value = example ?? 'abcdefghijklmnopqrstuvwxyz'.repeat(Math.ceil(size / 26)).slice(0, size);
     if (typeof value !== 'string') fail(where, `the example must be a string, got ${show(value)}`);
     return make({ 'pact:generator:type': 'RandomString', 'pact:matcher:type': 'type', size, value });
   },
   /** A boolean (type rule) with a RandomBoolean generator. */
   randomBoolean(example = true): Matcher<boolean> {
-    if (typeof example !== 'boolean') fail(callText('generators.randomBoolean', [example]), `the example must be true or false, got ${show(example)}`);
+    if (typeof example !== 'boolean')
+      fail(
+        callText('generators.randomBoolean', [example]),
+        `the example must be true or false, got ${show(example)}`,
+      );
     return make({ 'pact:generator:type': 'RandomBoolean', 'pact:matcher:type': 'type', value: example });
   },
   /** A string matching `pattern`, with a Regex generator that writes new matching strings. */
@@ -577,12 +747,26 @@ export const generators = {
     const formats: Record<UuidFormat, [string, string]> = {
       simple: ['[0-9a-f]{32}', 'e2490de55bd343d5b7c4526e33f71304'],
       'lower-case-hyphenated': [uuidPattern, 'e2490de5-5bd3-43d5-b7c4-526e33f71304'],
-      'upper-case-hyphenated': ['[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}', 'E2490DE5-5BD3-43D5-B7C4-526E33F71304'],
+      'upper-case-hyphenated': [
+        '[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}',
+        'E2490DE5-5BD3-43D5-B7C4-526E33F71304',
+      ],
       URN: [`urn:uuid:${uuidPattern}`, 'urn:uuid:e2490de5-5bd3-43d5-b7c4-526e33f71304'],
     };
     if (format === undefined) return uuid();
-    const entry = Object.hasOwn(formats, format) ? formats[format] : fail(callText('generators.uuid', [format]), `${show(format)} is not a UUID format; use one of ${Object.keys(formats).join(', ')}`);
-    return make({ 'pact:matcher:type': 'regex', regex: entry[0], 'pact:generator:type': 'Uuid', format, value: entry[1] });
+    const entry = Object.hasOwn(formats, format)
+      ? formats[format]
+      : fail(
+          callText('generators.uuid', [format]),
+          `${show(format)} is not a UUID format; use one of ${Object.keys(formats).join(', ')}`,
+        );
+    return make({
+      'pact:matcher:type': 'regex',
+      regex: entry[0],
+      'pact:generator:type': 'Uuid',
+      format,
+      value: entry[1],
+    });
   },
   /** A date-time in `format`, generated at run time, optionally shifted by an expression such as `+ 1 day`. */
   datetime(format: string, expression?: string): Matcher<string> {
@@ -608,7 +792,11 @@ export const generators = {
 
 function withExpression(m: Matcher<string>, expression: string | undefined): Matcher<string> {
   if (expression === undefined) return m;
-  if (typeof expression !== 'string' || expression.trim() === '') fail('generators', `the date expression must be a non-empty string such as '+ 1 day', got ${show(expression)}`);
+  if (typeof expression !== 'string' || expression.trim() === '')
+    fail(
+      'generators',
+      `the date expression must be a non-empty string such as '+ 1 day', got ${show(expression)}`,
+    );
   return make({ ...(m as unknown as Raw), expression });
 }
 
@@ -617,5 +805,10 @@ function withExpression(m: Matcher<string>, expression: string | undefined): Mat
  * @example isMatcher(like(1)) // true
  */
 export function isMatcher(value: unknown): value is Matcher<unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as Raw)['pact:matcher:type'] === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as Raw)['pact:matcher:type'] === 'string'
+  );
 }

@@ -42,7 +42,9 @@ import {
 } from './matchers.js';
 import { extractMatching } from './extract.js';
 
-async function pactCoreBody(body: unknown): Promise<{ example: unknown; rules: Record<string, RuleList>; generators: Record<string, Generator> }> {
+async function pactCoreBody(
+  body: unknown,
+): Promise<{ example: unknown; rules: Record<string, RuleList>; generators: Record<string, Generator> }> {
   const dir = mkdtempSync(join(tmpdir(), 'treaty-matchers-'));
   try {
     const pact = new PactV4({ consumer: 'matchers-c', provider: 'matchers-p', dir, logLevel: 'error' });
@@ -59,7 +61,11 @@ async function pactCoreBody(body: unknown): Promise<{ example: unknown; rules: R
     const interaction = contract.interactions[0];
     if (interaction?.type !== 'Synchronous/HTTP') throw new Error('Pact JS wrote no HTTP interaction');
     const res = interaction.response;
-    return { example: res.body?.kind === 'json' ? res.body.value : undefined, rules: res.matchingRules.body ?? {}, generators: res.generators.body ?? {} };
+    return {
+      example: res.body?.kind === 'json' ? res.body.value : undefined,
+      rules: res.matchingRules.body ?? {},
+      generators: res.generators.body ?? {},
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -70,8 +76,23 @@ async function pactCoreBody(body: unknown): Promise<{ example: unknown; rules: R
 function normalise(rules: Record<string, RuleList>): unknown {
   return JSON.parse(
     JSON.stringify(
-      Object.fromEntries(Object.entries(rules).map(([path, list]) => [path, { combine: list.combine, rules: [...new Set(list.rules.map((r) => JSON.stringify(r)))].map((r) => JSON.parse(r) as unknown) }])),
-      (key, value: unknown) => (key === 'value' && typeof value !== 'string' ? undefined : key === 'value' && typeof value === 'string' && /^[[{]/.test(value) ? undefined : value),
+      Object.fromEntries(
+        Object.entries(rules).map(([path, list]) => [
+          path,
+          {
+            combine: list.combine,
+            rules: [...new Set(list.rules.map((r) => JSON.stringify(r)))].map(
+              (r) => JSON.parse(r) as unknown,
+            ),
+          },
+        ]),
+      ),
+      (key, value: unknown) =>
+        key === 'value' && typeof value !== 'string'
+          ? undefined
+          : key === 'value' && typeof value === 'string' && /^[[{]/.test(value)
+            ? undefined
+            : value,
     ),
   );
 }
@@ -110,7 +131,9 @@ const template = {
   plainArray: [[integer(1)], like([1, 2])],
   eqArray: equal([{ a: integer(1) }]),
   wrapped: like(integer(7)),
-  attributes: eachKeyMatches({ colour: { hex: regex('#[0-9a-f]{6}', '#ff0000') } }, [regex('[a-z]+', 'colour')]),
+  attributes: eachKeyMatches({ colour: { hex: regex('#[0-9a-f]{6}', '#ff0000') } }, [
+    regex('[a-z]+', 'colour'),
+  ]),
   prices: eachValueMatches({ small: integer(1) }, integer(1)),
   legacy: eachKeyLike('k', { a: integer(1) }),
   contains: arrayContaining({ kind: regex('a+', 'aa'), n: integer() }, like({ z: eachLike('q') }), 'plain'),
@@ -145,7 +168,20 @@ describe("extractMatching agrees with Pact's core", () => {
     expect(ours.generators).toEqual(pact.generators);
     expect(ours.example).toEqual(pact.example);
     // The comparison is not vacuous: every kind of path form and rule is in there.
-    expect(Object.keys(ours.rules)).toEqual(expect.arrayContaining(["$['odd key']", "$['it\\'s']", '$._ok', "$['ünï']", '$.items[*].sku', '$.nested[*][*].id', '$.prices.*', '$.legacy.*.a', '$.attributes.colour.hex', '$.plainArray[0][0]']));
+    expect(Object.keys(ours.rules)).toEqual(
+      expect.arrayContaining([
+        "$['odd key']",
+        "$['it\\'s']",
+        '$._ok',
+        "$['ünï']",
+        '$.items[*].sku',
+        '$.nested[*][*].id',
+        '$.prices.*',
+        '$.legacy.*.a',
+        '$.attributes.colour.hex',
+        '$.plainArray[0][0]',
+      ]),
+    );
     expect(Object.keys(ours.generators)).toHaveLength(18);
   });
 

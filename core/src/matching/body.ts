@@ -2,7 +2,13 @@ import type { Body, Headers, JsonValue, MatchingRules, RuleList } from '../contr
 import { parseJson } from '../contract/json.js';
 import { headerValue, parseQueryString } from '../contract/fragments.js';
 import type { Mismatch, MismatchPart } from './mismatch.js';
-import { classifyContentType, detectContentType, mediaType, sniffBody, type BodyClass } from './content-type.js';
+import {
+  classifyContentType,
+  detectContentType,
+  mediaType,
+  sniffBody,
+  type BodyClass,
+} from './content-type.js';
 import { compareJson } from './json-body.js';
 import { compareXml, parseXml } from './xml.js';
 import { compareValues } from './values.js';
@@ -76,27 +82,54 @@ function classify(expected: Body, actual: Body, ctx: BodyContext): BodyClass {
 }
 
 /** Compares a body (request, response or message contents). */
-export function compareBody(expected: Body | undefined, actual: Body | undefined, ctx: BodyContext): Mismatch[] {
+export function compareBody(
+  expected: Body | undefined,
+  actual: Body | undefined,
+  ctx: BodyContext,
+): Mismatch[] {
   if (expected === undefined) return [];
   const add = (rule: string, exp: unknown, act: unknown, message: string): Mismatch[] => [
-    { part: ctx.part, path: ctx.prefix, expected: exp, actual: act, rule, message: `${ctx.prefix}: ${message}` },
+    {
+      part: ctx.part,
+      path: ctx.prefix,
+      expected: exp,
+      actual: act,
+      rule,
+      message: `${ctx.prefix}: ${message}`,
+    },
   ];
   const rootRules: RuleList | undefined = ctx.rules.body?.['$'];
   if (isEmpty(expected)) {
     if (isEmpty(actual) || (actual?.kind === 'json' && actual.value === null)) return [];
     const contentTypeRule = findRule(rootRules, 'contentType');
     if (contentTypeRule === undefined && rootRules === undefined) {
-      return add('equality', bodyText(expected), actual === undefined ? undefined : bodyText(actual), `expected an empty body but got ${show(bodyText(actual as Body))}`);
+      return add(
+        'equality',
+        bodyText(expected),
+        actual === undefined ? undefined : bodyText(actual),
+        `expected an empty body but got ${show(bodyText(actual as Body))}`,
+      );
     }
   }
-  if (actual === undefined) return add('presence', expected.kind === 'json' ? expected.value : bodyText(expected), undefined, 'expected a body but there was none');
+  if (actual === undefined)
+    return add(
+      'presence',
+      expected.kind === 'json' ? expected.value : bodyText(expected),
+      undefined,
+      'expected a body but there was none',
+    );
 
   const contentTypeRule = findRule(rootRules, 'contentType');
   if (contentTypeRule !== undefined) {
     const detected = detectContentType(bodyBytes(actual));
     return mediaType(detected) === mediaType(contentTypeRule.value)
       ? []
-      : add('contentType', contentTypeRule.value, detected, `expected content of type ${contentTypeRule.value} but it looks like ${detected}`);
+      : add(
+          'contentType',
+          contentTypeRule.value,
+          detected,
+          `expected content of type ${contentTypeRule.value} but it looks like ${detected}`,
+        );
   }
 
   const kind = classify(expected, actual, ctx);
@@ -107,45 +140,108 @@ export function compareBody(expected: Body | undefined, actual: Body | undefined
       if (!exp.ok) return compareText(bodyText(expected), bodyText(actual), rootRules, add);
       if (!act.ok) {
         const text = bodyText(actual);
-        return add('json', exp.value, text, text.trim() === '' ? `expected a JSON body like ${show(exp.value)} but the body is empty` : `expected a JSON body but it could not be parsed (${act.reason})`);
+        return add(
+          'json',
+          exp.value,
+          text,
+          text.trim() === ''
+            ? `expected a JSON body like ${show(exp.value)} but the body is empty`
+            : `expected a JSON body but it could not be parsed (${act.reason})`,
+        );
       }
-      return compareJson(exp.value, act.value, { allowUnexpectedKeys: ctx.allowUnexpected, rules: ctx.rules.body, part: ctx.part, prefix: ctx.prefix });
+      return compareJson(exp.value, act.value, {
+        allowUnexpectedKeys: ctx.allowUnexpected,
+        rules: ctx.rules.body,
+        part: ctx.part,
+        prefix: ctx.prefix,
+      });
     }
     case 'xml': {
       const exp = parseXml(bodyText(expected));
       if (typeof exp === 'string') return compareText(bodyText(expected), bodyText(actual), rootRules, add);
       const act = parseXml(bodyText(actual));
-      if (typeof act === 'string') return add('xml', bodyText(expected), bodyText(actual), `expected an XML body but it is not well-formed: ${act}`);
-      return compareXml(exp, act, { allowUnexpected: ctx.allowUnexpected, rules: ctx.rules.body, part: ctx.part, prefix: ctx.prefix });
+      if (typeof act === 'string')
+        return add(
+          'xml',
+          bodyText(expected),
+          bodyText(actual),
+          `expected an XML body but it is not well-formed: ${act}`,
+        );
+      return compareXml(exp, act, {
+        allowUnexpected: ctx.allowUnexpected,
+        rules: ctx.rules.body,
+        part: ctx.part,
+        prefix: ctx.prefix,
+      });
     }
     case 'form': {
       const exp = parseQueryString(bodyText(expected));
       const act = parseQueryString(bodyText(actual));
       const rules: Record<string, RuleList> = {};
-      for (const [k, v] of Object.entries(ctx.rules.body ?? {})) rules[k.replace(/^\$\.?/, '').replace(/^\['(.*)'\]$/, '$1')] = v;
-      return compareValues(exp, act, { part: ctx.part, prefix: ctx.prefix, rules, allowUnexpected: ctx.allowUnexpected, caseInsensitive: false, what: 'form field' });
+      for (const [k, v] of Object.entries(ctx.rules.body ?? {}))
+        rules[k.replace(/^\$\.?/, '').replace(/^\['(.*)'\]$/, '$1')] = v;
+      return compareValues(exp, act, {
+        part: ctx.part,
+        prefix: ctx.prefix,
+        rules,
+        allowUnexpected: ctx.allowUnexpected,
+        caseInsensitive: false,
+        what: 'form field',
+      });
     }
     case 'multipart': {
-      const exp = parseMultipart(bodyBytes(expected), expected.contentType ?? ctx.expectedContentType ?? headerOf(ctx.expectedHeaders));
+      const exp = parseMultipart(
+        bodyBytes(expected),
+        expected.contentType ?? ctx.expectedContentType ?? headerOf(ctx.expectedHeaders),
+      );
       if (typeof exp === 'string') return compareText(bodyText(expected), bodyText(actual), rootRules, add);
-      const act = parseMultipart(bodyBytes(actual), actual.contentType ?? ctx.actualContentType ?? headerOf(ctx.actualHeaders));
-      if (typeof act === 'string') return add('multipart', `${exp.length} part(s)`, bodyText(actual), `expected a multipart body but it cannot be read: ${act}`);
+      const act = parseMultipart(
+        bodyBytes(actual),
+        actual.contentType ?? ctx.actualContentType ?? headerOf(ctx.actualHeaders),
+      );
+      if (typeof act === 'string')
+        return add(
+          'multipart',
+          `${exp.length} part(s)`,
+          bodyText(actual),
+          `expected a multipart body but it cannot be read: ${act}`,
+        );
       return compareMultipart(exp, act, { part: ctx.part, prefix: ctx.prefix, rules: ctx.rules.body });
     }
     case 'binary': {
       const e = bodyBytes(expected);
       const a = bodyBytes(actual);
-      if (rootRules !== undefined) return checkRuleList(rootRules, bodyText(expected), bodyText(actual), { coerceStrings: false, actualIsFloat: false }).flatMap((f) => add(f.rule.match, bodyText(expected), bodyText(actual), f.reason));
-      return e.length === a.length && e.every((b, i) => b === a[i]) ? [] : add('equality', `${e.length} bytes`, `${a.length} bytes`, `expected the binary body (${e.length} bytes) but got different content (${a.length} bytes)`);
+      if (rootRules !== undefined)
+        return checkRuleList(rootRules, bodyText(expected), bodyText(actual), {
+          coerceStrings: false,
+          actualIsFloat: false,
+        }).flatMap((f) => add(f.rule.match, bodyText(expected), bodyText(actual), f.reason));
+      return e.length === a.length && e.every((b, i) => b === a[i])
+        ? []
+        : add(
+            'equality',
+            `${e.length} bytes`,
+            `${a.length} bytes`,
+            `expected the binary body (${e.length} bytes) but got different content (${a.length} bytes)`,
+          );
     }
     default:
       return compareText(bodyText(expected), bodyText(actual), rootRules, add);
   }
 }
 
-function compareText(expected: string, actual: string, rules: RuleList | undefined, add: (rule: string, e: unknown, a: unknown, m: string) => Mismatch[]): Mismatch[] {
+function compareText(
+  expected: string,
+  actual: string,
+  rules: RuleList | undefined,
+  add: (rule: string, e: unknown, a: unknown, m: string) => Mismatch[],
+): Mismatch[] {
   if (rules !== undefined) {
-    return checkRuleList(rules, expected, actual, { coerceStrings: false, actualIsFloat: false }).flatMap((f) => add(f.rule.match, expected, actual, f.reason));
+    return checkRuleList(rules, expected, actual, { coerceStrings: false, actualIsFloat: false }).flatMap(
+      (f) => add(f.rule.match, expected, actual, f.reason),
+    );
   }
-  return expected === actual ? [] : add('equality', expected, actual, `expected the body ${show(expected)} but got ${show(actual)}`);
+  return expected === actual
+    ? []
+    : add('equality', expected, actual, `expected the body ${show(expected)} but got ${show(actual)}`);
 }

@@ -12,11 +12,18 @@ export function mediaType(contentType: string): string {
 export function classifyContentType(contentType: string | undefined): BodyClass | undefined {
   if (contentType === undefined || contentType.trim() === '') return undefined;
   const mt = mediaType(contentType);
-  if (mt === 'application/json' || mt.endsWith('+json') || mt === 'text/json' || mt === 'application/x-json') return 'json';
+  if (mt === 'application/json' || mt.endsWith('+json') || mt === 'text/json' || mt === 'application/x-json')
+    return 'json';
   if (mt === 'application/xml' || mt === 'text/xml' || mt.endsWith('+xml')) return 'xml';
   if (mt === 'application/x-www-form-urlencoded') return 'form';
   if (mt.startsWith('multipart/')) return 'multipart';
-  if (mt.startsWith('text/') || mt === 'application/javascript' || mt === 'application/x-yaml' || mt === 'application/yaml') return 'text';
+  if (
+    mt.startsWith('text/') ||
+    mt === 'application/javascript' ||
+    mt === 'application/x-yaml' ||
+    mt === 'application/yaml'
+  )
+    return 'text';
   return 'binary';
 }
 
@@ -26,7 +33,8 @@ export function sniffBody(body: Body): BodyClass {
   if (body.kind === 'json') return 'json';
   if (body.kind === 'binary') return body.contentTypeHint === 'TEXT' ? 'text' : 'binary';
   const t = body.text.trimStart();
-  if (t.startsWith('<?xml') || /^<[A-Za-z_][^>]*>[\s\S]*<\/[^>]+>\s*$|^<[A-Za-z_][^>]*\/>\s*$/.test(t)) return 'xml';
+  if (t.startsWith('<?xml') || /^<[A-Za-z_][^>]*>[\s\S]*<\/[^>]+>\s*$|^<[A-Za-z_][^>]*\/>\s*$/.test(t))
+    return 'xml';
   if (t.startsWith('{') || t.startsWith('[')) return 'json';
   return 'text';
 }

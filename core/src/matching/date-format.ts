@@ -54,11 +54,23 @@ function field(letter: string, count: number): string {
     case 'G':
       return '(?:AD|BC|Anno Domini|Before Christ|A|B)';
     case 'X':
-      return count === 1 ? '(?:Z|[+-]\\d{2}(?:\\d{2})?)' : count === 2 || count === 4 ? '(?:Z|[+-]\\d{4}(?:\\d{2})?)' : '(?:Z|[+-]\\d{2}:\\d{2}(?::\\d{2})?)';
+      return count === 1
+        ? '(?:Z|[+-]\\d{2}(?:\\d{2})?)'
+        : count === 2 || count === 4
+          ? '(?:Z|[+-]\\d{4}(?:\\d{2})?)'
+          : '(?:Z|[+-]\\d{2}:\\d{2}(?::\\d{2})?)';
     case 'x':
-      return count === 1 ? '[+-]\\d{2}(?:\\d{2})?' : count === 2 || count === 4 ? '[+-]\\d{4}(?:\\d{2})?' : '[+-]\\d{2}:\\d{2}(?::\\d{2})?';
+      return count === 1
+        ? '[+-]\\d{2}(?:\\d{2})?'
+        : count === 2 || count === 4
+          ? '[+-]\\d{4}(?:\\d{2})?'
+          : '[+-]\\d{2}:\\d{2}(?::\\d{2})?';
     case 'Z':
-      return count <= 3 ? '[+-]\\d{4}' : count === 4 ? '(?:GMT|UTC)?(?:[+-]\\d{2}:\\d{2})?' : '(?:Z|[+-]\\d{2}:\\d{2})';
+      return count <= 3
+        ? '[+-]\\d{4}'
+        : count === 4
+          ? '(?:GMT|UTC)?(?:[+-]\\d{2}:\\d{2})?'
+          : '(?:Z|[+-]\\d{2}:\\d{2})';
     case 'z':
     case 'v':
       return '[A-Za-z][A-Za-z0-9_/+\\-:]*';
@@ -76,7 +88,10 @@ function escape(text: string): string {
 }
 
 /** One piece of a DateTimeFormatter pattern: quoted or punctuation text, a run of one letter, or an optional-section bracket. */
-export type PatternToken = { kind: 'literal'; text: string } | { kind: 'field'; letter: string; count: number } | { kind: 'optional'; open: boolean };
+export type PatternToken =
+  | { kind: 'literal'; text: string }
+  | { kind: 'field'; letter: string; count: number }
+  | { kind: 'optional'; open: boolean };
 
 /**
  * Splits a DateTimeFormatter pattern into tokens (`'T'` quoted text, `''` for a quote, letter runs,
@@ -138,7 +153,14 @@ function compile(pattern: string): CompiledDate {
         continue;
       }
       // Year, month and day are captured so that a date that does not exist (Feb 30) fails.
-      const slot = t.letter === 'y' || t.letter === 'u' ? 'year' : t.letter === 'M' || t.letter === 'L' ? 'month' : t.letter === 'd' ? 'day' : undefined;
+      const slot =
+        t.letter === 'y' || t.letter === 'u'
+          ? 'year'
+          : t.letter === 'M' || t.letter === 'L'
+            ? 'month'
+            : t.letter === 'd'
+              ? 'day'
+              : undefined;
       if (slot !== undefined && result[slot] === 0) {
         result[slot] = ++groups;
         out += `(${re})`;
@@ -167,18 +189,24 @@ function monthNumber(text: string): number {
 }
 
 /** False only when year, month and day are all known and the day is past the end of the month. */
-function dayExists(yearText: string | undefined, monthText: string | undefined, dayText: string | undefined): boolean {
+function dayExists(
+  yearText: string | undefined,
+  monthText: string | undefined,
+  dayText: string | undefined,
+): boolean {
   if (monthText === undefined || dayText === undefined) return true;
   const month = monthNumber(monthText);
   const day = Number(dayText);
   if (month < 1 || month > 12) return true;
-  const year = yearText === undefined ? 2000 : yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText);
+  const year =
+    yearText === undefined ? 2000 : yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText);
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const length = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
   return day <= length;
 }
 
-const isoDateTime = /^([+-]?\d{4,9})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?(\[[A-Za-z0-9_/+\-]+\])?$/;
+const isoDateTime =
+  /^([+-]?\d{4,9})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?(\[[A-Za-z0-9_/+\-]+\])?$/;
 const isoDate = /^([+-]?\d{4,9})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const isoTime = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
@@ -186,7 +214,11 @@ const isoTime = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\
  * True when `value` is a date, time or date-time in `format` (ISO 8601 when no format is given),
  * and the day it names exists.
  */
-export function matchesDateFormat(kind: 'datetime' | 'date' | 'time', value: string, format: string | undefined): boolean {
+export function matchesDateFormat(
+  kind: 'datetime' | 'date' | 'time',
+  value: string,
+  format: string | undefined,
+): boolean {
   if (format === undefined || format === '') {
     const m = (kind === 'datetime' ? isoDateTime : kind === 'date' ? isoDate : isoTime).exec(value);
     if (m === null) return false;
@@ -195,5 +227,9 @@ export function matchesDateFormat(kind: 'datetime' | 'date' | 'time', value: str
   const c = compile(format);
   const m = c.re.exec(value);
   if (m === null) return false;
-  return dayExists(c.year === 0 ? undefined : m[c.year], c.month === 0 ? undefined : m[c.month], c.day === 0 ? undefined : m[c.day]);
+  return dayExists(
+    c.year === 0 ? undefined : m[c.year],
+    c.month === 0 ? undefined : m[c.month],
+    c.day === 0 ? undefined : m[c.day],
+  );
 }

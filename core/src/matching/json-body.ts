@@ -39,17 +39,32 @@ class JsonComparer {
 
   private add(rule: string, expected: unknown, actual: unknown, message: string): void {
     const path = formatLocation(this.opts.prefix, this.loc);
-    this.mismatches.push({ part: this.opts.part, path, expected, actual, rule, message: `${path}: ${message}` });
+    this.mismatches.push({
+      part: this.opts.part,
+      path,
+      expected,
+      actual,
+      rule,
+      message: `${path}: ${message}`,
+    });
   }
 
-  node(exp: JsonValue, act: JsonValue, parent: object | undefined, key: string | number, cur: RuleCursor | undefined): void {
+  node(
+    exp: JsonValue,
+    act: JsonValue,
+    parent: object | undefined,
+    key: string | number,
+    cur: RuleCursor | undefined,
+  ): void {
     const sel = cur?.selected;
     // Rules about a collection as a whole (its keys, its variants) do not cascade to its members.
     const list = sel === undefined ? undefined : sel.cascaded ? withoutCollectionRules(sel.list) : sel.list;
     if (sel !== undefined && list !== undefined && !list.rules.every((r) => structural.has(r.match))) {
-      if (Array.isArray(exp) && Array.isArray(act)) return this.arrayWithRules(exp, act, list, sel.cascaded, cur);
+      if (Array.isArray(exp) && Array.isArray(act))
+        return this.arrayWithRules(exp, act, list, sel.cascaded, cur);
       if (isObj(exp) && isObj(act)) return this.objectWithRules(exp, act, list, cur);
-      const ctx = parent !== undefined && typeof act === 'number' && isFloatLiteral(parent, key) ? floatCtx : noCoerce;
+      const ctx =
+        parent !== undefined && typeof act === 'number' && isFloatLiteral(parent, key) ? floatCtx : noCoerce;
       for (const f of checkRuleList(list, exp, act, ctx)) this.add(f.rule.match, exp, act, f.reason);
       return;
     }
@@ -58,9 +73,15 @@ class JsonComparer {
 
   private plain(exp: JsonValue, act: JsonValue, cur: RuleCursor | undefined): void {
     if (Array.isArray(exp)) {
-      if (!Array.isArray(act)) return this.add('type', exp, act, `expected an array but got ${describe(act)}`);
+      if (!Array.isArray(act))
+        return this.add('type', exp, act, `expected an array but got ${describe(act)}`);
       if (exp.length !== act.length) {
-        this.add('length', exp, act, `expected an array of ${exp.length} item(s) but got ${act.length}: ${show(act)}`);
+        this.add(
+          'length',
+          exp,
+          act,
+          `expected an array of ${exp.length} item(s) but got ${act.length}: ${show(act)}`,
+        );
       }
       const n = Math.min(exp.length, act.length);
       for (let i = 0; i < n; i++) this.child(i, exp[i] as JsonValue, act[i] as JsonValue, act, cur);
@@ -74,7 +95,13 @@ class JsonComparer {
     this.add('equality', exp, act, `expected ${show(exp)} but got ${describe(act)}`);
   }
 
-  private child(key: string | number, exp: JsonValue, act: JsonValue, parent: object, cur: RuleCursor | undefined): void {
+  private child(
+    key: string | number,
+    exp: JsonValue,
+    act: JsonValue,
+    parent: object,
+    cur: RuleCursor | undefined,
+  ): void {
     this.loc.push(key);
     this.node(exp, act, parent, key, cur?.child(key));
     this.loc.pop();
@@ -105,21 +132,48 @@ class JsonComparer {
     return failures.length === 0;
   }
 
-  private arrayWithRules(exp: JsonValue[], act: JsonValue[], list: RuleList, cascaded: boolean, cur: RuleCursor | undefined): void {
+  private arrayWithRules(
+    exp: JsonValue[],
+    act: JsonValue[],
+    list: RuleList,
+    cascaded: boolean,
+    cur: RuleCursor | undefined,
+  ): void {
     const before = this.mismatches.length;
     this.leafChecks(list, exp, act);
     let positional = true;
     for (const rule of list.rules) {
       if (rule.match === 'type' && !cascaded) {
-        if (rule.min !== undefined && act.length < rule.min) this.add('type', exp, act, `expected an array with at least ${rule.min} item(s) but got ${act.length}`);
-        if (rule.max !== undefined && act.length > rule.max) this.add('type', exp, act, `expected an array with at most ${rule.max} item(s) but got ${act.length}`);
+        if (rule.min !== undefined && act.length < rule.min)
+          this.add(
+            'type',
+            exp,
+            act,
+            `expected an array with at least ${rule.min} item(s) but got ${act.length}`,
+          );
+        if (rule.max !== undefined && act.length > rule.max)
+          this.add(
+            'type',
+            exp,
+            act,
+            `expected an array with at most ${rule.max} item(s) but got ${act.length}`,
+          );
       } else if (rule.match === 'arrayContains') {
         positional = false;
         for (const variant of rule.variants) {
           const example = exp[variant.index];
           if (example === undefined) continue;
-          const found = act.some((item) => compareJson(example, item, { ...this.opts, rules: variant.rules, prefix: '$' }).length === 0);
-          if (!found) this.add('arrayContains', example, act, `expected the array to contain an item like ${show(example)} (variant ${variant.index}) but none matched`);
+          const found = act.some(
+            (item) =>
+              compareJson(example, item, { ...this.opts, rules: variant.rules, prefix: '$' }).length === 0,
+          );
+          if (!found)
+            this.add(
+              'arrayContains',
+              example,
+              act,
+              `expected the array to contain an item like ${show(example)} (variant ${variant.index}) but none matched`,
+            );
         }
       } else if (rule.match === 'eachValue') {
         positional = false;
@@ -130,22 +184,34 @@ class JsonComparer {
             const reason = checkRule(inner, example, item, noCoerce);
             if (reason !== undefined) this.add(inner.match, example, item, reason);
           }
-          if (example !== undefined && example !== null && typeof example === 'object') this.node(example as JsonValue, item, act, i, cur?.child(i));
+          if (example !== undefined && example !== null && typeof example === 'object')
+            this.node(example as JsonValue, item, act, i, cur?.child(i));
           this.loc.pop();
         });
       }
     }
     if (!positional) return;
-    if (list.combine === 'OR' && this.mismatches.length > before && this.mismatches.length - before < list.rules.length) {
+    if (
+      list.combine === 'OR' &&
+      this.mismatches.length > before &&
+      this.mismatches.length - before < list.rules.length
+    ) {
       this.mismatches.length = before; // one alternative passed
     }
     if (exp.length === 0) return;
     act.forEach((item, i) => this.child(i, (exp[i] ?? exp[0]) as JsonValue, item, act, cur));
   }
 
-  private objectWithRules(exp: JsonObject, act: JsonObject, list: RuleList, cur: RuleCursor | undefined): void {
+  private objectWithRules(
+    exp: JsonObject,
+    act: JsonObject,
+    list: RuleList,
+    cur: RuleCursor | undefined,
+  ): void {
     this.leafChecks(list, exp, act);
-    const dynamicKeys = list.rules.some((r) => r.match === 'values' || r.match === 'eachValue' || r.match === 'eachKey');
+    const dynamicKeys = list.rules.some(
+      (r) => r.match === 'values' || r.match === 'eachValue' || r.match === 'eachKey',
+    );
     for (const rule of list.rules) {
       if (rule.match === 'eachKey') {
         for (const k of Object.keys(act)) {

@@ -5,21 +5,56 @@ import { parsePathExpression, pathWeight } from './path-expr.js';
 import { RuleSelector } from './rule-selector.js';
 
 const json = { 'Content-Type': 'application/json' };
-const rules = (body: Record<string, unknown>) => ({ body: Object.fromEntries(Object.entries(body).map(([k, v]) => [k, { matchers: Array.isArray(v) ? v : [v] }])) });
+const rules = (body: Record<string, unknown>) => ({
+  body: Object.fromEntries(
+    Object.entries(body).map(([k, v]) => [k, { matchers: Array.isArray(v) ? v : [v] }]),
+  ),
+});
 
 describe('mismatches are data', () => {
   it('give part, path, expected, actual, rule and a message naming the path', () => {
-    const expected = parseResponse({ status: 200, headers: json, body: { order: { id: 1, lines: [{ sku: 'A' }] } }, matchingRules: rules({ '$.order.id': { match: 'integer' } }) }, '3');
-    const actual = parseResponse({ status: 200, headers: json, body: { order: { id: 'x', lines: [{ sku: 'B' }] } } }, '3');
+    const expected = parseResponse(
+      {
+        status: 200,
+        headers: json,
+        body: { order: { id: 1, lines: [{ sku: 'A' }] } },
+        matchingRules: rules({ '$.order.id': { match: 'integer' } }),
+      },
+      '3',
+    );
+    const actual = parseResponse(
+      { status: 200, headers: json, body: { order: { id: 'x', lines: [{ sku: 'B' }] } } },
+      '3',
+    );
     expect(matchResponse(expected, actual)).toEqual([
-      { part: 'body', path: '$.body.order.id', expected: 1, actual: 'x', rule: 'integer', message: '$.body.order.id: expected an integer but got "x"' },
-      { part: 'body', path: '$.body.order.lines[0].sku', expected: 'A', actual: 'B', rule: 'equality', message: '$.body.order.lines[0].sku: expected "A" but got the string "B"' },
+      {
+        part: 'body',
+        path: '$.body.order.id',
+        expected: 1,
+        actual: 'x',
+        rule: 'integer',
+        message: '$.body.order.id: expected an integer but got "x"',
+      },
+      {
+        part: 'body',
+        path: '$.body.order.lines[0].sku',
+        expected: 'A',
+        actual: 'B',
+        rule: 'equality',
+        message: '$.body.order.lines[0].sku: expected "A" but got the string "B"',
+      },
     ]);
   });
 
   it('report every problem of a request at once: method, path, query, header and body', () => {
-    const expected = parseRequest({ method: 'POST', path: '/a', query: { q: ['1'] }, headers: { 'X-Key': 'k', ...json }, body: { a: 1 } }, '3');
-    const actual = parseRequest({ method: 'GET', path: '/b', query: { q: ['2'], extra: ['x'] }, headers: json, body: { a: 1, b: 2 } }, '3');
+    const expected = parseRequest(
+      { method: 'POST', path: '/a', query: { q: ['1'] }, headers: { 'X-Key': 'k', ...json }, body: { a: 1 } },
+      '3',
+    );
+    const actual = parseRequest(
+      { method: 'GET', path: '/b', query: { q: ['2'], extra: ['x'] }, headers: json, body: { a: 1, b: 2 } },
+      '3',
+    );
     expect(matchRequest(expected, actual).map((m) => `${m.part} ${m.path} ${m.rule}`)).toEqual([
       'method $.method equality',
       'path $.path equality',
@@ -38,13 +73,32 @@ describe('rule selection', () => {
     expect(w('$.items[3].id', ['items', 3, 'id'])).toBe(16);
     expect(w('$.*', ['items'])).toBe(2);
     expect(w('$.other', ['items'])).toBe(0);
-    const selector = RuleSelector.for({ '$.items': { combine: 'AND', rules: [{ match: 'type' }] }, '$.items[*].id': { combine: 'AND', rules: [{ match: 'integer' }] } });
-    expect(selector?.select(['items', 0, 'id'])).toEqual({ list: { combine: 'AND', rules: [{ match: 'integer' }] }, cascaded: false });
-    expect(selector?.select(['items', 0, 'name'])).toEqual({ list: { combine: 'AND', rules: [{ match: 'type' }] }, cascaded: true });
+    const selector = RuleSelector.for({
+      '$.items': { combine: 'AND', rules: [{ match: 'type' }] },
+      '$.items[*].id': { combine: 'AND', rules: [{ match: 'integer' }] },
+    });
+    expect(selector?.select(['items', 0, 'id'])).toEqual({
+      list: { combine: 'AND', rules: [{ match: 'integer' }] },
+      cascaded: false,
+    });
+    expect(selector?.select(['items', 0, 'name'])).toEqual({
+      list: { combine: 'AND', rules: [{ match: 'type' }] },
+      cascaded: true,
+    });
   });
 
   it('combines rules with OR when asked', () => {
-    const expected = parseResponse({ status: 200, headers: json, body: { v: 1 }, matchingRules: { body: { '$.v': { combine: 'OR', matchers: [{ match: 'integer' }, { match: 'null' }] } } } }, '3');
+    const expected = parseResponse(
+      {
+        status: 200,
+        headers: json,
+        body: { v: 1 },
+        matchingRules: {
+          body: { '$.v': { combine: 'OR', matchers: [{ match: 'integer' }, { match: 'null' }] } },
+        },
+      },
+      '3',
+    );
     const body = (v: unknown) => parseResponse({ status: 200, headers: json, body: { v } }, '3');
     expect(matchResponse(expected, body(5))).toEqual([]);
     expect(matchResponse(expected, body(null))).toEqual([]);
@@ -52,55 +106,131 @@ describe('rule selection', () => {
   });
 
   it('rejects an invalid path expression with its own code', () => {
-    expect(() => parsePathExpression('$.a[x]')).toThrow(expect.objectContaining({ code: 'TREATY_CONTRACT_INVALID_PATH' }));
+    expect(() => parsePathExpression('$.a[x]')).toThrow(
+      expect.objectContaining({ code: 'TREATY_CONTRACT_INVALID_PATH' }),
+    );
   });
 });
 
 describe('headers, query and status', () => {
   it('apply a header rule to each value of a repeated header', () => {
-    const expected = parseRequest({ method: 'GET', path: '/', headers: { 'X-N': '1' }, matchingRules: { header: { 'x-n': { matchers: [{ match: 'integer' }] } } } }, '3');
-    expect(matchRequest(expected, parseRequest({ method: 'GET', path: '/', headers: { 'X-N': ['2', '30'] } }, '3'))).toEqual([]);
-    expect(matchRequest(expected, parseRequest({ method: 'GET', path: '/', headers: { 'X-N': ['2', 'x'] } }, '3'))).toHaveLength(1);
+    const expected = parseRequest(
+      {
+        method: 'GET',
+        path: '/',
+        headers: { 'X-N': '1' },
+        matchingRules: { header: { 'x-n': { matchers: [{ match: 'integer' }] } } },
+      },
+      '3',
+    );
+    expect(
+      matchRequest(
+        expected,
+        parseRequest({ method: 'GET', path: '/', headers: { 'X-N': ['2', '30'] } }, '3'),
+      ),
+    ).toEqual([]);
+    expect(
+      matchRequest(expected, parseRequest({ method: 'GET', path: '/', headers: { 'X-N': ['2', 'x'] } }, '3')),
+    ).toHaveLength(1);
   });
 
   it('compare Accept lists by media type and parameters', () => {
-    const expected = parseRequest({ method: 'GET', path: '/', headers: { Accept: 'application/json, text/html;level=1' } }, '3');
-    const ok = parseRequest({ method: 'GET', path: '/', headers: { Accept: 'text/html; level=1; q=0.8, application/json' } }, '3');
+    const expected = parseRequest(
+      { method: 'GET', path: '/', headers: { Accept: 'application/json, text/html;level=1' } },
+      '3',
+    );
+    const ok = parseRequest(
+      { method: 'GET', path: '/', headers: { Accept: 'text/html; level=1; q=0.8, application/json' } },
+      '3',
+    );
     const missing = parseRequest({ method: 'GET', path: '/', headers: { Accept: 'application/json' } }, '3');
     expect(matchRequest(expected, ok)).toEqual([]);
     expect(matchRequest(expected, missing)).toHaveLength(1);
   });
 
   it('match a V4 status class', () => {
-    const expected = parseResponse({ status: 200, matchingRules: { status: { matchers: [{ match: 'statusCode', status: 'success' }] } } }, '4');
+    const expected = parseResponse(
+      { status: 200, matchingRules: { status: { matchers: [{ match: 'statusCode', status: 'success' }] } } },
+      '4',
+    );
     expect(matchResponse(expected, parseResponse({ status: 204 }, '4'))).toEqual([]);
-    expect(matchResponse(expected, parseResponse({ status: 404 }, '4'))[0]).toMatchObject({ part: 'status', actual: 404, rule: 'statusCode' });
+    expect(matchResponse(expected, parseResponse({ status: 404 }, '4'))[0]).toMatchObject({
+      part: 'status',
+      actual: 404,
+      rule: 'statusCode',
+    });
   });
 });
 
 describe('messages', () => {
   it('are lenient about extra keys and compare metadata', () => {
-    const expected = parseMessage({ contents: { id: 1 }, metaData: { topic: 'orders', contentType: 'application/json' } }, '3');
-    expect(matchMessage(expected, parseMessage({ contents: { id: 1, extra: true }, metaData: { topic: 'orders', contentType: 'application/json; charset=utf-8', other: 1 } }, '3'))).toEqual([]);
-    expect(matchMessage(expected, parseMessage({ contents: { id: 1 }, metaData: { topic: 'payments' } }, '3'))).toEqual([
+    const expected = parseMessage(
+      { contents: { id: 1 }, metaData: { topic: 'orders', contentType: 'application/json' } },
+      '3',
+    );
+    expect(
+      matchMessage(
+        expected,
+        parseMessage(
+          {
+            contents: { id: 1, extra: true },
+            metaData: { topic: 'orders', contentType: 'application/json; charset=utf-8', other: 1 },
+          },
+          '3',
+        ),
+      ),
+    ).toEqual([]);
+    expect(
+      matchMessage(expected, parseMessage({ contents: { id: 1 }, metaData: { topic: 'payments' } }, '3')),
+    ).toEqual([
       expect.objectContaining({ part: 'metadata', path: '$.metadata.topic' }),
       expect.objectContaining({ part: 'metadata', path: '$.metadata.contentType', rule: 'presence' }),
     ]);
   });
 
   it('apply metadata rules', () => {
-    const expected = parseMessage({ contents: 'x', metadata: { id: 'abc-1' }, matchingRules: { metadata: { id: { matchers: [{ match: 'regex', regex: '\\w{3}-\\d+' }] } } } }, '3');
-    expect(matchMessage(expected, parseMessage({ contents: 'x', metadata: { id: 'xyz-99' } }, '3'))).toEqual([]);
-    expect(matchMessage(expected, parseMessage({ contents: 'x', metadata: { id: 'nope' } }, '3'))).toHaveLength(1);
+    const expected = parseMessage(
+      {
+        contents: 'x',
+        metadata: { id: 'abc-1' },
+        matchingRules: { metadata: { id: { matchers: [{ match: 'regex', regex: '\\w{3}-\\d+' }] } } },
+      },
+      '3',
+    );
+    expect(matchMessage(expected, parseMessage({ contents: 'x', metadata: { id: 'xyz-99' } }, '3'))).toEqual(
+      [],
+    );
+    expect(
+      matchMessage(expected, parseMessage({ contents: 'x', metadata: { id: 'nope' } }, '3')),
+    ).toHaveLength(1);
   });
 });
 
 describe('bodies by content type', () => {
   it('compare form-urlencoded bodies field by field, with rules', () => {
     const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
-    const expected = parseRequest({ method: 'POST', path: '/', headers: form, body: 'a=1&b=x', matchingRules: { body: { '$.a': { matchers: [{ match: 'integer' }] } } } }, '3');
-    expect(matchRequest(expected, parseRequest({ method: 'POST', path: '/', headers: form, body: 'b=x&a=42' }, '3'))).toEqual([]);
-    expect(matchRequest(expected, parseRequest({ method: 'POST', path: '/', headers: form, body: 'a=z&b=x' }, '3'))).toHaveLength(1);
+    const expected = parseRequest(
+      {
+        method: 'POST',
+        path: '/',
+        headers: form,
+        body: 'a=1&b=x',
+        matchingRules: { body: { '$.a': { matchers: [{ match: 'integer' }] } } },
+      },
+      '3',
+    );
+    expect(
+      matchRequest(
+        expected,
+        parseRequest({ method: 'POST', path: '/', headers: form, body: 'b=x&a=42' }, '3'),
+      ),
+    ).toEqual([]);
+    expect(
+      matchRequest(
+        expected,
+        parseRequest({ method: 'POST', path: '/', headers: form, body: 'a=z&b=x' }, '3'),
+      ),
+    ).toHaveLength(1);
   });
 
   it('say when an actual JSON body cannot be parsed', () => {
@@ -113,8 +243,31 @@ describe('bodies by content type', () => {
 
   it('sniff binary content for a contentType rule', () => {
     const png = btoa(String.fromCharCode(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0));
-    const expected = parseResponse({ status: 200, body: { content: png, contentType: 'image/png', encoded: 'base64' }, matchingRules: { body: { $: { matchers: [{ match: 'contentType', value: 'image/png' }] } } } }, '4');
-    expect(matchResponse(expected, parseResponse({ status: 200, body: { content: png, contentType: 'image/png', encoded: 'base64' } }, '4'))).toEqual([]);
-    expect(matchResponse(expected, parseResponse({ status: 200, body: { content: btoa('GIF89a....'), contentType: 'image/png', encoded: 'base64' } }, '4'))[0]?.rule).toBe('contentType');
+    const expected = parseResponse(
+      {
+        status: 200,
+        body: { content: png, contentType: 'image/png', encoded: 'base64' },
+        matchingRules: { body: { $: { matchers: [{ match: 'contentType', value: 'image/png' }] } } },
+      },
+      '4',
+    );
+    expect(
+      matchResponse(
+        expected,
+        parseResponse(
+          { status: 200, body: { content: png, contentType: 'image/png', encoded: 'base64' } },
+          '4',
+        ),
+      ),
+    ).toEqual([]);
+    expect(
+      matchResponse(
+        expected,
+        parseResponse(
+          { status: 200, body: { content: btoa('GIF89a....'), contentType: 'image/png', encoded: 'base64' } },
+          '4',
+        ),
+      )[0]?.rule,
+    ).toBe('contentType');
   });
 });

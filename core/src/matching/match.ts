@@ -1,4 +1,12 @@
-import type { Headers, HttpRequest, HttpResponse, JsonObject, Message, RuleList, StatusClass } from '../contract/model.js';
+import type {
+  Headers,
+  HttpRequest,
+  HttpResponse,
+  JsonObject,
+  Message,
+  RuleList,
+  StatusClass,
+} from '../contract/model.js';
 import { metadataContentType } from '../contract/fragments.js';
 import type { Mismatch } from './mismatch.js';
 import { compareBody } from './body.js';
@@ -7,17 +15,45 @@ import { compareJson } from './json-body.js';
 import { checkRuleList, findRule, show } from './rules.js';
 import { compareValues } from './values.js';
 
-function one(part: Mismatch['part'], path: string, rule: string, expected: unknown, actual: unknown, message: string): Mismatch {
+function one(
+  part: Mismatch['part'],
+  path: string,
+  rule: string,
+  expected: unknown,
+  actual: unknown,
+  message: string,
+): Mismatch {
   return { part, path, expected, actual, rule, message: `${path}: ${message}` };
 }
 
 const leafCtx = { coerceStrings: true, actualIsFloat: false };
 
-function matchRuleOrEqual(part: Mismatch['part'], path: string, rules: RuleList | undefined, expected: string, actual: string, equal: boolean, what: string): Mismatch[] {
+function matchRuleOrEqual(
+  part: Mismatch['part'],
+  path: string,
+  rules: RuleList | undefined,
+  expected: string,
+  actual: string,
+  equal: boolean,
+  what: string,
+): Mismatch[] {
   if (rules !== undefined && rules.rules.some((r) => r.match !== 'equality')) {
-    return checkRuleList(rules, expected, actual, leafCtx).map((f) => one(part, path, f.rule.match, expected, actual, `${what}: ${f.reason}`));
+    return checkRuleList(rules, expected, actual, leafCtx).map((f) =>
+      one(part, path, f.rule.match, expected, actual, `${what}: ${f.reason}`),
+    );
   }
-  return equal ? [] : [one(part, path, 'equality', expected, actual, `expected ${what} ${show(expected)} but got ${show(actual)}`)];
+  return equal
+    ? []
+    : [
+        one(
+          part,
+          path,
+          'equality',
+          expected,
+          actual,
+          `expected ${what} ${show(expected)} but got ${show(actual)}`,
+        ),
+      ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -35,7 +71,13 @@ function parseMedia(value: string): { type: string; params: Map<string, string> 
   for (const p of rest) {
     const eq = p.indexOf('=');
     if (eq < 0) continue;
-    params.set(p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim().replace(/^"(.*)"$/s, '$1'));
+    params.set(
+      p.slice(0, eq).trim().toLowerCase(),
+      p
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/s, '$1'),
+    );
   }
   return { type: type.trim().toLowerCase(), params };
 }
@@ -58,13 +100,15 @@ function mediaMatches(expected: string, actual: string): boolean {
 function headerEqual(name: string): (e: string[], a: string[]) => boolean {
   const lower = name.toLowerCase();
   if (lower === 'content-type') {
-    return (e, a) => e.join(', ').includes('/') ? mediaMatches(e.join(', '), a.join(', ')) : e.join(', ') === a.join(', ');
+    return (e, a) =>
+      e.join(', ').includes('/') ? mediaMatches(e.join(', '), a.join(', ')) : e.join(', ') === a.join(', ');
   }
   if (lower === 'accept') {
     return (e, a) => {
       const ev = splitList(e);
       const av = splitList(a);
-      if (!ev.every((x) => x.includes('/'))) return ev.length === av.length && ev.every((x, i) => x === av[i]);
+      if (!ev.every((x) => x.includes('/')))
+        return ev.length === av.length && ev.every((x, i) => x === av[i]);
       return ev.every((x) => av.some((y) => mediaMatches(x, y)));
     };
   }
@@ -75,7 +119,12 @@ function headerEqual(name: string): (e: string[], a: string[]) => boolean {
   };
 }
 
-function compareHeaders(expected: Headers, actual: Headers, rules: Record<string, RuleList> | undefined, part: 'header' | 'metadata'): Mismatch[] {
+function compareHeaders(
+  expected: Headers,
+  actual: Headers,
+  rules: Record<string, RuleList> | undefined,
+  part: 'header' | 'metadata',
+): Mismatch[] {
   const out: Mismatch[] = [];
   for (const [name, values] of Object.entries(expected)) {
     out.push(
@@ -109,10 +158,31 @@ const statusRanges: Record<StatusClass, (s: number) => boolean> = {
 function compareStatus(expected: HttpResponse, actual: HttpResponse): Mismatch[] {
   const rule = findRule(expected.matchingRules.status, 'statusCode');
   if (rule !== undefined) {
-    const ok = Array.isArray(rule.status) ? rule.status.includes(actual.status) : statusRanges[rule.status](actual.status);
-    return ok ? [] : [one('status', '$.status', 'statusCode', rule.status, actual.status, `expected a status ${Array.isArray(rule.status) ? `in ${show(rule.status)}` : `of class ${rule.status}`} but got ${actual.status}`)];
+    const ok = Array.isArray(rule.status)
+      ? rule.status.includes(actual.status)
+      : statusRanges[rule.status](actual.status);
+    return ok
+      ? []
+      : [
+          one(
+            'status',
+            '$.status',
+            'statusCode',
+            rule.status,
+            actual.status,
+            `expected a status ${Array.isArray(rule.status) ? `in ${show(rule.status)}` : `of class ${rule.status}`} but got ${actual.status}`,
+          ),
+        ];
   }
-  return matchRuleOrEqual('status', '$.status', expected.matchingRules.status, String(expected.status), String(actual.status), expected.status === actual.status, 'status').map((m) => ({
+  return matchRuleOrEqual(
+    'status',
+    '$.status',
+    expected.matchingRules.status,
+    String(expected.status),
+    String(actual.status),
+    expected.status === actual.status,
+    'status',
+  ).map((m) => ({
     ...m,
     expected: expected.status,
     actual: actual.status,
@@ -131,10 +201,25 @@ function decodeQuery(raw: string): string {
 }
 
 function compareQuery(expected: HttpRequest, actual: HttpRequest): Mismatch[] {
-  if (expected.rawQuery !== undefined && actual.rawQuery !== undefined && expected.matchingRules.query === undefined) {
+  if (
+    expected.rawQuery !== undefined &&
+    actual.rawQuery !== undefined &&
+    expected.matchingRules.query === undefined
+  ) {
     const e = decodeQuery(expected.rawQuery);
     const a = decodeQuery(actual.rawQuery);
-    return e === a ? [] : [one('query', '$.query', 'equality', expected.rawQuery, actual.rawQuery, `expected the query string ${show(expected.rawQuery)} but got ${show(actual.rawQuery)}`)];
+    return e === a
+      ? []
+      : [
+          one(
+            'query',
+            '$.query',
+            'equality',
+            expected.rawQuery,
+            actual.rawQuery,
+            `expected the query string ${show(expected.rawQuery)} but got ${show(actual.rawQuery)}`,
+          ),
+        ];
   }
   return compareValues(expected.query, actual.query, {
     part: 'query',
@@ -157,9 +242,28 @@ function compareQuery(expected: HttpRequest, actual: HttpRequest): Mismatch[] {
 export function matchRequest(expected: HttpRequest, actual: HttpRequest): Mismatch[] {
   const out: Mismatch[] = [];
   if (expected.method.toUpperCase() !== actual.method.toUpperCase()) {
-    out.push(one('method', '$.method', 'equality', expected.method, actual.method, `expected method ${expected.method.toUpperCase()} but got ${actual.method.toUpperCase()}`));
+    out.push(
+      one(
+        'method',
+        '$.method',
+        'equality',
+        expected.method,
+        actual.method,
+        `expected method ${expected.method.toUpperCase()} but got ${actual.method.toUpperCase()}`,
+      ),
+    );
   }
-  out.push(...matchRuleOrEqual('path', '$.path', expected.matchingRules.path, expected.path, actual.path, expected.path === actual.path, 'path'));
+  out.push(
+    ...matchRuleOrEqual(
+      'path',
+      '$.path',
+      expected.matchingRules.path,
+      expected.path,
+      actual.path,
+      expected.path === actual.path,
+      'path',
+    ),
+  );
   out.push(...compareQuery(expected, actual));
   out.push(...compareHeaders(expected.headers, actual.headers, expected.matchingRules.header, 'header'));
   out.push(
@@ -195,26 +299,57 @@ export function matchResponse(expected: HttpResponse, actual: HttpResponse): Mis
   ];
 }
 
-function compareMetadata(expected: JsonObject, actual: JsonObject, rules: Record<string, RuleList> | undefined): Mismatch[] {
+function compareMetadata(
+  expected: JsonObject,
+  actual: JsonObject,
+  rules: Record<string, RuleList> | undefined,
+): Mismatch[] {
   const out: Mismatch[] = [];
   for (const [key, exp] of Object.entries(expected)) {
     const path = `$.metadata.${key}`;
     const act = actual[key];
     // contentType is a property of the contents; its media type must agree, parameters may vary.
     if (act === undefined) {
-      out.push(one('metadata', path, 'presence', exp, undefined, `expected metadata '${key}' with ${show(exp)} but it is missing`));
+      out.push(
+        one(
+          'metadata',
+          path,
+          'presence',
+          exp,
+          undefined,
+          `expected metadata '${key}' with ${show(exp)} but it is missing`,
+        ),
+      );
       continue;
     }
     const list = rules?.[key];
     if (list !== undefined && list.rules.some((r) => r.match !== 'equality')) {
-      for (const f of checkRuleList(list, exp, act, leafCtx)) out.push(one('metadata', path, f.rule.match, exp, act, `metadata '${key}': ${f.reason}`));
+      for (const f of checkRuleList(list, exp, act, leafCtx))
+        out.push(one('metadata', path, f.rule.match, exp, act, `metadata '${key}': ${f.reason}`));
       continue;
     }
     if (/^content-?type$/i.test(key) && typeof exp === 'string' && typeof act === 'string') {
-      if (mediaType(exp) !== mediaType(act)) out.push(one('metadata', path, 'equality', exp, act, `expected metadata '${key}' ${show(exp)} but got ${show(act)}`));
+      if (mediaType(exp) !== mediaType(act))
+        out.push(
+          one(
+            'metadata',
+            path,
+            'equality',
+            exp,
+            act,
+            `expected metadata '${key}' ${show(exp)} but got ${show(act)}`,
+          ),
+        );
       continue;
     }
-    out.push(...compareJson(exp, act, { allowUnexpectedKeys: true, rules: undefined, part: 'metadata', prefix: path }));
+    out.push(
+      ...compareJson(exp, act, {
+        allowUnexpectedKeys: true,
+        rules: undefined,
+        part: 'metadata',
+        prefix: path,
+      }),
+    );
   }
   return out;
 }

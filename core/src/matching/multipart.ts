@@ -15,7 +15,11 @@ const utf8 = new TextDecoder();
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
   const first = needle[0];
-  outer: for (let i = haystack.indexOf(first as number, from); i >= 0 && i <= haystack.length - needle.length; i = haystack.indexOf(first as number, i + 1)) {
+  outer: for (
+    let i = haystack.indexOf(first as number, from);
+    i >= 0 && i <= haystack.length - needle.length;
+    i = haystack.indexOf(first as number, i + 1)
+  ) {
     for (let j = 1; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
     return i;
   }
@@ -91,14 +95,19 @@ function ruleFor(rules: Record<string, RuleList> | undefined, name: string): Rul
   return rules[`$.${name}`] ?? rules[`$['${name}']`] ?? rules[`$["${name}"]`];
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
  * Compares multipart bodies part by part, by name: every expected part must be there; a field's
  * text is compared by equality or its rule, a file's bytes by equality or a `contentType` rule
  * (sniffed from the bytes), and a part's declared media type must agree. Extra parts are fine.
  */
-export function compareMultipart(expected: MultipartPart[], actual: MultipartPart[], options: MultipartCompareOptions): Mismatch[] {
+export function compareMultipart(
+  expected: MultipartPart[],
+  actual: MultipartPart[],
+  options: MultipartCompareOptions,
+): Mismatch[] {
   const out: Mismatch[] = [];
   const add = (name: string, rule: string, exp: unknown, act: unknown, message: string): void => {
     const path = `${options.prefix}.${name}`;
@@ -107,31 +116,63 @@ export function compareMultipart(expected: MultipartPart[], actual: MultipartPar
   for (const e of expected) {
     const a = actual.find((p) => p.name === e.name);
     if (a === undefined) {
-      add(e.name, 'presence', e.filename ?? utf8.decode(e.bytes), undefined, `expected a part named '${e.name}' but there is none`);
+      add(
+        e.name,
+        'presence',
+        e.filename ?? utf8.decode(e.bytes),
+        undefined,
+        `expected a part named '${e.name}' but there is none`,
+      );
       continue;
     }
     const rules = ruleFor(options.rules, e.name);
     const typeRule = findRule(rules, 'contentType');
     if (typeRule !== undefined) {
       const detected = detectContentType(a.bytes);
-      if (mediaType(detected) !== mediaType(typeRule.value)) add(e.name, 'contentType', typeRule.value, detected, `expected part '${e.name}' to hold ${typeRule.value} but it looks like ${detected}`);
+      if (mediaType(detected) !== mediaType(typeRule.value))
+        add(
+          e.name,
+          'contentType',
+          typeRule.value,
+          detected,
+          `expected part '${e.name}' to hold ${typeRule.value} but it looks like ${detected}`,
+        );
       continue;
     }
-    if (e.contentType !== undefined && a.contentType !== undefined && mediaType(e.contentType) !== mediaType(a.contentType)) {
-      add(e.name, 'contentType', e.contentType, a.contentType, `expected part '${e.name}' of type ${e.contentType} but got ${a.contentType}`);
+    if (
+      e.contentType !== undefined &&
+      a.contentType !== undefined &&
+      mediaType(e.contentType) !== mediaType(a.contentType)
+    ) {
+      add(
+        e.name,
+        'contentType',
+        e.contentType,
+        a.contentType,
+        `expected part '${e.name}' of type ${e.contentType} but got ${a.contentType}`,
+      );
       continue;
     }
     if (rules !== undefined && rules.rules.some((r) => r.match !== 'equality')) {
       const et = utf8.decode(e.bytes);
       const at = utf8.decode(a.bytes);
-      for (const f of checkRuleList(rules, et, at, { coerceStrings: true, actualIsFloat: false })) add(e.name, f.rule.match, et, at, `part '${e.name}': ${f.reason}`);
+      for (const f of checkRuleList(rules, et, at, { coerceStrings: true, actualIsFloat: false }))
+        add(e.name, f.rule.match, et, at, `part '${e.name}': ${f.reason}`);
       continue;
     }
     if (!sameBytes(e.bytes, a.bytes)) {
       const binary = e.filename !== undefined;
       const exp = binary ? `${e.bytes.length} bytes` : utf8.decode(e.bytes);
       const act = binary ? `${a.bytes.length} bytes` : utf8.decode(a.bytes);
-      add(e.name, 'equality', exp, act, binary ? `expected the file in part '${e.name}' (${exp}) but got different content (${act})` : `expected part '${e.name}' to be ${show(exp)} but got ${show(act)}`);
+      add(
+        e.name,
+        'equality',
+        exp,
+        act,
+        binary
+          ? `expected the file in part '${e.name}' (${exp}) but got different content (${act})`
+          : `expected part '${e.name}' to be ${show(exp)} but got ${show(act)}`,
+      );
     }
   }
   return out;

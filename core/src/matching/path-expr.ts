@@ -14,7 +14,10 @@ export function parsePathExpression(expr: string): PathToken[] {
   const hit = cache.get(expr);
   if (hit !== undefined) return hit;
   const fail = (why: string): never => {
-    throw new TreatyError('TREATY_CONTRACT_INVALID_PATH', `Cannot parse path expression '${expr}': ${why}. Use $, .name, ['odd name'], [0] and *.`);
+    throw new TreatyError(
+      'TREATY_CONTRACT_INVALID_PATH',
+      `Cannot parse path expression '${expr}': ${why}. Use $, .name, ['odd name'], [0] and *.`,
+    );
   };
   const tokens: PathToken[] = [];
   let i = 0;

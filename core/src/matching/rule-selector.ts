@@ -36,12 +36,17 @@ export class RuleSelector {
     for (const entry of this.entries) {
       const w = pathWeight(entry.tokens, location);
       if (w === 0) continue;
-      if (w > bestWeight || (w === bestWeight && best !== undefined && entry.tokens.length > best.tokens.length)) {
+      if (
+        w > bestWeight ||
+        (w === bestWeight && best !== undefined && entry.tokens.length > best.tokens.length)
+      ) {
         best = entry;
         bestWeight = w;
       }
     }
-    return best === undefined ? undefined : { list: best.list, cascaded: best.tokens.length < location.length };
+    return best === undefined
+      ? undefined
+      : { list: best.list, cascaded: best.tokens.length < location.length };
   }
 }
 
@@ -104,7 +109,9 @@ export class RuleCursor {
 
   /** The rules that apply here, and whether they reached here by cascading. */
   get selected(): SelectedRules | undefined {
-    return this.best === undefined ? undefined : { list: this.best.list, cascaded: this.best.length < this.depth };
+    return this.best === undefined
+      ? undefined
+      : { list: this.best.list, cascaded: this.best.length < this.depth };
   }
 
   /** The cursor one step down, at an object key or array index. */
@@ -118,11 +125,20 @@ export class RuleCursor {
       const t = p.tokens[this.depth] as PathToken;
       let weight: number;
       if (t.kind === 'star') weight = p.weight;
-      else if (t.kind === 'field' && (segment === t.name || (typeof segment === 'number' && String(segment) === t.name))) weight = p.weight * 2;
+      else if (
+        t.kind === 'field' &&
+        (segment === t.name || (typeof segment === 'number' && String(segment) === t.name))
+      )
+        weight = p.weight * 2;
       else if (t.kind === 'index' && segment === t.index) weight = p.weight * 2;
       else continue;
       if (p.tokens.length === this.depth + 1) {
-        if (best === undefined || weight > best.weight || (weight === best.weight && p.tokens.length > best.length)) best = { length: p.tokens.length, list: p.list, weight };
+        if (
+          best === undefined ||
+          weight > best.weight ||
+          (weight === best.weight && p.tokens.length > best.length)
+        )
+          best = { length: p.tokens.length, list: p.list, weight };
       } else pending.push({ tokens: p.tokens, list: p.list, weight });
     }
     next = new RuleCursor(this.depth + 1, pending, best);

@@ -5,7 +5,8 @@ import { checkRule, checkRuleList, compileRegex } from './rules.js';
 const body = { coerceStrings: false, actualIsFloat: false };
 const header = { coerceStrings: true, actualIsFloat: false };
 const float = { coerceStrings: false, actualIsFloat: true };
-const passes = (rule: MatchingRule, actual: unknown, ctx = body, expected: unknown = undefined) => checkRule(rule, expected, actual, ctx) === undefined;
+const passes = (rule: MatchingRule, actual: unknown, ctx = body, expected: unknown = undefined) =>
+  checkRule(rule, expected, actual, ctx) === undefined;
 
 describe('compileRegex', () => {
   it('matches the whole value, never a substring', () => {
@@ -44,7 +45,9 @@ describe('checkRule', () => {
     expect(passes({ match: 'type' }, 100.5, body, 1)).toBe(true);
     expect(passes({ match: 'type' }, '1', body, 1)).toBe(false);
     expect(passes({ match: 'type' }, null, body, 'x')).toBe(false);
-    expect(checkRule({ match: 'type' }, 1, 'x', body)).toBe('expected a value of type number (like 1) but got the string "x"');
+    expect(checkRule({ match: 'type' }, 1, 'x', body)).toBe(
+      'expected a value of type number (like 1) but got the string "x"',
+    );
   });
 
   it('integer, decimal and number coerce strings only in headers and queries', () => {
@@ -77,7 +80,8 @@ describe('checkRule', () => {
     expect(passes({ match: 'null' }, 'null')).toBe(false);
     expect(passes({ match: 'semver' }, '1.2.3-beta.1+build.5')).toBe(true);
     expect(passes({ match: 'semver' }, '1.0')).toBe(false);
-    for (const empty of ['', [], {}, null, new Uint8Array(0)]) expect(passes({ match: 'notEmpty' }, empty)).toBe(false);
+    for (const empty of ['', [], {}, null, new Uint8Array(0)])
+      expect(passes({ match: 'notEmpty' }, empty)).toBe(false);
     expect(passes({ match: 'notEmpty' }, 'x', body, ['a'])).toBe(false);
     expect(passes({ match: 'notEmpty' }, ['x'], body, ['a'])).toBe(true);
   });
@@ -95,7 +99,12 @@ describe('checkRuleList', () => {
   it('AND needs every rule, OR any one', () => {
     const rules: MatchingRule[] = [{ match: 'integer' }, { match: 'null' }];
     expect(checkRuleList({ combine: 'OR', rules }, 1, null, body)).toEqual([]);
-    expect(checkRuleList({ combine: 'AND', rules }, 1, null, body).map((f) => f.rule.match)).toEqual(['integer']);
-    expect(checkRuleList({ combine: 'OR', rules }, 1, 'x', body).map((f) => f.rule.match)).toEqual(['integer', 'null']);
+    expect(checkRuleList({ combine: 'AND', rules }, 1, null, body).map((f) => f.rule.match)).toEqual([
+      'integer',
+    ]);
+    expect(checkRuleList({ combine: 'OR', rules }, 1, 'x', body).map((f) => f.rule.match)).toEqual([
+      'integer',
+      'null',
+    ]);
   });
 });

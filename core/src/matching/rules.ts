@@ -57,10 +57,13 @@ export function compileRegex(pattern: string): RegExp | null {
   return re;
 }
 
-const semverPattern = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const semverPattern =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
 /** The JSON type name used in messages and type checks (numbers are one type). */
-export function jsonType(value: unknown): 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean' | 'undefined' {
+export function jsonType(
+  value: unknown,
+): 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean' | 'undefined' {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   const t = typeof value;
@@ -119,7 +122,12 @@ function isEmptyValue(value: unknown): boolean {
  * Checks one rule against a leaf value; returns why it fails, or undefined when it passes.
  * Structural parts of container rules (lengths, variants, keys) are checked by the body comparators.
  */
-export function checkRule(rule: MatchingRule, expected: unknown, actual: unknown, ctx: LeafContext): string | undefined {
+export function checkRule(
+  rule: MatchingRule,
+  expected: unknown,
+  actual: unknown,
+  ctx: LeafContext,
+): string | undefined {
   switch (rule.match) {
     case 'equality':
       return jsonEqual(expected, actual) ? undefined : `expected ${show(expected)} but got ${show(actual)}`;
@@ -127,7 +135,8 @@ export function checkRule(rule: MatchingRule, expected: unknown, actual: unknown
       const re = compileRegex(rule.regex);
       if (re === null) return `the regex /${rule.regex}/ is not valid`;
       const text = asText(actual);
-      if (text === undefined) return `expected a value matching /${rule.regex}/ but got ${jsonType(actual) === 'array' ? 'an array' : 'an object'}`;
+      if (text === undefined)
+        return `expected a value matching /${rule.regex}/ but got ${jsonType(actual) === 'array' ? 'an array' : 'an object'}`;
       return re.test(text) ? undefined : `expected a value matching /${rule.regex}/ but got ${show(actual)}`;
     }
     case 'type':
@@ -139,14 +148,22 @@ export function checkRule(rule: MatchingRule, expected: unknown, actual: unknown
     }
     case 'include': {
       const text = asText(actual);
-      return text !== undefined && text.includes(rule.value) ? undefined : `expected a value including ${show(rule.value)} but got ${show(actual)}`;
+      return text !== undefined && text.includes(rule.value)
+        ? undefined
+        : `expected a value including ${show(rule.value)} but got ${show(actual)}`;
     }
     case 'integer':
-      if (typeof actual === 'number') return Number.isInteger(actual) && !ctx.actualIsFloat ? undefined : `expected an integer but got ${show(actual)}${ctx.actualIsFloat ? ' (written as a decimal)' : ''}`;
+      if (typeof actual === 'number')
+        return Number.isInteger(actual) && !ctx.actualIsFloat
+          ? undefined
+          : `expected an integer but got ${show(actual)}${ctx.actualIsFloat ? ' (written as a decimal)' : ''}`;
       if (ctx.coerceStrings && typeof actual === 'string' && integerText.test(actual)) return undefined;
       return `expected an integer but got ${show(actual)}`;
     case 'decimal':
-      if (typeof actual === 'number') return !Number.isInteger(actual) || ctx.actualIsFloat ? undefined : `expected a decimal number but got the integer ${show(actual)}`;
+      if (typeof actual === 'number')
+        return !Number.isInteger(actual) || ctx.actualIsFloat
+          ? undefined
+          : `expected a decimal number but got the integer ${show(actual)}`;
       if (ctx.coerceStrings && typeof actual === 'string' && decimalText.test(actual)) return undefined;
       return `expected a decimal number but got ${show(actual)}`;
     case 'number':
@@ -157,20 +174,29 @@ export function checkRule(rule: MatchingRule, expected: unknown, actual: unknown
     case 'date':
     case 'time': {
       const what = rule.match === 'datetime' ? 'a date-time' : `a ${rule.match}`;
-      if (typeof actual !== 'string') return `expected ${what}${rule.format === undefined ? '' : ` in the format '${rule.format}'`} but got ${show(actual)}`;
-      return matchesDateFormat(rule.match, actual, rule.format) ? undefined : `expected ${what} in the format '${rule.format ?? 'ISO 8601'}' but got ${show(actual)}`;
+      if (typeof actual !== 'string')
+        return `expected ${what}${rule.format === undefined ? '' : ` in the format '${rule.format}'`} but got ${show(actual)}`;
+      return matchesDateFormat(rule.match, actual, rule.format)
+        ? undefined
+        : `expected ${what} in the format '${rule.format ?? 'ISO 8601'}' but got ${show(actual)}`;
     }
     case 'null':
       return actual === null ? undefined : `expected null but got ${show(actual)}`;
     case 'boolean':
-      return typeof actual === 'boolean' || actual === 'true' || actual === 'false' ? undefined : `expected a boolean but got ${show(actual)}`;
+      return typeof actual === 'boolean' || actual === 'true' || actual === 'false'
+        ? undefined
+        : `expected a boolean but got ${show(actual)}`;
     case 'semver':
-      return typeof actual === 'string' && semverPattern.test(actual) ? undefined : `expected a semantic version (like 1.2.3) but got ${show(actual)}`;
+      return typeof actual === 'string' && semverPattern.test(actual)
+        ? undefined
+        : `expected a semantic version (like 1.2.3) but got ${show(actual)}`;
     case 'notEmpty': {
       if (isEmptyValue(actual)) return `expected a non-empty value but got ${show(actual)}`;
       const et = jsonType(expected);
       const at = jsonType(actual);
-      return et === 'undefined' || et === at ? undefined : `expected a non-empty ${et} but got the ${at} ${show(actual)}`;
+      return et === 'undefined' || et === at
+        ? undefined
+        : `expected a non-empty ${et} but got the ${at} ${show(actual)}`;
     }
     case 'contentType':
       return undefined; // checked on whole bodies, where the bytes are
@@ -179,9 +205,13 @@ export function checkRule(rule: MatchingRule, expected: unknown, actual: unknown
     case 'arrayContains':
       return Array.isArray(actual) ? undefined : `expected an array but got ${show(actual)}`;
     case 'eachKey':
-      return typeof actual === 'object' && actual !== null && !Array.isArray(actual) ? undefined : `expected an object but got ${show(actual)}`;
+      return typeof actual === 'object' && actual !== null && !Array.isArray(actual)
+        ? undefined
+        : `expected an object but got ${show(actual)}`;
     case 'eachValue':
-      return typeof actual === 'object' && actual !== null ? undefined : `expected an object or an array but got ${show(actual)}`;
+      return typeof actual === 'object' && actual !== null
+        ? undefined
+        : `expected an object or an array but got ${show(actual)}`;
   }
 }
 
@@ -192,7 +222,12 @@ export interface RuleFailure {
 }
 
 /** Checks a rule list (AND: every rule; OR: any rule) against a leaf value. */
-export function checkRuleList(list: RuleList, expected: unknown, actual: unknown, ctx: LeafContext): RuleFailure[] {
+export function checkRuleList(
+  list: RuleList,
+  expected: unknown,
+  actual: unknown,
+  ctx: LeafContext,
+): RuleFailure[] {
   const failures: RuleFailure[] = [];
   for (const rule of list.rules) {
     const reason = checkRule(rule, expected, actual, ctx);
@@ -204,7 +239,10 @@ export function checkRuleList(list: RuleList, expected: unknown, actual: unknown
 }
 
 /** The first rule of a list with the given name, if any. */
-export function findRule<N extends MatchingRule['match']>(list: RuleList | undefined, name: N): Extract<MatchingRule, { match: N }> | undefined {
+export function findRule<N extends MatchingRule['match']>(
+  list: RuleList | undefined,
+  name: N,
+): Extract<MatchingRule, { match: N }> | undefined {
   if (list === undefined) return undefined;
   for (const r of list.rules) if (r.match === name) return r as Extract<MatchingRule, { match: N }>;
   return undefined;

@@ -16,7 +16,11 @@ export interface ValuesOptions {
 
 const coerce = { coerceStrings: true, actualIsFloat: false };
 
-function lookup<T>(map: Record<string, T> | undefined, name: string, caseInsensitive: boolean): T | undefined {
+function lookup<T>(
+  map: Record<string, T> | undefined,
+  name: string,
+  caseInsensitive: boolean,
+): T | undefined {
   if (map === undefined) return undefined;
   const direct = map[name];
   if (direct !== undefined || !caseInsensitive) return direct;
@@ -25,13 +29,18 @@ function lookup<T>(map: Record<string, T> | undefined, name: string, caseInsensi
   return undefined;
 }
 
-const plainEqual = (e: string[], a: string[]): boolean => e.length === a.length && e.every((v, i) => v === a[i]);
+const plainEqual = (e: string[], a: string[]): boolean =>
+  e.length === a.length && e.every((v, i) => v === a[i]);
 
 /**
  * Compares names to lists of values: every expected name must be present; a rule on a name applies
  * to each actual value (their number may differ); without a rule the values must be equal in order.
  */
-export function compareValues(expected: Record<string, string[]>, actual: Record<string, string[]>, opts: ValuesOptions): Mismatch[] {
+export function compareValues(
+  expected: Record<string, string[]>,
+  actual: Record<string, string[]>,
+  opts: ValuesOptions,
+): Mismatch[] {
   const out: Mismatch[] = [];
   const add = (name: string, rule: string, exp: unknown, act: unknown, message: string): void => {
     const path = `${opts.prefix}.${name}`;
@@ -40,14 +49,21 @@ export function compareValues(expected: Record<string, string[]>, actual: Record
   for (const [name, exp] of Object.entries(expected)) {
     const act = lookup(actual, name, opts.caseInsensitive);
     if (act === undefined) {
-      add(name, 'presence', exp.length === 1 ? exp[0] : exp, undefined, `expected ${opts.what} '${name}' with ${show(exp.length === 1 ? exp[0] : exp)} but it is missing`);
+      add(
+        name,
+        'presence',
+        exp.length === 1 ? exp[0] : exp,
+        undefined,
+        `expected ${opts.what} '${name}' with ${show(exp.length === 1 ? exp[0] : exp)} but it is missing`,
+      );
       continue;
     }
     const rules = lookup(opts.rules, name, opts.caseInsensitive);
     if (rules !== undefined && rules.rules.some((r) => r.match !== 'equality')) {
       const example = exp[0];
       for (const value of act) {
-        for (const f of checkRuleList(rules, example, value, coerce)) add(name, f.rule.match, example, value, `${opts.what} '${name}': ${f.reason}`);
+        for (const f of checkRuleList(rules, example, value, coerce))
+          add(name, f.rule.match, example, value, `${opts.what} '${name}': ${f.reason}`);
       }
       continue;
     }
@@ -59,7 +75,14 @@ export function compareValues(expected: Record<string, string[]>, actual: Record
   }
   if (!opts.allowUnexpected) {
     for (const [name, act] of Object.entries(actual)) {
-      if (lookup(expected, name, opts.caseInsensitive) === undefined) add(name, 'unexpected', undefined, act, `unexpected ${opts.what} '${name}' with ${show(act.length === 1 ? act[0] : act)}`);
+      if (lookup(expected, name, opts.caseInsensitive) === undefined)
+        add(
+          name,
+          'unexpected',
+          undefined,
+          act,
+          `unexpected ${opts.what} '${name}' with ${show(act.length === 1 ? act[0] : act)}`,
+        );
     }
   }
   return out;

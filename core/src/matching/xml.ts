@@ -150,7 +150,14 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
   const selector = RuleSelector.for(options.rules);
   const add = (where: Where, rule: string, exp: unknown, act: unknown, message: string): void => {
     const path = `${options.prefix}.${where.names.join('.')}`;
-    mismatches.push({ part: options.part, path, expected: exp, actual: act, rule, message: `${path}: ${message}` });
+    mismatches.push({
+      part: options.part,
+      path,
+      expected: exp,
+      actual: act,
+      rule,
+      message: `${path}: ${message}`,
+    });
   };
   const select = (where: Where): SelectedRules | undefined => {
     if (selector === undefined) return undefined;
@@ -167,10 +174,12 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
   const compareLeaf = (where: Where, exp: string, act: string, what: string): void => {
     const sel = select(where);
     if (sel !== undefined && sel.list.rules.some((r) => r.match !== 'equality' && r.match !== 'type')) {
-      for (const f of checkRuleList(sel.list, exp, act, leaf)) add(where, f.rule.match, exp, act, `${what}: ${f.reason}`);
+      for (const f of checkRuleList(sel.list, exp, act, leaf))
+        add(where, f.rule.match, exp, act, `${what}: ${f.reason}`);
     } else if (sel !== undefined && sel.list.rules.some((r) => r.match === 'type')) {
       return;
-    } else if (exp !== act) add(where, 'equality', exp, act, `${what}: expected ${show(exp)} but got ${show(act)}`);
+    } else if (exp !== act)
+      add(where, 'equality', exp, act, `${what}: expected ${show(exp)} but got ${show(act)}`);
   };
   const qual = (e: XmlElement): string => (e.ns === '' ? e.local : `{${e.ns}}${e.local}`);
 
@@ -182,18 +191,26 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
     for (const a of exp.attributes) {
       const other = act.attributes.find((x) => x.local === a.local && x.ns === a.ns);
       const w = at(where, `@${a.local}`);
-      if (other === undefined) add(w, 'presence', a.value, undefined, `expected attribute '${a.name}' but it is missing`);
+      if (other === undefined)
+        add(w, 'presence', a.value, undefined, `expected attribute '${a.name}' but it is missing`);
       else compareLeaf(w, a.value, other.value, `attribute '${a.name}'`);
     }
     if (!options.allowUnexpected) {
       for (const a of act.attributes) {
         if (!exp.attributes.some((x) => x.local === a.local && x.ns === a.ns)) {
-          add(at(where, `@${a.local}`), 'unexpected', undefined, a.value, `unexpected attribute '${a.name}' with value ${show(a.value)}`);
+          add(
+            at(where, `@${a.local}`),
+            'unexpected',
+            undefined,
+            a.value,
+            `unexpected attribute '${a.name}' with value ${show(a.value)}`,
+          );
         }
       }
     }
     const expText = exp.text.trim();
-    if (expText !== '' || exp.children.length === 0) compareLeaf(at(where, '#text'), expText, act.text.trim(), 'text');
+    if (expText !== '' || exp.children.length === 0)
+      compareLeaf(at(where, '#text'), expText, act.text.trim(), 'text');
 
     const sel = select(where);
     if (sel !== undefined && sel.list.rules.some((r) => r.match !== 'equality')) {
@@ -201,8 +218,22 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
       if (!sel.cascaded) {
         for (const r of sel.list.rules) {
           if (r.match !== 'type') continue;
-          if (r.min !== undefined && act.children.length < r.min) add(where, 'type', r.min, act.children.length, `expected at least ${r.min} child element(s) but got ${act.children.length}`);
-          if (r.max !== undefined && act.children.length > r.max) add(where, 'type', r.max, act.children.length, `expected at most ${r.max} child element(s) but got ${act.children.length}`);
+          if (r.min !== undefined && act.children.length < r.min)
+            add(
+              where,
+              'type',
+              r.min,
+              act.children.length,
+              `expected at least ${r.min} child element(s) but got ${act.children.length}`,
+            );
+          if (r.max !== undefined && act.children.length > r.max)
+            add(
+              where,
+              'type',
+              r.max,
+              act.children.length,
+              `expected at most ${r.max} child element(s) but got ${act.children.length}`,
+            );
         }
       }
       const first = exp.children[0];
@@ -232,8 +263,22 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
       const actuals = actualGroups.get(key) ?? [];
       const first = expectedGroup[0] as XmlElement;
       const w = at(where, first.local);
-      if (actuals.length < expectedGroup.length) add(w, 'length', expectedGroup.length, actuals.length, `expected ${expectedGroup.length} <${first.name}> element(s) but got ${actuals.length}`);
-      if (actuals.length > expectedGroup.length && !options.allowUnexpected) add(w, 'unexpected', expectedGroup.length, actuals.length, `expected ${expectedGroup.length} <${first.name}> element(s) but got ${actuals.length}`);
+      if (actuals.length < expectedGroup.length)
+        add(
+          w,
+          'length',
+          expectedGroup.length,
+          actuals.length,
+          `expected ${expectedGroup.length} <${first.name}> element(s) but got ${actuals.length}`,
+        );
+      if (actuals.length > expectedGroup.length && !options.allowUnexpected)
+        add(
+          w,
+          'unexpected',
+          expectedGroup.length,
+          actuals.length,
+          `expected ${expectedGroup.length} <${first.name}> element(s) but got ${actuals.length}`,
+        );
       for (let i = 0; i < Math.min(expectedGroup.length, actuals.length); i++) {
         const [a, position] = actuals[i] as [XmlElement, number];
         element(expectedGroup[i] as XmlElement, a, at(where, first.local, position));
@@ -241,7 +286,8 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
     }
     if (!options.allowUnexpected) {
       for (const c of act.children) {
-        if (!groups.has(`${c.ns}|${c.local}`)) add(at(where, c.local), 'unexpected', undefined, c.name, `unexpected child element <${c.name}>`);
+        if (!groups.has(`${c.ns}|${c.local}`))
+          add(at(where, c.local), 'unexpected', undefined, c.name, `unexpected child element <${c.name}>`);
       }
     }
   };

@@ -24,26 +24,47 @@ type Links = Record<string, { href: string } | Array<{ href: string }>>;
 function headersFor(options: BrokerOptions): Record<string, string> {
   const h: Record<string, string> = { Accept: 'application/hal+json, application/json' };
   if (options.token !== undefined) h.Authorization = `Bearer ${options.token}`;
-  else if (options.username !== undefined) h.Authorization = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
+  else if (options.username !== undefined)
+    h.Authorization = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
   return h;
 }
 
 /** GET or POST JSON on the broker, with a clear error for every way it can fail. */
-export async function brokerJson(url: string, options: BrokerOptions, method = 'GET', body?: unknown): Promise<Record<string, unknown>> {
+export async function brokerJson(
+  url: string,
+  options: BrokerOptions,
+  method = 'GET',
+  body?: unknown,
+): Promise<Record<string, unknown>> {
   let res;
   try {
     res = await send(url, {
       method,
-      headers: { ...headersFor(options), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        ...headersFor(options),
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       timeoutMs: 30_000,
     });
   } catch (error) {
-    throw new TreatyError('TREATY_VERIFY_SOURCE', `The broker at ${options.baseUrl} could not be reached (${(error as Error).message}).`, { cause: error });
+    throw new TreatyError(
+      'TREATY_VERIFY_SOURCE',
+      `The broker at ${options.baseUrl} could not be reached (${(error as Error).message}).`,
+      { cause: error },
+    );
   }
   const text = new TextDecoder().decode(res.body);
-  if (res.status === 401 || res.status === 403) throw new TreatyError('TREATY_VERIFY_SOURCE', `The broker refused ${method} ${url} (${res.status}): give a token (PACT_BROKER_TOKEN) or a username and password.`);
-  if (res.status < 200 || res.status > 299) throw new TreatyError('TREATY_VERIFY_SOURCE', `The broker answered ${res.status} to ${method} ${url}: ${text.slice(0, 300)}`);
+  if (res.status === 401 || res.status === 403)
+    throw new TreatyError(
+      'TREATY_VERIFY_SOURCE',
+      `The broker refused ${method} ${url} (${res.status}): give a token (PACT_BROKER_TOKEN) or a username and password.`,
+    );
+  if (res.status < 200 || res.status > 299)
+    throw new TreatyError(
+      'TREATY_VERIFY_SOURCE',
+      `The broker answered ${res.status} to ${method} ${url}: ${text.slice(0, 300)}`,
+    );
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch {
@@ -73,20 +94,43 @@ export async function pactsFromBroker(provider: string, options: BrokerOptions):
     const doc = await brokerJson(url, options, 'POST', {
       consumerVersionSelectors: options.consumerVersionSelectors ?? [],
       includePendingStatus: options.enablePending === true,
-      ...(options.providerVersionBranch === undefined ? {} : { providerVersionBranch: options.providerVersionBranch }),
-      ...(options.includeWipPactsSince === undefined ? {} : { includeWipPactsSince: options.includeWipPactsSince }),
+      ...(options.providerVersionBranch === undefined
+        ? {}
+        : { providerVersionBranch: options.providerVersionBranch }),
+      ...(options.includeWipPactsSince === undefined
+        ? {}
+        : { includeWipPactsSince: options.includeWipPactsSince }),
     });
-    const pacts = ((doc._embedded as { pacts?: unknown[] } | undefined)?.pacts ?? []) as Array<{ verificationProperties?: { pending?: boolean; wip?: boolean; notices?: Array<{ when?: string; text?: string }> }; _links?: Links }>;
+    const pacts = ((doc._embedded as { pacts?: unknown[] } | undefined)?.pacts ?? []) as Array<{
+      verificationProperties?: {
+        pending?: boolean;
+        wip?: boolean;
+        notices?: Array<{ when?: string; text?: string }>;
+      };
+      _links?: Links;
+    }>;
     for (const p of pacts) {
       const href = link(p as Record<string, unknown>, 'self');
       if (href === undefined) continue;
-      const notices = (p.verificationProperties?.notices ?? []).filter((n) => n.when === 'before_verification' && typeof n.text === 'string').map((n) => n.text as string);
+      const notices = (p.verificationProperties?.notices ?? [])
+        .filter((n) => n.when === 'before_verification' && typeof n.text === 'string')
+        .map((n) => n.text as string);
       // Work-in-progress pacts are always pending: verifying them never fails the build.
-      entries.push({ href, pending: p.verificationProperties?.wip === true || (options.enablePending === true && p.verificationProperties?.pending === true), notices });
+      entries.push({
+        href,
+        pending:
+          p.verificationProperties?.wip === true ||
+          (options.enablePending === true && p.verificationProperties?.pending === true),
+        notices,
+      });
     }
   } else {
     const latest = link(index, 'pb:latest-provider-pacts');
-    if (latest === undefined) throw new TreatyError('TREATY_VERIFY_SOURCE', `The broker at ${base} offers neither pacts for verification nor latest provider pacts.`);
+    if (latest === undefined)
+      throw new TreatyError(
+        'TREATY_VERIFY_SOURCE',
+        `The broker at ${base} offers neither pacts for verification nor latest provider pacts.`,
+      );
     const doc = await brokerJson(latest.replace('{provider}', encodeURIComponent(provider)), options);
     const list = ((doc._links as Links | undefined)?.['pb:pacts'] ?? []) as Array<{ href: string }>;
     for (const l of list) entries.push({ href: l.href, pending: false, notices: [] });
@@ -98,25 +142,50 @@ export async function pactsFromBroker(provider: string, options: BrokerOptions):
     try {
       contract = parseContract(doc);
     } catch (error) {
-      if (isTreatyError(error)) throw new TreatyError(error.code, `${e.href}: ${error.message}`, { cause: error });
+      if (isTreatyError(error))
+        throw new TreatyError(error.code, `${e.href}: ${error.message}`, { cause: error });
       throw error;
     }
     const publishUrl = link(doc, 'pb:publish-verification-results');
     const providerUrl = link(doc, 'pb:provider');
-    out.push({ source: e.href, contract, broker: { pending: e.pending, notices: e.notices, ...(publishUrl === undefined ? {} : { publishUrl }), ...(providerUrl === undefined ? {} : { providerUrl }) } });
+    out.push({
+      source: e.href,
+      contract,
+      broker: {
+        pending: e.pending,
+        notices: e.notices,
+        ...(publishUrl === undefined ? {} : { publishUrl }),
+        ...(providerUrl === undefined ? {} : { providerUrl }),
+      },
+    });
   }
   return out;
 }
 
 /** Publishes one contract's verification result to the broker, first putting the provider version on its branch. */
-export async function publishResult(loaded: LoadedContract, result: { success: boolean; providerVersion: string; providerBranch?: string; buildUrl?: string }, options: BrokerOptions): Promise<void> {
+export async function publishResult(
+  loaded: LoadedContract,
+  result: { success: boolean; providerVersion: string; providerBranch?: string; buildUrl?: string },
+  options: BrokerOptions,
+): Promise<void> {
   const publishUrl = loaded.broker?.publishUrl;
-  if (publishUrl === undefined) throw new TreatyError('TREATY_VERIFY_SOURCE', `${loaded.source} came without a link to publish results to.`);
+  if (publishUrl === undefined)
+    throw new TreatyError(
+      'TREATY_VERIFY_SOURCE',
+      `${loaded.source} came without a link to publish results to.`,
+    );
   if (result.providerBranch !== undefined && loaded.broker?.providerUrl !== undefined) {
     const providerDoc = await brokerJson(loaded.broker.providerUrl, options);
     const branchVersion = link(providerDoc, 'pb:branch-version');
     if (branchVersion !== undefined) {
-      await brokerJson(branchVersion.replace('{branch}', encodeURIComponent(result.providerBranch)).replace('{version}', encodeURIComponent(result.providerVersion)), options, 'PUT', {});
+      await brokerJson(
+        branchVersion
+          .replace('{branch}', encodeURIComponent(result.providerBranch))
+          .replace('{version}', encodeURIComponent(result.providerVersion)),
+        options,
+        'PUT',
+        {},
+      );
     }
   }
   await brokerJson(publishUrl, options, 'POST', {

@@ -15,11 +15,22 @@ export interface LoadedContract {
 async function fromUrl(url: string, headers: Record<string, string>): Promise<LoadedContract> {
   let res: Response;
   try {
-    res = await fetch(url, { headers: { Accept: 'application/hal+json, application/json', ...headers }, signal: AbortSignal.timeout(30_000) });
+    res = await fetch(url, {
+      headers: { Accept: 'application/hal+json, application/json', ...headers },
+      signal: AbortSignal.timeout(30_000),
+    });
   } catch (error) {
-    throw new TreatyError('TREATY_VERIFY_SOURCE', `Cannot fetch the contract at ${url}: ${(error as Error).message}.`, { cause: error });
+    throw new TreatyError(
+      'TREATY_VERIFY_SOURCE',
+      `Cannot fetch the contract at ${url}: ${(error as Error).message}.`,
+      { cause: error },
+    );
   }
-  if (!res.ok) throw new TreatyError('TREATY_VERIFY_SOURCE', `Fetching the contract at ${url} answered ${res.status} ${res.statusText}.`);
+  if (!res.ok)
+    throw new TreatyError(
+      'TREATY_VERIFY_SOURCE',
+      `Fetching the contract at ${url} answered ${res.status} ${res.statusText}.`,
+    );
   return { source: url, contract: parseLabelled(await res.text(), url) };
 }
 
@@ -27,7 +38,11 @@ function parseLabelled(text: string, source: string): Contract {
   try {
     return parseContract(text);
   } catch (error) {
-    if (isTreatyError(error)) throw new TreatyError(error.code, `${source}: ${error.message}`, { cause: error, ...(error.path === undefined ? {} : { path: error.path }) });
+    if (isTreatyError(error))
+      throw new TreatyError(error.code, `${source}: ${error.message}`, {
+        cause: error,
+        ...(error.path === undefined ? {} : { path: error.path }),
+      });
     throw error;
   }
 }
@@ -36,7 +51,10 @@ function parseLabelled(text: string, source: string): Contract {
  * Reads contracts from files, folders (every `*.json` inside, recursively) and http(s) URLs.
  * @example const contracts = await loadContracts(['./pacts', 'https://broker/pacts/…'], { cwd: process.cwd() })
  */
-export async function loadContracts(sources: readonly string[], options: { cwd?: string; headers?: Record<string, string> } = {}): Promise<LoadedContract[]> {
+export async function loadContracts(
+  sources: readonly string[],
+  options: { cwd?: string; headers?: Record<string, string> } = {},
+): Promise<LoadedContract[]> {
   const out: LoadedContract[] = [];
   for (const source of sources) {
     if (/^https?:\/\//i.test(source)) {
@@ -45,7 +63,11 @@ export async function loadContracts(sources: readonly string[], options: { cwd?:
     }
     const full = resolve(options.cwd ?? process.cwd(), source);
     const info = await stat(full).catch((error: unknown) => {
-      throw new TreatyError('TREATY_VERIFY_SOURCE', `Cannot read the contract source '${source}': no such file or folder.`, { cause: error });
+      throw new TreatyError(
+        'TREATY_VERIFY_SOURCE',
+        `Cannot read the contract source '${source}': no such file or folder.`,
+        { cause: error },
+      );
     });
     const files = info.isDirectory()
       ? (await readdir(full, { recursive: true, withFileTypes: true }))
@@ -53,8 +75,10 @@ export async function loadContracts(sources: readonly string[], options: { cwd?:
           .map((e) => join(e.parentPath, e.name))
           .sort()
       : [full];
-    if (files.length === 0) throw new TreatyError('TREATY_VERIFY_SOURCE', `The folder '${source}' holds no .json contract files.`);
-    for (const file of files) out.push({ source: file, contract: parseLabelled(await readFile(file, 'utf8'), file) });
+    if (files.length === 0)
+      throw new TreatyError('TREATY_VERIFY_SOURCE', `The folder '${source}' holds no .json contract files.`);
+    for (const file of files)
+      out.push({ source: file, contract: parseLabelled(await readFile(file, 'utf8'), file) });
   }
   return out;
 }

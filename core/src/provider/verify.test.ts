@@ -9,16 +9,36 @@ import { verifyProvider } from './verify.js';
 
 let servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
+  await Promise.all(
+    servers.map(
+      (s) =>
+        new Promise<void>((r) => {
+          s.closeAllConnections();
+          s.close(() => r());
+        }),
+    ),
+  );
   servers = [];
 });
 
-async function serve(handler: (req: { method: string; url: string; headers: Record<string, string | string[] | undefined>; body: string }) => { status: number; body?: unknown; headers?: Record<string, string> } | 'hang'): Promise<string> {
+async function serve(
+  handler: (req: {
+    method: string;
+    url: string;
+    headers: Record<string, string | string[] | undefined>;
+    body: string;
+  }) => { status: number; body?: unknown; headers?: Record<string, string> } | 'hang',
+): Promise<string> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const out = handler({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString() });
+      const out = handler({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      });
       if (out === 'hang') return;
       res.writeHead(out.status, { 'Content-Type': 'application/json', ...out.headers });
       res.end(out.body === undefined ? '' : JSON.stringify(out.body));
@@ -30,7 +50,12 @@ async function serve(handler: (req: { method: string; url: string; headers: Reco
 }
 
 const contract = (interactions: unknown[]) =>
-  parseContract({ consumer: { name: 'web' }, provider: { name: 'orders' }, interactions, metadata: { pactSpecification: { version: '4.0' } } });
+  parseContract({
+    consumer: { name: 'web' },
+    provider: { name: 'orders' },
+    interactions,
+    metadata: { pactSpecification: { version: '4.0' } },
+  });
 
 const http = (description: string, extra: Record<string, unknown> = {}) => ({
   type: 'Synchronous/HTTP',
@@ -51,7 +76,11 @@ describe('verifyProvider', () => {
     const c = contract([
       http('by generated id', {
         providerStates: [{ name: 'an order exists', params: { sku: 'A-1' } }],
-        request: { method: 'GET', path: '/orders/1', generators: { path: { type: 'ProviderState', expression: '/orders/${id}' } } },
+        request: {
+          method: 'GET',
+          path: '/orders/1',
+          generators: { path: { type: 'ProviderState', expression: '/orders/${id}' } },
+        },
       }),
     ]);
     const result = await verifyProvider({
@@ -72,22 +101,55 @@ describe('verifyProvider', () => {
 
   it('reports an unknown provider state, a failing state URL and a hanging provider per interaction, and goes on', async () => {
     const slow = await serve((req) => (req.url === '/orders/1' ? 'hang' : { status: 500 }));
-    const c = contract([http('hangs'), http('needs a state', { providerStates: [{ name: 'nobody knows' }] })]);
-    const result = await verifyProvider({ providerBaseUrl: slow, contracts: [{ source: 'memory', contract: c }], timeoutMs: 300, stateHandlers: {} });
+    const c = contract([
+      http('hangs'),
+      http('needs a state', { providerStates: [{ name: 'nobody knows' }] }),
+    ]);
+    const result = await verifyProvider({
+      providerBaseUrl: slow,
+      contracts: [{ source: 'memory', contract: c }],
+      timeoutMs: 300,
+      stateHandlers: {},
+    });
     expect(result.passed).toBe(false);
     expect(result.contracts[0]?.interactions.map((i) => [i.description, i.status])).toEqual([
       ['hangs', 'error'],
       ['needs a state', 'error'],
     ]);
     expect(result.contracts[0]?.interactions[0]?.error).toContain('no answer within 300 ms');
-    expect(result.contracts[0]?.interactions[1]?.error).toContain("no handler for the provider state 'nobody knows'");
-    const failing = await verifyProvider({ providerBaseUrl: slow, contracts: [{ source: 'memory', contract: contract([http('state', { providerStates: [{ name: 's' }] })]) }], providerStatesSetupUrl: `${slow}/_states` });
+    expect(result.contracts[0]?.interactions[1]?.error).toContain(
+      "no handler for the provider state 'nobody knows'",
+    );
+    const failing = await verifyProvider({
+      providerBaseUrl: slow,
+      contracts: [
+        { source: 'memory', contract: contract([http('state', { providerStates: [{ name: 's' }] })]) },
+      ],
+      providerStatesSetupUrl: `${slow}/_states`,
+    });
     expect(failing.contracts[0]?.interactions[0]?.error).toContain('the state change URL answered 500');
   });
 
   it('does not fail the run for a pending interaction, and reports it', async () => {
     const url = await serve(() => ({ status: 200, body: { id: 'one' } }));
-    const result = await verifyProvider({ providerBaseUrl: url, contracts: [{ source: 'memory', contract: contract([http('new field', { pending: true, response: { status: 200, body: { content: { id: 1 }, contentType: 'application/json' }, matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } } } })]) }] });
+    const result = await verifyProvider({
+      providerBaseUrl: url,
+      contracts: [
+        {
+          source: 'memory',
+          contract: contract([
+            http('new field', {
+              pending: true,
+              response: {
+                status: 200,
+                body: { content: { id: 1 }, contentType: 'application/json' },
+                matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } },
+              },
+            }),
+          ]),
+        },
+      ],
+    });
     expect(result.passed).toBe(true);
     expect(result.summary).toMatchObject({ pending: 1, failed: 0 });
     expect(result.contracts[0]?.interactions[0]?.mismatches[0]?.path).toBe('$.body.id');
@@ -110,20 +172,45 @@ describe('verifyProvider', () => {
 
   it('verifies messages from programmatic producers', async () => {
     const c = contract([
-      { type: 'Asynchronous/Messages', description: 'order created', contents: { content: { id: 1 }, contentType: 'application/json' }, matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } } },
+      {
+        type: 'Asynchronous/Messages',
+        description: 'order created',
+        contents: { content: { id: 1 }, contentType: 'application/json' },
+        matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } },
+      },
     ]);
-    const ok = await verifyProvider({ providerBaseUrl: 'http://127.0.0.1:9', contracts: [{ source: 'm', contract: c }], messageProviders: { 'order created': () => ({ id: 5 }) } });
+    const ok = await verifyProvider({
+      providerBaseUrl: 'http://127.0.0.1:9',
+      contracts: [{ source: 'm', contract: c }],
+      messageProviders: { 'order created': () => ({ id: 5 }) },
+    });
     expect(ok.passed).toBe(true);
-    const bad = await verifyProvider({ providerBaseUrl: 'http://127.0.0.1:9', contracts: [{ source: 'm', contract: c }], messageProviders: { 'order created': () => ({ contents: { id: 'x' }, metadata: { topic: 't' } }) } });
+    const bad = await verifyProvider({
+      providerBaseUrl: 'http://127.0.0.1:9',
+      contracts: [{ source: 'm', contract: c }],
+      messageProviders: { 'order created': () => ({ contents: { id: 'x' }, metadata: { topic: 't' } }) },
+    });
     expect(bad.contracts[0]?.interactions[0]?.mismatches[0]?.rule).toBe('integer');
   });
 
   it('takes state handlers in the { setup, teardown } form, each called only for its step', async () => {
     const calls: string[] = [];
-    const c = contract([{ type: 'Asynchronous/Messages', description: 'm', providerStates: [{ name: 'ready', params: { n: 1 } }], contents: { content: { n: 1 }, contentType: 'application/json' } }]);
+    const c = contract([
+      {
+        type: 'Asynchronous/Messages',
+        description: 'm',
+        providerStates: [{ name: 'ready', params: { n: 1 } }],
+        contents: { content: { n: 1 }, contentType: 'application/json' },
+      },
+    ]);
     const r = await verifyProvider({
       contracts: [{ source: 'm', contract: c }],
-      stateHandlers: { ready: { setup: (p) => void calls.push(`setup ${JSON.stringify(p)}`), teardown: () => void calls.push('teardown') } },
+      stateHandlers: {
+        ready: {
+          setup: (p) => void calls.push(`setup ${JSON.stringify(p)}`),
+          teardown: () => void calls.push('teardown'),
+        },
+      },
       messageProviders: { m: () => ({ n: 1 }) },
     });
     expect(r.passed).toBe(true);
@@ -132,25 +219,53 @@ describe('verifyProvider', () => {
 
   it('verifies message-only contracts without a provider URL, and says what is missing when a producer is', async () => {
     const c = contract([
-      { type: 'Asynchronous/Messages', description: 'order created', contents: { content: { id: 1 }, contentType: 'application/json' }, metadata: { contentType: 'application/json' }, matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } } },
-      { type: 'Asynchronous/Messages', description: 'order deleted', contents: { content: { id: 1 }, contentType: 'application/json' } },
+      {
+        type: 'Asynchronous/Messages',
+        description: 'order created',
+        contents: { content: { id: 1 }, contentType: 'application/json' },
+        metadata: { contentType: 'application/json' },
+        matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } },
+      },
+      {
+        type: 'Asynchronous/Messages',
+        description: 'order deleted',
+        contents: { content: { id: 1 }, contentType: 'application/json' },
+      },
     ]);
-    const r = await verifyProvider({ contracts: [{ source: 'm', contract: c }], messageProviders: { 'order created': () => ({ id: 5 }) } });
+    const r = await verifyProvider({
+      contracts: [{ source: 'm', contract: c }],
+      messageProviders: { 'order created': () => ({ id: 5 }) },
+    });
     // A bare JSON value is sent as JSON: the contract's contentType metadata is met.
     expect(r.contracts[0]?.interactions[0]).toMatchObject({ description: 'order created', status: 'passed' });
     expect(r.contracts[0]?.interactions[1]?.status).toBe('error');
-    expect(r.contracts[0]?.interactions[1]?.error).toContain("the message 'order deleted' has no producer in messageProviders, so it needs the running provider, but no providerBaseUrl (--provider-base-url) was given");
+    expect(r.contracts[0]?.interactions[1]?.error).toContain(
+      "the message 'order deleted' has no producer in messageProviders, so it needs the running provider, but no providerBaseUrl (--provider-base-url) was given",
+    );
   });
 
   it('takes a produced object as the contents unless it is exactly { contents, metadata }', async () => {
-    const c = contract([{ type: 'Asynchronous/Messages', description: 'doc', contents: { content: { contents: 'x', id: 1 }, contentType: 'application/json' } }]);
-    const r = await verifyProvider({ contracts: [{ source: 'm', contract: c }], messageProviders: { doc: () => ({ contents: 'x', id: 1 }) } });
+    const c = contract([
+      {
+        type: 'Asynchronous/Messages',
+        description: 'doc',
+        contents: { content: { contents: 'x', id: 1 }, contentType: 'application/json' },
+      },
+    ]);
+    const r = await verifyProvider({
+      contracts: [{ source: 'm', contract: c }],
+      messageProviders: { doc: () => ({ contents: 'x', id: 1 }) },
+    });
     expect(r.passed).toBe(true);
   });
 
   it('refuses bad configuration and unreadable sources with their codes', async () => {
-    await expect(verifyProvider({ providerBaseUrl: 'localhost:8080', pacts: ['x'] })).rejects.toMatchObject({ code: 'TREATY_VERIFY_CONFIG' });
-    await expect(verifyProvider({ providerBaseUrl: 'http://127.0.0.1:9' })).rejects.toMatchObject({ code: 'TREATY_VERIFY_CONFIG' });
+    await expect(verifyProvider({ providerBaseUrl: 'localhost:8080', pacts: ['x'] })).rejects.toMatchObject({
+      code: 'TREATY_VERIFY_CONFIG',
+    });
+    await expect(verifyProvider({ providerBaseUrl: 'http://127.0.0.1:9' })).rejects.toMatchObject({
+      code: 'TREATY_VERIFY_CONFIG',
+    });
   });
 
   it('reports a contract that cannot be read and still verifies the others', async () => {
@@ -158,10 +273,25 @@ describe('verifyProvider', () => {
     const dir = mkdtempSync(join(tmpdir(), 'treaty-verify-'));
     writeFileSync(join(dir, 'bad.json'), 'not json');
     const good = join(dir, 'good.json');
-    writeFileSync(good, JSON.stringify({ consumer: { name: 'web' }, provider: { name: 'orders' }, interactions: [http('fine')], metadata: { pactSpecification: { version: '4.0' } } }));
-    const result = await verifyProvider({ providerBaseUrl: url, pacts: [join(dir, 'bad.json'), '/no/such/file.json', good] });
+    writeFileSync(
+      good,
+      JSON.stringify({
+        consumer: { name: 'web' },
+        provider: { name: 'orders' },
+        interactions: [http('fine')],
+        metadata: { pactSpecification: { version: '4.0' } },
+      }),
+    );
+    const result = await verifyProvider({
+      providerBaseUrl: url,
+      pacts: [join(dir, 'bad.json'), '/no/such/file.json', good],
+    });
     expect(result.passed).toBe(false);
-    expect(result.contracts.map((c) => c.error?.code ?? 'ok')).toEqual(['TREATY_CONTRACT_NOT_A_CONTRACT', 'TREATY_VERIFY_SOURCE', 'ok']);
+    expect(result.contracts.map((c) => c.error?.code ?? 'ok')).toEqual([
+      'TREATY_CONTRACT_NOT_A_CONTRACT',
+      'TREATY_VERIFY_SOURCE',
+      'ok',
+    ]);
     expect(result.contracts[0]?.error?.message).toContain('bad.json');
     expect(result.contracts[2]?.interactions[0]?.status).toBe('passed');
     expect(result.summary.errors).toBe(2);
@@ -170,7 +300,12 @@ describe('verifyProvider', () => {
 
 describe('verifyProvider sources, generators and filters', () => {
   it('reads a contract from a URL', async () => {
-    const text = JSON.stringify({ consumer: { name: 'web' }, provider: { name: 'orders' }, interactions: [http('from a url')], metadata: { pactSpecification: { version: '4.0' } } });
+    const text = JSON.stringify({
+      consumer: { name: 'web' },
+      provider: { name: 'orders' },
+      interactions: [http('from a url')],
+      metadata: { pactSpecification: { version: '4.0' } },
+    });
     const files = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(text);
@@ -178,8 +313,13 @@ describe('verifyProvider sources, generators and filters', () => {
     servers.push(files);
     await new Promise<void>((r) => files.listen(0, '127.0.0.1', () => r()));
     const url = await serve(() => ({ status: 200, body: { id: 1 } }));
-    const result = await verifyProvider({ providerBaseUrl: url, pacts: [`http://127.0.0.1:${(files.address() as AddressInfo).port}/pacts/web-orders.json`] });
-    expect(result.contracts[0]?.interactions.map((i) => [i.description, i.status])).toEqual([['from a url', 'passed']]);
+    const result = await verifyProvider({
+      providerBaseUrl: url,
+      pacts: [`http://127.0.0.1:${(files.address() as AddressInfo).port}/pacts/web-orders.json`],
+    });
+    expect(result.contracts[0]?.interactions.map((i) => [i.description, i.status])).toEqual([
+      ['from a url', 'passed'],
+    ]);
   });
 
   it('applies request generators: random values and dates replace the examples', async () => {
@@ -190,7 +330,14 @@ describe('verifyProvider sources, generators and filters', () => {
     });
     const c = contract([
       http('generated', {
-        request: { method: 'GET', path: '/orders/1', query: { n: ['0'], day: ['2000-01-01'] }, generators: { query: { n: { type: 'RandomInt', min: 5, max: 9 }, day: { type: 'Date', format: 'yyyy-MM-dd' } } } },
+        request: {
+          method: 'GET',
+          path: '/orders/1',
+          query: { n: ['0'], day: ['2000-01-01'] },
+          generators: {
+            query: { n: { type: 'RandomInt', min: 5, max: 9 }, day: { type: 'Date', format: 'yyyy-MM-dd' } },
+          },
+        },
       }),
     ]);
     await verifyProvider({ providerBaseUrl: url, contracts: [{ source: 'memory', contract: c }] });
@@ -203,9 +350,20 @@ describe('verifyProvider sources, generators and filters', () => {
 
   it('filters by consumer, provider state and PACT_DESCRIPTION', async () => {
     const url = await serve(() => ({ status: 200, body: { id: 1 } }));
-    const c = contract([http('one', { providerStates: [{ name: 'alpha' }] }), http('two', { providerStates: [{ name: 'beta' }] }), http('three')]);
+    const c = contract([
+      http('one', { providerStates: [{ name: 'alpha' }] }),
+      http('two', { providerStates: [{ name: 'beta' }] }),
+      http('three'),
+    ]);
     const run = async (extra: Partial<Parameters<typeof verifyProvider>[0]>) =>
-      (await verifyProvider({ providerBaseUrl: url, contracts: [{ source: 'memory', contract: c }], stateHandlers: { alpha: () => ({}), beta: () => ({}) }, ...extra })).contracts.flatMap((x) => x.interactions.map((i) => i.description));
+      (
+        await verifyProvider({
+          providerBaseUrl: url,
+          contracts: [{ source: 'memory', contract: c }],
+          stateHandlers: { alpha: () => ({}), beta: () => ({}) },
+          ...extra,
+        })
+      ).contracts.flatMap((x) => x.interactions.map((i) => i.description));
     expect(await run({ filterState: 'be.*' })).toEqual(['two']);
     expect(await run({ filterNoState: true })).toEqual(['three']);
     expect(await run({ filterConsumer: ['someone-else'] })).toEqual([]);

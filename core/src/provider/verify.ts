@@ -1,6 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import { TreatyError, isTreatyError } from '../errors.js';
-import type { Body, Headers, HttpInteraction, HttpRequest, HttpResponse, Interaction, JsonObject, JsonValue, Message, ProviderState } from '../contract/model.js';
+import type {
+  Body,
+  Headers,
+  HttpInteraction,
+  HttpRequest,
+  HttpResponse,
+  Interaction,
+  JsonObject,
+  JsonValue,
+  Message,
+  ProviderState,
+} from '../contract/model.js';
 import { headerValue } from '../contract/fragments.js';
 import { stringifyJson } from '../contract/json.js';
 import { matchMessage, matchResponse } from '../matching/match.js';
@@ -129,13 +140,18 @@ function matches(filter: string | undefined, value: string): boolean {
   }
 }
 
-async function changeStates(states: ProviderState[], action: 'setup' | 'teardown', options: VerifyOptions): Promise<Record<string, unknown>> {
+async function changeStates(
+  states: ProviderState[],
+  action: 'setup' | 'teardown',
+  options: VerifyOptions,
+): Promise<Record<string, unknown>> {
   const values: Record<string, unknown> = {};
   for (const state of states) {
     const params = state.params ?? {};
     const handler = options.stateHandlers?.[state.name];
     if (handler !== undefined) {
-      const step = typeof handler === 'function' ? (action === 'setup' ? handler : undefined) : handler[action];
+      const step =
+        typeof handler === 'function' ? (action === 'setup' ? handler : undefined) : handler[action];
       const result = await step?.(params);
       if (action === 'setup' && typeof result === 'object' && result !== null) Object.assign(values, result);
       continue;
@@ -150,9 +166,12 @@ async function changeStates(states: ProviderState[], action: 'setup' | 'teardown
           timeoutMs: options.timeoutMs ?? 30_000,
         });
       } catch (error) {
-        throw new Error(`the state change URL ${options.providerStatesSetupUrl} failed for '${state.name}' (${action}): ${(error as Error).message}`);
+        throw new Error(
+          `the state change URL ${options.providerStatesSetupUrl} failed for '${state.name}' (${action}): ${(error as Error).message}`,
+        );
       }
-      if (res.status < 200 || res.status > 299) throw new Error(`the state change URL answered ${res.status} for '${state.name}' (${action})`);
+      if (res.status < 200 || res.status > 299)
+        throw new Error(`the state change URL answered ${res.status} for '${state.name}' (${action})`);
       const text = new TextDecoder().decode(res.body);
       if (action === 'setup' && text.trim().startsWith('{')) {
         try {
@@ -172,30 +191,52 @@ async function changeStates(states: ProviderState[], action: 'setup' | 'teardown
 
 const encoder = new TextEncoder();
 
-function bodyBytes(body: Body, generators: HttpRequest['generators']['body'], ctx: GeneratorContext): Uint8Array {
-  if (body.kind === 'json') return encoder.encode(generators === undefined ? stringifyJson(body.value) : JSON.stringify(generateBody(body.value, generators, ctx)));
+function bodyBytes(
+  body: Body,
+  generators: HttpRequest['generators']['body'],
+  ctx: GeneratorContext,
+): Uint8Array {
+  if (body.kind === 'json')
+    return encoder.encode(
+      generators === undefined
+        ? stringifyJson(body.value)
+        : JSON.stringify(generateBody(body.value, generators, ctx)),
+    );
   if (body.kind === 'text') return encoder.encode(body.text);
   return body.bytes;
 }
 
-function buildRequest(expected: HttpRequest, ctx: GeneratorContext, custom: Record<string, string>): ProviderRequest {
+function buildRequest(
+  expected: HttpRequest,
+  ctx: GeneratorContext,
+  custom: Record<string, string>,
+): ProviderRequest {
   const g = expected.generators;
-  const path = g.path === undefined ? expected.path : String(generateValue(g.path, expected.path, ctx) ?? expected.path);
+  const path =
+    g.path === undefined ? expected.path : String(generateValue(g.path, expected.path, ctx) ?? expected.path);
   const params = new URLSearchParams();
   for (const [name, values] of Object.entries(expected.query)) {
     const gen = g.query?.[name];
-    for (const v of values) params.append(name, gen === undefined ? v : String(generateValue(gen, v, ctx) ?? v));
+    for (const v of values)
+      params.append(name, gen === undefined ? v : String(generateValue(gen, v, ctx) ?? v));
   }
   const qs = params.toString();
   const headers: Record<string, string> = {};
   for (const [name, values] of Object.entries(expected.headers)) {
     const gen = g.header?.[name];
-    headers[name] = gen === undefined ? values.join(', ') : String(generateValue(gen, values[0], ctx) ?? values.join(', '));
+    headers[name] =
+      gen === undefined ? values.join(', ') : String(generateValue(gen, values[0], ctx) ?? values.join(', '));
   }
   const body = expected.body === undefined ? undefined : bodyBytes(expected.body, g.body, ctx);
-  if (expected.body?.contentType !== undefined && headerValue(expected.headers, 'content-type') === undefined) headers['Content-Type'] = expected.body.contentType;
+  if (expected.body?.contentType !== undefined && headerValue(expected.headers, 'content-type') === undefined)
+    headers['Content-Type'] = expected.body.contentType;
   Object.assign(headers, custom);
-  return { method: expected.method.toUpperCase(), path: qs === '' ? path : `${path}?${qs}`, headers, ...(body === undefined ? {} : { body }) };
+  return {
+    method: expected.method.toUpperCase(),
+    path: qs === '' ? path : `${path}?${qs}`,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  };
 }
 
 function toResponse(res: ClientResponse): HttpResponse {
@@ -213,34 +254,76 @@ function toResponse(res: ClientResponse): HttpResponse {
     response.body =
       kind === 'binary' || kind === 'multipart'
         ? { kind: 'binary', bytes, ...(contentType === undefined ? {} : { contentType }) }
-        : { kind: 'text', text: new TextDecoder().decode(bytes), ...(contentType === undefined ? {} : { contentType }) };
+        : {
+            kind: 'text',
+            text: new TextDecoder().decode(bytes),
+            ...(contentType === undefined ? {} : { contentType }),
+          };
   }
   return response;
 }
 
-async function verifyHttp(interaction: HttpInteraction, options: VerifyOptions, stateValues: Record<string, unknown>): Promise<{ response: HttpResponse; request: ProviderRequest }> {
+async function verifyHttp(
+  interaction: HttpInteraction,
+  options: VerifyOptions,
+  stateValues: Record<string, unknown>,
+): Promise<{ response: HttpResponse; request: ProviderRequest }> {
   const base = requireBaseUrl(options, `the HTTP interaction '${interaction.description}'`);
-  let request = buildRequest(interaction.request, { providerState: stateValues }, options.customHeaders ?? {});
+  let request = buildRequest(
+    interaction.request,
+    { providerState: stateValues },
+    options.customHeaders ?? {},
+  );
   if (options.requestFilter !== undefined) request = await options.requestFilter(request);
   let res: ClientResponse;
   try {
-    res = await send(`${base}${request.path}`, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }), timeoutMs: options.timeoutMs ?? 30_000 });
+    res = await send(`${base}${request.path}`, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+      timeoutMs: options.timeoutMs ?? 30_000,
+    });
   } catch (error) {
-    throw Object.assign(new Error(`the provider at ${base} could not be reached for ${request.method} ${request.path} (${(error as Error).message})`), { request });
+    throw Object.assign(
+      new Error(
+        `the provider at ${base} could not be reached for ${request.method} ${request.path} (${(error as Error).message})`,
+      ),
+      { request },
+    );
   }
   return { response: toResponse(res), request };
 }
 
 function messageFrom(value: unknown, metadata: Record<string, unknown> = {}): Message {
   const contents: Body | undefined =
-    value === undefined ? undefined : typeof value === 'string' ? { kind: 'text', text: value } : value instanceof Uint8Array ? { kind: 'binary', bytes: value } : { kind: 'json', value: value as JsonValue };
+    value === undefined
+      ? undefined
+      : typeof value === 'string'
+        ? { kind: 'text', text: value }
+        : value instanceof Uint8Array
+          ? { kind: 'binary', bytes: value }
+          : { kind: 'json', value: value as JsonValue };
   // A producer that returns a JSON value sends JSON: say so, as the consumer's contract records it.
-  const withType = contents?.kind === 'json' && !Object.keys(metadata).some((k) => k.toLowerCase() === 'contenttype' || k.toLowerCase() === 'content-type') ? { ...metadata, contentType: 'application/json' } : metadata;
-  return { ...(contents === undefined ? {} : { contents }), metadata: withType as JsonObject, matchingRules: {}, generators: {} };
+  const withType =
+    contents?.kind === 'json' &&
+    !Object.keys(metadata).some(
+      (k) => k.toLowerCase() === 'contenttype' || k.toLowerCase() === 'content-type',
+    )
+      ? { ...metadata, contentType: 'application/json' }
+      : metadata;
+  return {
+    ...(contents === undefined ? {} : { contents }),
+    metadata: withType as JsonObject,
+    matchingRules: {},
+    generators: {},
+  };
 }
 
 function requireBaseUrl(options: VerifyOptions, what: string): string {
-  if (options.providerBaseUrl === undefined) throw new Error(`${what} needs the running provider, but no providerBaseUrl (--provider-base-url) was given`);
+  if (options.providerBaseUrl === undefined)
+    throw new Error(
+      `${what} needs the running provider, but no providerBaseUrl (--provider-base-url) was given`,
+    );
   return options.providerBaseUrl.replace(/\/+$/, '');
 }
 
@@ -249,7 +332,13 @@ async function produceMessage(interaction: Interaction, options: VerifyOptions):
   if (producer !== undefined) {
     const produced = await producer(interaction.providerStates);
     // { contents, metadata? } and nothing else is a message with metadata; any other value is the contents.
-    if (typeof produced === 'object' && produced !== null && !Array.isArray(produced) && 'contents' in produced && Object.keys(produced).every((k) => k === 'contents' || k === 'metadata')) {
+    if (
+      typeof produced === 'object' &&
+      produced !== null &&
+      !Array.isArray(produced) &&
+      'contents' in produced &&
+      Object.keys(produced).every((k) => k === 'contents' || k === 'metadata')
+    ) {
       const p = produced as { contents: unknown; metadata?: Record<string, unknown> };
       return messageFrom(p.contents, p.metadata);
     }
@@ -257,36 +346,67 @@ async function produceMessage(interaction: Interaction, options: VerifyOptions):
   }
   // As pact-verifier does it: POST { description, providerStates } to the provider; the body is the
   // message and its metadata comes base64-encoded JSON in Pact-Message-Metadata.
-  const base = requireBaseUrl(options, `the message '${interaction.description}' has no producer in messageProviders, so it`);
+  const base = requireBaseUrl(
+    options,
+    `the message '${interaction.description}' has no producer in messageProviders, so it`,
+  );
   const res = await send(base, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...options.customHeaders },
-    body: JSON.stringify({ description: interaction.description, providerStates: interaction.providerStates }),
+    body: JSON.stringify({
+      description: interaction.description,
+      providerStates: interaction.providerStates,
+    }),
     timeoutMs: options.timeoutMs ?? 30_000,
   }).catch((error: unknown) => {
-    throw new Error(`the provider at ${base} could not be reached for message '${interaction.description}' (${(error as Error).message}); add a producer for it to messageProviders, or serve it there`);
+    throw new Error(
+      `the provider at ${base} could not be reached for message '${interaction.description}' (${(error as Error).message}); add a producer for it to messageProviders, or serve it there`,
+    );
   });
-  if (res.status < 200 || res.status > 299) throw new Error(`the provider answered ${res.status} when asked for message '${interaction.description}'`);
+  if (res.status < 200 || res.status > 299)
+    throw new Error(
+      `the provider answered ${res.status} when asked for message '${interaction.description}'`,
+    );
   const raw = res.headers['pact-message-metadata'];
   const header = typeof raw === 'string' ? raw : null;
   let metadata: Record<string, unknown> = {};
   if (header !== null) {
     try {
-      metadata = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(header), (c) => c.charCodeAt(0)))) as Record<string, unknown>;
+      metadata = JSON.parse(
+        new TextDecoder().decode(Uint8Array.from(atob(header), (c) => c.charCodeAt(0))),
+      ) as Record<string, unknown>;
     } catch {
-      throw new Error(`the Pact-Message-Metadata header of message '${interaction.description}' is not base64-encoded JSON`);
+      throw new Error(
+        `the Pact-Message-Metadata header of message '${interaction.description}' is not base64-encoded JSON`,
+      );
     }
   }
   const response = toResponse(res);
   const ct = res.headers['content-type'];
   const contentType = typeof ct === 'string' ? ct : undefined;
   if (contentType !== undefined && metadata.contentType === undefined) metadata.contentType = contentType;
-  return { ...(response.body === undefined ? {} : { contents: response.body }), metadata: metadata as JsonObject, matchingRules: {}, generators: {} };
+  return {
+    ...(response.body === undefined ? {} : { contents: response.body }),
+    metadata: metadata as JsonObject,
+    matchingRules: {},
+    generators: {},
+  };
 }
 
-async function verifyInteraction(interaction: Interaction, options: VerifyOptions, contractPending: boolean): Promise<InteractionResult> {
+async function verifyInteraction(
+  interaction: Interaction,
+  options: VerifyOptions,
+  contractPending: boolean,
+): Promise<InteractionResult> {
   const started = performance.now();
-  const result: InteractionResult = { description: interaction.description, type: interaction.type, providerStates: interaction.providerStates, status: 'passed', mismatches: [], durationMs: 0 };
+  const result: InteractionResult = {
+    description: interaction.description,
+    type: interaction.type,
+    providerStates: interaction.providerStates,
+    status: 'passed',
+    mismatches: [],
+    durationMs: 0,
+  };
   let setUp = false;
   let teardown: Promise<unknown> | undefined;
   const tearDown = (): Promise<unknown> =>
@@ -320,7 +440,8 @@ async function verifyInteraction(interaction: Interaction, options: VerifyOption
     else if (setUp) await tearDown();
   }
   if (result.status === 'passed' && result.mismatches.length > 0) result.status = 'failed';
-  if ((result.status === 'failed' || result.status === 'error') && (interaction.pending || contractPending)) result.status = 'pending';
+  if ((result.status === 'failed' || result.status === 'error') && (interaction.pending || contractPending))
+    result.status = 'pending';
   result.durationMs = performance.now() - started;
   return result;
 }
@@ -332,28 +453,58 @@ async function verifyInteraction(interaction: Interaction, options: VerifyOption
  * @example const result = await verifyProvider({ providerBaseUrl: 'http://127.0.0.1:8080', pacts: ['./pacts'] })
  */
 export async function verifyProvider(options: VerifyOptions): Promise<VerificationResult> {
-  if (options.providerBaseUrl !== undefined && (typeof options.providerBaseUrl !== 'string' || !/^https?:\/\//.test(options.providerBaseUrl))) {
-    throw new TreatyError('TREATY_VERIFY_CONFIG', `providerBaseUrl must be an http(s) URL such as http://127.0.0.1:8080, got ${JSON.stringify(options.providerBaseUrl)}.`);
+  if (
+    options.providerBaseUrl !== undefined &&
+    (typeof options.providerBaseUrl !== 'string' || !/^https?:\/\//.test(options.providerBaseUrl))
+  ) {
+    throw new TreatyError(
+      'TREATY_VERIFY_CONFIG',
+      `providerBaseUrl must be an http(s) URL such as http://127.0.0.1:8080, got ${JSON.stringify(options.providerBaseUrl)}.`,
+    );
   }
-  if ((options.pacts?.length ?? 0) === 0 && (options.contracts?.length ?? 0) === 0 && options.broker === undefined) {
-    throw new TreatyError('TREATY_VERIFY_CONFIG', 'Name at least one contract to verify (pacts: files, folders or URLs), or a broker to fetch them from.');
+  if (
+    (options.pacts?.length ?? 0) === 0 &&
+    (options.contracts?.length ?? 0) === 0 &&
+    options.broker === undefined
+  ) {
+    throw new TreatyError(
+      'TREATY_VERIFY_CONFIG',
+      'Name at least one contract to verify (pacts: files, folders or URLs), or a broker to fetch them from.',
+    );
   }
   if (options.broker !== undefined && (options.provider === undefined || options.provider === '')) {
-    throw new TreatyError('TREATY_VERIFY_CONFIG', 'Verifying from a broker needs the provider name (--provider).');
+    throw new TreatyError(
+      'TREATY_VERIFY_CONFIG',
+      'Verifying from a broker needs the provider name (--provider).',
+    );
   }
-  if (options.publishVerificationResults === true && (options.providerVersion === undefined || options.providerVersion === '')) {
-    throw new TreatyError('TREATY_VERIFY_CONFIG', 'Publishing verification results needs the provider version (--provider-app-version).');
+  if (
+    options.publishVerificationResults === true &&
+    (options.providerVersion === undefined || options.providerVersion === '')
+  ) {
+    throw new TreatyError(
+      'TREATY_VERIFY_CONFIG',
+      'Publishing verification results needs the provider version (--provider-app-version).',
+    );
   }
   const started = performance.now();
   const contracts: ContractResult[] = [];
   const loaded: LoadedContract[] = [...(options.contracts ?? [])];
   for (const source of options.pacts ?? []) {
     try {
-      loaded.push(...(await loadContracts([source], { ...(options.cwd === undefined ? {} : { cwd: options.cwd }) })));
+      loaded.push(
+        ...(await loadContracts([source], { ...(options.cwd === undefined ? {} : { cwd: options.cwd }) })),
+      );
     } catch (error) {
       if (!isTreatyError(error)) throw error;
       // A source that cannot be read is reported, and the other contracts are still verified.
-      contracts.push({ consumer: '?', provider: '?', source, interactions: [], error: { code: error.code, message: error.message } });
+      contracts.push({
+        consumer: '?',
+        provider: '?',
+        source,
+        interactions: [],
+        error: { code: error.code, message: error.message },
+      });
     }
   }
   if (options.broker !== undefined) {
@@ -361,30 +512,51 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
       loaded.push(
         ...(await pactsFromBroker(options.provider as string, {
           ...options.broker,
-          ...(options.providerVersionBranch === undefined || options.broker.providerVersionBranch !== undefined ? {} : { providerVersionBranch: options.providerVersionBranch }),
+          ...(options.providerVersionBranch === undefined ||
+          options.broker.providerVersionBranch !== undefined
+            ? {}
+            : { providerVersionBranch: options.providerVersionBranch }),
         })),
       );
     } catch (error) {
       if (!isTreatyError(error)) throw error;
-      contracts.push({ consumer: '?', provider: options.provider ?? '?', source: options.broker.baseUrl, interactions: [], error: { code: error.code, message: error.message } });
+      contracts.push({
+        consumer: '?',
+        provider: options.provider ?? '?',
+        source: options.broker.baseUrl,
+        interactions: [],
+        error: { code: error.code, message: error.message },
+      });
     }
   }
   const env = process.env;
   const description = options.filterDescription ?? env.PACT_DESCRIPTION;
   const state = options.filterState ?? env.PACT_PROVIDER_STATE;
   const noState = options.filterNoState ?? env.PACT_PROVIDER_NO_STATE === 'true';
-  const jobs: Array<{ result: ContractResult; interactions: Interaction[]; pending: boolean; loaded: LoadedContract }> = [];
+  const jobs: Array<{
+    result: ContractResult;
+    interactions: Interaction[];
+    pending: boolean;
+    loaded: LoadedContract;
+  }> = [];
   for (const item of loaded) {
     const { source, contract } = item;
     if (options.provider !== undefined && contract.provider.name !== options.provider) continue;
-    if (options.filterConsumer !== undefined && options.filterConsumer.length > 0 && !options.filterConsumer.some((c) => matches(c, contract.consumer.name))) continue;
+    if (
+      options.filterConsumer !== undefined &&
+      options.filterConsumer.length > 0 &&
+      !options.filterConsumer.some((c) => matches(c, contract.consumer.name))
+    )
+      continue;
     const result: ContractResult = {
       consumer: contract.consumer.name,
       provider: contract.provider.name,
       source,
       interactions: [],
       ...(item.broker?.pending === true ? { pending: true } : {}),
-      ...(item.broker !== undefined && item.broker.notices.length > 0 ? { notices: item.broker.notices } : {}),
+      ...(item.broker !== undefined && item.broker.notices.length > 0
+        ? { notices: item.broker.notices }
+        : {}),
     };
     contracts.push(result);
     const interactions = contract.interactions.filter(
@@ -402,7 +574,11 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
       job.result.interactions.push(result);
       options.onResult?.(result, job.result);
     }
-    if (options.publishVerificationResults === true && job.loaded.broker !== undefined && job.interactions.length > 0) {
+    if (
+      options.publishVerificationResults === true &&
+      job.loaded.broker !== undefined &&
+      job.interactions.length > 0
+    ) {
       // The published result is the truth about this version, pending or not.
       const success = job.result.interactions.every((r) => r.status === 'passed');
       try {
@@ -411,7 +587,9 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
           {
             success,
             providerVersion: options.providerVersion as string,
-            ...(options.providerVersionBranch === undefined ? {} : { providerBranch: options.providerVersionBranch }),
+            ...(options.providerVersionBranch === undefined
+              ? {}
+              : { providerBranch: options.providerVersionBranch }),
             ...(options.buildUrl === undefined ? {} : { buildUrl: options.buildUrl }),
           },
           options.broker as BrokerOptions,
@@ -426,7 +604,12 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
   const all = contracts.flatMap((c) => c.interactions);
   const count = (s: InteractionResult['status']): number => all.filter((r) => r.status === s).length;
   const unreadable = contracts.filter((c) => c.error !== undefined).length;
-  const summary = { passed: count('passed'), failed: count('failed'), pending: count('pending'), errors: count('error') + unreadable, durationMs: performance.now() - started };
+  const summary = {
+    passed: count('passed'),
+    failed: count('failed'),
+    pending: count('pending'),
+    errors: count('error') + unreadable,
+    durationMs: performance.now() - started,
+  };
   return { passed: summary.failed === 0 && summary.errors === 0, contracts, summary };
 }
-

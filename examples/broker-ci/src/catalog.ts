@@ -27,7 +27,9 @@ export class Catalog {
   }
 
   search(tag: string | undefined): Product[] {
-    return [...this.products.values()].filter((p) => tag === undefined || p.tags.includes(tag)).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.products.values()]
+      .filter((p) => tag === undefined || p.tags.includes(tag))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   clear(): void {
@@ -39,11 +41,17 @@ export class Catalog {
  * Sets up the data a provider state names, and returns the values it created: the verifier fills
  * them into the request where the contract says `fromProviderState('${id}')`.
  */
-export function applyState(catalog: Catalog, state: string, params: Record<string, unknown> = {}): Record<string, unknown> {
+export function applyState(
+  catalog: Catalog,
+  state: string,
+  params: Record<string, unknown> = {},
+): Record<string, unknown> {
   catalog.clear();
   if (state === 'a product exists') {
     // The catalog picks its own id; the contract does not depend on it.
-    const product = catalog.add(sampleProduct(`p-${typeof params.id === 'string' ? params.id.replace(/^p-/, '') : '1'}00`));
+    const product = catalog.add(
+      sampleProduct(`p-${typeof params.id === 'string' ? params.id.replace(/^p-/, '') : '1'}00`),
+    );
     return { id: product.id };
   }
   if (state === 'books are in the catalog') {
@@ -59,15 +67,22 @@ export function applyState(catalog: Catalog, state: string, params: Record<strin
  * The catalog API: a product by id, and a search by tag. `apiVersion` goes out in a header. With
  * `providerStates`, a test build also serves `POST /_provider-states` for `treaty verify`.
  */
-export function buildCatalogApp(catalog: Catalog, options: { apiVersion?: string; providerStates?: boolean } = {}): FastifyInstance {
+export function buildCatalogApp(
+  catalog: Catalog,
+  options: { apiVersion?: string; providerStates?: boolean } = {},
+): FastifyInstance {
   const apiVersion = options.apiVersion ?? '2.4.0';
   const app = Fastify();
   if (options.providerStates === true) {
-    app.post<{ Body: { state?: string; action?: string; params?: Record<string, unknown> } }>('/_provider-states', async (req, reply) => {
-      const { state, action, params } = req.body ?? {};
-      if (typeof state !== 'string') return reply.code(400).send({ error: 'Send { state, action, params }.' });
-      return action === 'teardown' ? {} : applyState(catalog, state, params);
-    });
+    app.post<{ Body: { state?: string; action?: string; params?: Record<string, unknown> } }>(
+      '/_provider-states',
+      async (req, reply) => {
+        const { state, action, params } = req.body ?? {};
+        if (typeof state !== 'string')
+          return reply.code(400).send({ error: 'Send { state, action, params }.' });
+        return action === 'teardown' ? {} : applyState(catalog, state, params);
+      },
+    );
   }
   app.addHook('onSend', async (_req, reply) => {
     reply.header('X-Api-Version', apiVersion);

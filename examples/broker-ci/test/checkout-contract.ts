@@ -23,14 +23,19 @@ import { CatalogClient } from '../src/checkout-client.js';
  * nothing more. `wantsRating` plays a change on a feature branch: the checkout starts to read a
  * `rating` the catalog does not send yet.
  */
-export async function recordCheckoutContract(dir: string, options: { wantsRating?: boolean } = {}): Promise<void> {
+export async function recordCheckoutContract(
+  dir: string,
+  options: { wantsRating?: boolean } = {},
+): Promise<void> {
   const contract = new ConsumerContract({ consumer: 'checkout', provider: 'catalog', dir });
   await contract
     .addInteraction()
     .given('a product exists', { id: 'p-42' })
     .uponReceiving('a request for a product')
     // The id comes from the provider state, so the provider may use its own ids.
-    .withRequest('GET', fromProviderState('/products/${id}', '/products/p-42'), (req) => req.headers({ Accept: 'application/json' }))
+    .withRequest('GET', fromProviderState('/products/${id}', '/products/p-42'), (req) =>
+      req.headers({ Accept: 'application/json' }),
+    )
     .willRespondWith(200, (res) =>
       res.headers({ 'X-Api-Version': semver('2.4.0') }).jsonBody(
         like({
@@ -49,17 +54,28 @@ export async function recordCheckoutContract(dir: string, options: { wantsRating
     )
     .executeTest(async (mock) => {
       const { product, apiVersion } = await new CatalogClient(mock.url).product('p-42');
-      if (product.id !== 'p-42' || apiVersion !== '2.4.0') throw new Error('the client read the product wrongly');
+      if (product.id !== 'p-42' || apiVersion !== '2.4.0')
+        throw new Error('the client read the product wrongly');
     });
 
   await contract
     .addInteraction()
     .given('books are in the catalog')
     .uponReceiving('a search for books')
-    .withRequest('GET', '/products', (req) => req.query({ tag: 'books' }).headers({ Accept: 'application/json' }))
+    .withRequest('GET', '/products', (req) =>
+      req.query({ tag: 'books' }).headers({ Accept: 'application/json' }),
+    )
     .willRespondWith(200, (res) =>
       res.jsonBody({
-        items: atLeastOneLike({ id: string('p-1'), name: string('The Pragmatic Programmer'), price: decimal(39.9), inStock: boolean(true) }, 1),
+        items: atLeastOneLike(
+          {
+            id: string('p-1'),
+            name: string('The Pragmatic Programmer'),
+            price: decimal(39.9),
+            inStock: boolean(true),
+          },
+          1,
+        ),
         total: integer(1),
         generatedAt: datetime("yyyy-MM-dd'T'HH:mm:ss.SSSX", '2026-11-22T10:00:00.000Z'),
       }),

@@ -9,9 +9,18 @@ describe('checkout → catalog (consumer contract tests)', () => {
   it('records each matcher as a Pact rule the provider will be held to', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'checkout-pacts-'));
     await recordCheckoutContract(dir);
-    const contract = parseContract(JSON.parse(readFileSync(join(dir, 'checkout-catalog.json'), 'utf8')) as unknown);
-    const product = contract.interactions.find((i) => i.description === 'a request for a product') as HttpInteraction;
-    const rules = Object.fromEntries(Object.entries(product.response.matchingRules.body ?? {}).map(([path, list]) => [path, list.rules.map((r) => r.match).join('+')]));
+    const contract = parseContract(
+      JSON.parse(readFileSync(join(dir, 'checkout-catalog.json'), 'utf8')) as unknown,
+    );
+    const product = contract.interactions.find(
+      (i) => i.description === 'a request for a product',
+    ) as HttpInteraction;
+    const rules = Object.fromEntries(
+      Object.entries(product.response.matchingRules.body ?? {}).map(([path, list]) => [
+        path,
+        list.rules.map((r) => r.match).join('+'),
+      ]),
+    );
     expect(rules).toMatchObject({
       '$.name': 'notEmpty',
       '$.price': 'decimal',
@@ -23,6 +32,9 @@ describe('checkout → catalog (consumer contract tests)', () => {
       '$.attributes': 'eachKey',
     });
     expect(product.response.matchingRules.header?.['X-Api-Version']?.rules[0]?.match).toBe('semver');
-    expect(product.request.generators.path).toMatchObject({ type: 'ProviderState', expression: '/products/${id}' });
+    expect(product.request.generators.path).toMatchObject({
+      type: 'ProviderState',
+      expression: '/products/${id}',
+    });
   });
 });

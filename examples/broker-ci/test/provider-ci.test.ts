@@ -38,18 +38,31 @@ async function checkoutPublishes(version: string, branch: string, wantsRating = 
 const catalogVerifies = (extra: string[] = []) =>
   treaty([
     'verify',
-    '--provider', 'catalog',
-    '--provider-base-url', catalogUrl,
-    '--provider-states-setup-url', `${catalogUrl}/_provider-states`,
-    '--consumer-version-selectors', '{"mainBranch":true}',
-    '--consumer-version-selectors', '{"deployedOrReleased":true}',
-    '--publish-verification-results', '--provider-app-version', '2.4.0', '--provider-version-branch', 'main',
+    '--provider',
+    'catalog',
+    '--provider-base-url',
+    catalogUrl,
+    '--provider-states-setup-url',
+    `${catalogUrl}/_provider-states`,
+    '--consumer-version-selectors',
+    '{"mainBranch":true}',
+    '--consumer-version-selectors',
+    '{"deployedOrReleased":true}',
+    '--publish-verification-results',
+    '--provider-app-version',
+    '2.4.0',
+    '--provider-version-branch',
+    'main',
     ...extra,
     ...b(),
   ]);
 
 beforeAll(async () => {
-  broker = await startBroker({ port: 0, host: '127.0.0.1', database: join(mkdtempSync(join(tmpdir(), 'broker-ci-')), 'broker.sqlite') });
+  broker = await startBroker({
+    port: 0,
+    host: '127.0.0.1',
+    database: join(mkdtempSync(join(tmpdir(), 'broker-ci-')), 'broker.sqlite'),
+  });
   catalog = buildCatalogApp(new Catalog(), { providerStates: true });
   catalogUrl = await catalog.listen({ port: 0, host: '127.0.0.1' });
   expect((await treaty(['create-environment', '--name', 'production', '--production', ...b()])).code).toBe(0);
@@ -67,10 +80,45 @@ describe("the catalog's CI, verifying from the broker", () => {
     expect(run.code, run.out).toBe(0);
     expect(run.out).toContain('latest from main branch (consumer version 1.0.0)');
     expect(run.out).toMatch(/2 interactions: 2 passed, 0 failed/);
-    expect((await treaty(['record-deployment', '--pacticipant', 'catalog', '--version', '2.4.0', '--environment', 'production', ...b()])).code).toBe(0);
-    const gate = await treaty(['can-i-deploy', '--pacticipant', 'checkout', '--version', '1.0.0', '--to-environment', 'production', ...b()]);
+    expect(
+      (
+        await treaty([
+          'record-deployment',
+          '--pacticipant',
+          'catalog',
+          '--version',
+          '2.4.0',
+          '--environment',
+          'production',
+          ...b(),
+        ])
+      ).code,
+    ).toBe(0);
+    const gate = await treaty([
+      'can-i-deploy',
+      '--pacticipant',
+      'checkout',
+      '--version',
+      '1.0.0',
+      '--to-environment',
+      'production',
+      ...b(),
+    ]);
     expect(gate.code, gate.out).toBe(0);
-    expect((await treaty(['record-deployment', '--pacticipant', 'checkout', '--version', '1.0.0', '--environment', 'production', ...b()])).code).toBe(0);
+    expect(
+      (
+        await treaty([
+          'record-deployment',
+          '--pacticipant',
+          'checkout',
+          '--version',
+          '1.0.0',
+          '--environment',
+          'production',
+          ...b(),
+        ])
+      ).code,
+    ).toBe(0);
   });
 
   it('tries a feature branch contract as work in progress: its failure is reported and published, but the build passes', async () => {
@@ -85,7 +133,16 @@ describe("the catalog's CI, verifying from the broker", () => {
     expect(wip.out).toContain("$.body.rating: expected 4.5 but the key 'rating' is missing");
     expect(wip.out).toContain('[pending: does not fail the run]');
     // The consumer's gate says no for the feature version: the provider in production lacks the field.
-    const gate = await treaty(['can-i-deploy', '--pacticipant', 'checkout', '--version', '1.1.0-rating', '--to-environment', 'production', ...b()]);
+    const gate = await treaty([
+      'can-i-deploy',
+      '--pacticipant',
+      'checkout',
+      '--version',
+      '1.1.0-rating',
+      '--to-environment',
+      'production',
+      ...b(),
+    ]);
     expect(gate.code, gate.out).toBe(1);
     expect(gate.out).toContain('catalog 2.4.0 (currently in production)');
   });

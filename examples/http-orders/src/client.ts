@@ -27,7 +27,11 @@ export class OrdersClient {
   }
 
   async placeOrder(order: NewOrder): Promise<Order> {
-    const res = await fetch(`${this.baseUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(order) });
+    const res = await fetch(`${this.baseUrl}/orders`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(order),
+    });
     if (res.status !== 201) throw new Error(`POST /orders answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as Order;
   }

@@ -27,7 +27,14 @@ export class OrderStore {
   private static toOrder(row: OrderRow): Order {
     const items = JSON.parse(row.items) as OrderItem[];
     const total = Math.round(items.reduce((sum, i) => sum + i.price * i.quantity, 0) * 100) / 100;
-    return { id: row.id, status: row.status, total, currency: row.currency, items, createdAt: row.created_at };
+    return {
+      id: row.id,
+      status: row.status,
+      total,
+      currency: row.currency,
+      items,
+      createdAt: row.created_at,
+    };
   }
 
   get(id: number): Order | undefined {
@@ -36,14 +43,24 @@ export class OrderStore {
   }
 
   list(status?: Order['status']): Order[] {
-    const rows = (status === undefined ? this.db.prepare('SELECT * FROM orders ORDER BY id').all() : this.db.prepare('SELECT * FROM orders WHERE status = ? ORDER BY id').all(status)) as OrderRow[];
+    const rows = (
+      status === undefined
+        ? this.db.prepare('SELECT * FROM orders ORDER BY id').all()
+        : this.db.prepare('SELECT * FROM orders WHERE status = ? ORDER BY id').all(status)
+    ) as OrderRow[];
     return rows.map((r) => OrderStore.toOrder(r));
   }
 
   place(order: NewOrder, options: { id?: number; status?: Order['status']; createdAt?: string } = {}): Order {
     const info = this.db
       .prepare('INSERT INTO orders (id, status, currency, items, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(options.id ?? null, options.status ?? 'pending', order.currency, JSON.stringify(order.items), options.createdAt ?? new Date().toISOString());
+      .run(
+        options.id ?? null,
+        options.status ?? 'pending',
+        order.currency,
+        JSON.stringify(order.items),
+        options.createdAt ?? new Date().toISOString(),
+      );
     return this.get(Number(info.lastInsertRowid)) as Order;
   }
 

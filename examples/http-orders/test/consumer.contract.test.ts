@@ -11,11 +11,23 @@ describe('storefront → orders (consumer contract tests)', () => {
     const dir = process.env.TREATY_PACT_DIR ?? mkdtempSync(join(tmpdir(), 'storefront-pacts-'));
     const alsoNeeds = process.env.STOREFRONT_ALSO_NEEDS?.split(',').filter(Boolean) ?? [];
     const seen = await recordOrdersContract(dir, { alsoNeeds });
-    expect(seen.order).toMatchObject({ id: 1, status: 'shipped', currency: 'EUR', items: [{ sku: 'BOOK-1', quantity: 2 }] });
+    expect(seen.order).toMatchObject({
+      id: 1,
+      status: 'shipped',
+      currency: 'EUR',
+      items: [{ sku: 'BOOK-1', quantity: 2 }],
+    });
     expect(seen.notFound).toBeInstanceOf(OrderNotFoundError);
     expect(seen.placed.status).toBe('pending');
-    const written = JSON.parse(readFileSync(join(dir, 'storefront-orders.json'), 'utf8')) as { interactions: Array<{ description: string }>; metadata: { pactSpecification: { version: string } } };
+    const written = JSON.parse(readFileSync(join(dir, 'storefront-orders.json'), 'utf8')) as {
+      interactions: Array<{ description: string }>;
+      metadata: { pactSpecification: { version: string } };
+    };
     expect(written.metadata.pactSpecification.version).toBe('4.0');
-    expect(written.interactions.map((i) => i.description).sort()).toEqual(['a new order', 'a request for an order that does not exist', 'a request for order 1']);
+    expect(written.interactions.map((i) => i.description).sort()).toEqual([
+      'a new order',
+      'a request for an order that does not exist',
+      'a request for order 1',
+    ]);
   });
 });

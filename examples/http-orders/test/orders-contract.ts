@@ -14,7 +14,10 @@ export interface Observed {
  * Treaty's mock server. `alsoNeeds` adds fields the storefront starts to read (the demo uses it to
  * play a consumer change the provider does not support yet).
  */
-export async function recordOrdersContract(dir: string, options: { alsoNeeds?: string[] } = {}): Promise<Observed> {
+export async function recordOrdersContract(
+  dir: string,
+  options: { alsoNeeds?: string[] } = {},
+): Promise<Observed> {
   const contract = new ConsumerContract({ consumer: 'storefront', provider: 'orders', dir });
   const extra = Object.fromEntries((options.alsoNeeds ?? []).map((field) => [field, string('some value')]));
   const orderShape = {
@@ -32,7 +35,11 @@ export async function recordOrdersContract(dir: string, options: { alsoNeeds?: s
     .given('order 1 exists', { id: 1 })
     .uponReceiving('a request for order 1')
     .withRequest('GET', '/orders/1', (req) => req.headers({ Accept: 'application/json' }))
-    .willRespondWith(200, (res) => res.headers({ 'Content-Type': regex(/application\/json.*/, 'application/json') }).jsonBody(like(orderShape)))
+    .willRespondWith(200, (res) =>
+      res
+        .headers({ 'Content-Type': regex(/application\/json.*/, 'application/json') })
+        .jsonBody(like(orderShape)),
+    )
     .executeTest((mock) => new OrdersClient(mock.url).getOrder(1));
 
   const notFound = await contract
@@ -41,18 +48,30 @@ export async function recordOrdersContract(dir: string, options: { alsoNeeds?: s
     .uponReceiving('a request for an order that does not exist')
     .withRequest('GET', '/orders/404')
     .willRespondWith(404)
-    .executeTest((mock) => new OrdersClient(mock.url).getOrder(404).then(
-      () => undefined,
-      (error: unknown) => error,
-    ));
+    .executeTest((mock) =>
+      new OrdersClient(mock.url).getOrder(404).then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    );
 
   const placed = await contract
     .addInteraction()
     .given('no orders')
     .uponReceiving('a new order')
-    .withRequest('POST', '/orders', (req) => req.jsonBody({ currency: 'EUR', items: eachLike({ sku: string('BOOK-1'), quantity: integer(2), price: number(12.5) }) }))
+    .withRequest('POST', '/orders', (req) =>
+      req.jsonBody({
+        currency: 'EUR',
+        items: eachLike({ sku: string('BOOK-1'), quantity: integer(2), price: number(12.5) }),
+      }),
+    )
     .willRespondWith(201, (res) => res.jsonBody(like({ ...orderShape, status: regex(/pending/, 'pending') })))
-    .executeTest((mock) => new OrdersClient(mock.url).placeOrder({ currency: 'EUR', items: [{ sku: 'BOOK-1', quantity: 2, price: 12.5 }] }));
+    .executeTest((mock) =>
+      new OrdersClient(mock.url).placeOrder({
+        currency: 'EUR',
+        items: [{ sku: 'BOOK-1', quantity: 2, price: 12.5 }],
+      }),
+    );
 
   return { order, notFound, placed };
 }

@@ -65,7 +65,10 @@ describe('orders API verified against the storefront contract', () => {
     const url = await start({ providerStates: true });
     const out: string[] = [];
     const io: CliIo = { cwd: process.cwd(), env: {}, stdout: (t) => out.push(t), stderr: (t) => out.push(t) };
-    const code = await main(['verify', pacts, '--provider-base-url', url, '--provider-states-setup-url', `${url}/_provider-states`], io);
+    const code = await main(
+      ['verify', pacts, '--provider-base-url', url, '--provider-states-setup-url', `${url}/_provider-states`],
+      io,
+    );
     expect(code, out.join('')).toBe(0);
   });
 
@@ -75,7 +78,10 @@ describe('orders API verified against the storefront contract', () => {
     const result = await verifyProvider({
       providerBaseUrl: url,
       pacts: [pacts],
-      stateHandlers: { 'order 1 exists': (params) => applyProviderState(s, 'order 1 exists', params), 'no orders': () => applyProviderState(s, 'no orders') },
+      stateHandlers: {
+        'order 1 exists': (params) => applyProviderState(s, 'order 1 exists', params),
+        'no orders': () => applyProviderState(s, 'no orders'),
+      },
     });
     expect(result.passed).toBe(false);
     expect(JSON.stringify(result)).toContain('currency');

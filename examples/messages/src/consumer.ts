@@ -25,26 +25,38 @@ function parseItem(value: unknown, index: number, problems: string[]): ShippedIt
   }
   const item = value as Record<string, unknown>;
   const before = problems.length;
-  if (typeof item.sku !== 'string' || item.sku === '') problems.push(`items[${index}].sku must be a non-empty string`);
-  if (typeof item.quantity !== 'number' || !Number.isInteger(item.quantity) || item.quantity < 1) problems.push(`items[${index}].quantity must be a positive integer`);
-  return problems.length === before ? { sku: item.sku as string, quantity: item.quantity as number } : undefined;
+  if (typeof item.sku !== 'string' || item.sku === '')
+    problems.push(`items[${index}].sku must be a non-empty string`);
+  if (typeof item.quantity !== 'number' || !Number.isInteger(item.quantity) || item.quantity < 1)
+    problems.push(`items[${index}].quantity must be a positive integer`);
+  return problems.length === before
+    ? { sku: item.sku as string, quantity: item.quantity as number }
+    : undefined;
 }
 
 /** Checks an incoming event and returns it typed; throws {@link InvalidEventError} naming every problem. */
 export function parseOrderShipped(value: unknown): OrderShipped {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidEventError(['the event must be a JSON object']);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidEventError(['the event must be a JSON object']);
   const event = value as Record<string, unknown>;
   const problems: string[] = [];
-  if (typeof event.orderId !== 'string' || event.orderId === '') problems.push('orderId must be a non-empty string');
-  if (typeof event.shippedAt !== 'string' || !ISO_UTC.test(event.shippedAt) || Number.isNaN(Date.parse(event.shippedAt))) {
+  if (typeof event.orderId !== 'string' || event.orderId === '')
+    problems.push('orderId must be a non-empty string');
+  if (
+    typeof event.shippedAt !== 'string' ||
+    !ISO_UTC.test(event.shippedAt) ||
+    Number.isNaN(Date.parse(event.shippedAt))
+  ) {
     problems.push('shippedAt must be a UTC date-time such as 2026-01-15T10:00:00.000Z');
   }
   const items: ShippedItem[] = [];
-  if (!Array.isArray(event.items) || event.items.length === 0) problems.push('items must be a non-empty array');
-  else event.items.forEach((v: unknown, i) => {
-    const item = parseItem(v, i, problems);
-    if (item !== undefined) items.push(item);
-  });
+  if (!Array.isArray(event.items) || event.items.length === 0)
+    problems.push('items must be a non-empty array');
+  else
+    event.items.forEach((v: unknown, i) => {
+      const item = parseItem(v, i, problems);
+      if (item !== undefined) items.push(item);
+    });
   if (problems.length > 0) throw new InvalidEventError(problems);
   return { orderId: event.orderId as string, shippedAt: event.shippedAt as string, items };
 }

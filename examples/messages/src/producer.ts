@@ -35,9 +35,17 @@ export class OrderRepository {
     if (this.orders.has(id)) throw new Error(`Order ${id} already exists.`);
     if (lines.length === 0) throw new Error(`Order ${id} has no lines.`);
     for (const line of lines) {
-      if (!Number.isInteger(line.quantity) || line.quantity < 1) throw new Error(`Order ${id}: the quantity of ${line.sku} must be a positive integer, got ${line.quantity}.`);
+      if (!Number.isInteger(line.quantity) || line.quantity < 1)
+        throw new Error(
+          `Order ${id}: the quantity of ${line.sku} must be a positive integer, got ${line.quantity}.`,
+        );
     }
-    const order: Order = { id, status: 'placed', lines: lines.map((line) => ({ ...line })), placedAt: this.now().toISOString() };
+    const order: Order = {
+      id,
+      status: 'placed',
+      lines: lines.map((line) => ({ ...line })),
+      placedAt: this.now().toISOString(),
+    };
     this.orders.set(id, order);
     return copy(order);
   }
@@ -64,13 +72,21 @@ export class OrderRepository {
 
 /** The OrderShipped event of a shipped order: one item per SKU (lines of the same SKU are added up), no prices. */
 export function orderShippedEvent(order: Order): OrderShipped {
-  if (order.status !== 'shipped' || order.shippedAt === undefined) throw new Error(`Order ${order.id} has not shipped.`);
+  if (order.status !== 'shipped' || order.shippedAt === undefined)
+    throw new Error(`Order ${order.id} has not shipped.`);
   const quantities = new Map<string, number>();
   for (const line of order.lines) quantities.set(line.sku, (quantities.get(line.sku) ?? 0) + line.quantity);
-  return { orderId: order.id, shippedAt: order.shippedAt, items: [...quantities].map(([sku, quantity]) => ({ sku, quantity })) };
+  return {
+    orderId: order.id,
+    shippedAt: order.shippedAt,
+    items: [...quantities].map(([sku, quantity]) => ({ sku, quantity })),
+  };
 }
 
 /** The message the orders service publishes when an order ships. */
 export function orderShippedMessage(order: Order): OutgoingMessage<OrderShipped> {
-  return { contents: orderShippedEvent(order), metadata: { topic: ORDER_SHIPPED_TOPIC, contentType: 'application/json' } };
+  return {
+    contents: orderShippedEvent(order),
+    metadata: { topic: ORDER_SHIPPED_TOPIC, contentType: 'application/json' },
+  };
 }

@@ -34,12 +34,16 @@ export interface Recorded {
  * real handler, and writes `notifications-orders.json` into `dir` (a new temp folder by default)
  * once the handler has accepted it.
  */
-export async function recordNotificationsContract(dir: string = mkdtempSync(join(tmpdir(), 'notifications-pacts-'))): Promise<Recorded> {
+export async function recordNotificationsContract(
+  dir: string = mkdtempSync(join(tmpdir(), 'notifications-pacts-')),
+): Promise<Recorded> {
   const contract = new ConsumerContract({ consumer: CONSUMER, provider: PROVIDER, dir });
   const notification = await contract
     .addAsynchronousMessage()
     .given(READY_TO_SHIP, { orderId: 'ORD-1001' })
-    .expectsToReceive(ORDER_SHIPPED, (m) => m.withJSONContent(orderShippedTemplate).withMetadata({ topic: ORDER_SHIPPED_TOPIC }))
+    .expectsToReceive(ORDER_SHIPPED, (m) =>
+      m.withJSONContent(orderShippedTemplate).withMetadata({ topic: ORDER_SHIPPED_TOPIC }),
+    )
     .executeTest((message) => handleOrderShipped(message.contents));
   return { dir, file: join(dir, `${CONSUMER}-${PROVIDER}.json`), notification };
 }

@@ -9,7 +9,13 @@ export class UserRepository {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   create(input: NewUser, id = this.nextId): User {
-    const user: User = { id, name: input.name, email: input.email, roles: ['member'], createdAt: this.now().toISOString() };
+    const user: User = {
+      id,
+      name: input.name,
+      email: input.email,
+      roles: ['member'],
+      createdAt: this.now().toISOString(),
+    };
     this.users.set(id, user);
     this.nextId = Math.max(this.nextId, id + 1);
     return user;
@@ -33,7 +39,10 @@ export class UserRepository {
 const newUserSchema = {
   type: 'object',
   required: ['name', 'email'],
-  properties: { name: { type: 'string', minLength: 1 }, email: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' } },
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    email: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' },
+  },
 } as const;
 
 /** The users API: GET /users/:id and POST /users (a bad body is fastify's 400 with a message). */

@@ -51,7 +51,8 @@ function stateHandlers(repository: UserRepository) {
   };
 }
 
-const pactJsStateHandlers = (repository: UserRepository) => stateHandlers(repository) as unknown as VerifierOptions['stateHandlers'];
+const pactJsStateHandlers = (repository: UserRepository) =>
+  stateHandlers(repository) as unknown as VerifierOptions['stateHandlers'];
 
 /** Starts the users API on a free port; `dropField` plays a provider build that stopped sending it. */
 async function startProvider(dropField?: string): Promise<{ url: string; repository: UserRepository }> {
@@ -71,7 +72,11 @@ async function startProvider(dropField?: string): Promise<{ url: string; reposit
 describe('the users API verified against both contracts', () => {
   it('passes with Treaty, for the contract Pact JS wrote and the one Treaty wrote', async () => {
     const { url, repository } = await startProvider();
-    const result = await verifyProvider({ providerBaseUrl: url, pacts: [pactJsContract, treatyContract], stateHandlers: stateHandlers(repository) });
+    const result = await verifyProvider({
+      providerBaseUrl: url,
+      pacts: [pactJsContract, treatyContract],
+      stateHandlers: stateHandlers(repository),
+    });
     expect(result.passed, JSON.stringify(result, null, 2)).toBe(true);
     expect(result.contracts).toHaveLength(2);
     for (const contract of result.contracts) expect(contract.interactions).toHaveLength(3);
@@ -79,21 +84,42 @@ describe('the users API verified against both contracts', () => {
 
   it('passes with Pact JS, for the contract Pact JS wrote and the one Treaty wrote', async () => {
     const { url, repository } = await startProvider();
-    const verifier = new Verifier({ provider: 'users', providerBaseUrl: url, pactUrls: [pactJsContract, treatyContract], stateHandlers: pactJsStateHandlers(repository), logLevel: 'error' });
+    const verifier = new Verifier({
+      provider: 'users',
+      providerBaseUrl: url,
+      pactUrls: [pactJsContract, treatyContract],
+      stateHandlers: pactJsStateHandlers(repository),
+      logLevel: 'error',
+    });
     await expect(verifier.verifyProvider()).resolves.toBeDefined();
   }, 60_000);
 
   it('fails with both verifiers when the provider stops sending a field the consumer reads', async () => {
     const { url, repository } = await startProvider('email');
-    const result = await verifyProvider({ providerBaseUrl: url, pacts: [pactJsContract, treatyContract], stateHandlers: stateHandlers(repository) });
+    const result = await verifyProvider({
+      providerBaseUrl: url,
+      pacts: [pactJsContract, treatyContract],
+      stateHandlers: stateHandlers(repository),
+    });
     expect(result.passed).toBe(false);
     for (const contract of result.contracts) {
-      const failed = contract.interactions.filter((i) => i.status === 'failed').map((i) => i.description).sort();
+      const failed = contract.interactions
+        .filter((i) => i.status === 'failed')
+        .map((i) => i.description)
+        .sort();
       expect(failed).toEqual(['a request for user 1', 'a request to create a user']);
     }
-    const messages = result.contracts.flatMap((c) => c.interactions.flatMap((i) => i.mismatches.map((m) => m.message)));
+    const messages = result.contracts.flatMap((c) =>
+      c.interactions.flatMap((i) => i.mismatches.map((m) => m.message)),
+    );
     expect(messages).toContain(`$.body.email: expected "ada@example.com" but the key 'email' is missing`);
-    const verifier = new Verifier({ provider: 'users', providerBaseUrl: url, pactUrls: [treatyContract], stateHandlers: pactJsStateHandlers(repository), logLevel: 'error' });
+    const verifier = new Verifier({
+      provider: 'users',
+      providerBaseUrl: url,
+      pactUrls: [treatyContract],
+      stateHandlers: pactJsStateHandlers(repository),
+      logLevel: 'error',
+    });
     await expect(verifier.verifyProvider()).rejects.toThrow();
   }, 60_000);
 });

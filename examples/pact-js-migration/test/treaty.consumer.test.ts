@@ -6,7 +6,6 @@ import { parseContract } from '@treaty/core';
 import { recordWithPactJs } from './pact-js-contract.js';
 import { recordWithTreaty, UserNotFoundError } from './treaty-contract.js';
 
-
 /** A written contract without what names the tool that wrote it (metadata, interaction keys). */
 function whatTheContractSays(file: string): Array<Record<string, unknown>> {
   const pact = JSON.parse(readFileSync(file, 'utf8')) as { interactions: Array<Record<string, unknown>> };
@@ -20,7 +19,13 @@ describe('admin-web → users with Treaty (after)', () => {
   it('reads a user, understands a 404, creates a user, and Treaty writes the contract', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'admin-web-treaty-'));
     const seen = await recordWithTreaty(dir);
-    expect(seen.found).toEqual({ id: 1, name: 'Ada Lovelace', email: 'ada@example.com', roles: ['admin'], createdAt: '2026-01-15T10:00:00.000Z' });
+    expect(seen.found).toEqual({
+      id: 1,
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+      roles: ['admin'],
+      createdAt: '2026-01-15T10:00:00.000Z',
+    });
     expect(seen.missing).toBeInstanceOf(UserNotFoundError);
     expect(seen.created).toMatchObject({ name: 'Grace Hopper', email: 'grace@example.com' });
     const contract = parseContract(readFileSync(join(dir, 'admin-web-users.json'), 'utf8'));

@@ -2,7 +2,17 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { TreatyError } from '@treaty/core';
 import { randomUUID } from 'node:crypto';
-import type { DeployedVersion, Environment, PactPublication, Pacticipant, PublishOutcome, ReleasedVersion, Store, Verification, Version } from '../types.js';
+import type {
+  DeployedVersion,
+  Environment,
+  PactPublication,
+  Pacticipant,
+  PublishOutcome,
+  ReleasedVersion,
+  Store,
+  Verification,
+  Version,
+} from '../types.js';
 import { migrations } from './migrations.js';
 
 type Db = Database.Database;
@@ -26,7 +36,10 @@ const mainBranchNames = ['develop', 'main', 'master'];
 
 function checkName(what: string, value: string): string {
   if (typeof value !== 'string' || value.trim() === '' || value.length > 255) {
-    throw new TreatyError('TREATY_BROKER_INVALID_NAME', `The ${what} must be 1 to 255 characters and not only spaces, got ${JSON.stringify(value)}.`);
+    throw new TreatyError(
+      'TREATY_BROKER_INVALID_NAME',
+      `The ${what} must be 1 to 255 characters and not only spaces, got ${JSON.stringify(value)}.`,
+    );
   }
   return value;
 }
@@ -69,27 +82,48 @@ export class SqliteStore implements Store {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
-      db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-      const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+      );
+      const applied = new Set(
+        (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
+          (r) => r.version,
+        ),
+      );
       const newest = Math.max(0, ...applied);
       const known = Math.max(...migrations.map((m) => m.version));
-      if (newest > known) throw new Error(`the database is at schema version ${newest}, newer than this broker knows (${known}); upgrade Treaty`);
+      if (newest > known)
+        throw new Error(
+          `the database is at schema version ${newest}, newer than this broker knows (${known}); upgrade Treaty`,
+        );
       for (const m of migrations) {
         if (applied.has(m.version)) continue;
         db.transaction(() => {
           db.exec(m.sql);
-          db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+          db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+            m.version,
+            m.name,
+            new Date().toISOString(),
+          );
         })();
       }
     } catch (error) {
-      throw new TreatyError('TREATY_BROKER_DATABASE', `Cannot open the broker database at ${path}: ${(error as Error).message}.`, { cause: error });
+      throw new TreatyError(
+        'TREATY_BROKER_DATABASE',
+        `Cannot open the broker database at ${path}: ${(error as Error).message}.`,
+        { cause: error },
+      );
     }
     return new SqliteStore(db);
   }
 
   /** The schema versions applied, for diagnostics and tests. */
   schemaVersions(): number[] {
-    return (this.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>).map((r) => r.version);
+    return (
+      this.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{
+        version: number;
+      }>
+    ).map((r) => r.version);
   }
 
   private now(): string {
@@ -104,7 +138,11 @@ export class SqliteStore implements Store {
     checkName('pacticipant name', name);
     const existing = this.pacticipantRow(name);
     if (existing !== undefined) return existing;
-    this.prepare('INSERT INTO pacticipants (name, display_name, created_at) VALUES (?, ?, ?)').run(name, displayName(name), this.now());
+    this.prepare('INSERT INTO pacticipants (name, display_name, created_at) VALUES (?, ?, ?)').run(
+      name,
+      displayName(name),
+      this.now(),
+    );
     return this.pacticipantRow(name) as PacticipantRow;
   }
 
@@ -118,31 +156,59 @@ export class SqliteStore implements Store {
     };
   }
 
-  private ensureVersionRow(pacticipant: PacticipantRow, number: string, branch?: string, tags: string[] = []): VersionRow {
+  private ensureVersionRow(
+    pacticipant: PacticipantRow,
+    number: string,
+    branch?: string,
+    tags: string[] = [],
+  ): VersionRow {
     checkName('version number', number);
-    let row = this.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?').get(pacticipant.id, number) as VersionRow | undefined;
+    let row = this.prepare(
+      'SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?',
+    ).get(pacticipant.id, number) as VersionRow | undefined;
     if (row === undefined) {
-      this.prepare('INSERT INTO versions (pacticipant_id, number, created_at) VALUES (?, ?, ?)').run(pacticipant.id, number, this.now());
-      row = this.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?').get(pacticipant.id, number) as VersionRow;
+      this.prepare('INSERT INTO versions (pacticipant_id, number, created_at) VALUES (?, ?, ?)').run(
+        pacticipant.id,
+        number,
+        this.now(),
+      );
+      row = this.prepare(
+        'SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?',
+      ).get(pacticipant.id, number) as VersionRow;
     }
     if (branch !== undefined) {
       checkName('branch', branch);
-      this.prepare('INSERT OR IGNORE INTO branch_versions (version_id, pacticipant_id, branch, created_at) VALUES (?, ?, ?, ?)').run(row.id, pacticipant.id, branch, this.now());
+      this.prepare(
+        'INSERT OR IGNORE INTO branch_versions (version_id, pacticipant_id, branch, created_at) VALUES (?, ?, ?, ?)',
+      ).run(row.id, pacticipant.id, branch, this.now());
       // As Pact brokers do: the first of these branch names a pacticipant uses becomes its main branch.
       if (pacticipant.main_branch === null && mainBranchNames.includes(branch)) {
-        this.prepare('UPDATE pacticipants SET main_branch = ? WHERE id = ? AND main_branch IS NULL').run(branch, pacticipant.id);
+        this.prepare('UPDATE pacticipants SET main_branch = ? WHERE id = ? AND main_branch IS NULL').run(
+          branch,
+          pacticipant.id,
+        );
       }
     }
     for (const tag of tags) {
       checkName('tag', tag);
-      this.prepare('INSERT OR IGNORE INTO tags (version_id, pacticipant_id, name, created_at) VALUES (?, ?, ?, ?)').run(row.id, pacticipant.id, tag, this.now());
+      this.prepare(
+        'INSERT OR IGNORE INTO tags (version_id, pacticipant_id, name, created_at) VALUES (?, ?, ?, ?)',
+      ).run(row.id, pacticipant.id, tag, this.now());
     }
     return row;
   }
 
   private toVersion(pacticipant: string, row: VersionRow): Version {
-    const branches = (this.prepare('SELECT branch FROM branch_versions WHERE version_id = ? ORDER BY branch').all(row.id) as Array<{ branch: string }>).map((r) => r.branch);
-    const tags = (this.prepare('SELECT name FROM tags WHERE version_id = ? ORDER BY name').all(row.id) as Array<{ name: string }>).map((r) => r.name);
+    const branches = (
+      this.prepare('SELECT branch FROM branch_versions WHERE version_id = ? ORDER BY branch').all(
+        row.id,
+      ) as Array<{ branch: string }>
+    ).map((r) => r.branch);
+    const tags = (
+      this.prepare('SELECT name FROM tags WHERE version_id = ? ORDER BY name').all(row.id) as Array<{
+        name: string;
+      }>
+    ).map((r) => r.name);
     return { pacticipant, number: row.number, order: row.id, branches, tags, createdAt: row.created_at };
   }
 
@@ -156,7 +222,9 @@ export class SqliteStore implements Store {
   }
 
   async listPacticipants(): Promise<Pacticipant[]> {
-    return (this.prepare('SELECT * FROM pacticipants ORDER BY name').all() as PacticipantRow[]).map((r) => this.toPacticipant(r));
+    return (this.prepare('SELECT * FROM pacticipants ORDER BY name').all() as PacticipantRow[]).map((r) =>
+      this.toPacticipant(r),
+    );
   }
 
   async setMainBranch(name: string, branch: string): Promise<Pacticipant> {
@@ -166,61 +234,101 @@ export class SqliteStore implements Store {
     return this.toPacticipant(this.pacticipantRow(name) as PacticipantRow);
   }
 
-  async updatePacticipant(name: string, fields: { displayName?: string; mainBranch?: string; repositoryUrl?: string }): Promise<{ pacticipant: Pacticipant; created: boolean }> {
+  async updatePacticipant(
+    name: string,
+    fields: { displayName?: string; mainBranch?: string; repositoryUrl?: string },
+  ): Promise<{ pacticipant: Pacticipant; created: boolean }> {
     if (fields.displayName !== undefined) checkName('display name', fields.displayName);
     if (fields.mainBranch !== undefined) checkName('branch', fields.mainBranch);
     return this.db.transaction(() => {
       const created = this.pacticipantRow(name) === undefined;
       const row = this.ensurePacticipantRow(name);
       this.db
-        .prepare('UPDATE pacticipants SET display_name = COALESCE(?, display_name), main_branch = COALESCE(?, main_branch), repository_url = COALESCE(?, repository_url) WHERE id = ?')
+        .prepare(
+          'UPDATE pacticipants SET display_name = COALESCE(?, display_name), main_branch = COALESCE(?, main_branch), repository_url = COALESCE(?, repository_url) WHERE id = ?',
+        )
         .run(fields.displayName ?? null, fields.mainBranch ?? null, fields.repositoryUrl ?? null, row.id);
       return { pacticipant: this.toPacticipant(this.pacticipantRow(name) as PacticipantRow), created };
     })();
   }
 
-  async listVersions(pacticipant: string, filter: { branch?: string; tag?: string; limit?: number; offset?: number } = {}): Promise<Version[]> {
+  async listVersions(
+    pacticipant: string,
+    filter: { branch?: string; tag?: string; limit?: number; offset?: number } = {},
+  ): Promise<Version[]> {
     const p = this.pacticipantRow(pacticipant);
     if (p === undefined) return [];
     const page = [filter.limit ?? 100, filter.offset ?? 0];
     let rows: VersionRow[];
     if (filter.branch !== undefined) {
-      rows = this.prepare('SELECT v.id, v.number, v.created_at FROM branch_versions b JOIN versions v ON v.id = b.version_id WHERE b.pacticipant_id = ? AND b.branch = ? ORDER BY v.id DESC LIMIT ? OFFSET ?').all(p.id, filter.branch, ...page) as VersionRow[];
+      rows = this.prepare(
+        'SELECT v.id, v.number, v.created_at FROM branch_versions b JOIN versions v ON v.id = b.version_id WHERE b.pacticipant_id = ? AND b.branch = ? ORDER BY v.id DESC LIMIT ? OFFSET ?',
+      ).all(p.id, filter.branch, ...page) as VersionRow[];
     } else if (filter.tag !== undefined) {
-      rows = this.prepare('SELECT v.id, v.number, v.created_at FROM tags t JOIN versions v ON v.id = t.version_id WHERE t.pacticipant_id = ? AND t.name = ? ORDER BY v.id DESC LIMIT ? OFFSET ?').all(p.id, filter.tag, ...page) as VersionRow[];
+      rows = this.prepare(
+        'SELECT v.id, v.number, v.created_at FROM tags t JOIN versions v ON v.id = t.version_id WHERE t.pacticipant_id = ? AND t.name = ? ORDER BY v.id DESC LIMIT ? OFFSET ?',
+      ).all(p.id, filter.tag, ...page) as VersionRow[];
     } else {
-      rows = this.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT ? OFFSET ?').all(p.id, ...page) as VersionRow[];
+      rows = this.prepare(
+        'SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT ? OFFSET ?',
+      ).all(p.id, ...page) as VersionRow[];
     }
     return rows.map((r) => this.toVersion(pacticipant, r));
   }
 
   async countVersions(pacticipant: string): Promise<number> {
     const p = this.pacticipantRow(pacticipant);
-    return p === undefined ? 0 : (this.prepare('SELECT COUNT(*) AS n FROM versions WHERE pacticipant_id = ?').get(p.id) as { n: number }).n;
+    return p === undefined
+      ? 0
+      : (
+          this.prepare('SELECT COUNT(*) AS n FROM versions WHERE pacticipant_id = ?').get(p.id) as {
+            n: number;
+          }
+        ).n;
   }
 
-  async ensureVersion(pacticipant: string, number: string, options: { branch?: string; tags?: string[] } = {}): Promise<Version> {
-    return this.db.transaction(() => this.toVersion(pacticipant, this.ensureVersionRow(this.ensurePacticipantRow(pacticipant), number, options.branch, options.tags)))();
+  async ensureVersion(
+    pacticipant: string,
+    number: string,
+    options: { branch?: string; tags?: string[] } = {},
+  ): Promise<Version> {
+    return this.db.transaction(() =>
+      this.toVersion(
+        pacticipant,
+        this.ensureVersionRow(this.ensurePacticipantRow(pacticipant), number, options.branch, options.tags),
+      ),
+    )();
   }
 
   async getVersion(pacticipant: string, number: string): Promise<Version | undefined> {
     const p = this.pacticipantRow(pacticipant);
     if (p === undefined) return undefined;
-    const row = this.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?').get(p.id, number) as VersionRow | undefined;
+    const row = this.prepare(
+      'SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? AND number = ?',
+    ).get(p.id, number) as VersionRow | undefined;
     return row === undefined ? undefined : this.toVersion(pacticipant, row);
   }
 
-  async latestVersion(pacticipant: string, filter: { branch?: string; tag?: string } = {}): Promise<Version | undefined> {
+  async latestVersion(
+    pacticipant: string,
+    filter: { branch?: string; tag?: string } = {},
+  ): Promise<Version | undefined> {
     const p = this.pacticipantRow(pacticipant);
     if (p === undefined) return undefined;
     let row: VersionRow | undefined;
     // "Latest" is the most recently created version (the highest id), as the Pact Broker orders them.
     if (filter.branch !== undefined) {
-      row = this.prepare('SELECT v.id, v.number, v.created_at FROM branch_versions b JOIN versions v ON v.id = b.version_id WHERE b.pacticipant_id = ? AND b.branch = ? ORDER BY v.id DESC LIMIT 1').get(p.id, filter.branch) as VersionRow | undefined;
+      row = this.prepare(
+        'SELECT v.id, v.number, v.created_at FROM branch_versions b JOIN versions v ON v.id = b.version_id WHERE b.pacticipant_id = ? AND b.branch = ? ORDER BY v.id DESC LIMIT 1',
+      ).get(p.id, filter.branch) as VersionRow | undefined;
     } else if (filter.tag !== undefined) {
-      row = this.prepare('SELECT v.id, v.number, v.created_at FROM tags t JOIN versions v ON v.id = t.version_id WHERE t.pacticipant_id = ? AND t.name = ? ORDER BY v.id DESC LIMIT 1').get(p.id, filter.tag) as VersionRow | undefined;
+      row = this.prepare(
+        'SELECT v.id, v.number, v.created_at FROM tags t JOIN versions v ON v.id = t.version_id WHERE t.pacticipant_id = ? AND t.name = ? ORDER BY v.id DESC LIMIT 1',
+      ).get(p.id, filter.tag) as VersionRow | undefined;
     } else {
-      row = this.prepare('SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT 1').get(p.id) as VersionRow | undefined;
+      row = this.prepare(
+        'SELECT id, number, created_at FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT 1',
+      ).get(p.id) as VersionRow | undefined;
     }
     return row === undefined ? undefined : this.toVersion(pacticipant, row);
   }
@@ -229,8 +337,22 @@ export class SqliteStore implements Store {
     return this.ensureVersion(pacticipant, number, { tags: [tag] });
   }
 
-  private publication(row: { consumer: string; number: string; provider: string; sha: string; content: string; created_at: string }): PactPublication {
-    return { consumer: row.consumer, consumerVersion: row.number, provider: row.provider, sha: row.sha, content: row.content, createdAt: row.created_at };
+  private publication(row: {
+    consumer: string;
+    number: string;
+    provider: string;
+    sha: string;
+    content: string;
+    created_at: string;
+  }): PactPublication {
+    return {
+      consumer: row.consumer,
+      consumerVersion: row.number,
+      provider: row.provider,
+      sha: row.sha,
+      content: row.content,
+      createdAt: row.created_at,
+    };
   }
 
   private static readonly publicationSelect = `
@@ -241,11 +363,26 @@ export class SqliteStore implements Store {
     JOIN pacticipants p ON p.id = pp.provider_id
     JOIN pact_contents pc ON pc.sha = pp.sha`;
 
-  async publishPact(input: { consumer: string; consumerVersion: string; provider: string; content: string; branch?: string; tags?: string[]; allowOverwrite?: boolean }): Promise<PublishOutcome> {
+  async publishPact(input: {
+    consumer: string;
+    consumerVersion: string;
+    provider: string;
+    content: string;
+    branch?: string;
+    tags?: string[];
+    allowOverwrite?: boolean;
+  }): Promise<PublishOutcome> {
     return this.db.transaction(() => this.publishOne(input))();
   }
 
-  async publishContracts(input: { consumer: string; consumerVersion: string; branch?: string; tags?: string[]; contracts: Array<{ provider: string; content: string }>; allowOverwrite?: boolean }): Promise<PublishOutcome[]> {
+  async publishContracts(input: {
+    consumer: string;
+    consumerVersion: string;
+    branch?: string;
+    tags?: string[];
+    contracts: Array<{ provider: string; content: string }>;
+    allowOverwrite?: boolean;
+  }): Promise<PublishOutcome[]> {
     return this.db.transaction(() =>
       input.contracts.map((c) =>
         this.publishOne({
@@ -262,64 +399,105 @@ export class SqliteStore implements Store {
   }
 
   /** Publishes one pact; the caller holds the transaction. */
-  private publishOne(input: { consumer: string; consumerVersion: string; provider: string; content: string; branch?: string; tags?: string[]; allowOverwrite?: boolean }): PublishOutcome {
+  private publishOne(input: {
+    consumer: string;
+    consumerVersion: string;
+    provider: string;
+    content: string;
+    branch?: string;
+    tags?: string[];
+    allowOverwrite?: boolean;
+  }): PublishOutcome {
     const sha = contentSha(input.content);
     {
       const consumer = this.ensurePacticipantRow(input.consumer);
       const provider = this.ensurePacticipantRow(input.provider);
       const version = this.ensureVersionRow(consumer, input.consumerVersion, input.branch, input.tags);
       const contentExisted = this.prepare('SELECT 1 FROM pact_contents WHERE sha = ?').get(sha) !== undefined;
-      if (!contentExisted) this.prepare('INSERT INTO pact_contents (sha, content) VALUES (?, ?)').run(sha, input.content);
-      const existing = this.prepare('SELECT id, sha FROM pact_publications WHERE consumer_version_id = ? AND provider_id = ?').get(version.id, provider.id) as { id: number; sha: string } | undefined;
+      if (!contentExisted)
+        this.prepare('INSERT INTO pact_contents (sha, content) VALUES (?, ?)').run(sha, input.content);
+      const existing = this.prepare(
+        'SELECT id, sha FROM pact_publications WHERE consumer_version_id = ? AND provider_id = ?',
+      ).get(version.id, provider.id) as { id: number; sha: string } | undefined;
       let unchanged = false;
       if (existing === undefined) {
-        this.prepare('INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, sha, created_at) VALUES (?, ?, ?, ?, ?)').run(version.id, consumer.id, provider.id, sha, this.now());
+        this.prepare(
+          'INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, sha, created_at) VALUES (?, ?, ?, ?, ?)',
+        ).run(version.id, consumer.id, provider.id, sha, this.now());
       } else if (existing.sha === sha) {
         unchanged = true;
       } else if (input.allowOverwrite === true) {
-        this.prepare('UPDATE pact_publications SET sha = ?, created_at = ? WHERE id = ?').run(sha, this.now(), existing.id);
+        this.prepare('UPDATE pact_publications SET sha = ?, created_at = ? WHERE id = ?').run(
+          sha,
+          this.now(),
+          existing.id,
+        );
       } else {
         throw new TreatyError(
           'TREATY_BROKER_PACT_CONFLICT',
           `${input.consumer} version ${input.consumerVersion} already has a different pact with ${input.provider}. Publish the changed contract under a new consumer version, or allow overwriting.`,
         );
       }
-      const row = this.prepare(`${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`).get(version.id, provider.id) as Parameters<SqliteStore['publication']>[0];
+      const row = this.prepare(
+        `${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
+      ).get(version.id, provider.id) as Parameters<SqliteStore['publication']>[0];
       return { publication: this.publication(row), contentExisted, unchanged };
     }
   }
 
-  async getPact(consumer: string, consumerVersion: string, provider: string): Promise<PactPublication | undefined> {
-    const row = this.prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND v.number = ? AND p.name = ?`).get(consumer, consumerVersion, provider) as Parameters<SqliteStore['publication']>[0] | undefined;
+  async getPact(
+    consumer: string,
+    consumerVersion: string,
+    provider: string,
+  ): Promise<PactPublication | undefined> {
+    const row = this.prepare(
+      `${SqliteStore.publicationSelect} WHERE c.name = ? AND v.number = ? AND p.name = ?`,
+    ).get(consumer, consumerVersion, provider) as Parameters<SqliteStore['publication']>[0] | undefined;
     return row === undefined ? undefined : this.publication(row);
   }
 
-  async latestPact(consumer: string, provider: string, filter: { branch?: string; tag?: string } = {}): Promise<PactPublication | undefined> {
+  async latestPact(
+    consumer: string,
+    provider: string,
+    filter: { branch?: string; tag?: string } = {},
+  ): Promise<PactPublication | undefined> {
     let sql = `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ?`;
     const args: string[] = [consumer, provider];
     if (filter.branch !== undefined) {
-      sql += ' AND EXISTS (SELECT 1 FROM branch_versions b WHERE b.version_id = pp.consumer_version_id AND b.branch = ?)';
+      sql +=
+        ' AND EXISTS (SELECT 1 FROM branch_versions b WHERE b.version_id = pp.consumer_version_id AND b.branch = ?)';
       args.push(filter.branch);
     }
     if (filter.tag !== undefined) {
       sql += ' AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?)';
       args.push(filter.tag);
     }
-    const row = this.prepare(`${sql} ORDER BY pp.consumer_version_id DESC LIMIT 1`).get(...args) as Parameters<SqliteStore['publication']>[0] | undefined;
+    const row = this.prepare(`${sql} ORDER BY pp.consumer_version_id DESC LIMIT 1`).get(...args) as
+      | Parameters<SqliteStore['publication']>[0]
+      | undefined;
     return row === undefined ? undefined : this.publication(row);
   }
 
   async getPactBySha(consumer: string, provider: string, sha: string): Promise<PactPublication | undefined> {
-    const row = this.prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha = ? ORDER BY pp.consumer_version_id DESC LIMIT 1`).get(consumer, provider, sha) as Parameters<SqliteStore['publication']>[0] | undefined;
+    const row = this.prepare(
+      `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha = ? ORDER BY pp.consumer_version_id DESC LIMIT 1`,
+    ).get(consumer, provider, sha) as Parameters<SqliteStore['publication']>[0] | undefined;
     return row === undefined ? undefined : this.publication(row);
   }
 
   async pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]> {
-    const rows = this.prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND v.number = ? ORDER BY p.name`).all(consumer, version) as Array<Parameters<SqliteStore['publication']>[0]>;
+    const rows = this.prepare(
+      `${SqliteStore.publicationSelect} WHERE c.name = ? AND v.number = ? ORDER BY p.name`,
+    ).all(consumer, version) as Array<Parameters<SqliteStore['publication']>[0]>;
     return rows.map((r) => this.publication(r));
   }
 
-  async latestVerification(consumer: string, provider: string, sha: string, providerVersion: string): Promise<Verification | undefined> {
+  async latestVerification(
+    consumer: string,
+    provider: string,
+    sha: string,
+    providerVersion: string,
+  ): Promise<Verification | undefined> {
     const r = this.db
       .prepare(
         `SELECT ve.id, ve.success, ve.build_url, ve.created_at
@@ -328,33 +506,55 @@ export class SqliteStore implements Store {
          WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.sha = ? AND v.number = ?
          ORDER BY ve.id DESC LIMIT 1`,
       )
-      .get(consumer, provider, sha, providerVersion) as { id: number; success: number; build_url: string | null; created_at: string } | undefined;
+      .get(consumer, provider, sha, providerVersion) as
+      | { id: number; success: number; build_url: string | null; created_at: string }
+      | undefined;
     if (r === undefined) return undefined;
-    return { id: r.id, consumer, provider, providerVersion, sha, success: r.success === 1, ...(r.build_url === null ? {} : { buildUrl: r.build_url }), createdAt: r.created_at };
+    return {
+      id: r.id,
+      consumer,
+      provider,
+      providerVersion,
+      sha,
+      success: r.success === 1,
+      ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+      createdAt: r.created_at,
+    };
   }
 
   async consumersOf(provider: string): Promise<string[]> {
     return (
       this.db
-        .prepare('SELECT DISTINCT c.name AS name FROM pact_publications pp JOIN pacticipants c ON c.id = pp.consumer_id JOIN pacticipants p ON p.id = pp.provider_id WHERE p.name = ? ORDER BY c.name COLLATE NOCASE')
+        .prepare(
+          'SELECT DISTINCT c.name AS name FROM pact_publications pp JOIN pacticipants c ON c.id = pp.consumer_id JOIN pacticipants p ON p.id = pp.provider_id WHERE p.name = ? ORDER BY c.name COLLATE NOCASE',
+        )
         .all(provider) as Array<{ name: string }>
     ).map((r) => r.name);
   }
 
   async pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]> {
     const rows = this.db
-      .prepare(`${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?) ORDER BY pp.consumer_version_id`)
+      .prepare(
+        `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?) ORDER BY pp.consumer_version_id`,
+      )
       .all(consumer, provider, tag) as Array<Parameters<SqliteStore['publication']>[0]>;
     return rows.map((r) => this.publication(r));
   }
 
   async branchesOf(pacticipant: string): Promise<string[]> {
     return (
-      this.prepare('SELECT DISTINCT b.branch AS branch FROM branch_versions b JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = ? ORDER BY b.branch').all(pacticipant) as Array<{ branch: string }>
+      this.prepare(
+        'SELECT DISTINCT b.branch AS branch FROM branch_versions b JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = ? ORDER BY b.branch',
+      ).all(pacticipant) as Array<{ branch: string }>
     ).map((r) => r.branch);
   }
 
-  async successfulVerifications(consumer: string, provider: string, sha: string, options: { excludeWip?: boolean } = {}): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>> {
+  async successfulVerifications(
+    consumer: string,
+    provider: string,
+    sha: string,
+    options: { excludeWip?: boolean } = {},
+  ): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>> {
     const rows = this.db
       .prepare(
         `SELECT v.id AS version_id, v.number AS number, ve.created_at AS created_at
@@ -368,31 +568,62 @@ export class SqliteStore implements Store {
       .all(consumer, provider, sha) as Array<{ version_id: number; number: string; created_at: string }>;
     return rows.map((r) => ({
       providerVersion: r.number,
-      branches: (this.prepare('SELECT branch FROM branch_versions WHERE version_id = ?').all(r.version_id) as Array<{ branch: string }>).map((b) => b.branch),
+      branches: (
+        this.prepare('SELECT branch FROM branch_versions WHERE version_id = ?').all(r.version_id) as Array<{
+          branch: string;
+        }>
+      ).map((b) => b.branch),
       createdAt: r.created_at,
     }));
   }
 
   async branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined> {
     const row = this.db
-      .prepare('SELECT MIN(b.created_at) AS created_at FROM branch_versions b JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = ? AND b.branch = ?')
+      .prepare(
+        'SELECT MIN(b.created_at) AS created_at FROM branch_versions b JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = ? AND b.branch = ?',
+      )
       .get(pacticipant, branch) as { created_at: string | null } | undefined;
     return row?.created_at ?? undefined;
   }
 
-  async recordVerification(input: { consumer: string; provider: string; providerVersion: string; sha: string; success: boolean; buildUrl?: string; branch?: string; wip?: boolean }): Promise<Verification> {
+  async recordVerification(input: {
+    consumer: string;
+    provider: string;
+    providerVersion: string;
+    sha: string;
+    success: boolean;
+    buildUrl?: string;
+    branch?: string;
+    wip?: boolean;
+  }): Promise<Verification> {
     return this.db.transaction((): Verification => {
       const consumer = this.pacticipantRow(input.consumer);
       const provider = this.pacticipantRow(input.provider);
-      const content = this.prepare('SELECT 1 FROM pact_publications WHERE consumer_id = ? AND provider_id = ? AND sha = ?').get(consumer?.id ?? -1, provider?.id ?? -1, input.sha);
+      const content = this.prepare(
+        'SELECT 1 FROM pact_publications WHERE consumer_id = ? AND provider_id = ? AND sha = ?',
+      ).get(consumer?.id ?? -1, provider?.id ?? -1, input.sha);
       if (consumer === undefined || provider === undefined || content === undefined) {
-        throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No pact between ${input.consumer} and ${input.provider} has the content ${input.sha}; verify a published pact.`);
+        throw new TreatyError(
+          'TREATY_BROKER_NOT_FOUND',
+          `No pact between ${input.consumer} and ${input.provider} has the content ${input.sha}; verify a published pact.`,
+        );
       }
       const version = this.ensureVersionRow(provider, input.providerVersion, input.branch);
       const createdAt = this.now();
       const info = this.db
-        .prepare('INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(consumer.id, provider.id, version.id, input.sha, input.success ? 1 : 0, input.buildUrl ?? null, createdAt, input.wip === true ? 1 : 0);
+        .prepare(
+          'INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          consumer.id,
+          provider.id,
+          version.id,
+          input.sha,
+          input.success ? 1 : 0,
+          input.buildUrl ?? null,
+          createdAt,
+          input.wip === true ? 1 : 0,
+        );
       return {
         id: Number(info.lastInsertRowid),
         consumer: input.consumer,
@@ -417,7 +648,14 @@ export class SqliteStore implements Store {
          WHERE p.name = ? AND v.pacticipant_id = p.id AND v.number = ?
          ORDER BY ve.id DESC`,
       )
-      .all(provider, providerVersion) as Array<{ id: number; consumer: string; sha: string; success: number; build_url: string | null; created_at: string }>;
+      .all(provider, providerVersion) as Array<{
+      id: number;
+      consumer: string;
+      sha: string;
+      success: number;
+      build_url: string | null;
+      created_at: string;
+    }>;
     return rows.map((r) => ({
       id: r.id,
       consumer: r.consumer,
@@ -441,7 +679,13 @@ export class SqliteStore implements Store {
          WHERE c.name = ? AND p.name = ? AND ve.sha = ?
          ORDER BY ve.id DESC`,
       )
-      .all(consumer, provider, sha) as Array<{ id: number; provider_version: string; success: number; build_url: string | null; created_at: string }>;
+      .all(consumer, provider, sha) as Array<{
+      id: number;
+      provider_version: string;
+      success: number;
+      build_url: string | null;
+      created_at: string;
+    }>;
     return rows.map((r) => ({
       id: r.id,
       consumer,
@@ -456,19 +700,54 @@ export class SqliteStore implements Store {
 
   private environmentRow(where: string, value: string): Environment | undefined {
     const r = this.prepare(`SELECT * FROM environments WHERE ${where} = ?`).get(value) as
-      | { uuid: string; name: string; display_name: string; production: number; contacts: string; created_at: string }
+      | {
+          uuid: string;
+          name: string;
+          display_name: string;
+          production: number;
+          contacts: string;
+          created_at: string;
+        }
       | undefined;
-    return r === undefined ? undefined : { uuid: r.uuid, name: r.name, displayName: r.display_name, production: r.production === 1, contacts: JSON.parse(r.contacts) as Environment['contacts'], createdAt: r.created_at };
+    return r === undefined
+      ? undefined
+      : {
+          uuid: r.uuid,
+          name: r.name,
+          displayName: r.display_name,
+          production: r.production === 1,
+          contacts: JSON.parse(r.contacts) as Environment['contacts'],
+          createdAt: r.created_at,
+        };
   }
 
-  async createEnvironment(input: { name: string; displayName?: string; production: boolean; contacts?: Environment['contacts'] }): Promise<Environment> {
+  async createEnvironment(input: {
+    name: string;
+    displayName?: string;
+    production: boolean;
+    contacts?: Environment['contacts'];
+  }): Promise<Environment> {
     checkName('environment name', input.name);
-    if (/\s/.test(input.name)) throw new TreatyError('TREATY_BROKER_INVALID_NAME', `The environment name '${input.name}' must not contain spaces; use displayName for a readable name.`);
-    if (this.environmentRow('name', input.name) !== undefined) throw new TreatyError('TREATY_BROKER_CONFLICT', `An environment named '${input.name}' already exists.`);
+    if (/\s/.test(input.name))
+      throw new TreatyError(
+        'TREATY_BROKER_INVALID_NAME',
+        `The environment name '${input.name}' must not contain spaces; use displayName for a readable name.`,
+      );
+    if (this.environmentRow('name', input.name) !== undefined)
+      throw new TreatyError('TREATY_BROKER_CONFLICT', `An environment named '${input.name}' already exists.`);
     const uuid = randomUUID();
     this.db
-      .prepare('INSERT INTO environments (uuid, name, display_name, production, contacts, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(uuid, input.name, input.displayName?.trim() || displayName(input.name), input.production ? 1 : 0, JSON.stringify(input.contacts ?? []), this.now());
+      .prepare(
+        'INSERT INTO environments (uuid, name, display_name, production, contacts, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        uuid,
+        input.name,
+        input.displayName?.trim() || displayName(input.name),
+        input.production ? 1 : 0,
+        JSON.stringify(input.contacts ?? []),
+        this.now(),
+      );
     return this.environmentRow('uuid', uuid) as Environment;
   }
 
@@ -481,13 +760,29 @@ export class SqliteStore implements Store {
   }
 
   async listEnvironments(): Promise<Environment[]> {
-    return (this.prepare('SELECT uuid FROM environments ORDER BY LOWER(display_name)').all() as Array<{ uuid: string }>).map((r) => this.environmentRow('uuid', r.uuid) as Environment);
+    return (
+      this.prepare('SELECT uuid FROM environments ORDER BY LOWER(display_name)').all() as Array<{
+        uuid: string;
+      }>
+    ).map((r) => this.environmentRow('uuid', r.uuid) as Environment);
   }
 
   private deployment(uuid: string): DeployedVersion | undefined {
     const r = this.db
-      .prepare('SELECT d.*, p.name AS pacticipant, v.number AS version FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id JOIN versions v ON v.id = d.version_id WHERE d.uuid = ?')
-      .get(uuid) as { uuid: string; pacticipant: string; version: string; environment_uuid: string; application_instance: string | null; created_at: string; undeployed_at: string | null } | undefined;
+      .prepare(
+        'SELECT d.*, p.name AS pacticipant, v.number AS version FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id JOIN versions v ON v.id = d.version_id WHERE d.uuid = ?',
+      )
+      .get(uuid) as
+      | {
+          uuid: string;
+          pacticipant: string;
+          version: string;
+          environment_uuid: string;
+          application_instance: string | null;
+          created_at: string;
+          undeployed_at: string | null;
+        }
+      | undefined;
     if (r === undefined) return undefined;
     return {
       uuid: r.uuid,
@@ -502,26 +797,54 @@ export class SqliteStore implements Store {
   }
 
   /** The pacticipant and version rows a deployment or release names, checking the environment exists. */
-  private versionInEnvironment(input: { pacticipant: string; version: string; environmentUuid: string }): { p: PacticipantRow; v: { id: number } } {
-    if (this.environmentRow('uuid', input.environmentUuid) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No environment ${input.environmentUuid}.`);
+  private versionInEnvironment(input: { pacticipant: string; version: string; environmentUuid: string }): {
+    p: PacticipantRow;
+    v: { id: number };
+  } {
+    if (this.environmentRow('uuid', input.environmentUuid) === undefined)
+      throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No environment ${input.environmentUuid}.`);
     const p = this.pacticipantRow(input.pacticipant);
-    const v = p === undefined ? undefined : (this.prepare('SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?').get(p.id, input.version) as { id: number } | undefined);
-    if (p === undefined || v === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No version ${input.version} of '${input.pacticipant}'; publish or create it first.`);
+    const v =
+      p === undefined
+        ? undefined
+        : (this.prepare('SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?').get(
+            p.id,
+            input.version,
+          ) as { id: number } | undefined);
+    if (p === undefined || v === undefined)
+      throw new TreatyError(
+        'TREATY_BROKER_NOT_FOUND',
+        `No version ${input.version} of '${input.pacticipant}'; publish or create it first.`,
+      );
     return { p, v };
   }
 
-  async recordDeployment(input: { pacticipant: string; version: string; environmentUuid: string; applicationInstance?: string }): Promise<DeployedVersion> {
+  async recordDeployment(input: {
+    pacticipant: string;
+    version: string;
+    environmentUuid: string;
+    applicationInstance?: string;
+  }): Promise<DeployedVersion> {
     return this.db.transaction((): DeployedVersion => {
       const { p, v } = this.versionInEnvironment(input);
       const instance = input.applicationInstance ?? null;
       const current = this.db
-        .prepare('SELECT uuid, version_id FROM deployed_versions WHERE environment_uuid = ? AND pacticipant_id = ? AND application_instance IS ? AND undeployed_at IS NULL')
+        .prepare(
+          'SELECT uuid, version_id FROM deployed_versions WHERE environment_uuid = ? AND pacticipant_id = ? AND application_instance IS ? AND undeployed_at IS NULL',
+        )
         .get(input.environmentUuid, p.id, instance) as { uuid: string; version_id: number } | undefined;
-      if (current !== undefined && current.version_id === v.id) return this.deployment(current.uuid) as DeployedVersion;
-      if (current !== undefined) this.prepare('UPDATE deployed_versions SET undeployed_at = ? WHERE uuid = ?').run(this.now(), current.uuid);
+      if (current !== undefined && current.version_id === v.id)
+        return this.deployment(current.uuid) as DeployedVersion;
+      if (current !== undefined)
+        this.prepare('UPDATE deployed_versions SET undeployed_at = ? WHERE uuid = ?').run(
+          this.now(),
+          current.uuid,
+        );
       const uuid = randomUUID();
       this.db
-        .prepare('INSERT INTO deployed_versions (uuid, version_id, pacticipant_id, environment_uuid, application_instance, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO deployed_versions (uuid, version_id, pacticipant_id, environment_uuid, application_instance, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
         .run(uuid, v.id, p.id, input.environmentUuid, instance, this.now());
       return this.deployment(uuid) as DeployedVersion;
     })();
@@ -532,24 +855,50 @@ export class SqliteStore implements Store {
   }
 
   async recordUndeployment(uuid: string): Promise<DeployedVersion> {
-    if (this.deployment(uuid) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No deployed version ${uuid}.`);
-    this.prepare('UPDATE deployed_versions SET undeployed_at = COALESCE(undeployed_at, ?) WHERE uuid = ?').run(this.now(), uuid);
+    if (this.deployment(uuid) === undefined)
+      throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No deployed version ${uuid}.`);
+    this.prepare(
+      'UPDATE deployed_versions SET undeployed_at = COALESCE(undeployed_at, ?) WHERE uuid = ?',
+    ).run(this.now(), uuid);
     return this.deployment(uuid) as DeployedVersion;
   }
 
-  async currentlyDeployed(environmentUuid: string, filter: { pacticipant?: string; applicationInstance?: string } = {}): Promise<DeployedVersion[]> {
+  async currentlyDeployed(
+    environmentUuid: string,
+    filter: { pacticipant?: string; applicationInstance?: string } = {},
+  ): Promise<DeployedVersion[]> {
     const rows = this.db
-      .prepare(`SELECT d.uuid, p.name AS pacticipant, d.application_instance FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id WHERE d.environment_uuid = ? AND d.undeployed_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY d.created_at`)
-      .all(...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant])) as Array<{ uuid: string; pacticipant: string; application_instance: string | null }>;
+      .prepare(
+        `SELECT d.uuid, p.name AS pacticipant, d.application_instance FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id WHERE d.environment_uuid = ? AND d.undeployed_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY d.created_at`,
+      )
+      .all(
+        ...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant]),
+      ) as Array<{ uuid: string; pacticipant: string; application_instance: string | null }>;
     return rows
-      .filter((r) => (filter.pacticipant === undefined || r.pacticipant === filter.pacticipant) && (filter.applicationInstance === undefined || (r.application_instance ?? '') === filter.applicationInstance))
+      .filter(
+        (r) =>
+          (filter.pacticipant === undefined || r.pacticipant === filter.pacticipant) &&
+          (filter.applicationInstance === undefined ||
+            (r.application_instance ?? '') === filter.applicationInstance),
+      )
       .map((r) => this.deployment(r.uuid) as DeployedVersion);
   }
 
   private release(uuid: string): ReleasedVersion | undefined {
     const r = this.db
-      .prepare('SELECT r.*, p.name AS pacticipant, v.number AS version FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id JOIN versions v ON v.id = r.version_id WHERE r.uuid = ?')
-      .get(uuid) as { uuid: string; pacticipant: string; version: string; environment_uuid: string; created_at: string; support_ended_at: string | null } | undefined;
+      .prepare(
+        'SELECT r.*, p.name AS pacticipant, v.number AS version FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id JOIN versions v ON v.id = r.version_id WHERE r.uuid = ?',
+      )
+      .get(uuid) as
+      | {
+          uuid: string;
+          pacticipant: string;
+          version: string;
+          environment_uuid: string;
+          created_at: string;
+          support_ended_at: string | null;
+        }
+      | undefined;
     if (r === undefined) return undefined;
     return {
       uuid: r.uuid,
@@ -562,16 +911,26 @@ export class SqliteStore implements Store {
     };
   }
 
-  async recordRelease(input: { pacticipant: string; version: string; environmentUuid: string }): Promise<{ release: ReleasedVersion; created: boolean }> {
+  async recordRelease(input: {
+    pacticipant: string;
+    version: string;
+    environmentUuid: string;
+  }): Promise<{ release: ReleasedVersion; created: boolean }> {
     return this.db.transaction(() => {
       const { p, v } = this.versionInEnvironment(input);
-      const existing = this.prepare('SELECT uuid FROM released_versions WHERE version_id = ? AND environment_uuid = ?').get(v.id, input.environmentUuid) as { uuid: string } | undefined;
+      const existing = this.prepare(
+        'SELECT uuid FROM released_versions WHERE version_id = ? AND environment_uuid = ?',
+      ).get(v.id, input.environmentUuid) as { uuid: string } | undefined;
       if (existing !== undefined) {
-        this.prepare('UPDATE released_versions SET support_ended_at = NULL WHERE uuid = ?').run(existing.uuid);
+        this.prepare('UPDATE released_versions SET support_ended_at = NULL WHERE uuid = ?').run(
+          existing.uuid,
+        );
         return { release: this.release(existing.uuid) as ReleasedVersion, created: false };
       }
       const uuid = randomUUID();
-      this.prepare('INSERT INTO released_versions (uuid, version_id, pacticipant_id, environment_uuid, created_at) VALUES (?, ?, ?, ?, ?)').run(uuid, v.id, p.id, input.environmentUuid, this.now());
+      this.prepare(
+        'INSERT INTO released_versions (uuid, version_id, pacticipant_id, environment_uuid, created_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(uuid, v.id, p.id, input.environmentUuid, this.now());
       return { release: this.release(uuid) as ReleasedVersion, created: true };
     })();
   }
@@ -581,21 +940,50 @@ export class SqliteStore implements Store {
   }
 
   async recordSupportEnded(uuid: string): Promise<ReleasedVersion> {
-    if (this.release(uuid) === undefined) throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No released version ${uuid}.`);
-    this.prepare('UPDATE released_versions SET support_ended_at = COALESCE(support_ended_at, ?) WHERE uuid = ?').run(this.now(), uuid);
+    if (this.release(uuid) === undefined)
+      throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No released version ${uuid}.`);
+    this.prepare(
+      'UPDATE released_versions SET support_ended_at = COALESCE(support_ended_at, ?) WHERE uuid = ?',
+    ).run(this.now(), uuid);
     return this.release(uuid) as ReleasedVersion;
   }
 
-  async currentlySupported(environmentUuid: string, filter: { pacticipant?: string; version?: string } = {}): Promise<ReleasedVersion[]> {
+  async currentlySupported(
+    environmentUuid: string,
+    filter: { pacticipant?: string; version?: string } = {},
+  ): Promise<ReleasedVersion[]> {
     const rows = this.db
-      .prepare(`SELECT r.uuid FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id WHERE r.environment_uuid = ? AND r.support_ended_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY r.created_at`)
-      .all(...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant])) as Array<{ uuid: string }>;
-    return rows.map((r) => this.release(r.uuid) as ReleasedVersion).filter((r) => (filter.pacticipant === undefined || r.pacticipant === filter.pacticipant) && (filter.version === undefined || r.version === filter.version));
+      .prepare(
+        `SELECT r.uuid FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id WHERE r.environment_uuid = ? AND r.support_ended_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY r.created_at`,
+      )
+      .all(
+        ...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant]),
+      ) as Array<{ uuid: string }>;
+    return rows
+      .map((r) => this.release(r.uuid) as ReleasedVersion)
+      .filter(
+        (r) =>
+          (filter.pacticipant === undefined || r.pacticipant === filter.pacticipant) &&
+          (filter.version === undefined || r.version === filter.version),
+      );
   }
 
-  async stats(): Promise<{ pacticipants: number; versions: number; pactContents: number; pactPublications: number; verifications: number }> {
-    const count = (table: string): number => (this.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-    return { pacticipants: count('pacticipants'), versions: count('versions'), pactContents: count('pact_contents'), pactPublications: count('pact_publications'), verifications: count('verifications') };
+  async stats(): Promise<{
+    pacticipants: number;
+    versions: number;
+    pactContents: number;
+    pactPublications: number;
+    verifications: number;
+  }> {
+    const count = (table: string): number =>
+      (this.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return {
+      pacticipants: count('pacticipants'),
+      versions: count('versions'),
+      pactContents: count('pact_contents'),
+      pactPublications: count('pact_publications'),
+      verifications: count('verifications'),
+    };
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,9 @@ const bin = fileURLToPath(new URL('../../../bin/treaty.js', import.meta.url));
 describe('treaty broker', () => {
   it('starts on a free port with a fresh database, answers, and stops cleanly on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'treaty-broker-cli-'));
-    const child = spawn(process.execPath, [bin, 'broker', '--port', '0', '--database', 'b.sqlite'], { cwd: dir });
+    const child = spawn(process.execPath, [bin, 'broker', '--port', '0', '--database', 'b.sqlite'], {
+      cwd: dir,
+    });
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {

@@ -19,23 +19,48 @@ export const brokerCommand: Command = {
   summary: 'run the broker (SQLite) that stores contracts and verification results',
   usage,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { values } = parseCommandArgs(args, { port: { type: 'string' }, host: { type: 'string' }, database: { type: 'string' }, json: { type: 'boolean' } }, usage);
+    const { values } = parseCommandArgs(
+      args,
+      {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        database: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      usage,
+    );
     const defaults = settingsFromEnv(io.env);
     const port = values.port === undefined ? defaults.port : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TreatyError('TREATY_CLI_USAGE', `--port must be a port number (0–65535), got '${values.port}'.\n\n${usage}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        `--port must be a port number (0–65535), got '${values.port}'.\n\n${usage}`,
+      );
     const database = resolve(io.cwd, values.database ?? defaults.database);
     let broker;
     try {
-      broker = await startBroker({ port, host: values.host ?? defaults.host, database, logger: values.json === true, ...(defaults.auth === undefined ? {} : { auth: defaults.auth }) });
+      broker = await startBroker({
+        port,
+        host: values.host ?? defaults.host,
+        database,
+        logger: values.json === true,
+        ...(defaults.auth === undefined ? {} : { auth: defaults.auth }),
+      });
     } catch (error) {
       const e = error as NodeJS.ErrnoException;
-      if (e.code === 'EADDRINUSE') throw new TreatyError('TREATY_CLI_USAGE', `Port ${port} is in use; pick another with --port (0 picks a free one).`);
+      if (e.code === 'EADDRINUSE')
+        throw new TreatyError(
+          'TREATY_CLI_USAGE',
+          `Port ${port} is in use; pick another with --port (0 picks a free one).`,
+        );
       throw error;
     }
     io.stdout(`Treaty broker listening on ${broker.url} (database ${database})\n`);
     const host = values.host ?? defaults.host;
     if (defaults.auth === undefined && host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-      io.stderr(`Warning: listening on ${host} without credentials; anyone who can reach it can publish. Set TREATY_BROKER_TOKEN.\n`);
+      io.stderr(
+        `Warning: listening on ${host} without credentials; anyone who can reach it can publish. Set TREATY_BROKER_TOKEN.\n`,
+      );
     }
     await new Promise<void>((done) => {
       const stop = (): void => {

@@ -41,7 +41,11 @@ export function parseSelectors(args: string[]): { selectors: CliSelector[]; rest
   const rest: string[] = [];
   const current = (flag: string): CliSelector => {
     const last = selectors[selectors.length - 1];
-    if (last === undefined) throw new TreatyError('TREATY_CLI_USAGE', `${flag} must come after the --pacticipant it belongs to.\n\n${usage}`);
+    if (last === undefined)
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        `${flag} must come after the --pacticipant it belongs to.\n\n${usage}`,
+      );
     return last;
   };
   for (let i = 0; i < args.length; i++) {
@@ -52,7 +56,8 @@ export function parseSelectors(args: string[]): { selectors: CliSelector[]; rest
     const value = (): string => {
       if (inline !== undefined) return inline;
       const next = args[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new TreatyError('TREATY_CLI_USAGE', `${flag} needs a value.\n\n${usage}`);
+      if (next === undefined || next.startsWith('--'))
+        throw new TreatyError('TREATY_CLI_USAGE', `${flag} needs a value.\n\n${usage}`);
       i++;
       return next;
     };
@@ -98,7 +103,12 @@ export function parseSelectors(args: string[]): { selectors: CliSelector[]; rest
 
 interface MatrixAnswer {
   summary?: { deployable?: boolean | null; reason?: string };
-  matrix?: Array<{ consumer: { name: string; version?: { number: string } }; provider: { name: string; version: { number: string } | null }; verificationResult: { success: boolean } | null; ignored?: boolean }>;
+  matrix?: Array<{
+    consumer: { name: string; version?: { number: string } };
+    provider: { name: string; version: { number: string } | null };
+    verificationResult: { success: boolean } | null;
+    ignored?: boolean;
+  }>;
 }
 
 /** `treaty can-i-deploy`. */
@@ -123,19 +133,38 @@ export const canIDeployCommand: Command = {
     );
     const conn = brokerConnection(values, io, usage);
     const wanted = selectors.filter((s) => s.kind === 'q');
-    if (wanted.length === 0) throw new TreatyError('TREATY_CLI_USAGE', `--pacticipant is required.\n\n${usage}`);
+    if (wanted.length === 0)
+      throw new TreatyError('TREATY_CLI_USAGE', `--pacticipant is required.\n\n${usage}`);
     for (const s of wanted) {
-      if (!s.fields.some(([k]) => k === 'version' || k === 'latest' || k === 'branch' || k === 'mainBranch')) {
-        throw new TreatyError('TREATY_CLI_USAGE', `Say which version of ${s.fields[0]?.[1] ?? ''}: --version <v>, --latest [tag], --branch <b> or --main-branch.\n\n${usage}`);
+      if (
+        !s.fields.some(([k]) => k === 'version' || k === 'latest' || k === 'branch' || k === 'mainBranch')
+      ) {
+        throw new TreatyError(
+          'TREATY_CLI_USAGE',
+          `Say which version of ${s.fields[0]?.[1] ?? ''}: --version <v>, --latest [tag], --branch <b> or --main-branch.\n\n${usage}`,
+        );
       }
-      if (s.fields.some(([k]) => k === 'version') && s.fields.some(([k]) => k === 'latest')) throw new TreatyError('TREATY_CLI_USAGE', `Give --version or --latest for ${s.fields[0]?.[1] ?? ''}, not both.`);
+      if (s.fields.some(([k]) => k === 'version') && s.fields.some(([k]) => k === 'latest'))
+        throw new TreatyError(
+          'TREATY_CLI_USAGE',
+          `Give --version or --latest for ${s.fields[0]?.[1] ?? ''}, not both.`,
+        );
     }
-    if (values['to-environment'] !== undefined && values.to !== undefined) throw new TreatyError('TREATY_CLI_USAGE', `Give --to-environment <env> or --to <tag>, not both.\n\n${usage}`);
+    if (values['to-environment'] !== undefined && values.to !== undefined)
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        `Give --to-environment <env> or --to <tag>, not both.\n\n${usage}`,
+      );
     const output = values.output ?? 'table';
-    if (output !== 'table' && output !== 'json') throw new TreatyError('TREATY_CLI_USAGE', `--output must be table or json.`);
+    if (output !== 'table' && output !== 'json')
+      throw new TreatyError('TREATY_CLI_USAGE', `--output must be table or json.`);
     const retries = Number(values['retry-while-unknown'] ?? 0);
     const interval = Number(values['retry-interval'] ?? 10);
-    if (!Number.isInteger(retries) || retries < 0 || !(interval >= 0)) throw new TreatyError('TREATY_CLI_USAGE', '--retry-while-unknown takes a whole number and --retry-interval seconds.');
+    if (!Number.isInteger(retries) || retries < 0 || !(interval >= 0))
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        '--retry-while-unknown takes a whole number and --retry-interval seconds.',
+      );
     // The query the Pact CLI sends: selectors in order, then the target and how rows are reduced.
     const e = encodeURIComponent;
     const query = selectors.flatMap((s) => s.fields.map(([k, v]) => `${s.kind}[][${k}]=${e(v)}`));
@@ -154,15 +183,25 @@ export const canIDeployCommand: Command = {
     const deployable = answer.summary?.deployable;
     if (output === 'json') io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
     else {
-      const rows = (answer.matrix ?? []).map((r) => [r.consumer.name, r.consumer.version?.number ?? '?', r.provider.name, r.provider.version?.number ?? '(none)', `${r.verificationResult === null ? 'not verified' : r.verificationResult.success ? 'success' : 'FAILED'}${r.ignored === true ? ' (ignored)' : ''}`]);
+      const rows = (answer.matrix ?? []).map((r) => [
+        r.consumer.name,
+        r.consumer.version?.number ?? '?',
+        r.provider.name,
+        r.provider.version?.number ?? '(none)',
+        `${r.verificationResult === null ? 'not verified' : r.verificationResult.success ? 'success' : 'FAILED'}${r.ignored === true ? ' (ignored)' : ''}`,
+      ]);
       if (rows.length > 0) {
         const head = ['CONSUMER', 'C.VERSION', 'PROVIDER', 'P.VERSION', 'RESULT'];
         const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-        for (const r of [head, ...rows]) io.stdout(`${r.map((c, i) => c.padEnd(widths[i] as number)).join('  ')}\n`);
+        for (const r of [head, ...rows])
+          io.stdout(`${r.map((c, i) => c.padEnd(widths[i] as number)).join('  ')}\n`);
         io.stdout('\n');
       }
-      io.stdout(`${deployable === true ? 'Computer says yes \\o/' : deployable === false ? 'Computer says no ¯\\_(ツ)_/¯' : 'Computer says no: results are missing'}\n`);
-      if (answer.summary?.reason !== undefined && answer.summary.reason !== '') io.stdout(`\n${answer.summary.reason}\n`);
+      io.stdout(
+        `${deployable === true ? 'Computer says yes \\o/' : deployable === false ? 'Computer says no ¯\\_(ツ)_/¯' : 'Computer says no: results are missing'}\n`,
+      );
+      if (answer.summary?.reason !== undefined && answer.summary.reason !== '')
+        io.stdout(`\n${answer.summary.reason}\n`);
     }
     return deployable === true || values['dry-run'] === true ? 0 : 1;
   },

@@ -26,9 +26,16 @@ async function files(paths: string[], cwd: string): Promise<string[]> {
       throw new TreatyError('TREATY_CLI_FILE_NOT_FOUND', `Cannot read '${p}': no such file or directory.`);
     });
     if (!info.isDirectory()) out.push(full);
-    else out.push(...(await readdir(full)).filter((f) => f.endsWith('.json')).sort().map((f) => join(full, f)));
+    else
+      out.push(
+        ...(await readdir(full))
+          .filter((f) => f.endsWith('.json'))
+          .sort()
+          .map((f) => join(full, f)),
+      );
   }
-  if (out.length === 0) throw new TreatyError('TREATY_CLI_USAGE', `No .json contract files in ${paths.join(', ')}.`);
+  if (out.length === 0)
+    throw new TreatyError('TREATY_CLI_USAGE', `No .json contract files in ${paths.join(', ')}.`);
   return out;
 }
 
@@ -40,19 +47,43 @@ export const publishCommand: Command = {
   async run(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(
       args,
-      { ...brokerFlags, 'consumer-app-version': { type: 'string' }, branch: { type: 'string' }, tag: { type: 'string', multiple: true }, 'build-url': { type: 'string' }, json: { type: 'boolean' } },
+      {
+        ...brokerFlags,
+        'consumer-app-version': { type: 'string' },
+        branch: { type: 'string' },
+        tag: { type: 'string', multiple: true },
+        'build-url': { type: 'string' },
+        json: { type: 'boolean' },
+      },
       usage,
     );
     const version = values['consumer-app-version'];
-    if (version === undefined || version.trim() === '') throw new TreatyError('TREATY_CLI_USAGE', `--consumer-app-version is required.\n\n${usage}`);
-    if (positionals.length === 0) throw new TreatyError('TREATY_CLI_USAGE', `Name the contract files or folders to publish.\n\n${usage}`);
+    if (version === undefined || version.trim() === '')
+      throw new TreatyError('TREATY_CLI_USAGE', `--consumer-app-version is required.\n\n${usage}`);
+    if (positionals.length === 0)
+      throw new TreatyError('TREATY_CLI_USAGE', `Name the contract files or folders to publish.\n\n${usage}`);
     const conn = brokerConnection(values, io, usage);
-    const byConsumer = new Map<string, Array<{ consumerName: string; providerName: string; specification: 'pact'; contentType: 'application/json'; content: string }>>();
+    const byConsumer = new Map<
+      string,
+      Array<{
+        consumerName: string;
+        providerName: string;
+        specification: 'pact';
+        contentType: 'application/json';
+        content: string;
+      }>
+    >();
     for (const file of await files(positionals, io.cwd)) {
       const text = await readFile(file, 'utf8');
       const contract = parseContract(text);
       const list = byConsumer.get(contract.consumer.name) ?? [];
-      list.push({ consumerName: contract.consumer.name, providerName: contract.provider.name, specification: 'pact', contentType: 'application/json', content: Buffer.from(text).toString('base64') });
+      list.push({
+        consumerName: contract.consumer.name,
+        providerName: contract.provider.name,
+        specification: 'pact',
+        contentType: 'application/json',
+        content: Buffer.from(text).toString('base64'),
+      });
       byConsumer.set(contract.consumer.name, list);
     }
     let failed = false;
@@ -70,10 +101,12 @@ export const publishCommand: Command = {
       if (status === 409) failed = true;
       if (values.json !== true) {
         const notices = (json.notices ?? []) as Array<{ type: string; text: string }>;
-        for (const n of notices.filter((x) => x.type !== 'debug')) io.stdout(`${n.type === 'error' ? 'ERROR' : n.type === 'success' ? 'ok   ' : 'note '} ${n.text}\n`);
+        for (const n of notices.filter((x) => x.type !== 'debug'))
+          io.stdout(`${n.type === 'error' ? 'ERROR' : n.type === 'success' ? 'ok   ' : 'note '} ${n.text}\n`);
       }
     }
-    if (values.json === true) io.stdout(`${JSON.stringify(answers.length === 1 ? answers[0] : answers, null, 2)}\n`);
+    if (values.json === true)
+      io.stdout(`${JSON.stringify(answers.length === 1 ? answers[0] : answers, null, 2)}\n`);
     return failed ? 1 : 0;
   },
 };

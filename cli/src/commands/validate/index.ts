@@ -42,7 +42,9 @@ Options:
 async function expand(path: string, cwd: string): Promise<string[]> {
   const full = resolve(cwd, path);
   const info = await stat(full).catch((error: unknown) => {
-    throw new TreatyError('TREATY_CLI_FILE_NOT_FOUND', `Cannot read '${path}': no such file or directory.`, { cause: error });
+    throw new TreatyError('TREATY_CLI_FILE_NOT_FOUND', `Cannot read '${path}': no such file or directory.`, {
+      cause: error,
+    });
   });
   if (!info.isDirectory()) return [full];
   const entries = await readdir(full, { recursive: true, withFileTypes: true });
@@ -118,7 +120,9 @@ export const validateCommand: Command = {
       io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       for (const c of report.contracts) {
-        io.stdout(c.valid ? `ok    ${c.file}: ${describe(c)}\n` : `FAIL  ${c.file}: ${c.message} [${c.code}]\n`);
+        io.stdout(
+          c.valid ? `ok    ${c.file}: ${describe(c)}\n` : `FAIL  ${c.file}: ${c.message} [${c.code}]\n`,
+        );
       }
       const bad = report.contracts.filter((c) => !c.valid).length;
       io.stdout(`${report.contracts.length - bad} valid, ${bad} invalid\n`);

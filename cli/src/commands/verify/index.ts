@@ -4,7 +4,14 @@ import { TreatyError, verifyProvider, type VerificationResult, type VerifyOption
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { parseCommandArgs } from '../../args.js';
-import { contractHeading, failureDetails, interactionLine, junitReport, rerunCommand, summaryLine } from './report.js';
+import {
+  contractHeading,
+  failureDetails,
+  interactionLine,
+  junitReport,
+  rerunCommand,
+  summaryLine,
+} from './report.js';
 
 const usage = `Usage: treaty verify --provider-base-url <url> [--pact] <file|dir|url>... [options]
 
@@ -42,7 +49,11 @@ function headers(values: string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const h of values ?? []) {
     const i = h.indexOf(':');
-    if (i <= 0) throw new TreatyError('TREATY_VERIFY_CONFIG', `--custom-header '${h}' is not written as 'Name: value'.`);
+    if (i <= 0)
+      throw new TreatyError(
+        'TREATY_VERIFY_CONFIG',
+        `--custom-header '${h}' is not written as 'Name: value'.`,
+      );
     out[h.slice(0, i).trim()] = h.slice(i + 1).trim();
   }
   return out;
@@ -85,32 +96,58 @@ export const verifyCommand: Command = {
       usage,
     );
     const reporter = values.json === true ? 'json' : (values.reporter ?? 'console');
-    if (reporter !== 'console' && reporter !== 'json' && reporter !== 'junit') throw new TreatyError('TREATY_CLI_USAGE', `--reporter must be console, json or junit, got '${reporter}'.\n\n${usage}`);
-    if (values['provider-base-url'] === undefined) throw new TreatyError('TREATY_CLI_USAGE', `--provider-base-url is required.\n\n${usage}`);
+    if (reporter !== 'console' && reporter !== 'json' && reporter !== 'junit')
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        `--reporter must be console, json or junit, got '${reporter}'.\n\n${usage}`,
+      );
+    if (values['provider-base-url'] === undefined)
+      throw new TreatyError('TREATY_CLI_USAGE', `--provider-base-url is required.\n\n${usage}`);
     const brokerUrl = values['broker-base-url'] ?? io.env.PACT_BROKER_BASE_URL;
     // Contracts can also be named without --pact, as `treaty publish` takes them.
     const pacts = [...(values.pact ?? []), ...positionals];
-    if (pacts.length === 0 && brokerUrl === undefined) throw new TreatyError('TREATY_CLI_USAGE', `Name at least one --pact <file|dir|url>, or a --broker-base-url.\n\n${usage}`);
+    if (pacts.length === 0 && brokerUrl === undefined)
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        `Name at least one --pact <file|dir|url>, or a --broker-base-url.\n\n${usage}`,
+      );
     const wipSince = values['include-wip-pacts-since'];
-    if (wipSince !== undefined && (Number.isNaN(Date.parse(wipSince)) || values['provider-version-branch'] === undefined)) {
-      throw new TreatyError('TREATY_CLI_USAGE', `--include-wip-pacts-since needs a date such as 2026-01-31 and --provider-version-branch, got '${wipSince}'.`);
+    if (
+      wipSince !== undefined &&
+      (Number.isNaN(Date.parse(wipSince)) || values['provider-version-branch'] === undefined)
+    ) {
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        `--include-wip-pacts-since needs a date such as 2026-01-31 and --provider-version-branch, got '${wipSince}'.`,
+      );
     }
     const selectors = (values['consumer-version-selectors'] ?? []).flatMap((raw) => {
       let parsed: unknown;
       try {
         parsed = JSON.parse(raw);
       } catch {
-        throw new TreatyError('TREATY_CLI_USAGE', `--consumer-version-selectors '${raw}' is not JSON; write e.g. '{"mainBranch":true}'.`);
+        throw new TreatyError(
+          'TREATY_CLI_USAGE',
+          `--consumer-version-selectors '${raw}' is not JSON; write e.g. '{"mainBranch":true}'.`,
+        );
       }
       const list = Array.isArray(parsed) ? parsed : [parsed];
-      if (!list.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x))) throw new TreatyError('TREATY_CLI_USAGE', `--consumer-version-selectors '${raw}' must be a JSON object or an array of them.`);
+      if (!list.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x)))
+        throw new TreatyError(
+          'TREATY_CLI_USAGE',
+          `--consumer-version-selectors '${raw}' must be a JSON object or an array of them.`,
+        );
       return list as Array<Record<string, unknown>>;
     });
     const token = values['broker-token'] ?? io.env.PACT_BROKER_TOKEN;
     const username = values['broker-username'] ?? io.env.PACT_BROKER_USERNAME;
     const password = values['broker-password'] ?? io.env.PACT_BROKER_PASSWORD;
     const timeout = values['request-timeout'] === undefined ? undefined : Number(values['request-timeout']);
-    if (timeout !== undefined && !(timeout > 0)) throw new TreatyError('TREATY_CLI_USAGE', `--request-timeout must be a positive number of milliseconds, got '${values['request-timeout']}'.`);
+    if (timeout !== undefined && !(timeout > 0))
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        `--request-timeout must be a positive number of milliseconds, got '${values['request-timeout']}'.`,
+      );
     const console = reporter === 'console';
     const seen = new Set<object>();
     let total = 0;
@@ -136,15 +173,23 @@ export const verifyCommand: Command = {
             },
           }),
       ...(values['publish-verification-results'] === true ? { publishVerificationResults: true } : {}),
-      ...(values['provider-app-version'] === undefined ? {} : { providerVersion: values['provider-app-version'] }),
-      ...(values['provider-version-branch'] === undefined ? {} : { providerVersionBranch: values['provider-version-branch'] }),
+      ...(values['provider-app-version'] === undefined
+        ? {}
+        : { providerVersion: values['provider-app-version'] }),
+      ...(values['provider-version-branch'] === undefined
+        ? {}
+        : { providerVersionBranch: values['provider-version-branch'] }),
       ...(values['build-url'] === undefined ? {} : { buildUrl: values['build-url'] }),
       cwd: io.cwd,
       customHeaders: headers(values['custom-header']),
       ...(values.provider === undefined ? {} : { provider: values.provider }),
-      ...(values['provider-states-setup-url'] === undefined ? {} : { providerStatesSetupUrl: values['provider-states-setup-url'] }),
+      ...(values['provider-states-setup-url'] === undefined
+        ? {}
+        : { providerStatesSetupUrl: values['provider-states-setup-url'] }),
       ...(values['filter-consumer'] === undefined ? {} : { filterConsumer: values['filter-consumer'] }),
-      ...(values['filter-description'] === undefined ? {} : { filterDescription: values['filter-description'] }),
+      ...(values['filter-description'] === undefined
+        ? {}
+        : { filterDescription: values['filter-description'] }),
       ...(values['filter-state'] === undefined ? {} : { filterState: values['filter-state'] }),
       ...(values['filter-no-state'] === true ? { filterNoState: true } : {}),
       ...(timeout === undefined ? {} : { timeoutMs: timeout }),
@@ -165,7 +210,8 @@ export const verifyCommand: Command = {
     };
     const result: VerificationResult = await verifyProvider(options);
     const junit = reporter === 'junit' ? junitReport(result) : undefined;
-    if (values.output !== undefined) await writeFile(resolve(io.cwd, values.output), junit ?? `${JSON.stringify(result, null, 2)}\n`);
+    if (values.output !== undefined)
+      await writeFile(resolve(io.cwd, values.output), junit ?? `${JSON.stringify(result, null, 2)}\n`);
     if (junit !== undefined) {
       io.stdout(junit);
     } else if (console) {

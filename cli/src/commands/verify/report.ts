@@ -1,10 +1,16 @@
 import type { ContractResult, InteractionResult, VerificationResult } from '@treaty/core';
 
-const mark: Record<InteractionResult['status'], string> = { passed: 'ok   ', failed: 'FAIL ', pending: 'PEND ', error: 'ERROR' };
+const mark: Record<InteractionResult['status'], string> = {
+  passed: 'ok   ',
+  failed: 'FAIL ',
+  pending: 'PEND ',
+  error: 'ERROR',
+};
 
 /** One line for one interaction. */
 export function interactionLine(r: InteractionResult): string {
-  const states = r.providerStates.length === 0 ? '' : ` (given ${r.providerStates.map((s) => s.name).join(', ')})`;
+  const states =
+    r.providerStates.length === 0 ? '' : ` (given ${r.providerStates.map((s) => s.name).join(', ')})`;
   return `  ${mark[r.status]} ${r.description}${states}  ${r.durationMs.toFixed(0)} ms\n`;
 }
 
@@ -23,7 +29,10 @@ function shellWord(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : shellQuote(s);
 }
 
-const secrets: Record<string, string> = { '--broker-token': 'PACT_BROKER_TOKEN', '--broker-password': 'PACT_BROKER_PASSWORD' };
+const secrets: Record<string, string> = {
+  '--broker-token': 'PACT_BROKER_TOKEN',
+  '--broker-password': 'PACT_BROKER_PASSWORD',
+};
 
 /**
  * The command line that reruns this verification, ready to paste into a shell: every argument
@@ -62,11 +71,15 @@ export function failureDetails(result: VerificationResult, rerun: string): strin
     for (const r of c.interactions) {
       if (r.status === 'passed') continue;
       n++;
-      out.push(`\n${n}) ${c.consumer} → ${c.provider}: ${r.description}${r.status === 'pending' ? ' [pending: does not fail the run]' : ''}`);
+      out.push(
+        `\n${n}) ${c.consumer} → ${c.provider}: ${r.description}${r.status === 'pending' ? ' [pending: does not fail the run]' : ''}`,
+      );
       if (r.request !== undefined) out.push(`   request: ${r.request.method} ${r.request.path}`);
       if (r.error !== undefined) out.push(`   error: ${r.error}`);
       for (const m of r.mismatches) out.push(`   - ${m.message}`);
-      out.push(`   rerun: PACT_DESCRIPTION=${shellQuote(r.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))} ${rerun}`);
+      out.push(
+        `   rerun: PACT_DESCRIPTION=${shellQuote(r.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))} ${rerun}`,
+      );
     }
   }
   return out.length === 0 ? '' : `\nFailures:${out.join('\n')}\n`;
@@ -94,7 +107,9 @@ export function junitReport(result: VerificationResult): string {
   const s = result.summary;
   const suites = result.contracts.map((c) => {
     const cases = c.interactions.map((r) => {
-      const detail = [r.error, ...r.mismatches.map((m) => m.message)].filter((x): x is string => x !== undefined).join('\n');
+      const detail = [r.error, ...r.mismatches.map((m) => m.message)]
+        .filter((x): x is string => x !== undefined)
+        .join('\n');
       const body =
         r.status === 'failed'
           ? `<failure message="${xml(r.mismatches[0]?.message ?? 'mismatch')}">${xml(detail)}</failure>`
@@ -105,7 +120,10 @@ export function junitReport(result: VerificationResult): string {
               : '';
       return `    <testcase classname="${xml(`${c.consumer}.${c.provider}`)}" name="${xml(r.description)}" time="${(r.durationMs / 1000).toFixed(3)}">${body}</testcase>`;
     });
-    if (c.error !== undefined) cases.push(`    <testcase classname="${xml(c.source)}" name="read contract"><error message="${xml(c.error.message)}"/></testcase>`);
+    if (c.error !== undefined)
+      cases.push(
+        `    <testcase classname="${xml(c.source)}" name="read contract"><error message="${xml(c.error.message)}"/></testcase>`,
+      );
     const count = (st: string): number => c.interactions.filter((r) => r.status === st).length;
     return `  <testsuite name="${xml(`${c.consumer} → ${c.provider}`)}" tests="${cases.length}" failures="${count('failed')}" errors="${count('error') + (c.error === undefined ? 0 : 1)}" skipped="${count('pending')}">\n${cases.join('\n')}\n  </testsuite>`;
   });

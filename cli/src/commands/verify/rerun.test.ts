@@ -7,21 +7,49 @@ import { rerunCommand } from './report.js';
 
 /** The words bash reads from `line` after `treaty verify`, with the environment given. */
 function wordsBashReads(line: string, env: Record<string, string> = {}): string[] {
-  const printed = execFileSync('bash', ['-c', `set -- ${line.replace(/^treaty verify/, '')}; printf '%s\\0' "$@"`], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+  const printed = execFileSync(
+    'bash',
+    ['-c', `set -- ${line.replace(/^treaty verify/, '')}; printf '%s\\0' "$@"`],
+    { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' },
+  );
   return printed.split('\0').slice(0, -1);
 }
 
 describe('the rerun command under a failure', () => {
   it('quotes what a shell would change: JSON, spaces, quotes, globs', () => {
-    const args = ['--pact', "/tmp/team's pacts/web orders.json", '--consumer-version-selectors', '{"mainBranch":true}', '--custom-header', 'X-Team: *', '--provider-base-url', 'http://127.0.0.1:8080', '--json'];
+    const args = [
+      '--pact',
+      "/tmp/team's pacts/web orders.json",
+      '--consumer-version-selectors',
+      '{"mainBranch":true}',
+      '--custom-header',
+      'X-Team: *',
+      '--provider-base-url',
+      'http://127.0.0.1:8080',
+      '--json',
+    ];
     const line = rerunCommand(args);
     expect(line).toContain('--provider-base-url http://127.0.0.1:8080');
     expect(wordsBashReads(line)).toEqual(args.filter((a) => a !== '--json'));
   });
 
   it('never prints the broker token or password: it names their environment variables', () => {
-    const line = rerunCommand(['--broker-base-url', 'http://broker', '--broker-token', 's3cret-token', '--broker-username=ci', '--broker-password=s3cret-pw']);
+    const line = rerunCommand([
+      '--broker-base-url',
+      'http://broker',
+      '--broker-token',
+      's3cret-token',
+      '--broker-username=ci',
+      '--broker-password=s3cret-pw',
+    ]);
     expect(line).not.toContain('s3cret');
-    expect(wordsBashReads(line, { PACT_BROKER_TOKEN: 'tok', PACT_BROKER_PASSWORD: 'pw' })).toEqual(['--broker-base-url', 'http://broker', '--broker-token', 'tok', '--broker-username=ci', '--broker-password=pw']);
+    expect(wordsBashReads(line, { PACT_BROKER_TOKEN: 'tok', PACT_BROKER_PASSWORD: 'pw' })).toEqual([
+      '--broker-base-url',
+      'http://broker',
+      '--broker-token',
+      'tok',
+      '--broker-username=ci',
+      '--broker-password=pw',
+    ]);
   });
 });
