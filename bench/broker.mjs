@@ -254,7 +254,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows, seed } = await runBrokerBench({ quick: process.argv.includes('--quick') });
   console.log('Broker on a large history (SQLite), over HTTP on loopback\n');
   console.log(
-    `seed: ${fmt(seed.pacticipants)} pacticipants, ${fmt(seed.versions)} versions, ${fmt(seed.pactPublications)} pact publications of ${fmt(seed.pactContents)} distinct contents, ${fmt(seed.verifications)} verifications, ${seed.environments} environments; seeded in ${fmt(seed.seedSeconds, 1)} s; database ${fmt(seed.databaseMB, 1)} MB\n`,
+    `seed: ${fmt(seed.pacticipants)} pacticipants, ${fmt(seed.versions)} versions, ` +
+      `${fmt(seed.pactPublications)} pact publications of ${fmt(seed.pactContents)} distinct contents, ` +
+      `${fmt(seed.verifications)} verifications, ${seed.environments} environments; ` +
+      `seeded in ${fmt(seed.seedSeconds, 1)} s; database ${fmt(seed.databaseMB, 1)} MB\n`,
   );
   console.log(table(rows));
 }

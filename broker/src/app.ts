@@ -109,7 +109,7 @@ function readPact(body: unknown, consumer: string, provider: string): Record<str
  * the same description and provider state(s) replace, others are appended. Replacing with different
  * content is a conflict unless allowed, so a merge never silently changes a published interaction.
  */
-export function mergePactJson(
+function mergePactJson(
   existing: Record<string, unknown>,
   incoming: Record<string, unknown>,
   allowOverwrite: boolean,
@@ -436,7 +436,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         : []),
       ...outcomes.map((o) => ({
         type: 'success',
-        text: `${o.unchanged ? 'Pact with the same content already published' : 'Pact published'} for ${o.publication.consumer} version ${o.publication.consumerVersion} and provider ${o.publication.provider}${o.contentExisted && !o.unchanged ? ' (content already verified where published before)' : ''}.`,
+        text:
+          `${o.unchanged ? 'Pact with the same content already published' : 'Pact published'} for ` +
+          `${o.publication.consumer} version ${o.publication.consumerVersion} and provider ${o.publication.provider}` +
+          `${o.contentExisted && !o.unchanged ? ' (content already verified where published before)' : ''}.`,
       })),
     ];
     return send(reply, 200, {
@@ -520,7 +523,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   );
 
-  // Adds the body's interactions to the pact (the same description and provider states must mean the same interaction).
+  // Adds the body's interactions to the pact (the same description and provider states must mean the same
+  // interaction).
   app.patch<{ Params: PactParams; Querystring: { allowOverwrite?: string } }>(
     '/pacts/provider/:provider/consumer/:consumer/version/:version',
     async (req, reply) => {

@@ -12,7 +12,7 @@ interface Selected {
 const enc = encodeURIComponent;
 
 /** Encodes what a for-verification entry stands for into the pact URL, so results can be traced back. */
-export function encodeToken(value: { pending: boolean; versions: string[]; wip?: boolean }): string {
+function encodeToken(value: { pending: boolean; versions: string[]; wip?: boolean }): string {
   return Buffer.from(
     JSON.stringify({ p: value.pending, cv: value.versions, ...(value.wip === true ? { w: true } : {}) }),
   ).toString('base64url');
@@ -107,7 +107,10 @@ async function resolveSelector(
   return out;
 }
 
-/** Default selectors: each consumer's main branch head where it has one, else its latest pact; plus what is deployed or released. */
+/**
+ * Default selectors: each consumer's main branch head where it has one, else its latest pact; plus what is
+ * deployed or released.
+ */
 async function defaults(store: Store, consumers: string[]): Promise<ConsumerVersionSelector[]> {
   const out: ConsumerVersionSelector[] = [];
   for (const consumer of consumers) {
@@ -122,7 +125,10 @@ async function defaults(store: Store, consumers: string[]): Promise<ConsumerVers
   return out;
 }
 
-/** `/pacts/provider/{provider}/for-verification`: which pacts a provider build must verify, and whether each is pending. */
+/**
+ * `/pacts/provider/{provider}/for-verification`: which pacts a provider build must verify, and whether each
+ * is pending.
+ */
 export function registerForVerification(
   app: FastifyInstance,
   store: Store,
@@ -284,7 +290,9 @@ export function registerForVerification(
               },
               _links: {
                 self: {
-                  href: `${b}/pacts/provider/${enc(provider)}/consumer/${enc(p.consumer)}/pact-version/${p.sha}/metadata/${encodeToken({ pending: true, versions: [p.consumerVersion], wip: true })}`,
+                  href:
+                    `${b}/pacts/provider/${enc(provider)}/consumer/${enc(p.consumer)}/pact-version/${p.sha}` +
+                    `/metadata/${encodeToken({ pending: true, versions: [p.consumerVersion], wip: true })}`,
                   name: `Pact between ${p.consumer} (${p.consumerVersion}) and ${provider}`,
                 },
               },

@@ -53,7 +53,8 @@ async function get(
 const pairs = (b: MatrixBody) =>
   b.matrix.map(
     (r) =>
-      `${r.consumer.name}@${r.consumer.version.number}->${r.provider.name}@${r.provider.version?.number ?? '-'}:${r.verificationResult === null ? '?' : r.verificationResult.success ? 'ok' : 'fail'}${r.ignored ? ':ignored' : ''}`,
+      `${r.consumer.name}@${r.consumer.version.number}->${r.provider.name}@${r.provider.version?.number ?? '-'}:` +
+      `${r.verificationResult === null ? '?' : r.verificationResult.success ? 'ok' : 'fail'}${r.ignored ? ':ignored' : ''}`,
   );
 
 async function verify(

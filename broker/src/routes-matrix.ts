@@ -28,7 +28,10 @@ export function parseMatrixQuery(search: string): ParsedMatrixQuery {
   const parsed: ParsedMatrixQuery = { selectors: [], ignore: [], options: {}, success: [] };
   const push = (group: Array<Record<string, string>>, field: string, value: string) => {
     let current = group[group.length - 1];
-    if (current === undefined || field in current) group.push((current = {}));
+    if (current === undefined || field in current) {
+      current = {};
+      group.push(current);
+    }
     current[field] = value;
   };
   for (const [key, value] of new URLSearchParams(search)) {
@@ -52,7 +55,7 @@ const flag = (value: string | undefined, name: string): boolean | undefined => {
 };
 
 /** Checks a parsed query against the rules the Pact Broker applies, and builds the domain query. */
-export async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Promise<MatrixQuery> {
+async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Promise<MatrixQuery> {
   const { options } = parsed;
   if (parsed.selectors.length === 0)
     bad('Give at least one selector: q[][pacticipant]=NAME&q[][version]=VERSION.');

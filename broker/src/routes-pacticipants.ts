@@ -9,7 +9,9 @@ function fail(code: ErrorCode, message: string): never {
   throw new TreatyError(code, message);
 }
 
-/** The fields a client may set on a pacticipant, checked: strings on one line, a main branch without spaces. */
+/**
+ * The fields a client may set on a pacticipant, checked: strings on one line, a main branch without spaces.
+ */
 function pacticipantFields(body: unknown): {
   name?: string;
   displayName?: string;
@@ -156,7 +158,8 @@ export function registerPacticipants(
     send(reply, 200, await pacticipantBody(req, await known(req.params.name))),
   );
 
-  // Merge-update; creates the pacticipant when it is missing (as `pact-broker create-or-update-pacticipant` expects).
+  // Merge-update; creates the pacticipant when it is missing (as `pact-broker create-or-update-pacticipant`
+  // expects).
   app.patch<{ Params: { name: string }; Body: unknown }>('/pacticipants/:name', async (req, reply) => {
     const { name: bodyName, ...fields } = pacticipantFields(req.body);
     if (bodyName !== undefined && bodyName !== req.params.name)

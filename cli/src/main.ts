@@ -76,7 +76,8 @@ function reportError(error: unknown, io: CliIo, json: boolean): number {
     if (json) io.stdout(`${JSON.stringify({ error: error.toJSON() })}\n`);
     else io.stderr(`treaty: ${error.message} [${error.code}]\n`);
     if (error.kind === 'internal' && error.stack !== undefined) io.stderr(`${error.stack}\n`);
-    // Usage and configuration mistakes exit 2, as the Pact tools do; everything else the user must fix exits 1.
+    // Usage and configuration mistakes exit 2, as the Pact tools do; everything else the user must fix exits
+    // 1.
     return error.code === 'TREATY_CLI_USAGE' || error.code === 'TREATY_VERIFY_CONFIG' ? 2 : 1;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -3,7 +3,9 @@
  * listed once here and once in docs/errors.md; a test keeps the two in step.
  */
 
-/** Who must act on an error: the user (fix a test, contract or flag), the operator, anyone by retrying, or us. */
+/**
+ * Who must act on an error: the user (fix a test, contract or flag), the operator, anyone by retrying, or us.
+ */
 export type ErrorKind = 'user' | 'operator' | 'retryable' | 'internal';
 
 interface CodeInfo {
@@ -183,7 +185,8 @@ export interface TreatyErrorOptions {
 
 /**
  * The one error type Treaty throws.
- * @example throw new TreatyError('TREATY_CONTRACT_INVALID', 'interactions[0].request.method: expected a string, got 42')
+ * @example
+ * throw new TreatyError('TREATY_CONTRACT_INVALID', 'interactions[0].request.method: expected a string')
  */
 export class TreatyError extends Error {
   override readonly name = 'TreatyError';

@@ -45,7 +45,8 @@ function headers(cell: string | undefined, contentType: string | undefined): Rec
   const out: Record<string, string[]> = {};
   for (const part of (cell ?? '').match(/'[^']*'/g) ?? []) {
     const [name = '', ...value] = part.slice(1, -1).split(':');
-    (out[name.trim()] ??= []).push(value.join(':').trim());
+    const key = name.trim();
+    out[key] = [...(out[key] ?? []), value.join(':').trim()];
   }
   if (contentType !== undefined) out['Content-Type'] = [contentType];
   return out;
@@ -110,16 +111,16 @@ for (const feature of ['V3/matching_rules.feature', 'V4/matching_rules.feature']
         expect(results.length).toBeGreaterThan(0);
         for (const step of expectations) {
           if (/comparison should NOT be OK/.test(step.text)) {
-            results.forEach((r, i) =>
-              expect(r.length, `request ${i + 1} should not match`).toBeGreaterThan(0),
-            );
+            results.forEach((r, i) => {
+              expect(r.length, `request ${i + 1} should not match`).toBeGreaterThan(0);
+            });
           } else if (/comparison should be OK/.test(step.text)) {
-            results.forEach((r, i) =>
+            results.forEach((r, i) => {
               expect(
                 r.map((m) => m.message),
                 `request ${i + 1} should match`,
-              ).toEqual([]),
-            );
+              ).toEqual([]);
+            });
           } else {
             const m =
               /mismatch(?:es)? will contain a (?:"(\w+)" )?mismatch with error "((?:[^"\\]|\\.)*)"/.exec(

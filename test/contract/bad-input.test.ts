@@ -19,7 +19,10 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 function places(value: Json, path: Array<string | number> = []): Array<Array<string | number>> {
   const out = [path];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...places(v, [...path, i])));
+  if (Array.isArray(value))
+    value.forEach((v, i) => {
+      out.push(...places(v, [...path, i]));
+    });
   else if (value !== null && typeof value === 'object')
     for (const [k, v] of Object.entries(value)) out.push(...places(v, [...path, k]));
   return out;

@@ -75,7 +75,8 @@ describe('the gate turns from no to yes with the real Pact tools', () => {
     expect(
       (await run('pact-broker', ['create-environment', '--name', 'production', '--production', ...b])).code,
     ).toBe(0);
-    // The provider version exists once the verifier publishes; record it on its branch first so it can be deployed.
+    // The provider version exists once the verifier publishes; record it on its branch first so it can be
+    // deployed.
     const ensure = await fetch(`${broker.url}/pacticipants/flip-orders/branches/main/versions/orders-1`, {
       method: 'PUT',
       headers: { 'Content-Type': 'application/json' },

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -48,15 +48,13 @@ async function writeContract(dir: string): Promise<string> {
       req.query({ expand: 'items' }).headers({ Accept: 'application/json' }),
     )
     .willRespondWith(200, (res) =>
-      res
-        .headers({ 'Content-Type': regex('application/json.*', 'application/json') })
-        .jsonBody(
-          like({
-            id: integer(1),
-            status: regex('PENDING|SHIPPED', 'PENDING'),
-            items: eachLike({ sku: 'A-1', quantity: integer(2) }),
-          }),
-        ),
+      res.headers({ 'Content-Type': regex('application/json.*', 'application/json') }).jsonBody(
+        like({
+          id: integer(1),
+          status: regex('PENDING|SHIPPED', 'PENDING'),
+          items: eachLike({ sku: 'A-1', quantity: integer(2) }),
+        }),
+      ),
     )
     .executeTest(async (mock) => {
       const order = await new OrdersClient(mock.url).get(1);

@@ -43,7 +43,7 @@ export interface MatrixRow {
   ignored: boolean;
 }
 
-export type ReasonType = 'success' | 'warning' | 'error' | 'info';
+type ReasonType = 'success' | 'warning' | 'error' | 'info';
 
 /** The answer: every row considered, the ignored rows after them, and a reason for each blocking pair. */
 export interface Decision {
@@ -203,8 +203,10 @@ export async function evaluateMatrix(
     if (specifiedNames.has(name)) return byName(name);
     if (target === undefined) return undefined;
     let found = inferred.get(name);
-    if (found === undefined)
-      inferred.set(name, (found = await resolve(store, targetSelector(name, target), false, ignore, limit)));
+    if (found === undefined) {
+      found = await resolve(store, targetSelector(name, target), false, ignore, limit);
+      inferred.set(name, found);
+    }
     return found;
   };
 

@@ -3,7 +3,8 @@
  * provider branch B it is pending unless a provider version on B verified it successfully, or a
  * version on another branch did so before B was created (any such success when B is new); without
  * a branch it is pending until anyone verifies it successfully. Pure: the caller brings the facts.
- * @example isPending([{ branches: ['main'], createdAt: '2026-01-01T00:00:00Z' }], 'feat-x', undefined) // false
+ * @example
+ * isPending([{ branches: ['main'], createdAt: '2026-01-01T00:00:00Z' }], 'feat-x', undefined) // false
  */
 export function isPending(
   successes: ReadonlyArray<{ branches: readonly string[]; createdAt: string }>,

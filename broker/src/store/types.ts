@@ -82,7 +82,10 @@ export interface ReleasedVersion {
 /** What publishing a pact did. */
 export interface PublishOutcome {
   publication: PactPublication;
-  /** True when this content was already stored for another version (it is then already verified where that was). */
+  /**
+   * True when this content was already stored for another version (it is then already verified where that
+   * was).
+   */
   contentExisted: boolean;
   /** True when the same consumer version already had exactly this pact. */
   unchanged: boolean;
@@ -112,7 +115,9 @@ export interface Store {
     filter?: { branch?: string; tag?: string },
   ): Promise<Version | undefined>;
   addTag(pacticipant: string, number: string, tag: string): Promise<Version>;
-  /** Versions newest first, optionally only those on a branch or with a tag; at most `limit` (default 100). */
+  /**
+   * Versions newest first, optionally only those on a branch or with a tag; at most `limit` (default 100).
+   */
   listVersions(
     pacticipant: string,
     filter?: { branch?: string; tag?: string; limit?: number; offset?: number },
@@ -202,7 +207,10 @@ export interface Store {
   getEnvironment(uuid: string): Promise<Environment | undefined>;
   findEnvironment(name: string): Promise<Environment | undefined>;
   listEnvironments(): Promise<Environment[]>;
-  /** Records a deployment; the version previously deployed to the same slot (environment + instance) is undeployed. */
+  /**
+   * Records a deployment; the version previously deployed to the same slot (environment + instance) is
+   * undeployed.
+   */
   recordDeployment(input: {
     pacticipant: string;
     version: string;

@@ -35,7 +35,10 @@ export function networkSvg(nodes: string[], edges: Edge[]): string {
   };
   for (const n of nodes) depth(n, new Set());
   const columns: string[][] = [];
-  for (const n of [...nodes].sort((a, b) => a.localeCompare(b))) (columns[layer.get(n) ?? 0] ??= []).push(n);
+  for (const n of [...nodes].sort((a, b) => a.localeCompare(b))) {
+    const at = layer.get(n) ?? 0;
+    columns[at] = [...(columns[at] ?? []), n];
+  }
   const widths = columns.map((col) => Math.max(90, ...(col ?? []).map((n) => n.length * CHAR_W + 24)));
   const xs: number[] = [];
   let x = 16;
@@ -47,13 +50,13 @@ export function networkSvg(nodes: string[], edges: Edge[]): string {
   const pos = new Map<string, { x: number; y: number; w: number }>();
   columns.forEach((col, i) => {
     const offset = (height - (col ?? []).length * (BOX_H + ROW_GAP)) / 2;
-    (col ?? []).forEach((n, j) =>
+    (col ?? []).forEach((n, j) => {
       pos.set(n, {
         x: xs[i] as number,
         y: offset + j * (BOX_H + ROW_GAP) + ROW_GAP / 2,
         w: widths[i] as number,
-      }),
-    );
+      });
+    });
   });
   const width = x - COL_GAP + 16;
   const paths = edges
@@ -69,7 +72,8 @@ export function networkSvg(nodes: string[], edges: Edge[]): string {
       const d =
         x2 > x1
           ? `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`
-          : `M${a.x + a.w / 2},${a.y + BOX_H} C${a.x + a.w / 2},${a.y + BOX_H + 40} ${b.x + b.w / 2},${b.y + BOX_H + 40} ${b.x + b.w / 2},${b.y + BOX_H + 4}`;
+          : `M${a.x + a.w / 2},${a.y + BOX_H} C${a.x + a.w / 2},${a.y + BOX_H + 40} ` +
+            `${b.x + b.w / 2},${b.y + BOX_H + 40} ${b.x + b.w / 2},${b.y + BOX_H + 4}`;
       const label = `${e.consumer} → ${e.provider}: ${e.status === 'ok' ? 'verified' : e.status === 'bad' ? 'verification failed' : 'not verified'}`;
       return `<path class="edge ${e.status}" d="${d}" marker-end="url(#arrow-${e.status})"><title>${escapeHtml(label)}</title></path>`;
     })
@@ -82,5 +86,13 @@ export function networkSvg(nodes: string[], edges: Edge[]): string {
     .join('');
   const marker = (s: string) =>
     `<marker id="arrow-${s}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow ${s}"/></marker>`;
-  return `<svg class="network" role="img" aria-labelledby="network-title" style="max-width: ${Math.ceil(width * 1.3)}px" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" xmlns="http://www.w3.org/2000/svg"><title id="network-title">${nodes.length} service${nodes.length === 1 ? '' : 's'} and ${edges.length} contract${edges.length === 1 ? '' : 's'}</title><defs>${['ok', 'bad', 'unknown'].map(marker).join('')}</defs>${paths}${boxes}</svg>`;
+  const title =
+    `${nodes.length} service${nodes.length === 1 ? '' : 's'} and ` +
+    `${edges.length} contract${edges.length === 1 ? '' : 's'}`;
+  return (
+    `<svg class="network" role="img" aria-labelledby="network-title" style="max-width: ${Math.ceil(width * 1.3)}px" ` +
+    `viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" xmlns="http://www.w3.org/2000/svg">` +
+    `<title id="network-title">${title}</title>` +
+    `<defs>${['ok', 'bad', 'unknown'].map(marker).join('')}</defs>${paths}${boxes}</svg>`
+  );
 }

@@ -18,7 +18,7 @@ import { generatorInWords, rulesInWords } from './rules-in-words.js';
 const enc = encodeURIComponent;
 
 /** One consumer → provider pair with its latest contract and the latest verification of that contract. */
-export interface IntegrationRow {
+interface IntegrationRow {
   consumer: string;
   provider: string;
   latest: PactPublication;
@@ -26,7 +26,7 @@ export interface IntegrationRow {
 }
 
 /** Every integration, by consumer then provider. */
-export async function integrations(store: Store): Promise<IntegrationRow[]> {
+async function integrations(store: Store): Promise<IntegrationRow[]> {
   const rows: IntegrationRow[] = [];
   for (const provider of await store.listPacticipants()) {
     for (const consumer of await store.consumersOf(provider.name)) {
@@ -66,14 +66,21 @@ ${
     : html`<div class="table-wrap"><table>
 <caption class="muted" style="text-align:left">Each consumer → provider pair, its latest contract and the latest verification of that contract</caption>
 <thead><tr><th scope="col">Consumer</th><th scope="col">Provider</th><th scope="col">Latest contract</th><th scope="col">Latest verification</th></tr></thead>
-<tbody>${rows.map(
-        (r) => html`<tr>
+<tbody>${rows.map((r) => {
+        const contract = contractHref(r.provider, r.consumer, r.latest.consumerVersion);
+        const published = html`<span class="muted">published ${ago(r.latest.createdAt, now)}</span>`;
+        const v = r.verification;
+        const by =
+          v === undefined
+            ? ''
+            : html`<br><span class="muted">by ${r.provider} ${v.providerVersion}, ${ago(v.createdAt, now)}</span>`;
+        return html`<tr>
 <td><a href="${href('/ui/matrix', { pacticipant: r.consumer })}">${r.consumer}</a></td>
 <td><a href="${href('/ui/matrix', { pacticipant: r.provider })}">${r.provider}</a></td>
-<td><a href="${contractHref(r.provider, r.consumer, r.latest.consumerVersion)}">version ${r.latest.consumerVersion}</a><br><span class="muted">published ${ago(r.latest.createdAt, now)}</span></td>
-<td>${status(r.verification)}${r.verification === undefined ? '' : html`<br><span class="muted">by ${r.provider} ${r.verification.providerVersion}, ${ago(r.verification.createdAt, now)}</span>`}</td>
-</tr>`,
-      )}</tbody></table></div>`
+<td><a href="${contract}">version ${r.latest.consumerVersion}</a><br>${published}</td>
+<td>${status(v)}${by}</td>
+</tr>`;
+      })}</tbody></table></div>`
 }`;
   return page('Integrations', '/', body);
 }
@@ -136,25 +143,37 @@ function rulesBlock(rules: MatchingRules, generators: Generators): Html {
 }
 
 function messageBlock(title: string, m: Message): Html {
-  return html`<section><h4>${title}</h4>${bodyBlock(m.contents)}${Object.keys(m.metadata).length === 0 ? '' : html`<p>Metadata:</p><pre><code>${JSON.stringify(m.metadata, null, 2)}</code></pre>`}${rulesBlock(m.matchingRules, m.generators)}</section>`;
+  const metadata =
+    Object.keys(m.metadata).length === 0
+      ? ''
+      : html`<p>Metadata:</p><pre><code>${JSON.stringify(m.metadata, null, 2)}</code></pre>`;
+  return html`<section><h4>${title}</h4>${bodyBlock(m.contents)}${metadata}${rulesBlock(m.matchingRules, m.generators)}</section>`;
 }
 
 function interactionBlock(i: Interaction, n: number): Html {
   const states =
     i.providerStates.length === 0
       ? html``
-      : html`<p>Given ${i.providerStates.map((s, k) => html`${k === 0 ? '' : ' and '}<strong>${s.name}</strong>${s.params === undefined ? '' : html` <code>${JSON.stringify(s.params)}</code>`}`)}</p>`;
+      : html`<p>Given ${i.providerStates.map((s, k) => {
+          const params = s.params === undefined ? '' : html` <code>${JSON.stringify(s.params)}</code>`;
+          return html`${k === 0 ? '' : ' and '}<strong>${s.name}</strong>${params}`;
+        })}</p>`;
   let detail: Html;
   if (i.type === 'Synchronous/HTTP') {
     const q = Object.entries(i.request.query).flatMap(([k, vs]) => vs.map((v) => `${k}=${v}`));
+    const { request: req, response: res } = i;
+    const target = `${req.method} ${req.path}${q.length === 0 ? '' : `?${q.join('&')}`}`;
     detail = html`<div class="columns">
-<section><h4>Request</h4><p><code>${i.request.method} ${i.request.path}${q.length === 0 ? '' : `?${q.join('&')}`}</code></p>${headersBlock(i.request.headers)}${bodyBlock(i.request.body)}${rulesBlock(i.request.matchingRules, i.request.generators)}</section>
-<section><h4>Response</h4><p>Status <code>${i.response.status}</code></p>${headersBlock(i.response.headers)}${bodyBlock(i.response.body)}${rulesBlock(i.response.matchingRules, i.response.generators)}</section>
+<section><h4>Request</h4><p><code>${target}</code></p>${headersBlock(req.headers)}${bodyBlock(req.body)}${rulesBlock(req.matchingRules, req.generators)}</section>
+<section><h4>Response</h4><p>Status <code>${res.status}</code></p>${headersBlock(res.headers)}${bodyBlock(res.body)}${rulesBlock(res.matchingRules, res.generators)}</section>
 </div>`;
   } else if (i.type === 'Asynchronous/Messages') {
     detail = html`<div class="columns">${messageBlock('Message', i.message)}</div>`;
   } else {
-    detail = html`<div class="columns">${messageBlock('Request message', i.request)}${i.response.map((r, k) => messageBlock(i.response.length === 1 ? 'Response message' : `Response message ${k + 1}`, r))}</div>`;
+    const responses = i.response.map((r, k) =>
+      messageBlock(i.response.length === 1 ? 'Response message' : `Response message ${k + 1}`, r),
+    );
+    detail = html`<div class="columns">${messageBlock('Request message', i.request)}${responses}</div>`;
   }
   const kind =
     i.type === 'Synchronous/HTTP'
@@ -199,13 +218,17 @@ async function contractPage(
       ),
     };
   }
-  const verifications = await store.verificationsFor(consumer, provider, pub.sha);
+  const [latest] = await store.verificationsFor(consumer, provider, pub.sha);
+  const latestBy =
+    latest === undefined
+      ? ''
+      : html` by ${provider} ${latest.providerVersion}, ${ago(latest.createdAt, now)}`;
   const body = html`<h1>${consumer} → ${provider}</h1>
 <dl class="meta">
 <dt>Consumer version</dt><dd>${pub.consumerVersion}</dd>
 <dt>Published</dt><dd>${ago(pub.createdAt, now)}</dd>
 <dt>Pact specification</dt><dd>${contract.specVersion}</dd>
-<dt>Latest verification</dt><dd>${status(verifications[0])}${verifications[0] === undefined ? '' : html` by ${provider} ${verifications[0].providerVersion}, ${ago(verifications[0].createdAt, now)}`}</dd>
+<dt>Latest verification</dt><dd>${status(latest)}${latestBy}</dd>
 <dt>Content</dt><dd><a href="/pacts/provider/${enc(provider)}/consumer/${enc(consumer)}/version/${enc(pub.consumerVersion)}">the pact as JSON</a> <span class="muted">(sha ${pub.sha.slice(0, 12)})</span></dd>
 </dl>
 <h2>Interactions</h2>
@@ -270,7 +293,7 @@ async function matrixPage(
   q: Record<string, string | undefined>,
   now: number,
 ): Promise<{ status: number; html: string }> {
-  const { pacticipants, environments, p, form } = await versionForm(store, q, {
+  const { pacticipants, p, form } = await versionForm(store, q, {
     action: '/ui/matrix',
     label: 'Filter the matrix',
     anyVersion: 'any',
@@ -365,13 +388,20 @@ async function environmentsPage(store: Store, now: number): Promise<string> {
     envs.map(async (e) => {
       const deployed = await store.currentlyDeployed(e.uuid);
       const released = await store.currentlySupported(e.uuid);
+      const row = (pacticipant: string, version: string, how: string, since: string): Html => {
+        const link = href('/ui/matrix', { pacticipant, environment: e.name });
+        return html`<tr><td><a href="${link}">${pacticipant}</a></td><td>${version}</td><td>${how}</td><td>${ago(since, now)}</td></tr>`;
+      };
       return html`<section aria-labelledby="env-${e.uuid}"><h2 id="env-${e.uuid}">${e.displayName}${e.production ? html` <span class="muted">(production)</span>` : ''}</h2>
 ${
   deployed.length === 0 && released.length === 0
     ? html`<p class="muted">Nothing is deployed or released here.</p>`
     : html`<div class="table-wrap"><table><thead><tr><th scope="col">Application</th><th scope="col">Version</th><th scope="col">How</th><th scope="col">Since</th></tr></thead><tbody>
-${deployed.map((d) => html`<tr><td><a href="${href('/ui/matrix', { pacticipant: d.pacticipant, environment: e.name })}">${d.pacticipant}</a></td><td>${d.version}</td><td>deployed${d.applicationInstance === undefined ? '' : ` (instance ${d.applicationInstance})`}</td><td>${ago(d.createdAt, now)}</td></tr>`)}
-${released.map((r) => html`<tr><td><a href="${href('/ui/matrix', { pacticipant: r.pacticipant, environment: e.name })}">${r.pacticipant}</a></td><td>${r.version}</td><td>released, supported</td><td>${ago(r.createdAt, now)}</td></tr>`)}
+${deployed.map((d) => {
+  const instance = d.applicationInstance === undefined ? '' : ` (instance ${d.applicationInstance})`;
+  return row(d.pacticipant, d.version, `deployed${instance}`, d.createdAt);
+})}
+${released.map((r) => row(r.pacticipant, r.version, 'released, supported', r.createdAt))}
 </tbody></table></div>`
 }</section>`;
     }),

@@ -11,7 +11,7 @@ const STATUS_CLASSES: Record<string, string> = {
 };
 
 /** One matching rule as a person would say it. */
-export function ruleInWords(rule: MatchingRule): string {
+function ruleInWords(rule: MatchingRule): string {
   switch (rule.match) {
     case 'equality':
       return 'exactly the example';
@@ -68,7 +68,7 @@ export function ruleInWords(rule: MatchingRule): string {
 }
 
 /** Several rules at one place, combined as the contract says. */
-export function ruleListInWords(list: RuleList): string {
+function ruleListInWords(list: RuleList): string {
   return list.rules.map(ruleInWords).join(list.combine === 'OR' ? ' or ' : ', and ');
 }
 
@@ -89,8 +89,11 @@ export function generatorInWords(g: Generator): string {
       return 'a random UUID';
     case 'Date':
     case 'Time':
-    case 'DateTime':
-      return `the current ${g.type === 'DateTime' ? 'date and time' : g.type.toLowerCase()}${g.expression === undefined ? '' : ` ${g.expression}`}${g.format === undefined ? '' : ` (${g.format})`}`;
+    case 'DateTime': {
+      const what = g.type === 'DateTime' ? 'date and time' : g.type.toLowerCase();
+      const shifted = g.expression === undefined ? '' : ` ${g.expression}`;
+      return `the current ${what}${shifted}${g.format === undefined ? '' : ` (${g.format})`}`;
+    }
     case 'RandomBoolean':
       return 'a random boolean';
     case 'ProviderState':

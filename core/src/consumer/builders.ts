@@ -108,7 +108,13 @@ export interface MockServerInfo {
 
 /**
  * The fluent builder behind `contract.addInteraction()`.
- * @example contract.addInteraction().given('order 1 exists', { id: 1 }).uponReceiving('a request for order 1').withRequest('GET', '/orders/1').willRespondWith(200)
+ * @example
+ * contract
+ *   .addInteraction()
+ *   .given('order 1 exists', { id: 1 })
+ *   .uponReceiving('a request for order 1')
+ *   .withRequest('GET', '/orders/1')
+ *   .willRespondWith(200)
  */
 export class HttpInteractionBuilder {
   private readonly states: ProviderState[] = [];
@@ -156,14 +162,15 @@ export class HttpInteractionBuilder {
 
   /** Adds a free-text comment (V4). */
   comment(text: string): this {
-    const comments = (this.interaction.comments ??= {});
+    const comments = this.interaction.comments ?? {};
     comments.text = [...(comments.text ?? []), text];
+    this.interaction.comments = comments;
     return this;
   }
 
   /** Records the name of the test that defines the interaction (V4 comments.testname). */
   testName(name: string): this {
-    (this.interaction.comments ??= {}).testname = name;
+    this.interaction.comments = { ...this.interaction.comments, testname: name };
     return this;
   }
 

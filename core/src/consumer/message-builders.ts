@@ -117,7 +117,11 @@ abstract class StatesAndDescription {
 
 /**
  * An asynchronous message the consumer receives (`addAsynchronousMessage()`).
- * @example contract.addAsynchronousMessage().expectsToReceive('an order created event', (m) => m.withJSONContent({ id: integer(1) })).executeTest(async (msg) => handler(msg.contents))
+ * @example
+ * contract
+ *   .addAsynchronousMessage()
+ *   .expectsToReceive('an order created event', (m) => m.withJSONContent({ id: integer(1) }))
+ *   .executeTest(async (msg) => handler(msg.contents))
  */
 export class AsyncMessageBuilder extends StatesAndDescription {
   private description: string | undefined;
@@ -172,7 +176,12 @@ export interface ReifiedSyncMessage {
 
 /**
  * A request message answered by one or more response messages (`addSynchronousMessage(description)`).
- * @example contract.addSynchronousMessage('a price request').withRequest((m) => m.withJSONContent({ sku: 'A-1' })).withResponse((m) => m.withJSONContent({ price: decimal(9.99) })).executeTest(async ({ request, responses }) => …)
+ * @example
+ * contract
+ *   .addSynchronousMessage('a price request')
+ *   .withRequest((m) => m.withJSONContent({ sku: 'A-1' }))
+ *   .withResponse((m) => m.withJSONContent({ price: decimal(9.99) }))
+ *   .executeTest(async ({ request, responses }) => …)
  */
 export class SyncMessageBuilder extends StatesAndDescription {
   private readonly request = emptyMessage();

@@ -78,7 +78,9 @@ function toRequest(req: IncomingMessage, body: Buffer): HttpRequest {
  * @example const server = await MockServer.start(interactions); … await server.close()
  */
 export class MockServer {
-  /** Requests that matched no interaction, with the closest interactions (matched ones are counted in `hits`). */
+  /**
+   * Requests that matched no interaction, with the closest interactions (matched ones are counted in `hits`).
+   */
   private readonly unmatchedRequests: ReceivedRequest[] = [];
   private readonly hits: number[];
 

@@ -17,7 +17,7 @@ import { serializeContract } from '../contract/serialize.js';
  */
 
 /** The identity of this test run, shared by the worker processes of one test runner. */
-export function currentRunId(): string {
+function currentRunId(): string {
   const explicit = process.env.TREATY_RUN_ID;
   if (explicit !== undefined && explicit !== '') return explicit;
   let started = '';
@@ -32,13 +32,13 @@ export function currentRunId(): string {
 }
 
 /** The file a contract is written to: `<dir>/<consumer>-<provider>.json`. */
-export function contractPath(dir: string, consumer: string, provider: string): string {
+function contractPath(dir: string, consumer: string, provider: string): string {
   const safe = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_');
   return join(dir, `${safe(consumer)}-${safe(provider)}.json`);
 }
 
 /** The identity of an interaction within a contract: its type, description and provider states. */
-export function interactionIdentity(i: Interaction): string {
+function interactionIdentity(i: Interaction): string {
   return JSON.stringify([i.type, i.description, i.providerStates.map((s) => [s.name, s.params ?? null])]);
 }
 

@@ -1,13 +1,5 @@
 import { TreatyError } from '../errors.js';
-import type {
-  Body,
-  Generators,
-  Headers,
-  JsonObject,
-  JsonValue,
-  MatchingRules,
-  Query,
-} from '../contract/model.js';
+import type { Body, Generators, Headers, JsonObject, MatchingRules, Query } from '../contract/model.js';
 import { extractMatching } from '../matchers/extract.js';
 import { extractMulti, type MultiTemplate } from './template.js';
 
@@ -90,5 +82,3 @@ export function jsonObject(value: unknown, what: string): JsonObject {
   const { example } = extractMatching(value);
   return example as JsonObject;
 }
-
-export type { JsonValue };

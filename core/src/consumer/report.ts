@@ -15,7 +15,8 @@ export function renderReport(
   for (const r of unmatched) {
     lines.push(
       '',
-      `Unexpected request: ${r.request.method} ${r.request.path}${Object.keys(r.request.query).length > 0 ? ` ${JSON.stringify(r.request.query)}` : ''}`,
+      `Unexpected request: ${r.request.method} ${r.request.path}` +
+        `${Object.keys(r.request.query).length > 0 ? ` ${JSON.stringify(r.request.query)}` : ''}`,
     );
     for (const c of r.closest) {
       lines.push(`  closest interaction '${c.description}' differs:`);

@@ -1,7 +1,7 @@
 import { TreatyError } from '../errors.js';
 import type { Generator, JsonObject, JsonValue, RuleList } from '../contract/model.js';
 import { extractMatching } from '../matchers/extract.js';
-import { isMatcher, type Matcher } from '../matchers/matchers.js';
+import type { Matcher } from '../matchers/matchers.js';
 
 /** A string, or a matcher whose example is a string (path, header and query values). */
 export type StringTemplate = string | Matcher<string>;
@@ -92,12 +92,4 @@ export function extractMetadata(template: Record<string, unknown>): {
     if (g.$ !== undefined) generators[key] = g.$;
   }
   return { metadata, rules, generators };
-}
-
-/** True when a template holds any matcher (so its rules matter). */
-export function hasMatchers(template: unknown): boolean {
-  if (isMatcher(template)) return true;
-  if (Array.isArray(template)) return template.some(hasMatchers);
-  if (typeof template === 'object' && template !== null) return Object.values(template).some(hasMatchers);
-  return false;
 }

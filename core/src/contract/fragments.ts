@@ -45,7 +45,7 @@ export interface FragmentOptions {
 // Headers, query, bodies
 
 /** Reads headers written as `{ name: 'v' }`, `{ name: ['v1', 'v2'] }` (numbers allowed as values). */
-export function parseHeaders(value: unknown, path: string): Headers {
+function parseHeaders(value: unknown, path: string): Headers {
   if (value === undefined || value === null) return {};
   const obj = expectObject(value, path, 'an object of header names to values');
   const headers: Headers = {};
@@ -83,7 +83,9 @@ export function parseQueryString(text: string): Query {
     const eq = part.indexOf('=');
     const name = decodeComponent(eq < 0 ? part : part.slice(0, eq));
     const val = eq < 0 ? '' : decodeComponent(part.slice(eq + 1));
-    (query[name] ??= []).push(val);
+    const values = query[name];
+    if (values === undefined) query[name] = [val];
+    else values.push(val);
   }
   return query;
 }
@@ -236,7 +238,7 @@ function inferRuleName(obj: JsonObject): string | undefined {
 }
 
 /** Reads one matching rule in any spelling Pact files use. */
-export function parseRule(value: unknown, path: string): MatchingRule {
+function parseRule(value: unknown, path: string): MatchingRule {
   const obj = expectObject(value, path, 'a matching rule object');
   const written = inferRuleName(obj);
   if (written === undefined) return invalid(path, "a matching rule with a 'match' attribute", value);
@@ -378,7 +380,8 @@ function addRule(
         : { combine: existing.combine, rules: [...existing.rules, ...list.rules] };
     return;
   }
-  const map = (rules[category] ??= {});
+  const map = rules[category] ?? {};
+  rules[category] = map;
   const existing = map[key];
   map[key] =
     existing === undefined ? list : { combine: existing.combine, rules: [...existing.rules, ...list.rules] };
@@ -452,7 +455,7 @@ const uuidFormats: readonly UuidFormat[] = [
 ];
 
 /** Reads one generator object (`{ type: 'RandomInt', min: 0, max: 10 }`). */
-export function parseGenerator(value: unknown, path: string): Generator {
+function parseGenerator(value: unknown, path: string): Generator {
   const obj = expectObject(value, path, 'a generator object');
   const type = obj.type;
   if (typeof type !== 'string') return invalid(child(path, 'type'), 'a generator type', type);

@@ -69,10 +69,16 @@ function members(
   value: JsonValue,
   out: Array<[object, string | number, JsonValue]> = [],
 ): Array<[object, string | number, JsonValue]> {
-  if (Array.isArray(value)) value.forEach((v, i) => (out.push([value, i, v]), members(v, out)));
+  if (Array.isArray(value))
+    value.forEach((v, i) => {
+      out.push([value, i, v]);
+      members(v, out);
+    });
   else if (value !== null && typeof value === 'object')
-    for (const [k, v] of Object.entries(value))
-      out.push([value, k, v as JsonValue]), members(v as JsonValue, out);
+    for (const [k, v] of Object.entries(value)) {
+      out.push([value, k, v as JsonValue]);
+      members(v as JsonValue, out);
+    }
   return out;
 }
 

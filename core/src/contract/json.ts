@@ -28,7 +28,10 @@ export function isFloatLiteral(container: object, key: string | number): boolean
  */
 export function markFloatLiteral(container: object, key: string | number): void {
   let set = floatMembers.get(container);
-  if (set === undefined) floatMembers.set(container, (set = new Set()));
+  if (set === undefined) {
+    set = new Set();
+    floatMembers.set(container, set);
+  }
   set.add(key);
 }
 

@@ -186,7 +186,9 @@ export interface HttpResponse {
   generators: Generators;
 }
 
-/** The contents of a message with its metadata (an asynchronous message, or one half of a synchronous one). */
+/**
+ * The contents of a message with its metadata (an asynchronous message, or one half of a synchronous one).
+ */
 export interface Message {
   contents?: Body;
   metadata: JsonObject;

@@ -201,9 +201,9 @@ export function parseContract(input: string | unknown): Contract {
     parseInteraction(item, version, child(listKey, i), listKey === 'messages'),
   );
   if (hasInteractions && hasMessages && Array.isArray(obj.messages)) {
-    obj.messages.forEach((item, i) =>
-      interactions.push(parseInteraction(item, version, child('messages', i), true)),
-    );
+    obj.messages.forEach((item, i) => {
+      interactions.push(parseInteraction(item, version, child('messages', i), true));
+    });
   }
   const metadata: JsonObject = {};
   for (const [k, v] of Object.entries(metadataValue ?? {})) {

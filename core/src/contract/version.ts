@@ -33,8 +33,3 @@ export function normalizeSpecVersion(input: string | number): SpecVersion {
   }
   return version;
 }
-
-/** The major version as a number (1.1.0 → 1.1), for "since V3"-style decisions at the edges. */
-export function versionNumber(version: SpecVersion): number {
-  return version === '1.1.0' ? 1.1 : Number(version.charAt(0));
-}

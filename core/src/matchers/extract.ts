@@ -38,7 +38,10 @@ export interface ExtractOptions {
  */
 export interface ExtractedMatching {
   example: JsonValue;
-  /** Rules keyed by body path (`$`, `$.items[*].sku`, `$['odd key']`), or by name for headers, queries and metadata. */
+  /**
+   * Rules keyed by body path (`$`, `$.items[*].sku`, `$['odd key']`), or by name for headers, queries and
+   * metadata.
+   */
   rules: Record<string, RuleList>;
   generators: Record<string, Generator>;
 }
@@ -210,7 +213,8 @@ interface Sink {
 }
 
 function addRule(sink: Sink, path: string, rule: MatchingRule): void {
-  const list = (sink.rules[path] ??= { combine: 'AND', rules: [] });
+  const list = sink.rules[path] ?? { combine: 'AND', rules: [] };
+  sink.rules[path] = list;
   // Pact's core repeats a rule once per array element written; one copy means the same.
   const text = JSON.stringify(rule);
   if (!list.rules.some((r) => JSON.stringify(r) === text)) list.rules.push(rule);
@@ -278,7 +282,8 @@ const asText = (value: JsonValue): JsonValue =>
 /**
  * Splits a template into its example and the matching rules and generators a Pact file holds for
  * it: body paths in the V3/V4 form (`$.items[*].sku`), or plain names for headers, queries and metadata.
- * @example extractMatching({ id: integer(1) }).rules // { '$.id': { combine: 'AND', rules: [{ match: 'integer' }] } }
+ * @example
+ * extractMatching({ id: integer(1) }).rules // { '$.id': { combine: 'AND', rules: [{ match: 'integer' }] } }
  */
 export function extractMatching(template: unknown, options: ExtractOptions = {}): ExtractedMatching {
   const category = options.category ?? 'body';
@@ -310,7 +315,8 @@ export function extractMatching(template: unknown, options: ExtractOptions = {})
       const example: Record<string, JsonValue> = {};
       for (const [name, value] of Object.entries(template)) {
         if (category !== 'metadata' && Array.isArray(value)) {
-          // Several values under one name share the name's rules; the first value that has any sets them, as in Pact's core.
+          // Several values under one name share the name's rules; the first value that has any sets them, as
+          // in Pact's core.
           example[name] = value.map((v: unknown) => {
             const own: Sink = { rules: {}, generators: {} };
             const out = walk(v, name, own);

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MatchersV3 } from '@pact-foundation/pact';
-import { TreatyError } from '../errors.js';
 import { parseContract } from '../contract/parse.js';
 import { parseResponse } from '../contract/fragments.js';
 import { matchResponse } from '../matching/match.js';
@@ -22,28 +21,15 @@ import {
   includes,
   integer,
   like,
-  notEmpty,
   nullValue,
   number,
   regex,
-  semver,
-  statusCode,
   string,
   time,
   url,
   uuid,
 } from './matchers.js';
 import { extractMatching, reify } from './extract.js';
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TreatyError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  return 'no error';
-}
 
 // The same template the Pact JS fixture file was written from (test/fixtures/pact-js/generate.mjs).
 const order = {

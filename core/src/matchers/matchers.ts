@@ -194,7 +194,8 @@ export function atMostLike<T>(template: T, max: number, count = 1): Matcher<Arra
 }
 
 /**
- * An array with between `min` and `max` elements, each like the example; `count` examples are written (default `min`).
+ * An array with between `min` and `max` elements, each like the example; `count` examples are written
+ * (default `min`).
  * @example constrainedArrayLike('x', 1, 4)
  */
 export function constrainedArrayLike<T>(
@@ -439,7 +440,9 @@ export function equal<T>(value: T): Matcher<Reify<T>> {
 export function arrayContaining<T extends unknown[]>(...variants: T): Matcher<Array<Reify<T[number]>>> {
   const where = callText('arrayContaining', variants);
   if (variants.length === 0) fail(where, 'give at least one variant');
-  variants.forEach((v, i) => assertJson(where, v, `variant ${i}`));
+  variants.forEach((v, i) => {
+    assertJson(where, v, `variant ${i}`);
+  });
   return make({ 'pact:matcher:type': 'arrayContains', variants });
 }
 
@@ -476,7 +479,8 @@ export function eachValueMatches<T>(
 }
 
 /**
- * A map whose keys are free and whose values are like `template` (the V3 `values` rule; Pact JS's deprecated eachKeyLike).
+ * A map whose keys are free and whose values are like `template` (the V3 `values` rule; Pact JS's deprecated
+ * eachKeyLike).
  * @example eachKeyLike('sku-1', { price: decimal(9.5) })
  */
 export function eachKeyLike<T>(keyExample: string, template: T): Matcher<Record<string, Reify<T>>> {
@@ -549,7 +553,8 @@ export function statusCode(
   example?: number,
 ): Matcher<number> {
   const where = callText('statusCode', [status, example]);
-  // Pact JS's HTTPResponseStatusClass.Information is 'information', which Pact's core rejects; the rule says 'info'.
+  // Pact JS's HTTPResponseStatusClass.Information is 'information', which Pact's core rejects; the rule says
+  // 'info'.
   const written = status === 'information' ? 'info' : status;
   let value: number;
   let fits: (s: number) => boolean;
@@ -602,7 +607,8 @@ export function contentType(type: string, example?: string): Matcher<string> {
 }
 
 /**
- * A value the provider fills in from its provider state: `expression` like `/orders/${id}` (ProviderState generator).
+ * A value the provider fills in from its provider state: `expression` like `/orders/${id}` (ProviderState
+ * generator).
  * @example fromProviderState('/orders/${id}', '/orders/1')
  */
 export function fromProviderState<T extends JsonValue>(expression: string, example: T): Matcher<Widen<T>> {
@@ -768,7 +774,9 @@ export const generators = {
       value: entry[1],
     });
   },
-  /** A date-time in `format`, generated at run time, optionally shifted by an expression such as `+ 1 day`. */
+  /**
+   * A date-time in `format`, generated at run time, optionally shifted by an expression such as `+ 1 day`.
+   */
   datetime(format: string, expression?: string): Matcher<string> {
     return withExpression(datetime(format), expression);
   },

@@ -160,6 +160,7 @@ describe('unserialisable examples are refused at the call', () => {
     ['NaN', () => like(Number.NaN), 'the example is NaN'],
     ['a bigint', () => equal(1n), 'equal(1n): the example is a bigint'],
     ['a symbol', () => notEmpty({ s: Symbol('x') }), 'the example.s is a symbol'],
+    // biome-ignore lint/suspicious/noSparseArray: a hole is the bad input under test
     ['a sparse array', () => like([1, , 3]), 'the example[1] is a hole'],
     ['a Map', () => like(new Map()), 'is a Map'],
     ['an odd key', () => like({ 'a b': undefined }), 'the example["a b"] is undefined'],

@@ -98,7 +98,7 @@ export function compareBody(
       message: `${ctx.prefix}: ${message}`,
     },
   ];
-  const rootRules: RuleList | undefined = ctx.rules.body?.['$'];
+  const rootRules: RuleList | undefined = ctx.rules.body?.$;
   if (isEmpty(expected)) {
     if (isEmpty(actual) || (actual?.kind === 'json' && actual.value === null)) return [];
     const contentTypeRule = findRule(rootRules, 'contentType');

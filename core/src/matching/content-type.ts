@@ -66,6 +66,7 @@ export function detectContentType(bytes: Uint8Array): string {
   } catch {
     return 'application/octet-stream';
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what mark binary content
   if (/[\x00-\x08\x0e-\x1f]/.test(text)) return 'application/octet-stream';
   const t = text.trimStart();
   if (t.startsWith('<?xml') || t.startsWith('<')) return 'application/xml';

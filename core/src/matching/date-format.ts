@@ -83,11 +83,14 @@ function field(letter: string, count: number): string {
   }
 }
 
-function escape(text: string): string {
+function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** One piece of a DateTimeFormatter pattern: quoted or punctuation text, a run of one letter, or an optional-section bracket. */
+/**
+ * One piece of a DateTimeFormatter pattern: quoted or punctuation text, a run of one letter, or an
+ * optional-section bracket.
+ */
 export type PatternToken =
   | { kind: 'literal'; text: string }
   | { kind: 'field'; letter: string; count: number }
@@ -144,12 +147,12 @@ function compile(pattern: string): CompiledDate {
   let groups = 0;
   const result: CompiledDate = { re: /$^/, year: 0, month: 0, day: 0 };
   for (const t of patternTokens(pattern)) {
-    if (t.kind === 'literal') out += escape(t.text);
+    if (t.kind === 'literal') out += escapeRegex(t.text);
     else if (t.kind === 'optional') out += t.open ? '(?:' : ')?';
     else {
       const re = field(t.letter, t.count);
       if (re === '') {
-        out += escape(t.letter.repeat(t.count));
+        out += escapeRegex(t.letter.repeat(t.count));
         continue;
       }
       // Year, month and day are captured so that a date that does not exist (Feb 30) fails.
@@ -170,14 +173,6 @@ function compile(pattern: string): CompiledDate {
   result.re = new RegExp(`^${out}$`);
   compiled.set(pattern, result);
   return result;
-}
-
-/**
- * Compiles a DateTimeFormatter pattern (`yyyy-MM-dd'T'HH:mm:ss.SSSX`) to an anchored RegExp.
- * Optional sections `[...]` are supported.
- */
-export function compileDateFormat(pattern: string): RegExp {
-  return compile(pattern).re;
 }
 
 const monthNames = months.split('|');
@@ -206,7 +201,7 @@ function dayExists(
 }
 
 const isoDateTime =
-  /^([+-]?\d{4,9})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?(\[[A-Za-z0-9_/+\-]+\])?$/;
+  /^([+-]?\d{4,9})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?(\[[A-Za-z0-9_/+-]+\])?$/;
 const isoDate = /^([+-]?\d{4,9})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const isoTime = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 

@@ -109,7 +109,7 @@ class JsonComparer {
 
   private maps(exp: JsonObject, act: JsonObject, cur: RuleCursor | undefined): void {
     for (const k of Object.keys(exp)) {
-      if (!Object.prototype.hasOwnProperty.call(act, k)) {
+      if (!Object.hasOwn(act, k)) {
         this.loc.push(k);
         this.add('presence', exp[k], undefined, `expected ${show(exp[k])} but the key '${k}' is missing`);
         this.loc.pop();
@@ -117,7 +117,7 @@ class JsonComparer {
     }
     if (!this.opts.allowUnexpectedKeys) {
       for (const k of Object.keys(act)) {
-        if (!Object.prototype.hasOwnProperty.call(exp, k)) {
+        if (!Object.hasOwn(exp, k)) {
           this.loc.push(k);
           this.add('unexpected', undefined, act[k], `unexpected key '${k}' with value ${show(act[k])}`);
           this.loc.pop();
@@ -199,7 +199,9 @@ class JsonComparer {
       this.mismatches.length = before; // one alternative passed
     }
     if (exp.length === 0) return;
-    act.forEach((item, i) => this.child(i, (exp[i] ?? exp[0]) as JsonValue, item, act, cur));
+    act.forEach((item, i) => {
+      this.child(i, (exp[i] ?? exp[0]) as JsonValue, item, act, cur);
+    });
   }
 
   private objectWithRules(
@@ -243,7 +245,7 @@ class JsonComparer {
     const first = values[0];
     if (first === undefined) return;
     for (const k of Object.keys(act)) {
-      const e = Object.prototype.hasOwnProperty.call(exp, k) ? (exp[k] as JsonValue) : first;
+      const e = Object.hasOwn(exp, k) ? (exp[k] as JsonValue) : first;
       this.child(k, e, act[k] as JsonValue, act, cur);
     }
   }

@@ -37,7 +37,7 @@ function matchRuleOrEqual(
   equal: boolean,
   what: string,
 ): Mismatch[] {
-  if (rules !== undefined && rules.rules.some((r) => r.match !== 'equality')) {
+  if (rules?.rules.some((r) => r.match !== 'equality')) {
     return checkRuleList(rules, expected, actual, leafCtx).map((f) =>
       one(part, path, f.rule.match, expected, actual, `${what}: ${f.reason}`),
     );
@@ -282,7 +282,9 @@ export function matchRequest(expected: HttpRequest, actual: HttpRequest): Mismat
 /**
  * Matches an actual HTTP response against an expected one, leniently (extra headers and body keys
  * are fine). Returns every mismatch; an empty array is a match.
- * @example matchResponse(parseResponse({ status: 200 }, '4.0'), parseResponse({ status: 404 }, '4.0')) // [{ part: 'status', … }]
+ * @example
+ * matchResponse(parseResponse({ status: 200 }, '4.0'), parseResponse({ status: 404 }, '4.0'))
+ * // → [{ part: 'status', … }]
  */
 export function matchResponse(expected: HttpResponse, actual: HttpResponse): Mismatch[] {
   return [
@@ -323,7 +325,7 @@ function compareMetadata(
       continue;
     }
     const list = rules?.[key];
-    if (list !== undefined && list.rules.some((r) => r.match !== 'equality')) {
+    if (list?.rules.some((r) => r.match !== 'equality')) {
       for (const f of checkRuleList(list, exp, act, leafCtx))
         out.push(one('metadata', path, f.rule.match, exp, act, `metadata '${key}': ${f.reason}`));
       continue;
@@ -357,7 +359,12 @@ function compareMetadata(
 /**
  * Matches actual message contents and metadata against an expected message, with response-style
  * leniency (unexpected keys are fine). Returns every mismatch; an empty array is a match.
- * @example matchMessage(parseMessage({ contents: { id: 1 } }, '3'), parseMessage({ contents: { id: 1, extra: true } }, '3')) // []
+ * @example
+ * matchMessage(
+ *   parseMessage({ contents: { id: 1 } }, '3'),
+ *   parseMessage({ contents: { id: 1, extra: true } }, '3'),
+ * )
+ * // → []
  */
 export function matchMessage(expected: Message, actual: Message): Mismatch[] {
   return [

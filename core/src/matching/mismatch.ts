@@ -7,7 +7,9 @@ export type MismatchPart = 'method' | 'path' | 'query' | 'header' | 'body' | 'st
 
 /**
  * One difference between what was expected and what came.
- * @example { part: 'body', path: '$.body.items[2].id', expected: 1, actual: 'x', rule: 'integer', message: "expected an integer at $.body.items[2].id, got the string 'x'" }
+ * @example
+ * { part: 'body', path: '$.body.items[2].id', expected: 1, actual: 'x', rule: 'integer',
+ *   message: "expected an integer at $.body.items[2].id, got the string 'x'" }
  */
 export interface Mismatch {
   part: MismatchPart;
@@ -21,7 +23,10 @@ export interface Mismatch {
   expected: unknown;
   /** The actual value, `undefined` when it was missing. */
   actual: unknown;
-  /** The rule that applied: a matcher name (`type`, `regex`, …) or `equality`, `presence`, `length`, `unexpected`, `contentType`. */
+  /**
+   * The rule that applied: a matcher name (`type`, `regex`, …) or `equality`, `presence`, `length`,
+   * `unexpected`, `contentType`.
+   */
   rule: string;
   /** A readable sentence that names the path, what was expected and what came. */
   message: string;

@@ -153,7 +153,7 @@ export function compareMultipart(
       );
       continue;
     }
-    if (rules !== undefined && rules.rules.some((r) => r.match !== 'equality')) {
+    if (rules?.rules.some((r) => r.match !== 'equality')) {
       const et = utf8.decode(e.bytes);
       const at = utf8.decode(a.bytes);
       for (const f of checkRuleList(rules, et, at, { coerceStrings: true, actualIsFloat: false }))

@@ -84,7 +84,9 @@ export class RuleCursor {
     });
   }
 
-  /** The cursor at the root of a body for a rule map (cached per map), or undefined when there are no rules. */
+  /**
+   * The cursor at the root of a body for a rule map (cached per map), or undefined when there are no rules.
+   */
   static root(rules: Record<string, RuleList> | undefined): RuleCursor | undefined {
     if (rules === undefined) return undefined;
     const cached = rootCache.get(rules);

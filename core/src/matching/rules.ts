@@ -1,4 +1,4 @@
-import type { JsonValue, MatchingRule, RuleList } from '../contract/model.js';
+import type { MatchingRule, RuleList } from '../contract/model.js';
 import { matchesDateFormat } from './date-format.js';
 
 /** How a leaf value is being compared. */
@@ -72,7 +72,7 @@ export function jsonType(
 }
 
 /** Deep JSON equality (object key order ignored). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
+function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
@@ -85,7 +85,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
   for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!Object.hasOwn(b, k)) return false;
     if (!jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   }
   return true;
@@ -148,7 +148,7 @@ export function checkRule(
     }
     case 'include': {
       const text = asText(actual);
-      return text !== undefined && text.includes(rule.value)
+      return text?.includes(rule.value)
         ? undefined
         : `expected a value including ${show(rule.value)} but got ${show(actual)}`;
     }
@@ -246,9 +246,4 @@ export function findRule<N extends MatchingRule['match']>(
   if (list === undefined) return undefined;
   for (const r of list.rules) if (r.match === name) return r as Extract<MatchingRule, { match: N }>;
   return undefined;
-}
-
-/** True for a JSON value the engine may compare (helper for typed call sites). */
-export function isJson(value: unknown): value is JsonValue {
-  return value !== undefined;
 }

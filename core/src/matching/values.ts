@@ -59,7 +59,7 @@ export function compareValues(
       continue;
     }
     const rules = lookup(opts.rules, name, opts.caseInsensitive);
-    if (rules !== undefined && rules.rules.some((r) => r.match !== 'equality')) {
+    if (rules?.rules.some((r) => r.match !== 'equality')) {
       const example = exp[0];
       for (const value of act) {
         for (const f of checkRuleList(rules, example, value, coerce))

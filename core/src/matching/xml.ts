@@ -173,10 +173,10 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
   });
   const compareLeaf = (where: Where, exp: string, act: string, what: string): void => {
     const sel = select(where);
-    if (sel !== undefined && sel.list.rules.some((r) => r.match !== 'equality' && r.match !== 'type')) {
+    if (sel?.list.rules.some((r) => r.match !== 'equality' && r.match !== 'type')) {
       for (const f of checkRuleList(sel.list, exp, act, leaf))
         add(where, f.rule.match, exp, act, `${what}: ${f.reason}`);
-    } else if (sel !== undefined && sel.list.rules.some((r) => r.match === 'type')) {
+    } else if (sel?.list.rules.some((r) => r.match === 'type')) {
       return;
     } else if (exp !== act)
       add(where, 'equality', exp, act, `${what}: expected ${show(exp)} but got ${show(act)}`);
@@ -213,7 +213,7 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
       compareLeaf(at(where, '#text'), expText, act.text.trim(), 'text');
 
     const sel = select(where);
-    if (sel !== undefined && sel.list.rules.some((r) => r.match !== 'equality')) {
+    if (sel?.list.rules.some((r) => r.match !== 'equality')) {
       // A typed element holds a list: its children may repeat, each compared with the example child.
       if (!sel.cascaded) {
         for (const r of sel.list.rules) {

@@ -9,7 +9,10 @@ export interface BrokerOptions {
   token?: string;
   username?: string;
   password?: string;
-  /** Consumer version selectors, e.g. `[{ mainBranch: true }, { deployedOrReleased: true }]`; empty means the broker's defaults. */
+  /**
+   * Consumer version selectors, e.g. `[{ mainBranch: true }, { deployedOrReleased: true }]`; empty means the
+   * broker's defaults.
+   */
   consumerVersionSelectors?: Array<Record<string, unknown>>;
   /** Ask the broker which pacts are pending for this provider branch. */
   enablePending?: boolean;
@@ -30,7 +33,7 @@ function headersFor(options: BrokerOptions): Record<string, string> {
 }
 
 /** GET or POST JSON on the broker, with a clear error for every way it can fail. */
-export async function brokerJson(
+async function brokerJson(
   url: string,
   options: BrokerOptions,
   method = 'GET',
@@ -82,7 +85,11 @@ function link(doc: Record<string, unknown>, rel: string): string | undefined {
  * Fetches the pacts a provider must verify from a broker: the for-verification resource with the
  * selectors (or the latest pacts when the broker has none), each pact with its pending flag and the
  * link its results go to.
- * @example const pacts = await pactsFromBroker('orders', { baseUrl: 'http://127.0.0.1:9292', consumerVersionSelectors: [{ mainBranch: true }] })
+ * @example
+ * const pacts = await pactsFromBroker('orders', {
+ *   baseUrl: 'http://127.0.0.1:9292',
+ *   consumerVersionSelectors: [{ mainBranch: true }],
+ * })
  */
 export async function pactsFromBroker(provider: string, options: BrokerOptions): Promise<LoadedContract[]> {
   const base = options.baseUrl.replace(/\/+$/, '');
@@ -162,7 +169,10 @@ export async function pactsFromBroker(provider: string, options: BrokerOptions):
   return out;
 }
 
-/** Publishes one contract's verification result to the broker, first putting the provider version on its branch. */
+/**
+ * Publishes one contract's verification result to the broker, first putting the provider version on its
+ * branch.
+ */
 export async function publishResult(
   loaded: LoadedContract,
   result: { success: boolean; providerVersion: string; providerBranch?: string; buildUrl?: string },

@@ -17,7 +17,7 @@ export interface ClientResponse {
 }
 
 /** Why a request got no answer. */
-export class RequestFailure extends Error {
+class RequestFailure extends Error {
   constructor(
     message: string,
     readonly timedOut: boolean,

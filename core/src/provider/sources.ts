@@ -49,7 +49,8 @@ function parseLabelled(text: string, source: string): Contract {
 
 /**
  * Reads contracts from files, folders (every `*.json` inside, recursively) and http(s) URLs.
- * @example const contracts = await loadContracts(['./pacts', 'https://broker/pacts/…'], { cwd: process.cwd() })
+ * @example
+ * const contracts = await loadContracts(['./pacts', 'https://broker/pacts/…'], { cwd: process.cwd() })
  */
 export async function loadContracts(
   sources: readonly string[],

@@ -95,7 +95,10 @@ export interface InteractionResult {
   description: string;
   type: Interaction['type'];
   providerStates: ProviderState[];
-  /** `passed`; `failed`; `pending` (failed, but pending so it does not fail the run); `error` (could not be verified). */
+  /**
+   * `passed`; `failed`; `pending` (failed, but pending so it does not fail the run); `error` (could not be
+   * verified).
+   */
   status: 'passed' | 'failed' | 'pending' | 'error';
   mismatches: Mismatch[];
   /** Why it could not be verified (unreachable provider, failing state change, timeout). */
@@ -243,7 +246,10 @@ function toResponse(res: ClientResponse): HttpResponse {
   const headers: Headers = {};
   for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
     const name = (res.rawHeaders[i] as string).toLowerCase();
-    (headers[name] ??= []).push(res.rawHeaders[i + 1] as string);
+    const value = res.rawHeaders[i + 1] as string;
+    const values = headers[name];
+    if (values === undefined) headers[name] = [value];
+    else values.push(value);
   }
   const bytes = res.body;
   const response: HttpResponse = { status: res.status, headers, matchingRules: {}, generators: {} };
@@ -450,7 +456,8 @@ async function verifyInteraction(
  * Verifies a running provider against contracts: for each interaction, sets up its provider states,
  * sends the request (or asks for the message), matches what comes back and tears the states down.
  * Never calls process.exit; the result says what passed.
- * @example const result = await verifyProvider({ providerBaseUrl: 'http://127.0.0.1:8080', pacts: ['./pacts'] })
+ * @example
+ * const result = await verifyProvider({ providerBaseUrl: 'http://127.0.0.1:8080', pacts: ['./pacts'] })
  */
 export async function verifyProvider(options: VerifyOptions): Promise<VerificationResult> {
   if (

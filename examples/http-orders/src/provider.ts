@@ -16,7 +16,10 @@ const isItem = (v: unknown): boolean => {
 
 /** Options of {@link buildOrdersApp}. */
 export interface OrdersAppOptions {
-  /** Serve `POST /_provider-states` so that `treaty verify --provider-states-setup-url` can set up data. Test builds only. */
+  /**
+   * Serve `POST /_provider-states` so that `treaty verify --provider-states-setup-url` can set up data. Test
+   * builds only.
+   */
   providerStates?: boolean;
 }
 

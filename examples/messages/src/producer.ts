@@ -70,7 +70,10 @@ export class OrderRepository {
   }
 }
 
-/** The OrderShipped event of a shipped order: one item per SKU (lines of the same SKU are added up), no prices. */
+/**
+ * The OrderShipped event of a shipped order: one item per SKU (lines of the same SKU are added up), no
+ * prices.
+ */
 export function orderShippedEvent(order: Order): OrderShipped {
   if (order.status !== 'shipped' || order.shippedAt === undefined)
     throw new Error(`Order ${order.id} has not shipped.`);

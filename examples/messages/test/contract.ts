@@ -13,7 +13,7 @@ export const ORDER_SHIPPED = 'an order shipped event';
 export const READY_TO_SHIP = 'an order is ready to ship';
 
 /** What the notifications service relies on in an OrderShipped event. */
-export const orderShippedTemplate = {
+const orderShippedTemplate = {
   orderId: regex(/ORD-\d+/, 'ORD-1001'),
   shippedAt: datetime("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", '2026-01-15T10:00:00.000Z'),
   items: eachLike({ sku: string('BOOK-1'), quantity: integer(2) }),

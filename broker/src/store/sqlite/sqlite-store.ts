@@ -69,7 +69,10 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement<unknown[]>>();
   private prepare(sql: string): Database.Statement<unknown[]> {
     let stmt = this.statements.get(sql);
-    if (stmt === undefined) this.statements.set(sql, (stmt = this.db.prepare(sql)));
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
     return stmt;
   }
 

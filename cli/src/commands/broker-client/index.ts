@@ -81,7 +81,7 @@ function command(
 }
 
 /** `treaty create-environment`. */
-export const createEnvironmentCommand = command(
+const createEnvironmentCommand = command(
   'create-environment',
   'create an environment on the broker',
   `Usage: treaty create-environment --name <name> [--display-name <text>] [--production] --broker-base-url <url>\n\n${brokerHelp}`,
@@ -108,7 +108,7 @@ export const createEnvironmentCommand = command(
 );
 
 /** `treaty list-environments`. */
-export const listEnvironmentsCommand = command(
+const listEnvironmentsCommand = command(
   'list-environments',
   'list the environments on the broker',
   `Usage: treaty list-environments --broker-base-url <url>\n\n${brokerHelp}`,
@@ -173,13 +173,13 @@ function deploymentCommand(name: string, summary: string, kind: 'deployed' | 're
 }
 
 /** `treaty record-deployment`. */
-export const recordDeploymentCommand = deploymentCommand(
+const recordDeploymentCommand = deploymentCommand(
   'record-deployment',
   'record that a version is deployed to an environment',
   'deployed',
 );
 /** `treaty record-release`. */
-export const recordReleaseCommand = deploymentCommand(
+const recordReleaseCommand = deploymentCommand(
   'record-release',
   'record that a version is released to an environment',
   'released',
@@ -249,20 +249,20 @@ function endCommand(name: string, summary: string, kind: 'deployed' | 'released'
 }
 
 /** `treaty record-undeployment`. */
-export const recordUndeploymentCommand = endCommand(
+const recordUndeploymentCommand = endCommand(
   'record-undeployment',
   'record that a pacticipant is no longer deployed to an environment',
   'deployed',
 );
 /** `treaty record-support-ended`. */
-export const recordSupportEndedCommand = endCommand(
+const recordSupportEndedCommand = endCommand(
   'record-support-ended',
   'record that a released version is no longer supported',
   'released',
 );
 
 /** `treaty create-version-tag`. */
-export const createVersionTagCommand = command(
+const createVersionTagCommand = command(
   'create-version-tag',
   'tag a pacticipant version',
   `Usage: treaty create-version-tag --pacticipant <name> --version <version> --tag <tag>... --broker-base-url <url>\n\n${brokerHelp}`,
@@ -289,7 +289,7 @@ export const createVersionTagCommand = command(
 );
 
 /** `treaty describe-version`. */
-export const describeVersionCommand = command(
+const describeVersionCommand = command(
   'describe-version',
   'show a pacticipant version with its branches and tags',
   `Usage: treaty describe-version --pacticipant <name> (--version <version> | --latest [tag]) --broker-base-url <url>
@@ -317,13 +317,18 @@ ${brokerHelp}`,
       io,
       isJson(v.output as string | undefined),
       json,
-      `${pacticipant} ${String(json.number)}\n  branches: ${(emb?.branchVersions ?? []).map((b) => b.name).join(', ') || '-'}\n  tags: ${(emb?.tags ?? []).map((t) => t.name).join(', ') || '-'}\n  created: ${String(json.createdAt)}`,
+      [
+        `${pacticipant} ${String(json.number)}`,
+        `  branches: ${(emb?.branchVersions ?? []).map((b) => b.name).join(', ') || '-'}`,
+        `  tags: ${(emb?.tags ?? []).map((t) => t.name).join(', ') || '-'}`,
+        `  created: ${String(json.createdAt)}`,
+      ].join('\n'),
     );
   },
 );
 
 /** `treaty create-or-update-pacticipant`. */
-export const createOrUpdatePacticipantCommand = command(
+const createOrUpdatePacticipantCommand = command(
   'create-or-update-pacticipant',
   'create a pacticipant or change its display name, main branch or repository URL',
   `Usage: treaty create-or-update-pacticipant --name <name> [--display-name <text>] [--main-branch <branch>] [--repository-url <url>] --broker-base-url <url>\n\n${brokerHelp}`,

@@ -36,7 +36,7 @@ interface CliSelector {
  * Splits out the order-dependent selector flags (--pacticipant, --ignore, --version, --latest [tag],
  * --branch, --main-branch, --tag); everything else goes to the usual parser.
  */
-export function parseSelectors(args: string[]): { selectors: CliSelector[]; rest: string[] } {
+function parseSelectors(args: string[]): { selectors: CliSelector[]; rest: string[] } {
   const selectors: CliSelector[] = [];
   const rest: string[] = [];
   const current = (flag: string): CliSelector => {

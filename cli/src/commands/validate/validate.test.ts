@@ -31,7 +31,9 @@ function workspace(): string {
   mkdirSync(join(dir, 'pacts'));
   writeFileSync(join(dir, 'pacts', 'web-orders.json'), JSON.stringify(v3));
   const broken = structuredClone(v3) as { interactions: Array<{ request: { method: unknown } }> };
-  broken.interactions[0]!.request.method = 42;
+  const [first] = broken.interactions;
+  if (first === undefined) throw new Error('the V3 fixture has no interaction');
+  first.request.method = 42;
   writeFileSync(join(dir, 'pacts', 'web-broken.json'), JSON.stringify(broken));
   writeFileSync(join(dir, 'notes.json'), '{"hello": "world"}');
   return dir;

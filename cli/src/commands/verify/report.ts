@@ -125,7 +125,17 @@ export function junitReport(result: VerificationResult): string {
         `    <testcase classname="${xml(c.source)}" name="read contract"><error message="${xml(c.error.message)}"/></testcase>`,
       );
     const count = (st: string): number => c.interactions.filter((r) => r.status === st).length;
-    return `  <testsuite name="${xml(`${c.consumer} → ${c.provider}`)}" tests="${cases.length}" failures="${count('failed')}" errors="${count('error') + (c.error === undefined ? 0 : 1)}" skipped="${count('pending')}">\n${cases.join('\n')}\n  </testsuite>`;
+    const errors = count('error') + (c.error === undefined ? 0 : 1);
+    return (
+      `  <testsuite name="${xml(`${c.consumer} → ${c.provider}`)}" tests="${cases.length}" ` +
+      `failures="${count('failed')}" errors="${errors}" skipped="${count('pending')}">\n` +
+      `${cases.join('\n')}\n  </testsuite>`
+    );
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="treaty verify" tests="${s.passed + s.failed + s.pending + s.errors}" failures="${s.failed}" errors="${s.errors}" time="${(s.durationMs / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
+  const tests = s.passed + s.failed + s.pending + s.errors;
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<testsuites name="treaty verify" tests="${tests}" failures="${s.failed}" errors="${s.errors}" ` +
+    `time="${(s.durationMs / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`
+  );
 }
