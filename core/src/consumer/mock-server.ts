@@ -6,8 +6,8 @@ import { parseQueryString, headerValue } from '../contract/fragments.js';
 import { stringifyJson } from '../contract/json.js';
 import { matchRequest } from '../matching/match.js';
 import type { Mismatch } from '../matching/mismatch.js';
-import { classifyContentType } from '../matching/content-type.js';
-import { generateBody, generateValue } from './generate.js';
+import { classifyContentType } from '../contract/content-type.js';
+import { generateBody, generateValue } from '../generators/generate.js';
 
 /** Where and how the mock server listens. */
 export interface MockServerOptions {

@@ -33,7 +33,7 @@ import {
   optionalString,
 } from './shape.js';
 import { normalizeSpecVersion } from './version.js';
-import { parsePathExpression } from '../matching/path-expr.js';
+import { parsePathExpression } from './path-expr.js';
 
 /** Options of the fragment parsers. */
 export interface FragmentOptions {

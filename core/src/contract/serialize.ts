@@ -1,6 +1,6 @@
 import { TreatyError } from '../errors.js';
 import { headerValue } from './fragments.js';
-import { classifyContentType } from '../matching/content-type.js';
+import { classifyContentType } from './content-type.js';
 import { parseJson, stringifyJson } from './json.js';
 import type {
   Body,

@@ -8,7 +8,7 @@ import {
   mediaType,
   sniffBody,
   type BodyClass,
-} from './content-type.js';
+} from '../contract/content-type.js';
 import { compareJson } from './json-body.js';
 import { compareXml, parseXml } from './xml.js';
 import { compareValues } from './values.js';

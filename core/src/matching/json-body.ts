@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue, MatchingRule, RuleList } from '../contract/model.js';
 import { isFloatLiteral } from '../contract/json.js';
 import type { Mismatch, MismatchPart } from './mismatch.js';
-import { formatLocation } from './path-expr.js';
+import { formatLocation } from '../contract/path-expr.js';
 import { RuleCursor } from './rule-selector.js';
 import { checkRule, checkRuleList, jsonType, show, type LeafContext } from './rules.js';
 

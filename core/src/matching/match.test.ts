@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage, parseRequest, parseResponse } from '../contract/fragments.js';
 import { matchMessage, matchRequest, matchResponse } from './match.js';
-import { parsePathExpression, pathWeight } from './path-expr.js';
+import { parsePathExpression, pathWeight } from '../contract/path-expr.js';
 import { RuleSelector } from './rule-selector.js';
 
 const json = { 'Content-Type': 'application/json' };

@@ -10,7 +10,7 @@ import type {
 import { metadataContentType } from '../contract/fragments.js';
 import type { Mismatch } from './mismatch.js';
 import { compareBody } from './body.js';
-import { mediaType } from './content-type.js';
+import { mediaType } from '../contract/content-type.js';
 import { compareJson } from './json-body.js';
 import { checkRuleList, findRule, show } from './rules.js';
 import { compareValues } from './values.js';

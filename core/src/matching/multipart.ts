@@ -1,6 +1,6 @@
 import type { RuleList } from '../contract/model.js';
 import type { Mismatch, MismatchPart } from './mismatch.js';
-import { detectContentType, mediaType } from './content-type.js';
+import { detectContentType, mediaType } from '../contract/content-type.js';
 import { checkRuleList, findRule, show } from './rules.js';
 
 /** One part of a multipart body, its content kept as bytes. */

@@ -1,5 +1,5 @@
 import type { RuleList } from '../contract/model.js';
-import { parsePathExpression, pathWeight, type Location, type PathToken } from './path-expr.js';
+import { parsePathExpression, pathWeight, type Location, type PathToken } from '../contract/path-expr.js';
 
 /** The rule list that applies at a location, and whether it reached there by cascading. */
 export interface SelectedRules {

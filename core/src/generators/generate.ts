@@ -1,5 +1,5 @@
 import type { Generator, Generators, JsonValue } from '../contract/model.js';
-import { parsePathExpression, type PathToken } from '../matching/path-expr.js';
+import { parsePathExpression, type PathToken } from '../contract/path-expr.js';
 import { formatInstant } from '../matchers/date-example.js';
 
 function formatDate(d: Date, pattern: string): string {

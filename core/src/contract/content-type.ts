@@ -1,4 +1,4 @@
-import type { Body } from '../contract/model.js';
+import type { Body } from './model.js';
 
 /** How a body is compared. */
 export type BodyClass = 'json' | 'xml' | 'text' | 'form' | 'multipart' | 'binary';

@@ -1,5 +1,5 @@
 import { TreatyError } from '../errors.js';
-import { child } from '../contract/shape.js';
+import { child } from './shape.js';
 
 /** One token of a body path expression after the root `$`. */
 export type PathToken = { kind: 'field'; name: string } | { kind: 'index'; index: number } | { kind: 'star' };
