@@ -96,7 +96,7 @@ function run(steps: Step[]): { results: Mismatch[][]; expectations: Step[] } {
     } else if (/^a status (\d+) response is received/.test(step.text)) {
       const status = Number(/^a status (\d+)/.exec(step.text)?.[1]);
       results.push(matchResponse(parseResponse(expectedResponse, '4.0'), parseResponse({ status }, '4.0')));
-    } else if (step.keyword === 'Then' || step.keyword === 'And') expectations.push(step);
+    } else if (step.keyword === 'Then') expectations.push(step);
   }
   return { results, expectations };
 }
