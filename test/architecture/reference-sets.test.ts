@@ -21,18 +21,21 @@ function files(dir: string): Map<string, Buffer> {
 }
 
 describe('reference sets', () => {
-  it.each<[ReferenceSet, number]>([
-    ['pact-spec-testcases', 803],
-    ['pact-compatibility-suite', 20],
-  ])('%s is in the repository with its licence', (name, atLeast) => {
+  it.each<[ReferenceSet, number, string]>([
+    ['pact-spec-testcases', 803, 'LICENSE'],
+    ['pact-compatibility-suite', 20, 'LICENSE'],
+    ['real-world-pacts', 95, 'SOURCES.md'],
+  ])('%s is in the repository with its licence (%i files at least, %s)', (name, atLeast, licence) => {
     const kept = files(referenceDir(name));
-    expect(kept.has('LICENSE')).toBe(true);
+    expect(kept.has(licence)).toBe(true);
     expect([...kept.keys()].filter((f) => /\.(json|feature)$/.test(f)).length).toBeGreaterThanOrEqual(
       atLeast,
     );
   });
 
-  it.skipIf(!existsSync(shared)).each<ReferenceSet>(['pact-spec-testcases', 'pact-compatibility-suite'])(
+  it
+    .skipIf(!existsSync(shared))
+    .each<ReferenceSet>(['pact-spec-testcases', 'pact-compatibility-suite', 'real-world-pacts'])(
     '%s is identical to the shared original',
     (name) => {
       const kept = files(referenceDir(name));
