@@ -177,6 +177,53 @@ describe('bodies', () => {
     );
   });
 
+  it('read V1–V3 body strings as the Pact core does: JSON string values, base64 bytes, text', () => {
+    const body = (value: string, contentType?: string) =>
+      parseResponse(
+        {
+          status: 200,
+          ...(contentType === undefined ? {} : { headers: { 'Content-Type': contentType } }),
+          body: value,
+        },
+        '3.0.0',
+      ).body;
+    // Under a JSON type, a string that is not JSON text of a string or object is a JSON string value.
+    expect(body('Fulfilling', 'application/json')).toEqual({
+      kind: 'json',
+      value: 'Fulfilling',
+      contentType: 'application/json',
+    });
+    expect(body('[1,2]', 'application/json')).toMatchObject({ kind: 'json', value: '[1,2]' });
+    expect(body('{"a":1}', 'application/json')).toMatchObject({ kind: 'text', text: '{"a":1}' });
+    expect(body('"quoted"', 'application/json')).toMatchObject({ kind: 'text', text: '"quoted"' });
+    // Under a type that is not text, the string is base64 of the bytes; it stays text if it is not.
+    expect(body('AAEC/w==', 'multipart/form-data; boundary=x')).toEqual({
+      kind: 'binary',
+      bytes: new Uint8Array([0, 1, 2, 255]),
+      contentType: 'multipart/form-data; boundary=x',
+    });
+    expect(body('AAEC', 'application/octet-stream')).toMatchObject({ kind: 'binary' });
+    expect(body('not base64!', 'application/pdf')).toMatchObject({ kind: 'text', text: 'not base64!' });
+    expect(body('AAE', 'image/png')).toMatchObject({ kind: 'text', text: 'AAE' });
+    // Text types, and strings with no declared type, are text as written.
+    expect(body('AAEC', 'text/plain')).toMatchObject({ kind: 'text', text: 'AAEC' });
+    expect(body('AAEC')).toEqual({ kind: 'text', text: 'AAEC' });
+    expect(body('', 'application/json')).toMatchObject({ kind: 'text', text: '' });
+  });
+
+  it('read an unencoded V4 string under a JSON type as a JSON string value', () => {
+    const v4 = (content: string, contentType: string) =>
+      parseBody({ content, contentType, encoded: false }, true, '4.0', undefined, '$.body');
+    expect(v4('First pact', 'application/json')).toEqual({
+      kind: 'json',
+      value: 'First pact',
+      contentType: 'application/json',
+    });
+    expect(v4('{"a":1}', 'application/vnd.api+json')).toMatchObject({ kind: 'json', value: '{"a":1}' });
+    expect(v4('', 'application/json')).toMatchObject({ kind: 'text', text: '' });
+    expect(v4('First pact', 'text/plain')).toMatchObject({ kind: 'text', text: 'First pact' });
+  });
+
   it('keep a V3 body that merely looks like a V4 body object as a JSON document', () => {
     expect(parseBody({ content: 'x' }, true, '3.0.0', undefined, '$.body')).toEqual({
       kind: 'json',

@@ -34,6 +34,7 @@ import {
 } from './shape.js';
 import { normalizeSpecVersion } from './version.js';
 import { parsePathExpression } from './path-expr.js';
+import { classifyContentType, detectContentType } from './content-type.js';
 
 /** Options of the fragment parsers. */
 export interface FragmentOptions {
@@ -123,11 +124,62 @@ function base64ToBytes(text: string, path: string): Uint8Array {
   return bytes;
 }
 
+/** Strict base64 (the standard alphabet, canonical padding), as the Pact core decodes it; else undefined. */
+function strictBase64(text: string): Uint8Array | undefined {
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
+  try {
+    return base64ToBytes(text, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** True for JSON text of a string literal or an object, the two forms the Pact core keeps as written. */
+function isJsonStringOrObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return (
+      typeof value === 'string' || (typeof value === 'object' && value !== null && !Array.isArray(value))
+    );
+  } catch {
+    return false;
+  }
+}
+
 function bodyFromValue(value: JsonValue, contentType: string | undefined): Body {
   // A JSON string is the body text as written; any other JSON value is a JSON document.
   if (typeof value === 'string')
     return { kind: 'text', text: value, ...(contentType === undefined ? {} : { contentType }) };
   return { kind: 'json', value, ...(contentType === undefined ? {} : { contentType }) };
+}
+
+/**
+ * A V1–V3 HTTP body written as a string, read as the Pact core reads it. Under a JSON content type a
+ * string that is not itself a JSON string literal or object is a JSON string value (`Fulfilling` is
+ * sent as `"Fulfilling"`); under a content type that is not text (multipart, octet-stream, images,
+ * PDF) the string is base64 of the bytes (pact-jvm and the Rust core write them so), kept as text
+ * when it does not decode.
+ */
+function legacyStringBody(text: string, declaredType: string | undefined): Body {
+  const ct = declaredType === undefined ? {} : { contentType: declaredType };
+  if (text === '') return { kind: 'text', text, ...ct };
+  const kind = classifyContentType(declaredType ?? detectContentType(new TextEncoder().encode(text)));
+  if (kind === 'json' && !isJsonStringOrObject(text)) return { kind: 'json', value: text, ...ct };
+  if (kind === 'binary' || kind === 'multipart') {
+    const bytes = strictBase64(text);
+    if (bytes !== undefined) return { kind: 'binary', bytes, ...ct };
+  }
+  return { kind: 'text', text, ...ct };
+}
+
+/**
+ * A V4 body object's unencoded content, as the Pact core reads it: under a JSON content type a
+ * string is a JSON string value (`"First pact"`), except the empty string, which is an empty body.
+ */
+function v4PlainBody(content: JsonValue, contentType: string | undefined): Body {
+  if (typeof content === 'string' && content !== '' && classifyContentType(contentType) === 'json')
+    return { kind: 'json', value: content, ...(contentType === undefined ? {} : { contentType }) };
+  return bodyFromValue(content, contentType);
 }
 
 function isV4BodyObject(value: unknown): value is JsonObject {
@@ -140,7 +192,8 @@ function isV4BodyObject(value: unknown): value is JsonObject {
 
 /**
  * Reads a body: a V1–V3 raw value, or a V4 body object `{ content, contentType, encoded, contentTypeHint }`.
- * `present` says whether the `body` key was there at all (absent means "don't care").
+ * `present` says whether the `body` key was there at all (absent means "don't care"); `http` marks an
+ * HTTP request or response body, whose V1–V3 strings follow the Pact core's content-type rules.
  */
 export function parseBody(
   value: unknown,
@@ -148,6 +201,7 @@ export function parseBody(
   version: SpecVersion,
   declaredType: string | undefined,
   path: string,
+  http = false,
 ): Body | undefined {
   if (!present || value === undefined) return undefined;
   if (version === '4.0' && isV4BodyObject(value)) {
@@ -162,7 +216,7 @@ export function parseBody(
     const content = value.content as JsonValue;
     const encoded = value.encoded;
     if (encoded === undefined || encoded === false || encoded === null)
-      return { ...bodyFromValue(content, contentType), ...extra };
+      return { ...v4PlainBody(content, contentType), ...extra };
     const at = child(path, 'content');
     if (typeof encoded === 'string' && encoded.toLowerCase() === 'base64')
       return { kind: 'binary', bytes: base64ToBytes(expectString(content, at), at), ...ct, ...extra };
@@ -173,6 +227,7 @@ export function parseBody(
     if (encoded === true) return { kind: 'text', text: expectString(content, at), ...ct, ...extra };
     return invalid(child(path, 'encoded'), "false, 'base64' or 'JSON'", encoded);
   }
+  if (typeof value === 'string' && http && version !== '4.0') return legacyStringBody(value, declaredType);
   return bodyFromValue(value as JsonValue, declaredType);
 }
 
@@ -613,6 +668,7 @@ export function parseRequest(value: unknown, specVersion: string, options?: Frag
     version,
     headerValue(headers, 'content-type'),
     child(path, 'body'),
+    true,
   );
   if (body !== undefined) request.body = body;
   return request;
@@ -640,6 +696,7 @@ export function parseResponse(value: unknown, specVersion: string, options?: Fra
     version,
     headerValue(headers, 'content-type'),
     child(path, 'body'),
+    true,
   );
   if (body !== undefined) response.body = body;
   return response;

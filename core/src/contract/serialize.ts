@@ -171,7 +171,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * A V3 raw body: JSON as a value, text as a string, bytes as base64 text. V3 has no encoding flag
  * and readers take a string under a textual content type as the text itself, so bytes under such a
- * type that are valid UTF-8 are written as that text (or JSON value), as Pact does.
+ * type that are valid UTF-8 are written as that text (or JSON value), as Pact does. The declared type
+ * (the Content-Type header) decides, since that is what a V3 reader goes by.
  */
 function bodyV3(body: Body, declared: string | undefined): JsonValue {
   if (body.kind === 'json') return body.value;
@@ -179,7 +180,7 @@ function bodyV3(body: Body, declared: string | undefined): JsonValue {
   const kind =
     body.contentTypeHint === 'BINARY'
       ? 'binary'
-      : (classifyContentType(body.contentType ?? declared) ??
+      : (classifyContentType(declared ?? body.contentType) ??
         (body.contentTypeHint === 'TEXT' ? 'text' : 'binary'));
   if (kind !== 'binary') {
     let text: string | undefined;

@@ -200,7 +200,11 @@ describe('integer and decimal against the written number', () => {
     );
     const actual = (text: string) =>
       parseResponse(
-        { status: 200, headers: json, body: { contentType: 'application/json', content: text } },
+        {
+          status: 200,
+          headers: json,
+          body: { contentType: 'application/json', content: text, encoded: 'JSON' },
+        },
         '4',
       );
     expect(matchResponse(e, actual('{"a": 100, "b": 100.0}'))).toEqual([]);

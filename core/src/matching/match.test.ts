@@ -235,7 +235,9 @@ describe('bodies by content type', () => {
 
   it('say when an actual JSON body cannot be parsed', () => {
     const expected = parseResponse({ status: 200, headers: json, body: { a: 1 } }, '3');
-    const [m] = matchResponse(expected, parseResponse({ status: 200, headers: json, body: '{"a": 1' }, '3'));
+    // `encoded: true` keeps the content as raw text, like a body read off the wire.
+    const broken = { status: 200, headers: json, body: { content: '{"a": 1', encoded: true } };
+    const [m] = matchResponse(expected, parseResponse(broken, '4'));
     expect(m?.message).toMatch(/could not be parsed/);
     const [empty] = matchResponse(expected, parseResponse({ status: 200, headers: json, body: '' }, '3'));
     expect(empty?.message).toBe('$.body: expected a JSON body like {"a":1} but the body is empty');
