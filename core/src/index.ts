@@ -40,7 +40,11 @@ export { parseRequest, parseResponse, parseMessage } from './contract/fragments.
 export type { FragmentOptions } from './contract/fragments.js';
 export { parseJson, stringifyJson, isFloatLiteral, markFloatLiteral } from './contract/json.js';
 export { matchRequest, matchResponse, matchMessage } from './matching/match.js';
-export { parseContract } from './contract/parse.js';
+export {
+  type ContractWarning,
+  type ParseContractOptions,
+  parseContract,
+} from './contract/parse.js';
 export { serializeContract } from './contract/serialize.js';
 export type { SerializeOptions } from './contract/serialize.js';
 export {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TreatyError } from '../errors.js';
-import { parseContract } from './parse.js';
+import { type ContractWarning, parseContract } from './parse.js';
+import { serializeContract } from './serialize.js';
 import { parseRequest, parseResponse, parseMessage } from './fragments.js';
 import { normalizeSpecVersion } from './version.js';
 import { parseJson, isFloatLiteral, stringifyJson } from './json.js';
@@ -48,9 +49,45 @@ describe('parseContract', () => {
         parseContract(v3([{ description: 'a', request: { path: '/' }, response: { status: 'ok' } }])),
       ).message,
     ).toBe('interactions[0].response.status: expected a number, got the string "ok".');
-    expect(error(() => parseContract(v3([{ request: {}, response: {} }]))).path).toBe(
-      'interactions[0].description',
+  });
+
+  it('reads what the Pact tools read leniently, with a warning for each part', () => {
+    const warnings: ContractWarning[] = [];
+    const contract = parseContract(
+      {
+        consumer: { name: 'web' },
+        provider: { name: 'orders' },
+        metadata: { pactSpecification: { version: '4.0' } },
+        interactions: [
+          { type: 'Synchronous/HTTP', request: {}, response: {}, comments: '' },
+          {
+            type: 'Synchronous/HTTP',
+            description: 7,
+            request: {},
+            response: {},
+            interactionMarkup: '',
+            pluginConfiguration: [],
+          },
+        ],
+      },
+      { onWarning: (w) => warnings.push(w) },
     );
+    expect(contract.interactions.map((i) => i.description)).toEqual(['Interaction 0', '7']);
+    expect(contract.interactions[0]?.comments).toBeUndefined();
+    expect(contract.interactions[1]?.interactionMarkup).toBeUndefined();
+    expect(contract.interactions[1]?.pluginConfiguration).toBeUndefined();
+    expect(warnings.map((w) => w.path)).toEqual([
+      'interactions[0].description',
+      'interactions[0].comments',
+      'interactions[1].description',
+      'interactions[1].pluginConfiguration',
+      'interactions[1].interactionMarkup',
+    ]);
+    expect(warnings[1]?.message).toBe(
+      'interactions[0].comments: expected an object, got the string ""; ignored, as the Pact tools ignore it.',
+    );
+    // Without a listener the same file reads the same way, silently.
+    expect(parseContract(serializeContract(contract)).interactions).toHaveLength(2);
   });
 
   it('rejects an unknown spec version and unknown rules and generators with their own codes', () => {

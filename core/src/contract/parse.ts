@@ -37,22 +37,58 @@ function declaredVersion(metadata: JsonObject | undefined): string | undefined {
   return undefined;
 }
 
-function parseBase(obj: JsonObject, path: string): InteractionBase {
+/** Something a reader set aside or filled in to read a file as the Pact tools read it. */
+export interface ContractWarning {
+  /** JSON path of the value, e.g. `interactions[0].comments`. */
+  path: string;
+  message: string;
+}
+
+/** Options of {@link parseContract}. */
+export interface ParseContractOptions {
+  /**
+   * Called for each part of the file that is read leniently, as the Pact tools read it (a missing
+   * description, `comments: ""`, `interactionMarkup: ""`, `pluginConfiguration: []`).
+   */
+  onWarning?: (warning: ContractWarning) => void;
+}
+
+type Warn = (path: string, message: string) => void;
+
+/** An optional object the Pact tools ignore when it is not one: undefined, with a warning, then. */
+function lenientObject(value: unknown, path: string, warn: Warn): JsonObject | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (isObject(value)) return value;
+  warn(path, `expected an object, got ${describeValue(value)}; ignored, as the Pact tools ignore it.`);
+  return undefined;
+}
+
+function parseBase(obj: JsonObject, path: string, index: number, warn: Warn): InteractionBase {
+  const at = child(path, 'description');
+  let description: string;
+  if (obj.description === undefined) {
+    // The Pact core names such an interaction by its place in the file, and reads any other JSON
+    // value as its text.
+    description = `Interaction ${index}`;
+    warn(at, `the interaction has no description; it is called '${description}', as the Pact tools call it.`);
+  } else if (typeof obj.description === 'string') description = obj.description;
+  else {
+    description = JSON.stringify(obj.description);
+    warn(at, `expected a string, got ${describeValue(obj.description)}; read as the text ${description}.`);
+  }
   const base: InteractionBase = {
-    description:
-      obj.description === undefined ? '' : expectString(obj.description, child(path, 'description')),
+    description,
     providerStates: parseProviderStates(obj, path),
     pending: false,
   };
-  if (obj.description === undefined) invalid(child(path, 'description'), 'a string', undefined);
   if (obj.key !== undefined && obj.key !== null) base.key = expectString(obj.key, child(path, 'key'));
   if (obj.pending !== undefined && obj.pending !== null) {
     if (typeof obj.pending !== 'boolean') invalid(child(path, 'pending'), 'true or false', obj.pending);
     base.pending = obj.pending;
   }
-  if (obj.comments !== undefined && obj.comments !== null) {
+  const c = lenientObject(obj.comments, child(path, 'comments'), warn);
+  if (c !== undefined) {
     const at = child(path, 'comments');
-    const c = expectObject(obj.comments, at);
     const comments: InteractionComments = { ...c };
     if (c.text !== undefined) {
       if (!Array.isArray(c.text) || !c.text.every((t) => typeof t === 'string'))
@@ -62,12 +98,11 @@ function parseBase(obj: JsonObject, path: string): InteractionBase {
     if (c.testname !== undefined) comments.testname = expectString(c.testname, child(at, 'testname'));
     base.comments = comments;
   }
-  if (obj.pluginConfiguration !== undefined && obj.pluginConfiguration !== null) {
-    base.pluginConfiguration = expectObject(obj.pluginConfiguration, child(path, 'pluginConfiguration'));
-  }
-  if (obj.interactionMarkup !== undefined && obj.interactionMarkup !== null) {
+  const plugins = lenientObject(obj.pluginConfiguration, child(path, 'pluginConfiguration'), warn);
+  if (plugins !== undefined) base.pluginConfiguration = plugins;
+  const m = lenientObject(obj.interactionMarkup, child(path, 'interactionMarkup'), warn);
+  if (m !== undefined) {
     const at = child(path, 'interactionMarkup');
-    const m = expectObject(obj.interactionMarkup, at);
     const markupType = m.markupType ?? 'COMMON_MARK';
     if (markupType !== 'COMMON_MARK' && markupType !== 'HTML')
       invalid(child(at, 'markupType'), "'COMMON_MARK' or 'HTML'", markupType);
@@ -102,9 +137,11 @@ function parseInteraction(
   version: SpecVersion,
   path: string,
   messagePact: boolean,
+  index: number,
+  warn: Warn,
 ): Interaction {
   const obj = expectObject(value, path, 'an interaction object');
-  const base = parseBase(obj, path);
+  const base = parseBase(obj, path, index, warn);
   let type: string;
   if (version === '4.0' && obj.type !== undefined) type = expectString(obj.type, child(path, 'type'));
   else if (
@@ -156,7 +193,8 @@ function parseInteraction(
  * V4) from JSON text or an already-parsed value. From text, number forms such as `100.0` are kept.
  * @example const contract = parseContract(readFileSync('pacts/web-orders.json', 'utf8'))
  */
-export function parseContract(input: string | unknown): Contract {
+export function parseContract(input: string | unknown, options: ParseContractOptions = {}): Contract {
+  const warn: Warn = (path, message) => options.onWarning?.({ path, message: `${path}: ${message}` });
   let value: unknown = input;
   if (typeof input === 'string') {
     try {
@@ -198,11 +236,11 @@ export function parseContract(input: string | unknown): Contract {
   const list = obj[listKey];
   if (!Array.isArray(list)) invalid(listKey, 'an array of interactions', list);
   const interactions = list.map((item, i) =>
-    parseInteraction(item, version, child(listKey, i), listKey === 'messages'),
+    parseInteraction(item, version, child(listKey, i), listKey === 'messages', i, warn),
   );
   if (hasInteractions && hasMessages && Array.isArray(obj.messages)) {
     obj.messages.forEach((item, i) => {
-      interactions.push(parseInteraction(item, version, child('messages', i), true));
+      interactions.push(parseInteraction(item, version, child('messages', i), true, list.length + i, warn));
     });
   }
   const metadata: JsonObject = {};

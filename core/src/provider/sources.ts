@@ -8,6 +8,8 @@ import { parseContract } from '../contract/parse.js';
 export interface LoadedContract {
   source: string;
   contract: Contract;
+  /** What was read leniently, as the Pact tools read it (see `parseContract`'s `onWarning`). */
+  warnings?: string[];
   /** For a pact from a broker: whether it is pending, the broker's notices, and where results go. */
   broker?: { pending: boolean; notices: string[]; publishUrl?: string; providerUrl?: string };
 }
@@ -31,12 +33,14 @@ async function fromUrl(url: string, headers: Record<string, string>): Promise<Lo
       'TREATY_VERIFY_SOURCE',
       `Fetching the contract at ${url} answered ${res.status} ${res.statusText}.`,
     );
-  return { source: url, contract: parseLabelled(await res.text(), url) };
+  return { source: url, ...parseLabelled(await res.text(), url) };
 }
 
-function parseLabelled(text: string, source: string): Contract {
+function parseLabelled(text: string, source: string): { contract: Contract; warnings?: string[] } {
+  const warnings: string[] = [];
   try {
-    return parseContract(text);
+    const contract = parseContract(text, { onWarning: (w) => warnings.push(w.message) });
+    return warnings.length === 0 ? { contract } : { contract, warnings };
   } catch (error) {
     if (isTreatyError(error))
       throw new TreatyError(error.code, `${source}: ${error.message}`, {
@@ -79,7 +83,7 @@ export async function loadContracts(
     if (files.length === 0)
       throw new TreatyError('TREATY_VERIFY_SOURCE', `The folder '${source}' holds no .json contract files.`);
     for (const file of files)
-      out.push({ source: file, contract: parseLabelled(await readFile(file, 'utf8'), file) });
+      out.push({ source: file, ...parseLabelled(await readFile(file, 'utf8'), file) });
   }
   return out;
 }

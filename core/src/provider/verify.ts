@@ -120,6 +120,8 @@ export interface ContractResult {
   pending?: boolean;
   /** Why the broker selected this pact. */
   notices?: string[];
+  /** What was read leniently in the contract, as the Pact tools read it. */
+  warnings?: string[];
   /** Whether the result was published to the broker, or why not. */
   published?: boolean;
   publishError?: string;
@@ -564,6 +566,7 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
       ...(item.broker !== undefined && item.broker.notices.length > 0
         ? { notices: item.broker.notices }
         : {}),
+      ...(item.warnings === undefined ? {} : { warnings: item.warnings }),
     };
     contracts.push(result);
     const interactions = contract.interactions.filter(

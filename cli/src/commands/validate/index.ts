@@ -22,6 +22,8 @@ export type ValidatedContract =
       provider: string;
       specVersion: Contract['specVersion'];
       interactions: { http: number; asyncMessages: number; syncMessages: number };
+      /** What was read leniently, as the Pact tools read it. */
+      warnings: string[];
     }
   | { file: string; valid: false; code: ErrorCode; message: string; path?: string };
 
@@ -54,7 +56,7 @@ async function expand(path: string, cwd: string): Promise<string[]> {
     .sort();
 }
 
-function summarize(file: string, contract: Contract): ValidatedContract {
+function summarize(file: string, contract: Contract, warnings: string[]): ValidatedContract {
   const count = (type: Contract['interactions'][number]['type']): number =>
     contract.interactions.filter((i) => i.type === type).length;
   return {
@@ -68,6 +70,7 @@ function summarize(file: string, contract: Contract): ValidatedContract {
       asyncMessages: count('Asynchronous/Messages'),
       syncMessages: count('Synchronous/Messages'),
     },
+    warnings,
   };
 }
 
@@ -84,7 +87,11 @@ export async function validate(options: ValidateOptions): Promise<ValidateReport
   for (const full of files) {
     const file = relative(options.cwd, full) || full;
     try {
-      contracts.push(summarize(file, parseContract(await readFile(full, 'utf8'))));
+      const warnings: string[] = [];
+      const contract = parseContract(await readFile(full, 'utf8'), {
+        onWarning: (w) => warnings.push(w.message),
+      });
+      contracts.push(summarize(file, contract, warnings));
     } catch (error) {
       if (!isTreatyError(error)) throw error;
       contracts.push({
@@ -123,6 +130,7 @@ export const validateCommand: Command = {
         io.stdout(
           c.valid ? `ok    ${c.file}: ${describe(c)}\n` : `FAIL  ${c.file}: ${c.message} [${c.code}]\n`,
         );
+        if (c.valid) for (const w of c.warnings) io.stdout(`      warning: ${w}\n`);
       }
       const bad = report.contracts.filter((c) => !c.valid).length;
       io.stdout(`${report.contracts.length - bad} valid, ${bad} invalid\n`);

@@ -66,6 +66,25 @@ describe('treaty validate', () => {
     expect(io.out.join('')).toContain('1 valid, 0 invalid');
   });
 
+  it('reads what the Pact tools read leniently and prints a warning for each part', async () => {
+    const dir = workspace();
+    const lenient = {
+      ...v3,
+      metadata: { pactSpecification: { version: '4.0' } },
+      interactions: [{ type: 'Synchronous/HTTP', request: { path: '/' }, response: {}, comments: '' }],
+    };
+    writeFileSync(join(dir, 'pacts', 'web-lenient.json'), JSON.stringify(lenient));
+    const io = capture(dir);
+    const code = await main(['validate', join('pacts', 'web-lenient.json')], io);
+    expect(code).toBe(0);
+    const out = io.out.join('');
+    expect(out).toContain(
+      "warning: interactions[0].description: the interaction has no description; it is called 'Interaction 0'",
+    );
+    expect(out).toContain('warning: interactions[0].comments: expected an object, got the string ""');
+    expect(out).toContain('1 valid, 0 invalid');
+  });
+
   it('exits 1 for a file that is not a contract, saying so, with --json output for machines', async () => {
     const dir = workspace();
     const io = capture(dir);

@@ -16,7 +16,10 @@ export function interactionLine(r: InteractionResult): string {
 
 /** The heading of a contract's group, with why the broker selected it. */
 export function contractHeading(c: ContractResult): string {
-  const notes = (c.notices ?? []).map((n) => `  note: ${n}\n`).join('');
+  const notes = [
+    ...(c.notices ?? []).map((n) => `  note: ${n}\n`),
+    ...(c.warnings ?? []).map((w) => `  warning: ${w}\n`),
+  ].join('');
   return `\nVerifying ${c.consumer} → ${c.provider}${c.pending === true ? ' [pending]' : ''}  (${c.source})\n${notes}`;
 }
 
