@@ -135,13 +135,17 @@ export interface XmlCompareOptions {
 const leaf = { coerceStrings: true, actualIsFloat: false };
 
 /*
- * Pact implementations address XML in two ways: by element names only
- * (`$.animals.alligator['@phoneNumber']`) and with each child's index before its name
- * (`$.animals[*].alligator`). A location is tracked in both forms and the better rule wins.
+ * Pact implementations address XML by element names only (`$.animals.alligator['@phoneNumber']`)
+ * or with each child's index before its name (`$.animals[*].alligator`), and name a namespaced
+ * element by its local name (Treaty) or as written, prefix included (`$.ns:animals`: pact-jvm and
+ * the Rust core). A location is tracked in every form and the best rule wins.
  */
 interface Where {
   names: string[];
   indexed: Array<string | number>;
+  /** The same with names as written in the document (`ns:item`, `@ns:id`). */
+  written: string[];
+  writtenIndexed: Array<string | number>;
 }
 
 /** Compares two XML documents (namespace-aware), returning every mismatch. */
@@ -161,15 +165,21 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
   };
   const select = (where: Where): SelectedRules | undefined => {
     if (selector === undefined) return undefined;
-    const a = selector.select(where.names);
-    const b = selector.select(where.indexed);
-    if (a === undefined) return b;
-    if (b === undefined) return a;
-    return !a.cascaded || b.cascaded ? a : b;
+    const forms = [where.names, where.indexed];
+    if (where.written.some((n, i) => n !== where.names[i])) forms.push(where.written, where.writtenIndexed);
+    let best: SelectedRules | undefined;
+    for (const form of forms) {
+      const found = selector.select(form);
+      if (found !== undefined && (best === undefined || (best.cascaded && !found.cascaded))) best = found;
+    }
+    return best;
   };
-  const at = (where: Where, name: string, index?: number): Where => ({
+  const at = (where: Where, name: string, index?: number, written = name): Where => ({
     names: [...where.names, name],
     indexed: index === undefined ? [...where.indexed, name] : [...where.indexed, index, name],
+    written: [...where.written, written],
+    writtenIndexed:
+      index === undefined ? [...where.writtenIndexed, written] : [...where.writtenIndexed, index, written],
   });
   const compareLeaf = (where: Where, exp: string, act: string, what: string): void => {
     const sel = select(where);
@@ -190,7 +200,7 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
     }
     for (const a of exp.attributes) {
       const other = act.attributes.find((x) => x.local === a.local && x.ns === a.ns);
-      const w = at(where, `@${a.local}`);
+      const w = at(where, `@${a.local}`, undefined, `@${a.name}`);
       if (other === undefined)
         add(w, 'presence', a.value, undefined, `expected attribute '${a.name}' but it is missing`);
       else compareLeaf(w, a.value, other.value, `attribute '${a.name}'`);
@@ -199,7 +209,7 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
       for (const a of act.attributes) {
         if (!exp.attributes.some((x) => x.local === a.local && x.ns === a.ns)) {
           add(
-            at(where, `@${a.local}`),
+            at(where, `@${a.local}`, undefined, `@${a.name}`),
             'unexpected',
             undefined,
             a.value,
@@ -240,7 +250,7 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
       if (first === undefined) return;
       act.children.forEach((c, i) => {
         const e = exp.children[i] ?? first;
-        element(e, c, at(where, e.local, i));
+        element(e, c, at(where, e.local, i, e.name));
       });
       return;
     }
@@ -262,7 +272,7 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
     for (const [key, expectedGroup] of groups) {
       const actuals = actualGroups.get(key) ?? [];
       const first = expectedGroup[0] as XmlElement;
-      const w = at(where, first.local);
+      const w = at(where, first.local, undefined, first.name);
       if (actuals.length < expectedGroup.length)
         add(
           w,
@@ -281,17 +291,28 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
         );
       for (let i = 0; i < Math.min(expectedGroup.length, actuals.length); i++) {
         const [a, position] = actuals[i] as [XmlElement, number];
-        element(expectedGroup[i] as XmlElement, a, at(where, first.local, position));
+        element(expectedGroup[i] as XmlElement, a, at(where, first.local, position, first.name));
       }
     }
     if (!options.allowUnexpected) {
       for (const c of act.children) {
         if (!groups.has(`${c.ns}|${c.local}`))
-          add(at(where, c.local), 'unexpected', undefined, c.name, `unexpected child element <${c.name}>`);
+          add(
+            at(where, c.local, undefined, c.name),
+            'unexpected',
+            undefined,
+            c.name,
+            `unexpected child element <${c.name}>`,
+          );
       }
     }
   };
-  const root: Where = { names: [expected.local], indexed: [expected.local] };
+  const root: Where = {
+    names: [expected.local],
+    indexed: [expected.local],
+    written: [expected.name],
+    writtenIndexed: [expected.name],
+  };
   element(expected, actual, root);
   return mismatches;
 }
