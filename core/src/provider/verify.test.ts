@@ -66,6 +66,28 @@ const http = (description: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('verifyProvider', () => {
+  it('checks a redirect as the contract describes it, without following it', async () => {
+    const seen: string[] = [];
+    const url = await serve((req) => {
+      seen.push(req.url);
+      return req.url === '/old' ? { status: 302, headers: { Location: '/new' } } : { status: 200 };
+    });
+    const c = contract([
+      {
+        type: 'Synchronous/HTTP',
+        description: 'a moved page',
+        request: { method: 'GET', path: '/old' },
+        response: { status: 302, headers: { Location: '/new' } },
+      },
+    ]);
+    const result = await verifyProvider({
+      providerBaseUrl: url,
+      contracts: [{ source: 'memory', contract: c }],
+    });
+    expect(result.passed).toBe(true);
+    expect(seen).toEqual(['/old']);
+  });
+
   it('runs programmatic state handlers, feeds their values to ProviderState generators, and tears down', async () => {
     const seen: string[] = [];
     const url = await serve((req) => {

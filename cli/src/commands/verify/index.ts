@@ -8,6 +8,7 @@ import {
   contractHeading,
   failureDetails,
   interactionLine,
+  jsonReport,
   junitReport,
   rerunCommand,
   summaryLine,
@@ -211,14 +212,14 @@ export const verifyCommand: Command = {
     const result: VerificationResult = await verifyProvider(options);
     const junit = reporter === 'junit' ? junitReport(result) : undefined;
     if (values.output !== undefined)
-      await writeFile(resolve(io.cwd, values.output), junit ?? `${JSON.stringify(result, null, 2)}\n`);
+      await writeFile(resolve(io.cwd, values.output), junit ?? jsonReport(result));
     if (junit !== undefined) {
       io.stdout(junit);
     } else if (console) {
       io.stdout(failureDetails(result, rerunCommand(args)));
       io.stdout(summaryLine(result));
     } else {
-      io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+      io.stdout(jsonReport(result));
     }
     return result.passed ? 0 : 1;
   },

@@ -1,4 +1,4 @@
-import type { ContractResult, InteractionResult, VerificationResult } from '@treaty/core';
+import type { ContractResult, InteractionResult, ProviderRequest, VerificationResult } from '@treaty/core';
 
 const mark: Record<InteractionResult['status'], string> = {
   passed: 'ok   ',
@@ -141,4 +141,43 @@ export function junitReport(result: VerificationResult): string {
     `<testsuites name="treaty verify" tests="${tests}" failures="${s.failed}" errors="${s.errors}" ` +
     `time="${(s.durationMs / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`
   );
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A sent request as JSON: its body as the JSON value under a JSON content type, as text when it is
+ * UTF-8 text, and as base64 (with `bodyEncoding: 'base64'`) otherwise, never as an array of bytes.
+ */
+function requestJson(request: ProviderRequest): Record<string, unknown> {
+  const { body, ...rest } = request;
+  if (body === undefined) return rest;
+  const type = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+  let text: string | undefined;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    text = undefined;
+  }
+  if (text !== undefined && /[/+]json\b/i.test(type)) {
+    try {
+      return { ...rest, body: JSON.parse(text) as unknown };
+    } catch {
+      return { ...rest, body: text };
+    }
+  }
+  const binaryType = type !== '' && !/^text\/|[/+](xml|json)\b|x-www-form-urlencoded/i.test(type);
+  if (text !== undefined && !binaryType) return { ...rest, body: text };
+  return { ...rest, body: Buffer.from(body).toString('base64'), bodyEncoding: 'base64' };
+}
+
+/** The verification result as JSON text (`--json`, `--output`), with readable request bodies. */
+export function jsonReport(result: VerificationResult): string {
+  const contracts = result.contracts.map((c) => ({
+    ...c,
+    interactions: c.interactions.map((r) =>
+      r.request === undefined ? r : { ...r, request: requestJson(r.request) },
+    ),
+  }));
+  return `${JSON.stringify({ ...result, contracts }, null, 2)}\n`;
 }
