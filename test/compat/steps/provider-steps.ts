@@ -505,6 +505,8 @@ export const providerSteps = new StepRegistry<ProviderWorld>()
   .define(/the provider state callback will NOT receive a teardown call/, (w) => {
     expect(calls(w, 'teardown')).toEqual([]);
   })
+  // verifyProvider prints nothing: what the reference verifier prints to the console (warnings, the
+  // interaction's comments and test name), Treaty's verifier reports on each interaction's result.
   .define(
     /a warning will be displayed that there was no provider state callback configured for provider state "([^"]*)"/,
     (w, [s]) => {
