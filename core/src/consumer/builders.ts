@@ -160,6 +160,17 @@ export class HttpInteractionBuilder {
     return this;
   }
 
+  /** The V4 key that identifies the interaction in its contract (else computed from its content). */
+  key(key: string): this {
+    if (typeof key !== 'string' || key.trim() === '')
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `key: the interaction key must be a non-empty string, got ${JSON.stringify(key)}.`,
+      );
+    this.interaction.key = key;
+    return this;
+  }
+
   /** Adds a free-text comment (V4). */
   comment(text: string): this {
     const comments = this.interaction.comments ?? {};
@@ -242,6 +253,7 @@ export class HttpInteractionBuilder {
         ...(part.body === undefined ? {} : { body: part.body }),
       },
       ...(this.interaction.comments === undefined ? {} : { comments: this.interaction.comments }),
+      ...(this.interaction.key === undefined ? {} : { key: this.interaction.key }),
     };
     if (this.registered)
       throw new TreatyError(

@@ -309,6 +309,23 @@ describe('what the contract file records', () => {
     expect(typeof json.interactions[0]?.key).toBe('string');
   });
 
+  it('writes the key the test gives (V4), and refuses an empty one', async () => {
+    const dir = dirs();
+    await contractFor(dir)
+      .addInteraction()
+      .uponReceiving('a keyed one')
+      .key('123ABC')
+      .withRequest('GET', '/basket')
+      .willRespondWith(200)
+      .executeTest(async (mock) => void (await fetch(`${mock.url}/basket`)));
+    const json = JSON.parse(readFileSync(fileOf(dir), 'utf8')) as {
+      interactions: Array<Record<string, unknown>>;
+    };
+    expect(json.interactions[0]?.key).toBe('123ABC');
+    const error = await errorOf(() => contractFor(dir).addInteraction().key(''));
+    expect(error.code).toBe('TREATY_DSL_INVALID');
+  });
+
   it('gives the same bytes for the same interactions, whatever order the tests ran in', async () => {
     const write = async (order: number[]) => {
       const dir = dirs();

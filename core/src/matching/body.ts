@@ -132,6 +132,26 @@ export function compareBody(
         );
   }
 
+  // As Pact does: a body declared as another kind of content (XML where JSON was expected) is a body of
+  // the wrong type, and says so, rather than a JSON document that failed to parse (or XML that parsed).
+  const expectedType = expected.contentType ?? ctx.expectedContentType ?? headerOf(ctx.expectedHeaders);
+  const actualType = actual.contentType ?? ctx.actualContentType ?? headerOf(ctx.actualHeaders);
+  const expectedClass = classifyContentType(expectedType);
+  const actualClass = classifyContentType(actualType);
+  if (
+    expectedType !== undefined &&
+    actualType !== undefined &&
+    expectedClass !== actualClass &&
+    expectedClass !== 'binary' &&
+    actualClass !== 'binary'
+  )
+    return add(
+      'contentType',
+      mediaType(expectedType),
+      mediaType(actualType),
+      `expected a body of type ${mediaType(expectedType)} but the content type was ${mediaType(actualType)}`,
+    );
+
   const kind = classify(expected, actual, ctx);
   switch (kind) {
     case 'json': {

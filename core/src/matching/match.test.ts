@@ -243,6 +243,24 @@ describe('bodies by content type', () => {
     expect(empty?.message).toBe('$.body: expected a JSON body like {"a":1} but the body is empty');
   });
 
+  it('report a body of another declared kind (XML where JSON was expected) as a content type mismatch', () => {
+    const expected = parseRequest({ method: 'PUT', path: '/', headers: json, body: { a: 1 } }, '3');
+    const xml = parseRequest(
+      { method: 'PUT', path: '/', headers: { 'Content-Type': 'application/xml' }, body: '<a>1</a>' },
+      '3',
+    );
+    const body = matchRequest(expected, xml).filter((m) => m.part === 'body');
+    expect(body.map((m) => [m.path, m.rule, m.expected, m.actual])).toEqual([
+      ['$.body', 'contentType', 'application/json', 'application/xml'],
+    ]);
+    // The same kind under another name is compared by its content.
+    const hal = parseRequest(
+      { method: 'PUT', path: '/', headers: { 'Content-Type': 'application/hal+json' }, body: { a: 1 } },
+      '3',
+    );
+    expect(matchRequest(expected, hal).filter((m) => m.part === 'body')).toEqual([]);
+  });
+
   it('sniff binary content for a contentType rule', () => {
     const png = btoa(String.fromCharCode(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0));
     const expected = parseResponse(

@@ -111,4 +111,24 @@ describe('multipart bodies', () => {
       ).map((m) => `${m.path} ${m.rule}`),
     ).toEqual(['$.body.title regex', '$.body.photo contentType']);
   });
+
+  it('match parts without names (multipart/mixed) by their place', () => {
+    const mixed = (second: string) => {
+      const type = 'multipart/mixed; boundary=mx';
+      const body = `--mx\r\nContent-Type: text/plain\r\n\r\nhello\r\n--mx\r\nContent-Type: application/octet-stream\r\n\r\n${second}\r\n--mx--`;
+      return parseRequest(
+        {
+          method: 'PUT',
+          path: '/m',
+          headers: { 'Content-Type': type },
+          body: { contentType: type, encoded: false, content: body },
+        },
+        '4.0',
+      );
+    };
+    expect(matchRequest(mixed('AAAA'), mixed('AAAA'))).toEqual([]);
+    expect(matchRequest(mixed('AAAA'), mixed('BBBB')).map((m) => `${m.path} ${m.rule}`)).toEqual([
+      '$.body[1] equality',
+    ]);
+  });
 });

@@ -109,19 +109,29 @@ export function compareMultipart(
   options: MultipartCompareOptions,
 ): Mismatch[] {
   const out: Mismatch[] = [];
-  const add = (name: string, rule: string, exp: unknown, act: unknown, message: string): void => {
-    const path = `${options.prefix}.${name}`;
-    out.push({ part: options.part, path, expected: exp, actual: act, rule, message: `${path}: ${message}` });
-  };
-  for (const e of expected) {
-    const a = actual.find((p) => p.name === e.name);
+  // Parts without a name (multipart/mixed) are matched by their place among the unnamed parts.
+  const unnamed = actual.filter((p) => p.name === '');
+  let nextUnnamed = 0;
+  for (const [index, e] of expected.entries()) {
+    const label = e.name === '' ? `#${index + 1}` : e.name;
+    const add = (rule: string, exp: unknown, act: unknown, message: string): void => {
+      const path = e.name === '' ? `${options.prefix}[${index}]` : `${options.prefix}.${e.name}`;
+      out.push({
+        part: options.part,
+        path,
+        expected: exp,
+        actual: act,
+        rule,
+        message: `${path}: ${message}`,
+      });
+    };
+    const a = e.name === '' ? unnamed[nextUnnamed++] : actual.find((p) => p.name === e.name);
     if (a === undefined) {
       add(
-        e.name,
         'presence',
         e.filename ?? utf8.decode(e.bytes),
         undefined,
-        `expected a part named '${e.name}' but there is none`,
+        `expected a part named '${label}' but there is none`,
       );
       continue;
     }
@@ -131,11 +141,10 @@ export function compareMultipart(
       const detected = detectContentType(a.bytes);
       if (mediaType(detected) !== mediaType(typeRule.value))
         add(
-          e.name,
           'contentType',
           typeRule.value,
           detected,
-          `expected part '${e.name}' to hold ${typeRule.value} but it looks like ${detected}`,
+          `expected part '${label}' to hold ${typeRule.value} but it looks like ${detected}`,
         );
       continue;
     }
@@ -145,11 +154,10 @@ export function compareMultipart(
       mediaType(e.contentType) !== mediaType(a.contentType)
     ) {
       add(
-        e.name,
         'contentType',
         e.contentType,
         a.contentType,
-        `expected part '${e.name}' of type ${e.contentType} but got ${a.contentType}`,
+        `expected part '${label}' of type ${e.contentType} but got ${a.contentType}`,
       );
       continue;
     }
@@ -157,7 +165,7 @@ export function compareMultipart(
       const et = utf8.decode(e.bytes);
       const at = utf8.decode(a.bytes);
       for (const f of checkRuleList(rules, et, at, { coerceStrings: true, actualIsFloat: false }))
-        add(e.name, f.rule.match, et, at, `part '${e.name}': ${f.reason}`);
+        add(f.rule.match, et, at, `part '${label}': ${f.reason}`);
       continue;
     }
     if (!sameBytes(e.bytes, a.bytes)) {
@@ -165,13 +173,12 @@ export function compareMultipart(
       const exp = binary ? `${e.bytes.length} bytes` : utf8.decode(e.bytes);
       const act = binary ? `${a.bytes.length} bytes` : utf8.decode(a.bytes);
       add(
-        e.name,
         'equality',
         exp,
         act,
         binary
-          ? `expected the file in part '${e.name}' (${exp}) but got different content (${act})`
-          : `expected part '${e.name}' to be ${show(exp)} but got ${show(act)}`,
+          ? `expected the file in part '${label}' (${exp}) but got different content (${act})`
+          : `expected part '${label}' to be ${show(exp)} but got ${show(act)}`,
       );
     }
   }

@@ -152,6 +152,51 @@ describe('verifyProvider', () => {
     expect(failing.contracts[0]?.interactions[0]?.error).toContain('the state change URL answered 500');
   });
 
+  it('calls the state change URL with an empty state for an interaction without states, as pact-verifier does', async () => {
+    const states: unknown[] = [];
+    const url = await serve((req) => {
+      if (req.url === '/_states') {
+        states.push(JSON.parse(req.body));
+        return { status: 200, body: {} };
+      }
+      return { status: 200, body: { id: 1 } };
+    });
+    const result = await verifyProvider({
+      providerBaseUrl: url,
+      contracts: [{ source: 'memory', contract: contract([http('stateless')]) }],
+      providerStatesSetupUrl: `${url}/_states`,
+    });
+    expect(result.passed).toBe(true);
+    expect(states).toEqual([
+      { state: '', params: {}, action: 'setup' },
+      { state: '', params: {}, action: 'teardown' },
+    ]);
+  });
+
+  it('warns about a provider state nothing sets up, and reports the interaction comments', async () => {
+    const url = await serve(() => ({ status: 200, body: { id: 1 } }));
+    const result = await verifyProvider({
+      providerBaseUrl: url,
+      contracts: [
+        {
+          source: 'memory',
+          contract: contract([
+            http('stated', {
+              providerStates: [{ name: 'state one' }],
+              comments: { text: ['first'], testname: 'orders > gets one' },
+            }),
+          ]),
+        },
+      ],
+    });
+    expect(result.passed).toBe(true);
+    const [r] = result.contracts[0]?.interactions ?? [];
+    expect(r?.warnings).toEqual([
+      "the provider state 'state one' was not set up: no stateHandlers and no state change URL are configured",
+    ]);
+    expect(r?.comments).toEqual({ text: ['first'], testname: 'orders > gets one' });
+  });
+
   it('does not fail the run for a pending interaction, and reports it', async () => {
     const url = await serve(() => ({ status: 200, body: { id: 'one' } }));
     const result = await verifyProvider({

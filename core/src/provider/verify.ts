@@ -7,6 +7,7 @@ import type {
   HttpRequest,
   HttpResponse,
   Interaction,
+  InteractionComments,
   JsonObject,
   JsonValue,
   Message,
@@ -106,6 +107,10 @@ export interface InteractionResult {
   durationMs: number;
   /** The request that was sent, for failure reports. */
   request?: ProviderRequest;
+  /** The interaction's V4 comments (free text, the consumer's test name), for the report. */
+  comments?: InteractionComments;
+  /** What was skipped without failing, e.g. a provider state that nothing is configured to set up. */
+  warnings?: string[];
 }
 
 /** How one contract went. */
@@ -146,11 +151,18 @@ function matches(filter: string | undefined, value: string): boolean {
 }
 
 async function changeStates(
-  states: ProviderState[],
+  interactionStates: ProviderState[],
   action: 'setup' | 'teardown',
   options: VerifyOptions,
+  warn: (text: string) => void = () => undefined,
 ): Promise<Record<string, unknown>> {
   const values: Record<string, unknown> = {};
+  // As pact-verifier does: an interaction without states still calls the state change URL, with an
+  // empty state, so that a provider can reset its data before every interaction.
+  const states =
+    interactionStates.length === 0 && options.providerStatesSetupUrl !== undefined
+      ? [{ name: '' }]
+      : interactionStates;
   for (const state of states) {
     const params = state.params ?? {};
     const handler = options.stateHandlers?.[state.name];
@@ -190,6 +202,10 @@ async function changeStates(
     if (action === 'setup' && options.stateHandlers !== undefined) {
       throw new Error(`no handler for the provider state '${state.name}'; add it to stateHandlers`);
     }
+    if (action === 'setup')
+      warn(
+        `the provider state '${state.name}' was not set up: no stateHandlers and no state change URL are configured`,
+      );
   }
   return values;
 }
@@ -414,6 +430,10 @@ async function verifyInteraction(
     status: 'passed',
     mismatches: [],
     durationMs: 0,
+    ...(interaction.comments === undefined ? {} : { comments: interaction.comments }),
+  };
+  const warn = (text: string): void => {
+    result.warnings = [...(result.warnings ?? []), text];
   };
   let setUp = false;
   let teardown: Promise<unknown> | undefined;
@@ -423,13 +443,14 @@ async function verifyInteraction(
       result.error = `teardown failed: ${(error as Error).message}`;
     });
   try {
-    const values = await changeStates(interaction.providerStates, 'setup', options);
+    const values = await changeStates(interaction.providerStates, 'setup', options, warn);
     setUp = true;
     if (interaction.type === 'Synchronous/HTTP') {
       const { response, request } = await verifyHttp(interaction, options, values);
       result.request = request;
       // The provider tears the states down while we match what it answered.
-      if (interaction.providerStates.length > 0) teardown = tearDown();
+      if (interaction.providerStates.length > 0 || options.providerStatesSetupUrl !== undefined)
+        teardown = tearDown();
       result.mismatches = matchResponse(interaction.response, response);
     } else if (interaction.type === 'Asynchronous/Messages') {
       result.mismatches = matchMessage(interaction.message, await produceMessage(interaction, options));
