@@ -1,6 +1,8 @@
 import type { Generator, Generators, JsonValue } from '../contract/model.js';
 import { parsePathExpression, type PathToken } from '../contract/path-expr.js';
 import { formatInstant } from '../matchers/date-example.js';
+import { convertDataType, evaluateExpression } from './provider-state.js';
+import { stringFromRegex } from './regex.js';
 
 function formatDate(d: Date, pattern: string): string {
   return formatInstant(d, pattern) ?? d.toISOString();
@@ -8,11 +10,22 @@ function formatDate(d: Date, pattern: string): string {
 
 /** What generators may draw on when producing values. */
 export interface GeneratorContext {
+  /**
+   * Who is generating, as Pact's GeneratorTestMode: ProviderState generators run only for the
+   * `provider` (the verifier), MockServerURL only for the `consumer` (the mock server); the others
+   * run for both. Left out, each runs when its input (providerState, mockServerUrl) is there.
+   */
+  mode?: 'consumer' | 'provider';
   /** The running mock server's base URL, for MockServerURL. */
   mockServerUrl?: string;
-  /** Values returned by provider-state setup, for ProviderState expressions. */
+  /**
+   * Provider state values for ProviderState expressions: the states' params with the values their
+   * setup returned laid over them.
+   */
   providerState?: Record<string, unknown>;
   now?: Date;
+  /** Told why a generator kept its example (e.g. a ProviderState key with no value). */
+  onWarning?: (message: string) => void;
 }
 
 const hex = '0123456789abcdef';
@@ -77,19 +90,27 @@ export function generateValue(
         ? (ctx.now ?? new Date()).toISOString()
         : formatDate(ctx.now ?? new Date(), g.format);
     case 'MockServerURL': {
-      if (ctx.mockServerUrl === undefined) return example;
+      if (ctx.mode === 'provider' || ctx.mockServerUrl === undefined) return example;
       const m = new RegExp(g.regex).exec(g.example);
       return m?.[1] === undefined ? example : `${ctx.mockServerUrl}${m[1]}`;
     }
     case 'ProviderState': {
-      if (ctx.providerState === undefined) return example;
-      const state = ctx.providerState;
-      const whole = /^\$\{([^}]+)\}$/.exec(g.expression);
-      if (whole?.[1] !== undefined && state[whole[1]] !== undefined) return state[whole[1]] as JsonValue;
-      return g.expression.replace(/\$\{([^}]+)\}/g, (_, k: string) => String(state[k] ?? ''));
-    }
-    case 'Regex':
+      if (ctx.mode === 'consumer' || (ctx.mode === undefined && ctx.providerState === undefined))
+        return example;
+      const evaluated = evaluateExpression(g.expression, ctx.providerState ?? {});
+      const converted = evaluated.ok ? convertDataType(evaluated.value, g.dataType) : evaluated;
+      if (converted.ok) return converted.value;
+      ctx.onWarning?.(
+        `ProviderState generator '${g.expression}': ${converted.reason}; the example ${JSON.stringify(example)} is kept`,
+      );
       return example;
+    }
+    case 'Regex': {
+      const value = stringFromRegex(g.regex.replace(/^\^/, '').replace(/\$$/, ''));
+      if (value !== undefined) return value;
+      ctx.onWarning?.(`Regex generator: cannot write a string for /${g.regex}/; the example is kept`);
+      return example;
+    }
   }
 }
 

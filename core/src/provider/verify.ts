@@ -103,6 +103,8 @@ export interface InteractionResult {
   mismatches: Mismatch[];
   /** Why it could not be verified (unreachable provider, failing state change, timeout). */
   error?: string;
+  /** What did not stop the verification but may explain a failure (a generator that kept its example). */
+  warnings?: string[];
   durationMs: number;
   /** The request that was sent, for failure reports. */
   request?: ProviderRequest;
@@ -148,7 +150,10 @@ async function changeStates(
   action: 'setup' | 'teardown',
   options: VerifyOptions,
 ): Promise<Record<string, unknown>> {
+  // ProviderState generators draw on every state's params, with what setup returned laid over them
+  // (as pact_verifier builds its provider-states context).
   const values: Record<string, unknown> = {};
+  if (action === 'setup') for (const state of states) Object.assign(values, state.params);
   for (const state of states) {
     const params = state.params ?? {};
     const handler = options.stateHandlers?.[state.name];
@@ -273,11 +278,12 @@ async function verifyHttp(
   interaction: HttpInteraction,
   options: VerifyOptions,
   stateValues: Record<string, unknown>,
+  warnings: string[],
 ): Promise<{ response: HttpResponse; request: ProviderRequest }> {
   const base = requireBaseUrl(options, `the HTTP interaction '${interaction.description}'`);
   let request = buildRequest(
     interaction.request,
-    { providerState: stateValues },
+    { mode: 'provider', providerState: stateValues, onWarning: (w) => warnings.push(w) },
     options.customHeaders ?? {},
   );
   if (options.requestFilter !== undefined) request = await options.requestFilter(request);
@@ -424,7 +430,9 @@ async function verifyInteraction(
     const values = await changeStates(interaction.providerStates, 'setup', options);
     setUp = true;
     if (interaction.type === 'Synchronous/HTTP') {
-      const { response, request } = await verifyHttp(interaction, options, values);
+      const warnings: string[] = [];
+      const { response, request } = await verifyHttp(interaction, options, values, warnings);
+      if (warnings.length > 0) result.warnings = warnings;
       result.request = request;
       // The provider tears the states down while we match what it answered.
       if (interaction.providerStates.length > 0) teardown = tearDown();
