@@ -29,6 +29,7 @@ export interface GeneratorContext {
 }
 
 const hex = '0123456789abcdef';
+const DIGITS = '0123456789';
 const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function randomFrom(chars: string, n: number): string {
@@ -68,10 +69,15 @@ export function generateValue(
       return min + Math.floor(Math.random() * (max - min + 1));
     }
     case 'RandomDecimal': {
+      // `digits` digits in all, with a point among them; the last digit is never 0, so the number
+      // always has a fraction (a whole number would not be a decimal).
       const digits = Math.max(g.digits ?? 6, 2);
-      const text = `${1 + Math.floor(Math.random() * 9)}${randomFrom('0123456789', digits - 2)}`;
-      const point = 1 + Math.floor(Math.random() * (digits - 1));
-      return Number(`${text.slice(0, point)}.${text.slice(point)}1`.slice(0, digits + 1));
+      const before = 1 + Math.floor(Math.random() * (digits - 1));
+      const whole =
+        before === 1
+          ? randomFrom(DIGITS, 1)
+          : randomFrom(DIGITS.slice(1), 1) + randomFrom(DIGITS, before - 1);
+      return Number(`${whole}.${randomFrom(DIGITS, digits - before - 1)}${randomFrom(DIGITS.slice(1), 1)}`);
     }
     case 'RandomHexadecimal':
       return randomFrom(hex, g.digits ?? 10);

@@ -82,6 +82,15 @@ describe('generateValue', () => {
     expect(generateValue(url, 'http://x:1/a', { ...both, mode: 'consumer' })).toBe('http://127.0.0.1:9/a');
   });
 
+  it('writes RandomDecimal values that always have a fraction and the digits asked for', () => {
+    for (let i = 0; i < 500; i++) {
+      const value = generateValue({ type: 'RandomDecimal', digits: 6 }, 1.5, {});
+      expect(Number.isInteger(value)).toBe(false);
+      expect(JSON.stringify(value)).toMatch(/^\d+\.\d+$/);
+      expect(JSON.stringify(value).replace('.', '')).toHaveLength(6);
+    }
+  });
+
   it('writes strings from a Regex generator that match it', () => {
     for (const pattern of ['\\d{1,8}', '^[A-Z]{3}-\\d+$', '(foo|bar)?baz[^a-z]{2}', '\\w+@\\w+\\.com']) {
       const g: Generator = { type: 'Regex', regex: pattern };
