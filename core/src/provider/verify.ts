@@ -7,6 +7,7 @@ import type {
   HttpRequest,
   HttpResponse,
   Interaction,
+  InteractionComments,
   JsonObject,
   JsonValue,
   Message,
@@ -105,6 +106,8 @@ export interface InteractionResult {
   error?: string;
   /** What did not stop the verification but may explain a failure (a generator that kept its example). */
   warnings?: string[];
+  /** The interaction's V4 comments (free text, the original test name), for reports to print. */
+  comments?: InteractionComments;
   durationMs: number;
   /** The request that was sent, for failure reports. */
   request?: ProviderRequest;
@@ -418,6 +421,7 @@ async function verifyInteraction(
     status: 'passed',
     mismatches: [],
     durationMs: 0,
+    ...(interaction.comments === undefined ? {} : { comments: interaction.comments }),
   };
   let setUp = false;
   let teardown: Promise<unknown> | undefined;
