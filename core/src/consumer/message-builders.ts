@@ -56,7 +56,7 @@ export class MessageContentBuilder {
   }
 }
 
-/** The message a test's handler receives: its contents and metadata, generated values in place of examples. */
+/** The message a test's handler receives: contents and metadata, generated values for the examples. */
 export interface ReifiedMessage<T = unknown> {
   contents: T;
   metadata: Record<string, unknown>;
