@@ -86,6 +86,8 @@ export {
 } from './matchers/matchers.js';
 export type { Matcher, Reify } from './matchers/matchers.js';
 export { reify, extractMatching } from './matchers/extract.js';
+export { generateRequest, generateResponse, generateMessage } from './generators/parts.js';
+export type { GeneratorContext } from './generators/generate.js';
 export type { ExtractedMatching, ExtractOptions, MatcherCategory } from './matchers/extract.js';
 export { ConsumerContract } from './consumer/contract.js';
 export type { ConsumerContractOptions } from './consumer/contract.js';

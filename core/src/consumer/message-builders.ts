@@ -5,6 +5,7 @@ import type {
   SyncMessageInteraction,
 } from '../contract/model.js';
 import { TreatyError } from '../errors.js';
+import { generateMessage } from '../generators/parts.js';
 import { extractMatching } from '../matchers/extract.js';
 import { jsonObject } from './parts.js';
 import { extractMetadata } from './template.js';
@@ -55,13 +56,16 @@ export class MessageContentBuilder {
   }
 }
 
-/** The message a test's handler receives: the example contents and metadata. */
+/** The message a test's handler receives: contents and metadata, generated values for the examples. */
 export interface ReifiedMessage<T = unknown> {
   contents: T;
   metadata: Record<string, unknown>;
 }
 
-function reified(m: Message): ReifiedMessage {
+// The handler gets the message as a provider would send it: generators (random values, dates) have
+// replaced their examples, while the contract keeps the examples (as Pact's message iterators do).
+function reified(message: Message): ReifiedMessage {
+  const m = generateMessage(message, { mode: 'consumer' });
   const c = m.contents;
   const contents =
     c === undefined ? undefined : c.kind === 'json' ? c.value : c.kind === 'text' ? c.text : c.bytes;
@@ -80,6 +84,18 @@ abstract class StatesAndDescription {
   protected readonly states: ProviderState[] = [];
   protected isPending = false;
   protected comments: { text?: string[]; testname?: string } | undefined;
+  protected interactionKey: string | undefined;
+
+  /** Sets the V4 key of the interaction (unique in its contract); without one, Treaty computes it. */
+  key(key: string): this {
+    if (typeof key !== 'string' || key.trim() === '')
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `key: the key must be a non-empty string, got ${JSON.stringify(key)}.`,
+      );
+    this.interactionKey = key;
+    return this;
+  }
 
   /** A provider state this message needs, with optional parameters. */
   given(state: string, params?: Record<string, unknown>): this {
@@ -151,11 +167,7 @@ export class AsyncMessageBuilder extends StatesAndDescription {
         'TREATY_DSL_INCOMPLETE',
         'executeTest: call expectsToReceive(description, …) first.',
       );
-    if (this.message.contents === undefined)
-      throw new TreatyError(
-        'TREATY_DSL_INCOMPLETE',
-        `executeTest: '${this.description}' has no contents; call withJSONContent or withContent.`,
-      );
+    // A message may have no contents (a tombstone, or an event whose metadata says everything), as in Pact.
     const interaction: AsyncMessageInteraction = {
       type: 'Asynchronous/Messages',
       description: this.description,
@@ -163,6 +175,7 @@ export class AsyncMessageBuilder extends StatesAndDescription {
       pending: this.isPending,
       message: this.message,
       ...(this.comments === undefined ? {} : { comments: this.comments }),
+      ...(this.interactionKey === undefined ? {} : { key: this.interactionKey }),
     };
     return this.sink.runMessageTest(interaction, () => fn(reified(this.message)));
   }
@@ -216,11 +229,7 @@ export class SyncMessageBuilder extends StatesAndDescription {
 
   /** Hands the example request and responses to `fn`; the contract is written only if it succeeds. */
   executeTest<R>(fn: (exchange: ReifiedSyncMessage) => Promise<R> | R): Promise<R> {
-    if (this.responses.length === 0)
-      throw new TreatyError(
-        'TREATY_DSL_INCOMPLETE',
-        `executeTest: '${this.description}' has no response message; call withResponse(…).`,
-      );
+    // No response message is allowed, as in Pact: a request that is only acknowledged.
     const interaction: SyncMessageInteraction = {
       type: 'Synchronous/Messages',
       description: this.description,
@@ -229,6 +238,7 @@ export class SyncMessageBuilder extends StatesAndDescription {
       request: this.request,
       response: this.responses,
       ...(this.comments === undefined ? {} : { comments: this.comments }),
+      ...(this.interactionKey === undefined ? {} : { key: this.interactionKey }),
     };
     return this.sink.runMessageTest(interaction, () =>
       fn({ request: reified(this.request), responses: this.responses.map(reified) }),

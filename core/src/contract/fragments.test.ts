@@ -209,6 +209,13 @@ describe('bodies', () => {
     expect(body('AAEC', 'text/plain')).toMatchObject({ kind: 'text', text: 'AAEC' });
     expect(body('AAEC')).toEqual({ kind: 'text', text: 'AAEC' });
     expect(body('', 'application/json')).toMatchObject({ kind: 'text', text: '' });
+    // V3 message contents follow the same rules, by the content type their metadata declares.
+    const jpeg = parseMessage({ contents: '/9j/4A==', metaData: { contentType: 'image/jpeg' } }, '3.0.0');
+    expect(jpeg.contents).toEqual({
+      kind: 'binary',
+      bytes: new Uint8Array([255, 216, 255, 224]),
+      contentType: 'image/jpeg',
+    });
   });
 
   it('read an unencoded V4 string under a JSON type as a JSON string value', () => {

@@ -154,11 +154,11 @@ function bodyFromValue(value: JsonValue, contentType: string | undefined): Body 
 }
 
 /**
- * A V1–V3 HTTP body written as a string, read as the Pact core reads it. Under a JSON content type a
- * string that is not itself a JSON string literal or object is a JSON string value (`Fulfilling` is
- * sent as `"Fulfilling"`); under a content type that is not text (multipart, octet-stream, images,
- * PDF) the string is base64 of the bytes (pact-jvm and the Rust core write them so), kept as text
- * when it does not decode.
+ * A V1–V3 HTTP body or message contents written as a string, read as the Pact core reads it. Under
+ * a JSON content type a string that is not itself a JSON string literal or object is a JSON string
+ * value (`Fulfilling` is sent as `"Fulfilling"`); under a content type that is not text (multipart,
+ * octet-stream, images, PDF) the string is base64 of the bytes (pact-jvm and the Rust core write
+ * them so), kept as text when it does not decode.
  */
 function legacyStringBody(text: string, declaredType: string | undefined): Body {
   const ct = declaredType === undefined ? {} : { contentType: declaredType };
@@ -192,8 +192,8 @@ function isV4BodyObject(value: unknown): value is JsonObject {
 
 /**
  * Reads a body: a V1–V3 raw value, or a V4 body object `{ content, contentType, encoded, contentTypeHint }`.
- * `present` says whether the `body` key was there at all (absent means "don't care"); `http` marks an
- * HTTP request or response body, whose V1–V3 strings follow the Pact core's content-type rules.
+ * `present` says whether the `body` key was there at all (absent means "don't care"); `legacyStrings`
+ * marks an HTTP body or message contents, whose V1–V3 strings follow the Pact core's content-type rules.
  */
 export function parseBody(
   value: unknown,
@@ -201,7 +201,7 @@ export function parseBody(
   version: SpecVersion,
   declaredType: string | undefined,
   path: string,
-  http = false,
+  legacyStrings = false,
 ): Body | undefined {
   if (!present || value === undefined) return undefined;
   if (version === '4.0' && isV4BodyObject(value)) {
@@ -227,7 +227,8 @@ export function parseBody(
     if (encoded === true) return { kind: 'text', text: expectString(content, at), ...ct, ...extra };
     return invalid(child(path, 'encoded'), "false, 'base64' or 'JSON'", encoded);
   }
-  if (typeof value === 'string' && http && version !== '4.0') return legacyStringBody(value, declaredType);
+  if (typeof value === 'string' && legacyStrings && version !== '4.0')
+    return legacyStringBody(value, declaredType);
   return bodyFromValue(value as JsonValue, declaredType);
 }
 
@@ -727,7 +728,14 @@ export function parseMessage(value: unknown, specVersion: string, options?: Frag
   };
   const key =
     'contents' in obj ? 'contents' : 'content' in obj && !isV4BodyObject(obj) ? 'content' : 'contents';
-  const contents = parseBody(obj[key], key in obj, version, metadataContentType(metadata), child(path, key));
+  const contents = parseBody(
+    obj[key],
+    key in obj,
+    version,
+    metadataContentType(metadata),
+    child(path, key),
+    true,
+  );
   if (contents !== undefined) message.contents = contents;
   return message;
 }

@@ -1,6 +1,8 @@
 import type { Generator, Generators, JsonValue } from '../contract/model.js';
 import { parsePathExpression, type PathToken } from '../contract/path-expr.js';
 import { formatInstant } from '../matchers/date-example.js';
+import { convertDataType, evaluateExpression } from './provider-state.js';
+import { stringFromRegex } from './regex.js';
 
 function formatDate(d: Date, pattern: string): string {
   return formatInstant(d, pattern) ?? d.toISOString();
@@ -8,14 +10,26 @@ function formatDate(d: Date, pattern: string): string {
 
 /** What generators may draw on when producing values. */
 export interface GeneratorContext {
+  /**
+   * Who is generating, as Pact's GeneratorTestMode: ProviderState generators run only for the
+   * `provider` (the verifier), MockServerURL only for the `consumer` (the mock server); the others
+   * run for both. Left out, each runs when its input (providerState, mockServerUrl) is there.
+   */
+  mode?: 'consumer' | 'provider';
   /** The running mock server's base URL, for MockServerURL. */
   mockServerUrl?: string;
-  /** Values returned by provider-state setup, for ProviderState expressions. */
+  /**
+   * Provider state values for ProviderState expressions: the states' params with the values their
+   * setup returned laid over them.
+   */
   providerState?: Record<string, unknown>;
   now?: Date;
+  /** Told why a generator kept its example (e.g. a ProviderState key with no value). */
+  onWarning?: (message: string) => void;
 }
 
 const hex = '0123456789abcdef';
+const DIGITS = '0123456789';
 const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function randomFrom(chars: string, n: number): string {
@@ -55,10 +69,15 @@ export function generateValue(
       return min + Math.floor(Math.random() * (max - min + 1));
     }
     case 'RandomDecimal': {
+      // `digits` digits in all, with a point among them; the last digit is never 0, so the number
+      // always has a fraction (a whole number would not be a decimal).
       const digits = Math.max(g.digits ?? 6, 2);
-      const text = `${1 + Math.floor(Math.random() * 9)}${randomFrom('0123456789', digits - 2)}`;
-      const point = 1 + Math.floor(Math.random() * (digits - 1));
-      return Number(`${text.slice(0, point)}.${text.slice(point)}1`.slice(0, digits + 1));
+      const before = 1 + Math.floor(Math.random() * (digits - 1));
+      const whole =
+        before === 1
+          ? randomFrom(DIGITS, 1)
+          : randomFrom(DIGITS.slice(1), 1) + randomFrom(DIGITS, before - 1);
+      return Number(`${whole}.${randomFrom(DIGITS, digits - before - 1)}${randomFrom(DIGITS.slice(1), 1)}`);
     }
     case 'RandomHexadecimal':
       return randomFrom(hex, g.digits ?? 10);
@@ -77,19 +96,27 @@ export function generateValue(
         ? (ctx.now ?? new Date()).toISOString()
         : formatDate(ctx.now ?? new Date(), g.format);
     case 'MockServerURL': {
-      if (ctx.mockServerUrl === undefined) return example;
+      if (ctx.mode === 'provider' || ctx.mockServerUrl === undefined) return example;
       const m = new RegExp(g.regex).exec(g.example);
       return m?.[1] === undefined ? example : `${ctx.mockServerUrl}${m[1]}`;
     }
     case 'ProviderState': {
-      if (ctx.providerState === undefined) return example;
-      const state = ctx.providerState;
-      const whole = /^\$\{([^}]+)\}$/.exec(g.expression);
-      if (whole?.[1] !== undefined && state[whole[1]] !== undefined) return state[whole[1]] as JsonValue;
-      return g.expression.replace(/\$\{([^}]+)\}/g, (_, k: string) => String(state[k] ?? ''));
-    }
-    case 'Regex':
+      if (ctx.mode === 'consumer' || (ctx.mode === undefined && ctx.providerState === undefined))
+        return example;
+      const evaluated = evaluateExpression(g.expression, ctx.providerState ?? {});
+      const converted = evaluated.ok ? convertDataType(evaluated.value, g.dataType) : evaluated;
+      if (converted.ok) return converted.value;
+      ctx.onWarning?.(
+        `ProviderState generator '${g.expression}': ${converted.reason}; the example ${JSON.stringify(example)} is kept`,
+      );
       return example;
+    }
+    case 'Regex': {
+      const value = stringFromRegex(g.regex.replace(/^\^/, '').replace(/\$$/, ''));
+      if (value !== undefined) return value;
+      ctx.onWarning?.(`Regex generator: cannot write a string for /${g.regex}/; the example is kept`);
+      return example;
+    }
   }
 }
 

@@ -47,6 +47,21 @@ function bodyJson(body: Body): Parsed {
   }
 }
 
+/** The content type of Confluent's schema registry for JSON Schema payloads. */
+const SCHEMA_REGISTRY_JSON = 'application/vnd.schemaregistry.v1+json';
+
+/**
+ * Confluent's schema-registry serializers write a magic byte (0) and a 4-byte schema ID before the
+ * JSON (their wire format); pact-jvm's KafkaJsonSchemaContentMatcher skips those 5 bytes of the
+ * actual message, and so does Treaty.
+ */
+function withoutWireFormat(body: Body, declared: string | undefined): Body {
+  if (declared === undefined || mediaType(declared) !== SCHEMA_REGISTRY_JSON) return body;
+  const bytes = bodyBytes(body);
+  if (bytes.length <= 5 || bytes[0] !== 0) return body;
+  return { kind: 'binary', bytes: bytes.slice(5), contentType: declared };
+}
+
 /** Everything a body comparison needs to know about where it happens. */
 export interface BodyContext {
   part: MismatchPart;
@@ -156,7 +171,15 @@ export function compareBody(
   switch (kind) {
     case 'json': {
       const exp = bodyJson(expected);
-      const act = bodyJson(actual);
+      const act = bodyJson(
+        withoutWireFormat(
+          actual,
+          actual.contentType ??
+            ctx.actualContentType ??
+            headerOf(ctx.actualHeaders) ??
+            ctx.expectedContentType,
+        ),
+      );
       if (!exp.ok) return compareText(bodyText(expected), bodyText(actual), rootRules, add);
       if (!act.ok) {
         const text = bodyText(actual);

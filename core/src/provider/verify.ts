@@ -104,13 +104,16 @@ export interface InteractionResult {
   mismatches: Mismatch[];
   /** Why it could not be verified (unreachable provider, failing state change, timeout). */
   error?: string;
+  /**
+   * What did not stop the verification but may explain a failure: a generator that kept its example,
+   * a provider state that nothing is configured to set up.
+   */
+  warnings?: string[];
+  /** The interaction's V4 comments (free text, the original test name), for reports to print. */
+  comments?: InteractionComments;
   durationMs: number;
   /** The request that was sent, for failure reports. */
   request?: ProviderRequest;
-  /** The interaction's V4 comments (free text, the consumer's test name), for the report. */
-  comments?: InteractionComments;
-  /** What was skipped without failing, e.g. a provider state that nothing is configured to set up. */
-  warnings?: string[];
 }
 
 /** How one contract went. */
@@ -156,13 +159,16 @@ async function changeStates(
   options: VerifyOptions,
   warn: (text: string) => void = () => undefined,
 ): Promise<Record<string, unknown>> {
+  // ProviderState generators draw on every state's params, with what setup returned laid over them
+  // (as pact_verifier builds its provider-states context).
   const values: Record<string, unknown> = {};
   // As pact-verifier does: an interaction without states still calls the state change URL, with an
   // empty state, so that a provider can reset its data before every interaction.
-  const states =
+  const states: ProviderState[] =
     interactionStates.length === 0 && options.providerStatesSetupUrl !== undefined
       ? [{ name: '' }]
       : interactionStates;
+  if (action === 'setup') for (const state of states) Object.assign(values, state.params);
   for (const state of states) {
     const params = state.params ?? {};
     const handler = options.stateHandlers?.[state.name];
@@ -291,11 +297,12 @@ async function verifyHttp(
   interaction: HttpInteraction,
   options: VerifyOptions,
   stateValues: Record<string, unknown>,
+  warnings: string[],
 ): Promise<{ response: HttpResponse; request: ProviderRequest }> {
   const base = requireBaseUrl(options, `the HTTP interaction '${interaction.description}'`);
   let request = buildRequest(
     interaction.request,
-    { providerState: stateValues },
+    { mode: 'provider', providerState: stateValues, onWarning: (w) => warnings.push(w) },
     options.customHeaders ?? {},
   );
   if (options.requestFilter !== undefined) request = await options.requestFilter(request);
@@ -446,7 +453,9 @@ async function verifyInteraction(
     const values = await changeStates(interaction.providerStates, 'setup', options, warn);
     setUp = true;
     if (interaction.type === 'Synchronous/HTTP') {
-      const { response, request } = await verifyHttp(interaction, options, values);
+      const warnings: string[] = [];
+      const { response, request } = await verifyHttp(interaction, options, values, warnings);
+      for (const w of warnings) warn(w);
       result.request = request;
       // The provider tears the states down while we match what it answered.
       if (interaction.providerStates.length > 0 || options.providerStatesSetupUrl !== undefined)

@@ -7,11 +7,19 @@ const mark: Record<InteractionResult['status'], string> = {
   error: 'ERROR',
 };
 
-/** One line for one interaction. */
+/**
+ * One line for one interaction, then, indented under it as pact-verifier prints them, its comments,
+ * the consumer's test name and any warnings.
+ */
 export function interactionLine(r: InteractionResult): string {
   const states =
     r.providerStates.length === 0 ? '' : ` (given ${r.providerStates.map((s) => s.name).join(', ')})`;
-  return `  ${mark[r.status]} ${r.description}${states}  ${r.durationMs.toFixed(0)} ms\n`;
+  const notes = [
+    ...(r.comments?.text ?? []),
+    ...(r.comments?.testname === undefined ? [] : [`Test Name: ${r.comments.testname}`]),
+    ...(r.warnings ?? []).map((w) => `warning: ${w}`),
+  ].map((n) => `        ${n}\n`);
+  return `  ${mark[r.status]} ${r.description}${states}  ${r.durationMs.toFixed(0)} ms\n${notes.join('')}`;
 }
 
 /** The heading of a contract's group, with why the broker selected it. */
