@@ -240,6 +240,20 @@ describe('bodies', () => {
 });
 
 describe('matching rules', () => {
+  it('refuse the rule paths Pact refuses: a name after a dot is letters, digits and _ - : # @', () => {
+    const rule = { matchers: [{ match: 'type' }] };
+    const refused = (key: string) => () =>
+      parseMatchingRules({ [key]: rule }, 'interactions[0].request.matchingRules');
+    expect(refused('$.header.$.Authorization[0]')).toThrow(
+      expect.objectContaining({ code: 'TREATY_CONTRACT_INVALID_PATH' }),
+    );
+    expect(refused('$.body.a!b')).toThrow(expect.objectContaining({ code: 'TREATY_CONTRACT_INVALID_PATH' }));
+    expect(refused("$.body['a!b']")).not.toThrow();
+    expect(refused('$.body.ns:item.@id')).not.toThrow();
+    expect(refused('$.body.#text')).not.toThrow();
+    expect(refused('$.headers.Content-Type')).not.toThrow();
+  });
+
   it('split V2 flat paths into categories and read legacy rules without match', () => {
     const rules = parseMatchingRules(
       {

@@ -456,6 +456,15 @@ function splitV2Path(key: string, path: string): [keyof MatchingRules, string] |
   }
   const category = categoryNames[m[1] ?? ''] as keyof MatchingRules;
   const rest = m[2] ?? '';
+  // The whole key is a path expression, as Pact reads it (`$.header.$.Authorization` is refused).
+  try {
+    parsePathExpression(key);
+  } catch (error) {
+    throw new TreatyError('TREATY_CONTRACT_INVALID_PATH', `${path}: ${(error as Error).message}`, {
+      path,
+      cause: error,
+    });
+  }
   if (category === 'body') return [category, `$${rest}`];
   if (singleCategories.has(category)) return [category, ''];
   const name = rest.startsWith('.')

@@ -35,7 +35,12 @@ export function parsePathExpression(expr: string): PathToken[] {
       const start = i;
       while (i < expr.length && expr[i] !== '.' && expr[i] !== '[') i++;
       if (i === start) fail(`an empty name at position ${start}`);
-      tokens.push({ kind: 'field', name: expr.slice(start, i) });
+      const name = expr.slice(start, i);
+      // As Pact's path parser: a name after a dot holds letters, digits, _ - : # @ (others need ['…']).
+      const bad = /[^\p{L}\p{N}_\-:#@]/u.exec(name);
+      if (bad !== null)
+        fail(`'${bad[0]}' at position ${start + bad.index} is not allowed in a name; write ['${name}']`);
+      tokens.push({ kind: 'field', name });
     } else if (c === '[') {
       i++;
       const q = expr[i];
