@@ -8,6 +8,7 @@ import {
   setFormBody,
   setJsonBody,
   setRawBody,
+  requireName,
   type PartState,
 } from './parts.js';
 import {
@@ -130,11 +131,7 @@ export class HttpInteractionBuilder {
 
   /** A provider state this interaction needs, with optional parameters. */
   given(state: string, params?: Record<string, unknown>): this {
-    if (typeof state !== 'string' || state.trim() === '')
-      throw new TreatyError(
-        'TREATY_DSL_INVALID',
-        `given: the provider state must be a non-empty string, got ${JSON.stringify(state)}.`,
-      );
+    requireName(state, 'given', 'provider state');
     this.states.push(
       params === undefined
         ? { name: state }
@@ -145,11 +142,7 @@ export class HttpInteractionBuilder {
 
   /** The description of the interaction, unique within the contract. */
   uponReceiving(description: string): this {
-    if (typeof description !== 'string' || description.trim() === '')
-      throw new TreatyError(
-        'TREATY_DSL_INVALID',
-        `uponReceiving: the description must be a non-empty string, got ${JSON.stringify(description)}.`,
-      );
+    requireName(description, 'uponReceiving', 'description');
     this.description = description;
     return this;
   }
@@ -162,11 +155,7 @@ export class HttpInteractionBuilder {
 
   /** The V4 key that identifies the interaction in its contract (else computed from its content). */
   key(key: string): this {
-    if (typeof key !== 'string' || key.trim() === '')
-      throw new TreatyError(
-        'TREATY_DSL_INVALID',
-        `key: the interaction key must be a non-empty string, got ${JSON.stringify(key)}.`,
-      );
+    requireName(key, 'key', 'interaction key');
     this.interaction.key = key;
     return this;
   }

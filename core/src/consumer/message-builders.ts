@@ -7,7 +7,7 @@ import type {
 import { TreatyError } from '../errors.js';
 import { generateMessage } from '../generators/parts.js';
 import { extractMatching } from '../matchers/extract.js';
-import { jsonObject } from './parts.js';
+import { jsonObject, requireName } from './parts.js';
 import { extractMetadata } from './template.js';
 
 function emptyMessage(): Message {
@@ -88,22 +88,14 @@ abstract class StatesAndDescription {
 
   /** Sets the V4 key of the interaction (unique in its contract); without one, Treaty computes it. */
   key(key: string): this {
-    if (typeof key !== 'string' || key.trim() === '')
-      throw new TreatyError(
-        'TREATY_DSL_INVALID',
-        `key: the key must be a non-empty string, got ${JSON.stringify(key)}.`,
-      );
+    requireName(key, 'key', 'key');
     this.interactionKey = key;
     return this;
   }
 
   /** A provider state this message needs, with optional parameters. */
   given(state: string, params?: Record<string, unknown>): this {
-    if (typeof state !== 'string' || state.trim() === '')
-      throw new TreatyError(
-        'TREATY_DSL_INVALID',
-        `given: the provider state must be a non-empty string, got ${JSON.stringify(state)}.`,
-      );
+    requireName(state, 'given', 'provider state');
     this.states.push(
       params === undefined
         ? { name: state }
@@ -150,11 +142,7 @@ export class AsyncMessageBuilder extends StatesAndDescription {
 
   /** Describes the message and fills in its contents and metadata. */
   expectsToReceive(description: string, build: (m: MessageContentBuilder) => unknown): this {
-    if (typeof description !== 'string' || description.trim() === '')
-      throw new TreatyError(
-        'TREATY_DSL_INVALID',
-        `expectsToReceive: the description must be a non-empty string, got ${JSON.stringify(description)}.`,
-      );
+    requireName(description, 'expectsToReceive', 'description');
     this.description = description;
     build(new MessageContentBuilder(this.message));
     return this;
@@ -206,11 +194,7 @@ export class SyncMessageBuilder extends StatesAndDescription {
     private readonly description: string,
   ) {
     super();
-    if (typeof description !== 'string' || description.trim() === '')
-      throw new TreatyError(
-        'TREATY_DSL_INVALID',
-        `addSynchronousMessage: the description must be a non-empty string, got ${JSON.stringify(description)}.`,
-      );
+    requireName(description, 'addSynchronousMessage', 'description');
   }
 
   /** The request message. */

@@ -74,6 +74,15 @@ export function setFormBody(part: PartState, fields: Record<string, string | str
   setRawBody(part, 'application/x-www-form-urlencoded', text, what);
 }
 
+/** Checks a DSL call got a non-empty name (a description, a provider state, a key). */
+export function requireName(value: unknown, call: string, what: string): void {
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new TreatyError(
+      'TREATY_DSL_INVALID',
+      `${call}: the ${what} must be a non-empty string, got ${JSON.stringify(value)}.`,
+    );
+}
+
 /** Checks a plain value is JSON before it goes into a contract. */
 export function jsonObject(value: unknown, what: string): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue, MatchingRule, RuleList } from '../contract/model.js';
 import { isFloatLiteral } from '../contract/json.js';
-import type { Mismatch, MismatchPart } from './mismatch.js';
+import { type Mismatch, type MismatchPart, mismatch } from './mismatch.js';
 import { formatLocation } from '../contract/path-expr.js';
 import { RuleCursor } from './rule-selector.js';
 import { checkRule, checkRuleList, jsonType, show, type LeafContext } from './rules.js';
@@ -39,14 +39,7 @@ class JsonComparer {
 
   private add(rule: string, expected: unknown, actual: unknown, message: string): void {
     const path = formatLocation(this.opts.prefix, this.loc);
-    this.mismatches.push({
-      part: this.opts.part,
-      path,
-      expected,
-      actual,
-      rule,
-      message: `${path}: ${message}`,
-    });
+    this.mismatches.push(mismatch(this.opts.part, path, rule, expected, actual, message));
   }
 
   node(

@@ -8,23 +8,12 @@ import type {
   StatusClass,
 } from '../contract/model.js';
 import { metadataContentType } from '../contract/fragments.js';
-import type { Mismatch } from './mismatch.js';
+import { type Mismatch, mismatch } from './mismatch.js';
 import { compareBody } from './body.js';
 import { mediaType } from '../contract/content-type.js';
 import { compareJson } from './json-body.js';
 import { checkRuleList, findRule, show } from './rules.js';
 import { compareValues } from './values.js';
-
-function one(
-  part: Mismatch['part'],
-  path: string,
-  rule: string,
-  expected: unknown,
-  actual: unknown,
-  message: string,
-): Mismatch {
-  return { part, path, expected, actual, rule, message: `${path}: ${message}` };
-}
 
 const leafCtx = { coerceStrings: true, actualIsFloat: false };
 
@@ -39,13 +28,13 @@ function matchRuleOrEqual(
 ): Mismatch[] {
   if (rules?.rules.some((r) => r.match !== 'equality')) {
     return checkRuleList(rules, expected, actual, leafCtx).map((f) =>
-      one(part, path, f.rule.match, expected, actual, `${what}: ${f.reason}`),
+      mismatch(part, path, f.rule.match, expected, actual, `${what}: ${f.reason}`),
     );
   }
   return equal
     ? []
     : [
-        one(
+        mismatch(
           part,
           path,
           'equality',
@@ -164,7 +153,7 @@ function compareStatus(expected: HttpResponse, actual: HttpResponse): Mismatch[]
     return ok
       ? []
       : [
-          one(
+          mismatch(
             'status',
             '$.status',
             'statusCode',
@@ -211,7 +200,7 @@ function compareQuery(expected: HttpRequest, actual: HttpRequest): Mismatch[] {
     return e === a
       ? []
       : [
-          one(
+          mismatch(
             'query',
             '$.query',
             'equality',
@@ -243,7 +232,7 @@ export function matchRequest(expected: HttpRequest, actual: HttpRequest): Mismat
   const out: Mismatch[] = [];
   if (expected.method.toUpperCase() !== actual.method.toUpperCase()) {
     out.push(
-      one(
+      mismatch(
         'method',
         '$.method',
         'equality',
@@ -313,7 +302,7 @@ function compareMetadata(
     // contentType is a property of the contents; its media type must agree, parameters may vary.
     if (act === undefined) {
       out.push(
-        one(
+        mismatch(
           'metadata',
           path,
           'presence',
@@ -327,13 +316,13 @@ function compareMetadata(
     const list = rules?.[key];
     if (list?.rules.some((r) => r.match !== 'equality')) {
       for (const f of checkRuleList(list, exp, act, leafCtx))
-        out.push(one('metadata', path, f.rule.match, exp, act, `metadata '${key}': ${f.reason}`));
+        out.push(mismatch('metadata', path, f.rule.match, exp, act, `metadata '${key}': ${f.reason}`));
       continue;
     }
     if (/^content-?type$/i.test(key) && typeof exp === 'string' && typeof act === 'string') {
       if (mediaType(exp) !== mediaType(act))
         out.push(
-          one(
+          mismatch(
             'metadata',
             path,
             'equality',

@@ -31,3 +31,15 @@ export interface Mismatch {
   /** A readable sentence that names the path, what was expected and what came. */
   message: string;
 }
+
+/** A mismatch at `path`, its message prefixed with the path. */
+export function mismatch(
+  part: MismatchPart,
+  path: string,
+  rule: string,
+  expected: unknown,
+  actual: unknown,
+  message: string,
+): Mismatch {
+  return { part, path, expected, actual, rule, message: `${path}: ${message}` };
+}

@@ -1,5 +1,5 @@
 import type { RuleList } from '../contract/model.js';
-import type { Mismatch, MismatchPart } from './mismatch.js';
+import { type Mismatch, type MismatchPart, mismatch } from './mismatch.js';
 import { detectContentType, mediaType } from '../contract/content-type.js';
 import { checkRuleList, findRule, show } from './rules.js';
 
@@ -116,14 +116,7 @@ export function compareMultipart(
     const label = e.name === '' ? `#${index + 1}` : e.name;
     const add = (rule: string, exp: unknown, act: unknown, message: string): void => {
       const path = e.name === '' ? `${options.prefix}[${index}]` : `${options.prefix}.${e.name}`;
-      out.push({
-        part: options.part,
-        path,
-        expected: exp,
-        actual: act,
-        rule,
-        message: `${path}: ${message}`,
-      });
+      out.push(mismatch(options.part, path, rule, exp, act, message));
     };
     const a = e.name === '' ? unnamed[nextUnnamed++] : actual.find((p) => p.name === e.name);
     if (a === undefined) {

@@ -1,5 +1,5 @@
 import type { RuleList } from '../contract/model.js';
-import type { Mismatch, MismatchPart } from './mismatch.js';
+import { type Mismatch, type MismatchPart, mismatch } from './mismatch.js';
 import { checkRuleList, show } from './rules.js';
 
 /** How a multi-valued map (query parameters, form fields, headers) is compared. */
@@ -43,8 +43,7 @@ export function compareValues(
 ): Mismatch[] {
   const out: Mismatch[] = [];
   const add = (name: string, rule: string, exp: unknown, act: unknown, message: string): void => {
-    const path = `${opts.prefix}.${name}`;
-    out.push({ part: opts.part, path, expected: exp, actual: act, rule, message: `${path}: ${message}` });
+    out.push(mismatch(opts.part, `${opts.prefix}.${name}`, rule, exp, act, message));
   };
   for (const [name, exp] of Object.entries(expected)) {
     const act = lookup(actual, name, opts.caseInsensitive);

@@ -1,5 +1,5 @@
 import type { RuleList } from '../contract/model.js';
-import type { Mismatch, MismatchPart } from './mismatch.js';
+import { type Mismatch, type MismatchPart, mismatch } from './mismatch.js';
 import { RuleSelector, type SelectedRules } from './rule-selector.js';
 import { checkRuleList, show } from './rules.js';
 
@@ -153,15 +153,9 @@ export function compareXml(expected: XmlElement, actual: XmlElement, options: Xm
   const mismatches: Mismatch[] = [];
   const selector = RuleSelector.for(options.rules);
   const add = (where: Where, rule: string, exp: unknown, act: unknown, message: string): void => {
-    const path = `${options.prefix}.${where.names.join('.')}`;
-    mismatches.push({
-      part: options.part,
-      path,
-      expected: exp,
-      actual: act,
-      rule,
-      message: `${path}: ${message}`,
-    });
+    mismatches.push(
+      mismatch(options.part, `${options.prefix}.${where.names.join('.')}`, rule, exp, act, message),
+    );
   };
   const select = (where: Where): SelectedRules | undefined => {
     if (selector === undefined) return undefined;

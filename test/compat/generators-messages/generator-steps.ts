@@ -11,7 +11,7 @@ import {
 } from '@treaty/core';
 import type { Step } from '../gherkin.js';
 import { step, type BaseWorld, type StepDefinition } from './runner.js';
-import { expectReplaced, jsonCell, jsonToString, suiteBody, valueAt } from './shared.js';
+import { expectReplaced, jsonCell, jsonToString, suiteBody, v4Body, valueAt } from './shared.js';
 
 // Steps of the generator features (V3 generators, V3 HTTP generators, V4 generators), after the
 // reference implementation's v3_steps/generators.rs: a request or response is built from the table,
@@ -35,14 +35,7 @@ function partFromTable(s: Step): Record<string, unknown> {
   if (row.body !== undefined && row.body !== '') {
     const body = suiteBody(row.body);
     part.headers = { 'Content-Type': body.contentType };
-    part.body =
-      body.json === undefined
-        ? {
-            content: Buffer.from(body.bytes).toString('base64'),
-            contentType: body.contentType,
-            encoded: 'base64',
-          }
-        : { content: body.json, contentType: body.contentType, encoded: false };
+    part.body = v4Body(body);
   }
   if (row.generators !== undefined) part.generators = jsonCell(row.generators);
   return part;

@@ -8,7 +8,7 @@ import { main } from '@treaty/cli';
 import { verifyProvider, type JsonObject, type JsonValue, type VerificationResult } from '@treaty/core';
 import type { Step } from '../gherkin.js';
 import { step, type BaseWorld, type StepDefinition } from './runner.js';
-import { jsonCell, metadataValue, suiteBody } from './shared.js';
+import { jsonCell, metadataValue, suiteBody, v4Body } from './shared.js';
 
 // Steps of the message provider features (V3 and V4), after the reference implementation's
 // v3_steps/message.rs and v4_steps/message_provider.rs. "A provider is started" starts a real HTTP
@@ -150,14 +150,7 @@ function writeV3(world: MessageProviderWorld, message: JsonObject): void {
 /** A message as a V4 pact holds it (an Asynchronous/Messages interaction). */
 function writeV4(world: MessageProviderWorld, name: string, cell: string, extra: JsonObject): void {
   const body = suiteBody(cell);
-  const contents =
-    body.json === undefined
-      ? {
-          content: Buffer.from(body.bytes).toString('base64'),
-          contentType: body.contentType,
-          encoded: 'base64',
-        }
-      : { content: body.json, contentType: body.contentType, encoded: false };
+  const contents = v4Body(body);
   writePact(world, {
     consumer: { name: `c_${name}` },
     provider: { name: 'p' },

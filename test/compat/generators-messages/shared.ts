@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import type { JsonValue } from '@treaty/core';
+import type { JsonObject, JsonValue } from '@treaty/core';
 import { suite } from './runner.js';
 
 /** A fixture's bytes. */
@@ -125,4 +125,15 @@ export function expectReplaced(original: unknown, generated: unknown, type: stri
     original,
   );
   expectValueType(type, generated);
+}
+
+/** A suite body as a V4 body object: JSON as a value, anything else as base64. */
+export function v4Body(body: SuiteBody): JsonObject {
+  return body.json === undefined
+    ? {
+        content: Buffer.from(body.bytes).toString('base64'),
+        contentType: body.contentType,
+        encoded: 'base64',
+      }
+    : { content: body.json, contentType: body.contentType, encoded: false };
 }
