@@ -26,7 +26,7 @@ export function corpusFiles(): CorpusFile[] {
  * (`unshare --net`, as an unprivileged user namespace), where the only interface is a loopback
  * device nothing outside can reach. This is the argument list that runs `command` so, loopback up.
  */
-function isolated(command: string, args: string[]): { command: string; args: string[] } {
+export function isolated(command: string, args: string[]): { command: string; args: string[] } {
   return {
     command: 'unshare',
     args: [
@@ -47,7 +47,7 @@ function isolated(command: string, args: string[]): { command: string; args: str
  * a missing plugin from GitHub) sent to a proxy that refuses at once (nothing listens on port 9)
  * rather than left to time out resolving a name.
  */
-const pactEnv: NodeJS.ProcessEnv = {
+export const pactEnv: NodeJS.ProcessEnv = {
   ...process.env,
   PACT_DO_NOT_TRACK: 'true',
   HTTPS_PROXY: 'http://127.0.0.1:9',
@@ -107,4 +107,17 @@ export async function rustLoads(paths: string[]): Promise<RustLoad[]> {
     const refused = /Failed to load pact '[^']*' - (.*)/.exec(plain);
     return refused === null ? { loaded: true } : { loaded: false, error: refused[1]?.trim() ?? '' };
   });
+}
+/** Runs `task` over `items`, at most `limit` at once, and keeps the order of the results. */
+export async function mapLimit<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
