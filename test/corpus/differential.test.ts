@@ -267,7 +267,10 @@ async function runFile(file: CorpusFile): Promise<FileRun> {
     const pvReport = join(dir, 'pact-verifier.json');
     const pv = await runProcess(
       fileURLToPath(new URL('../../node_modules/.bin/pact-verifier', import.meta.url)),
-      ['--file', file.path, '--hostname', '127.0.0.1', '--port', String(pvProxy.port), '--json', pvReport],
+      [
+        ...['--file', file.path, '--hostname', '127.0.0.1', '--port', String(pvProxy.port)],
+        ...['--request-timeout', '10000', '--json', pvReport],
+      ],
       { env: pactEnv },
     );
     const trReport = join(dir, 'treaty.json');
@@ -279,6 +282,8 @@ async function runFile(file: CorpusFile): Promise<FileRun> {
       '--json',
       '--output',
       trReport,
+      '--request-timeout',
+      '10000',
     ]);
     run.exitCodes = { pactVerifier: pv.code, treaty: tr.code };
 
@@ -404,6 +409,9 @@ describe('real-world Pact files: treaty verify and pact-verifier against pact-st
     it(`${file.name}: same exit code, verdicts and requests`, () => {
       const run = runs.get(file.name);
       expect(run?.error).toBeUndefined();
+      // The harness saw what pact-verifier did: a request at the proxy for each interaction it verified.
+      expect(run?.requests.pactVerifier).toBeGreaterThanOrEqual(run?.verdicts.pactVerifier.length ?? 1);
+      expect(run?.verdicts.pactVerifier.length).toBeGreaterThan(0);
       expect(run?.differences.filter((d) => accepted(d) === undefined)).toEqual([]);
     });
   }
