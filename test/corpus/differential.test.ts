@@ -15,6 +15,15 @@ import { headerMap, startRecordingProxy, startStub, type RecordedRequest } from 
  * They must agree on the exit code, on each interaction's verdict, and on the request sent for each
  * interaction. The only differences allowed are listed in `treatyIsRight`, each with its reason.
  * Every difference found is written to test-artifacts/corpus-report.json.
+ *
+ * How requests are compared: both tools verify the interactions one after another in file order, so
+ * the n-th request at a tool's proxy belongs to the n-th interaction it reports, except a request to
+ * the Location of a redirect the proxy just passed on, which belongs to the one before. Method; path
+ * percent-decoded; query as decoded values by name; headers by lower-case name, leaving out those
+ * of the connection (host, length, connection) and, unless the interaction names them, a client's
+ * defaults (user-agent, accept-encoding, accept); the body as a JSON value when it is JSON (see
+ * bodyValue), as bytes otherwise. Values drawn by random generators (a date, a UUID) are not compared.
+ * Files run three at a time; the stub server of each is closed whatever happens.
  */
 
 type Verdict = 'pass' | 'fail';
@@ -408,6 +417,7 @@ describe('real-world Pact files: treaty verify and pact-verifier against pact-st
     }
     it(`${file.name}: same exit code, verdicts and requests`, () => {
       const run = runs.get(file.name);
+      expect(run, 'the file was not run').toBeDefined();
       expect(run?.error).toBeUndefined();
       // The harness saw what pact-verifier did: a request at the proxy for each interaction it verified.
       expect(run?.requests.pactVerifier).toBeGreaterThanOrEqual(run?.verdicts.pactVerifier.length ?? 1);
