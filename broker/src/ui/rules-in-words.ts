@@ -64,6 +64,8 @@ function ruleInWords(rule: MatchingRule): string {
       return `a map whose every key is ${rule.rules.map(ruleInWords).join(' and ')}`;
     case 'eachValue':
       return `a map whose every value is ${rule.rules.map(ruleInWords).join(' and ')}`;
+    case 'unknown':
+      return `the rule '${rule.name}', which Treaty does not know (nothing matches it)`;
   }
 }
 

@@ -341,18 +341,22 @@ describe('matching rules', () => {
     expect(Object.keys(rules)).toEqual(['body', 'status']);
   });
 
-  it('name unknown matchers and bad rule shapes with their codes and paths', () => {
-    expect(() =>
-      parseMatchingRules(
-        { body: { '$.a': { matchers: [{ match: 'fuzzy' }] } } },
-        'interactions[1].response.matchingRules',
-      ),
-    ).toThrow(
-      expect.objectContaining({
+  it('keep unknown matchers with a coded warning, and name bad rule shapes with their codes and paths', () => {
+    const warned: unknown[] = [];
+    const rules = parseMatchingRules(
+      { body: { '$.a': { matchers: [{ match: 'fuzzy', level: 2 }] } } },
+      'interactions[1].response.matchingRules',
+      (path, _message, code) => warned.push({ path, code }),
+    );
+    expect(rules.body?.['$.a']?.rules).toEqual([
+      { match: 'unknown', name: 'fuzzy', rule: { match: 'fuzzy', level: 2 } },
+    ]);
+    expect(warned).toEqual([
+      {
         code: 'TREATY_CONTRACT_UNKNOWN_RULE',
         path: "interactions[1].response.matchingRules.body['$.a'].matchers[0]",
-      }),
-    );
+      },
+    ]);
     expect(() => parseMatchingRules({ body: { '$.a': { matchers: [{ match: 'regex' }] } } }, '$')).toThrow(
       code('TREATY_CONTRACT_INVALID'),
     );

@@ -1,4 +1,4 @@
-import { TreatyError } from '../errors.js';
+import { TreatyError, type ErrorCode } from '../errors.js';
 import { parseJson } from './json.js';
 import type {
   ArrayContainsVariant,
@@ -40,7 +40,11 @@ import { classifyContentType, detectContentType } from './content-type.js';
 export interface FragmentOptions {
   /** JSON path of the fragment in its file, used in error messages (default `$`). */
   path?: string;
+  /** Told, with the path, of each part read leniently (a matching rule Pact does not define). */
+  onWarning?: (path: string, message: string, code?: ErrorCode) => void;
 }
+
+type RuleWarn = FragmentOptions['onWarning'];
 
 // ---------------------------------------------------------------------------------------------
 // Headers, query, bodies
@@ -229,13 +233,17 @@ export function parseBody(
   }
   if (typeof value === 'string' && legacyStrings && version !== '4.0')
     return legacyStringBody(value, declaredType);
+  // A V4 body that is not a body object is read as the Pact core reads it: the JSON text of the
+  // value, so a bare string is the JSON string it is written as (`""` is two quote characters).
+  if (typeof value === 'string' && version === '4.0')
+    return { kind: 'json', value, ...(declaredType === undefined ? {} : { contentType: declaredType }) };
   return bodyFromValue(value as JsonValue, declaredType);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Matching rules
 
-const ruleAliases: Record<string, MatchingRule['match']> = {
+const ruleAliases: Record<string, Exclude<MatchingRule['match'], 'unknown'>> = {
   equality: 'equality',
   regex: 'regex',
   type: 'type',
@@ -294,17 +302,20 @@ function inferRuleName(obj: JsonObject): string | undefined {
 }
 
 /** Reads one matching rule in any spelling Pact files use. */
-function parseRule(value: unknown, path: string): MatchingRule {
+function parseRule(value: unknown, path: string, warn?: RuleWarn): MatchingRule {
   const obj = expectObject(value, path, 'a matching rule object');
   const written = inferRuleName(obj);
   if (written === undefined) return invalid(path, "a matching rule with a 'match' attribute", value);
   const match = ruleAliases[written];
   if (match === undefined) {
-    throw new TreatyError(
+    // As the Pact core does, a rule it does not define is kept (a plugin may define it) and fails
+    // each value it applies to when the contract is verified.
+    warn?.(
+      path,
+      `unknown matching rule '${written}': every value it applies to fails to match. Treaty knows ${[...new Set(Object.values(ruleAliases))].join(', ')}.`,
       'TREATY_CONTRACT_UNKNOWN_RULE',
-      `${path}: unknown matching rule '${written}'. Treaty knows ${[...new Set(Object.values(ruleAliases))].join(', ')}.`,
-      { path },
     );
+    return { match: 'unknown', name: written, rule: obj as JsonObject };
   }
   const str = (key: string): string => expectString(obj[key], child(path, key));
   const optFormat = (...keys: string[]): { format?: string } => {
@@ -338,7 +349,7 @@ function parseRule(value: unknown, path: string): MatchingRule {
       const variants = obj.variants.map((v, i): ArrayContainsVariant => {
         const vp = child(at, i);
         const vo = expectObject(v, vp);
-        const rules = vo.rules === undefined ? {} : parseRuleMap(vo.rules, child(vp, 'rules'));
+        const rules = vo.rules === undefined ? {} : parseRuleMap(vo.rules, child(vp, 'rules'), warn);
         const generators =
           vo.generators === undefined ? undefined : parseGeneratorMap(vo.generators, child(vp, 'generators'));
         return {
@@ -365,7 +376,7 @@ function parseRule(value: unknown, path: string): MatchingRule {
         obj.rules === undefined
           ? []
           : Array.isArray(obj.rules)
-            ? obj.rules.map((r, i) => parseRule(r, child(at, i)))
+            ? obj.rules.map((r, i) => parseRule(r, child(at, i), warn))
             : invalid(at, 'an array of rules', obj.rules);
       return { match, rules, ...(obj.value === undefined ? {} : { value: obj.value }) };
     }
@@ -374,24 +385,24 @@ function parseRule(value: unknown, path: string): MatchingRule {
   }
 }
 
-function parseRuleList(value: unknown, path: string): RuleList {
+function parseRuleList(value: unknown, path: string, warn?: RuleWarn): RuleList {
   const obj = expectObject(value, path, 'a rule list { matchers: [...] }');
-  if (!('matchers' in obj)) return { combine: 'AND', rules: [parseRule(obj, path)] };
+  if (!('matchers' in obj)) return { combine: 'AND', rules: [parseRule(obj, path, warn)] };
   const at = child(path, 'matchers');
   if (!Array.isArray(obj.matchers)) return invalid(at, 'an array of matching rules', obj.matchers);
   const combine =
     obj.combine === undefined || obj.combine === null ? 'AND' : String(obj.combine).toUpperCase();
   if (combine !== 'AND' && combine !== 'OR')
     return invalid(child(path, 'combine'), "'AND' or 'OR'", obj.combine);
-  return { combine, rules: obj.matchers.map((m, i) => parseRule(m, child(at, i))) };
+  return { combine, rules: obj.matchers.map((m, i) => parseRule(m, child(at, i), warn)) };
 }
 
-function parseRuleMap(value: unknown, path: string): Record<string, RuleList> {
+function parseRuleMap(value: unknown, path: string, warn?: RuleWarn): Record<string, RuleList> {
   const obj = expectObject(value, path);
   const out: Record<string, RuleList> = {};
   for (const [key, v] of Object.entries(obj)) {
     checkBodyPath(key, child(path, key));
-    out[key] = parseRuleList(v, child(path, key));
+    out[key] = parseRuleList(v, child(path, key), warn);
   }
   return out;
 }
@@ -478,7 +489,7 @@ function splitV2Path(key: string, path: string): [keyof MatchingRules, string] |
  * or the V3/V4 form by category. For messages, `$.body`-less V2 paths and the `content` category
  * are the contents.
  */
-export function parseMatchingRules(value: unknown, path: string): MatchingRules {
+export function parseMatchingRules(value: unknown, path: string, warn?: RuleWarn): MatchingRules {
   if (value === undefined || value === null) return {};
   const obj = expectObject(value, path, 'an object of matching rules');
   const rules: MatchingRules = {};
@@ -487,7 +498,7 @@ export function parseMatchingRules(value: unknown, path: string): MatchingRules 
     if (key.startsWith('$')) {
       const split = splitV2Path(key, at);
       const [category, name] = split ?? ['body', key];
-      addRule(rules, category, name, parseRuleList(v, at), at);
+      addRule(rules, category, name, parseRuleList(v, at, warn), at);
       continue;
     }
     const category = categoryNames[key];
@@ -497,14 +508,14 @@ export function parseMatchingRules(value: unknown, path: string): MatchingRules 
       // V3 files sometimes key the single categories by an empty string or a path.
       if (!('matchers' in entry) && !('match' in entry) && Object.keys(entry).length > 0) {
         for (const [k, inner] of Object.entries(entry))
-          addRule(rules, category, '', parseRuleList(inner, child(at, k)), at);
+          addRule(rules, category, '', parseRuleList(inner, child(at, k), warn), at);
       } else if (Object.keys(entry).length > 0) {
-        addRule(rules, category, '', parseRuleList(entry, at), at);
+        addRule(rules, category, '', parseRuleList(entry, at, warn), at);
       }
       continue;
     }
     for (const [name, list] of Object.entries(expectObject(v, at)))
-      addRule(rules, category, name, parseRuleList(list, child(at, name)), child(at, name));
+      addRule(rules, category, name, parseRuleList(list, child(at, name), warn), child(at, name));
   }
   return rules;
 }
@@ -668,7 +679,7 @@ export function parseRequest(value: unknown, specVersion: string, options?: Frag
     path: obj.path === undefined ? '/' : expectString(obj.path, child(path, 'path')),
     query: parseQuery(obj.query, child(path, 'query')),
     headers,
-    matchingRules: parseMatchingRules(obj.matchingRules, child(path, 'matchingRules')),
+    matchingRules: parseMatchingRules(obj.matchingRules, child(path, 'matchingRules'), options?.onWarning),
     generators: parseGenerators(obj.generators, child(path, 'generators')),
   };
   if (version === '1.0.0' && typeof obj.query === 'string') request.rawQuery = obj.query;
@@ -697,7 +708,7 @@ export function parseResponse(value: unknown, specVersion: string, options?: Fra
   const response: HttpResponse = {
     status,
     headers,
-    matchingRules: parseMatchingRules(obj.matchingRules, child(path, 'matchingRules')),
+    matchingRules: parseMatchingRules(obj.matchingRules, child(path, 'matchingRules'), options?.onWarning),
     generators: parseGenerators(obj.generators, child(path, 'generators')),
   };
   const body = parseBody(
@@ -732,7 +743,7 @@ export function parseMessage(value: unknown, specVersion: string, options?: Frag
   const metadata = raw === undefined || raw === null ? {} : expectObject(raw, child(path, metaKey));
   const message: Message = {
     metadata,
-    matchingRules: parseMatchingRules(obj.matchingRules, child(path, 'matchingRules')),
+    matchingRules: parseMatchingRules(obj.matchingRules, child(path, 'matchingRules'), options?.onWarning),
     generators: parseGenerators(obj.generators, child(path, 'generators')),
   };
   const key =

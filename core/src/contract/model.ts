@@ -71,7 +71,12 @@ export type MatchingRule =
   | { match: 'notEmpty' }
   | { match: 'semver' }
   | { match: 'eachKey'; rules: MatchingRule[]; value?: JsonValue }
-  | { match: 'eachValue'; rules: MatchingRule[]; value?: JsonValue };
+  | { match: 'eachValue'; rules: MatchingRule[]; value?: JsonValue }
+  /**
+   * A rule Pact does not define (perhaps a plugin's), kept as written: `name` is its `match`, `rule`
+   * the whole object. Every value it applies to fails to match, as in the Pact core.
+   */
+  | { match: 'unknown'; name: string; rule: JsonObject };
 
 /** The `match` names of every rule. */
 export type RuleName = MatchingRule['match'];

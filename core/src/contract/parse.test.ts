@@ -90,7 +90,7 @@ describe('parseContract', () => {
     expect(parseContract(serializeContract(contract)).interactions).toHaveLength(2);
   });
 
-  it('rejects an unknown spec version and unknown rules and generators with their own codes', () => {
+  it('rejects an unknown spec version and generators with their own codes, and keeps an unknown rule with a warning', () => {
     const bad = { ...v3([]), metadata: { pactSpecification: { version: '9.0' } } };
     expect(error(() => parseContract(bad)).code).toBe('TREATY_CONTRACT_UNSUPPORTED_VERSION');
     const rule = v3([
@@ -100,9 +100,21 @@ describe('parseContract', () => {
         response: { matchingRules: { body: { '$.a': { matchers: [{ match: 'frobnicate' }] } } } },
       },
     ]);
-    const e = error(() => parseContract(rule));
-    expect(e.code).toBe('TREATY_CONTRACT_UNKNOWN_RULE');
-    expect(e.path).toBe("interactions[0].response.matchingRules.body['$.a'].matchers[0]");
+    // As the Pact core reads it: the rule is kept as written, with a warning carrying the code.
+    const warnings: ContractWarning[] = [];
+    const read = parseContract(rule, { onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        code: 'TREATY_CONTRACT_UNKNOWN_RULE',
+        path: "interactions[0].response.matchingRules.body['$.a'].matchers[0]",
+      }),
+    ]);
+    const http = read.interactions[0];
+    expect(http?.type === 'Synchronous/HTTP' && http.response.matchingRules.body?.['$.a']).toEqual({
+      combine: 'AND',
+      rules: [{ match: 'unknown', name: 'frobnicate', rule: { match: 'frobnicate' } }],
+    });
+    expect(serializeContract(read)).toMatch(/"matchers": \[\s*\{\s*"match": "frobnicate"\s*\}/);
     const gen = v3([
       { description: 'a', request: {}, response: { generators: { body: { '$.a': { type: 'Magic' } } } } },
     ]);

@@ -1,4 +1,4 @@
-import { TreatyError, isTreatyError } from '../errors.js';
+import { TreatyError, isTreatyError, type ErrorCode } from '../errors.js';
 import { parseMessage, parseProviderStates, parseRequest, parseResponse } from './fragments.js';
 import { parseJson } from './json.js';
 import type {
@@ -42,6 +42,12 @@ export interface ContractWarning {
   /** JSON path of the value, e.g. `interactions[0].comments`. */
   path: string;
   message: string;
+  /**
+   * Set when what was read can never verify (`TREATY_CONTRACT_UNKNOWN_RULE`: a matching rule Pact
+   * does not define). The Pact tools read such a file and fail the interaction; `treaty validate`
+   * refuses it.
+   */
+  code?: ErrorCode;
 }
 
 /** Options of {@link parseContract}. */
@@ -53,7 +59,7 @@ export interface ParseContractOptions {
   onWarning?: (warning: ContractWarning) => void;
 }
 
-type Warn = (path: string, message: string) => void;
+type Warn = (path: string, message: string, code?: ErrorCode) => void;
 
 /** An optional object the Pact tools ignore when it is not one: undefined, with a warning, then. */
 function lenientObject(value: unknown, path: string, warn: Warn): JsonObject | undefined {
@@ -158,16 +164,16 @@ function parseInteraction(
         request: parseRequest(
           obj.request ?? invalid(child(path, 'request'), 'a request object', undefined),
           version,
-          { path: child(path, 'request') },
+          { path: child(path, 'request'), onWarning: warn },
         ),
         response: parseResponse(
           obj.response ?? invalid(child(path, 'response'), 'a response object', undefined),
           version,
-          { path: child(path, 'response') },
+          { path: child(path, 'response'), onWarning: warn },
         ),
       };
     case 'Asynchronous/Messages':
-      return { type, ...base, message: parseMessage(obj, version, { path }) };
+      return { type, ...base, message: parseMessage(obj, version, { path, onWarning: warn }) };
     case 'Synchronous/Messages': {
       const at = child(path, 'response');
       const responses =
@@ -179,8 +185,8 @@ function parseInteraction(
       return {
         type,
         ...base,
-        request: parseMessage(obj.request ?? {}, version, { path: child(path, 'request') }),
-        response: responses.map((r, i) => parseMessage(r, version, { path: child(at, i) })),
+        request: parseMessage(obj.request ?? {}, version, { path: child(path, 'request'), onWarning: warn }),
+        response: responses.map((r, i) => parseMessage(r, version, { path: child(at, i), onWarning: warn })),
       };
     }
     default:
@@ -194,7 +200,8 @@ function parseInteraction(
  * @example const contract = parseContract(readFileSync('pacts/web-orders.json', 'utf8'))
  */
 export function parseContract(input: string | unknown, options: ParseContractOptions = {}): Contract {
-  const warn: Warn = (path, message) => options.onWarning?.({ path, message: `${path}: ${message}` });
+  const warn: Warn = (path, message, code) =>
+    options.onWarning?.({ path, message: `${path}: ${message}`, ...(code === undefined ? {} : { code }) });
   let value: unknown = input;
   if (typeof input === 'string') {
     try {

@@ -67,6 +67,8 @@ function ruleJson(rule: MatchingRule): JsonObject {
         ['match', rule.match],
         ['status', Array.isArray(rule.status) ? [...rule.status] : rule.status],
       ]);
+    case 'unknown':
+      return rule.rule;
     default:
       return sorted(Object.entries(rule) as Array<[string, JsonValue]>);
   }

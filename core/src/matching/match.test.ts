@@ -11,6 +11,33 @@ const rules = (body: Record<string, unknown>) => ({
   ),
 });
 
+describe('a matching rule Pact does not define', () => {
+  it('fails every value it applies to, in bodies and headers, as the Pact core fails it', () => {
+    const expected = parseResponse(
+      {
+        status: 200,
+        headers: { ...json, 'X-Id': 'a' },
+        body: { status: 'success', other: 1 },
+        matchingRules: {
+          ...rules({ '$.status': { match: 'value' } }),
+          header: { 'X-Id': { matchers: [{ match: 'value' }] } },
+        },
+      },
+      '3',
+    );
+    const same = parseResponse(
+      { status: 200, headers: { ...json, 'X-Id': 'a' }, body: { status: 'success', other: 1 } },
+      '3',
+    );
+    const mismatches = matchResponse(expected, same);
+    expect(mismatches.map((m) => [m.path, m.rule])).toEqual([
+      ['$.header.X-Id', 'unknown'],
+      ['$.body.status', 'unknown'],
+    ]);
+    expect(mismatches[1]?.message).toContain("could not apply the 'value' matching rule");
+  });
+});
+
 describe('mismatches are data', () => {
   it('give part, path, expected, actual, rule and a message naming the path', () => {
     const expected = parseResponse(

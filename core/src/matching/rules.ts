@@ -212,6 +212,8 @@ export function checkRule(
       return typeof actual === 'object' && actual !== null
         ? undefined
         : `expected an object or an array but got ${show(actual)}`;
+    case 'unknown':
+      return `could not apply the '${rule.name}' matching rule: it is not one Treaty knows (TREATY_CONTRACT_UNKNOWN_RULE), so no value matches it`;
   }
 }
 

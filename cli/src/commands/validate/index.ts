@@ -1,6 +1,13 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { TreatyError, isTreatyError, parseContract, type Contract, type ErrorCode } from '@treaty/core';
+import {
+  TreatyError,
+  isTreatyError,
+  parseContract,
+  type Contract,
+  type ContractWarning,
+  type ErrorCode,
+} from '@treaty/core';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { parseCommandArgs } from '../../args.js';
@@ -87,11 +94,20 @@ export async function validate(options: ValidateOptions): Promise<ValidateReport
   for (const full of files) {
     const file = relative(options.cwd, full) || full;
     try {
-      const warnings: string[] = [];
-      const contract = parseContract(await readFile(full, 'utf8'), {
-        onWarning: (w) => warnings.push(w.message),
-      });
-      contracts.push(summarize(file, contract, warnings));
+      const warnings: ContractWarning[] = [];
+      const contract = parseContract(await readFile(full, 'utf8'), { onWarning: (w) => warnings.push(w) });
+      // What the Pact tools read but can never verify (an unknown matching rule) is refused here.
+      const fatal = warnings.find((w) => w.code !== undefined);
+      if (fatal?.code !== undefined)
+        contracts.push({ file, valid: false, code: fatal.code, message: fatal.message, path: fatal.path });
+      else
+        contracts.push(
+          summarize(
+            file,
+            contract,
+            warnings.map((w) => w.message),
+          ),
+        );
     } catch (error) {
       if (!isTreatyError(error)) throw error;
       contracts.push({

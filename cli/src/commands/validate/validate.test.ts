@@ -85,6 +85,32 @@ describe('treaty validate', () => {
     expect(out).toContain('1 valid, 0 invalid');
   });
 
+  it('refuses a matching rule Pact does not define, which the Pact tools read but can never verify', async () => {
+    const dir = workspace();
+    const unknownRule = {
+      ...v3,
+      interactions: [
+        {
+          description: 'refunds',
+          request: { path: '/refunds' },
+          response: {
+            status: 200,
+            body: { status: 'success' },
+            matchingRules: { body: { '$.status': { matchers: [{ match: 'value' }] } } },
+          },
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'pacts', 'web-unknown-rule.json'), JSON.stringify(unknownRule));
+    const io = capture(dir);
+    const code = await main(['validate', join('pacts', 'web-unknown-rule.json')], io);
+    expect(code).toBe(1);
+    const out = io.out.join('');
+    expect(out).toContain("unknown matching rule 'value'");
+    expect(out).toContain('[TREATY_CONTRACT_UNKNOWN_RULE]');
+    expect(out).toContain('0 valid, 1 invalid');
+  });
+
   it('exits 1 for a file that is not a contract, saying so, with --json output for machines', async () => {
     const dir = workspace();
     const io = capture(dir);
