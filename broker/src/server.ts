@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp, type AuthOptions, type Credential } from './app.js';
+import { buildApp } from './app.js';
+import type { AuthOptions, Credential } from './http/auth.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 
 /** Settings of a running broker; the CLI fills them from flags and the environment. */

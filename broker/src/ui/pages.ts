@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   isTreatyError,
   parseContract,
@@ -10,6 +10,7 @@ import {
   type Message,
 } from '@treaty/core';
 import type { PactPublication, Store, Verification } from '../store/types.js';
+import type { RouteOptions } from '../http/hal.js';
 import { evaluateMatrix, type Decision, type MatrixRow, type MatrixSelector } from '../domain/matrix.js';
 import { ago, href, html, page, raw, type Html } from './html.js';
 import { networkSvg, type Edge } from './network.js';
@@ -419,11 +420,13 @@ export function wantsHtml(req: FastifyRequest): boolean {
 const sendPage = (reply: FastifyReply, status: number, body: string) =>
   reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body);
 
+/** The index page for people; `/` serves it to a browser. */
+export async function sendIndexPage(reply: FastifyReply, store: Store): Promise<FastifyReply> {
+  return sendPage(reply, 200, await indexPage(store, Date.now()));
+}
+
 /** The broker's pages for people: readable without JavaScript, one `main` per page. */
-export function registerUi(
-  app: FastifyInstance,
-  store: Store,
-): { index: (reply: FastifyReply) => Promise<FastifyReply> } {
+export const uiPages: FastifyPluginAsync<RouteOptions> = async (app, { store }) => {
   type Q = { Querystring: Record<string, string | undefined> };
   app.get('/ui/network', async (_req, reply) => sendPage(reply, 200, await networkPage(store)));
   app.get<{ Params: { provider: string; consumer: string } }>(
@@ -458,5 +461,4 @@ export function registerUi(
     sendPage(reply, 200, await environmentsPage(store, Date.now())),
   );
   app.get('/ui', async (_req, reply) => reply.redirect('/'));
-  return { index: async (reply) => sendPage(reply, 200, await indexPage(store, Date.now())) };
-}
+};

@@ -1,16 +1,16 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { TreatyError } from '@treaty/core';
-import type { Store } from './store/types.js';
+import { base, send, type RouteOptions } from '../http/hal.js';
+import type { Store } from '../store/types.js';
 import {
   evaluateMatrix,
   type Decision,
   type IgnoreSelector,
   type MatrixQuery,
   type MatrixSelector,
-} from './domain/matrix.js';
+} from '../domain/matrix.js';
 
 const enc = encodeURIComponent;
-type Send = (reply: FastifyReply, status: number, body: unknown) => Promise<FastifyReply>;
 
 /** A query string parsed Rack-style: `q[]` and `ignore[]` groups, and the other keys (repeats kept). */
 export interface ParsedMatrixQuery {
@@ -144,12 +144,7 @@ async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Promise<Mat
 }
 
 /** `/matrix` and `/can-i-deploy`: the release gate. */
-export function registerMatrix(
-  app: FastifyInstance,
-  store: Store,
-  send: Send,
-  base: (req: FastifyRequest) => string,
-): void {
+export const matrixRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store }) => {
   const render = (req: FastifyRequest, d: Decision) => {
     const b = base(req);
     const version = (p: string, n: string) => ({
@@ -227,4 +222,4 @@ export function registerMatrix(
     });
     return send(reply, 200, render(req, await evaluateMatrix(store, query, hint(req))));
   });
-}
+};

@@ -1,17 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { TreatyError } from '@treaty/core';
-import type { DeployedVersion, Environment, ReleasedVersion, Store } from './store/types.js';
+import { base, send, type RouteOptions } from '../http/hal.js';
+import type { DeployedVersion, Environment, ReleasedVersion } from '../store/types.js';
 
 const enc = encodeURIComponent;
-type Send = (reply: FastifyReply, status: number, body: unknown) => Promise<FastifyReply>;
 
 /** Environments, deployed versions and released versions (record-deployment, record-release, …). */
-export function registerDeployments(
-  app: FastifyInstance,
-  store: Store,
-  send: Send,
-  base: (req: FastifyRequest) => string,
-): void {
+export const deploymentRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store }) => {
   const envBody = (b: string, e: Environment) => ({
     uuid: e.uuid,
     name: e.name,
@@ -231,4 +226,4 @@ export function registerDeployments(
       });
     },
   );
-}
+};

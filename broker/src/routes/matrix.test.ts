@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
-import { parseMatrixQuery } from './routes-matrix.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { buildApp } from '../app.js';
+import { parseMatrixQuery } from './matrix.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 
 const pact = (consumer: string, provider: string, field: string) =>
   JSON.stringify({

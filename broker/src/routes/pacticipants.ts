@@ -1,13 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { TreatyError, type ErrorCode } from '@treaty/core';
-import type { Pacticipant, Store, Version } from './store/types.js';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { fail } from '../http/errors.js';
+import { base, send, type RouteOptions } from '../http/hal.js';
+import type { Pacticipant, Version } from '../store/types.js';
 
 const enc = encodeURIComponent;
-type Send = (reply: FastifyReply, status: number, body: unknown) => Promise<FastifyReply>;
-
-function fail(code: ErrorCode, message: string): never {
-  throw new TreatyError(code, message);
-}
 
 /**
  * The fields a client may set on a pacticipant, checked: strings on one line, a main branch without spaces.
@@ -39,12 +35,7 @@ function pacticipantFields(body: unknown): {
 }
 
 /** Pacticipants, their versions, branches and tags. */
-export function registerPacticipants(
-  app: FastifyInstance,
-  store: Store,
-  send: Send,
-  base: (req: FastifyRequest) => string,
-): void {
+export const pacticipantRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store }) => {
   const pacticipantBody = async (req: FastifyRequest, p: Pacticipant) => {
     const self = `${base(req)}/pacticipants/${enc(p.name)}`;
     const latest = await store.latestVersion(p.name);
@@ -351,4 +342,4 @@ export function registerPacticipants(
       return send(reply, existed ? 200 : 201, tagBody(req, name, version, tag));
     },
   );
-}
+};

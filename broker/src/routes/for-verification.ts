@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { TreatyError } from '@treaty/core';
-import type { PactPublication, Store } from './store/types.js';
-import { isPending } from './domain/pending.js';
-import { normalizeSelector, selectorLabel, type ConsumerVersionSelector } from './domain/selectors.js';
+import { base, send, type RouteOptions } from '../http/hal.js';
+import type { PactPublication, Store } from '../store/types.js';
+import { isPending } from '../domain/pending.js';
+import { normalizeSelector, selectorLabel, type ConsumerVersionSelector } from '../domain/selectors.js';
 
 interface Selected {
   publication: PactPublication;
@@ -129,12 +130,7 @@ async function defaults(store: Store, consumers: string[]): Promise<ConsumerVers
  * `/pacts/provider/{provider}/for-verification`: which pacts a provider build must verify, and whether each
  * is pending.
  */
-export function registerForVerification(
-  app: FastifyInstance,
-  store: Store,
-  send: (reply: FastifyReply, status: number, body: unknown) => Promise<FastifyReply>,
-  base: (req: FastifyRequest) => string,
-): void {
+export const forVerificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store }) => {
   const selfLink = (req: FastifyRequest, provider: string) => ({
     href: `${base(req)}/pacts/provider/${enc(provider)}/for-verification`,
     title: 'Pacts to be verified',
@@ -303,4 +299,4 @@ export function registerForVerification(
       return send(reply, 200, { _embedded: { pacts }, _links: { self: selfLink(req, provider) } });
     },
   );
-}
+};

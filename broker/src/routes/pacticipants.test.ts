@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { buildApp } from '../app.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 
 let app: FastifyInstance;
 let url: string;

@@ -1,0 +1,7 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { send } from '../http/hal.js';
+
+/** `/diagnostic/status/heartbeat`: answers without credentials, for load balancers and health checks. */
+export const heartbeatRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/diagnostic/status/heartbeat', async (_req, reply) => send(reply, 200, { ok: true, _links: {} }));
+};

@@ -1,0 +1,150 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { isTreatyError, parseContract } from '@treaty/core';
+import { errorBody, fail } from '../http/errors.js';
+import { base, pactUrl, send, type RouteOptions } from '../http/hal.js';
+
+const enc = encodeURIComponent;
+
+/** `/contracts/publish`: a consumer version with its branch, tags and pacts in one request. */
+export const publishRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store }) => {
+  app.post<{ Body: unknown }>('/contracts/publish', async (req, reply) => {
+    const body = req.body as Record<string, unknown> | undefined;
+    const str = (v: unknown, what: string): string => {
+      if (typeof v !== 'string' || v.trim() === '' || /[\r\n]/.test(v))
+        fail('TREATY_BROKER_BAD_REQUEST', `${what} must be a non-blank single-line string.`);
+      return v;
+    };
+    if (body === undefined || typeof body !== 'object' || body === null || Array.isArray(body))
+      fail(
+        'TREATY_BROKER_BAD_REQUEST',
+        'Send { pacticipantName, pacticipantVersionNumber, contracts: [...] } as JSON.',
+      );
+    const consumer = str(body.pacticipantName, 'pacticipantName');
+    const version = str(body.pacticipantVersionNumber, 'pacticipantVersionNumber');
+    const branch = body.branch === undefined || body.branch === null ? undefined : str(body.branch, 'branch');
+    const tags =
+      body.tags === undefined || body.tags === null
+        ? []
+        : Array.isArray(body.tags)
+          ? body.tags.map((t, i) => str(t, `tags[${i}]`))
+          : fail('TREATY_BROKER_BAD_REQUEST', 'tags must be an array of strings.');
+    if (!Array.isArray(body.contracts) || body.contracts.length === 0)
+      fail('TREATY_BROKER_BAD_REQUEST', 'contracts must be a non-empty array.');
+    const contracts = body.contracts.map((raw: unknown, i: number) => {
+      const c = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+      const where = `contracts[${i}]`;
+      const consumerName = str(c.consumerName, `${where}.consumerName`);
+      const provider = str(c.providerName, `${where}.providerName`);
+      if (consumerName !== consumer)
+        fail(
+          'TREATY_BROKER_BAD_REQUEST',
+          `${where}.consumerName '${consumerName}' must equal pacticipantName '${consumer}'.`,
+        );
+      if (c.specification !== undefined && c.specification !== 'pact')
+        fail('TREATY_BROKER_BAD_REQUEST', `${where}.specification must be "pact".`);
+      if (c.contentType !== undefined && c.contentType !== 'application/json')
+        fail('TREATY_BROKER_BAD_REQUEST', `${where}.contentType must be "application/json".`);
+      const encoded = str(c.content, `${where}.content`);
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0)
+        fail('TREATY_BROKER_BAD_REQUEST', `${where}.content must be strict Base64 of the pact JSON.`);
+      const text = Buffer.from(encoded, 'base64').toString('utf8');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        fail('TREATY_BROKER_BAD_REQUEST', `${where}.content does not decode to JSON.`);
+      }
+      let contract;
+      try {
+        contract = parseContract(parsed);
+      } catch (error) {
+        if (isTreatyError(error))
+          fail(
+            'TREATY_BROKER_BAD_REQUEST',
+            `${where}.content is not a pact Treaty can read: ${error.message}`,
+          );
+        throw error;
+      }
+      if (contract.consumer.name !== consumer || contract.provider.name !== provider) {
+        fail(
+          'TREATY_BROKER_BAD_REQUEST',
+          `${where}: the pact is between ${contract.consumer.name} and ${contract.provider.name}, not ${consumer} and ${provider}.`,
+        );
+      }
+      return { provider, content: JSON.stringify(parsed) };
+    });
+    let outcomes;
+    try {
+      outcomes = await store.publishContracts({
+        consumer,
+        consumerVersion: version,
+        ...(branch === undefined ? {} : { branch }),
+        tags,
+        contracts,
+      });
+    } catch (error) {
+      if (isTreatyError(error) && error.code === 'TREATY_BROKER_PACT_CONFLICT') {
+        const notice = { type: 'error', text: error.message };
+        return send(reply, 409, {
+          ...errorBody(409, error.code, error.message),
+          notices: [notice],
+          errors: { contracts: [error.message] },
+        });
+      }
+      throw error;
+    }
+    const b = base(req);
+    const versionUrl = `${b}/pacticipants/${enc(consumer)}/versions/${enc(version)}`;
+    const notices = [
+      {
+        type: 'debug',
+        text: `Created ${consumer} version ${version}${branch === undefined ? '' : ` with branch ${branch}`}${tags.length === 0 ? '' : ` and tags ${tags.join(', ')}`}`,
+      },
+      ...(branch === undefined
+        ? [
+            {
+              type: 'prompt',
+              text: 'Next time, give the branch (--branch) so selectors such as mainBranch can find this version.',
+            },
+          ]
+        : []),
+      ...outcomes.map((o) => ({
+        type: 'success',
+        text:
+          `${o.unchanged ? 'Pact with the same content already published' : 'Pact published'} for ` +
+          `${o.publication.consumer} version ${o.publication.consumerVersion} and provider ${o.publication.provider}` +
+          `${o.contentExisted && !o.unchanged ? ' (content already verified where published before)' : ''}.`,
+      })),
+    ];
+    return send(reply, 200, {
+      notices,
+      logs: notices.map((n) => ({
+        level: n.type,
+        message: n.text,
+        deprecationWarning: 'Replaced by notices',
+      })),
+      _embedded: {
+        pacticipant: { name: consumer, _links: { self: { href: `${b}/pacticipants/${enc(consumer)}` } } },
+        version: { number: version, _links: { self: { title: 'Version', name: version, href: versionUrl } } },
+      },
+      _links: {
+        'pb:pacticipant': {
+          title: 'Pacticipant',
+          name: consumer,
+          href: `${b}/pacticipants/${enc(consumer)}`,
+        },
+        'pb:pacticipant-version': { title: 'Pacticipant version', name: version, href: versionUrl },
+        'pb:pacticipant-version-tags': tags.map((t) => ({
+          title: 'Tag',
+          name: t,
+          href: `${versionUrl}/tags/${enc(t)}`,
+        })),
+        'pb:contracts': outcomes.map((o) => ({
+          title: 'Pact',
+          name: `Pact between ${o.publication.consumer} (${version}) and ${o.publication.provider}`,
+          href: pactUrl(b, o.publication),
+        })),
+      },
+    });
+  });
+};
