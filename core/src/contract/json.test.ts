@@ -285,8 +285,9 @@ describe('the JSON depth limit', () => {
     const brackets = '['.repeat(5000);
     expect(parseJson(JSON.stringify({ s: brackets }))).toEqual({ s: brackets });
     // An escaped backslash ends before the quote; an escaped quote does not end the string.
-    const tricky = String.raw`["\\", "\"` + `${'{'.repeat(5000)}"]`;
-    expect(parseJson(tricky)).toEqual(['\\', `"${'{'.repeat(5000)}`]);
+    const open = '{'.repeat(5000);
+    const tricky = String.raw`["\\", "\"${open}"]`;
+    expect(parseJson(tricky)).toEqual(['\\', `"${open}`]);
     expect(() => checkJsonTextDepth(`"${'['.repeat(10)}"`, 2)).not.toThrow();
     expect(codeOf(() => checkJsonTextDepth('[[[1]]]', 2))).toBe('TREATY_INPUT_TOO_DEEP');
   });
