@@ -44,7 +44,7 @@ function raw(
       const m = /^HTTP\/1\.1 (\d{3}) [^\r\n]*\r\n([\s\S]*?)\r\n\r\n/.exec(text);
       if (m === null) return reject(new Error(`not an HTTP answer: ${JSON.stringify(text.slice(0, 200))}`));
       const headers = (m[2] ?? '').toLowerCase();
-      let body = all.subarray(m[0].length);
+      let body: Buffer = all.subarray(m[0].length);
       if (/^transfer-encoding: chunked$/m.test(headers)) body = unchunk(body);
       resolve({ status: Number(m[1]), headers, body: body.toString('utf8') });
     });
