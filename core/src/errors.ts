@@ -63,6 +63,12 @@ export const ERROR_CODES = {
     status: 400,
     summary: 'A contract cannot be written in the requested spec version (e.g. messages in V2).',
   },
+  TREATY_INPUT_TOO_DEEP: {
+    kind: 'user',
+    status: 400,
+    summary:
+      'JSON (a contract, a request or response body) nests arrays and objects more than 256 levels deep.',
+  },
   TREATY_MATCHER_INVALID: {
     kind: 'user',
     status: 400,
@@ -90,6 +96,12 @@ export const ERROR_CODES = {
     kind: 'operator',
     status: 500,
     summary: 'The mock server could not listen on the requested host and port.',
+  },
+  TREATY_MOCK_REQUEST_TOO_LARGE: {
+    kind: 'user',
+    status: 413,
+    summary:
+      'A request to the mock server has a body larger than its limit (maxRequestBytes, 10 MiB by default).',
   },
   TREATY_PACT_FILE_LOCKED: {
     kind: 'retryable',

@@ -38,7 +38,13 @@ export type { Mismatch, MismatchPart } from './matching/mismatch.js';
 export { normalizeSpecVersion } from './contract/version.js';
 export { parseRequest, parseResponse, parseMessage } from './contract/fragments.js';
 export type { FragmentOptions } from './contract/fragments.js';
-export { parseJson, stringifyJson, isFloatLiteral, markFloatLiteral } from './contract/json.js';
+export {
+  parseJson,
+  stringifyJson,
+  isFloatLiteral,
+  markFloatLiteral,
+  MAX_JSON_DEPTH,
+} from './contract/json.js';
 export { matchRequest, matchResponse, matchMessage } from './matching/match.js';
 export {
   type ContractWarning,

@@ -373,3 +373,83 @@ describe('the mock server reads requests as sent', () => {
     ).rejects.toThrow(/Unexpected request: GET \/h/);
   });
 });
+
+describe('the mock server request body limit (maxRequestBytes)', () => {
+  /**
+   * Streams a chunked POST: `first` bytes, then waits for the answer before sending `rest` more, so
+   * a server that buffered until the end of the body would never answer.
+   */
+  const streamed = (url: string, first: number, rest: number) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      void import('node:http').then(({ request }) => {
+        const u = new URL(url);
+        const req = request(
+          {
+            host: u.hostname,
+            port: u.port,
+            path: '/upload',
+            method: 'POST',
+            headers: { 'Content-Type': 'text/plain' },
+          },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            req.end('y'.repeat(rest));
+          },
+        );
+        req.on('error', reject);
+        req.write('y'.repeat(first));
+      });
+    });
+
+  it('answers a larger body 413 with a Treaty error without waiting for it, and fails the test naming it', async () => {
+    const contract = contractFor(dirs(), { maxRequestBytes: 1024 });
+    contract
+      .addInteraction()
+      .uponReceiving('an upload of exactly the limit')
+      .withRequest('POST', '/upload', (r) => r.body('text/plain', 'x'.repeat(1024)))
+      .willRespondWith(201);
+    const e = await errorOf(
+      contract.executeTest(async (mock) => {
+        const declared = await fetch(`${mock.url}/upload`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'text/plain' },
+          body: 'x'.repeat(4096),
+        });
+        expect(declared.status).toBe(413);
+        expect(declared.headers.get('x-treaty-mismatch')).toBe('true');
+        expect(await declared.json()).toEqual({
+          statusCode: 413,
+          code: 'TREATY_MOCK_REQUEST_TOO_LARGE',
+          error: 'TreatyError',
+          message: expect.stringMatching(
+            /^The request body is larger than 1 KiB \(maxRequestBytes\)/,
+          ) as unknown,
+        });
+        // Chunked, with no length declared: refused once 1 KiB has come, before the rest is sent.
+        const chunked = await streamed(mock.url, 2048, 64 * 1024);
+        expect(chunked.status).toBe(413);
+        expect(JSON.parse(chunked.body)).toMatchObject({ code: 'TREATY_MOCK_REQUEST_TOO_LARGE' });
+        // A body of exactly the limit is read and matched as usual.
+        const ok = await fetch(`${mock.url}/upload`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'text/plain' },
+          body: 'x'.repeat(1024),
+        });
+        expect(ok.status).toBe(201);
+      }),
+    );
+    expect(e.code).toBe('TREATY_CONSUMER_TEST_FAILED');
+    expect(
+      e.message.match(/Unexpected request: POST \/upload\n {2}The request body is larger than 1 KiB/g),
+    ).toHaveLength(2);
+    expect(e.message).not.toMatch(/Expected but not received/);
+  });
+
+  it('refuses a limit that is not a whole number of bytes when the contract is made', async () => {
+    for (const maxRequestBytes of [-1, 1.5, Number.NaN])
+      expect((await errorOf(() => contractFor(dirs(), { maxRequestBytes }))).code).toBe('TREATY_DSL_INVALID');
+  });
+});

@@ -8,7 +8,7 @@ import type {
 } from '../contract/model.js';
 import { HttpInteractionBuilder, type InteractionSink, type MockServerInfo } from './builders.js';
 import { AsyncMessageBuilder, SyncMessageBuilder, type MessageSink } from './message-builders.js';
-import { MockServer } from './mock-server.js';
+import { checkMaxRequestBytes, MockServer } from './mock-server.js';
 import { mergeInteractions, writeContractFile } from './pact-file.js';
 import { renderReport } from './report.js';
 
@@ -26,6 +26,11 @@ export interface ConsumerContractOptions {
   port?: number;
   /** Answer CORS preflight requests, for tests that run in a browser. */
   cors?: boolean;
+  /**
+   * The largest request body the mock server reads, in bytes (default 10 MiB). A larger request is
+   * answered 413 (TREATY_MOCK_REQUEST_TOO_LARGE) without being buffered, and the test fails.
+   */
+  maxRequestBytes?: number;
 }
 
 /**
@@ -53,6 +58,7 @@ export class ConsumerContract {
         `new ConsumerContract: specVersion must be 3 or 4, got ${JSON.stringify(options.specVersion)}.`,
       );
     }
+    checkMaxRequestBytes(options.maxRequestBytes);
     this.options = { dir: './pacts', specVersion: 4, ...options };
   }
 
@@ -107,6 +113,9 @@ export class ConsumerContract {
       ...(this.options.host === undefined ? {} : { host: this.options.host }),
       ...(this.options.port === undefined ? {} : { port: this.options.port }),
       ...(this.options.cors === undefined ? {} : { cors: this.options.cors }),
+      ...(this.options.maxRequestBytes === undefined
+        ? {}
+        : { maxRequestBytes: this.options.maxRequestBytes }),
     });
     let result: R;
     try {

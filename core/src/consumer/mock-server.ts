@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { TreatyError } from '../errors.js';
 import type { Body, Headers, HttpInteraction, HttpRequest } from '../contract/model.js';
 import { parseQueryString, headerValue } from '../contract/fragments.js';
+import { setOwn } from '../contract/own.js';
 import { stringifyJson } from '../contract/json.js';
 import { matchRequest } from '../matching/match.js';
 import type { Mismatch } from '../matching/mismatch.js';
@@ -17,12 +18,42 @@ export interface MockServerOptions {
   port?: number;
   /** Answer CORS preflight requests and allow any origin (for browser tests). */
   cors?: boolean;
+  /**
+   * The largest request body the mock server reads, in bytes (default 10 MiB). A larger one is
+   * answered 413 without being buffered, and fails the test.
+   */
+  maxRequestBytes?: number;
 }
+
+/** The default request body limit of the mock server: 10 MiB. */
+const DEFAULT_MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 /** A request that matched no interaction, with the closest interactions and why each did not match. */
 export interface ReceivedRequest {
   request: HttpRequest;
   closest: Array<{ description: string; mismatches: Mismatch[] }>;
+  /** Why the request was refused before it was matched (a body over the limit), when it was. */
+  refused?: string;
+}
+
+/**
+ * The request body limit a caller asked for (the default when none), checked.
+ * @example checkMaxRequestBytes(undefined) // 10485760
+ */
+export function checkMaxRequestBytes(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_REQUEST_BYTES;
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new TreatyError(
+      'TREATY_DSL_INVALID',
+      `maxRequestBytes must be a whole number of bytes (0 or more), got ${JSON.stringify(value)}.`,
+    );
+  return value;
+}
+
+function describeBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
 }
 
 function toRequest(req: IncomingMessage, body: Buffer): HttpRequest {
@@ -34,10 +65,10 @@ function toRequest(req: IncomingMessage, body: Buffer): HttpRequest {
   const joined = Object.entries(req.headers);
   if (joined.length * 2 === req.rawHeaders.length) {
     for (const [name, value] of joined)
-      if (value !== undefined) headers[name] = Array.isArray(value) ? value : [value];
+      if (value !== undefined) setOwn(headers, name, Array.isArray(value) ? value : [value]);
   } else {
     for (const [name, values] of Object.entries(req.headersDistinct))
-      if (values !== undefined) headers[name] = values;
+      if (values !== undefined) setOwn(headers, name, values);
   }
   let path = q < 0 ? raw : raw.slice(0, q);
   try {
@@ -116,11 +147,30 @@ export class MockServer {
     options: MockServerOptions = {},
   ): Promise<MockServer> {
     const host = options.host ?? '127.0.0.1';
+    const limit = checkMaxRequestBytes(options.maxRequestBytes);
     let mock: MockServer | undefined;
     const server = createServer((req, res) => {
+      // A client that goes away mid-body has nobody to answer; without a listener the error would throw.
+      req.on('error', () => undefined);
       const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => mock?.handle(req, res, Buffer.concat(chunks)));
+      let size = 0;
+      const refuse = (): void => {
+        chunks.length = 0;
+        req.removeListener('data', onData);
+        req.removeListener('end', onEnd);
+        // Read the rest and drop it, so the connection stays usable and nothing more is held.
+        req.resume();
+        mock?.refuseTooLarge(req, res, limit);
+      };
+      const onData = (c: Buffer): void => {
+        size += c.length;
+        if (size > limit) refuse();
+        else chunks.push(c);
+      };
+      const onEnd = (): void => mock?.handle(req, res, Buffer.concat(chunks));
+      if (Number(req.headers['content-length']) > limit) return refuse();
+      req.on('data', onData);
+      req.on('end', onEnd);
     });
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
@@ -151,7 +201,52 @@ export class MockServer {
     };
   }
 
+  /** Answers a request whose body is over the limit with 413, and records it so the test fails. */
+  private refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
+    const request = toRequest(req, Buffer.alloc(0));
+    const error = new TreatyError(
+      'TREATY_MOCK_REQUEST_TOO_LARGE',
+      `The request body is larger than ${describeBytes(limit)} (maxRequestBytes); the mock server did not read it. ` +
+        'Send a smaller body, or raise maxRequestBytes in the ConsumerContract options.',
+    );
+    this.unmatchedRequests.push({ request, closest: [], refused: error.message });
+    this.answerError(req, res, error);
+  }
+
+  private answerError(req: IncomingMessage, res: ServerResponse, error: TreatyError): void {
+    if (res.headersSent) return;
+    res.writeHead(error.status, {
+      'content-type': 'application/json',
+      'x-treaty-mismatch': 'true',
+      ...this.corsHeaders(req),
+    });
+    res.end(JSON.stringify(error.toJSON()));
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    try {
+      this.answer(req, res, body);
+    } catch (cause) {
+      // A bug must fail the consumer test, not end the process that runs it.
+      const error = new TreatyError(
+        'TREATY_INTERNAL',
+        `The mock server failed on ${req.method} ${req.url}: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause },
+      );
+      const request: HttpRequest = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        query: {},
+        headers: {},
+        matchingRules: {},
+        generators: {},
+      };
+      this.unmatchedRequests.push({ request, closest: [], refused: error.message });
+      this.answerError(req, res, error);
+    }
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     if (this.cors && req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
       res.writeHead(204, this.corsHeaders(req));
       res.end();

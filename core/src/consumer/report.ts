@@ -18,6 +18,7 @@ export function renderReport(
       `Unexpected request: ${r.request.method} ${r.request.path}` +
         `${Object.keys(r.request.query).length > 0 ? ` ${JSON.stringify(r.request.query)}` : ''}`,
     );
+    if (r.refused !== undefined) lines.push(`  ${r.refused}`);
     for (const c of r.closest) {
       lines.push(`  closest interaction '${c.description}' differs:`);
       for (const m of c.mismatches) lines.push(`    - ${m.message}`);

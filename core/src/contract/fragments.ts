@@ -1,5 +1,6 @@
 import { TreatyError, type ErrorCode } from '../errors.js';
 import { parseJson } from './json.js';
+import { ownValue, setOwn } from './own.js';
 import type {
   ArrayContainsVariant,
   Body,
@@ -56,8 +57,11 @@ function parseHeaders(value: unknown, path: string): Headers {
   const headers: Headers = {};
   for (const [name, v] of Object.entries(obj)) {
     const at = child(path, name);
-    if (Array.isArray(v)) headers[name] = v.map((x, i) => scalarString(x, child(at, i)));
-    else headers[name] = [scalarString(v, at)];
+    setOwn(
+      headers,
+      name,
+      Array.isArray(v) ? v.map((x, i) => scalarString(x, child(at, i))) : [scalarString(v, at)],
+    );
   }
   return headers;
 }
@@ -88,8 +92,8 @@ export function parseQueryString(text: string): Query {
     const eq = part.indexOf('=');
     const name = decodeComponent(eq < 0 ? part : part.slice(0, eq));
     const val = eq < 0 ? '' : decodeComponent(part.slice(eq + 1));
-    const values = query[name];
-    if (values === undefined) query[name] = [val];
+    const values = ownValue(query, name);
+    if (values === undefined) setOwn(query, name, [val]);
     else values.push(val);
   }
   return query;
@@ -103,8 +107,13 @@ export function parseQuery(value: unknown, path: string): Query {
   const query: Query = {};
   for (const [name, v] of Object.entries(obj)) {
     const at = child(path, name);
-    if (Array.isArray(v)) query[name] = v.map((x, i) => (x === null ? '' : scalarString(x, child(at, i))));
-    else query[name] = [v === null ? '' : scalarString(v, at)];
+    setOwn(
+      query,
+      name,
+      Array.isArray(v)
+        ? v.map((x, i) => (x === null ? '' : scalarString(x, child(at, i))))
+        : [v === null ? '' : scalarString(v, at)],
+    );
   }
   return query;
 }
@@ -402,7 +411,7 @@ function parseRuleMap(value: unknown, path: string, warn?: RuleWarn): Record<str
   const out: Record<string, RuleList> = {};
   for (const [key, v] of Object.entries(obj)) {
     checkBodyPath(key, child(path, key));
-    out[key] = parseRuleList(v, child(path, key), warn);
+    setOwn(out, key, parseRuleList(v, child(path, key), warn));
   }
   return out;
 }
@@ -449,9 +458,12 @@ function addRule(
   }
   const map = rules[category] ?? {};
   rules[category] = map;
-  const existing = map[key];
-  map[key] =
-    existing === undefined ? list : { combine: existing.combine, rules: [...existing.rules, ...list.rules] };
+  const existing = ownValue(map, key);
+  setOwn(
+    map,
+    key,
+    existing === undefined ? list : { combine: existing.combine, rules: [...existing.rules, ...list.rules] },
+  );
 }
 
 /** Splits a V2 path such as `$.headers.Accept` or `$.body.items[*].id` into a category and key. */
@@ -501,7 +513,7 @@ export function parseMatchingRules(value: unknown, path: string, warn?: RuleWarn
       addRule(rules, category, name, parseRuleList(v, at, warn), at);
       continue;
     }
-    const category = categoryNames[key];
+    const category = ownValue(categoryNames, key);
     if (category === undefined) continue; // unknown categories are ignored, as Pact readers do
     if (singleCategories.has(category)) {
       const entry = expectObject(v, at);
@@ -589,7 +601,7 @@ function parseGenerator(value: unknown, path: string): Generator {
 function parseGeneratorMap(value: unknown, path: string): Record<string, Generator> {
   const out: Record<string, Generator> = {};
   for (const [key, v] of Object.entries(expectObject(value, path)))
-    out[key] = parseGenerator(v, child(path, key));
+    setOwn(out, key, parseGenerator(v, child(path, key)));
   return out;
 }
 
@@ -599,7 +611,7 @@ export function parseGenerators(value: unknown, path: string): Generators {
   const obj = expectObject(value, path, 'an object of generators by category');
   const generators: Generators = {};
   for (const [key, v] of Object.entries(obj)) {
-    const category = categoryNames[key];
+    const category = ownValue(categoryNames, key);
     if (category === undefined) continue;
     const at = child(path, key);
     if (category === 'path' || category === 'status' || category === 'method') {

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { TreatyError } from '../errors.js';
-import { isFloatLiteral, markFloatLiteral, parseJson, parseJsonBoxed, stringifyJson } from './json.js';
+import {
+  MAX_JSON_DEPTH,
+  checkJsonTextDepth,
+  checkJsonValueDepth,
+  isFloatLiteral,
+  markFloatLiteral,
+  parseJson,
+  parseJsonBoxed,
+  stringifyJson,
+} from './json.js';
 import type { JsonValue } from './model.js';
 
 function prng(seed: number): () => number {
@@ -232,5 +241,82 @@ describe('stringifyJson', () => {
     const body = { price: 10, count: 10 };
     markFloatLiteral(body, 'price');
     expect(stringifyJson(body, 2)).toBe('{\n  "price": 10.0,\n  "count": 10\n}');
+  });
+});
+
+/** `depth` arrays (or objects under key "a") within each other around `inner`. */
+const nested = (depth: number, kind: 'array' | 'object', inner = '1'): string =>
+  kind === 'array'
+    ? `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`
+    : `${'{"a":'.repeat(depth)}${inner}${'}'.repeat(depth)}`;
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof TreatyError ? e.code : `not a TreatyError: ${String(e)}`;
+  }
+  return 'no error';
+}
+
+describe('the JSON depth limit', () => {
+  it('reads JSON nested exactly MAX_JSON_DEPTH levels and refuses one level more, on both parser paths', () => {
+    for (const kind of ['array', 'object'] as const) {
+      // '1.0' sends the text through the slower parser that keeps float forms.
+      for (const inner of ['1', '1.0']) {
+        expect(JSON.stringify(parseJson(nested(MAX_JSON_DEPTH, kind, inner)))).toBe(
+          JSON.stringify(JSON.parse(nested(MAX_JSON_DEPTH, kind, inner))),
+        );
+        expect(codeOf(() => parseJson(nested(MAX_JSON_DEPTH + 1, kind, inner)))).toBe(
+          'TREATY_INPUT_TOO_DEEP',
+        );
+      }
+    }
+  });
+
+  it('refuses deep text that is not even JSON before the recursive parser could exhaust the stack', () => {
+    // Unclosed: JSON.parse fails, and the position-reporting parser would have recursed 100,000 levels.
+    expect(codeOf(() => parseJson('['.repeat(100_000)))).toBe('TREATY_INPUT_TOO_DEEP');
+    expect(codeOf(() => parseJson(`[1.0,${'{"a":'.repeat(100_000)}`))).toBe('TREATY_INPUT_TOO_DEEP');
+    expect(codeOf(() => parseJsonBoxed(nested(5000, 'array')))).toBe('TREATY_INPUT_TOO_DEEP');
+  });
+
+  it('does not count brackets inside strings, escaped quotes included', () => {
+    const brackets = '['.repeat(5000);
+    expect(parseJson(JSON.stringify({ s: brackets }))).toEqual({ s: brackets });
+    // An escaped backslash ends before the quote; an escaped quote does not end the string.
+    const open = '{'.repeat(5000);
+    const tricky = String.raw`["\\", "\"${open}"]`;
+    expect(parseJson(tricky)).toEqual(['\\', `"${open}`]);
+    expect(() => checkJsonTextDepth(`"${'['.repeat(10)}"`, 2)).not.toThrow();
+    expect(codeOf(() => checkJsonTextDepth('[[[1]]]', 2))).toBe('TREATY_INPUT_TOO_DEEP');
+  });
+
+  it('says where the text got too deep and what to do', () => {
+    const text = `{\n "a": ${nested(MAX_JSON_DEPTH + 10, 'array')}}`;
+    expect(() => parseJson(text)).toThrow(/more than 256 levels deep \(at line 2, column 262\).*Flatten/);
+  });
+
+  it('checks parsed values without recursion, and counts a cycle as too deep', () => {
+    expect(() => checkJsonValueDepth(JSON.parse(nested(MAX_JSON_DEPTH, 'object')))).not.toThrow();
+    expect(codeOf(() => checkJsonValueDepth(JSON.parse(nested(MAX_JSON_DEPTH + 1, 'object'))))).toBe(
+      'TREATY_INPUT_TOO_DEEP',
+    );
+    expect(codeOf(() => checkJsonValueDepth(JSON.parse(nested(100_000, 'array'))))).toBe(
+      'TREATY_INPUT_TOO_DEEP',
+    );
+    const cycle: Record<string, unknown> = {};
+    cycle.self = [cycle];
+    expect(codeOf(() => checkJsonValueDepth(cycle))).toBe('TREATY_INPUT_TOO_DEEP');
+  });
+
+  it('writes a value at the limit back as the same text', () => {
+    for (const kind of ['array', 'object'] as const) {
+      const text = nested(MAX_JSON_DEPTH, kind, '1.0');
+      expect(stringifyJson(parseJson(text))).toBe(text);
+      expect(stringifyJson(parseJson(text), 2)).toBe(
+        JSON.stringify(JSON.parse(text), null, 2).replace('1', '1.0'),
+      );
+    }
   });
 });

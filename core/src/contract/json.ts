@@ -1,5 +1,6 @@
 import { TreatyError } from '../errors.js';
 import type { JsonObject, JsonValue } from './model.js';
+import { setOwn } from './own.js';
 
 /*
  * JSON.parse cannot tell `100` from `100.0`, but Pact's `integer` and `decimal` rules can. This
@@ -52,11 +53,71 @@ function position(text: string, at: number): string {
 }
 
 /**
+ * How deeply arrays and objects may nest in JSON that Treaty reads (contracts, request and response
+ * bodies). Real contracts nest a few dozen levels at most, and the Pact core (serde_json) refuses more
+ * than 128. The engine's recursive walks (matching with rules, serializing, rendering mismatches)
+ * break near 800 levels on Node's default stack, so 256 keeps them three times clear of it.
+ * @example MAX_JSON_DEPTH // 256
+ */
+export const MAX_JSON_DEPTH = 256;
+
+function tooDeep(limit: number, where: string): TreatyError {
+  return new TreatyError(
+    'TREATY_INPUT_TOO_DEEP',
+    `The JSON nests arrays and objects more than ${limit} levels deep${where}; Treaty reads at most ${limit} ` +
+      'levels (the Pact core reads 128). Flatten the document, or send it as text.',
+  );
+}
+
+/**
+ * Throws TREATY_INPUT_TOO_DEEP when JSON text opens more than `limit` arrays and objects within each
+ * other. It counts brackets outside strings in one pass, without recursion, so hostile text is
+ * refused before any recursive code sees it; text that is not JSON is left for the parser to refuse.
+ * @example checkJsonTextDepth('[[[]]]', 2) // throws TREATY_INPUT_TOO_DEEP
+ */
+export function checkJsonTextDepth(text: string, limit = MAX_JSON_DEPTH): void {
+  const n = text.length;
+  if (n <= limit) return; // too short to open more than `limit` brackets
+  let depth = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // Skip the string as the parser reads it: a backslash escapes the next character.
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > limit) throw tooDeep(limit, ` (at ${position(text, i)})`);
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+}
+
+/**
+ * Throws TREATY_INPUT_TOO_DEEP when an already-parsed value nests arrays and objects more than
+ * `limit` levels deep (a cycle counts as too deep). Walks with an explicit stack, not recursion.
+ * @example checkJsonValueDepth(JSON.parse(body)) // before handing a parsed body to the engine
+ */
+export function checkJsonValueDepth(value: unknown, limit = MAX_JSON_DEPTH): void {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const v = top.value;
+    if (typeof v !== 'object' || v === null) continue;
+    if (top.depth >= limit) throw tooDeep(limit, '');
+    for (const item of Array.isArray(v) ? v : Object.values(v))
+      stack.push({ value: item, depth: top.depth + 1 });
+  }
+}
+
+/**
  * Parses JSON text (a leading byte-order mark is ignored) and keeps which numbers were written as
- * floats. Invalid JSON is a TREATY_CONTRACT_INVALID error with the line and column.
+ * floats. Invalid JSON is a TREATY_CONTRACT_INVALID error with the line and column; JSON nested more
+ * than {@link MAX_JSON_DEPTH} levels is TREATY_INPUT_TOO_DEEP.
  * @example parseJson('{"price": 10.0}') // { price: 10 }, with isFloatLiteral(result, 'price') === true
  */
 export function parseJson(text: string): JsonValue {
+  checkJsonTextDepth(text);
   // Only numbers written as floats with an integral value (100.0, 1e2) need flags; when the text
   // holds nothing that could be one, the native parser gives exactly the same values, faster.
   if (!mayHoldIntegralFloat.test(text)) {
@@ -235,9 +296,7 @@ function parseJsonSlow(text: string): JsonValue {
         const value = parseValue();
         if (lastWasFloat && typeof value === 'number') markFloatLiteral(obj, key);
         lastWasFloat = false;
-        if (key === '__proto__')
-          Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-        else obj[key] = value;
+        setOwn(obj, key, value);
         skip();
         const d = text.charCodeAt(i);
         if (d === 44) {

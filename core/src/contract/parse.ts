@@ -1,6 +1,7 @@
 import { TreatyError, isTreatyError, type ErrorCode } from '../errors.js';
 import { parseMessage, parseProviderStates, parseRequest, parseResponse } from './fragments.js';
-import { parseJson } from './json.js';
+import { checkJsonValueDepth, parseJson } from './json.js';
+import { setOwn } from './own.js';
 import type {
   Contract,
   Interaction,
@@ -207,11 +208,15 @@ export function parseContract(input: string | unknown, options: ParseContractOpt
     try {
       value = parseJson(input);
     } catch (error) {
+      if (isTreatyError(error) && error.code === 'TREATY_INPUT_TOO_DEEP') throw error;
       notAContract(
         `the text is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
         error,
       );
     }
+  } else {
+    // A value parsed elsewhere (the broker's body parser) is checked before anything walks it.
+    checkJsonValueDepth(value);
   }
   if (!isObject(value)) notAContract(`expected a JSON object, got ${describeValue(value)}`);
   const obj = value;
@@ -253,7 +258,7 @@ export function parseContract(input: string | unknown, options: ParseContractOpt
   const metadata: JsonObject = {};
   for (const [k, v] of Object.entries(metadataValue ?? {})) {
     if (k !== 'pactSpecification' && k !== 'pact-specification' && k !== 'pactSpecificationVersion')
-      metadata[k] = v as JsonValue;
+      setOwn(metadata, k, v as JsonValue);
   }
   return {
     consumer: { name: expectString(consumer.name, 'consumer.name') },

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseRequest, parseResponse } from '../contract/fragments.js';
+import { MAX_JSON_DEPTH } from '../contract/json.js';
+import { parseContract } from '../contract/parse.js';
+import { serializeContract } from '../contract/serialize.js';
+import { generateResponse } from '../generators/parts.js';
 import { matchRequest, matchResponse } from './match.js';
 
 const json = { 'Content-Type': 'application/json' };
@@ -212,5 +216,94 @@ describe('integer and decimal against the written number', () => {
       '$.body.a integer',
       '$.body.b decimal',
     ]);
+  });
+});
+
+describe('JSON nested as deeply as Treaty reads (MAX_JSON_DEPTH)', () => {
+  /** `depth` objects within each other under key "a", around `leaf`. */
+  const deep = (depth: number, leaf: unknown = 1): unknown => {
+    let v = leaf;
+    for (let i = 0; i < depth; i++) v = { a: v };
+    return v;
+  };
+  const deepPath = (depth: number) => `$${'.a'.repeat(depth)}`;
+  const post = (body: unknown, extra: Record<string, unknown> = {}) => ({
+    method: 'POST',
+    path: '/deep',
+    headers: json,
+    body,
+    ...extra,
+  });
+  /** A request whose body arrives as JSON text, as the mock server reads it. */
+  const arrived = (body: unknown) => ({
+    ...parseRequest(post(undefined), '4'),
+    body: { kind: 'text' as const, text: JSON.stringify(body), contentType: 'application/json' },
+  });
+
+  it('matches, with and without rules, bodies at the limit, and renders their mismatches', () => {
+    const rules = { body: { $: { matchers: [{ match: 'type' }] } } };
+    for (const matchingRules of [undefined, rules]) {
+      const expected = parseRequest(post(deep(MAX_JSON_DEPTH), { matchingRules }), '4');
+      expect(matchRequest(expected, arrived(deep(MAX_JSON_DEPTH)))).toEqual([]);
+      const found = matchRequest(expected, arrived(deep(MAX_JSON_DEPTH, 'x')));
+      expect(found.map((m) => m.path)).toEqual([`$.body${'.a'.repeat(MAX_JSON_DEPTH)}`]);
+    }
+    // A deep actual body against a shallow expectation is reported with the value shown.
+    const shallow = parseRequest(post({ b: 1 }), '4');
+    const found = matchRequest(shallow, arrived({ b: 1, c: deep(MAX_JSON_DEPTH - 1) }));
+    const shown = `${'{"a":'.repeat(16).slice(0, 77)}...`;
+    expect(found.map((m) => m.message)).toEqual([`$.body.c: unexpected key 'c' with value ${shown}`]);
+  });
+
+  it('refuses an actual body one level deeper as a mismatch that says why, not a crash', () => {
+    const expected = parseRequest(post({ b: 1 }), '4');
+    const found = matchRequest(expected, arrived(deep(MAX_JSON_DEPTH + 1)));
+    expect(found.map((m) => m.rule)).toEqual(['json']);
+    expect(found[0]?.message).toMatch(
+      /could not be parsed \(The JSON nests arrays and objects more than 256/,
+    );
+  });
+
+  it('reads, writes and generates a contract at the limit, and refuses one a level deeper', () => {
+    // Document, interactions, interaction, response: the body may nest four levels fewer.
+    const bodyDepth = MAX_JSON_DEPTH - 4;
+    const pact = (depth: number) => ({
+      consumer: { name: 'c' },
+      provider: { name: 'p' },
+      interactions: [
+        {
+          description: 'deep',
+          request: { method: 'GET', path: '/' },
+          response: {
+            status: 200,
+            headers: json,
+            body: deep(depth),
+            matchingRules: { body: { [deepPath(depth)]: { matchers: [{ match: 'integer' }] } } },
+            generators: { body: { [deepPath(depth)]: { type: 'RandomInt', min: 7, max: 7 } } },
+          },
+        },
+      ],
+      metadata: { pactSpecification: { version: '3.0.0' } },
+    });
+    const contract = parseContract(JSON.stringify(pact(bodyDepth)));
+    expect(parseContract(pact(bodyDepth))).toEqual(contract);
+    const v3 = serializeContract(contract, { specVersion: 3 });
+    expect(parseContract(v3)).toEqual(contract);
+    expect(serializeContract(contract)).toContain('"content"');
+    const i = contract.interactions[0];
+    if (i?.type !== 'Synchronous/HTTP') throw new Error('expected an HTTP interaction');
+    const generated = generateResponse(i.response, { mode: 'consumer' });
+    expect(generated.body).toEqual({
+      kind: 'json',
+      value: deep(bodyDepth, 7),
+      contentType: 'application/json',
+    });
+    expect(matchResponse(i.response, generated)).toEqual([]);
+
+    for (const input of [JSON.stringify(pact(bodyDepth + 1)), pact(bodyDepth + 1)]) {
+      expect(() => parseContract(input)).toThrow(
+        expect.objectContaining({ code: 'TREATY_INPUT_TOO_DEEP' }) as unknown as Error,
+      );
+    }
   });
 });

@@ -8,6 +8,7 @@ import type {
   StatusClass,
 } from '../contract/model.js';
 import { metadataContentType } from '../contract/fragments.js';
+import { ownValue } from '../contract/own.js';
 import { type Mismatch, mismatch } from './mismatch.js';
 import { compareBody } from './body.js';
 import { mediaType } from '../contract/content-type.js';
@@ -298,7 +299,7 @@ function compareMetadata(
   const out: Mismatch[] = [];
   for (const [key, exp] of Object.entries(expected)) {
     const path = `$.metadata.${key}`;
-    const act = actual[key];
+    const act = ownValue(actual, key);
     // contentType is a property of the contents; its media type must agree, parameters may vary.
     if (act === undefined) {
       out.push(
@@ -313,7 +314,7 @@ function compareMetadata(
       );
       continue;
     }
-    const list = rules?.[key];
+    const list = ownValue(rules, key);
     if (list?.rules.some((r) => r.match !== 'equality')) {
       for (const f of checkRuleList(list, exp, act, leafCtx))
         out.push(mismatch('metadata', path, f.rule.match, exp, act, `metadata '${key}': ${f.reason}`));

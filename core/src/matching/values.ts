@@ -1,4 +1,5 @@
 import type { RuleList } from '../contract/model.js';
+import { ownValue } from '../contract/own.js';
 import { type Mismatch, type MismatchPart, mismatch } from './mismatch.js';
 import { checkRuleList, show } from './rules.js';
 
@@ -21,11 +22,10 @@ function lookup<T>(
   name: string,
   caseInsensitive: boolean,
 ): T | undefined {
-  if (map === undefined) return undefined;
-  const direct = map[name];
+  const direct = ownValue(map, name);
   if (direct !== undefined || !caseInsensitive) return direct;
   const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(map)) if (k.toLowerCase() === lower) return v;
+  for (const [k, v] of Object.entries(map ?? {})) if (k.toLowerCase() === lower) return v;
   return undefined;
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseResponse } from '../contract/fragments.js';
+import { MAX_JSON_DEPTH } from '../contract/json.js';
 import { matchResponse } from './match.js';
+import { parseXml } from './xml.js';
 
 const headers = { 'Content-Type': 'application/xml' };
 const doc = (id: string, name: string) =>
@@ -39,5 +41,23 @@ describe('XML rule paths in the forms Pact tools write them', () => {
     expect(mismatches({ '$.other:items.item.#text': typeRule }, doc('1', 'book'))).toEqual([
       '$.body.items.item.#text equality',
     ]);
+  });
+});
+
+describe('deeply nested XML', () => {
+  const nestedXml = (depth: number, leaf: string) => `${'<a>'.repeat(depth)}${leaf}${'</a>'.repeat(depth)}`;
+  const response = (body: string) => parseResponse({ status: 200, headers, body }, '3.0.0');
+
+  it('compares documents nested as deeply as JSON may be, and refuses one level more as a mismatch', () => {
+    const expected = response(nestedXml(MAX_JSON_DEPTH, 'x'));
+    expect(matchResponse(expected, response(nestedXml(MAX_JSON_DEPTH, 'x')))).toEqual([]);
+    expect(matchResponse(expected, response(nestedXml(MAX_JSON_DEPTH, 'y'))).map((m) => m.rule)).toEqual([
+      'equality',
+    ]);
+    const tooDeep = matchResponse(expected, response(nestedXml(MAX_JSON_DEPTH + 1, 'x')));
+    expect(tooDeep.map((m) => m.message)).toEqual([
+      '$.body: expected an XML body but it is not well-formed: elements nested more than 256 levels deep (Treaty reads at most 256)',
+    ]);
+    expect(parseXml(nestedXml(100_000, ''))).toMatch(/nested more than 256 levels/);
   });
 });

@@ -1,4 +1,5 @@
 import type { RuleList } from '../contract/model.js';
+import { MAX_JSON_DEPTH } from '../contract/json.js';
 import { type Mismatch, type MismatchPart, mismatch } from './mismatch.js';
 import { RuleSelector, type SelectedRules } from './rule-selector.js';
 import { checkRuleList, show } from './rules.js';
@@ -117,7 +118,12 @@ export function parseXml(text: string): XmlElement | string {
         if (root !== undefined) return 'more than one root element';
         root = el;
       } else top.el.children.push(el);
-      if (!selfClosing) stack.push({ el, scope });
+      if (!selfClosing) {
+        // The comparison walks elements recursively: refuse nesting it could not walk, as for JSON.
+        if (stack.length >= MAX_JSON_DEPTH)
+          return `elements nested more than ${MAX_JSON_DEPTH} levels deep (Treaty reads at most ${MAX_JSON_DEPTH})`;
+        stack.push({ el, scope });
+      }
     }
   }
   if (stack.length > 0) return `an unclosed element <${stack[stack.length - 1]?.el.name}>`;
