@@ -535,22 +535,32 @@ describe('the contract reader under hostile documents', () => {
     }
   });
 
-  it('keeps lone surrogates, -0 and huge numbers as data, not crashes', () => {
+  it('refuses a number no double holds, as the Pact core does, instead of reading it as Infinity', () => {
+    for (const big of ['1e400', '-1e400', '9'.repeat(400)]) {
+      const text = JSON.stringify(base('4.0')).replace('"sku":"A-1",', `"sku":"A-1","big":${big},`);
+      expect(() => parseContract(text)).toThrow(
+        expect.objectContaining({
+          code: 'TREATY_CONTRACT_NOT_A_CONTRACT',
+          message: expect.stringContaining('a number a double can hold'),
+        }) as unknown as Error,
+      );
+    }
+  });
+
+  it('keeps lone surrogates, -0 and tiny numbers as data, not crashes', () => {
     const text = JSON.stringify(base('4.0'))
       .replace('"a new order"', '"a new \\ud800 order"')
-      .replace('"sku":"A-1",', '"sku":"\\udfff","z":-0,"big":1e400,"tiny":1e-400,');
+      .replace('"sku":"A-1",', '"sku":"\\udfff","z":-0,"tiny":1e-400,');
     const contract = parseContract(text);
     const i = contract.interactions[0];
     if (i?.type !== 'Synchronous/HTTP') throw new Error('expected an HTTP interaction');
     expect(i.description).toBe('a new \ud800 order');
     expect(i.request.body).toMatchObject({
       kind: 'json',
-      value: { sku: '\udfff', z: -0, big: Infinity, tiny: 0 },
+      value: { sku: '\udfff', z: -0, tiny: 0 },
     });
     const written = serializeContract(contract);
-    // JSON has no Infinity: it is written as null, as JSON.stringify does (the Pact core refuses 1e400
-    // outright); a lone surrogate is written escaped, so the text is valid UTF-8.
-    expect(written).toContain('"big": null');
+    // A lone surrogate is written escaped, so the text is valid UTF-8.
     expect(written).toContain('\\ud800');
     expect(Buffer.from(written, 'utf8').toString('utf8')).toBe(written);
   });

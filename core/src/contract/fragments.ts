@@ -1,5 +1,5 @@
 import { TreatyError, type ErrorCode } from '../errors.js';
-import { parseJson } from './json.js';
+import { checkJsonValueDepth, parseJson } from './json.js';
 import { ownValue, setOwn } from './own.js';
 import type {
   ArrayContainsVariant,
@@ -217,6 +217,18 @@ export function parseBody(
   legacyStrings = false,
 ): Body | undefined {
   if (!present || value === undefined) return undefined;
+  // Bodies are what the engine walks recursively: each may nest MAX_JSON_DEPTH levels, however deep
+  // the document holding it (so a body at the limit writes back as V4, one level deeper, and reads).
+  if (typeof value === 'object' && value !== null) {
+    try {
+      checkJsonValueDepth(version === '4.0' && isV4BodyObject(value) ? value.content : value);
+    } catch (error) {
+      throw new TreatyError('TREATY_INPUT_TOO_DEEP', `${path}: ${(error as Error).message}`, {
+        path,
+        cause: error,
+      });
+    }
+  }
   if (version === '4.0' && isV4BodyObject(value)) {
     const contentType = optionalString(value.contentType, child(path, 'contentType')) ?? declaredType;
     const hint = value.contentTypeHint;

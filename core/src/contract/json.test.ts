@@ -37,7 +37,6 @@ const numberForms = [
   '1.0000000000000001',
   '123456789012345.5',
   '9007199254740993',
-  '1e400',
   '5e-324',
 ];
 const stringForms = [
@@ -222,7 +221,7 @@ describe('stringifyJson', () => {
       const value = parseJson(text);
       const out = stringifyJson(value);
       const again = parseJson(out);
-      // JSON.stringify's own losses (-0 → 0, 1e400 → null) aside, the values and the flags survive.
+      // JSON.stringify's own loss (-0 → 0) aside, the values and the flags survive.
       expect(JSON.parse(JSON.stringify(again))).toEqual(JSON.parse(JSON.stringify(value)));
       expect(stringifyJson(again)).toBe(out);
       const after = members(again);

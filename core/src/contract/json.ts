@@ -61,6 +61,13 @@ function position(text: string, at: number): string {
  */
 export const MAX_JSON_DEPTH = 256;
 
+/**
+ * The levels a contract document wraps around a body (`interactions[i].response.body.content`, a
+ * synchronous message's `response[j].contents.content`, rule lists) — a contract may nest this much
+ * more than the bodies it holds, so a body at the limit reads, and writes back as V4, whole.
+ */
+export const CONTRACT_ENVELOPE_DEPTH = 8;
+
 function tooDeep(limit: number, where: string): TreatyError {
   return new TreatyError(
     'TREATY_INPUT_TOO_DEEP',
@@ -116,8 +123,8 @@ export function checkJsonValueDepth(value: unknown, limit = MAX_JSON_DEPTH): voi
  * than {@link MAX_JSON_DEPTH} levels is TREATY_INPUT_TOO_DEEP.
  * @example parseJson('{"price": 10.0}') // { price: 10 }, with isFloatLiteral(result, 'price') === true
  */
-export function parseJson(text: string): JsonValue {
-  checkJsonTextDepth(text);
+export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonValue {
+  checkJsonTextDepth(text, maxDepth);
   // Only numbers written as floats with an integral value (100.0, 1e2) need flags; when the text
   // holds nothing that could be one, the native parser gives exactly the same values, faster.
   if (!mayHoldIntegralFloat.test(text)) {
@@ -146,10 +153,11 @@ export function parseJsonBoxed(text: string): [JsonValue] {
 /*
  * A number starts after ':', ',' or '[' (and spaces); strings such as "4.0" do not count. A float
  * is integral when its fraction is all zeros, when it has an exponent, or when it has 16 or more
- * digits (1.0000000000000001 and 12345678901234567.5 round to integers; 15 digits never do).
+ * digits (1.0000000000000001 and 12345678901234567.5 round to integers; 15 digits never do). A run
+ * of 309 digits may be an integer too large for a double, which the slow parser refuses.
  * Text that merely looks like this inside a string only costs the slower parse.
  */
-const mayHoldIntegralFloat = /[:,[]\s*-?(?:\d+\.0+(?![0-9])|\d+(?:\.\d+)?[eE]|(?=[\d.]{17})\d+\.)/;
+const mayHoldIntegralFloat = /[:,[]\s*-?(?:\d+\.0+(?![0-9])|\d+(?:\.\d+)?[eE]|(?=[\d.]{17})\d+\.)|\d{309}/;
 
 function parseJsonSlow(text: string): JsonValue {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -271,7 +279,13 @@ function parseJsonSlow(text: string): JsonValue {
       if (i === expStart) fail('a digit in the exponent');
     }
     lastWasFloat = float;
-    return Number(text.slice(start, i));
+    const value = Number(text.slice(start, i));
+    // 1e400 would silently become Infinity (and null when written back); the Pact core refuses it too.
+    if (!Number.isFinite(value)) {
+      i = start;
+      fail('a number a double can hold (at most about 1.8e308)');
+    }
+    return value;
   };
 
   const parseValue = (): JsonValue => {

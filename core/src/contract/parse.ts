@@ -1,6 +1,6 @@
 import { TreatyError, isTreatyError, type ErrorCode } from '../errors.js';
 import { parseMessage, parseProviderStates, parseRequest, parseResponse } from './fragments.js';
-import { checkJsonValueDepth, parseJson } from './json.js';
+import { CONTRACT_ENVELOPE_DEPTH, MAX_JSON_DEPTH, checkJsonValueDepth, parseJson } from './json.js';
 import { setOwn } from './own.js';
 import type {
   Contract,
@@ -206,7 +206,7 @@ export function parseContract(input: string | unknown, options: ParseContractOpt
   let value: unknown = input;
   if (typeof input === 'string') {
     try {
-      value = parseJson(input);
+      value = parseJson(input, MAX_JSON_DEPTH + CONTRACT_ENVELOPE_DEPTH);
     } catch (error) {
       if (isTreatyError(error) && error.code === 'TREATY_INPUT_TOO_DEEP') throw error;
       notAContract(
@@ -216,7 +216,7 @@ export function parseContract(input: string | unknown, options: ParseContractOpt
     }
   } else {
     // A value parsed elsewhere (the broker's body parser) is checked before anything walks it.
-    checkJsonValueDepth(value);
+    checkJsonValueDepth(value, MAX_JSON_DEPTH + CONTRACT_ENVELOPE_DEPTH);
   }
   if (!isObject(value)) notAContract(`expected a JSON object, got ${describeValue(value)}`);
   const obj = value;

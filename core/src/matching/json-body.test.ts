@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRequest, parseResponse } from '../contract/fragments.js';
-import { MAX_JSON_DEPTH } from '../contract/json.js';
+import { CONTRACT_ENVELOPE_DEPTH, MAX_JSON_DEPTH } from '../contract/json.js';
 import { parseContract } from '../contract/parse.js';
 import { serializeContract } from '../contract/serialize.js';
 import { generateResponse } from '../generators/parts.js';
@@ -264,9 +264,9 @@ describe('JSON nested as deeply as Treaty reads (MAX_JSON_DEPTH)', () => {
     );
   });
 
-  it('reads, writes and generates a contract at the limit, and refuses one a level deeper', () => {
-    // Document, interactions, interaction, response: the body may nest four levels fewer.
-    const bodyDepth = MAX_JSON_DEPTH - 4;
+  it('reads, writes (V3 and V4) and generates a contract at the limit, and refuses one a level deeper', () => {
+    // The limit is the body's own depth, whatever the document wraps around it.
+    const bodyDepth = MAX_JSON_DEPTH;
     const pact = (depth: number) => ({
       consumer: { name: 'c' },
       provider: { name: 'p' },
@@ -289,7 +289,13 @@ describe('JSON nested as deeply as Treaty reads (MAX_JSON_DEPTH)', () => {
     expect(parseContract(pact(bodyDepth))).toEqual(contract);
     const v3 = serializeContract(contract, { specVersion: 3 });
     expect(parseContract(v3)).toEqual(contract);
-    expect(serializeContract(contract)).toContain('"content"');
+    const v4 = serializeContract(contract);
+    expect(v4).toContain('"content"');
+    expect(parseContract(v4)).toEqual(parseContract(serializeContract(parseContract(v4))));
+    const [reread] = parseContract(v4).interactions; // V4 adds the interaction's key
+    expect(reread?.type === 'Synchronous/HTTP' && reread.response).toEqual(
+      contract.interactions[0]?.type === 'Synchronous/HTTP' && contract.interactions[0].response,
+    );
     const i = contract.interactions[0];
     if (i?.type !== 'Synchronous/HTTP') throw new Error('expected an HTTP interaction');
     const generated = generateResponse(i.response, { mode: 'consumer' });
@@ -302,8 +308,17 @@ describe('JSON nested as deeply as Treaty reads (MAX_JSON_DEPTH)', () => {
 
     for (const input of [JSON.stringify(pact(bodyDepth + 1)), pact(bodyDepth + 1)]) {
       expect(() => parseContract(input)).toThrow(
-        expect.objectContaining({ code: 'TREATY_INPUT_TOO_DEEP' }) as unknown as Error,
+        expect.objectContaining({
+          code: 'TREATY_INPUT_TOO_DEEP',
+          path: 'interactions[0].response.body',
+        }) as unknown as Error,
       );
     }
+    // Anything else in the document is held to the same depth plus the envelope's.
+    const junk = { ...pact(1), metadata: { deep: deep(MAX_JSON_DEPTH + CONTRACT_ENVELOPE_DEPTH) } };
+    for (const input of [JSON.stringify(junk), junk])
+      expect(() => parseContract(input)).toThrow(
+        expect.objectContaining({ code: 'TREATY_INPUT_TOO_DEEP' }) as unknown as Error,
+      );
   });
 });
