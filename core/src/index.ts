@@ -40,6 +40,7 @@ export { parseRequest, parseResponse, parseMessage } from './contract/fragments.
 export type { FragmentOptions } from './contract/fragments.js';
 export { parseJson, stringifyJson, isFloatLiteral, markFloatLiteral } from './contract/json.js';
 export { matchRequest, matchResponse, matchMessage } from './matching/match.js';
+export { checkContractRegexes } from './matching/regex-check.js';
 export {
   type ContractWarning,
   type ParseContractOptions,
