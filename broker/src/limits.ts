@@ -21,6 +21,8 @@ export const LIMITS = {
   /** Pages of versions: the largest page size, and the largest page number. */
   pageSize: 1000,
   pageNumber: 1_000_000,
+  /** The most matrix rows one query may ask for (`limit`). */
+  matrixRows: 100_000,
 } as const;
 
 /**
@@ -73,4 +75,26 @@ export function checkName(what: string, value: unknown): string {
   if (name === '.' || name === '..')
     refuse(what, "cannot be '.' or '..' (clients drop them from URLs)", name);
   return name;
+}
+
+/**
+ * A whole number from a query string: decimal digits only (no `1e17`, `0x10`, `-1`, `1.5` or spaces),
+ * from `min` to `max`; `fallback` when absent or empty. Throws TREATY_BROKER_BAD_REQUEST otherwise.
+ * @example wholeNumber(req.query.pageSize, 100, 1, LIMITS.pageSize, 'pageSize')
+ */
+export function wholeNumber(
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  what: string,
+): number {
+  if (value === undefined || value === '') return fallback;
+  const n = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= min && n <= max))
+    throw new TreatyError(
+      'TREATY_BROKER_BAD_REQUEST',
+      `${what} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}.`,
+    );
+  return n;
 }

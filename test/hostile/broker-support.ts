@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +14,11 @@ export interface TestBroker {
   database: string;
   /** Row counts and a hash of every table's content, read through a second connection. */
   snapshot: () => string;
+  /**
+   * Sends a request over a real socket with the path exactly as given (no client normalises `..` or
+   * `%2e%2e` away, as fetch and inject do).
+   */
+  raw: (method: string, path: string, headers: Record<string, string>, body?: string) => Promise<Answer>;
   close: () => Promise<void>;
 }
 
@@ -20,7 +27,33 @@ export async function openBroker(auth?: AuthOptions): Promise<TestBroker> {
   const database = join(dir, 'broker.sqlite');
   const store = SqliteStore.open(database);
   const app = await buildApp({ store, ...(auth === undefined ? {} : { auth }) });
-  await app.ready();
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as AddressInfo).port;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const raw = (
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: string,
+  ): Promise<Answer> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, json, text });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
   const reader = new Database(database, { readonly: true });
   const tables = (
     reader
@@ -41,7 +74,9 @@ export async function openBroker(auth?: AuthOptions): Promise<TestBroker> {
     app,
     database,
     snapshot,
+    raw,
     close: async () => {
+      agent.destroy();
       reader.close();
       await app.close();
       await store.close();

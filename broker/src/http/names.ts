@@ -28,6 +28,19 @@ const QUERY_NAMES: Readonly<Record<string, string>> = {
  */
 export const names = atRoot(async (app) => {
   app.addHook('preValidation', async (req) => {
+    // The query is read leniently by fastify; a percent-encoding that is not UTF-8 is refused as in a path.
+    const search = req.url.indexOf('?');
+    if (search !== -1)
+      for (const part of req.url.slice(search + 1).split('&')) {
+        try {
+          decodeURIComponent(part.replace(/\+/g, ' '));
+        } catch {
+          throw new TreatyError(
+            'TREATY_BROKER_BAD_URL',
+            'The query string is not valid percent-encoding; encode each value with encodeURIComponent.',
+          );
+        }
+      }
     const params = req.params as Record<string, unknown> | undefined;
     for (const [key, value] of Object.entries(params ?? {})) {
       const what = PATH_NAMES[key];

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { TreatyError } from '@treaty/core';
 import { base, send, type RouteOptions } from '../http/hal.js';
-import { checkName } from '../limits.js';
+import { LIMITS, checkName, wholeNumber } from '../limits.js';
 import type { Store } from '../store/types.js';
 import {
   evaluateMatrix,
@@ -118,12 +118,8 @@ async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Promise<Mat
     latestby !== 'cp'
   )
     bad(`latestby must be cvpv, cvp or cp, not '${latestby}'.`);
-  let limit: number | undefined;
-  if (options.limit !== undefined) {
-    limit = Number(options.limit);
-    if (!Number.isInteger(limit) || limit < 1)
-      bad(`limit must be a whole number of at least 1, not '${options.limit}'.`);
-  }
+  const limit =
+    options.limit === undefined ? undefined : wholeNumber(options.limit, 1, 1, LIMITS.matrixRows, 'limit');
   const success = parsed.success.map((s) =>
     s === 'true'
       ? true

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { objectBody } from '../http/body.js';
 import { fail } from '../http/errors.js';
-import { LIMITS, checkName, checkText } from '../limits.js';
+import { LIMITS, checkName, checkText, wholeNumber } from '../limits.js';
 import { base, send, type RouteOptions } from '../http/hal.js';
 import type { Pacticipant, Version } from '../store/types.js';
 
@@ -29,18 +29,6 @@ function pacticipantFields(body: unknown): {
     out[key] = v;
   }
   return out;
-}
-
-/** A query parameter that must be a whole number (decimal digits only) from `min` to `max`. */
-function wholeNumber(value: unknown, fallback: number, min: number, max: number, what: string): number {
-  if (value === undefined || value === '') return fallback;
-  const n = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
-  if (!(n >= min && n <= max))
-    fail(
-      'TREATY_BROKER_BAD_REQUEST',
-      `${what} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}.`,
-    );
-  return n;
 }
 
 /** Pacticipants, their versions, branches and tags. */
