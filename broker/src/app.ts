@@ -2,7 +2,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Store } from './store/types.js';
 import { auth, type AuthOptions } from './http/auth.js';
 import { body, bodyLimit } from './http/body.js';
-import { errors } from './http/errors.js';
+import { clientErrorHandler, errors, frameworkErrors } from './http/errors.js';
+import { publicUrl } from './http/hal.js';
+import { names } from './http/names.js';
+import { security } from './http/security.js';
+import { MAX_PARAM_LENGTH } from './limits.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { forVerificationRoutes } from './routes/for-verification.js';
 import { heartbeatRoutes } from './routes/heartbeat.js';
@@ -25,6 +29,13 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Log with pino (fastify's logger); off by default for tests. */
   logger?: boolean;
+  /**
+   * Trust X-Forwarded-* from these proxies (fastify's `trustProxy`: true, or addresses and
+   * CIDRs); off by default, so a client cannot point the HAL links at another host.
+   */
+  trustProxy?: boolean | string | string[];
+  /** The broker's public base URL (e.g. https://broker.example.com); HAL links start with it. */
+  publicUrl?: string;
 }
 
 /**
@@ -33,11 +44,22 @@ export interface AppOptions {
  * @example const app = await buildApp({ store: SqliteStore.open(':memory:') })
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: bodyLimit(options) });
-  // What applies to every request, on the root instance: body parsing, errors, credentials.
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: bodyLimit(options),
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    trustProxy: options.trustProxy ?? false,
+    frameworkErrors: frameworkErrors(options),
+    clientErrorHandler,
+  });
+  // What applies to every request, on the root instance: security headers, body parsing, errors,
+  // credentials, names in the URL, the base of links.
+  await app.register(security);
   await app.register(body);
   await app.register(errors, options);
   await app.register(auth, options);
+  await app.register(names);
+  await app.register(publicUrl, options);
   // One plugin per resource, in the order the broker has always registered their routes.
   const routes = { store: options.store };
   await app.register(uiPages, routes);

@@ -11,5 +11,6 @@ export type {
   Verification,
   PublishOutcome,
 } from './store/types.js';
-export { startBroker, settingsFromEnv } from './server.js';
+export { startBroker, settingsFromEnv, parsePublicUrl, parseTrustProxy } from './server.js';
+export { LIMITS } from './limits.js';
 export type { BrokerSettings, RunningBroker } from './server.js';

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { TreatyError } from '@treaty/core';
 import { buildApp } from './app.js';
 import type { AuthOptions, Credential } from './http/auth.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -10,6 +11,44 @@ export interface BrokerSettings {
   database: string;
   logger?: boolean;
   auth?: AuthOptions;
+  /** Trust X-Forwarded-* from these proxies: true (any), or addresses/CIDRs (TREATY_BROKER_TRUST_PROXY). */
+  trustProxy?: boolean | string[];
+  /** The broker's public base URL, used for every HAL link (TREATY_BROKER_PUBLIC_URL). */
+  publicUrl?: string;
+}
+
+/**
+ * Reads a trust-proxy setting: `true`/`1` trusts any proxy, `false`/`0`/empty none, anything else is a
+ * comma-separated list of proxy addresses or CIDRs (`10.0.0.0/8,127.0.0.1`).
+ * @example parseTrustProxy('127.0.0.1, 10.0.0.0/8') // ['127.0.0.1', '10.0.0.0/8']
+ */
+export function parseTrustProxy(value: string): boolean | string[] {
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0' || v === '') return false;
+  return value
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Checks a public base URL: absolute http(s), no query or fragment; returned without a trailing slash.
+ * @example parsePublicUrl('https://broker.example.com/') // 'https://broker.example.com'
+ */
+export function parsePublicUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !/^https?:$/.test(url.protocol) || url.search !== '' || url.hash !== '')
+    throw new TreatyError(
+      'TREATY_CLI_USAGE',
+      `The public URL must be an absolute http(s) URL without query or fragment, such as https://broker.example.com; got '${value}'.`,
+    );
+  return value.replace(/\/+$/, '');
 }
 
 function credentials(env: Readonly<Record<string, string | undefined>>, prefix: string): Credential[] {
@@ -30,6 +69,12 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     port: Number(env.TREATY_BROKER_PORT ?? 9292),
     host: env.TREATY_BROKER_HOST ?? '127.0.0.1',
     database: env.TREATY_BROKER_DATABASE ?? './treaty-broker.sqlite',
+    ...(env.TREATY_BROKER_TRUST_PROXY === undefined
+      ? {}
+      : { trustProxy: parseTrustProxy(env.TREATY_BROKER_TRUST_PROXY) }),
+    ...(env.TREATY_BROKER_PUBLIC_URL === undefined || env.TREATY_BROKER_PUBLIC_URL === ''
+      ? {}
+      : { publicUrl: parsePublicUrl(env.TREATY_BROKER_PUBLIC_URL) }),
     ...(readWrite.length + readOnly.length > 0 ? { auth: { readWrite, readOnly } } : {}),
   };
 }
@@ -52,6 +97,8 @@ export async function startBroker(settings: BrokerSettings): Promise<RunningBrok
     store,
     logger: settings.logger ?? false,
     ...(settings.auth === undefined ? {} : { auth: settings.auth }),
+    ...(settings.trustProxy === undefined ? {} : { trustProxy: settings.trustProxy }),
+    ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
   });
   app.addHook('onClose', async () => store.close());
   try {

@@ -69,6 +69,11 @@ export const ERROR_CODES = {
     summary:
       'JSON (a contract, a request or response body) nests arrays and objects more than 256 levels deep.',
   },
+  TREATY_CONTRACT_INVALID_REGEX: {
+    kind: 'user',
+    status: 400,
+    summary: "A matching rule's regex is one no regex syntax Treaty reads accepts, so it could never match.",
+  },
   TREATY_MATCHER_INVALID: {
     kind: 'user',
     status: 400,
@@ -139,7 +144,8 @@ export const ERROR_CODES = {
   TREATY_BROKER_INVALID_NAME: {
     kind: 'user',
     status: 400,
-    summary: 'A pacticipant name, version number, branch or tag is empty or too long.',
+    summary:
+      'A pacticipant, version, branch, tag or environment name is empty, too long, not one line or not well-formed Unicode.',
   },
   TREATY_BROKER_CONFLICT: {
     kind: 'user',
@@ -152,6 +158,36 @@ export const ERROR_CODES = {
     summary:
       'A broker request body is malformed: not JSON, the wrong content type, too large, or a pact whose names disagree with the URL.',
   },
+  TREATY_BROKER_METHOD_NOT_ALLOWED: {
+    kind: 'user',
+    status: 405,
+    summary: 'The URL names a broker resource that does not take this HTTP method.',
+  },
+  TREATY_BROKER_BAD_URL: {
+    kind: 'user',
+    status: 400,
+    summary: 'The request URL cannot be read: invalid percent-encoding, or not a path at all.',
+  },
+  TREATY_BROKER_BODY_TOO_LARGE: {
+    kind: 'user',
+    status: 413,
+    summary: 'The request body is larger than the broker accepts.',
+  },
+  TREATY_BROKER_UNSUPPORTED_MEDIA_TYPE: {
+    kind: 'user',
+    status: 415,
+    summary: 'The request body has a content type the broker does not read (it reads JSON).',
+  },
+  TREATY_BROKER_HEADERS_TOO_LARGE: {
+    kind: 'user',
+    status: 431,
+    summary: 'The request line or headers are larger than the broker accepts.',
+  },
+  TREATY_BROKER_REQUEST_TIMEOUT: {
+    kind: 'retryable',
+    status: 408,
+    summary: 'The request did not arrive in full in time.',
+  },
   TREATY_BROKER_UNAUTHORIZED: {
     kind: 'user',
     status: 401,
@@ -160,7 +196,7 @@ export const ERROR_CODES = {
   TREATY_BROKER_FORBIDDEN: {
     kind: 'user',
     status: 403,
-    summary: 'The credentials are read-only and the request writes.',
+    summary: 'The credentials are read-only and the request writes; the message names the role needed.',
   },
   TREATY_BROKER_DATABASE: {
     kind: 'operator',

@@ -46,6 +46,7 @@ export {
   MAX_JSON_DEPTH,
 } from './contract/json.js';
 export { matchRequest, matchResponse, matchMessage } from './matching/match.js';
+export { checkContractRegexes } from './matching/regex-check.js';
 export {
   type ContractWarning,
   type ParseContractOptions,

@@ -1,9 +1,70 @@
 import { TreatyError } from '@treaty/core';
+import { LIMITS } from '../limits.js';
 import { atRoot } from './root.js';
 
 /** Largest accepted request body in bytes: the option given, or 10 MiB. */
 export function bodyLimit(options: { bodyLimit?: number }): number {
   return options.bodyLimit ?? 10 * 1024 * 1024;
+}
+
+const bad = (message: string): TreatyError => new TreatyError('TREATY_BROKER_BAD_REQUEST', message);
+
+/** How deep JSON text nests, counting only brackets outside strings; stops as soon as it passes `max`. */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > max) return true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+  }
+  return false;
+}
+
+/** Refuses keys that would reach an object's prototype when code copies the parsed value. */
+function noPrototypeKeys(key: string, value: unknown): unknown {
+  if (
+    key === '__proto__' ||
+    (key === 'constructor' &&
+      typeof value === 'object' &&
+      value !== null &&
+      Object.hasOwn(value, 'prototype'))
+  )
+    throw bad(`The request body has a '${key}' key, which the broker does not accept.`);
+  return value;
+}
+
+/**
+ * Parses a JSON request body: refuses nesting deeper than LIMITS.jsonDepth and `__proto__` /
+ * `constructor.prototype` keys (the reviver, slower, runs only when the text could hold one).
+ */
+function parseJsonBody(text: string): unknown {
+  if (text === '') return undefined;
+  if (text.length > LIMITS.jsonDepth && nestsDeeperThan(text, LIMITS.jsonDepth))
+    throw bad(`The request body nests deeper than ${LIMITS.jsonDepth} levels.`);
+  try {
+    return /__proto__|constructor|\\u/.test(text) ? JSON.parse(text, noPrototypeKeys) : JSON.parse(text);
+  } catch (error) {
+    if (error instanceof TreatyError) throw error;
+    throw bad(`The request body is not valid JSON: ${(error as Error).message}.`);
+  }
+}
+
+/**
+ * The body of a request that takes a JSON object: an absent body is `{}`; JSON `null`, an array, a
+ * string or a number is refused with TREATY_BROKER_BAD_REQUEST.
+ * @example const body = objectBody(req.body, '{ "success": true, "providerApplicationVersion": "1.0" }')
+ */
+export function objectBody(body: unknown, expected: string): Record<string, unknown> {
+  if (body === undefined) return {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw bad(`Send a JSON object: ${expected}.`);
+  return body as Record<string, unknown>;
 }
 
 /** Pact clients send JSON as application/json, HAL, or merge-patch; nothing else is read. */
@@ -12,17 +73,11 @@ export const body = atRoot(async (app) => {
   app.addContentTypeParser(
     ['application/json', 'application/hal+json', 'application/merge-patch+json'],
     { parseAs: 'string' },
-    (_req, body, done) => {
+    (_req, text, done) => {
       try {
-        done(null, body === '' ? undefined : JSON.parse(body as string));
+        done(null, parseJsonBody(text as string));
       } catch (error) {
-        done(
-          new TreatyError(
-            'TREATY_BROKER_BAD_REQUEST',
-            `The request body is not valid JSON: ${(error as Error).message}.`,
-          ),
-          undefined,
-        );
+        done(error as TreatyError, undefined);
       }
     },
   );

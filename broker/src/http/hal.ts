@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PactPublication, Store } from '../store/types.js';
+import { atRoot } from './root.js';
 
 /** What every route plugin is registered with. */
 export interface RouteOptions {
@@ -12,12 +13,32 @@ export async function send(reply: FastifyReply, status: number, body: unknown): 
   return reply.code(status).type(HAL).send(body);
 }
 
-/** The broker's base URL as the client reached it, for absolute HAL links. */
-export function base(req: FastifyRequest): string {
-  const proto = (req.headers['x-forwarded-proto'] as string | undefined) ?? req.protocol;
-  const host = (req.headers['x-forwarded-host'] as string | undefined) ?? req.headers.host ?? 'localhost';
-  return `${proto}://${host}`;
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The broker's public base URL when configured (see {@link publicUrl}); HAL links start with it. */
+    treatyPublicUrl: string | undefined;
+  }
 }
+
+/** A host (and port) as a Host header may name one; anything else is not used in links. */
+const HOST = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The broker's base URL for absolute HAL links: the configured public URL, else the one the client
+ * reached. X-Forwarded-Proto/-Host count only from a trusted proxy (fastify's `trustProxy`, which
+ * `req.protocol` and `req.host` follow), so nobody else can point the links at another host.
+ */
+export function base(req: FastifyRequest): string {
+  const configured = req.server.treatyPublicUrl;
+  if (configured !== undefined) return configured;
+  const host = req.host;
+  return `${req.protocol}://${typeof host === 'string' && HOST.test(host) ? host : 'localhost'}`;
+}
+
+/** Records the public base URL on the root instance, without a trailing slash. */
+export const publicUrl = atRoot<{ publicUrl?: string }>(async (app, options) => {
+  app.decorate('treatyPublicUrl', options.publicUrl?.replace(/\/+$/, ''));
+});
 
 const enc = encodeURIComponent;
 

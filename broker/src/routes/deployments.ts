@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { TreatyError } from '@treaty/core';
+import { objectBody } from '../http/body.js';
 import { base, send, type RouteOptions } from '../http/hal.js';
+import { LIMITS, checkName, checkText } from '../limits.js';
 import type { DeployedVersion, Environment, ReleasedVersion } from '../store/types.js';
 
 const enc = encodeURIComponent;
@@ -74,24 +76,30 @@ export const deploymentRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
     });
   });
 
-  app.post<{ Body: Record<string, unknown> | undefined }>('/environments', async (req, reply) => {
-    const body = req.body ?? {};
+  app.post<{ Body: unknown }>('/environments', async (req, reply) => {
+    const body = objectBody(req.body, '{ "name": "production", "production": true }');
     if (typeof body.name !== 'string' || body.name.trim() === '')
       throw new TreatyError(
         'TREATY_BROKER_BAD_REQUEST',
         'name is required (a single word such as production).',
       );
+    const name = checkName('environment name', body.name);
     if (typeof body.production !== 'boolean')
       throw new TreatyError('TREATY_BROKER_BAD_REQUEST', 'production is required: true or false.');
     const contacts = Array.isArray(body.contacts) ? body.contacts : [];
     for (const c of contacts) {
       if (typeof c !== 'object' || c === null || typeof (c as { name?: unknown }).name !== 'string')
         throw new TreatyError('TREATY_BROKER_BAD_REQUEST', 'each contact needs a name.');
+      checkText('contact name', (c as { name: string }).name, LIMITS.name);
     }
+    const displayName =
+      typeof body.displayName === 'string'
+        ? checkText('displayName', body.displayName, LIMITS.name)
+        : undefined;
     const e = await store.createEnvironment({
-      name: body.name,
+      name,
       production: body.production,
-      ...(typeof body.displayName === 'string' ? { displayName: body.displayName } : {}),
+      ...(displayName === undefined ? {} : { displayName }),
       contacts: contacts as Environment['contacts'],
     });
     reply.header('Location', `${base(req)}/environments/${e.uuid}`);
@@ -104,15 +112,16 @@ export const deploymentRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
 
   app.post<{
     Params: { name: string; version: string; uuid: string };
-    Body: Record<string, unknown> | undefined;
+    Body: unknown;
   }>('/pacticipants/:name/versions/:version/deployed-versions/environment/:uuid', async (req, reply) => {
-    const body = req.body ?? {};
-    const instance =
+    const body = objectBody(req.body, '{ "applicationInstance": "blue" } or {}');
+    const given =
       typeof body.applicationInstance === 'string' && body.applicationInstance !== ''
         ? body.applicationInstance
         : typeof body.target === 'string' && body.target !== ''
           ? body.target
           : undefined;
+    const instance = given === undefined ? undefined : checkName('applicationInstance', given);
     const d = await store.recordDeployment({
       pacticipant: req.params.name,
       version: req.params.version,
@@ -143,26 +152,23 @@ export const deploymentRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
     return send(reply, 200, deployedBody(base(req), await d));
   });
 
-  app.patch<{ Params: { uuid: string }; Body: Record<string, unknown> | undefined }>(
-    '/deployed-versions/:uuid',
-    async (req, reply) => {
-      const body = req.body ?? {};
-      if (body.currentlyDeployed === true)
-        return send(reply, 422, {
-          statusCode: 422,
-          code: 'TREATY_BROKER_BAD_REQUEST',
-          error: 'Unprocessable Entity',
-          message: 'A deployment cannot be marked deployed again; record a new deployment.',
-        });
-      const d =
-        body.currentlyDeployed === false
-          ? await store.recordUndeployment(req.params.uuid)
-          : await store.getDeployment(req.params.uuid);
-      if (d === undefined)
-        throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No deployed version ${req.params.uuid}.`);
-      return send(reply, 200, deployedBody(base(req), d));
-    },
-  );
+  app.patch<{ Params: { uuid: string }; Body: unknown }>('/deployed-versions/:uuid', async (req, reply) => {
+    const body = objectBody(req.body, '{ "currentlyDeployed": false }');
+    if (body.currentlyDeployed === true)
+      return send(reply, 422, {
+        statusCode: 422,
+        code: 'TREATY_BROKER_BAD_REQUEST',
+        error: 'Unprocessable Entity',
+        message: 'A deployment cannot be marked deployed again; record a new deployment.',
+      });
+    const d =
+      body.currentlyDeployed === false
+        ? await store.recordUndeployment(req.params.uuid)
+        : await store.getDeployment(req.params.uuid);
+    if (d === undefined)
+      throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No deployed version ${req.params.uuid}.`);
+    return send(reply, 200, deployedBody(base(req), d));
+  });
 
   app.get<{ Params: { uuid: string } }>('/released-versions/:uuid', async (req, reply) => {
     const r =
@@ -171,26 +177,23 @@ export const deploymentRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
     return send(reply, 200, releasedBody(base(req), await r));
   });
 
-  app.patch<{ Params: { uuid: string }; Body: Record<string, unknown> | undefined }>(
-    '/released-versions/:uuid',
-    async (req, reply) => {
-      const body = req.body ?? {};
-      if (body.currentlySupported === true)
-        return send(reply, 422, {
-          statusCode: 422,
-          code: 'TREATY_BROKER_BAD_REQUEST',
-          error: 'Unprocessable Entity',
-          message: 'Record a new release to support a version again.',
-        });
-      const r =
-        body.currentlySupported === false
-          ? await store.recordSupportEnded(req.params.uuid)
-          : await store.getRelease(req.params.uuid);
-      if (r === undefined)
-        throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No released version ${req.params.uuid}.`);
-      return send(reply, 200, releasedBody(base(req), r));
-    },
-  );
+  app.patch<{ Params: { uuid: string }; Body: unknown }>('/released-versions/:uuid', async (req, reply) => {
+    const body = objectBody(req.body, '{ "currentlySupported": false }');
+    if (body.currentlySupported === true)
+      return send(reply, 422, {
+        statusCode: 422,
+        code: 'TREATY_BROKER_BAD_REQUEST',
+        error: 'Unprocessable Entity',
+        message: 'Record a new release to support a version again.',
+      });
+    const r =
+      body.currentlySupported === false
+        ? await store.recordSupportEnded(req.params.uuid)
+        : await store.getRelease(req.params.uuid);
+    if (r === undefined)
+      throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No released version ${req.params.uuid}.`);
+    return send(reply, 200, releasedBody(base(req), r));
+  });
 
   app.get<{
     Params: { uuid: string };

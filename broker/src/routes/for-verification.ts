@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { TreatyError } from '@treaty/core';
+import { objectBody } from '../http/body.js';
 import { base, send, type RouteOptions } from '../http/hal.js';
+import { LIMITS, checkName } from '../limits.js';
 import type { PactPublication, Store } from '../store/types.js';
 import { isPending } from '../domain/pending.js';
 import { normalizeSelector, selectorLabel, type ConsumerVersionSelector } from '../domain/selectors.js';
@@ -12,29 +14,51 @@ interface Selected {
 
 const enc = encodeURIComponent;
 
-/** Encodes what a for-verification entry stands for into the pact URL, so results can be traced back. */
+/**
+ * Encodes what a for-verification entry stands for into the pact URL, so results can be traced back:
+ * base64url of `{ p: pending, cv: consumer versions, w?: wip, n?: how many versions there were }`.
+ * It stays within LIMITS.token characters (so the router takes it): the consumer versions are listed
+ * newest first for as long as they fit, and `n` then says how many there were in all.
+ */
 function encodeToken(value: { pending: boolean; versions: string[]; wip?: boolean }): string {
-  return Buffer.from(
-    JSON.stringify({ p: value.pending, cv: value.versions, ...(value.wip === true ? { w: true } : {}) }),
-  ).toString('base64url');
+  const encode = (versions: string[]): string =>
+    Buffer.from(
+      JSON.stringify({
+        p: value.pending,
+        cv: versions,
+        ...(value.wip === true ? { w: true } : {}),
+        ...(versions.length < value.versions.length ? { n: value.versions.length } : {}),
+      }),
+    ).toString('base64url');
+  const newestFirst = [...value.versions].reverse();
+  let kept = newestFirst.length;
+  let token = encode(newestFirst);
+  while (token.length > LIMITS.token && kept > 0) token = encode(newestFirst.slice(0, --kept));
+  return token;
 }
 
-/** Reads a token back; an unreadable one means a plain verification. */
+/**
+ * Reads a token back. Only the broker makes them, so anything else (not base64url of the shape above,
+ * or longer than any token it issues) is refused with TREATY_BROKER_BAD_REQUEST.
+ */
 export function decodeToken(token: string): { pending: boolean; versions: string[]; wip: boolean } {
+  const refuse = (): never => {
+    throw new TreatyError(
+      'TREATY_BROKER_BAD_REQUEST',
+      'The metadata in this pact link is not one the broker issued; use the links from for-verification as given.',
+    );
+  };
+  if (token.length > LIMITS.token || !/^[A-Za-z0-9_-]+$/.test(token)) refuse();
+  let v: unknown;
   try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
-      p?: unknown;
-      cv?: unknown;
-      w?: unknown;
-    };
-    return {
-      pending: v.p === true,
-      versions: Array.isArray(v.cv) ? v.cv.filter((x): x is string => typeof x === 'string') : [],
-      wip: v.w === true,
-    };
+    v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
-    return { pending: false, versions: [], wip: false };
+    return refuse();
   }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return refuse();
+  const { p, cv, w } = v as { p?: unknown; cv?: unknown; w?: unknown };
+  if (typeof p !== 'boolean' || !Array.isArray(cv) || !cv.every((x) => typeof x === 'string')) refuse();
+  return { pending: p === true, versions: cv as string[], wip: w === true };
 }
 
 async function resolveSelector(
@@ -108,6 +132,15 @@ async function resolveSelector(
   return out;
 }
 
+/** The names in a selector follow the rule every name does (they are looked up, never stored). */
+function checkSelectorNames(s: ConsumerVersionSelector, index: number): ConsumerVersionSelector {
+  for (const key of ['consumer', 'tag', 'fallbackTag', 'branch', 'fallbackBranch', 'environment'] as const) {
+    const value = s[key];
+    if (typeof value === 'string') checkName(`consumerVersionSelectors[${index}].${key}`, value);
+  }
+  return s;
+}
+
 /**
  * Default selectors: each consumer's main branch head where it has one, else its latest pact; plus what is
  * deployed or released.
@@ -147,16 +180,21 @@ export const forVerificationRoutes: FastifyPluginAsync<RouteOptions> = async (ap
     },
   );
 
-  app.post<{ Params: { provider: string }; Body: Record<string, unknown> | undefined }>(
+  // A read, though a POST: read-only credentials may ask for it, as with the Pact Broker.
+  app.post<{ Params: { provider: string }; Body: unknown }>(
     '/pacts/provider/:provider/for-verification',
+    { config: { access: 'read' } },
     async (req, reply) => {
       const { provider } = req.params;
       if ((await store.getPacticipant(provider)) === undefined)
         throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No provider named '${provider}'.`);
-      const body = req.body ?? {};
+      const body = objectBody(
+        req.body,
+        '{ "consumerVersionSelectors": [...], "providerVersionBranch": "main" }',
+      );
       const branch =
         typeof body.providerVersionBranch === 'string' && body.providerVersionBranch.trim() !== ''
-          ? body.providerVersionBranch
+          ? checkName('providerVersionBranch', body.providerVersionBranch)
           : undefined;
       // Treaty computes pending status unless asked not to (Pact's own docs disagree on the default).
       const includePending = body.includePendingStatus !== false;
@@ -166,7 +204,7 @@ export const forVerificationRoutes: FastifyPluginAsync<RouteOptions> = async (ap
       const consumers = await store.consumersOf(provider);
       const selectors =
         Array.isArray(rawSelectors) && rawSelectors.length > 0
-          ? rawSelectors.map((s, i) => normalizeSelector(s, i, branch))
+          ? rawSelectors.map((s, i) => checkSelectorNames(normalizeSelector(s, i, branch), i))
           : await defaults(store, consumers);
 
       // One entry per distinct content per consumer, shown as its newest consumer version.

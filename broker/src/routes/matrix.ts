@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { TreatyError } from '@treaty/core';
 import { base, send, type RouteOptions } from '../http/hal.js';
+import { LIMITS, checkName, wholeNumber } from '../limits.js';
 import type { Store } from '../store/types.js';
 import {
   evaluateMatrix,
@@ -57,6 +58,10 @@ const flag = (value: string | undefined, name: string): boolean | undefined => {
 /** Checks a parsed query against the rules the Pact Broker applies, and builds the domain query. */
 async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Promise<MatrixQuery> {
   const { options } = parsed;
+  // Names in the query follow the rule every name does (an empty one is caught below, with its reason).
+  for (const group of [...parsed.selectors, ...parsed.ignore, options])
+    for (const key of ['pacticipant', 'version', 'tag', 'branch', 'environment', 'to'])
+      if (group[key] !== undefined && group[key] !== '') checkName(key, group[key]);
   if (parsed.selectors.length === 0)
     bad('Give at least one selector: q[][pacticipant]=NAME&q[][version]=VERSION.');
   const selectors: MatrixSelector[] = [];
@@ -113,12 +118,8 @@ async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Promise<Mat
     latestby !== 'cp'
   )
     bad(`latestby must be cvpv, cvp or cp, not '${latestby}'.`);
-  let limit: number | undefined;
-  if (options.limit !== undefined) {
-    limit = Number(options.limit);
-    if (!Number.isInteger(limit) || limit < 1)
-      bad(`limit must be a whole number of at least 1, not '${options.limit}'.`);
-  }
+  const limit =
+    options.limit === undefined ? undefined : wholeNumber(options.limit, 1, 1, LIMITS.matrixRows, 'limit');
   const success = parsed.success.map((s) =>
     s === 'true'
       ? true

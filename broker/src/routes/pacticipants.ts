@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { objectBody } from '../http/body.js';
 import { fail } from '../http/errors.js';
+import { LIMITS, checkName, checkText, wholeNumber } from '../limits.js';
 import { base, send, type RouteOptions } from '../http/hal.js';
 import type { Pacticipant, Version } from '../store/types.js';
 
@@ -14,19 +16,14 @@ function pacticipantFields(body: unknown): {
   mainBranch?: string;
   repositoryUrl?: string;
 } {
-  if (body === undefined) return {};
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    fail(
-      'TREATY_BROKER_BAD_REQUEST',
-      'Send the pacticipant as a JSON object: { name, displayName?, mainBranch?, repositoryUrl? }.',
-    );
-  const b = body as Record<string, unknown>;
+  const b = objectBody(body, '{ name, displayName?, mainBranch?, repositoryUrl? }');
   const out: Record<string, string> = {};
   for (const key of ['name', 'displayName', 'mainBranch', 'repositoryUrl'] as const) {
     const v = b[key];
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'string' || v.trim() === '' || /[\r\n]/.test(v))
-      fail('TREATY_BROKER_BAD_REQUEST', `${key} must be a non-blank single-line string.`);
+    if (typeof v !== 'string') fail('TREATY_BROKER_BAD_REQUEST', `${key} must be a string.`);
+    if (key === 'name' || key === 'mainBranch') checkName(key, v);
+    else checkText(key, v, key === 'repositoryUrl' ? LIMITS.url : LIMITS.name);
     if (key === 'mainBranch' && /\s/.test(v))
       fail('TREATY_BROKER_BAD_REQUEST', `mainBranch must not contain spaces ('${v}').`);
     out[key] = v;
@@ -168,10 +165,8 @@ export const pacticipantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     Querystring: { pageNumber?: string; pageSize?: string; page?: string; size?: string };
   }>('/pacticipants/:name/versions', async (req, reply) => {
     const p = await known(req.params.name);
-    const page = Number(req.query.pageNumber ?? req.query.page ?? 1);
-    const size = Number(req.query.pageSize ?? req.query.size ?? 100);
-    if (!Number.isInteger(page) || page < 1 || !Number.isInteger(size) || size < 1 || size > 1000)
-      fail('TREATY_BROKER_BAD_REQUEST', 'pageNumber must be a whole number from 1, pageSize from 1 to 1000.');
+    const page = wholeNumber(req.query.pageNumber ?? req.query.page, 1, 1, LIMITS.pageNumber, 'pageNumber');
+    const size = wholeNumber(req.query.pageSize ?? req.query.size, 100, 1, LIMITS.pageSize, 'pageSize');
     const versions = await store.listVersions(p.name, { limit: size, offset: (page - 1) * size });
     const total = await store.countVersions(p.name);
     const self = `${base(req)}/pacticipants/${enc(p.name)}/versions`;

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { isTreatyError, parseContract } from '@treaty/core';
+import { checkContractRegexes, isTreatyError, parseContract, type Contract } from '@treaty/core';
 import type { PactPublication } from '../store/types.js';
 import { fail } from '../http/errors.js';
 import { base, pactUrl, send, type RouteOptions } from '../http/hal.js';
+import { decodeToken } from './for-verification.js';
 
 const enc = encodeURIComponent;
 
@@ -34,18 +35,28 @@ function pactBody(b: string, p: PactPublication): Record<string, unknown> {
   };
 }
 
+/**
+ * A pact Treaty can read, with no regex that could never match (TREATY_CONTRACT_INVALID_REGEX);
+ * anything else Treaty cannot read is TREATY_BROKER_BAD_REQUEST naming `where`.
+ */
+export function readContract(value: unknown, where: string): Contract {
+  let contract: Contract;
+  try {
+    contract = parseContract(value);
+  } catch (error) {
+    if (isTreatyError(error))
+      fail('TREATY_BROKER_BAD_REQUEST', `${where} is not a pact Treaty can read: ${error.message}`);
+    throw error;
+  }
+  checkContractRegexes(contract);
+  return contract;
+}
+
 /** A pact from a request body, checked: Treaty can read it and it is between the pacticipants in the URL. */
 function readPact(body: unknown, consumer: string, provider: string): Record<string, unknown> {
   if (body === undefined || typeof body !== 'object' || body === null || Array.isArray(body))
     fail('TREATY_BROKER_BAD_REQUEST', 'Send the pact as the JSON body.');
-  let contract;
-  try {
-    contract = parseContract(body);
-  } catch (error) {
-    if (isTreatyError(error))
-      fail('TREATY_BROKER_BAD_REQUEST', `The body is not a pact Treaty can read: ${error.message}`);
-    throw error;
-  }
+  const contract = readContract(body, 'The body');
   if (contract.consumer.name !== consumer || contract.provider.name !== provider) {
     fail(
       'TREATY_BROKER_BAD_REQUEST',
@@ -202,6 +213,7 @@ export const pactRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store 
     const p =
       (await store.getPactBySha(consumer, provider, sha)) ??
       fail('TREATY_BROKER_NOT_FOUND', `No pact between ${consumer} and ${provider} has the content ${sha}.`);
+    if (token !== undefined) decodeToken(token);
     const body = pactBody(base(req), p);
     if (token !== undefined) {
       // Results published through a for-verification link carry the same token back.

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { isTreatyError, parseContract } from '@treaty/core';
+import { isTreatyError } from '@treaty/core';
+import { objectBody } from '../http/body.js';
 import { errorBody, fail } from '../http/errors.js';
+import { checkName } from '../limits.js';
+import { readContract } from './pacts.js';
 import { base, pactUrl, send, type RouteOptions } from '../http/hal.js';
 
 const enc = encodeURIComponent;
@@ -8,17 +11,14 @@ const enc = encodeURIComponent;
 /** `/contracts/publish`: a consumer version with its branch, tags and pacts in one request. */
 export const publishRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store }) => {
   app.post<{ Body: unknown }>('/contracts/publish', async (req, reply) => {
-    const body = req.body as Record<string, unknown> | undefined;
+    // Every name is checked here, before the one transaction that writes them all.
+    const shape = '{ pacticipantName, pacticipantVersionNumber, contracts: [...] }';
+    if (req.body === undefined) fail('TREATY_BROKER_BAD_REQUEST', `Send ${shape} as JSON.`);
+    const body = objectBody(req.body, shape);
     const str = (v: unknown, what: string): string => {
-      if (typeof v !== 'string' || v.trim() === '' || /[\r\n]/.test(v))
-        fail('TREATY_BROKER_BAD_REQUEST', `${what} must be a non-blank single-line string.`);
-      return v;
+      if (typeof v !== 'string') fail('TREATY_BROKER_BAD_REQUEST', `${what} must be a string.`);
+      return checkName(what, v);
     };
-    if (body === undefined || typeof body !== 'object' || body === null || Array.isArray(body))
-      fail(
-        'TREATY_BROKER_BAD_REQUEST',
-        'Send { pacticipantName, pacticipantVersionNumber, contracts: [...] } as JSON.',
-      );
     const consumer = str(body.pacticipantName, 'pacticipantName');
     const version = str(body.pacticipantVersionNumber, 'pacticipantVersionNumber');
     const branch = body.branch === undefined || body.branch === null ? undefined : str(body.branch, 'branch');
@@ -44,7 +44,9 @@ export const publishRoutes: FastifyPluginAsync<RouteOptions> = async (app, { sto
         fail('TREATY_BROKER_BAD_REQUEST', `${where}.specification must be "pact".`);
       if (c.contentType !== undefined && c.contentType !== 'application/json')
         fail('TREATY_BROKER_BAD_REQUEST', `${where}.contentType must be "application/json".`);
-      const encoded = str(c.content, `${where}.content`);
+      if (typeof c.content !== 'string' || c.content === '')
+        fail('TREATY_BROKER_BAD_REQUEST', `${where}.content must be the pact JSON in Base64.`);
+      const encoded = c.content;
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0)
         fail('TREATY_BROKER_BAD_REQUEST', `${where}.content must be strict Base64 of the pact JSON.`);
       const text = Buffer.from(encoded, 'base64').toString('utf8');
@@ -54,17 +56,7 @@ export const publishRoutes: FastifyPluginAsync<RouteOptions> = async (app, { sto
       } catch {
         fail('TREATY_BROKER_BAD_REQUEST', `${where}.content does not decode to JSON.`);
       }
-      let contract;
-      try {
-        contract = parseContract(parsed);
-      } catch (error) {
-        if (isTreatyError(error))
-          fail(
-            'TREATY_BROKER_BAD_REQUEST',
-            `${where}.content is not a pact Treaty can read: ${error.message}`,
-          );
-        throw error;
-      }
+      const contract = readContract(parsed, `${where}.content`);
       if (contract.consumer.name !== consumer || contract.provider.name !== provider) {
         fail(
           'TREATY_BROKER_BAD_REQUEST',

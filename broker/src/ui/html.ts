@@ -56,7 +56,8 @@ const NAV: Array<[string, string]> = [
   ['/ui/environments', 'Environments'],
 ];
 
-const CSS = `
+/** The pages' one style sheet, inline; the Content-Security-Policy allows it by its hash. */
+export const CSS = `
 :root { color-scheme: light dark; --fg: #1b1f24; --muted: #5b6470; --bg: #fff; --panel: #f4f6f8; --line: #d6dbe1; --ok: #1a7f37; --bad: #c62828; --unknown: #8a6d00; --link: #0b5cad; }
 @media (prefers-color-scheme: dark) { :root { --fg: #e6e9ed; --muted: #a3acb7; --bg: #14171a; --panel: #1d2126; --line: #343a42; --ok: #4ac26b; --bad: #ff7b72; --unknown: #e3b341; --link: #6cb6ff; } }
 * { box-sizing: border-box; }
@@ -90,7 +91,7 @@ article.interaction { border: 1px solid var(--line); border-radius: .5rem; paddi
 pre { background: var(--panel); padding: .6rem; border-radius: .35rem; overflow-x: auto; font-size: .85rem; margin: .25rem 0; }
 ul.rules { margin: .25rem 0; padding-left: 1.2rem; font-size: .95rem; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9em; }
-.network { width: 100%; height: auto; max-height: 80vh; border: 1px solid var(--line); border-radius: .5rem; background: var(--panel); }
+.network { max-width: 100%; height: auto; max-height: 80vh; border: 1px solid var(--line); border-radius: .5rem; background: var(--panel); }
 .network text { fill: var(--fg); font: 13px system-ui, sans-serif; }
 .network .node rect { fill: var(--bg); stroke: var(--muted); }
 .network a:focus rect, .network a:hover rect { stroke: var(--link); stroke-width: 3; }
@@ -101,6 +102,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0; }
 dl.meta dt { color: var(--muted); }
 dl.meta dd { margin: 0; }
+.left { text-align: left; }
 @media (max-width: 40rem) { body { font-size: 15px; } main { padding: .75rem; } h1 { font-size: 1.35rem; } }
 `;
 

@@ -90,7 +90,7 @@ export function networkSvg(nodes: string[], edges: Edge[]): string {
     `${nodes.length} service${nodes.length === 1 ? '' : 's'} and ` +
     `${edges.length} contract${edges.length === 1 ? '' : 's'}`;
   return (
-    `<svg class="network" role="img" aria-labelledby="network-title" style="max-width: ${Math.ceil(width * 1.3)}px" ` +
+    `<svg class="network" role="img" aria-labelledby="network-title" width="${Math.ceil(width * 1.3)}" ` +
     `viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" xmlns="http://www.w3.org/2000/svg">` +
     `<title id="network-title">${title}</title>` +
     `<defs>${['ok', 'bad', 'unknown'].map(marker).join('')}</defs>${paths}${boxes}</svg>`

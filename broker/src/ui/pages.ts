@@ -12,7 +12,8 @@ import {
 import type { PactPublication, Store, Verification } from '../store/types.js';
 import type { RouteOptions } from '../http/hal.js';
 import { evaluateMatrix, type Decision, type MatrixRow, type MatrixSelector } from '../domain/matrix.js';
-import { ago, href, html, page, raw, type Html } from './html.js';
+import { pagePolicy } from '../http/security.js';
+import { CSS, ago, href, html, page, raw, type Html } from './html.js';
 import { networkSvg, type Edge } from './network.js';
 import { generatorInWords, rulesInWords } from './rules-in-words.js';
 
@@ -65,7 +66,7 @@ ${
   rows.length === 0
     ? html`<p>No contracts yet. Publish one with <code>treaty publish ./pacts --consumer-app-version 1.0.0 --branch main --broker-base-url …</code>.</p>`
     : html`<div class="table-wrap"><table>
-<caption class="muted" style="text-align:left">Each consumer → provider pair, its latest contract and the latest verification of that contract</caption>
+<caption class="muted left">Each consumer → provider pair, its latest contract and the latest verification of that contract</caption>
 <thead><tr><th scope="col">Consumer</th><th scope="col">Provider</th><th scope="col">Latest contract</th><th scope="col">Latest verification</th></tr></thead>
 <tbody>${rows.map((r) => {
         const contract = contractHref(r.provider, r.consumer, r.latest.consumerVersion);
@@ -417,8 +418,15 @@ export function wantsHtml(req: FastifyRequest): boolean {
   return accept.includes('text/html');
 }
 
+// The pages run no script and carry one inline style sheet, allowed by its hash.
+const policy = pagePolicy([CSS]);
 const sendPage = (reply: FastifyReply, status: number, body: string) =>
-  reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body);
+  reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('Cache-Control', 'no-store')
+    .header('Content-Security-Policy', policy)
+    .send(body);
 
 /** The index page for people; `/` serves it to a browser. */
 export async function sendIndexPage(reply: FastifyReply, store: Store): Promise<FastifyReply> {

@@ -14,6 +14,7 @@ import type {
   Version,
 } from '../types.js';
 import { migrations } from './migrations.js';
+import { checkName } from '../../limits.js';
 
 type Db = Database.Database;
 
@@ -33,16 +34,6 @@ interface VersionRow {
 }
 
 const mainBranchNames = ['develop', 'main', 'master'];
-
-function checkName(what: string, value: string): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > 255) {
-    throw new TreatyError(
-      'TREATY_BROKER_INVALID_NAME',
-      `The ${what} must be 1 to 255 characters and not only spaces, got ${JSON.stringify(value)}.`,
-    );
-  }
-  return value;
-}
 
 function displayName(name: string): string {
   return name

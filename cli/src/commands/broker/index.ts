@@ -1,17 +1,25 @@
 import { resolve } from 'node:path';
 import { TreatyError } from '@treaty/core';
-import { settingsFromEnv, startBroker } from '@treaty/broker';
+import { parsePublicUrl, parseTrustProxy, settingsFromEnv, startBroker } from '@treaty/broker';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { parseCommandArgs } from '../../args.js';
 
 const usage = `Usage: treaty broker [--port 9292] [--host 127.0.0.1] [--database ./treaty-broker.sqlite]
+                     [--public-url https://broker.example.com] [--trust-proxy true|ADDRESSES]
 
 Runs the broker: stores contracts and verification results in one SQLite file (created with its
 schema on first start) and serves the Pact Broker HTTP API. Stops cleanly on SIGINT or SIGTERM.
-The same settings come from TREATY_BROKER_PORT, TREATY_BROKER_HOST and TREATY_BROKER_DATABASE.
+The same settings come from TREATY_BROKER_PORT, TREATY_BROKER_HOST, TREATY_BROKER_DATABASE,
+TREATY_BROKER_PUBLIC_URL and TREATY_BROKER_TRUST_PROXY.
 Credentials (off unless set): TREATY_BROKER_TOKEN or TREATY_BROKER_USERNAME/_PASSWORD for read-write,
-TREATY_BROKER_READ_ONLY_TOKEN or TREATY_BROKER_READ_ONLY_USERNAME/_PASSWORD for read-only.`;
+TREATY_BROKER_READ_ONLY_TOKEN or TREATY_BROKER_READ_ONLY_USERNAME/_PASSWORD for read-only.
+
+Links: every HAL link starts with --public-url when given; otherwise with the Host the client used.
+X-Forwarded-Host/-Proto are ignored unless --trust-proxy names the proxy in front of the broker
+(true trusts any, or a comma-separated list of addresses and CIDRs such as 127.0.0.1,10.0.0.0/8).
+Limits: names, versions, branches, tags and environment names up to 255 characters, one line,
+well-formed Unicode, not '.' or '..' (refused with 400 TREATY_BROKER_INVALID_NAME); bodies up to 10 MiB.`;
 
 /** `treaty broker`. */
 export const brokerCommand: Command = {
@@ -25,6 +33,8 @@ export const brokerCommand: Command = {
         port: { type: 'string' },
         host: { type: 'string' },
         database: { type: 'string' },
+        'public-url': { type: 'string' },
+        'trust-proxy': { type: 'string' },
         json: { type: 'boolean' },
       },
       usage,
@@ -37,6 +47,10 @@ export const brokerCommand: Command = {
         `--port must be a port number (0–65535), got '${values.port}'.\n\n${usage}`,
       );
     const database = resolve(io.cwd, values.database ?? defaults.database);
+    const publicUrl =
+      values['public-url'] === undefined ? defaults.publicUrl : parsePublicUrl(values['public-url']);
+    const trustProxy =
+      values['trust-proxy'] === undefined ? defaults.trustProxy : parseTrustProxy(values['trust-proxy']);
     let broker;
     try {
       broker = await startBroker({
@@ -45,6 +59,8 @@ export const brokerCommand: Command = {
         database,
         logger: values.json === true,
         ...(defaults.auth === undefined ? {} : { auth: defaults.auth }),
+        ...(trustProxy === undefined ? {} : { trustProxy }),
+        ...(publicUrl === undefined ? {} : { publicUrl }),
       });
     } catch (error) {
       const e = error as NodeJS.ErrnoException;

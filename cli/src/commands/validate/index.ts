@@ -2,6 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import {
   TreatyError,
+  checkContractRegexes,
   isTreatyError,
   parseContract,
   type Contract,
@@ -96,6 +97,8 @@ export async function validate(options: ValidateOptions): Promise<ValidateReport
     try {
       const warnings: ContractWarning[] = [];
       const contract = parseContract(await readFile(full, 'utf8'), { onWarning: (w) => warnings.push(w) });
+      // A regex no syntax accepts could never match: refused as the broker refuses it on publish.
+      checkContractRegexes(contract);
       // What the Pact tools read but can never verify (an unknown matching rule) is refused here.
       const fatal = warnings.find((w) => w.code !== undefined);
       if (fatal?.code !== undefined)

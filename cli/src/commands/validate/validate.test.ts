@@ -111,6 +111,30 @@ describe('treaty validate', () => {
     expect(out).toContain('0 valid, 1 invalid');
   });
 
+  it('refuses a regex no syntax accepts, as the broker refuses it on publish', async () => {
+    const dir = workspace();
+    const badRegex = {
+      ...v3,
+      interactions: [
+        {
+          description: 'an order',
+          request: { path: '/orders/1' },
+          response: {
+            status: 200,
+            body: { id: 'A1' },
+            matchingRules: { body: { '$.id': { matchers: [{ match: 'regex', regex: '(unclosed' }] } } },
+          },
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'pacts', 'web-bad-regex.json'), JSON.stringify(badRegex));
+    const io = capture(dir);
+    expect(await main(['validate', join('pacts', 'web-bad-regex.json')], io)).toBe(1);
+    const out = io.out.join('');
+    expect(out).toContain('[TREATY_CONTRACT_INVALID_REGEX]');
+    expect(out).toContain('(unclosed');
+  });
+
   it('exits 1 for a file that is not a contract, saying so, with --json output for machines', async () => {
     const dir = workspace();
     const io = capture(dir);
