@@ -1,4 +1,4 @@
-import { TreatyError } from '@treaty/core';
+import { CONTRACT_ENVELOPE_DEPTH, MAX_JSON_DEPTH, TreatyError } from '@treaty/core';
 
 /**
  * The broker's limits, decided once: every name the broker stores fits them, and the router accepts
@@ -16,8 +16,8 @@ export const LIMITS = {
   url: 2048,
   /** The for-verification metadata token in a pact link, in characters (see for-verification.ts). */
   token: 1024,
-  /** How deep a JSON request body may nest (objects and arrays). */
-  jsonDepth: 256,
+  /** How deep a JSON request body may nest: a contract's depth (its bodies' limit and its envelope). */
+  jsonDepth: MAX_JSON_DEPTH + CONTRACT_ENVELOPE_DEPTH,
   /** Pages of versions: the largest page size, and the largest page number. */
   pageSize: 1000,
   pageNumber: 1_000_000,

@@ -43,7 +43,9 @@ export {
   stringifyJson,
   isFloatLiteral,
   markFloatLiteral,
+  checkJsonTextDepth,
   MAX_JSON_DEPTH,
+  CONTRACT_ENVELOPE_DEPTH,
 } from './contract/json.js';
 export { matchRequest, matchResponse, matchMessage } from './matching/match.js';
 export { checkContractRegexes } from './matching/regex-check.js';

@@ -1,4 +1,4 @@
-import { TreatyError } from '@treaty/core';
+import { TreatyError, checkJsonTextDepth } from '@treaty/core';
 import { LIMITS } from '../limits.js';
 import { atRoot } from './root.js';
 
@@ -8,23 +8,6 @@ export function bodyLimit(options: { bodyLimit?: number }): number {
 }
 
 const bad = (message: string): TreatyError => new TreatyError('TREATY_BROKER_BAD_REQUEST', message);
-
-/** How deep JSON text nests, counting only brackets outside strings; stops as soon as it passes `max`. */
-function nestsDeeperThan(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 /* { */ || c === 91 /* [ */) {
-      if (++depth > max) return true;
-    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
-  }
-  return false;
-}
 
 /** Refuses keys that would reach an object's prototype when code copies the parsed value. */
 function noPrototypeKeys(key: string, value: unknown): unknown {
@@ -45,8 +28,7 @@ function noPrototypeKeys(key: string, value: unknown): unknown {
  */
 function parseJsonBody(text: string): unknown {
   if (text === '') return undefined;
-  if (text.length > LIMITS.jsonDepth && nestsDeeperThan(text, LIMITS.jsonDepth))
-    throw bad(`The request body nests deeper than ${LIMITS.jsonDepth} levels.`);
+  checkJsonTextDepth(text, LIMITS.jsonDepth);
   try {
     return /__proto__|constructor|\\u/.test(text) ? JSON.parse(text, noPrototypeKeys) : JSON.parse(text);
   } catch (error) {
