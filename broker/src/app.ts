@@ -7,6 +7,7 @@ import { registerDeployments } from './routes-deployments.js';
 import { registerMatrix } from './routes-matrix.js';
 import { registerPacticipants } from './routes-pacticipants.js';
 import { registerUi, wantsHtml } from './ui/pages.js';
+import { limitHeavyRequests, type HeavyRequestOptions } from './heavy-requests.js';
 
 /** A credential: a bearer token, or a username and password for basic auth. */
 export type Credential = { token: string } | { username: string; password: string };
@@ -26,6 +27,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Log with pino (fastify's logger); off by default for tests. */
   logger?: boolean;
+  /** How many heavy requests (matrix, can-i-deploy, pacts for verification) run and wait at once. */
+  heavyRequests?: HeavyRequestOptions;
 }
 
 const HAL = 'application/hal+json;charset=utf-8';
@@ -250,6 +253,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       );
     });
   }
+
+  limitHeavyRequests(app, options.heavyRequests);
 
   app.setNotFoundHandler((req, reply) =>
     send(reply, 404, errorBody(404, 'TREATY_BROKER_NOT_FOUND', `No resource at ${req.method} ${req.url}.`)),
