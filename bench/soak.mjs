@@ -10,12 +10,13 @@
 // requests for the same few integrations every 20 s (5 s with --quick), then quiet.
 //
 //   node bench/soak.mjs [--quick] [--minutes N] [--json]
+// SOAK_NODE_ARGS passes node flags to the broker child (e.g. SOAK_NODE_ARGS=--trace-gc).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SqliteStore, contentSha, startBroker } from '@treaty/broker';
@@ -114,9 +115,18 @@ export async function seedSoak(database) {
 /** Starts the broker in a child process; resolves with its URL and pid. */
 function brokerChild(database) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--broker-child', database], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...(process.env.SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        fileURLToPath(import.meta.url),
+        '--broker-child',
+        database,
+      ],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
     child.once('message', (m) => resolve({ url: m.url, pid: child.pid, child }));
     child.once('exit', (code) => reject(new Error(`the broker child exited ${code}`)));
   });
@@ -400,6 +410,10 @@ export async function runSoakBench({ quick = false, minutes } = {}) {
     throughput.matrix = { rps: (lat.length * 1000) / ms, p50: pct(lat, 50), p99: pct(lat, 99), errors: bad };
   }
 
+  const eventLoopDelay = await new Promise((resolve) => {
+    broker.child.once('message', (m) => resolve(m.delay));
+    broker.child.send('delay');
+  });
   broker.child.kill('SIGTERM');
   await new Promise((r) => broker.child.once('exit', r));
   rmSync(dir, { recursive: true, force: true });
@@ -436,6 +450,7 @@ export async function runSoakBench({ quick = false, minutes } = {}) {
       burstMax: Math.max(...heartbeat.burst),
       samples: heartbeat.all.length,
     },
+    eventLoopDelay,
     byKind,
     throughput,
     rss: {
@@ -460,23 +475,35 @@ export function soakSummary(r) {
   const h = r.heartbeat;
   const m = r.throughput.matrix;
   return [
-    `seed: ${fmt(r.seed.pacticipants)} pacticipants, ${fmt(r.seed.versions)} versions, ${fmt(r.seed.pactPublications)} publications, ${fmt(r.seed.verifications)} verifications; seeded in ${fmt(r.seed.seedSeconds, 1)} s`,
+    `seed: ${fmt(r.seed.pacticipants)} pacticipants, ${fmt(r.seed.versions)} versions, ` +
+      `${fmt(r.seed.pactPublications)} publications, ${fmt(r.seed.verifications)} verifications; ` +
+      `seeded in ${fmt(r.seed.seedSeconds, 1)} s`,
     `load: ${fmt(r.seconds, 0)} s, ${r.bursts} bursts of ${r.burstSize} concurrent heavy requests, ${fmt(r.published)} publishes`,
     `heartbeat (every 50 ms): p50 ${fmt(h.p50, 1)} ms, p99 ${fmt(h.p99, 1)} ms, max ${fmt(h.max, 1)} ms; during bursts p50 ${fmt(h.burstP50, 1)} / p99 ${fmt(h.burstP99, 1)} / max ${fmt(h.burstMax, 1)} ms`,
+    `broker event-loop delay (measured inside the broker, whole run incl. the matrix phase): p50 ${fmt(r.eventLoopDelay.p50, 1)} ms, p99 ${fmt(r.eventLoopDelay.p99, 1)} ms, max ${fmt(r.eventLoopDelay.max, 1)} ms`,
     `matrix (300 rows), 8 concurrent clients alone: ${fmt(m.rps, 1)} req/s, p50 ${fmt(m.p50, 1)} ms, p99 ${fmt(m.p99, 1)} ms`,
-    `broker RSS: first ${fmt(r.rss.windowSeconds, 0)} s median ${fmt(r.rss.firstMedianMB, 1)} MB (max ${fmt(r.rss.firstMaxMB, 1)}), last ${fmt(r.rss.windowSeconds, 0)} s median ${fmt(r.rss.lastMedianMB, 1)} MB (max ${fmt(r.rss.lastMaxMB, 1)})`,
+    `broker RSS: first ${fmt(r.rss.windowSeconds, 0)} s median ${fmt(r.rss.firstMedianMB, 1)} MB ` +
+      `(max ${fmt(r.rss.firstMaxMB, 1)}), last ${fmt(r.rss.windowSeconds, 0)} s median ` +
+      `${fmt(r.rss.lastMedianMB, 1)} MB (max ${fmt(r.rss.lastMaxMB, 1)})`,
     `errors (non-2xx or network): ${r.errors}`,
   ].join('\n');
 }
 
 if (process.argv[2] === '--broker-child') {
   const broker = await startBroker({ port: 0, host: '127.0.0.1', database: process.argv[3] });
+  // How long the broker's event loop was blocked, seen from inside (no client or network in it).
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   process.on('message', (m) => {
     if (m === 'rss') process.send({ rss: process.memoryUsage().rss });
+    if (m === 'delay')
+      process.send({
+        delay: { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 },
+      });
   });
   process.send({ url: broker.url });
   process.on('SIGTERM', () => {
-    broker.close().then(() => process.exit(0));
+    void broker.close().then(() => process.exit(0));
   });
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);

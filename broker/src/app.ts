@@ -7,7 +7,7 @@ import { registerDeployments } from './routes-deployments.js';
 import { registerMatrix } from './routes-matrix.js';
 import { registerPacticipants } from './routes-pacticipants.js';
 import { registerUi, wantsHtml } from './ui/pages.js';
-import { limitHeavyRequests, type HeavyRequestOptions } from './heavy-requests.js';
+import { cooperativeStore, limitHeavyRequests, type HeavyRequestOptions } from './heavy-requests.js';
 
 /** A credential: a bearer token, or a username and password for basic auth. */
 export type Credential = { token: string } | { username: string; password: string };
@@ -158,7 +158,8 @@ async function send(reply: FastifyReply, status: number, body: unknown): Promise
  * @example const app = await buildApp({ store: SqliteStore.open(':memory:') })
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { store } = options;
+  // Heavy requests (see heavy-requests.ts) let others in between their store calls.
+  const store = cooperativeStore(options.store);
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024 });
 
   // Pact clients send JSON as application/json, HAL, or merge-patch.

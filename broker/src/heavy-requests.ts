@@ -1,5 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 import { TreatyError } from '@treaty/core';
+import type { Store } from './store/types.js';
 
 /** How many heavy requests may run, and wait, at once. */
 export interface HeavyRequestOptions {
@@ -15,7 +18,7 @@ export interface HeavyRequestOptions {
  * The routes whose answer is computed from many rows: the gate (matrix, can-i-deploy and their
  * pages) and pacts for verification. Everything else is a lookup and is never queued.
  */
-export const heavyRoutes: ReadonlySet<string> = new Set([
+const heavyRoutes: ReadonlySet<string> = new Set([
   'POST /pacts/provider/:provider/for-verification',
   'GET /matrix',
   'GET /can-i-deploy',
@@ -68,6 +71,44 @@ export class HeavyGate {
   }
 }
 
+/** The heavy request running now (its store calls may yield), with when it last yielded. */
+const heavyTurn = new AsyncLocalStorage<{ lastYield: number }>();
+
+/** How long a heavy request computes before it lets the event loop serve other requests. */
+const sliceMs = 2;
+
+/**
+ * The store as the routes see it: outside a heavy request it is the store itself; inside one, a
+ * call made after `sliceMs` of work first waits for the event loop to poll, so requests that came
+ * in meanwhile (a heartbeat, a publish, a page) are answered within milliseconds, not after the
+ * whole matrix. Heavy requests still run one at a time (the gate), so each finishes as fast as
+ * before. A store call itself is never split: each stays atomic as the Store interface promises.
+ */
+export function cooperativeStore(store: Store): Store {
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(store, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key);
+      if (typeof value !== 'function') return value;
+      let fn = wrapped.get(key);
+      if (fn === undefined) {
+        const method = value as (...args: unknown[]) => unknown;
+        fn = (...args: unknown[]): unknown => {
+          const turn = heavyTurn.getStore();
+          if (turn === undefined || performance.now() - turn.lastYield < sliceMs)
+            return method.apply(target, args);
+          return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+            turn.lastYield = performance.now();
+            return method.apply(target, args);
+          });
+        };
+        wrapped.set(key, fn);
+      }
+      return fn;
+    },
+  });
+}
+
 /**
  * Puts every heavy route (see `heavyRoutes`) behind one `HeavyGate`. A full queue answers 503 with
  * `Retry-After` and TREATY_BROKER_BUSY. Register it before the routes.
@@ -88,7 +129,7 @@ export function limitHeavyRequests(app: FastifyInstance, options: HeavyRequestOp
         );
       }
       try {
-        return await handler.call(this, req, reply);
+        return await heavyTurn.run({ lastYield: performance.now() }, () => handler.call(this, req, reply));
       } finally {
         gate.leave();
       }

@@ -182,17 +182,17 @@ function latestPerProviderVersion(verifications: Verification[]): Verification[]
 function memoized(store: Store): Store {
   const consumers = new Map<string, Promise<string[]>>();
   const versions = new Map<string, Promise<Version | undefined>>();
-  const consumersOf = (provider: string): Promise<string[]> => {
-    let found = consumers.get(provider);
-    if (found === undefined) consumers.set(provider, (found = store.consumersOf(provider)));
-    return found;
+  const remember = <T>(cache: Map<string, T>, key: string, read: () => T): T => {
+    const known = cache.get(key);
+    if (known !== undefined) return known;
+    const value = read();
+    cache.set(key, value);
+    return value;
   };
-  const getVersion = (pacticipant: string, number: string): Promise<Version | undefined> => {
-    const key = JSON.stringify([pacticipant, number]);
-    let found = versions.get(key);
-    if (found === undefined) versions.set(key, (found = store.getVersion(pacticipant, number)));
-    return found;
-  };
+  const consumersOf = (provider: string): Promise<string[]> =>
+    remember(consumers, provider, () => store.consumersOf(provider));
+  const getVersion = (pacticipant: string, number: string): Promise<Version | undefined> =>
+    remember(versions, JSON.stringify([pacticipant, number]), () => store.getVersion(pacticipant, number));
   return new Proxy(store, {
     get(target, key) {
       if (key === 'consumersOf') return consumersOf;

@@ -32,6 +32,25 @@ interface VersionRow {
   created_at: string;
 }
 
+interface DeploymentRow {
+  uuid: string;
+  pacticipant: string;
+  version: string;
+  environment_uuid: string;
+  application_instance: string | null;
+  created_at: string;
+  undeployed_at: string | null;
+}
+
+interface ReleaseRow {
+  uuid: string;
+  pacticipant: string;
+  version: string;
+  environment_uuid: string;
+  created_at: string;
+  support_ended_at: string | null;
+}
+
 const mainBranchNames = ['develop', 'main', 'master'];
 
 function checkName(what: string, value: string): string {
@@ -118,6 +137,23 @@ export class SqliteStore implements Store {
       );
     }
     return new SqliteStore(db);
+  }
+
+  /**
+   * How SQLite runs each statement this store has run so far (EXPLAIN QUERY PLAN, one line per
+   * step), by SQL text: for diagnostics, and for tests that check the heavy queries use an index.
+   */
+  queryPlans(): Map<string, string[]> {
+    const plans = new Map<string, string[]>();
+    for (const sql of this.statements.keys()) {
+      const params = Array.from(sql.matchAll(/\?/g), () => null);
+      const rows = this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>;
+      plans.set(
+        sql,
+        rows.map((r) => r.detail),
+      );
+    }
+    return plans;
   }
 
   /** The schema versions applied, for diagnostics and tests. */
@@ -763,31 +799,29 @@ export class SqliteStore implements Store {
     ).map((r) => this.environmentRow('uuid', r.uuid) as Environment);
   }
 
-  private deployment(uuid: string): DeployedVersion | undefined {
-    const r = this.prepare(
-      'SELECT d.*, p.name AS pacticipant, v.number AS version FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id JOIN versions v ON v.id = d.version_id WHERE d.uuid = ?',
-    ).get(uuid) as
-      | {
-          uuid: string;
-          pacticipant: string;
-          version: string;
-          environment_uuid: string;
-          application_instance: string | null;
-          created_at: string;
-          undeployed_at: string | null;
-        }
-      | undefined;
-    if (r === undefined) return undefined;
+  private static readonly deploymentSelect =
+    'SELECT d.*, p.name AS pacticipant, v.number AS version FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id JOIN versions v ON v.id = d.version_id';
+
+  private toDeployment(r: DeploymentRow, environment: Environment): DeployedVersion {
     return {
       uuid: r.uuid,
       pacticipant: r.pacticipant,
       version: r.version,
-      environment: this.environmentRow('uuid', r.environment_uuid) as Environment,
+      environment,
       ...(r.application_instance === null ? {} : { applicationInstance: r.application_instance }),
       currentlyDeployed: r.undeployed_at === null,
       createdAt: r.created_at,
       ...(r.undeployed_at === null ? {} : { undeployedAt: r.undeployed_at }),
     };
+  }
+
+  private deployment(uuid: string): DeployedVersion | undefined {
+    const r = this.prepare(`${SqliteStore.deploymentSelect} WHERE d.uuid = ?`).get(uuid) as
+      | DeploymentRow
+      | undefined;
+    return r === undefined
+      ? undefined
+      : this.toDeployment(r, this.environmentRow('uuid', r.environment_uuid) as Environment);
   }
 
   /** The pacticipant and version rows a deployment or release names, checking the environment exists. */
@@ -857,44 +891,45 @@ export class SqliteStore implements Store {
     environmentUuid: string,
     filter: { pacticipant?: string; applicationInstance?: string } = {},
   ): Promise<DeployedVersion[]> {
+    const environment = this.environmentRow('uuid', environmentUuid);
+    if (environment === undefined) return [];
+    // One query for the rows and their names (it was one more per deployment).
     const rows = this.prepare(
-      `SELECT d.uuid, p.name AS pacticipant, d.application_instance FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id WHERE d.environment_uuid = ? AND d.undeployed_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY d.created_at`,
+      `${SqliteStore.deploymentSelect} WHERE d.environment_uuid = ? AND d.undeployed_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY d.created_at`,
     ).all(
       ...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant]),
-    ) as Array<{ uuid: string; pacticipant: string; application_instance: string | null }>;
+    ) as DeploymentRow[];
     return rows
       .filter(
         (r) =>
-          (filter.pacticipant === undefined || r.pacticipant === filter.pacticipant) &&
-          (filter.applicationInstance === undefined ||
-            (r.application_instance ?? '') === filter.applicationInstance),
+          filter.applicationInstance === undefined ||
+          (r.application_instance ?? '') === filter.applicationInstance,
       )
-      .map((r) => this.deployment(r.uuid) as DeployedVersion);
+      .map((r) => this.toDeployment(r, environment));
   }
 
-  private release(uuid: string): ReleasedVersion | undefined {
-    const r = this.prepare(
-      'SELECT r.*, p.name AS pacticipant, v.number AS version FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id JOIN versions v ON v.id = r.version_id WHERE r.uuid = ?',
-    ).get(uuid) as
-      | {
-          uuid: string;
-          pacticipant: string;
-          version: string;
-          environment_uuid: string;
-          created_at: string;
-          support_ended_at: string | null;
-        }
-      | undefined;
-    if (r === undefined) return undefined;
+  private static readonly releaseSelect =
+    'SELECT r.*, p.name AS pacticipant, v.number AS version FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id JOIN versions v ON v.id = r.version_id';
+
+  private toRelease(r: ReleaseRow, environment: Environment): ReleasedVersion {
     return {
       uuid: r.uuid,
       pacticipant: r.pacticipant,
       version: r.version,
-      environment: this.environmentRow('uuid', r.environment_uuid) as Environment,
+      environment,
       currentlySupported: r.support_ended_at === null,
       createdAt: r.created_at,
       ...(r.support_ended_at === null ? {} : { supportEndedAt: r.support_ended_at }),
     };
+  }
+
+  private release(uuid: string): ReleasedVersion | undefined {
+    const r = this.prepare(`${SqliteStore.releaseSelect} WHERE r.uuid = ?`).get(uuid) as
+      | ReleaseRow
+      | undefined;
+    return r === undefined
+      ? undefined
+      : this.toRelease(r, this.environmentRow('uuid', r.environment_uuid) as Environment);
   }
 
   async recordRelease(input: {
@@ -938,18 +973,16 @@ export class SqliteStore implements Store {
     environmentUuid: string,
     filter: { pacticipant?: string; version?: string } = {},
   ): Promise<ReleasedVersion[]> {
+    const environment = this.environmentRow('uuid', environmentUuid);
+    if (environment === undefined) return [];
     const rows = this.prepare(
-      `SELECT r.uuid FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id WHERE r.environment_uuid = ? AND r.support_ended_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY r.created_at`,
+      `${SqliteStore.releaseSelect} WHERE r.environment_uuid = ? AND r.support_ended_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY r.created_at`,
     ).all(
       ...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant]),
-    ) as Array<{ uuid: string }>;
+    ) as ReleaseRow[];
     return rows
-      .map((r) => this.release(r.uuid) as ReleasedVersion)
-      .filter(
-        (r) =>
-          (filter.pacticipant === undefined || r.pacticipant === filter.pacticipant) &&
-          (filter.version === undefined || r.version === filter.version),
-      );
+      .filter((r) => filter.version === undefined || r.version === filter.version)
+      .map((r) => this.toRelease(r, environment));
   }
 
   async stats(): Promise<{
