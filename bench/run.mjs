@@ -6,6 +6,7 @@ import { runConsumerTestBench } from './consumer-test.mjs';
 import { runVerifierBench } from './verifier.mjs';
 import { runBrokerBench } from './broker.mjs';
 import { runBrokerSizeBench } from './broker-size.mjs';
+import { runSoakBench, soakRows, soakSummary } from './soak.mjs';
 import { table } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -47,6 +48,12 @@ log(table(size.rows));
 log(
   `each extra consumer version: ${Math.round(size.perVersionBytes)} bytes; each extra distinct content: ${Math.round(size.perContentBytes)} bytes`,
 );
+log(
+  `\n8. Soak: mixed load with bursts of heavy queries, heartbeat every 50 ms (${quick ? 'about 20 s' : '3 minutes'})`,
+);
+const soak = await runSoakBench({ quick });
+log(soakSummary(soak));
+log(table(soakRows(soak)));
 if (json)
   console.log(
     JSON.stringify(
@@ -58,6 +65,7 @@ if (json)
         verifier: verifier.results,
         broker: { seed: brokerBench.seed, rows: brokerBench.rows },
         brokerSize: size,
+        soak,
       },
       null,
       2,

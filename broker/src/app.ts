@@ -1,12 +1,13 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Store } from './store/types.js';
 import { auth, type AuthOptions } from './http/auth.js';
-import { body, bodyLimit } from './http/body.js';
-import { clientErrorHandler, errors, frameworkErrors } from './http/errors.js';
+import { body } from './http/body.js';
+import { errors } from './http/errors.js';
+import { instanceOptions } from './http/instance.js';
 import { publicUrl } from './http/hal.js';
+import { cooperativeStore, heavyRequests, type HeavyRequestOptions } from './http/heavy-requests.js';
 import { names } from './http/names.js';
 import { security } from './http/security.js';
-import { MAX_PARAM_LENGTH } from './limits.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { forVerificationRoutes } from './routes/for-verification.js';
 import { heartbeatRoutes } from './routes/heartbeat.js';
@@ -36,6 +37,8 @@ export interface AppOptions {
   trustProxy?: boolean | string | string[];
   /** The broker's public base URL (e.g. https://broker.example.com); HAL links start with it. */
   publicUrl?: string;
+  /** How many heavy requests (matrix, can-i-deploy, pacts for verification) run and wait at once. */
+  heavyRequests?: HeavyRequestOptions;
 }
 
 /**
@@ -44,24 +47,17 @@ export interface AppOptions {
  * @example const app = await buildApp({ store: SqliteStore.open(':memory:') })
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: options.logger ?? false,
-    bodyLimit: bodyLimit(options),
-    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    trustProxy: options.trustProxy ?? false,
-    frameworkErrors: frameworkErrors(options),
-    clientErrorHandler,
-  });
-  // What applies to every request, on the root instance: security headers, body parsing, errors,
-  // credentials, names in the URL, the base of links.
+  const app = Fastify(instanceOptions(options));
+  // On the root instance: headers, body parsing, errors, credentials, names, links, heavy requests.
   await app.register(security);
   await app.register(body);
   await app.register(errors, options);
   await app.register(auth, options);
   await app.register(names);
   await app.register(publicUrl, options);
-  // One plugin per resource, in the order the broker has always registered their routes.
-  const routes = { store: options.store };
+  await app.register(heavyRequests, options);
+  // One plugin per resource; heavy requests let others in between their store calls.
+  const routes = { store: cooperativeStore(options.store) };
   await app.register(uiPages, routes);
   await app.register(indexRoutes, routes);
   await app.register(publishRoutes, routes);

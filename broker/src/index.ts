@@ -2,6 +2,7 @@
 export { buildApp } from './app.js';
 export type { AppOptions } from './app.js';
 export type { AuthOptions, Credential } from './http/auth.js';
+export type { HeavyRequestOptions } from './http/heavy-requests.js';
 export { SqliteStore, contentSha } from './store/sqlite/sqlite-store.js';
 export type {
   Store,

@@ -198,6 +198,11 @@ export const ERROR_CODES = {
     status: 403,
     summary: 'The credentials are read-only and the request writes; the message names the role needed.',
   },
+  TREATY_BROKER_BUSY: {
+    kind: 'retryable',
+    status: 503,
+    summary: 'Too many heavy requests (matrix, can-i-deploy, pacts for verification) are waiting already.',
+  },
   TREATY_BROKER_DATABASE: {
     kind: 'operator',
     status: 500,

@@ -176,6 +176,34 @@ function latestPerProviderVersion(verifications: Verification[]): Verification[]
 }
 
 /**
+ * The store seen by one matrix query: the lookups it repeats for every selected version (a
+ * provider's consumers, a verifier's version) are read once. Nothing is written while it runs.
+ */
+function memoized(store: Store): Store {
+  const consumers = new Map<string, Promise<string[]>>();
+  const versions = new Map<string, Promise<Version | undefined>>();
+  const remember = <T>(cache: Map<string, T>, key: string, read: () => T): T => {
+    const known = cache.get(key);
+    if (known !== undefined) return known;
+    const value = read();
+    cache.set(key, value);
+    return value;
+  };
+  const consumersOf = (provider: string): Promise<string[]> =>
+    remember(consumers, provider, () => store.consumersOf(provider));
+  const getVersion = (pacticipant: string, number: string): Promise<Version | undefined> =>
+    remember(versions, JSON.stringify([pacticipant, number]), () => store.getVersion(pacticipant, number));
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === 'consumersOf') return consumersOf;
+      if (key === 'getVersion') return getVersion;
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
  * Answers a matrix query: which pairs of versions must have verified each other for the selected
  * versions to go together, and whether they did. Unknown beats failed, as in Pact's rules: one
  * missing result makes the answer "unknown" (null). Where a provider runs several versions in the
@@ -188,6 +216,7 @@ export async function evaluateMatrix(
   query: MatrixQuery,
   verifyHint: VerifyHint,
 ): Promise<Decision> {
+  store = memoized(store);
   const ignore = query.ignore ?? [];
   const limit = query.limit ?? 100;
   const target =

@@ -116,4 +116,17 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'pacticipant repository url',
     sql: `ALTER TABLE pacticipants ADD COLUMN repository_url TEXT;`,
   },
+  {
+    version: 6,
+    name: 'indexes for the gate and pacts for verification under load',
+    // latestVerification asks for one provider version's newest result of a content; the released
+    // versions of a pacticipant in an environment were found by scanning every release; when a
+    // branch began (pending status) was the minimum over all its versions.
+    sql: `
+      CREATE INDEX verifications_by_content_and_provider_version
+        ON verifications (consumer_id, provider_id, sha, provider_version_id, id);
+      CREATE INDEX released_current ON released_versions (environment_uuid, pacticipant_id, support_ended_at);
+      CREATE INDEX branch_versions_created ON branch_versions (pacticipant_id, branch, created_at);
+    `,
+  },
 ];

@@ -33,6 +33,25 @@ interface VersionRow {
   created_at: string;
 }
 
+interface DeploymentRow {
+  uuid: string;
+  pacticipant: string;
+  version: string;
+  environment_uuid: string;
+  application_instance: string | null;
+  created_at: string;
+  undeployed_at: string | null;
+}
+
+interface ReleaseRow {
+  uuid: string;
+  pacticipant: string;
+  version: string;
+  environment_uuid: string;
+  created_at: string;
+  support_ended_at: string | null;
+}
+
 const mainBranchNames = ['develop', 'main', 'master'];
 
 function displayName(name: string): string {
@@ -109,6 +128,23 @@ export class SqliteStore implements Store {
       );
     }
     return new SqliteStore(db);
+  }
+
+  /**
+   * How SQLite runs each statement this store has run so far (EXPLAIN QUERY PLAN, one line per
+   * step), by SQL text: for diagnostics, and for tests that check the heavy queries use an index.
+   */
+  queryPlans(): Map<string, string[]> {
+    const plans = new Map<string, string[]>();
+    for (const sql of this.statements.keys()) {
+      const params = Array.from(sql.matchAll(/\?/g), () => null);
+      const rows = this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>;
+      plans.set(
+        sql,
+        rows.map((r) => r.detail),
+      );
+    }
+    return plans;
   }
 
   /** The schema versions applied, for diagnostics and tests. */
@@ -237,11 +273,9 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const created = this.pacticipantRow(name) === undefined;
       const row = this.ensurePacticipantRow(name);
-      this.db
-        .prepare(
-          'UPDATE pacticipants SET display_name = COALESCE(?, display_name), main_branch = COALESCE(?, main_branch), repository_url = COALESCE(?, repository_url) WHERE id = ?',
-        )
-        .run(fields.displayName ?? null, fields.mainBranch ?? null, fields.repositoryUrl ?? null, row.id);
+      this.prepare(
+        'UPDATE pacticipants SET display_name = COALESCE(?, display_name), main_branch = COALESCE(?, main_branch), repository_url = COALESCE(?, repository_url) WHERE id = ?',
+      ).run(fields.displayName ?? null, fields.mainBranch ?? null, fields.repositoryUrl ?? null, row.id);
       return { pacticipant: this.toPacticipant(this.pacticipantRow(name) as PacticipantRow), created };
     })();
   }
@@ -357,6 +391,10 @@ export class SqliteStore implements Store {
     JOIN pacticipants p ON p.id = pp.provider_id
     JOIN pact_contents pc ON pc.sha = pp.sha`;
 
+  /** The id of a version named by its pacticipant's name and its number (two bound parameters). */
+  private static readonly versionIdByNames =
+    'SELECT vv.id FROM versions vv WHERE vv.pacticipant_id = (SELECT id FROM pacticipants WHERE name = ?) AND vv.number = ?';
+
   async publishPact(input: {
     consumer: string;
     consumerVersion: string;
@@ -444,8 +482,9 @@ export class SqliteStore implements Store {
     consumerVersion: string,
     provider: string,
   ): Promise<PactPublication | undefined> {
+    // Anchored on the one consumer version row, not on every publication of the pair.
     const row = this.prepare(
-      `${SqliteStore.publicationSelect} WHERE c.name = ? AND v.number = ? AND p.name = ?`,
+      `${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = (${SqliteStore.versionIdByNames}) AND pp.provider_id = (SELECT id FROM pacticipants WHERE name = ?)`,
     ).get(consumer, consumerVersion, provider) as Parameters<SqliteStore['publication']>[0] | undefined;
     return row === undefined ? undefined : this.publication(row);
   }
@@ -481,7 +520,7 @@ export class SqliteStore implements Store {
 
   async pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]> {
     const rows = this.prepare(
-      `${SqliteStore.publicationSelect} WHERE c.name = ? AND v.number = ? ORDER BY p.name`,
+      `${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = (${SqliteStore.versionIdByNames}) ORDER BY p.name`,
     ).all(consumer, version) as Array<Parameters<SqliteStore['publication']>[0]>;
     return rows.map((r) => this.publication(r));
   }
@@ -492,15 +531,13 @@ export class SqliteStore implements Store {
     sha: string,
     providerVersion: string,
   ): Promise<Verification | undefined> {
-    const r = this.db
-      .prepare(
-        `SELECT ve.id, ve.success, ve.build_url, ve.created_at
+    const r = this.prepare(
+      `SELECT ve.id, ve.success, ve.build_url, ve.created_at
          FROM verifications ve
-         JOIN versions v ON v.id = ve.provider_version_id
-         WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.sha = ? AND v.number = ?
+         WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.sha = ?
+           AND ve.provider_version_id = (${SqliteStore.versionIdByNames})
          ORDER BY ve.id DESC LIMIT 1`,
-      )
-      .get(consumer, provider, sha, providerVersion) as
+    ).get(consumer, provider, sha, provider, providerVersion) as
       | { id: number; success: number; build_url: string | null; created_at: string }
       | undefined;
     if (r === undefined) return undefined;
@@ -518,20 +555,17 @@ export class SqliteStore implements Store {
 
   async consumersOf(provider: string): Promise<string[]> {
     return (
-      this.db
-        .prepare(
-          'SELECT DISTINCT c.name AS name FROM pact_publications pp JOIN pacticipants c ON c.id = pp.consumer_id JOIN pacticipants p ON p.id = pp.provider_id WHERE p.name = ? ORDER BY c.name COLLATE NOCASE',
-        )
-        .all(provider) as Array<{ name: string }>
+      this.prepare(
+        // One index probe per pacticipant, instead of reading every publication of the provider.
+        'SELECT c.name AS name FROM pacticipants c WHERE EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND pp.consumer_id = c.id) ORDER BY c.name COLLATE NOCASE',
+      ).all(provider) as Array<{ name: string }>
     ).map((r) => r.name);
   }
 
   async pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]> {
-    const rows = this.db
-      .prepare(
-        `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?) ORDER BY pp.consumer_version_id`,
-      )
-      .all(consumer, provider, tag) as Array<Parameters<SqliteStore['publication']>[0]>;
+    const rows = this.prepare(
+      `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?) ORDER BY pp.consumer_version_id`,
+    ).all(consumer, provider, tag) as Array<Parameters<SqliteStore['publication']>[0]>;
     return rows.map((r) => this.publication(r));
   }
 
@@ -549,34 +583,37 @@ export class SqliteStore implements Store {
     sha: string,
     options: { excludeWip?: boolean } = {},
   ): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>> {
-    const rows = this.db
-      .prepare(
-        `SELECT v.id AS version_id, v.number AS number, ve.created_at AS created_at
+    // One query with the branches joined in (a row per verification and branch), not one per result.
+    const rows = this.prepare(
+      `SELECT ve.id AS id, v.number AS number, ve.created_at AS created_at, b.branch AS branch
          FROM verifications ve
          JOIN versions v ON v.id = ve.provider_version_id
-         JOIN pacticipants c ON c.id = ve.consumer_id
-         JOIN pacticipants p ON p.id = ve.provider_id
-         WHERE c.name = ? AND p.name = ? AND ve.sha = ? AND ve.success = 1 ${options.excludeWip === true ? 'AND ve.wip = 0' : ''}
-         ORDER BY ve.id`,
-      )
-      .all(consumer, provider, sha) as Array<{ version_id: number; number: string; created_at: string }>;
-    return rows.map((r) => ({
-      providerVersion: r.number,
-      branches: (
-        this.prepare('SELECT branch FROM branch_versions WHERE version_id = ?').all(r.version_id) as Array<{
-          branch: string;
-        }>
-      ).map((b) => b.branch),
-      createdAt: r.created_at,
-    }));
+         LEFT JOIN branch_versions b ON b.version_id = ve.provider_version_id
+         WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?)
+           AND ve.sha = ? AND ve.success = 1 ${options.excludeWip === true ? 'AND ve.wip = 0' : ''}
+         ORDER BY ve.id, b.branch`,
+    ).all(consumer, provider, sha) as Array<{
+      id: number;
+      number: string;
+      created_at: string;
+      branch: string | null;
+    }>;
+    const out: Array<{ providerVersion: string; branches: string[]; createdAt: string }> = [];
+    let lastId: number | undefined;
+    for (const r of rows) {
+      if (r.id !== lastId) {
+        out.push({ providerVersion: r.number, branches: [], createdAt: r.created_at });
+        lastId = r.id;
+      }
+      if (r.branch !== null) out[out.length - 1]?.branches.push(r.branch);
+    }
+    return out;
   }
 
   async branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined> {
-    const row = this.db
-      .prepare(
-        'SELECT MIN(b.created_at) AS created_at FROM branch_versions b JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = ? AND b.branch = ?',
-      )
-      .get(pacticipant, branch) as { created_at: string | null } | undefined;
+    const row = this.prepare(
+      'SELECT MIN(b.created_at) AS created_at FROM branch_versions b JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = ? AND b.branch = ?',
+    ).get(pacticipant, branch) as { created_at: string | null } | undefined;
     return row?.created_at ?? undefined;
   }
 
@@ -604,20 +641,18 @@ export class SqliteStore implements Store {
       }
       const version = this.ensureVersionRow(provider, input.providerVersion, input.branch);
       const createdAt = this.now();
-      const info = this.db
-        .prepare(
-          'INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(
-          consumer.id,
-          provider.id,
-          version.id,
-          input.sha,
-          input.success ? 1 : 0,
-          input.buildUrl ?? null,
-          createdAt,
-          input.wip === true ? 1 : 0,
-        );
+      const info = this.prepare(
+        'INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        consumer.id,
+        provider.id,
+        version.id,
+        input.sha,
+        input.success ? 1 : 0,
+        input.buildUrl ?? null,
+        createdAt,
+        input.wip === true ? 1 : 0,
+      );
       return {
         id: Number(info.lastInsertRowid),
         consumer: input.consumer,
@@ -632,17 +667,15 @@ export class SqliteStore implements Store {
   }
 
   async verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT ve.id, c.name AS consumer, ve.sha, ve.success, ve.build_url, ve.created_at
+    const rows = this.prepare(
+      `SELECT ve.id, c.name AS consumer, ve.sha, ve.success, ve.build_url, ve.created_at
          FROM verifications ve
          JOIN pacticipants p ON p.id = ve.provider_id
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
          WHERE p.name = ? AND v.pacticipant_id = p.id AND v.number = ?
          ORDER BY ve.id DESC`,
-      )
-      .all(provider, providerVersion) as Array<{
+    ).all(provider, providerVersion) as Array<{
       id: number;
       consumer: string;
       sha: string;
@@ -663,17 +696,15 @@ export class SqliteStore implements Store {
   }
 
   async verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT ve.id, v.number AS provider_version, ve.success, ve.build_url, ve.created_at
+    const rows = this.prepare(
+      `SELECT ve.id, v.number AS provider_version, ve.success, ve.build_url, ve.created_at
          FROM verifications ve
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
          JOIN pacticipants p ON p.id = ve.provider_id
          WHERE c.name = ? AND p.name = ? AND ve.sha = ?
          ORDER BY ve.id DESC`,
-      )
-      .all(consumer, provider, sha) as Array<{
+    ).all(consumer, provider, sha) as Array<{
       id: number;
       provider_version: string;
       success: number;
@@ -730,18 +761,16 @@ export class SqliteStore implements Store {
     if (this.environmentRow('name', input.name) !== undefined)
       throw new TreatyError('TREATY_BROKER_CONFLICT', `An environment named '${input.name}' already exists.`);
     const uuid = randomUUID();
-    this.db
-      .prepare(
-        'INSERT INTO environments (uuid, name, display_name, production, contacts, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        uuid,
-        input.name,
-        input.displayName?.trim() || displayName(input.name),
-        input.production ? 1 : 0,
-        JSON.stringify(input.contacts ?? []),
-        this.now(),
-      );
+    this.prepare(
+      'INSERT INTO environments (uuid, name, display_name, production, contacts, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(
+      uuid,
+      input.name,
+      input.displayName?.trim() || displayName(input.name),
+      input.production ? 1 : 0,
+      JSON.stringify(input.contacts ?? []),
+      this.now(),
+    );
     return this.environmentRow('uuid', uuid) as Environment;
   }
 
@@ -761,33 +790,29 @@ export class SqliteStore implements Store {
     ).map((r) => this.environmentRow('uuid', r.uuid) as Environment);
   }
 
-  private deployment(uuid: string): DeployedVersion | undefined {
-    const r = this.db
-      .prepare(
-        'SELECT d.*, p.name AS pacticipant, v.number AS version FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id JOIN versions v ON v.id = d.version_id WHERE d.uuid = ?',
-      )
-      .get(uuid) as
-      | {
-          uuid: string;
-          pacticipant: string;
-          version: string;
-          environment_uuid: string;
-          application_instance: string | null;
-          created_at: string;
-          undeployed_at: string | null;
-        }
-      | undefined;
-    if (r === undefined) return undefined;
+  private static readonly deploymentSelect =
+    'SELECT d.*, p.name AS pacticipant, v.number AS version FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id JOIN versions v ON v.id = d.version_id';
+
+  private toDeployment(r: DeploymentRow, environment: Environment): DeployedVersion {
     return {
       uuid: r.uuid,
       pacticipant: r.pacticipant,
       version: r.version,
-      environment: this.environmentRow('uuid', r.environment_uuid) as Environment,
+      environment,
       ...(r.application_instance === null ? {} : { applicationInstance: r.application_instance }),
       currentlyDeployed: r.undeployed_at === null,
       createdAt: r.created_at,
       ...(r.undeployed_at === null ? {} : { undeployedAt: r.undeployed_at }),
     };
+  }
+
+  private deployment(uuid: string): DeployedVersion | undefined {
+    const r = this.prepare(`${SqliteStore.deploymentSelect} WHERE d.uuid = ?`).get(uuid) as
+      | DeploymentRow
+      | undefined;
+    return r === undefined
+      ? undefined
+      : this.toDeployment(r, this.environmentRow('uuid', r.environment_uuid) as Environment);
   }
 
   /** The pacticipant and version rows a deployment or release names, checking the environment exists. */
@@ -822,11 +847,9 @@ export class SqliteStore implements Store {
     return this.db.transaction((): DeployedVersion => {
       const { p, v } = this.versionInEnvironment(input);
       const instance = input.applicationInstance ?? null;
-      const current = this.db
-        .prepare(
-          'SELECT uuid, version_id FROM deployed_versions WHERE environment_uuid = ? AND pacticipant_id = ? AND application_instance IS ? AND undeployed_at IS NULL',
-        )
-        .get(input.environmentUuid, p.id, instance) as { uuid: string; version_id: number } | undefined;
+      const current = this.prepare(
+        'SELECT uuid, version_id FROM deployed_versions WHERE environment_uuid = ? AND pacticipant_id = ? AND application_instance IS ? AND undeployed_at IS NULL',
+      ).get(input.environmentUuid, p.id, instance) as { uuid: string; version_id: number } | undefined;
       if (current !== undefined && current.version_id === v.id)
         return this.deployment(current.uuid) as DeployedVersion;
       if (current !== undefined)
@@ -835,11 +858,9 @@ export class SqliteStore implements Store {
           current.uuid,
         );
       const uuid = randomUUID();
-      this.db
-        .prepare(
-          'INSERT INTO deployed_versions (uuid, version_id, pacticipant_id, environment_uuid, application_instance, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(uuid, v.id, p.id, input.environmentUuid, instance, this.now());
+      this.prepare(
+        'INSERT INTO deployed_versions (uuid, version_id, pacticipant_id, environment_uuid, application_instance, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(uuid, v.id, p.id, input.environmentUuid, instance, this.now());
       return this.deployment(uuid) as DeployedVersion;
     })();
   }
@@ -861,48 +882,45 @@ export class SqliteStore implements Store {
     environmentUuid: string,
     filter: { pacticipant?: string; applicationInstance?: string } = {},
   ): Promise<DeployedVersion[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT d.uuid, p.name AS pacticipant, d.application_instance FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id WHERE d.environment_uuid = ? AND d.undeployed_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY d.created_at`,
-      )
-      .all(
-        ...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant]),
-      ) as Array<{ uuid: string; pacticipant: string; application_instance: string | null }>;
+    const environment = this.environmentRow('uuid', environmentUuid);
+    if (environment === undefined) return [];
+    // One query for the rows and their names (it was one more per deployment).
+    const rows = this.prepare(
+      `${SqliteStore.deploymentSelect} WHERE d.environment_uuid = ? AND d.undeployed_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY d.created_at`,
+    ).all(
+      ...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant]),
+    ) as DeploymentRow[];
     return rows
       .filter(
         (r) =>
-          (filter.pacticipant === undefined || r.pacticipant === filter.pacticipant) &&
-          (filter.applicationInstance === undefined ||
-            (r.application_instance ?? '') === filter.applicationInstance),
+          filter.applicationInstance === undefined ||
+          (r.application_instance ?? '') === filter.applicationInstance,
       )
-      .map((r) => this.deployment(r.uuid) as DeployedVersion);
+      .map((r) => this.toDeployment(r, environment));
   }
 
-  private release(uuid: string): ReleasedVersion | undefined {
-    const r = this.db
-      .prepare(
-        'SELECT r.*, p.name AS pacticipant, v.number AS version FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id JOIN versions v ON v.id = r.version_id WHERE r.uuid = ?',
-      )
-      .get(uuid) as
-      | {
-          uuid: string;
-          pacticipant: string;
-          version: string;
-          environment_uuid: string;
-          created_at: string;
-          support_ended_at: string | null;
-        }
-      | undefined;
-    if (r === undefined) return undefined;
+  private static readonly releaseSelect =
+    'SELECT r.*, p.name AS pacticipant, v.number AS version FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id JOIN versions v ON v.id = r.version_id';
+
+  private toRelease(r: ReleaseRow, environment: Environment): ReleasedVersion {
     return {
       uuid: r.uuid,
       pacticipant: r.pacticipant,
       version: r.version,
-      environment: this.environmentRow('uuid', r.environment_uuid) as Environment,
+      environment,
       currentlySupported: r.support_ended_at === null,
       createdAt: r.created_at,
       ...(r.support_ended_at === null ? {} : { supportEndedAt: r.support_ended_at }),
     };
+  }
+
+  private release(uuid: string): ReleasedVersion | undefined {
+    const r = this.prepare(`${SqliteStore.releaseSelect} WHERE r.uuid = ?`).get(uuid) as
+      | ReleaseRow
+      | undefined;
+    return r === undefined
+      ? undefined
+      : this.toRelease(r, this.environmentRow('uuid', r.environment_uuid) as Environment);
   }
 
   async recordRelease(input: {
@@ -946,20 +964,16 @@ export class SqliteStore implements Store {
     environmentUuid: string,
     filter: { pacticipant?: string; version?: string } = {},
   ): Promise<ReleasedVersion[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT r.uuid FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id WHERE r.environment_uuid = ? AND r.support_ended_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY r.created_at`,
-      )
-      .all(
-        ...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant]),
-      ) as Array<{ uuid: string }>;
+    const environment = this.environmentRow('uuid', environmentUuid);
+    if (environment === undefined) return [];
+    const rows = this.prepare(
+      `${SqliteStore.releaseSelect} WHERE r.environment_uuid = ? AND r.support_ended_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY r.created_at`,
+    ).all(
+      ...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant]),
+    ) as ReleaseRow[];
     return rows
-      .map((r) => this.release(r.uuid) as ReleasedVersion)
-      .filter(
-        (r) =>
-          (filter.pacticipant === undefined || r.pacticipant === filter.pacticipant) &&
-          (filter.version === undefined || r.version === filter.version),
-      );
+      .filter((r) => filter.version === undefined || r.version === filter.version)
+      .map((r) => this.toRelease(r, environment));
   }
 
   async stats(): Promise<{

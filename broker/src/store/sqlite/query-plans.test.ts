@@ -1,0 +1,82 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { SqliteStore } from './sqlite-store.js';
+
+// The heavy requests (matrix, can-i-deploy, pacts for verification) ask these questions hundreds of
+// times each; every one must be an index lookup, never a scan of a pair's whole history.
+describe('SqliteStore query plans for the heavy requests', () => {
+  it('migration 6 creates its indexes, and the heavy query shapes use them', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'treaty-plans-')), 'broker.sqlite');
+    const store = SqliteStore.open(path);
+    const prod = await store.createEnvironment({ name: 'production', production: true });
+    let sha = '';
+    for (let v = 0; v < 20; v++) {
+      const [outcome] = await store.publishContracts({
+        consumer: 'web',
+        consumerVersion: `1.${v}`,
+        branch: v % 2 === 0 ? 'main' : 'feat',
+        contracts: [{ provider: 'orders', content: JSON.stringify({ rev: Math.floor(v / 5) }) }],
+      });
+      sha = outcome?.publication.sha ?? sha;
+      await store.ensureVersion('orders', `2.${v}`, { branch: 'main' });
+      await store.recordVerification({
+        consumer: 'web',
+        provider: 'orders',
+        providerVersion: `2.${v}`,
+        sha,
+        success: true,
+      });
+    }
+    await store.recordRelease({ pacticipant: 'web', version: '1.18', environmentUuid: prod.uuid });
+
+    // Each question once, as the heavy routes ask it.
+    expect(await store.latestVerification('web', 'orders', sha, '2.19')).toBeDefined();
+    expect(await store.currentlySupported(prod.uuid, { pacticipant: 'web' })).toHaveLength(1);
+    expect(await store.branchCreatedAt('orders', 'main')).toBeDefined();
+    expect(await store.getPact('web', '1.3', 'orders')).toBeDefined();
+    expect(await store.pactsOfConsumerVersion('web', '1.3')).toHaveLength(1);
+    expect((await store.successfulVerifications('web', 'orders', sha)).length).toBeGreaterThan(0);
+
+    const plans = [...store.queryPlans()];
+    const planOf = (...parts: string[]): string => {
+      const found = plans.filter(([sql]) => parts.every((p) => sql.includes(p)));
+      expect(found, `one statement containing ${parts.join(' … ')}`).toHaveLength(1);
+      return (found[0]?.[1] ?? []).join('\n');
+    };
+    expect(planOf('FROM verifications ve', 'ORDER BY ve.id DESC LIMIT 1')).toContain(
+      'verifications_by_content_and_provider_version (consumer_id=? AND provider_id=? AND sha=? AND provider_version_id=?)',
+    );
+    expect(planOf('FROM released_versions r', 'support_ended_at IS NULL')).toContain(
+      'released_current (environment_uuid=? AND pacticipant_id=?',
+    );
+    expect(planOf('MIN(b.created_at)')).toContain('branch_versions_created (pacticipant_id=? AND branch=?)');
+    // getPact and pactsOfConsumerVersion start from the one consumer version, not the pair's history.
+    for (const plan of [
+      planOf('pp.consumer_version_id = (', 'AND pp.provider_id = ('),
+      planOf('pp.consumer_version_id = (', 'ORDER BY p.name'),
+    ]) {
+      expect(plan).toContain('sqlite_autoindex_pact_publications_1 (consumer_version_id=?');
+      expect(plan).not.toMatch(/SCAN (pp|v)\b/);
+    }
+    expect(planOf('LEFT JOIN branch_versions b')).toContain(
+      'verifications_by_content (consumer_id=? AND provider_id=? AND sha=?)',
+    );
+    await store.close();
+
+    const db = new Database(path, { readonly: true });
+    const indexes = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as Array<{ name: string }>
+    ).map((r) => r.name);
+    db.close();
+    expect(indexes).toEqual(
+      expect.arrayContaining([
+        'verifications_by_content_and_provider_version',
+        'released_current',
+        'branch_versions_created',
+      ]),
+    );
+  });
+});
