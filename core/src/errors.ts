@@ -114,6 +114,18 @@ export const ERROR_CODES = {
     summary:
       'Verification options are incomplete or contradictory (no provider URL, no contracts, a bad header).',
   },
+  TREATY_VERIFY_TIMEOUT: {
+    kind: 'retryable',
+    status: 504,
+    summary:
+      'A request made while verifying (to the provider, the state change URL, the broker or a pact URL) did not complete within the request timeout.',
+  },
+  TREATY_VERIFY_TOO_LARGE: {
+    kind: 'user',
+    status: 413,
+    summary:
+      'An answer (a provider response, a pact fetched by URL or from the broker, a pact file) is larger than the limit.',
+  },
   TREATY_BROKER_PACT_CONFLICT: {
     kind: 'user',
     status: 409,
