@@ -27,7 +27,10 @@ export function splitHeader(text: string): [string, string] | undefined {
  * PACT_BROKER_TOKEN / PACT_BROKER_PASSWORD) and every credential-bearing --custom-header, wherever
  * they would be printed or written.
  */
-export function commandRedactor(args: readonly string[], env: Readonly<Record<string, string | undefined>>): Redactor {
+export function commandRedactor(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Redactor {
   const headers: Record<string, string> = {};
   for (const [, h] of flagValues(args, (f) => f === '--custom-header')) {
     const pair = splitHeader(h);

@@ -52,7 +52,9 @@ async function brokerJson(
     });
   } catch (error) {
     if (isTreatyError(error))
-      throw new TreatyError(error.code, `The broker at ${options.baseUrl}: ${error.message}`, { cause: error });
+      throw new TreatyError(error.code, `The broker at ${options.baseUrl}: ${error.message}`, {
+        cause: error,
+      });
     throw new TreatyError(
       'TREATY_VERIFY_SOURCE',
       `The broker at ${options.baseUrl} could not be reached (${(error as Error).message}).`,

@@ -135,14 +135,17 @@ export async function send(url: string, options: SendOptions): Promise<ClientRes
     );
     // One deadline for the whole exchange: a socket timeout would only catch a silent connection,
     // not one that trickles a byte at a time.
-    const deadline = setTimeout(() => {
-      fail(
-        new TreatyError(
-          'TREATY_VERIFY_TIMEOUT',
-          `${shown} did not complete within ${options.timeoutMs} ms${options.timeoutSetting === undefined ? '' : ` (${options.timeoutSetting})`}. Make it answer faster, or raise the timeout.`,
-        ),
-      );
-    }, Math.min(options.timeoutMs, MAX_TIMEOUT_MS));
+    const deadline = setTimeout(
+      () => {
+        fail(
+          new TreatyError(
+            'TREATY_VERIFY_TIMEOUT',
+            `${shown} did not complete within ${options.timeoutMs} ms${options.timeoutSetting === undefined ? '' : ` (${options.timeoutSetting})`}. Make it answer faster, or raise the timeout.`,
+          ),
+        );
+      },
+      Math.min(options.timeoutMs, MAX_TIMEOUT_MS),
+    );
     req.on('error', (error: NodeJS.ErrnoException) => fail(new Error(error.code ?? error.message)));
     req.end(options.body);
   });

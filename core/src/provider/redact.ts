@@ -1,7 +1,8 @@
 /** What a secret is shown as, wherever verification prints or stores it. */
 export const REDACTED = '[redacted]';
 
-const secretName = /^(?:authorization|proxy-authorization|cookie|set-cookie)$|token|key|secret|password|auth/i;
+const secretName =
+  /^(?:authorization|proxy-authorization|cookie|set-cookie)$|token|key|secret|password|auth/i;
 
 /**
  * True for a header that carries credentials: Authorization, Proxy-Authorization, Cookie, Set-Cookie,
@@ -40,13 +41,17 @@ export class Redactor {
   readonly #secrets: string[];
 
   /** `secrets`: values that must never be shown (tokens, passwords); `headers`: headers about to be sent. */
-  constructor(options: { secrets?: ReadonlyArray<string | undefined>; headers?: Record<string, string> } = {}) {
+  constructor(
+    options: { secrets?: ReadonlyArray<string | undefined>; headers?: Record<string, string> } = {},
+  ) {
     const found = new Set<string>();
     for (const s of options.secrets ?? []) if (s !== undefined) for (const f of forms(s)) found.add(f);
     for (const [name, value] of Object.entries(options.headers ?? {}))
       if (isSecretHeader(name)) for (const f of forms(value)) found.add(f);
     // Longest first, so a value is replaced whole before a part of it is.
-    this.#secrets = [...found].filter((s) => s.trim().length >= MIN_SCRUBBED).sort((a, b) => b.length - a.length);
+    this.#secrets = [...found]
+      .filter((s) => s.trim().length >= MIN_SCRUBBED)
+      .sort((a, b) => b.length - a.length);
   }
 
   /** Another redactor that also hides the secret headers among these (e.g. a request filter's token). */

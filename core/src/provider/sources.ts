@@ -3,7 +3,13 @@ import { join, resolve } from 'node:path';
 import { TreatyError, isTreatyError } from '../errors.js';
 import type { Contract } from '../contract/model.js';
 import { parseContract } from '../contract/parse.js';
-import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, send, type ClientResponse, type SendOptions } from './http-client.js';
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  send,
+  type ClientResponse,
+  type SendOptions,
+} from './http-client.js';
 import { isSecretHeader } from './redact.js';
 
 /** A contract with where it came from. */
@@ -25,10 +31,9 @@ export interface PactLimits {
 }
 
 /** The send options a pact is fetched with. */
-export function pactLimits(limits: PactLimits): Pick<
-  SendOptions,
-  'timeoutMs' | 'maxBytes' | 'timeoutSetting' | 'maxBytesSetting'
-> {
+export function pactLimits(
+  limits: PactLimits,
+): Pick<SendOptions, 'timeoutMs' | 'maxBytes' | 'timeoutSetting' | 'maxBytesSetting'> {
   return {
     timeoutMs: limits.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxBytes: limits.maxBytes ?? DEFAULT_MAX_BYTES,
@@ -71,7 +76,10 @@ async function fromUrl(
       continue;
     }
     if (res.status < 200 || res.status > 299)
-      throw new TreatyError('TREATY_VERIFY_SOURCE', `Fetching the contract at ${url} answered ${res.status}.`);
+      throw new TreatyError(
+        'TREATY_VERIFY_SOURCE',
+        `Fetching the contract at ${url} answered ${res.status}.`,
+      );
     return { source: url, ...parseLabelled(new TextDecoder().decode(res.body), url) };
   }
 }

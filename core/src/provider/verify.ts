@@ -183,10 +183,9 @@ function matches(filter: string | undefined, value: string): boolean {
 }
 
 /** The limits every request to the provider or its state change URL is sent with. */
-function providerLimits(options: VerifyOptions): Pick<
-  SendOptions,
-  'timeoutMs' | 'maxBytes' | 'timeoutSetting' | 'maxBytesSetting'
-> {
+function providerLimits(
+  options: VerifyOptions,
+): Pick<SendOptions, 'timeoutMs' | 'maxBytes' | 'timeoutSetting' | 'maxBytesSetting'> {
   return {
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxBytes: options.maxResponseBytes ?? DEFAULT_MAX_BYTES,
@@ -564,23 +563,18 @@ function redactResult(result: InteractionResult, redactor: Redactor): Interactio
     ...(result.warnings === undefined ? {} : { warnings: result.warnings.map((w) => r.text(w)) }),
     mismatches: result.mismatches.map((m) => {
       // A credential-bearing header the provider answered with (Set-Cookie) is hidden whole.
-      const secret = m.part === 'header' && isSecretHeader(/^\$\.header(?:\.|\[')?([^'\]]*)/.exec(m.path)?.[1] ?? '');
+      const secret =
+        m.part === 'header' && isSecretHeader(/^\$\.header(?:\.|\[')?([^'\]]*)/.exec(m.path)?.[1] ?? '');
       return {
         ...m,
         expected: secret && m.expected !== undefined ? REDACTED : r.value(m.expected),
         actual: secret && m.actual !== undefined ? REDACTED : r.value(m.actual),
-        message: r.text(secret ? redactQuoted(m.message, m) : m.message),
+        message: secret
+          ? `${m.path}: the credential-bearing header differs from the contract (${REDACTED} values)`
+          : r.text(m.message),
       };
     }),
   };
-}
-
-/** A header mismatch's message with the values it quotes hidden. */
-function redactQuoted(message: string, m: Mismatch): string {
-  let out = message;
-  for (const v of [m.expected, m.actual].flat())
-    if (typeof v === 'string' && v.length > 0) out = out.split(v).join(REDACTED);
-  return out;
 }
 
 /**
@@ -636,7 +630,9 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
       options.broker?.password,
       ...(options.broker?.username === undefined
         ? []
-        : [`Basic ${Buffer.from(`${options.broker.username}:${options.broker.password ?? ''}`).toString('base64')}`]),
+        : [
+            `Basic ${Buffer.from(`${options.broker.username}:${options.broker.password ?? ''}`).toString('base64')}`,
+          ]),
     ],
     headers: options.customHeaders ?? {},
   });
