@@ -1,6 +1,7 @@
 import {
   DEFAULT_TIMEOUT_MS,
   TreatyError,
+  isHttpUrl,
   isTreatyError,
   sendHttpRequest,
   type ClientResponse,
@@ -30,7 +31,7 @@ export function brokerConnection(
       'TREATY_CLI_USAGE',
       `--broker-base-url (or PACT_BROKER_BASE_URL) is required.\n\n${usage}`,
     );
-  if (!/^https?:\/\//i.test(baseUrl) || !URL.canParse(baseUrl))
+  if (!isHttpUrl(baseUrl))
     throw new TreatyError(
       'TREATY_CLI_USAGE',
       `--broker-base-url (or PACT_BROKER_BASE_URL) must be an http(s) URL such as http://127.0.0.1:9292.\n\n${usage}`,

@@ -63,6 +63,14 @@ export async function main(argv: readonly string[], given: CliIo): Promise<numbe
   }
   const command = commands.find((c) => c.name === name);
   try {
+    // No shell can pass a NUL byte; a program that does would have it cut short by the C APIs below
+    // (a path, a host name), so that a different file or address is used than the one named.
+    const nul = argv.findIndex((a) => a.includes('\0'));
+    if (nul !== -1)
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        `Argument ${nul + 1} contains a NUL byte; no name, path or URL may contain one.`,
+      );
     if (command === undefined) {
       throw new TreatyError(
         'TREATY_CLI_USAGE',

@@ -114,6 +114,12 @@ export const ERROR_CODES = {
     summary:
       'Verification options are incomplete or contradictory (no provider URL, no contracts, a bad header).',
   },
+  TREATY_VERIFY_INTERACTION: {
+    kind: 'user',
+    status: 502,
+    summary:
+      'An interaction could not be verified: the provider or its state change URL could not be reached or failed, or a provider state has no handler.',
+  },
   TREATY_VERIFY_TIMEOUT: {
     kind: 'retryable',
     status: 504,
@@ -175,7 +181,8 @@ export const ERROR_CODES = {
   TREATY_CLI_FILE_NOT_FOUND: {
     kind: 'user',
     status: 404,
-    summary: 'A file or directory named on the command line does not exist or cannot be read.',
+    summary:
+      'A file or directory named on the command line does not exist or cannot be read (or, for --output, written).',
   },
   TREATY_INTERNAL: {
     kind: 'internal',

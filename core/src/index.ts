@@ -114,6 +114,7 @@ export { loadContracts } from './provider/sources.js';
 export { Redactor, isSecretHeader, REDACTED } from './provider/redact.js';
 export {
   send as sendHttpRequest,
+  isHttpUrl,
   DEFAULT_TIMEOUT_MS,
   DEFAULT_MAX_BYTES,
   MAX_TIMEOUT_MS,

@@ -55,6 +55,14 @@ function loadHttps(): Promise<{ request: Requester; agent: Agent }> {
 const plainUrl = new Redactor();
 
 /**
+ * True for an absolute http(s) URL that parses and has no whitespace or control characters in it.
+ * @example isHttpUrl('http://127.0.0.1:8080') // true
+ */
+export function isHttpUrl(value: unknown): value is string {
+  return typeof value === 'string' && /^https?:\/\/[^\s\0-\x1f\x7f]+$/i.test(value) && URL.canParse(value);
+}
+
+/**
  * Sends one HTTP request over a kept-alive connection and reads the whole answer, within a deadline
  * for the whole exchange and a limit on the body. A deadline that passes throws
  * TREATY_VERIFY_TIMEOUT, a body over the limit TREATY_VERIFY_TOO_LARGE (reading stops there); a

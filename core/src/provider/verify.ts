@@ -25,6 +25,7 @@ import {
   DEFAULT_MAX_BYTES,
   DEFAULT_TIMEOUT_MS,
   MAX_TIMEOUT_MS,
+  isHttpUrl,
   send,
   type ClientResponse,
   type SendOptions,
@@ -122,7 +123,7 @@ export interface InteractionResult {
    * (secret headers, broker token) never appear in it, nor anywhere else in the result.
    */
   error?: string;
-  /** The code of that error, when it has one (e.g. TREATY_VERIFY_TIMEOUT). */
+  /** The code of that error: TREATY_VERIFY_TIMEOUT, TREATY_VERIFY_TOO_LARGE, TREATY_VERIFY_INTERACTION, … */
   errorCode?: ErrorCode;
   /**
    * What did not stop the verification but may explain a failure: a generator that kept its example,
@@ -507,7 +508,7 @@ async function verifyInteraction(
     changeStates(interaction.providerStates, 'teardown', options).catch((error: unknown) => {
       result.status = 'error';
       result.error = `teardown failed: ${(error as Error).message}`;
-      if (isTreatyError(error)) result.errorCode = error.code;
+      result.errorCode = isTreatyError(error) ? error.code : 'TREATY_VERIFY_INTERACTION';
     });
   try {
     const values = await changeStates(interaction.providerStates, 'setup', options, warn);
@@ -531,7 +532,7 @@ async function verifyInteraction(
   } catch (error) {
     result.status = 'error';
     result.error = error instanceof Error ? error.message : String(error);
-    if (isTreatyError(error)) result.errorCode = error.code;
+    result.errorCode = isTreatyError(error) ? error.code : 'TREATY_VERIFY_INTERACTION';
     const request = (error as { request?: ProviderRequest }).request;
     if (request !== undefined) result.request = request;
   } finally {
@@ -585,16 +586,16 @@ function redactResult(result: InteractionResult, redactor: Redactor): Interactio
  * const result = await verifyProvider({ providerBaseUrl: 'http://127.0.0.1:8080', pacts: ['./pacts'] })
  */
 export async function verifyProvider(options: VerifyOptions): Promise<VerificationResult> {
-  if (
-    options.providerBaseUrl !== undefined &&
-    (typeof options.providerBaseUrl !== 'string' ||
-      !/^https?:\/\//i.test(options.providerBaseUrl) ||
-      !URL.canParse(options.providerBaseUrl))
-  ) {
-    throw new TreatyError(
-      'TREATY_VERIFY_CONFIG',
-      `providerBaseUrl must be an http(s) URL such as http://127.0.0.1:8080, got ${JSON.stringify(options.providerBaseUrl)}.`,
-    );
+  for (const [name, value] of [
+    ['providerBaseUrl (--provider-base-url)', options.providerBaseUrl],
+    ['providerStatesSetupUrl (--provider-states-setup-url)', options.providerStatesSetupUrl],
+    ['the broker URL (--broker-base-url)', options.broker?.baseUrl],
+  ] as const) {
+    if (value !== undefined && !isHttpUrl(value))
+      throw new TreatyError(
+        'TREATY_VERIFY_CONFIG',
+        `${name} must be an http(s) URL such as http://127.0.0.1:8080, got ${JSON.stringify(new Redactor().text(String(value)))}.`,
+      );
   }
   if (
     (options.pacts?.length ?? 0) === 0 &&

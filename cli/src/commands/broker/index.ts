@@ -36,12 +36,18 @@ export const brokerCommand: Command = {
         'TREATY_CLI_USAGE',
         `--port must be a port number (0–65535), got '${values.port}'.\n\n${usage}`,
       );
+    const host = values.host ?? defaults.host;
+    if (!/^[\w.:[\]-]+$/.test(host))
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        `--host must be a host name or an IP address such as 127.0.0.1, got '${host}'.\n\n${usage}`,
+      );
     const database = resolve(io.cwd, values.database ?? defaults.database);
     let broker;
     try {
       broker = await startBroker({
         port,
-        host: values.host ?? defaults.host,
+        host,
         database,
         logger: values.json === true,
         ...(defaults.auth === undefined ? {} : { auth: defaults.auth }),
@@ -56,7 +62,6 @@ export const brokerCommand: Command = {
       throw error;
     }
     io.stdout(`Treaty broker listening on ${broker.url} (database ${database})\n`);
-    const host = values.host ?? defaults.host;
     if (defaults.auth === undefined && host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
       io.stderr(
         `Warning: listening on ${host} without credentials; anyone who can reach it can publish. Set TREATY_BROKER_TOKEN.\n`,

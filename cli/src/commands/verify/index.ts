@@ -245,11 +245,19 @@ export const verifyCommand: Command = {
     };
     const result: VerificationResult = await verifyProvider(options);
     const junit = reporter === 'junit' ? junitReport(result) : undefined;
-    if (values.output !== undefined)
+    if (values.output !== undefined) {
+      const output = values.output;
       await writeFile(
-        resolve(io.cwd, values.output),
+        resolve(io.cwd, output),
         commandRedactor(args, io.env).text(junit ?? jsonReport(result)),
-      );
+      ).catch((error: NodeJS.ErrnoException) => {
+        throw new TreatyError(
+          'TREATY_CLI_FILE_NOT_FOUND',
+          `Cannot write the report to '${output}' (${error.code ?? error.message}); name a file in a folder that exists.`,
+          { cause: error },
+        );
+      });
+    }
     if (junit !== undefined) {
       io.stdout(junit);
     } else if (console) {
@@ -258,6 +266,22 @@ export const verifyCommand: Command = {
     } else {
       io.stdout(jsonReport(result));
     }
+    // Whatever the reporter, stderr says why a run that could not verify everything failed, with the
+    // codes: stdout may be going to a file.
+    const codes = [
+      ...new Set(
+        result.contracts.flatMap((c) => [
+          ...(c.error === undefined ? [] : [c.error.code]),
+          ...c.interactions.flatMap((r) =>
+            r.status === 'error' && r.errorCode !== undefined ? [r.errorCode] : [],
+          ),
+        ]),
+      ),
+    ];
+    if (codes.length > 0)
+      io.stderr(
+        `treaty: verification failed: ${result.summary.errors} contract(s) or interaction(s) could not be verified [${codes.join(', ')}]\n`,
+      );
     return result.passed ? 0 : 1;
   },
 };
