@@ -59,7 +59,12 @@ const plainUrl = new Redactor();
  * @example isHttpUrl('http://127.0.0.1:8080') // true
  */
 export function isHttpUrl(value: unknown): value is string {
-  return typeof value === 'string' && /^https?:\/\/[^\s\0-\x1f\x7f]+$/i.test(value) && URL.canParse(value);
+  return (
+    typeof value === 'string' &&
+    /^https?:\/\/\S+$/i.test(value) &&
+    ![...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) &&
+    URL.canParse(value)
+  );
 }
 
 /**

@@ -82,7 +82,10 @@ describe('verifyProvider: every request has a deadline for the whole exchange', 
 describe('verifyProvider: answers are read up to a limit', () => {
   it('stops reading a provider answer past maxResponseBytes: an error, the socket dropped, the run goes on', async () => {
     let sent: Flood | undefined;
-    const url = await serve((req, res) => (req.url === '/slow' ? (sent = flood(res)) : res.end()));
+    const url = await serve((req, res) => {
+      if (req.url === '/slow') sent = flood(res);
+      else res.end();
+    });
     const result = await verifyProvider({
       providerBaseUrl: url,
       contracts: [{ source: 'memory', contract: parseContract(pact) }],

@@ -53,7 +53,7 @@ const secrets: Record<string, string> = {
 };
 
 /** The environment variable a rerun line reads a credential-bearing custom header from. */
-export function headerVariable(name: string): string {
+function headerVariable(name: string): string {
   return `TREATY_HEADER_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
