@@ -38,6 +38,25 @@ export interface SendOptions {
   maxBytesSetting?: string;
 }
 
+/** The limits of {@link SendOptions}. */
+export type SendLimits = Pick<SendOptions, 'timeoutMs' | 'maxBytes' | 'timeoutSetting' | 'maxBytesSetting'>;
+
+/**
+ * The limits a request is sent with, the defaults filled in; `what` names the byte limit's setting in
+ * messages (`max-response-bytes` says `--max-response-bytes / maxResponseBytes`).
+ */
+export function limitsOf(
+  given: { timeoutMs?: number | undefined; maxBytes?: number | undefined },
+  what: 'max-response-bytes' | 'max-pact-bytes',
+): SendLimits {
+  return {
+    timeoutMs: given.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxBytes: given.maxBytes ?? DEFAULT_MAX_BYTES,
+    timeoutSetting: '--request-timeout / timeoutMs',
+    maxBytesSetting: `--${what} / ${what.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())}`,
+  };
+}
+
 // One keep-alive pool per protocol for the whole verification: a new connection per interaction
 // would cost more than the interaction itself. TLS is loaded only when an https URL needs it.
 const httpAgent = new Agent({ keepAlive: true, maxSockets: 8 });

@@ -3,13 +3,7 @@ import { join, resolve } from 'node:path';
 import { TreatyError, isTreatyError } from '../errors.js';
 import type { Contract } from '../contract/model.js';
 import { parseContract } from '../contract/parse.js';
-import {
-  DEFAULT_MAX_BYTES,
-  DEFAULT_TIMEOUT_MS,
-  send,
-  type ClientResponse,
-  type SendOptions,
-} from './http-client.js';
+import { DEFAULT_MAX_BYTES, limitsOf, send, type ClientResponse, type SendLimits } from './http-client.js';
 import { isSecretHeader } from './redact.js';
 
 /** A contract with where it came from. */
@@ -31,15 +25,8 @@ export interface PactLimits {
 }
 
 /** The send options a pact is fetched with. */
-export function pactLimits(
-  limits: PactLimits,
-): Pick<SendOptions, 'timeoutMs' | 'maxBytes' | 'timeoutSetting' | 'maxBytesSetting'> {
-  return {
-    timeoutMs: limits.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    maxBytes: limits.maxBytes ?? DEFAULT_MAX_BYTES,
-    timeoutSetting: '--request-timeout / timeoutMs',
-    maxBytesSetting: '--max-pact-bytes / maxPactBytes',
-  };
+export function pactLimits(limits: PactLimits): SendLimits {
+  return limitsOf(limits, 'max-pact-bytes');
 }
 
 const MAX_REDIRECTS = 5;

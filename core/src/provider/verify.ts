@@ -26,9 +26,10 @@ import {
   DEFAULT_TIMEOUT_MS,
   MAX_TIMEOUT_MS,
   isHttpUrl,
+  limitsOf,
   send,
   type ClientResponse,
-  type SendOptions,
+  type SendLimits,
 } from './http-client.js';
 import { Redactor, isSecretHeader, REDACTED } from './redact.js';
 
@@ -184,15 +185,8 @@ function matches(filter: string | undefined, value: string): boolean {
 }
 
 /** The limits every request to the provider or its state change URL is sent with. */
-function providerLimits(
-  options: VerifyOptions,
-): Pick<SendOptions, 'timeoutMs' | 'maxBytes' | 'timeoutSetting' | 'maxBytesSetting'> {
-  return {
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    maxBytes: options.maxResponseBytes ?? DEFAULT_MAX_BYTES,
-    timeoutSetting: '--request-timeout / timeoutMs',
-    maxBytesSetting: '--max-response-bytes / maxResponseBytes',
-  };
+function providerLimits(options: VerifyOptions): SendLimits {
+  return limitsOf({ timeoutMs: options.timeoutMs, maxBytes: options.maxResponseBytes }, 'max-response-bytes');
 }
 
 /** The error with what was being done in front of its message, keeping its code when it has one. */
