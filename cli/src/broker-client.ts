@@ -1,4 +1,11 @@
-import { TreatyError } from '@treaty/core';
+import {
+  DEFAULT_TIMEOUT_MS,
+  TreatyError,
+  isHttpUrl,
+  isTreatyError,
+  sendHttpRequest,
+  type ClientResponse,
+} from '@treaty/core';
 import type { CliIo } from './io.js';
 
 /** Broker connection settings from flags, falling back to the Pact CLI's environment variables. */
@@ -23,6 +30,11 @@ export function brokerConnection(
     throw new TreatyError(
       'TREATY_CLI_USAGE',
       `--broker-base-url (or PACT_BROKER_BASE_URL) is required.\n\n${usage}`,
+    );
+  if (!isHttpUrl(baseUrl))
+    throw new TreatyError(
+      'TREATY_CLI_USAGE',
+      `--broker-base-url (or PACT_BROKER_BASE_URL) must be an http(s) URL such as http://127.0.0.1:9292.\n\n${usage}`,
     );
   const token = values['broker-token'] ?? io.env.PACT_BROKER_TOKEN;
   const username = values['broker-username'] ?? io.env.PACT_BROKER_USERNAME;
@@ -49,21 +61,26 @@ export async function brokerCall(
   path: string,
   body?: unknown,
 ): Promise<{ status: number; json: Record<string, unknown> }> {
-  let res: Response;
+  let res: ClientResponse;
   try {
-    res = await fetch(`${conn.baseUrl}${path}`, {
+    // Bounded like every request verify makes: a broker that trickles its answer cannot hang the
+    // command, nor a huge one exhaust its memory.
+    res = await sendHttpRequest(`${conn.baseUrl}${path}`, {
       method,
       headers: { ...conn.headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      timeoutMs: DEFAULT_TIMEOUT_MS,
     });
   } catch (error) {
+    if (isTreatyError(error))
+      throw new TreatyError(error.code, `The broker at ${conn.baseUrl}: ${error.message}`, { cause: error });
     throw new TreatyError(
       'TREATY_VERIFY_SOURCE',
-      `The broker at ${conn.baseUrl} could not be reached (${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}).`,
+      `The broker at ${conn.baseUrl} could not be reached (${(error as Error).message}).`,
       { cause: error },
     );
   }
-  const text = await res.text();
+  const text = new TextDecoder().decode(res.body);
   let json: Record<string, unknown> = {};
   try {
     json = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);

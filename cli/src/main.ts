@@ -7,6 +7,7 @@ import { brokerCommand } from './commands/broker/index.js';
 import { publishCommand } from './commands/publish/index.js';
 import { canIDeployCommand } from './commands/can-i-deploy/index.js';
 import { brokerClientCommands } from './commands/broker-client/index.js';
+import { commandRedactor } from './secrets.js';
 
 /** Every command, in the order `treaty --help` lists them. */
 export const commands: readonly Command[] = [
@@ -42,8 +43,16 @@ function helpText(): string {
  * Runs the `treaty` command line and resolves to its exit code; never calls process.exit.
  * @example await main(['validate', 'pacts/web-orders.json'], processIo())
  */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], given: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  // Whatever a command prints passes through one redactor: no credential from the command line or
+  // the environment reaches a terminal or a CI log.
+  const redactor = commandRedactor(rest, given.env);
+  const io: CliIo = {
+    ...given,
+    stdout: (text) => given.stdout(redactor.text(text)),
+    stderr: (text) => given.stderr(redactor.text(text)),
+  };
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     io.stdout(helpText());
     return name === undefined ? 1 : 0;
@@ -54,6 +63,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const command = commands.find((c) => c.name === name);
   try {
+    // No shell can pass a NUL byte; a program that does would have it cut short by the C APIs below
+    // (a path, a host name), so that a different file or address is used than the one named.
+    const nul = argv.findIndex((a) => a.includes('\0'));
+    if (nul !== -1)
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        `Argument ${nul + 1} contains a NUL byte; no name, path or URL may contain one.`,
+      );
     if (command === undefined) {
       throw new TreatyError(
         'TREATY_CLI_USAGE',

@@ -131,6 +131,24 @@ export const ERROR_CODES = {
     summary:
       'Verification options are incomplete or contradictory (no provider URL, no contracts, a bad header).',
   },
+  TREATY_VERIFY_INTERACTION: {
+    kind: 'user',
+    status: 502,
+    summary:
+      'An interaction could not be verified: the provider or its state change URL could not be reached or failed, or a provider state has no handler.',
+  },
+  TREATY_VERIFY_TIMEOUT: {
+    kind: 'retryable',
+    status: 504,
+    summary:
+      'A request made while verifying (to the provider, the state change URL, the broker or a pact URL) did not complete within the request timeout.',
+  },
+  TREATY_VERIFY_TOO_LARGE: {
+    kind: 'user',
+    status: 413,
+    summary:
+      'An answer (a provider response, a pact fetched by URL or from the broker, a pact file) is larger than the limit.',
+  },
   TREATY_BROKER_PACT_CONFLICT: {
     kind: 'user',
     status: 409,
@@ -216,7 +234,8 @@ export const ERROR_CODES = {
   TREATY_CLI_FILE_NOT_FOUND: {
     kind: 'user',
     status: 404,
-    summary: 'A file or directory named on the command line does not exist or cannot be read.',
+    summary:
+      'A file or directory named on the command line does not exist or cannot be read (or, for --output, written).',
   },
   TREATY_INTERNAL: {
     kind: 'internal',

@@ -120,4 +120,13 @@ export type {
   MessageProducer,
 } from './provider/verify.js';
 export { loadContracts } from './provider/sources.js';
+export { Redactor, isSecretHeader, REDACTED } from './provider/redact.js';
+export {
+  send as sendHttpRequest,
+  isHttpUrl,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_MAX_BYTES,
+  MAX_TIMEOUT_MS,
+} from './provider/http-client.js';
+export type { SendOptions, ClientResponse } from './provider/http-client.js';
 export type { LoadedContract } from './provider/sources.js';

@@ -1,10 +1,10 @@
 import { TreatyError, isTreatyError } from '../errors.js';
 import { parseContract } from '../contract/parse.js';
 import { send } from './http-client.js';
-import type { LoadedContract } from './sources.js';
+import { pactLimits, type LoadedContract, type PactLimits } from './sources.js';
 
-/** Where and how to reach a broker. */
-export interface BrokerOptions {
+/** Where and how to reach a broker; `timeoutMs` and `maxBytes` bound every request to it. */
+export interface BrokerOptions extends PactLimits {
   baseUrl: string;
   token?: string;
   username?: string;
@@ -48,9 +48,13 @@ async function brokerJson(
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      timeoutMs: 30_000,
+      ...pactLimits(options),
     });
   } catch (error) {
+    if (isTreatyError(error))
+      throw new TreatyError(error.code, `The broker at ${options.baseUrl}: ${error.message}`, {
+        cause: error,
+      });
     throw new TreatyError(
       'TREATY_VERIFY_SOURCE',
       `The broker at ${options.baseUrl} could not be reached (${(error as Error).message}).`,

@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { TreatyError, isTreatyError } from '../errors.js';
 import type { Contract } from '../contract/model.js';
 import { parseContract } from '../contract/parse.js';
+import { DEFAULT_MAX_BYTES, limitsOf, send, type ClientResponse, type SendLimits } from './http-client.js';
+import { isSecretHeader } from './redact.js';
 
 /** A contract with where it came from. */
 export interface LoadedContract {
@@ -14,26 +16,69 @@ export interface LoadedContract {
   broker?: { pending: boolean; notices: string[]; publishUrl?: string; providerUrl?: string };
 }
 
-async function fromUrl(url: string, headers: Record<string, string>): Promise<LoadedContract> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      headers: { Accept: 'application/hal+json, application/json', ...headers },
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch (error) {
-    throw new TreatyError(
-      'TREATY_VERIFY_SOURCE',
-      `Cannot fetch the contract at ${url}: ${(error as Error).message}.`,
-      { cause: error },
-    );
+/** How a pact is read: its deadline and size limit, as {@link send} takes them. */
+export interface PactLimits {
+  /** The deadline of fetching one pact by URL, the whole answer included (default 30,000 ms). */
+  timeoutMs?: number;
+  /** The most bytes of one pact read from a URL, the broker or a file (default 50 MiB). */
+  maxBytes?: number;
+}
+
+/** The send options a pact is fetched with. */
+export function pactLimits(limits: PactLimits): SendLimits {
+  return limitsOf(limits, 'max-pact-bytes');
+}
+
+const MAX_REDIRECTS = 5;
+
+async function fromUrl(
+  url: string,
+  headers: Record<string, string>,
+  limits: PactLimits,
+): Promise<LoadedContract> {
+  let at = url;
+  let sent = headers;
+  for (let hops = 0; ; hops++) {
+    let res: ClientResponse;
+    try {
+      res = await send(at, {
+        method: 'GET',
+        headers: { Accept: 'application/hal+json, application/json', ...sent },
+        ...pactLimits(limits),
+      });
+    } catch (error) {
+      throw new TreatyError(
+        isTreatyError(error) ? error.code : 'TREATY_VERIFY_SOURCE',
+        `Cannot fetch the contract at ${url}: ${(error as Error).message}.`,
+        { cause: error },
+      );
+    }
+    const location = res.headers.location;
+    if (res.status >= 300 && res.status < 400 && location !== undefined && hops < MAX_REDIRECTS) {
+      const next = new URL(location, at);
+      // As fetch does: credentials never follow a redirect to another origin.
+      if (next.origin !== new URL(at).origin)
+        sent = Object.fromEntries(Object.entries(sent).filter(([name]) => !isSecretHeader(name)));
+      at = next.href;
+      continue;
+    }
+    if (res.status < 200 || res.status > 299)
+      throw new TreatyError(
+        'TREATY_VERIFY_SOURCE',
+        `Fetching the contract at ${url} answered ${res.status}.`,
+      );
+    return { source: url, ...parseLabelled(new TextDecoder().decode(res.body), url) };
   }
-  if (!res.ok)
+}
+
+async function fromFile(file: string, maxBytes: number): Promise<string> {
+  const { size } = await stat(file);
+  if (size > maxBytes)
     throw new TreatyError(
-      'TREATY_VERIFY_SOURCE',
-      `Fetching the contract at ${url} answered ${res.status} ${res.statusText}.`,
+      'TREATY_VERIFY_TOO_LARGE',
+      `The contract file ${file} is ${size} bytes, more than the limit of ${maxBytes} (--max-pact-bytes / maxPactBytes).`,
     );
-  return { source: url, ...parseLabelled(await res.text(), url) };
+  return readFile(file, 'utf8');
 }
 
 function parseLabelled(text: string, source: string): { contract: Contract; warnings?: string[] } {
@@ -58,14 +103,19 @@ function parseLabelled(text: string, source: string): { contract: Contract; warn
  */
 export async function loadContracts(
   sources: readonly string[],
-  options: { cwd?: string; headers?: Record<string, string> } = {},
+  options: { cwd?: string; headers?: Record<string, string> } & PactLimits = {},
 ): Promise<LoadedContract[]> {
   const out: LoadedContract[] = [];
   for (const source of sources) {
     if (/^https?:\/\//i.test(source)) {
-      out.push(await fromUrl(source, options.headers ?? {}));
+      out.push(await fromUrl(source, options.headers ?? {}, options));
       continue;
     }
+    if (/^[a-z][\w+.-]*:\/\//i.test(source))
+      throw new TreatyError(
+        'TREATY_VERIFY_SOURCE',
+        `Cannot read the contract source '${source}': only files, folders and http(s) URLs are supported.`,
+      );
     const full = resolve(options.cwd ?? process.cwd(), source);
     const info = await stat(full).catch((error: unknown) => {
       throw new TreatyError(
@@ -83,7 +133,10 @@ export async function loadContracts(
     if (files.length === 0)
       throw new TreatyError('TREATY_VERIFY_SOURCE', `The folder '${source}' holds no .json contract files.`);
     for (const file of files)
-      out.push({ source: file, ...parseLabelled(await readFile(file, 'utf8'), file) });
+      out.push({
+        source: file,
+        ...parseLabelled(await fromFile(file, options.maxBytes ?? DEFAULT_MAX_BYTES), file),
+      });
   }
   return out;
 }

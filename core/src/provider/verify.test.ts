@@ -138,7 +138,8 @@ describe('verifyProvider', () => {
       ['hangs', 'error'],
       ['needs a state', 'error'],
     ]);
-    expect(result.contracts[0]?.interactions[0]?.error).toContain('no answer within 300 ms');
+    expect(result.contracts[0]?.interactions[0]?.error).toContain('did not complete within 300 ms');
+    expect(result.contracts[0]?.interactions[0]?.errorCode).toBe('TREATY_VERIFY_TIMEOUT');
     expect(result.contracts[0]?.interactions[1]?.error).toContain(
       "no handler for the provider state 'nobody knows'",
     );

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { TreatyError, isTreatyError } from '../errors.js';
+import { TreatyError, isTreatyError, type ErrorCode } from '../errors.js';
 import type {
   Body,
   Headers,
@@ -21,7 +21,17 @@ import { classifyContentType } from '../contract/content-type.js';
 import { generateBody, generateValue, type GeneratorContext } from '../generators/generate.js';
 import { loadContracts, type LoadedContract } from './sources.js';
 import { pactsFromBroker, publishResult, type BrokerOptions } from './broker-source.js';
-import { send, type ClientResponse } from './http-client.js';
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  MAX_TIMEOUT_MS,
+  isHttpUrl,
+  limitsOf,
+  send,
+  type ClientResponse,
+  type SendLimits,
+} from './http-client.js';
+import { Redactor, isSecretHeader, REDACTED } from './redact.js';
 
 /** A request about to be sent to the provider; filters may change it. */
 export interface ProviderRequest {
@@ -77,8 +87,15 @@ export interface VerifyOptions {
   customHeaders?: Record<string, string>;
   /** Rewrites each request before it is sent (e.g. a fresh auth token). */
   requestFilter?: (request: ProviderRequest) => ProviderRequest | Promise<ProviderRequest>;
-  /** Per-request timeout in ms (default 30,000). */
+  /**
+   * The deadline of each request in ms (default 30,000), for the whole exchange: connect, send, and the
+   * whole answer. It applies to the provider, the state change URL, the broker and pacts fetched by URL.
+   */
   timeoutMs?: number;
+  /** The most bytes read of an answer from the provider or the state change URL (default 50 MiB). */
+  maxResponseBytes?: number;
+  /** The most bytes read of a pact: a file, a URL, or from the broker (default 50 MiB). */
+  maxPactBytes?: number;
   /** Filters: consumer name, interaction description, provider state (regexes or exact names). */
   filterConsumer?: string[];
   filterDescription?: string;
@@ -102,8 +119,13 @@ export interface InteractionResult {
    */
   status: 'passed' | 'failed' | 'pending' | 'error';
   mismatches: Mismatch[];
-  /** Why it could not be verified (unreachable provider, failing state change, timeout). */
+  /**
+   * Why it could not be verified (unreachable provider, failing state change, timeout). Credentials
+   * (secret headers, broker token) never appear in it, nor anywhere else in the result.
+   */
   error?: string;
+  /** The code of that error: TREATY_VERIFY_TIMEOUT, TREATY_VERIFY_TOO_LARGE, TREATY_VERIFY_INTERACTION, … */
+  errorCode?: ErrorCode;
   /**
    * What did not stop the verification but may explain a failure: a generator that kept its example,
    * a provider state that nothing is configured to set up.
@@ -112,7 +134,7 @@ export interface InteractionResult {
   /** The interaction's V4 comments (free text, the original test name), for reports to print. */
   comments?: InteractionComments;
   durationMs: number;
-  /** The request that was sent, for failure reports. */
+  /** The request that was sent, for failure reports; credential-bearing headers show as `[redacted]`. */
   request?: ProviderRequest;
 }
 
@@ -143,6 +165,15 @@ export interface VerificationResult {
   summary: { passed: number; failed: number; pending: number; errors: number; durationMs: number };
 }
 
+/** A limit given in code must be a positive number no larger than `max`. */
+function checkLimit(value: number | undefined, name: string, max: number): void {
+  if (value !== undefined && !(typeof value === 'number' && value > 0 && value <= max))
+    throw new TreatyError(
+      'TREATY_VERIFY_CONFIG',
+      `${name} must be a positive number no larger than ${max}, got ${String(value)}.`,
+    );
+}
+
 function matches(filter: string | undefined, value: string): boolean {
   if (filter === undefined || filter === '') return true;
   if (filter === value) return true;
@@ -151,6 +182,17 @@ function matches(filter: string | undefined, value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The limits every request to the provider or its state change URL is sent with. */
+function providerLimits(options: VerifyOptions): SendLimits {
+  return limitsOf({ timeoutMs: options.timeoutMs, maxBytes: options.maxResponseBytes }, 'max-response-bytes');
+}
+
+/** The error with what was being done in front of its message, keeping its code when it has one. */
+function inContext(error: unknown, context: string): Error {
+  const message = `${context}: ${error instanceof Error ? error.message : String(error)}`;
+  return isTreatyError(error) ? new TreatyError(error.code, message, { cause: error }) : new Error(message);
 }
 
 async function changeStates(
@@ -186,11 +228,12 @@ async function changeStates(
           method: 'POST',
           headers: { 'Content-Type': 'application/json', ...options.customHeaders },
           body: JSON.stringify({ state: state.name, params, action }),
-          timeoutMs: options.timeoutMs ?? 30_000,
+          ...providerLimits(options),
         });
       } catch (error) {
-        throw new Error(
-          `the state change URL ${options.providerStatesSetupUrl} failed for '${state.name}' (${action}): ${(error as Error).message}`,
+        throw inContext(
+          error,
+          `the state change URL ${options.providerStatesSetupUrl} failed for '${state.name}' (${action})`,
         );
       }
       if (res.status < 200 || res.status > 299)
@@ -312,13 +355,15 @@ async function verifyHttp(
       method: request.method,
       headers: request.headers,
       ...(request.body === undefined ? {} : { body: request.body }),
-      timeoutMs: options.timeoutMs ?? 30_000,
+      ...providerLimits(options),
     });
   } catch (error) {
     throw Object.assign(
-      new Error(
-        `the provider at ${base} could not be reached for ${request.method} ${request.path} (${(error as Error).message})`,
-      ),
+      isTreatyError(error)
+        ? error
+        : new Error(
+            `the provider at ${base} could not be reached for ${request.method} ${request.path} (${(error as Error).message})`,
+          ),
       { request },
     );
   }
@@ -393,8 +438,9 @@ async function produceMessage(
       description: interaction.description,
       ...(interaction.providerStates.length === 0 ? {} : { providerStates: interaction.providerStates }),
     }),
-    timeoutMs: options.timeoutMs ?? 30_000,
+    ...providerLimits(options),
   }).catch((error: unknown) => {
+    if (isTreatyError(error)) throw error;
     throw new Error(
       `the provider at ${base} could not be reached for message '${interaction.description}' (${(error as Error).message}); add a producer for it to messageProviders, or serve it there`,
     );
@@ -435,6 +481,7 @@ async function verifyInteraction(
   interaction: Interaction,
   options: VerifyOptions,
   contractPending: boolean,
+  redactor: Redactor,
 ): Promise<InteractionResult> {
   const started = performance.now();
   const result: InteractionResult = {
@@ -455,6 +502,7 @@ async function verifyInteraction(
     changeStates(interaction.providerStates, 'teardown', options).catch((error: unknown) => {
       result.status = 'error';
       result.error = `teardown failed: ${(error as Error).message}`;
+      result.errorCode = isTreatyError(error) ? error.code : 'TREATY_VERIFY_INTERACTION';
     });
   try {
     const values = await changeStates(interaction.providerStates, 'setup', options, warn);
@@ -478,6 +526,7 @@ async function verifyInteraction(
   } catch (error) {
     result.status = 'error';
     result.error = error instanceof Error ? error.message : String(error);
+    result.errorCode = isTreatyError(error) ? error.code : 'TREATY_VERIFY_INTERACTION';
     const request = (error as { request?: ProviderRequest }).request;
     if (request !== undefined) result.request = request;
   } finally {
@@ -488,7 +537,39 @@ async function verifyInteraction(
   if ((result.status === 'failed' || result.status === 'error') && (interaction.pending || contractPending))
     result.status = 'pending';
   result.durationMs = performance.now() - started;
-  return result;
+  return redactResult(result, redactor);
+}
+
+/** The result as it may be shown: no credential in its request, error, warnings or mismatches. */
+function redactResult(result: InteractionResult, redactor: Redactor): InteractionResult {
+  const r = result.request === undefined ? redactor : redactor.with(result.request.headers);
+  return {
+    ...result,
+    ...(result.request === undefined
+      ? {}
+      : {
+          request: {
+            ...result.request,
+            path: r.text(result.request.path),
+            headers: r.headers(result.request.headers),
+          },
+        }),
+    ...(result.error === undefined ? {} : { error: r.text(result.error) }),
+    ...(result.warnings === undefined ? {} : { warnings: result.warnings.map((w) => r.text(w)) }),
+    mismatches: result.mismatches.map((m) => {
+      // A credential-bearing header the provider answered with (Set-Cookie) is hidden whole.
+      const secret =
+        m.part === 'header' && isSecretHeader(/^\$\.header(?:\.|\[')?([^'\]]*)/.exec(m.path)?.[1] ?? '');
+      return {
+        ...m,
+        expected: secret && m.expected !== undefined ? REDACTED : r.value(m.expected),
+        actual: secret && m.actual !== undefined ? REDACTED : r.value(m.actual),
+        message: secret
+          ? `${m.path}: the credential-bearing header differs from the contract (${REDACTED} values)`
+          : r.text(m.message),
+      };
+    }),
+  };
 }
 
 /**
@@ -499,14 +580,16 @@ async function verifyInteraction(
  * const result = await verifyProvider({ providerBaseUrl: 'http://127.0.0.1:8080', pacts: ['./pacts'] })
  */
 export async function verifyProvider(options: VerifyOptions): Promise<VerificationResult> {
-  if (
-    options.providerBaseUrl !== undefined &&
-    (typeof options.providerBaseUrl !== 'string' || !/^https?:\/\//.test(options.providerBaseUrl))
-  ) {
-    throw new TreatyError(
-      'TREATY_VERIFY_CONFIG',
-      `providerBaseUrl must be an http(s) URL such as http://127.0.0.1:8080, got ${JSON.stringify(options.providerBaseUrl)}.`,
-    );
+  for (const [name, value] of [
+    ['providerBaseUrl (--provider-base-url)', options.providerBaseUrl],
+    ['providerStatesSetupUrl (--provider-states-setup-url)', options.providerStatesSetupUrl],
+    ['the broker URL (--broker-base-url)', options.broker?.baseUrl],
+  ] as const) {
+    if (value !== undefined && !isHttpUrl(value))
+      throw new TreatyError(
+        'TREATY_VERIFY_CONFIG',
+        `${name} must be an http(s) URL such as http://127.0.0.1:8080, got ${JSON.stringify(new Redactor().text(String(value)))}.`,
+      );
   }
   if (
     (options.pacts?.length ?? 0) === 0 &&
@@ -533,24 +616,49 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
       'Publishing verification results needs the provider version (--provider-app-version).',
     );
   }
+  checkLimit(options.timeoutMs, 'timeoutMs', MAX_TIMEOUT_MS);
+  checkLimit(options.maxResponseBytes, 'maxResponseBytes', Number.MAX_SAFE_INTEGER);
+  checkLimit(options.maxPactBytes, 'maxPactBytes', Number.MAX_SAFE_INTEGER);
+  const redactor = new Redactor({
+    secrets: [
+      options.broker?.token,
+      options.broker?.password,
+      ...(options.broker?.username === undefined
+        ? []
+        : [
+            `Basic ${Buffer.from(`${options.broker.username}:${options.broker.password ?? ''}`).toString('base64')}`,
+          ]),
+    ],
+    headers: options.customHeaders ?? {},
+  });
+  const limits = {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxBytes: options.maxPactBytes ?? DEFAULT_MAX_BYTES,
+  };
   const started = performance.now();
   const contracts: ContractResult[] = [];
   const loaded: LoadedContract[] = [...(options.contracts ?? [])];
+  // A source that cannot be read is reported, and the other contracts are still verified.
+  const unreadable = (source: string, provider: string, error: unknown): void => {
+    if (!isTreatyError(error)) throw error;
+    contracts.push({
+      consumer: '?',
+      provider,
+      source: redactor.text(source),
+      interactions: [],
+      error: { code: error.code, message: redactor.text(error.message) },
+    });
+  };
   for (const source of options.pacts ?? []) {
     try {
       loaded.push(
-        ...(await loadContracts([source], { ...(options.cwd === undefined ? {} : { cwd: options.cwd }) })),
+        ...(await loadContracts([source], {
+          ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+          ...limits,
+        })),
       );
     } catch (error) {
-      if (!isTreatyError(error)) throw error;
-      // A source that cannot be read is reported, and the other contracts are still verified.
-      contracts.push({
-        consumer: '?',
-        provider: '?',
-        source,
-        interactions: [],
-        error: { code: error.code, message: error.message },
-      });
+      unreadable(source, '?', error);
     }
   }
   if (options.broker !== undefined) {
@@ -562,17 +670,11 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
           options.broker.providerVersionBranch !== undefined
             ? {}
             : { providerVersionBranch: options.providerVersionBranch }),
+          ...limits,
         })),
       );
     } catch (error) {
-      if (!isTreatyError(error)) throw error;
-      contracts.push({
-        consumer: '?',
-        provider: options.provider ?? '?',
-        source: options.broker.baseUrl,
-        interactions: [],
-        error: { code: error.code, message: error.message },
-      });
+      unreadable(options.broker.baseUrl, options.provider ?? '?', error);
     }
   }
   const env = process.env;
@@ -597,7 +699,7 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
     const result: ContractResult = {
       consumer: contract.consumer.name,
       provider: contract.provider.name,
-      source,
+      source: redactor.text(source),
       interactions: [],
       ...(item.broker?.pending === true ? { pending: true } : {}),
       ...(item.broker !== undefined && item.broker.notices.length > 0
@@ -617,7 +719,7 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
   options.onStart?.(jobs.reduce((n, j) => n + j.interactions.length, 0));
   for (const job of jobs) {
     for (const interaction of job.interactions) {
-      const result = await verifyInteraction(interaction, options, job.pending);
+      const result = await verifyInteraction(interaction, options, job.pending, redactor);
       job.result.interactions.push(result);
       options.onResult?.(result, job.result);
     }
@@ -639,23 +741,23 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
               : { providerBranch: options.providerVersionBranch }),
             ...(options.buildUrl === undefined ? {} : { buildUrl: options.buildUrl }),
           },
-          options.broker as BrokerOptions,
+          { ...(options.broker as BrokerOptions), ...limits },
         );
         job.result.published = true;
       } catch (error) {
         job.result.published = false;
-        job.result.publishError = error instanceof Error ? error.message : String(error);
+        job.result.publishError = redactor.text(error instanceof Error ? error.message : String(error));
       }
     }
   }
   const all = contracts.flatMap((c) => c.interactions);
   const count = (s: InteractionResult['status']): number => all.filter((r) => r.status === s).length;
-  const unreadable = contracts.filter((c) => c.error !== undefined).length;
+  const unread = contracts.filter((c) => c.error !== undefined).length;
   const summary = {
     passed: count('passed'),
     failed: count('failed'),
     pending: count('pending'),
-    errors: count('error') + unreadable,
+    errors: count('error') + unread,
     durationMs: performance.now() - started,
   };
   return { passed: summary.failed === 0 && summary.errors === 0, contracts, summary };

@@ -75,6 +75,7 @@ function command(
           `Unexpected argument '${positionals.join(' ')}'.\n\n${usage}`,
         );
       if (positionals[0] !== undefined) v.latest = positionals[0];
+      isJson(v.output as string | undefined);
       return run(v, brokerConnection(v as Record<string, string | undefined>, io, usage), io, usage);
     },
   };

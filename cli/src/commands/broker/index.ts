@@ -46,6 +46,12 @@ export const brokerCommand: Command = {
         'TREATY_CLI_USAGE',
         `--port must be a port number (0–65535), got '${values.port}'.\n\n${usage}`,
       );
+    const host = values.host ?? defaults.host;
+    if (!/^[\w.:[\]-]+$/.test(host))
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        `--host must be a host name or an IP address such as 127.0.0.1, got '${host}'.\n\n${usage}`,
+      );
     const database = resolve(io.cwd, values.database ?? defaults.database);
     const publicUrl =
       values['public-url'] === undefined ? defaults.publicUrl : parsePublicUrl(values['public-url']);
@@ -55,7 +61,7 @@ export const brokerCommand: Command = {
     try {
       broker = await startBroker({
         port,
-        host: values.host ?? defaults.host,
+        host,
         database,
         logger: values.json === true,
         ...(defaults.auth === undefined ? {} : { auth: defaults.auth }),
@@ -72,7 +78,6 @@ export const brokerCommand: Command = {
       throw error;
     }
     io.stdout(`Treaty broker listening on ${broker.url} (database ${database})\n`);
-    const host = values.host ?? defaults.host;
     if (defaults.auth === undefined && host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
       io.stderr(
         `Warning: listening on ${host} without credentials; anyone who can reach it can publish. Set TREATY_BROKER_TOKEN.\n`,

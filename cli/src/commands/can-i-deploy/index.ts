@@ -160,10 +160,11 @@ export const canIDeployCommand: Command = {
       throw new TreatyError('TREATY_CLI_USAGE', `--output must be table or json.`);
     const retries = Number(values['retry-while-unknown'] ?? 0);
     const interval = Number(values['retry-interval'] ?? 10);
-    if (!Number.isInteger(retries) || retries < 0 || !(interval >= 0))
+    // setTimeout cannot wait longer than 2^31-1 ms: a longer interval would not wait at all.
+    if (!Number.isSafeInteger(retries) || retries < 0 || !(interval >= 0 && interval <= 2_147_483))
       throw new TreatyError(
         'TREATY_CLI_USAGE',
-        '--retry-while-unknown takes a whole number and --retry-interval seconds.',
+        '--retry-while-unknown takes a whole number and --retry-interval seconds (at most 2147483).',
       );
     // The query the Pact CLI sends: selectors in order, then the target and how rows are reduced.
     const e = encodeURIComponent;

@@ -91,6 +91,8 @@ export async function validate(options: ValidateOptions): Promise<ValidateReport
     throw new TreatyError('TREATY_CLI_USAGE', `Name at least one contract file or directory.\n\n${usage}`);
   }
   const files = (await Promise.all(options.paths.map((p) => expand(p, options.cwd)))).flat();
+  if (files.length === 0)
+    throw new TreatyError('TREATY_CLI_USAGE', `No .json contract files in ${options.paths.join(', ')}.`);
   const contracts: ValidatedContract[] = [];
   for (const full of files) {
     const file = relative(options.cwd, full) || full;
@@ -154,6 +156,11 @@ export const validateCommand: Command = {
       const bad = report.contracts.filter((c) => !c.valid).length;
       io.stdout(`${report.contracts.length - bad} valid, ${bad} invalid\n`);
     }
+    const invalid = report.contracts.flatMap((c) => (c.valid ? [] : [c.code]));
+    if (invalid.length > 0)
+      io.stderr(
+        `treaty: ${invalid.length} of ${report.contracts.length} contract file(s) invalid [${[...new Set(invalid)].join(', ')}]\n`,
+      );
     return report.valid ? 0 : 1;
   },
 };

@@ -1,6 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { TreatyError, verifyProvider, type VerificationResult, type VerifyOptions } from '@treaty/core';
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  MAX_TIMEOUT_MS,
+  TreatyError,
+  verifyProvider,
+  type VerificationResult,
+  type VerifyOptions,
+} from '@treaty/core';
+import { commandRedactor, splitHeader } from '../../secrets.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { parseCommandArgs } from '../../args.js';
@@ -35,12 +44,18 @@ Options:
   --publish-verification-results     publish each pact's result to the broker
   --build-url <url>                  a link to the CI build, published with the results
   --provider-states-setup-url <url>  POST { state, params, action } here before and after each interaction
-  --custom-header 'Name: value'      add a header to every request (repeatable)
+  --custom-header 'Name: value'      add a header to every request (repeatable). Credential-bearing headers
+                                     (Authorization, Cookie, names with token, key, secret, password or auth)
+                                     show as [redacted] in every output and report
   --filter-consumer <name>           only these consumers (repeatable)
   --filter-description <regex>       only interactions whose description matches (also PACT_DESCRIPTION)
   --filter-state <regex>             only interactions with a matching provider state (also PACT_PROVIDER_STATE)
   --filter-no-state                  only interactions without provider states (also PACT_PROVIDER_NO_STATE=true)
-  --request-timeout <ms>             per-request timeout (default 30000)
+  --request-timeout <ms>             deadline of each whole request, answer included, to the provider, the
+                                     state change URL, the broker and pact URLs (default ${DEFAULT_TIMEOUT_MS})
+  --max-response-bytes <n>           largest provider answer read; past it the interaction is an error
+                                     (default ${DEFAULT_MAX_BYTES}, 50 MiB)
+  --max-pact-bytes <n>               largest pact read from a file, a URL or the broker (default ${DEFAULT_MAX_BYTES})
   --reporter console|json|junit      output format (default console)
   --output <file>                    also write the report to this file (JSON, or JUnit XML with --reporter junit)
   --json                             same as --reporter json`;
@@ -48,16 +63,29 @@ Options:
 /** Parses `Name: value` custom headers. */
 function headers(values: string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const h of values ?? []) {
-    const i = h.indexOf(':');
-    if (i <= 0)
+  for (const [n, h] of (values ?? []).entries()) {
+    const pair = splitHeader(h);
+    // The value is not echoed: it may be a credential written without its name.
+    if (pair === undefined || !/^[!#$%&'*+.^`|~\w-]+$/.test(pair[0]) || /[\r\n\0]/.test(pair[1]))
       throw new TreatyError(
         'TREATY_VERIFY_CONFIG',
-        `--custom-header '${h}' is not written as 'Name: value'.`,
+        `--custom-header number ${n + 1} is not written as 'Name: value' (a header name, a colon, a value on one line).`,
       );
-    out[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+    out[pair[0]] = pair[1];
   }
   return out;
+}
+
+/** A positive number flag no larger than `max` (whole when `integer`), or undefined when not given. */
+function limit(value: string | undefined, flag: string, max: number, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0 && n <= max) || (integer && !Number.isInteger(n)))
+    throw new TreatyError(
+      'TREATY_CLI_USAGE',
+      `${flag} must be a positive ${integer ? 'whole number' : 'number'} no larger than ${max}, got '${value}'.\n\n${usage}`,
+    );
+  return n;
 }
 
 /** `treaty verify`. */
@@ -90,6 +118,8 @@ export const verifyCommand: Command = {
         'filter-state': { type: 'string' },
         'filter-no-state': { type: 'boolean' },
         'request-timeout': { type: 'string' },
+        'max-response-bytes': { type: 'string' },
+        'max-pact-bytes': { type: 'string' },
         reporter: { type: 'string' },
         output: { type: 'string' },
         json: { type: 'boolean' },
@@ -143,12 +173,14 @@ export const verifyCommand: Command = {
     const token = values['broker-token'] ?? io.env.PACT_BROKER_TOKEN;
     const username = values['broker-username'] ?? io.env.PACT_BROKER_USERNAME;
     const password = values['broker-password'] ?? io.env.PACT_BROKER_PASSWORD;
-    const timeout = values['request-timeout'] === undefined ? undefined : Number(values['request-timeout']);
-    if (timeout !== undefined && !(timeout > 0))
-      throw new TreatyError(
-        'TREATY_CLI_USAGE',
-        `--request-timeout must be a positive number of milliseconds, got '${values['request-timeout']}'.`,
-      );
+    const timeout = limit(values['request-timeout'], '--request-timeout', MAX_TIMEOUT_MS, false);
+    const maxResponse = limit(
+      values['max-response-bytes'],
+      '--max-response-bytes',
+      Number.MAX_SAFE_INTEGER,
+      true,
+    );
+    const maxPact = limit(values['max-pact-bytes'], '--max-pact-bytes', Number.MAX_SAFE_INTEGER, true);
     const console = reporter === 'console';
     const seen = new Set<object>();
     let total = 0;
@@ -194,6 +226,8 @@ export const verifyCommand: Command = {
       ...(values['filter-state'] === undefined ? {} : { filterState: values['filter-state'] }),
       ...(values['filter-no-state'] === true ? { filterNoState: true } : {}),
       ...(timeout === undefined ? {} : { timeoutMs: timeout }),
+      ...(maxResponse === undefined ? {} : { maxResponseBytes: maxResponse }),
+      ...(maxPact === undefined ? {} : { maxPactBytes: maxPact }),
       onStart: (n) => {
         total = n;
       },
@@ -211,8 +245,19 @@ export const verifyCommand: Command = {
     };
     const result: VerificationResult = await verifyProvider(options);
     const junit = reporter === 'junit' ? junitReport(result) : undefined;
-    if (values.output !== undefined)
-      await writeFile(resolve(io.cwd, values.output), junit ?? jsonReport(result));
+    if (values.output !== undefined) {
+      const output = values.output;
+      await writeFile(
+        resolve(io.cwd, output),
+        commandRedactor(args, io.env).text(junit ?? jsonReport(result)),
+      ).catch((error: NodeJS.ErrnoException) => {
+        throw new TreatyError(
+          'TREATY_CLI_FILE_NOT_FOUND',
+          `Cannot write the report to '${output}' (${error.code ?? error.message}); name a file in a folder that exists.`,
+          { cause: error },
+        );
+      });
+    }
     if (junit !== undefined) {
       io.stdout(junit);
     } else if (console) {
@@ -221,6 +266,22 @@ export const verifyCommand: Command = {
     } else {
       io.stdout(jsonReport(result));
     }
+    // Whatever the reporter, stderr says why a run that could not verify everything failed, with the
+    // codes: stdout may be going to a file.
+    const codes = [
+      ...new Set(
+        result.contracts.flatMap((c) => [
+          ...(c.error === undefined ? [] : [c.error.code]),
+          ...c.interactions.flatMap((r) =>
+            r.status === 'error' && r.errorCode !== undefined ? [r.errorCode] : [],
+          ),
+        ]),
+      ),
+    ];
+    if (codes.length > 0)
+      io.stderr(
+        `treaty: verification failed: ${result.summary.errors} contract(s) or interaction(s) could not be verified [${codes.join(', ')}]\n`,
+      );
     return result.passed ? 0 : 1;
   },
 };

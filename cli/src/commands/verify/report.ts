@@ -1,4 +1,11 @@
-import type { ContractResult, InteractionResult, ProviderRequest, VerificationResult } from '@treaty/core';
+import {
+  isSecretHeader,
+  type ContractResult,
+  type InteractionResult,
+  type ProviderRequest,
+  type VerificationResult,
+} from '@treaty/core';
+import { splitHeader } from '../../secrets.js';
 
 const mark: Record<InteractionResult['status'], string> = {
   passed: 'ok   ',
@@ -45,10 +52,27 @@ const secrets: Record<string, string> = {
   '--broker-password': 'PACT_BROKER_PASSWORD',
 };
 
+/** The environment variable a rerun line reads a credential-bearing custom header from. */
+function headerVariable(name: string): string {
+  return `TREATY_HEADER_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/**
+ * A custom header as a rerun line gives it: as it was, or, for a credential-bearing one, with its value
+ * read from an environment variable (the shell stops with that variable's name when it is not set).
+ */
+function headerWord(header: string): string {
+  const pair = splitHeader(header);
+  if (pair === undefined || !isSecretHeader(pair[0])) return shellWord(header);
+  const variable = headerVariable(pair[0]);
+  return `"${pair[0].replace(/["$`\\]/g, '\\$&')}: \${${variable}:?set it to the header value}"`;
+}
+
 /**
  * The command line that reruns this verification, ready to paste into a shell: every argument
- * quoted as needed, and the broker token and password replaced by their environment variables so
- * that they never reach a CI log.
+ * quoted as needed, the broker token and password replaced by their environment variables, and each
+ * credential-bearing custom header by one of its own (see {@link headerVariable}), so that they never
+ * reach a CI log.
  */
 export function rerunCommand(args: string[]): string {
   const words = ['treaty', 'verify'];
@@ -58,7 +82,11 @@ export function rerunCommand(args: string[]): string {
     const eq = arg.indexOf('=');
     const flag = eq === -1 ? arg : arg.slice(0, eq);
     const variable = secrets[flag];
-    if (variable === undefined) {
+    if (flag === '--custom-header') {
+      if (eq !== -1) words.push(`${flag}=${headerWord(arg.slice(eq + 1))}`);
+      else if (args[i + 1] !== undefined) words.push(flag, headerWord(args[++i] as string));
+      else words.push(flag);
+    } else if (variable === undefined) {
       words.push(shellWord(arg));
     } else if (eq !== -1) {
       words.push(`${flag}="$${variable}"`);
@@ -86,7 +114,8 @@ export function failureDetails(result: VerificationResult, rerun: string): strin
         `\n${n}) ${c.consumer} → ${c.provider}: ${r.description}${r.status === 'pending' ? ' [pending: does not fail the run]' : ''}`,
       );
       if (r.request !== undefined) out.push(`   request: ${r.request.method} ${r.request.path}`);
-      if (r.error !== undefined) out.push(`   error: ${r.error}`);
+      if (r.error !== undefined)
+        out.push(`   error: ${r.error}${r.errorCode === undefined ? '' : ` [${r.errorCode}]`}`);
       for (const m of r.mismatches) out.push(`   - ${m.message}`);
       out.push(
         `   rerun: PACT_DESCRIPTION=${shellQuote(r.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))} ${rerun}`,

@@ -52,4 +52,26 @@ describe('the rerun command under a failure', () => {
       '--broker-password=pw',
     ]);
   });
+
+  it('never prints a credential-bearing custom header: the shell reads it from a variable, or stops', () => {
+    const line = rerunCommand([
+      '--custom-header',
+      'Authorization: Bearer s3cret-bearer',
+      '--custom-header=X-Api-Key: s3cret-key',
+      '--custom-header',
+      'X-Team: web',
+    ]);
+    expect(line).not.toContain('s3cret');
+    expect(line).toContain('TREATY_HEADER_AUTHORIZATION');
+    expect(
+      wordsBashReads(line, { TREATY_HEADER_AUTHORIZATION: 'Bearer t', TREATY_HEADER_X_API_KEY: 'k' }),
+    ).toEqual([
+      '--custom-header',
+      'Authorization: Bearer t',
+      '--custom-header=X-Api-Key: k',
+      '--custom-header',
+      'X-Team: web',
+    ]);
+    expect(() => wordsBashReads(line)).toThrow();
+  });
 });
