@@ -229,7 +229,7 @@ const rows: Record<string, Row[]> = {
     fails(
       'a contract nested 5,000 levels deep',
       () => ['verify', f.deepPact, ...provider()],
-      'TREATY_VERIFY_INTERACTION',
+      'TREATY_INPUT_TOO_DEEP',
     ),
     fails('a folder without contracts', () => ['verify', f.emptyDir, ...provider()], 'TREATY_VERIFY_SOURCE'),
     fails(
@@ -255,7 +255,7 @@ const rows: Record<string, Row[]> = {
     fails(
       'a contract nested 5,000 levels deep, to a closed port',
       () => ['publish', f.deepPact, '--consumer-app-version', '1', ...broker()],
-      'TREATY_VERIFY_SOURCE',
+      'TREATY_INPUT_TOO_DEEP',
     ),
     usage('a folder without contracts', () => [
       'publish',
@@ -292,7 +292,7 @@ const rows: Record<string, Row[]> = {
     fails(
       'JSON nested 5,000 levels deep',
       () => ['validate', f.deepJson, '--json'],
-      'TREATY_CONTRACT_NOT_A_CONTRACT',
+      'TREATY_INPUT_TOO_DEEP',
     ),
     usage('a folder without contracts', () => ['validate', f.emptyDir]),
     fails('a 10,000-character path', () => ['validate', long], 'TREATY_CLI_FILE_NOT_FOUND'),
