@@ -289,11 +289,7 @@ const rows: Record<string, Row[]> = {
     usage('no files', () => ['validate']),
     fails('a file that is not JSON', () => ['validate', f.notJson], 'TREATY_CONTRACT_NOT_A_CONTRACT'),
     fails('an empty file', () => ['validate', f.empty], 'TREATY_CONTRACT_NOT_A_CONTRACT'),
-    fails(
-      'JSON nested 5,000 levels deep',
-      () => ['validate', f.deepJson, '--json'],
-      'TREATY_INPUT_TOO_DEEP',
-    ),
+    fails('JSON nested 5,000 levels deep', () => ['validate', f.deepJson, '--json'], 'TREATY_INPUT_TOO_DEEP'),
     usage('a folder without contracts', () => ['validate', f.emptyDir]),
     fails('a 10,000-character path', () => ['validate', long], 'TREATY_CLI_FILE_NOT_FOUND'),
     fails('a path with a newline', () => ['validate', `${f.pact}\n`], 'TREATY_CLI_FILE_NOT_FOUND'),

@@ -9,8 +9,9 @@ import { rerunCommand } from './report.js';
 function wordsBashReads(line: string, env: Record<string, string> = {}): string[] {
   const printed = execFileSync(
     'bash',
-    ['-c', `set -- ${line.replace(/^treaty verify/, '')}; printf '%s\\0' "$@"`],
-    { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' },
+    ['--norc', '--noprofile', '-c', `set -- ${line.replace(/^treaty verify/, '')}; printf '%s\\0' "$@"`],
+    // bash's complaints (an unset variable the line requires) are the test's to read, not to print.
+    { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return printed.split('\0').slice(0, -1);
 }
