@@ -12,6 +12,22 @@ import { checkMaxRequestBytes, MockServer } from './mock-server.js';
 import { mergeInteractions, writeContractFile } from './pact-file.js';
 import { renderReport } from './report.js';
 
+/** One line saying what a test callback threw: `Error: inventory answered 500`. */
+function describeThrown(error: unknown): string {
+  let text: string;
+  try {
+    text =
+      error instanceof Error || typeof error !== 'object' || error === null
+        ? String(error)
+        : (JSON.stringify(error) ?? String(error));
+  } catch {
+    text = Object.prototype.toString.call(error);
+  }
+  const [first = '', ...rest] = text.split('\n');
+  const line = rest.length > 0 ? `${first} …` : first;
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
+
 /** Options of a {@link ConsumerContract}. */
 export interface ConsumerContractOptions {
   consumer: string;
@@ -117,16 +133,26 @@ export class ConsumerContract {
         ? {}
         : { maxRequestBytes: this.options.maxRequestBytes }),
     });
-    let result: R;
+    let outcome: { ok: true; value: R } | { ok: false; error: unknown };
     try {
-      result = await fn({ url: server.url, port: server.port, host: server.host });
+      outcome = { ok: true, value: await fn({ url: server.url, port: server.port, host: server.host }) };
+    } catch (error) {
+      outcome = { ok: false, error };
     } finally {
       await server.close();
     }
-    const report = renderReport(server.missing(), server.unmatched());
-    if (report !== undefined) throw new TreatyError('TREATY_CONSUMER_TEST_FAILED', report);
+    // A real client usually throws on the mock's 500; the mismatch report is the failure to show, with
+    // the callback's error after it, not instead of it.
+    const unmatched = server.unmatched();
+    const report = renderReport(server.missing(), unmatched);
+    if (report !== undefined) {
+      if (outcome.ok) throw new TreatyError('TREATY_CONSUMER_TEST_FAILED', report);
+      const threw = `The test callback ${unmatched.length > 0 ? 'then ' : ''}threw: ${describeThrown(outcome.error)}`;
+      throw new TreatyError('TREATY_CONSUMER_TEST_FAILED', `${report}\n\n${threw}`, { cause: outcome.error });
+    }
+    if (!outcome.ok) throw outcome.error;
     await this.write(interactions);
-    return result;
+    return outcome.value;
   }
 
   private async write(interactions: Interaction[]): Promise<void> {
