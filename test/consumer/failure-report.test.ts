@@ -61,7 +61,9 @@ describe('a consumer test whose callback throws', () => {
     );
     expect(clientError).toBeInstanceOf(Error);
     expect(error.cause).toBe(clientError);
-    expect(error.message.split('\n').at(-1)).toBe('The test callback then threw: Error: inventory answered 500');
+    expect(error.message.split('\n').at(-1)).toBe(
+      'The test callback then threw: Error: inventory answered 500',
+    );
     expect(existsSync(join(dir, 'shop-inventory.json'))).toBe(false);
   });
 
@@ -87,7 +89,9 @@ describe('a consumer test whose callback throws', () => {
     if (!(error instanceof TreatyError)) throw error;
     expect(error.code).toBe('TREATY_CONSUMER_TEST_FAILED');
     expect(error.message).toContain("Expected but not received: 'reserve two of A-1' (POST /reservations)");
-    expect(error.message.split('\n').at(-1)).toBe('The test callback threw: TypeError: client is not configured');
+    expect(error.message.split('\n').at(-1)).toBe(
+      'The test callback threw: TypeError: client is not configured',
+    );
     expect(error.cause).toBeInstanceOf(TypeError);
   });
 

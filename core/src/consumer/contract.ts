@@ -9,7 +9,12 @@ import type {
 import { HttpInteractionBuilder, type InteractionSink, type MockServerInfo } from './builders.js';
 import { AsyncMessageBuilder, SyncMessageBuilder, type MessageSink } from './message-builders.js';
 import { checkMaxRequestBytes, MockServer } from './mock-server.js';
-import { mergeInteractions, writeContractFile } from './pact-file.js';
+import {
+  mergeInteractions,
+  type StaleInteractions,
+  staleInteractionsOf,
+  writeContractFile,
+} from './pact-file.js';
 import { renderReport } from './report.js';
 
 /** One line saying what a test callback threw: `Error: inventory answered 500`. */
@@ -47,6 +52,14 @@ export interface ConsumerContractOptions {
    * answered 413 (TREATY_MOCK_REQUEST_TOO_LARGE) without being buffered, and the test fails.
    */
   maxRequestBytes?: number;
+  /**
+   * What a test run does with the interactions an earlier run wrote to the contract file and this
+   * run does not record. 'keep' (the default): they stay, so a filtered run (`vitest run -t …`)
+   * never shrinks the contract; what this run records replaces the earlier content. 'drop': the
+   * file holds only what this run recorded, so interactions removed from the tests disappear; use
+   * it for full runs only. Unset, the environment variable TREATY_DROP_STALE_INTERACTIONS=1 means 'drop'.
+   */
+  staleInteractions?: StaleInteractions;
 }
 
 /**
@@ -55,7 +68,9 @@ export interface ConsumerContractOptions {
  * @example const contract = new ConsumerContract({ consumer: 'web', provider: 'orders', dir: './pacts' })
  */
 export class ConsumerContract {
-  private readonly options: Required<Pick<ConsumerContractOptions, 'dir' | 'specVersion'>> &
+  private readonly options: Required<
+    Pick<ConsumerContractOptions, 'dir' | 'specVersion' | 'staleInteractions'>
+  > &
     ConsumerContractOptions;
   private pendingHttp: HttpInteraction[] = [];
 
@@ -75,7 +90,12 @@ export class ConsumerContract {
       );
     }
     checkMaxRequestBytes(options.maxRequestBytes);
-    this.options = { dir: './pacts', specVersion: 4, ...options };
+    this.options = {
+      dir: './pacts',
+      specVersion: 4,
+      ...options,
+      staleInteractions: staleInteractionsOf(options.staleInteractions),
+    };
   }
 
   private readonly httpSink: InteractionSink = {
@@ -163,6 +183,9 @@ export class ConsumerContract {
       metadata: { treaty: { version: '0.1.0' } },
       specVersion: '4.0',
     };
-    await writeContractFile(this.options.dir, contract, { specVersion: this.options.specVersion });
+    await writeContractFile(this.options.dir, contract, {
+      specVersion: this.options.specVersion,
+      staleInteractions: this.options.staleInteractions,
+    });
   }
 }
