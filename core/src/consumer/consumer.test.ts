@@ -558,4 +558,16 @@ describe('contract files across test runs', () => {
     await record(dir, 'order one', 'b');
     expect(inFile(dir)).toEqual({ 'order one': { id: 1, variant: 'b' } });
   });
+
+  it('refuses to merge into a file that is not a contract, and names it; a dropping run replaces it', async () => {
+    const dir = dirs();
+    writeFileSync(fileOf(dir), 'not json');
+    vi.stubEnv('TREATY_RUN_ID', 'run-1');
+    const e = await errorOf(record(dir, 'order one', 'a'));
+    expect(e.code).toBe('TREATY_PACT_FILE_WRITE');
+    expect(e.message).toContain(`${fileOf(dir)} is not a contract Treaty can merge into`);
+    expect(readFileSync(fileOf(dir), 'utf8')).toBe('not json');
+    await record(dir, 'order one', 'a', { staleInteractions: 'drop' });
+    expect(Object.keys(inFile(dir))).toEqual(['order one']);
+  });
 });

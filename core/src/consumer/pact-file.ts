@@ -168,7 +168,10 @@ export interface WriteOptions {
   staleInteractions?: StaleInteractions;
 }
 
-/** The run that wrote last and the identities it recorded; `all` for a run file written before they were kept. */
+/**
+ * The run that wrote last and the identities it recorded; `all` for a run file from before Treaty
+ * kept them (it held only the run's id, and that run owned the whole file).
+ */
 interface RunRecord {
   run: string;
   recorded: ReadonlySet<string> | 'all';
