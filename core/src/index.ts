@@ -100,6 +100,7 @@ export type { GeneratorContext } from './generators/generate.js';
 export type { ExtractedMatching, ExtractOptions, MatcherCategory } from './matchers/extract.js';
 export { ConsumerContract } from './consumer/contract.js';
 export type { ConsumerContractOptions } from './consumer/contract.js';
+export type { StaleInteractions } from './consumer/pact-file.js';
 export { HttpInteractionBuilder, RequestBuilder, ResponseBuilder } from './consumer/builders.js';
 export type { MockServerInfo } from './consumer/builders.js';
 export {

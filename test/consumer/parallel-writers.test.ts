@@ -53,11 +53,35 @@ describe('contract files written by parallel processes', () => {
     expect(body).toMatchObject({ kind: 'json', value: { variant: 'a' } });
   }, 60_000);
 
-  it('a file left by an earlier run is replaced, so removed interactions do not linger', async () => {
+  const variants = (dir: string) =>
+    Object.fromEntries(
+      parseContract(readFileSync(join(dir, 'web-orders.json'), 'utf8')).interactions.map((i) => [
+        i.description,
+        i.type === 'Synchronous/HTTP' && i.response.body?.kind === 'json'
+          ? (i.response.body.value as { variant: string }).variant
+          : undefined,
+      ]),
+    );
+
+  it('a later run keeps the interactions it did not record and replaces those it did', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'treaty-rerun-'));
     expect((await run([dir, 'shared', '3', 'a'], { TREATY_RUN_ID: 'run-1' })).code).toBe(0);
     expect((await run([dir, 'shared', '1', 'b'], { TREATY_RUN_ID: 'run-2' })).code).toBe(0);
-    const contract = parseContract(readFileSync(join(dir, 'web-orders.json'), 'utf8'));
-    expect(contract.interactions.map((i) => i.description)).toEqual(['shared interaction 0']);
+    expect(variants(dir)).toEqual({
+      'shared interaction 0': 'b',
+      'shared interaction 1': 'a',
+      'shared interaction 2': 'a',
+    });
+  }, 60_000);
+
+  it('with TREATY_DROP_STALE_INTERACTIONS=1, 4 processes of a new run leave only their 200 interactions', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'treaty-rerun-drop-'));
+    expect((await run([dir, 'shared', '3', 'a'], { TREATY_RUN_ID: 'run-1' })).code).toBe(0);
+    const env = { TREATY_RUN_ID: 'run-2', TREATY_DROP_STALE_INTERACTIONS: '1' };
+    const results = await Promise.all(['1', '2', '3', '4'].map((w) => run([dir, w, '50'], env)));
+    expect(results.map((r) => r.stderr)).toEqual(['', '', '', '']);
+    const descriptions = Object.keys(variants(dir));
+    expect(descriptions).toHaveLength(200);
+    expect(descriptions.filter((d) => d.startsWith('shared'))).toEqual([]);
   }, 60_000);
 });

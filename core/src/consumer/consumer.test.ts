@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TreatyError } from '../errors.js';
 import { parseContract } from '../contract/parse.js';
 import { eachLike, integer, like, regex, statusCode, url } from '../matchers/matchers.js';
@@ -451,5 +451,123 @@ describe('the mock server request body limit (maxRequestBytes)', () => {
   it('refuses a limit that is not a whole number of bytes when the contract is made', async () => {
     for (const maxRequestBytes of [-1, 1.5, Number.NaN])
       expect((await errorOf(() => contractFor(dirs(), { maxRequestBytes }))).code).toBe('TREATY_DSL_INVALID');
+  });
+});
+
+describe('contract files across test runs', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  /** One test of a run: records `description` answering `{ id, variant }`. */
+  const record = (dir: string, description: string, variant: string, extra = {}) =>
+    contractFor(dir, extra)
+      .addInteraction()
+      .uponReceiving(description)
+      .withRequest('GET', '/orders/1')
+      .willRespondWith(200, (res) => res.jsonBody({ id: 1, variant }))
+      .executeTest(async (mock) => void (await fetch(`${mock.url}/orders/1`)));
+  const inFile = (dir: string) =>
+    Object.fromEntries(
+      parseContract(readFileSync(fileOf(dir), 'utf8')).interactions.map((i) => [
+        i.description,
+        i.type === 'Synchronous/HTTP' && i.response.body?.kind === 'json' ? i.response.body.value : undefined,
+      ]),
+    );
+
+  it('keeps what an earlier run wrote when a later run records only some of it', async () => {
+    const dir = dirs();
+    vi.stubEnv('TREATY_RUN_ID', 'run-1');
+    await record(dir, 'order one', 'a');
+    await record(dir, 'order two', 'a');
+    expect(inFile(dir)).toEqual({
+      'order one': { id: 1, variant: 'a' },
+      'order two': { id: 1, variant: 'a' },
+    });
+    vi.stubEnv('TREATY_RUN_ID', 'run-2');
+    await record(dir, 'order one', 'a');
+    expect(inFile(dir)).toEqual({
+      'order one': { id: 1, variant: 'a' },
+      'order two': { id: 1, variant: 'a' },
+    });
+  });
+
+  it("replaces an earlier run's content with what this run records, but refuses two contents within one run", async () => {
+    const dir = dirs();
+    vi.stubEnv('TREATY_RUN_ID', 'run-1');
+    await record(dir, 'order one', 'a');
+    await record(dir, 'order two', 'a');
+    vi.stubEnv('TREATY_RUN_ID', 'run-2');
+    await record(dir, 'order two', 'b');
+    expect(inFile(dir)).toEqual({
+      'order one': { id: 1, variant: 'a' },
+      'order two': { id: 1, variant: 'b' },
+    });
+    const e = await errorOf(record(dir, 'order two', 'c'));
+    expect(e.code).toBe('TREATY_CONTRACT_DUPLICATE_INTERACTION');
+    // The interaction this run did not record is still the earlier run's, and may still be replaced.
+    await record(dir, 'order one', 'b');
+    expect(inFile(dir)).toEqual({
+      'order one': { id: 1, variant: 'b' },
+      'order two': { id: 1, variant: 'b' },
+    });
+  });
+
+  it("with staleInteractions: 'drop', a new run's file holds only what it recorded", async () => {
+    const dir = dirs();
+    vi.stubEnv('TREATY_RUN_ID', 'run-1');
+    await record(dir, 'order one', 'a');
+    await record(dir, 'order two', 'a');
+    vi.stubEnv('TREATY_RUN_ID', 'run-2');
+    await record(dir, 'order two', 'b', { staleInteractions: 'drop' });
+    expect(inFile(dir)).toEqual({ 'order two': { id: 1, variant: 'b' } });
+    // Later tests of the same run add to it; they do not drop each other.
+    await record(dir, 'order three', 'b', { staleInteractions: 'drop' });
+    expect(Object.keys(inFile(dir))).toEqual(['order three', 'order two']);
+    expect((await errorOf(record(dir, 'order two', 'c', { staleInteractions: 'drop' }))).code).toBe(
+      'TREATY_CONTRACT_DUPLICATE_INTERACTION',
+    );
+  });
+
+  it('TREATY_DROP_STALE_INTERACTIONS=1 drops too, unless the option says keep; other values are refused', async () => {
+    const dir = dirs();
+    vi.stubEnv('TREATY_RUN_ID', 'run-1');
+    await record(dir, 'order one', 'a');
+    vi.stubEnv('TREATY_RUN_ID', 'run-2');
+    vi.stubEnv('TREATY_DROP_STALE_INTERACTIONS', '1');
+    await record(dir, 'order two', 'a', { staleInteractions: 'keep' });
+    expect(Object.keys(inFile(dir))).toEqual(['order one', 'order two']);
+    vi.stubEnv('TREATY_RUN_ID', 'run-3');
+    await record(dir, 'order three', 'a');
+    expect(Object.keys(inFile(dir))).toEqual(['order three']);
+    vi.stubEnv('TREATY_DROP_STALE_INTERACTIONS', 'yes please');
+    const e = await errorOf(() => contractFor(dir));
+    expect(e.code).toBe('TREATY_DSL_INVALID');
+    expect(e.message).toContain('TREATY_DROP_STALE_INTERACTIONS must be 1');
+    vi.stubEnv('TREATY_DROP_STALE_INTERACTIONS', '');
+    expect(
+      (await errorOf(() => contractFor(dir, { staleInteractions: 'forget' as 'drop' }))).message,
+    ).toContain("staleInteractions must be 'keep' or 'drop'");
+  });
+
+  it('reads a run file from before runs recorded their interactions as owning the whole file', async () => {
+    const dir = dirs();
+    vi.stubEnv('TREATY_RUN_ID', 'run-1');
+    await record(dir, 'order one', 'a');
+    writeFileSync(join(dir, '.web-orders.json.treaty-run'), 'run-1');
+    expect((await errorOf(record(dir, 'order one', 'b'))).code).toBe('TREATY_CONTRACT_DUPLICATE_INTERACTION');
+    vi.stubEnv('TREATY_RUN_ID', 'run-2');
+    await record(dir, 'order one', 'b');
+    expect(inFile(dir)).toEqual({ 'order one': { id: 1, variant: 'b' } });
+  });
+
+  it('refuses to merge into a file that is not a contract, and names it; a dropping run replaces it', async () => {
+    const dir = dirs();
+    writeFileSync(fileOf(dir), 'not json');
+    vi.stubEnv('TREATY_RUN_ID', 'run-1');
+    const e = await errorOf(record(dir, 'order one', 'a'));
+    expect(e.code).toBe('TREATY_PACT_FILE_WRITE');
+    expect(e.message).toContain(`${fileOf(dir)} is not a contract Treaty can merge into`);
+    expect(readFileSync(fileOf(dir), 'utf8')).toBe('not json');
+    await record(dir, 'order one', 'a', { staleInteractions: 'drop' });
+    expect(Object.keys(inFile(dir))).toEqual(['order one']);
   });
 });

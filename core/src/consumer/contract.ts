@@ -9,8 +9,29 @@ import type {
 import { HttpInteractionBuilder, type InteractionSink, type MockServerInfo } from './builders.js';
 import { AsyncMessageBuilder, SyncMessageBuilder, type MessageSink } from './message-builders.js';
 import { checkMaxRequestBytes, MockServer } from './mock-server.js';
-import { mergeInteractions, writeContractFile } from './pact-file.js';
+import {
+  mergeInteractions,
+  type StaleInteractions,
+  staleInteractionsOf,
+  writeContractFile,
+} from './pact-file.js';
 import { renderReport } from './report.js';
+
+/** One line saying what a test callback threw: `Error: inventory answered 500`. */
+function describeThrown(error: unknown): string {
+  let text: string;
+  try {
+    text =
+      error instanceof Error || typeof error !== 'object' || error === null
+        ? String(error)
+        : (JSON.stringify(error) ?? String(error));
+  } catch {
+    text = Object.prototype.toString.call(error);
+  }
+  const [first = '', ...rest] = text.split('\n');
+  const line = rest.length > 0 ? `${first} …` : first;
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
 
 /** Options of a {@link ConsumerContract}. */
 export interface ConsumerContractOptions {
@@ -31,6 +52,14 @@ export interface ConsumerContractOptions {
    * answered 413 (TREATY_MOCK_REQUEST_TOO_LARGE) without being buffered, and the test fails.
    */
   maxRequestBytes?: number;
+  /**
+   * What a test run does with the interactions an earlier run wrote to the contract file and this
+   * run does not record. 'keep' (the default): they stay, so a filtered run (`vitest run -t …`)
+   * never shrinks the contract; what this run records replaces the earlier content. 'drop': the
+   * file holds only what this run recorded, so interactions removed from the tests disappear; use
+   * it for full runs only. Unset, the environment variable TREATY_DROP_STALE_INTERACTIONS=1 means 'drop'.
+   */
+  staleInteractions?: StaleInteractions;
 }
 
 /**
@@ -39,7 +68,9 @@ export interface ConsumerContractOptions {
  * @example const contract = new ConsumerContract({ consumer: 'web', provider: 'orders', dir: './pacts' })
  */
 export class ConsumerContract {
-  private readonly options: Required<Pick<ConsumerContractOptions, 'dir' | 'specVersion'>> &
+  private readonly options: Required<
+    Pick<ConsumerContractOptions, 'dir' | 'specVersion' | 'staleInteractions'>
+  > &
     ConsumerContractOptions;
   private pendingHttp: HttpInteraction[] = [];
 
@@ -59,7 +90,12 @@ export class ConsumerContract {
       );
     }
     checkMaxRequestBytes(options.maxRequestBytes);
-    this.options = { dir: './pacts', specVersion: 4, ...options };
+    this.options = {
+      dir: './pacts',
+      specVersion: 4,
+      ...options,
+      staleInteractions: staleInteractionsOf(options.staleInteractions),
+    };
   }
 
   private readonly httpSink: InteractionSink = {
@@ -117,16 +153,26 @@ export class ConsumerContract {
         ? {}
         : { maxRequestBytes: this.options.maxRequestBytes }),
     });
-    let result: R;
+    let outcome: { ok: true; value: R } | { ok: false; error: unknown };
     try {
-      result = await fn({ url: server.url, port: server.port, host: server.host });
+      outcome = { ok: true, value: await fn({ url: server.url, port: server.port, host: server.host }) };
+    } catch (error) {
+      outcome = { ok: false, error };
     } finally {
       await server.close();
     }
-    const report = renderReport(server.missing(), server.unmatched());
-    if (report !== undefined) throw new TreatyError('TREATY_CONSUMER_TEST_FAILED', report);
+    // A real client usually throws on the mock's 500; the mismatch report is the failure to show, with
+    // the callback's error after it, not instead of it.
+    const unmatched = server.unmatched();
+    const report = renderReport(server.missing(), unmatched);
+    if (report !== undefined) {
+      if (outcome.ok) throw new TreatyError('TREATY_CONSUMER_TEST_FAILED', report);
+      const threw = `The test callback ${unmatched.length > 0 ? 'then ' : ''}threw: ${describeThrown(outcome.error)}`;
+      throw new TreatyError('TREATY_CONSUMER_TEST_FAILED', `${report}\n\n${threw}`, { cause: outcome.error });
+    }
+    if (!outcome.ok) throw outcome.error;
     await this.write(interactions);
-    return result;
+    return outcome.value;
   }
 
   private async write(interactions: Interaction[]): Promise<void> {
@@ -137,6 +183,9 @@ export class ConsumerContract {
       metadata: { treaty: { version: '0.1.0' } },
       specVersion: '4.0',
     };
-    await writeContractFile(this.options.dir, contract, { specVersion: this.options.specVersion });
+    await writeContractFile(this.options.dir, contract, {
+      specVersion: this.options.specVersion,
+      staleInteractions: this.options.staleInteractions,
+    });
   }
 }

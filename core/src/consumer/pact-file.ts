@@ -11,10 +11,22 @@ import { serializeContract } from '../contract/serialize.js';
  * folder created atomically beside the file), reads what is there, merges, writes a temporary file
  * and renames it into place, so readers never see half a file and no interaction is lost.
  *
- * A file written by an earlier test run is replaced, not merged into, so interactions removed from
- * the tests disappear from the contract. Runs are told apart by TREATY_RUN_ID when it is set, and
- * otherwise by the parent process (the test runner that started the workers) and its start time.
+ * A test run owns the interactions it records. Beside the contract, a run file
+ * (`.<consumer>-<provider>.json.treaty-run`) names the run that wrote last and the identities
+ * (type, description, provider states) it recorded. Within one run, the same identity with other
+ * content is TREATY_CONTRACT_DUPLICATE_INTERACTION. An interaction an earlier run wrote is:
+ * - 'keep' (the default, as Pact's own writers merge into an existing file): kept unless this run
+ *   records the same identity, which then replaces it. A filtered run (`vitest run -t …`, one test
+ *   file) therefore never shrinks the contract;
+ * - 'drop' (staleInteractions: 'drop' or TREATY_DROP_STALE_INTERACTIONS=1): dropped, so the file
+ *   holds only what this run recorded and interactions removed from the tests disappear. For full
+ *   runs only: a filtered run with it writes a contract with only the tests that ran.
+ * Runs are told apart by TREATY_RUN_ID when it is set, and otherwise by the parent process (the
+ * test runner that started the workers) and its start time.
  */
+
+/** What a run does with the interactions that earlier runs wrote and it does not record. */
+export type StaleInteractions = 'keep' | 'drop';
 
 /** The identity of this test run, shared by the worker processes of one test runner. */
 function currentRunId(): string {
@@ -29,6 +41,28 @@ function currentRunId(): string {
     started = '';
   }
   return `${process.ppid}:${started}`;
+}
+
+/**
+ * The run's choice for stale interactions: the option when given, else TREATY_DROP_STALE_INTERACTIONS.
+ * @example staleInteractionsOf(undefined) // 'drop' when TREATY_DROP_STALE_INTERACTIONS=1
+ */
+export function staleInteractionsOf(option: StaleInteractions | undefined): StaleInteractions {
+  if (option !== undefined) {
+    if (option !== 'keep' && option !== 'drop')
+      throw new TreatyError(
+        'TREATY_DSL_INVALID',
+        `new ConsumerContract: staleInteractions must be 'keep' or 'drop', got ${JSON.stringify(option)}.`,
+      );
+    return option;
+  }
+  const env = process.env.TREATY_DROP_STALE_INTERACTIONS?.trim().toLowerCase();
+  if (env === undefined || env === '' || env === '0' || env === 'false') return 'keep';
+  if (env === '1' || env === 'true') return 'drop';
+  throw new TreatyError(
+    'TREATY_DSL_INVALID',
+    `TREATY_DROP_STALE_INTERACTIONS must be 1 (or true) to drop the interactions earlier runs wrote, or 0 (or false), got ${JSON.stringify(process.env.TREATY_DROP_STALE_INTERACTIONS)}.`,
+  );
 }
 
 /** The file a contract is written to: `<dir>/<consumer>-<provider>.json`. */
@@ -130,6 +164,61 @@ async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 30_00
 export interface WriteOptions {
   specVersion: 3 | 4;
   runId?: string;
+  /** What to do with the interactions earlier runs wrote that this one does not record (default 'keep'). */
+  staleInteractions?: StaleInteractions;
+}
+
+/**
+ * The run that wrote last and the identities it recorded; `all` for a run file from before Treaty
+ * kept them (it held only the run's id, and that run owned the whole file).
+ */
+interface RunRecord {
+  run: string;
+  recorded: ReadonlySet<string> | 'all';
+}
+
+function parseRunFile(text: string | undefined): RunRecord | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const json = JSON.parse(text) as unknown;
+    if (typeof json === 'object' && json !== null && 'run' in json && 'recorded' in json) {
+      const { run, recorded } = json;
+      if (typeof run === 'string' && Array.isArray(recorded) && recorded.every((r) => typeof r === 'string'))
+        return { run, recorded: new Set(recorded) };
+    }
+  } catch {
+    // An older run file holds only the run's id.
+  }
+  return { run: text, recorded: 'all' };
+}
+
+/** Writes `text` to `file` through a temporary file and a rename, so no reader sees half of it. */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, file);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/** Reads the contract already in `file`, if any. */
+async function readExisting(file: string): Promise<Contract | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return parseContract(text);
+  } catch (error) {
+    if (isTreatyError(error))
+      throw new TreatyError(
+        'TREATY_PACT_FILE_WRITE',
+        `${file} is not a contract Treaty can merge into (${error.message}). Delete it and run again.`,
+        { cause: error },
+      );
+    throw error;
+  }
 }
 
 /**
@@ -144,6 +233,7 @@ export async function writeContractFile(
   const file = contractPath(dir, contract.consumer.name, contract.provider.name);
   const runFile = join(dir, `.${file.slice(dir.length + 1)}.treaty-run`);
   const runId = options.runId ?? currentRunId();
+  const drop = options.staleInteractions === 'drop';
   await mkdir(dir, { recursive: true }).catch((error: unknown) => {
     throw new TreatyError(
       'TREATY_PACT_FILE_WRITE',
@@ -152,39 +242,39 @@ export async function writeContractFile(
     );
   });
   await withLock(file, async () => {
-    const lastRun = await readFile(runFile, 'utf8').catch(() => undefined);
-    let existing: Interaction[] = [];
-    let metadata = contract.metadata;
-    if (lastRun === runId) {
-      const text = await readFile(file, 'utf8').catch(() => undefined);
-      if (text !== undefined) {
-        try {
-          const parsed = parseContract(text);
-          existing = parsed.interactions;
-          metadata = { ...parsed.metadata, ...contract.metadata };
-        } catch (error) {
-          if (isTreatyError(error))
-            throw new TreatyError(
-              'TREATY_PACT_FILE_WRITE',
-              `${file} is not a contract Treaty can merge into (${error.message}). Delete it and run again.`,
-              { cause: error },
-            );
-          throw error;
-        }
-      }
-    }
-    const interactions = mergeInteractions(existing, contract.interactions, file);
+    const last = parseRunFile(await readFile(runFile, 'utf8').catch(() => undefined));
+    const sameRun = last?.run === runId;
+    // With 'drop', a new run starts from nothing: the earlier file need not even be a contract.
+    const previous = sameRun || !drop ? await readExisting(file) : undefined;
+    const existing = previous?.interactions ?? [];
+    const metadata =
+      previous === undefined ? contract.metadata : { ...previous.metadata, ...contract.metadata };
+    const owned = !sameRun
+      ? new Set<string>()
+      : last.recorded === 'all'
+        ? new Set(existing.map(interactionIdentity))
+        : last.recorded;
+    const added = new Set(contract.interactions.map(interactionIdentity));
+    const isOwned = (i: Interaction): boolean => owned.has(interactionIdentity(i));
+    // This run's own interactions must agree with what it records now; an earlier run's are kept
+    // (unless dropped) where this run records nothing under the same identity.
+    const earlier = drop ? [] : existing.filter((i) => !isOwned(i) && !added.has(interactionIdentity(i)));
+    const interactions = mergeInteractions(
+      [...earlier, ...existing.filter(isOwned)],
+      contract.interactions,
+      file,
+    );
     const text = serializeContract(
       { ...contract, metadata, interactions },
       { specVersion: options.specVersion },
     );
-    const tmp = `${file}.${process.pid}.tmp`;
+    const recorded = [...new Set([...owned, ...added])].sort();
     try {
-      await writeFile(tmp, text);
-      await rename(tmp, file);
-      if (lastRun !== runId) await writeFile(runFile, runId);
+      // The run file first: if the contract's rename then fails, it names identities the file
+      // lacks, which is harmless; the other way round a later conflict in this run could pass.
+      await replaceFile(runFile, `${JSON.stringify({ run: runId, recorded })}\n`);
+      await replaceFile(file, text);
     } catch (error) {
-      await rm(tmp, { force: true });
       throw new TreatyError('TREATY_PACT_FILE_WRITE', `Cannot write ${file}: ${(error as Error).message}.`, {
         cause: error,
       });
