@@ -220,10 +220,9 @@ try {
   await provider?.close();
 }
 
-console.log(
-  `\n${bold('Look around')}: the broker's pages are at ${broker.url}/ (integrations, network, contracts, matrix, can-i-deploy, environments).`,
-);
+const pages = 'integrations, network, contracts, matrix, can-i-deploy, environments';
 if (keep) {
+  console.log(`\n${bold('Look around')}: the broker's pages are at ${broker.url}/ (${pages}).`);
   console.log(`The broker keeps running on ${database}; Ctrl-C stops it.`);
   const stop = async () => {
     await broker.close();
@@ -232,8 +231,9 @@ if (keep) {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 } else {
+  // The broker stops now: no address to visit, only the ways to get one.
   console.log(
-    `Run ${bold('npm run demo -- --keep')} to keep the broker running afterwards, or serve this database again with:`,
+    `\n${bold('Look around')}: the demo's broker has stopped. To browse its pages (${pages}), run ${bold('npm run demo -- --keep')}, or serve this database again with:`,
   );
   console.log(`  npx treaty broker --database ${database}`);
   await broker.close();
