@@ -16,7 +16,7 @@ function ruleInWords(rule: MatchingRule): string {
     case 'equality':
       return 'exactly the example';
     case 'regex':
-      return `text matching /${rule.regex}/`;
+      return `text matching the pattern ${rule.regex}`; // no slashes around it: a path pattern has its own
     case 'type': {
       const bounds = [
         rule.min === undefined ? '' : `at least ${rule.min}`,
