@@ -193,6 +193,7 @@ export const verifyCommand: Command = {
     const pacts = [...texts(values, 'pact'), ...operands];
     if (pacts.length === 0 && brokerUrl === undefined)
       throw new TreatyError('TREATY_CLI_USAGE', 'Name at least one --pact <file|dir|url>, or a --broker-base-url.');
+    const customHeaders = headers(texts(values, 'customHeader'));
     await checkPaths(pacts, io.cwd);
     const wipSince = text(values, 'includeWipPactsSince');
     const branch = text(values, 'providerVersionBranch');
@@ -265,7 +266,7 @@ export const verifyCommand: Command = {
       ...given('providerVersionBranch', 'providerVersionBranch'),
       ...given('buildUrl', 'buildUrl'),
       cwd: io.cwd,
-      customHeaders: headers(texts(values, 'customHeader')),
+      customHeaders,
       ...given('provider', 'provider'),
       ...given('providerStatesSetupUrl', 'providerStatesSetupUrl'),
       ...(filterConsumer.length === 0 ? {} : { filterConsumer }),
