@@ -66,9 +66,7 @@ function program(io: CliIo): Cli {
 function wantsJson(args: readonly string[]): boolean {
   return args.some(
     (a, i) =>
-      a === '--json' ||
-      a === '--output=json' ||
-      ((a === '--output' || a === '-o') && args[i + 1] === 'json'),
+      a === '--json' || a === '--output=json' || ((a === '--output' || a === '-o') && args[i + 1] === 'json'),
   );
 }
 

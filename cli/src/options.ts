@@ -58,7 +58,9 @@ export function brokerOptions(cli: Cli): void {
   cli
     .addOption(envOption('--broker-base-url <url>', 'the broker', 'PACT_BROKER_BASE_URL'))
     .addOption(envOption('--broker-token <token>', 'bearer token for the broker', 'PACT_BROKER_TOKEN'))
-    .addOption(envOption('--broker-username <name>', 'basic auth user for the broker', 'PACT_BROKER_USERNAME'))
+    .addOption(
+      envOption('--broker-username <name>', 'basic auth user for the broker', 'PACT_BROKER_USERNAME'),
+    )
     .addOption(envOption('--broker-password <password>', 'basic auth password', 'PACT_BROKER_PASSWORD'));
 }
 

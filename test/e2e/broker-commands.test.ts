@@ -152,8 +152,17 @@ describe('treaty broker client commands', () => {
     expect(pasted.code, pasted.output).toBe(0);
     expect(pasted.output).toContain('Created environment moon');
     expect(
-      (await treaty('record-deployment', '--pacticipant', 'cmd-orders', '--version', 'o-1', '--environment', 'moon'))
-        .code,
+      (
+        await treaty(
+          'record-deployment',
+          '--pacticipant',
+          'cmd-orders',
+          '--version',
+          'o-1',
+          '--environment',
+          'moon',
+        )
+      ).code,
     ).toBe(0);
     const notDeployed = await treaty(
       'record-undeployment',

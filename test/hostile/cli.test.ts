@@ -216,7 +216,12 @@ const rows: Record<string, Row[]> = {
       'TREATY_CLI_FILE_NOT_FOUND',
       2,
     ),
-    fails('a contract that does not exist', () => ['verify', 'nope.json', ...provider()], 'TREATY_CLI_FILE_NOT_FOUND', 2),
+    fails(
+      'a contract that does not exist',
+      () => ['verify', 'nope.json', ...provider()],
+      'TREATY_CLI_FILE_NOT_FOUND',
+      2,
+    ),
     fails(
       'a 10,000-character provider name and header',
       () => ['verify', f.pact, ...provider(), '--provider', 'orders', '--custom-header', `X-Long: ${long}`],
@@ -321,11 +326,7 @@ const rows: Record<string, Row[]> = {
     usage('no files', () => ['validate']),
     fails('a file that is not JSON', () => ['validate', f.notJson], 'TREATY_CONTRACT_NOT_A_CONTRACT'),
     fails('an empty file', () => ['validate', f.empty], 'TREATY_CONTRACT_NOT_A_CONTRACT'),
-    fails(
-      'JSON nested 5,000 levels deep',
-      () => ['validate', f.deepJson, '--json'],
-      'TREATY_INPUT_TOO_DEEP',
-    ),
+    fails('JSON nested 5,000 levels deep', () => ['validate', f.deepJson, '--json'], 'TREATY_INPUT_TOO_DEEP'),
     usage('a folder without contracts', () => ['validate', f.emptyDir]),
     fails('a 10,000-character path', () => ['validate', long], 'TREATY_CLI_FILE_NOT_FOUND', 2),
     fails('a path with a newline', () => ['validate', `${f.pact}\n`], 'TREATY_CLI_FILE_NOT_FOUND', 2),

@@ -28,8 +28,16 @@ export const commands: readonly CommandEntry[] = [
     summary: 'ask the broker whether a version can be deployed to an environment',
     load: async () => (await import('./can-i-deploy/index.js')).canIDeployCommand,
   },
-  { name: 'create-environment', summary: 'create an environment on the broker', load: brokerClient('create-environment') },
-  { name: 'list-environments', summary: 'list the environments on the broker', load: brokerClient('list-environments') },
+  {
+    name: 'create-environment',
+    summary: 'create an environment on the broker',
+    load: brokerClient('create-environment'),
+  },
+  {
+    name: 'list-environments',
+    summary: 'list the environments on the broker',
+    load: brokerClient('list-environments'),
+  },
   {
     name: 'record-deployment',
     summary: 'record that a version is deployed to an environment',
@@ -50,7 +58,11 @@ export const commands: readonly CommandEntry[] = [
     summary: 'record that a released version is no longer supported',
     load: brokerClient('record-support-ended'),
   },
-  { name: 'create-version-tag', summary: 'tag a pacticipant version', load: brokerClient('create-version-tag') },
+  {
+    name: 'create-version-tag',
+    summary: 'tag a pacticipant version',
+    load: brokerClient('create-version-tag'),
+  },
   {
     name: 'describe-version',
     summary: 'show a pacticipant version with its branches and tags',

@@ -35,9 +35,7 @@ async function environmentByName(
 }
 
 /** What a broker client command prints: the broker's answer as JSON, or a line of text. */
-interface Printer {
-  (value: unknown, line: string): number;
-}
+type Printer = (value: unknown, line: string) => number;
 
 /**
  * A broker client command: its usage line, its own options (the broker and output options are

@@ -24,16 +24,32 @@ function define(cli: Cli): void {
   cli
     .usage('[--port 9292] [--host 127.0.0.1] [--database ./treaty-broker.sqlite] [options]')
     .description(description)
-    .addOption(envOption('--port <port>', 'the port to listen on (0 picks a free one; default 9292)', 'TREATY_BROKER_PORT'))
-    .addOption(envOption('--host <host>', 'the address to listen on (default 127.0.0.1)', 'TREATY_BROKER_HOST'))
     .addOption(
-      envOption('--database <file>', 'the SQLite file (default ./treaty-broker.sqlite)', 'TREATY_BROKER_DATABASE'),
+      envOption(
+        '--port <port>',
+        'the port to listen on (0 picks a free one; default 9292)',
+        'TREATY_BROKER_PORT',
+      ),
+    )
+    .addOption(
+      envOption('--host <host>', 'the address to listen on (default 127.0.0.1)', 'TREATY_BROKER_HOST'),
+    )
+    .addOption(
+      envOption(
+        '--database <file>',
+        'the SQLite file (default ./treaty-broker.sqlite)',
+        'TREATY_BROKER_DATABASE',
+      ),
     )
     .addOption(
       envOption('--public-url <url>', 'the URL every HAL link starts with', 'TREATY_BROKER_PUBLIC_URL'),
     )
     .addOption(
-      envOption('--trust-proxy <true|addresses>', 'read X-Forwarded-* from these proxies', 'TREATY_BROKER_TRUST_PROXY'),
+      envOption(
+        '--trust-proxy <true|addresses>',
+        'read X-Forwarded-* from these proxies',
+        'TREATY_BROKER_TRUST_PROXY',
+      ),
     );
   outputOptions(cli, ['table', 'json'], 'same as --output json: log each request as a JSON line');
 }
@@ -65,7 +81,9 @@ export const brokerCommand: Command = {
       );
     const database = resolve(io.cwd, given.database ?? defaults.database);
     const publicUrl =
-      given.publicUrl === undefined || given.publicUrl === '' ? defaults.publicUrl : parsePublicUrl(given.publicUrl);
+      given.publicUrl === undefined || given.publicUrl === ''
+        ? defaults.publicUrl
+        : parsePublicUrl(given.publicUrl);
     const trustProxy =
       given.trustProxy === undefined ? defaults.trustProxy : parseTrustProxy(given.trustProxy);
     let broker;

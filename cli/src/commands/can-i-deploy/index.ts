@@ -48,7 +48,11 @@ function define(cli: Cli): void {
       ),
     )
     .addOption(
-      selector('-e, --version <version>', 'the version of the --pacticipant (or --ignore) just before it', field('--version', 'version')),
+      selector(
+        '-e, --version <version>',
+        'the version of the --pacticipant (or --ignore) just before it',
+        field('--version', 'version'),
+      ),
     )
     .addOption(
       new Option('-l, --latest [tag]', 'its latest version (optionally the latest with this tag)').argParser(
@@ -58,7 +62,13 @@ function define(cli: Cli): void {
         },
       ),
     )
-    .addOption(selector('--branch <branch>', 'the versions on this branch (with --latest, the newest of them)', field('--branch', 'branch')))
+    .addOption(
+      selector(
+        '--branch <branch>',
+        'the versions on this branch (with --latest, the newest of them)',
+        field('--branch', 'branch'),
+      ),
+    )
     .addOption(selector('--tag <tag>', 'the versions with this tag', field('--tag', 'tag')))
     .option('--main-branch', 'the latest version on its main branch')
     .addOption(

@@ -11,9 +11,14 @@ import { brokerOptions, outputFormat, outputOptions, repeatable, text, texts } f
 function define(cli: Cli): void {
   cli
     .usage('<file-or-dir>... --consumer-app-version <version> --broker-base-url <url> [options]')
-    .description('Publishes contract files to a broker, one request per consumer version (all its pacts at once).')
+    .description(
+      'Publishes contract files to a broker, one request per consumer version (all its pacts at once).',
+    )
     .argument('[contracts...]', 'contract files, or folders of them')
-    .option('--consumer-app-version <version>', 'the consumer version these contracts belong to (e.g. a git sha)')
+    .option(
+      '--consumer-app-version <version>',
+      'the consumer version these contracts belong to (e.g. a git sha)',
+    )
     .option('--branch <branch>', "the consumer's branch (lets selectors such as mainBranch find it)")
     .addOption(repeatable('--tag <tag>', 'tag the version'))
     .option('--build-url <url>', 'a link to the CI build');
@@ -98,8 +103,7 @@ export const publishCommand: Command = {
           io.stdout(`${n.type === 'error' ? 'ERROR' : n.type === 'success' ? 'ok   ' : 'note '} ${n.text}\n`);
       }
     }
-    if (asJson)
-      io.stdout(`${JSON.stringify(answers.length === 1 ? answers[0] : answers, null, 2)}\n`);
+    if (asJson) io.stdout(`${JSON.stringify(answers.length === 1 ? answers[0] : answers, null, 2)}\n`);
     return failed ? 1 : 0;
   },
 };

@@ -76,13 +76,25 @@ function define(cli: Cli): void {
     .option('--build-url <url>', 'a link to the CI build, published with the results')
     .addOption(repeatable('--filter-consumer <name>', 'only these consumers'))
     .addOption(
-      envOption('--filter-description <regex>', 'only interactions whose description matches', 'PACT_DESCRIPTION'),
+      envOption(
+        '--filter-description <regex>',
+        'only interactions whose description matches',
+        'PACT_DESCRIPTION',
+      ),
     )
     .addOption(
-      envOption('--filter-state <regex>', 'only interactions with a matching provider state', 'PACT_PROVIDER_STATE'),
+      envOption(
+        '--filter-state <regex>',
+        'only interactions with a matching provider state',
+        'PACT_PROVIDER_STATE',
+      ),
     )
     .addOption(
-      envOption('--filter-no-state', 'only interactions without provider states (when true)', 'PACT_PROVIDER_NO_STATE'),
+      envOption(
+        '--filter-no-state',
+        'only interactions without provider states (when true)',
+        'PACT_PROVIDER_NO_STATE',
+      ),
     )
     .option(
       '--request-timeout <ms>',
@@ -92,10 +104,16 @@ function define(cli: Cli): void {
       '--max-response-bytes <n>',
       `largest provider answer read; past it the interaction is an error (default ${DEFAULT_MAX_BYTES}, 50 MiB)`,
     )
-    .option('--max-pact-bytes <n>', `largest pact read from a file, a URL or the broker (default ${DEFAULT_MAX_BYTES})`);
+    .option(
+      '--max-pact-bytes <n>',
+      `largest pact read from a file, a URL or the broker (default ${DEFAULT_MAX_BYTES})`,
+    );
   outputOptions(cli, formats);
   cli
-    .option('--output-file <file>', 'also write the report to this file: JUnit XML with --output junit, JSON otherwise')
+    .option(
+      '--output-file <file>',
+      'also write the report to this file: JUnit XML with --output junit, JSON otherwise',
+    )
     .addOption(new Option('--reporter <format>', 'the old name of --output').hideHelp())
     .addHelpText('after', after);
 }
@@ -192,7 +210,10 @@ export const verifyCommand: Command = {
     // Contracts can also be named without --pact, as `treaty publish` takes them.
     const pacts = [...texts(values, 'pact'), ...operands];
     if (pacts.length === 0 && brokerUrl === undefined)
-      throw new TreatyError('TREATY_CLI_USAGE', 'Name at least one --pact <file|dir|url>, or a --broker-base-url.');
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        'Name at least one --pact <file|dir|url>, or a --broker-base-url.',
+      );
     const customHeaders = headers(texts(values, 'customHeader'));
     await checkPaths(pacts, io.cwd);
     const wipSince = text(values, 'includeWipPactsSince');
