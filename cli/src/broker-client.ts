@@ -1,12 +1,14 @@
 import {
   DEFAULT_TIMEOUT_MS,
   TreatyError,
+  brokerRefusalCode,
   isHttpUrl,
   isTreatyError,
   sendHttpRequest,
   type ClientResponse,
 } from '@treaty/core';
-import type { CliIo } from './io.js';
+import type { OptionValues } from './command.js';
+import { text } from './options.js';
 
 /** Broker connection settings from flags, falling back to the Pact CLI's environment variables. */
 export interface BrokerConnection {
@@ -14,31 +16,22 @@ export interface BrokerConnection {
   headers: Record<string, string>;
 }
 
-/** Reads --broker-base-url/--broker-token/--broker-username/--broker-password or PACT_BROKER_*. */
-export function brokerConnection(
-  values: {
-    'broker-base-url'?: string;
-    'broker-token'?: string;
-    'broker-username'?: string;
-    'broker-password'?: string;
-  },
-  io: CliIo,
-  usage: string,
-): BrokerConnection {
-  const baseUrl = values['broker-base-url'] ?? io.env.PACT_BROKER_BASE_URL;
+/**
+ * Reads --broker-base-url/--broker-token/--broker-username/--broker-password (which fall back to
+ * PACT_BROKER_BASE_URL, PACT_BROKER_TOKEN, PACT_BROKER_USERNAME and PACT_BROKER_PASSWORD).
+ */
+export function brokerConnection(values: OptionValues): BrokerConnection {
+  const baseUrl = text(values, 'brokerBaseUrl');
   if (baseUrl === undefined || baseUrl === '')
-    throw new TreatyError(
-      'TREATY_CLI_USAGE',
-      `--broker-base-url (or PACT_BROKER_BASE_URL) is required.\n\n${usage}`,
-    );
+    throw new TreatyError('TREATY_CLI_USAGE', '--broker-base-url (or PACT_BROKER_BASE_URL) is required.');
   if (!isHttpUrl(baseUrl))
     throw new TreatyError(
       'TREATY_CLI_USAGE',
-      `--broker-base-url (or PACT_BROKER_BASE_URL) must be an http(s) URL such as http://127.0.0.1:9292.\n\n${usage}`,
+      '--broker-base-url (or PACT_BROKER_BASE_URL) must be an http(s) URL such as http://127.0.0.1:9292.',
     );
-  const token = values['broker-token'] ?? io.env.PACT_BROKER_TOKEN;
-  const username = values['broker-username'] ?? io.env.PACT_BROKER_USERNAME;
-  const password = values['broker-password'] ?? io.env.PACT_BROKER_PASSWORD;
+  const token = text(values, 'brokerToken');
+  const username = text(values, 'brokerUsername');
+  const password = text(values, 'brokerPassword');
   const headers: Record<string, string> = { Accept: 'application/hal+json, application/json' };
   if (token !== undefined) headers.Authorization = `Bearer ${token}`;
   else if (username !== undefined)
@@ -46,15 +39,10 @@ export function brokerConnection(
   return { baseUrl: baseUrl.replace(/\/+$/, ''), headers };
 }
 
-/** The broker flags every broker command takes. */
-export const brokerFlags = {
-  'broker-base-url': { type: 'string' },
-  'broker-token': { type: 'string' },
-  'broker-username': { type: 'string' },
-  'broker-password': { type: 'string' },
-} as const;
-
-/** Calls the broker; a broker error comes back as its `{ code, message }` in a TreatyError. */
+/**
+ * Calls the broker. A refusal comes back as a TreatyError with the broker's own code (or the one its
+ * status means) and message; a broker that cannot be reached as TREATY_BROKER_UNREACHABLE.
+ */
 export async function brokerCall(
   conn: BrokerConnection,
   method: string,
@@ -75,8 +63,8 @@ export async function brokerCall(
     if (isTreatyError(error))
       throw new TreatyError(error.code, `The broker at ${conn.baseUrl}: ${error.message}`, { cause: error });
     throw new TreatyError(
-      'TREATY_VERIFY_SOURCE',
-      `The broker at ${conn.baseUrl} could not be reached (${(error as Error).message}).`,
+      'TREATY_BROKER_UNREACHABLE',
+      `The broker at ${conn.baseUrl} could not be reached (${(error as Error).message}); check --broker-base-url and that the broker is running.`,
       { cause: error },
     );
   }
@@ -86,13 +74,13 @@ export async function brokerCall(
     json = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
   } catch {
     throw new TreatyError(
-      'TREATY_VERIFY_SOURCE',
-      `The broker answered ${method} ${path} with something that is not JSON (${res.status}).`,
+      res.status >= 400 ? brokerRefusalCode(res.status, undefined) : 'TREATY_BROKER_UNREACHABLE',
+      `The broker at ${conn.baseUrl} answered ${method} ${path} with something that is not JSON (${res.status}); is --broker-base-url a broker?`,
     );
   }
   if (res.status >= 400 && res.status !== 409) {
     throw new TreatyError(
-      'TREATY_VERIFY_SOURCE',
+      brokerRefusalCode(res.status, json),
       `The broker refused ${method} ${path} (${res.status}): ${typeof json.message === 'string' ? json.message : text.slice(0, 300)}`,
     );
   }

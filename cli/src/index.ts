@@ -1,6 +1,7 @@
 // The public surface of @treaty/cli, written out by name.
-export { main, commands } from './main.js';
-export type { Command } from './command.js';
+export { main } from './main.js';
+export { commands } from './commands/index.js';
+export type { Command, CommandEntry, Invocation, OptionValues } from './command.js';
 export type { CliIo } from './io.js';
 export { processIo } from './io.js';
 export { validate } from './commands/validate/index.js';

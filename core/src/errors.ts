@@ -226,6 +226,12 @@ export const ERROR_CODES = {
     status: 500,
     summary: 'The broker database cannot be opened or migrated.',
   },
+  TREATY_BROKER_UNREACHABLE: {
+    kind: 'operator',
+    status: 502,
+    summary:
+      'The broker could not be reached, or what answered is not a broker (a server error, or not JSON).',
+  },
   TREATY_CLI_USAGE: {
     kind: 'user',
     status: 400,
@@ -297,4 +303,22 @@ export function isTreatyError(value: unknown): value is TreatyError {
     value instanceof TreatyError ||
     (value instanceof Error && value.name === 'TreatyError' && 'code' in value)
   );
+}
+
+/**
+ * The code for a broker's refusal: the broker's own TREATY_BROKER_ code when it sent one (a Treaty
+ * broker does), otherwise the one its HTTP status means (a Pact Broker sends none).
+ * @example brokerRefusalCode(404, { code: 'TREATY_BROKER_NOT_FOUND' }) // 'TREATY_BROKER_NOT_FOUND'
+ */
+export function brokerRefusalCode(status: number, answer: unknown): ErrorCode {
+  const sent =
+    typeof answer === 'object' && answer !== null ? (answer as { code?: unknown }).code : undefined;
+  if (typeof sent === 'string' && sent.startsWith('TREATY_BROKER_') && Object.hasOwn(ERROR_CODES, sent))
+    return sent as ErrorCode;
+  if (status === 401) return 'TREATY_BROKER_UNAUTHORIZED';
+  if (status === 403) return 'TREATY_BROKER_FORBIDDEN';
+  if (status === 404) return 'TREATY_BROKER_NOT_FOUND';
+  if (status === 409) return 'TREATY_BROKER_CONFLICT';
+  if (status === 503) return 'TREATY_BROKER_BUSY';
+  return status >= 500 ? 'TREATY_BROKER_UNREACHABLE' : 'TREATY_BROKER_BAD_REQUEST';
 }

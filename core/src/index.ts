@@ -1,5 +1,5 @@
 // The public surface of @treaty/core, written out by name.
-export { TreatyError, isTreatyError, ERROR_CODES } from './errors.js';
+export { TreatyError, isTreatyError, ERROR_CODES, brokerRefusalCode } from './errors.js';
 export type { ErrorCode, ErrorKind, TreatyErrorOptions } from './errors.js';
 export type {
   JsonValue,

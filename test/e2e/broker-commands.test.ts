@@ -1,11 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore, startBroker, type RunningBroker } from '@treaty/broker';
 import { main, type CliIo } from '@treaty/cli';
+import { runProcess } from '../support/process.js';
 
 // Treaty's broker client commands, with the Pact CLI's names and flags, against a running broker.
+const root = fileURLToPath(new URL('../../', import.meta.url));
 let broker: RunningBroker;
 let database = '';
 
@@ -139,8 +142,28 @@ describe('treaty broker client commands', () => {
       '--environment',
       'moon',
     );
-    expect(unknown.code).toBe(2);
+    // The broker has no such environment: that is the cause named, and the hint is a command to paste.
+    expect(unknown.code).toBe(1);
     expect(unknown.out).toContain("There is no environment named 'moon'");
+    expect(unknown.out).toContain('[TREATY_BROKER_NOT_FOUND]');
+    const hint = /Create it with: (.+) \[TREATY_/.exec(unknown.out)?.[1];
+    expect(hint).toBe(`npx --no treaty create-environment --name moon --broker-base-url ${broker.url}`);
+    const pasted = await runProcess('bash', ['-c', hint as string], { cwd: root });
+    expect(pasted.code, pasted.output).toBe(0);
+    expect(pasted.output).toContain('Created environment moon');
+    expect(
+      (
+        await treaty(
+          'record-deployment',
+          '--pacticipant',
+          'cmd-orders',
+          '--version',
+          'o-1',
+          '--environment',
+          'moon',
+        )
+      ).code,
+    ).toBe(0);
     const notDeployed = await treaty(
       'record-undeployment',
       '--pacticipant',

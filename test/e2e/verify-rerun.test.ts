@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '@treaty/cli';
 import { runProcess } from '../support/process.js';
 
-// The rerun line `treaty verify` prints under a failure, pasted into a real bash with the installed
-// `treaty` on the PATH, reruns just that interaction.
+// The rerun line `treaty verify` prints under a failure, pasted into a real bash in the project,
+// reruns just that interaction: `npx --no treaty` finds the project's local install.
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 let server: Server | undefined;
@@ -54,13 +54,10 @@ describe('treaty verify: the rerun command', () => {
     const line = /rerun: (.+)/.exec(out.join(''))?.[1];
     expect(line).toBeDefined();
 
+    expect(line).toMatch(/^PACT_DESCRIPTION=.* npx --no treaty verify /);
     const rerun = await runProcess('bash', ['-c', line as string], {
       cwd: root,
-      env: {
-        ...process.env,
-        PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
-        NO_COLOR: '1',
-      },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1' },
     });
     expect(rerun.code, rerun.output).toBe(1);
     expect(rerun.output).toContain('FAIL  order 1 (by id)');

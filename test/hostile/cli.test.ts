@@ -198,7 +198,7 @@ const rows: Record<string, Row[]> = {
     fails(
       'a broker on a closed port',
       () => ['verify', ...provider(), ...broker(), '--provider', 'orders'],
-      'TREATY_VERIFY_SOURCE',
+      'TREATY_BROKER_UNREACHABLE',
     ),
     fails(
       'a provider on a closed port',
@@ -208,9 +208,20 @@ const rows: Record<string, Row[]> = {
     fails(
       'a provider name with a newline',
       () => ['verify', ...provider(), ...broker(), '--provider', 'orders\nX-Injected: 1'],
-      'TREATY_VERIFY_SOURCE',
+      'TREATY_BROKER_UNREACHABLE',
     ),
-    fails('a 10,000-character contract path', () => ['verify', long, ...provider()], 'TREATY_VERIFY_SOURCE'),
+    fails(
+      'a 10,000-character contract path',
+      () => ['verify', long, ...provider()],
+      'TREATY_CLI_FILE_NOT_FOUND',
+      2,
+    ),
+    fails(
+      'a contract that does not exist',
+      () => ['verify', 'nope.json', ...provider()],
+      'TREATY_CLI_FILE_NOT_FOUND',
+      2,
+    ),
     fails(
       'a 10,000-character provider name and header',
       () => ['verify', f.pact, ...provider(), '--provider', 'orders', '--custom-header', `X-Long: ${long}`],
@@ -234,9 +245,34 @@ const rows: Record<string, Row[]> = {
     fails('a folder without contracts', () => ['verify', f.emptyDir, ...provider()], 'TREATY_VERIFY_SOURCE'),
     fails(
       'a folder where the report file should go',
+      () => ['verify', f.pact, ...provider(), '--output-file', f.emptyDir],
+      'TREATY_CLI_FILE_NOT_FOUND',
+      2,
+    ),
+    fails(
+      'a folder where the report file should go, by the old --output <file>',
       () => ['verify', f.pact, ...provider(), '--output', f.emptyDir],
       'TREATY_CLI_FILE_NOT_FOUND',
+      2,
     ),
+    usage('a format by both --output and the old --reporter', () => [
+      'verify',
+      f.pact,
+      ...provider(),
+      '--reporter',
+      'junit',
+      '--output',
+      'table',
+    ]),
+    usage('a format and an old report file together', () => [
+      'verify',
+      f.pact,
+      ...provider(),
+      '--output',
+      'out.json',
+      '--output-file',
+      'other.json',
+    ]),
   ],
   publish: [
     usage('an unknown flag', () => ['publish', '--bogus']),
@@ -268,11 +304,12 @@ const rows: Record<string, Row[]> = {
       'a file that does not exist, named with 10,000 characters',
       () => ['publish', long, '--consumer-app-version', '1', ...broker()],
       'TREATY_CLI_FILE_NOT_FOUND',
+      2,
     ),
     fails(
       'a version with a newline and a 10,000-character tag, to a closed port',
       () => ['publish', f.pact, '--consumer-app-version', '1\n2', '--tag', long, ...broker()],
-      'TREATY_VERIFY_SOURCE',
+      'TREATY_BROKER_UNREACHABLE',
     ),
     usage('a broker URL with a bad scheme', () => [
       'publish',
@@ -291,8 +328,8 @@ const rows: Record<string, Row[]> = {
     fails('an empty file', () => ['validate', f.empty], 'TREATY_CONTRACT_NOT_A_CONTRACT'),
     fails('JSON nested 5,000 levels deep', () => ['validate', f.deepJson, '--json'], 'TREATY_INPUT_TOO_DEEP'),
     usage('a folder without contracts', () => ['validate', f.emptyDir]),
-    fails('a 10,000-character path', () => ['validate', long], 'TREATY_CLI_FILE_NOT_FOUND'),
-    fails('a path with a newline', () => ['validate', `${f.pact}\n`], 'TREATY_CLI_FILE_NOT_FOUND'),
+    fails('a 10,000-character path', () => ['validate', long], 'TREATY_CLI_FILE_NOT_FOUND', 2),
+    fails('a path with a newline', () => ['validate', `${f.pact}\n`], 'TREATY_CLI_FILE_NOT_FOUND', 2),
   ],
   'can-i-deploy': [
     usage('an unknown flag', () => gate('--bogus')),
@@ -323,7 +360,7 @@ const rows: Record<string, Row[]> = {
     fails(
       'a 10,000-character name with a newline, to a closed port',
       () => ['can-i-deploy', '--pacticipant', `${long}\n`, '--version', '1', ...broker()],
-      'TREATY_VERIFY_SOURCE',
+      'TREATY_BROKER_UNREACHABLE',
     ),
   ],
   'broker client commands': [
@@ -331,7 +368,7 @@ const rows: Record<string, Row[]> = {
     fails(
       'create-environment with a 10,000-character name, to a closed port',
       () => ['create-environment', '--name', long, ...broker()],
-      'TREATY_VERIFY_SOURCE',
+      'TREATY_BROKER_UNREACHABLE',
     ),
     usage('list-environments with a broker URL with a bad scheme', () => [
       'list-environments',
@@ -362,7 +399,7 @@ const rows: Record<string, Row[]> = {
     fails(
       'create-version-tag to a closed port',
       () => ['create-version-tag', '--pacticipant', 'web', '--version', '1', '--tag', 'a\nb', ...broker()],
-      'TREATY_VERIFY_SOURCE',
+      'TREATY_BROKER_UNREACHABLE',
     ),
     usage('an unknown command', () => ['frobnicate']),
   ],

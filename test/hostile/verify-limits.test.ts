@@ -76,8 +76,9 @@ describe('treaty verify with hostile servers', () => {
       provider,
       '--max-response-bytes',
       '1048576',
-      '--json',
       '--output',
+      'json',
+      '--output-file',
       report,
     ]);
     expect(r.code).toBe(1);

@@ -243,7 +243,7 @@ describe('treaty verify reports for CI', () => {
   it('writes a JUnit XML report with a failure per broken interaction', async () => {
     const url = await provider('changed type');
     const out = io();
-    const code = await main(['verify', '--provider-base-url', url, '--pact', v4, '--reporter', 'junit'], out);
+    const code = await main(['verify', '--provider-base-url', url, '--pact', v4, '--output', 'junit'], out);
     expect(code).toBe(1);
     const xml = out.out();
     expect(xml).toMatch(/^<\?xml version="1.0"/);

@@ -1,4 +1,4 @@
-import { TreatyError, isTreatyError } from '../errors.js';
+import { TreatyError, brokerRefusalCode, isTreatyError } from '../errors.js';
 import { parseContract } from '../contract/parse.js';
 import { send } from './http-client.js';
 import { pactLimits, type LoadedContract, type PactLimits } from './sources.js';
@@ -56,27 +56,36 @@ async function brokerJson(
         cause: error,
       });
     throw new TreatyError(
-      'TREATY_VERIFY_SOURCE',
-      `The broker at ${options.baseUrl} could not be reached (${(error as Error).message}).`,
+      'TREATY_BROKER_UNREACHABLE',
+      `The broker at ${options.baseUrl} could not be reached (${(error as Error).message}); check --broker-base-url and that the broker is running.`,
       { cause: error },
     );
   }
   const text = new TextDecoder().decode(res.body);
+  let json: unknown;
+  try {
+    json = JSON.parse(text) as unknown;
+  } catch {
+    json = undefined;
+  }
+  // A refusal carries the broker's own code (an unknown environment is TREATY_BROKER_NOT_FOUND or
+  // _BAD_REQUEST, not a contract source that cannot be read).
   if (res.status === 401 || res.status === 403)
     throw new TreatyError(
-      'TREATY_VERIFY_SOURCE',
+      brokerRefusalCode(res.status, json),
       `The broker refused ${method} ${url} (${res.status}): give a token (PACT_BROKER_TOKEN) or a username and password.`,
     );
   if (res.status < 200 || res.status > 299)
     throw new TreatyError(
-      'TREATY_VERIFY_SOURCE',
+      brokerRefusalCode(res.status, json),
       `The broker answered ${res.status} to ${method} ${url}: ${text.slice(0, 300)}`,
     );
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw new TreatyError('TREATY_VERIFY_SOURCE', `The broker's answer to ${method} ${url} is not JSON.`);
-  }
+  if (typeof json !== 'object' || json === null)
+    throw new TreatyError(
+      'TREATY_BROKER_UNREACHABLE',
+      `The broker's answer to ${method} ${url} is not JSON; is ${options.baseUrl} a broker?`,
+    );
+  return json as Record<string, unknown>;
 }
 
 function link(doc: Record<string, unknown>, rel: string): string | undefined {

@@ -1,18 +1,19 @@
+import type { Command as Cli } from 'commander';
 import { TreatyError } from '@treaty/core';
-import type { Command } from '../../command.js';
+import type { Command, OptionValues } from '../../command.js';
 import type { CliIo } from '../../io.js';
-import { parseCommandArgs } from '../../args.js';
-import { brokerCall, brokerConnection, brokerFlags, type BrokerConnection } from '../../broker-client.js';
+import { brokerCall, brokerConnection, type BrokerConnection } from '../../broker-client.js';
+import { brokerOptions, flag, outputFormat, outputOptions, repeatable, text, texts } from '../../options.js';
+import { treatyLine } from '../../shell.js';
 
-// The broker client commands, with the Pact CLI's names and flags. Each takes --output json|text.
+// The broker client commands, with the Pact CLI's names and flags. Each takes --output table|json.
 
 const e = encodeURIComponent;
-const brokerHelp =
-  '  --broker-base-url <url>   also PACT_BROKER_BASE_URL; --broker-token / --broker-username / --broker-password';
 
-function required(value: string | undefined, flag: string, usage: string): string {
+function required(values: OptionValues, key: string, option: string): string {
+  const value = text(values, key);
   if (value === undefined || value.trim() === '')
-    throw new TreatyError('TREATY_CLI_USAGE', `${flag} is required.\n\n${usage}`);
+    throw new TreatyError('TREATY_CLI_USAGE', `${option} is required.`);
   return value;
 }
 
@@ -27,94 +28,71 @@ async function environmentByName(
   ).find((x) => x.name === name);
   if (env === undefined)
     throw new TreatyError(
-      'TREATY_CLI_USAGE',
-      `There is no environment named '${name}' on the broker. Create it with: treaty create-environment --name ${name}`,
+      'TREATY_BROKER_NOT_FOUND',
+      `There is no environment named '${name}' on the broker. Create it with: ${treatyLine('create-environment', ['--name', name, '--broker-base-url', conn.baseUrl])}`,
     );
   return env;
 }
 
-function print(io: CliIo, json: boolean, value: unknown, text: string): number {
-  io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
-  return 0;
-}
+/** What a broker client command prints: the broker's answer as JSON, or a line of text. */
+type Printer = (value: unknown, line: string) => number;
 
-const outputFlag = { output: { type: 'string' } } as const;
-const isJson = (output: string | undefined): boolean => {
-  if (output !== undefined && output !== 'json' && output !== 'text')
-    throw new TreatyError('TREATY_CLI_USAGE', `--output must be text or json, got '${output}'.`);
-  return output === 'json';
-};
-
+/**
+ * A broker client command: its usage line, its own options (the broker and output options are
+ * added), and what it does with the connection.
+ */
 function command(
-  name: string,
-  summary: string,
   usage: string,
-  options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>,
-  run: (
-    v: Record<string, string | boolean | string[] | undefined>,
-    conn: BrokerConnection,
-    io: CliIo,
-    usage: string,
-  ) => Promise<number>,
+  options: (cli: Cli) => void,
+  run: (values: OptionValues, conn: BrokerConnection, print: Printer) => Promise<number>,
 ): Command {
   return {
-    name,
-    summary,
-    usage,
-    async run(args, io) {
-      const { values, positionals } = parseCommandArgs(
-        args,
-        { ...brokerFlags, ...outputFlag, ...options },
-        usage,
-      );
-      const v = values as Record<string, string | boolean | string[] | undefined>;
-      // Only `--latest [tag]` takes an optional value, which arrives as the one positional.
-      if (positionals.length > (v.latest === true ? 1 : 0))
-        throw new TreatyError(
-          'TREATY_CLI_USAGE',
-          `Unexpected argument '${positionals.join(' ')}'.\n\n${usage}`,
-        );
-      if (positionals[0] !== undefined) v.latest = positionals[0];
-      isJson(v.output as string | undefined);
-      return run(v, brokerConnection(v as Record<string, string | undefined>, io, usage), io, usage);
+    define(cli) {
+      cli.usage(usage);
+      options(cli);
+      outputOptions(cli, ['table', 'json']);
+      brokerOptions(cli);
+    },
+    async run({ values }, io: CliIo) {
+      // `text` was the table format's name before every command said `table`.
+      const json = outputFormat(values, ['table', 'json'], io, { text: 'table' }) === 'json';
+      const print: Printer = (value, line) => {
+        io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : `${line}\n`);
+        return 0;
+      };
+      return run(values, brokerConnection(values), print);
     },
   };
 }
 
-/** `treaty create-environment`. */
 const createEnvironmentCommand = command(
-  'create-environment',
-  'create an environment on the broker',
-  `Usage: treaty create-environment --name <name> [--display-name <text>] [--production] --broker-base-url <url>\n\n${brokerHelp}`,
-  { name: { type: 'string' }, 'display-name': { type: 'string' }, production: { type: 'boolean' } },
-  async (v, conn, io, usage) => {
-    const name = required(v.name as string | undefined, '--name', usage);
+  '--name <name> [--display-name <text>] [--production] --broker-base-url <url>',
+  (cli) =>
+    cli
+      .option('--name <name>', 'the environment name')
+      .option('--display-name <text>', 'its display name')
+      .option('--production', 'a production environment'),
+  async (values, conn, print) => {
+    const name = required(values, 'name', '--name');
+    const displayName = text(values, 'displayName');
     const { status, json } = await brokerCall(conn, 'POST', '/environments', {
       name,
-      production: v.production === true,
-      ...(typeof v['display-name'] === 'string' ? { displayName: v['display-name'] } : {}),
+      production: flag(values, 'production'),
+      ...(displayName === undefined ? {} : { displayName }),
     });
     if (status === 409)
       throw new TreatyError(
         'TREATY_BROKER_CONFLICT',
         String(json.message ?? `An environment named '${name}' already exists.`),
       );
-    return print(
-      io,
-      isJson(v.output as string | undefined),
-      json,
-      `Created environment ${name} (${String(json.uuid)})`,
-    );
+    return print(json, `Created environment ${name} (${String(json.uuid)})`);
   },
 );
 
-/** `treaty list-environments`. */
 const listEnvironmentsCommand = command(
-  'list-environments',
-  'list the environments on the broker',
-  `Usage: treaty list-environments --broker-base-url <url>\n\n${brokerHelp}`,
-  {},
-  async (v, conn, io) => {
+  '--broker-base-url <url> [options]',
+  () => undefined,
+  async (_values, conn, print) => {
     const { json } = await brokerCall(conn, 'GET', '/environments');
     const list =
       (
@@ -123,8 +101,6 @@ const listEnvironmentsCommand = command(
           | undefined
       )?.environments ?? [];
     return print(
-      io,
-      isJson(v.output as string | undefined),
       list,
       list.length === 0
         ? 'No environments.'
@@ -138,25 +114,24 @@ const listEnvironmentsCommand = command(
   },
 );
 
-function deploymentCommand(name: string, summary: string, kind: 'deployed' | 'released'): Command {
+/** --pacticipant, --version, --environment and --application-instance. */
+function deploymentOptions(cli: Cli): void {
+  cli
+    .option('--pacticipant <name>', 'the application')
+    .option('--version <version>', 'its version')
+    .option('--environment <env>', 'the environment')
+    .option('--application-instance <id>', 'which instance, when several run in the environment');
+}
+
+function deploymentCommand(kind: 'deployed' | 'released'): Command {
   return command(
-    name,
-    summary,
-    `Usage: treaty ${name} --pacticipant <name> --version <version> --environment <env>${kind === 'deployed' ? ' [--application-instance <id>]' : ''} --broker-base-url <url>\n\n${brokerHelp}`,
-    {
-      pacticipant: { type: 'string' },
-      version: { type: 'string' },
-      environment: { type: 'string' },
-      'application-instance': { type: 'string' },
-    },
-    async (v, conn, io, usage) => {
-      const pacticipant = required(v.pacticipant as string | undefined, '--pacticipant', usage);
-      const version = required(v.version as string | undefined, '--version', usage);
-      const env = await environmentByName(
-        conn,
-        required(v.environment as string | undefined, '--environment', usage),
-      );
-      const instance = v['application-instance'] as string | undefined;
+    `--pacticipant <name> --version <version> --environment <env>${kind === 'deployed' ? ' [--application-instance <id>]' : ''} --broker-base-url <url>`,
+    deploymentOptions,
+    async (values, conn, print) => {
+      const pacticipant = required(values, 'pacticipant', '--pacticipant');
+      const version = required(values, 'version', '--version');
+      const env = await environmentByName(conn, required(values, 'environment', '--environment'));
+      const instance = text(values, 'applicationInstance');
       const { json } = await brokerCall(
         conn,
         'POST',
@@ -164,8 +139,6 @@ function deploymentCommand(name: string, summary: string, kind: 'deployed' | 're
         instance === undefined ? {} : { applicationInstance: instance },
       );
       return print(
-        io,
-        isJson(v.output as string | undefined),
         json,
         `Recorded ${kind === 'deployed' ? 'deployment' : 'release'} of ${pacticipant} version ${version} to ${env.name}${instance === undefined ? '' : ` (${instance})`}.`,
       );
@@ -173,41 +146,19 @@ function deploymentCommand(name: string, summary: string, kind: 'deployed' | 're
   );
 }
 
-/** `treaty record-deployment`. */
-const recordDeploymentCommand = deploymentCommand(
-  'record-deployment',
-  'record that a version is deployed to an environment',
-  'deployed',
-);
-/** `treaty record-release`. */
-const recordReleaseCommand = deploymentCommand(
-  'record-release',
-  'record that a version is released to an environment',
-  'released',
-);
-
-function endCommand(name: string, summary: string, kind: 'deployed' | 'released'): Command {
+function endCommand(kind: 'deployed' | 'released'): Command {
   return command(
-    name,
-    summary,
-    `Usage: treaty ${name} --pacticipant <name>${kind === 'released' ? ' --version <version>' : ''} --environment <env> --broker-base-url <url>\n\n${brokerHelp}`,
-    {
-      pacticipant: { type: 'string' },
-      version: { type: 'string' },
-      environment: { type: 'string' },
-      'application-instance': { type: 'string' },
-    },
-    async (v, conn, io, usage) => {
-      const pacticipant = required(v.pacticipant as string | undefined, '--pacticipant', usage);
-      const env = await environmentByName(
-        conn,
-        required(v.environment as string | undefined, '--environment', usage),
-      );
+    `--pacticipant <name>${kind === 'released' ? ' --version <version>' : ''} --environment <env> --broker-base-url <url>`,
+    deploymentOptions,
+    async (values, conn, print) => {
+      const pacticipant = required(values, 'pacticipant', '--pacticipant');
+      const env = await environmentByName(conn, required(values, 'environment', '--environment'));
       const path =
         kind === 'deployed'
           ? `/environments/${env.uuid}/deployed-versions/currently-deployed?pacticipant=${e(pacticipant)}`
-          : `/environments/${env.uuid}/released-versions/currently-supported?pacticipant=${e(pacticipant)}&version=${e(required(v.version as string | undefined, '--version', usage))}`;
+          : `/environments/${env.uuid}/released-versions/currently-supported?pacticipant=${e(pacticipant)}&version=${e(required(values, 'version', '--version'))}`;
       const { json } = await brokerCall(conn, 'GET', path);
+      const instance = text(values, 'applicationInstance');
       const items = (
         (
           json._embedded as
@@ -221,9 +172,7 @@ function endCommand(name: string, summary: string, kind: 'deployed' | 'released'
               >
             | undefined
         )?.[kind === 'deployed' ? 'deployedVersions' : 'releasedVersions'] ?? []
-      ).filter(
-        (x) => v['application-instance'] === undefined || x.applicationInstance === v['application-instance'],
-      );
+      ).filter((x) => instance === undefined || x.applicationInstance === instance);
       if (items.length === 0)
         throw new TreatyError(
           'TREATY_BROKER_NOT_FOUND',
@@ -240,8 +189,6 @@ function endCommand(name: string, summary: string, kind: 'deployed' | 'released'
       }
       const versions = items.map((x) => x._embedded.version.number).join(', ');
       return print(
-        io,
-        isJson(v.output as string | undefined),
         { [kind === 'deployed' ? 'undeployed' : 'supportEnded']: versions.split(', ') },
         `${kind === 'deployed' ? 'Recorded undeployment of' : 'Recorded end of support for'} ${pacticipant} version ${versions} in ${env.name}.`,
       );
@@ -249,30 +196,18 @@ function endCommand(name: string, summary: string, kind: 'deployed' | 'released'
   );
 }
 
-/** `treaty record-undeployment`. */
-const recordUndeploymentCommand = endCommand(
-  'record-undeployment',
-  'record that a pacticipant is no longer deployed to an environment',
-  'deployed',
-);
-/** `treaty record-support-ended`. */
-const recordSupportEndedCommand = endCommand(
-  'record-support-ended',
-  'record that a released version is no longer supported',
-  'released',
-);
-
-/** `treaty create-version-tag`. */
 const createVersionTagCommand = command(
-  'create-version-tag',
-  'tag a pacticipant version',
-  `Usage: treaty create-version-tag --pacticipant <name> --version <version> --tag <tag>... --broker-base-url <url>\n\n${brokerHelp}`,
-  { pacticipant: { type: 'string' }, version: { type: 'string' }, tag: { type: 'string', multiple: true } },
-  async (v, conn, io, usage) => {
-    const pacticipant = required(v.pacticipant as string | undefined, '--pacticipant', usage);
-    const version = required(v.version as string | undefined, '--version', usage);
-    const tags = (v.tag as string[] | undefined) ?? [];
-    if (tags.length === 0) throw new TreatyError('TREATY_CLI_USAGE', `--tag is required.\n\n${usage}`);
+  '--pacticipant <name> --version <version> --tag <tag>... --broker-base-url <url>',
+  (cli) =>
+    cli
+      .option('--pacticipant <name>', 'the application')
+      .option('--version <version>', 'its version')
+      .addOption(repeatable('--tag <tag>', 'the tag')),
+  async (values, conn, print) => {
+    const pacticipant = required(values, 'pacticipant', '--pacticipant');
+    const version = required(values, 'version', '--version');
+    const tags = texts(values, 'tag');
+    if (tags.length === 0) throw new TreatyError('TREATY_CLI_USAGE', '--tag is required.');
     for (const tag of tags)
       await brokerCall(
         conn,
@@ -281,42 +216,37 @@ const createVersionTagCommand = command(
         {},
       );
     return print(
-      io,
-      isJson(v.output as string | undefined),
       { pacticipant, version, tags },
       `Tagged ${pacticipant} version ${version} with ${tags.join(', ')}.`,
     );
   },
 );
 
-/** `treaty describe-version`. */
 const describeVersionCommand = command(
-  'describe-version',
-  'show a pacticipant version with its branches and tags',
-  `Usage: treaty describe-version --pacticipant <name> (--version <version> | --latest [tag]) --broker-base-url <url>
-
-Without --version or --latest, describes the latest version.
-
-${brokerHelp}`,
-  { pacticipant: { type: 'string' }, version: { type: 'string' }, latest: { type: 'boolean' } },
-  async (v, conn, io, usage) => {
-    const pacticipant = required(v.pacticipant as string | undefined, '--pacticipant', usage);
-    const version = v.version as string | undefined;
-    if (version !== undefined && v.latest !== undefined)
-      throw new TreatyError('TREATY_CLI_USAGE', `Give --version or --latest, not both.\n\n${usage}`);
+  '--pacticipant <name> [--version <version> | --latest [tag]] --broker-base-url <url>',
+  (cli) =>
+    cli
+      .description('Without --version or --latest, describes the latest version.')
+      .option('--pacticipant <name>', 'the application')
+      .option('--version <version>', 'the version to describe')
+      .option('--latest [tag]', 'its latest version (optionally the latest with this tag)'),
+  async (values, conn, print) => {
+    const pacticipant = required(values, 'pacticipant', '--pacticipant');
+    const version = text(values, 'version');
+    const latest = values.latest;
+    if (version !== undefined && latest !== undefined)
+      throw new TreatyError('TREATY_CLI_USAGE', 'Give --version or --latest, not both.');
     const path =
       version !== undefined
         ? `/pacticipants/${e(pacticipant)}/versions/${e(version)}`
-        : typeof v.latest === 'string'
-          ? `/pacticipants/${e(pacticipant)}/latest-version/${e(v.latest)}`
+        : typeof latest === 'string'
+          ? `/pacticipants/${e(pacticipant)}/latest-version/${e(latest)}`
           : `/pacticipants/${e(pacticipant)}/latest-version`;
     const { json } = await brokerCall(conn, 'GET', path);
     const emb = json._embedded as
       | { branchVersions?: Array<{ name: string }>; tags?: Array<{ name: string }> }
       | undefined;
     return print(
-      io,
-      isJson(v.output as string | undefined),
       json,
       [
         `${pacticipant} ${String(json.number)}`,
@@ -328,44 +258,43 @@ ${brokerHelp}`,
   },
 );
 
-/** `treaty create-or-update-pacticipant`. */
 const createOrUpdatePacticipantCommand = command(
-  'create-or-update-pacticipant',
-  'create a pacticipant or change its display name, main branch or repository URL',
-  `Usage: treaty create-or-update-pacticipant --name <name> [--display-name <text>] [--main-branch <branch>] [--repository-url <url>] --broker-base-url <url>\n\n${brokerHelp}`,
-  {
-    name: { type: 'string' },
-    'display-name': { type: 'string' },
-    'main-branch': { type: 'string' },
-    'repository-url': { type: 'string' },
-  },
-  async (v, conn, io, usage) => {
-    const name = required(v.name as string | undefined, '--name', usage);
+  '--name <name> [--display-name <text>] [--main-branch <branch>] [--repository-url <url>] --broker-base-url <url>',
+  (cli) =>
+    cli
+      .option('--name <name>', 'the pacticipant')
+      .option('--display-name <text>', 'its display name')
+      .option('--main-branch <branch>', 'its main branch')
+      .option('--repository-url <url>', 'its repository'),
+  async (values, conn, print) => {
+    const name = required(values, 'name', '--name');
+    const field = (key: string, as: string): Record<string, string> => {
+      const value = text(values, key);
+      return value === undefined ? {} : { [as]: value };
+    };
     const body = {
       name,
-      ...(typeof v['display-name'] === 'string' ? { displayName: v['display-name'] } : {}),
-      ...(typeof v['main-branch'] === 'string' ? { mainBranch: v['main-branch'] } : {}),
-      ...(typeof v['repository-url'] === 'string' ? { repositoryUrl: v['repository-url'] } : {}),
+      ...field('displayName', 'displayName'),
+      ...field('mainBranch', 'mainBranch'),
+      ...field('repositoryUrl', 'repositoryUrl'),
     };
     const { status, json } = await brokerCall(conn, 'PATCH', `/pacticipants/${e(name)}`, body);
     return print(
-      io,
-      isJson(v.output as string | undefined),
       json,
       `${status === 201 ? 'Created' : 'Updated'} ${name}${json.mainBranch === undefined ? '' : ` (main branch ${String(json.mainBranch)})`}`,
     );
   },
 );
 
-/** Every broker client command. */
-export const brokerClientCommands: readonly Command[] = [
-  createEnvironmentCommand,
-  listEnvironmentsCommand,
-  recordDeploymentCommand,
-  recordUndeploymentCommand,
-  recordReleaseCommand,
-  recordSupportEndedCommand,
-  createVersionTagCommand,
-  describeVersionCommand,
-  createOrUpdatePacticipantCommand,
-];
+/** Every broker client command, by name. */
+export const brokerClientCommands: Readonly<Record<string, Command>> = {
+  'create-environment': createEnvironmentCommand,
+  'list-environments': listEnvironmentsCommand,
+  'record-deployment': deploymentCommand('deployed'),
+  'record-undeployment': endCommand('deployed'),
+  'record-release': deploymentCommand('released'),
+  'record-support-ended': endCommand('released'),
+  'create-version-tag': createVersionTagCommand,
+  'describe-version': describeVersionCommand,
+  'create-or-update-pacticipant': createOrUpdatePacticipantCommand,
+};

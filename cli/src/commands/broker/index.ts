@@ -1,14 +1,12 @@
 import { resolve } from 'node:path';
 import { TreatyError } from '@treaty/core';
 import { parsePublicUrl, parseTrustProxy, settingsFromEnv, startBroker } from '@treaty/broker';
-import type { Command } from '../../command.js';
+import type { Command as Cli } from 'commander';
+import type { Command, Invocation } from '../../command.js';
 import type { CliIo } from '../../io.js';
-import { parseCommandArgs } from '../../args.js';
+import { envOption, outputFormat, outputOptions, text } from '../../options.js';
 
-const usage = `Usage: treaty broker [--port 9292] [--host 127.0.0.1] [--database ./treaty-broker.sqlite]
-                     [--public-url https://broker.example.com] [--trust-proxy true|ADDRESSES]
-
-Runs the broker: stores contracts and verification results in one SQLite file (created with its
+const description = `Runs the broker: stores contracts and verification results in one SQLite file (created with its
 schema on first start) and serves the Pact Broker HTTP API. Stops cleanly on SIGINT or SIGTERM.
 The same settings come from TREATY_BROKER_PORT, TREATY_BROKER_HOST, TREATY_BROKER_DATABASE,
 TREATY_BROKER_PUBLIC_URL and TREATY_BROKER_TRUST_PROXY.
@@ -21,49 +19,80 @@ X-Forwarded-Host/-Proto are ignored unless --trust-proxy names the proxy in fron
 Limits: names, versions, branches, tags and environment names up to 255 characters, one line,
 well-formed Unicode, not '.' or '..' (refused with 400 TREATY_BROKER_INVALID_NAME); bodies up to 10 MiB.`;
 
+/** Declares the broker's options. */
+function define(cli: Cli): void {
+  cli
+    .usage('[--port 9292] [--host 127.0.0.1] [--database ./treaty-broker.sqlite] [options]')
+    .description(description)
+    .addOption(
+      envOption(
+        '--port <port>',
+        'the port to listen on (0 picks a free one; default 9292)',
+        'TREATY_BROKER_PORT',
+      ),
+    )
+    .addOption(
+      envOption('--host <host>', 'the address to listen on (default 127.0.0.1)', 'TREATY_BROKER_HOST'),
+    )
+    .addOption(
+      envOption(
+        '--database <file>',
+        'the SQLite file (default ./treaty-broker.sqlite)',
+        'TREATY_BROKER_DATABASE',
+      ),
+    )
+    .addOption(
+      envOption('--public-url <url>', 'the URL every HAL link starts with', 'TREATY_BROKER_PUBLIC_URL'),
+    )
+    .addOption(
+      envOption(
+        '--trust-proxy <true|addresses>',
+        'read X-Forwarded-* from these proxies',
+        'TREATY_BROKER_TRUST_PROXY',
+      ),
+    );
+  outputOptions(cli, ['table', 'json'], 'same as --output json: log each request as a JSON line');
+}
+
 /** `treaty broker`. */
 export const brokerCommand: Command = {
-  name: 'broker',
-  summary: 'run the broker (SQLite) that stores contracts and verification results',
-  usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { values } = parseCommandArgs(
-      args,
-      {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        database: { type: 'string' },
-        'public-url': { type: 'string' },
-        'trust-proxy': { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      usage,
-    );
+  define,
+  async run({ values }: Invocation, io: CliIo): Promise<number> {
+    const logger = outputFormat(values, ['table', 'json'], io) === 'json';
     const defaults = settingsFromEnv(io.env);
-    const port = values.port === undefined ? defaults.port : Number(values.port);
+    const given = {
+      port: text(values, 'port'),
+      host: text(values, 'host'),
+      database: text(values, 'database'),
+      publicUrl: text(values, 'publicUrl'),
+      trustProxy: text(values, 'trustProxy'),
+    };
+    const port = given.port === undefined ? defaults.port : Number(given.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new TreatyError(
         'TREATY_CLI_USAGE',
-        `--port must be a port number (0–65535), got '${values.port}'.\n\n${usage}`,
+        `--port must be a port number (0–65535), got '${given.port}'.`,
       );
-    const host = values.host ?? defaults.host;
+    const host = given.host ?? defaults.host;
     if (!/^[\w.:[\]-]+$/.test(host))
       throw new TreatyError(
         'TREATY_CLI_USAGE',
-        `--host must be a host name or an IP address such as 127.0.0.1, got '${host}'.\n\n${usage}`,
+        `--host must be a host name or an IP address such as 127.0.0.1, got '${host}'.`,
       );
-    const database = resolve(io.cwd, values.database ?? defaults.database);
+    const database = resolve(io.cwd, given.database ?? defaults.database);
     const publicUrl =
-      values['public-url'] === undefined ? defaults.publicUrl : parsePublicUrl(values['public-url']);
+      given.publicUrl === undefined || given.publicUrl === ''
+        ? defaults.publicUrl
+        : parsePublicUrl(given.publicUrl);
     const trustProxy =
-      values['trust-proxy'] === undefined ? defaults.trustProxy : parseTrustProxy(values['trust-proxy']);
+      given.trustProxy === undefined ? defaults.trustProxy : parseTrustProxy(given.trustProxy);
     let broker;
     try {
       broker = await startBroker({
         port,
         host,
         database,
-        logger: values.json === true,
+        logger,
         ...(defaults.auth === undefined ? {} : { auth: defaults.auth }),
         ...(trustProxy === undefined ? {} : { trustProxy }),
         ...(publicUrl === undefined ? {} : { publicUrl }),

@@ -1,30 +1,14 @@
+import { type Command as Cli, Option } from 'commander';
 import { TreatyError } from '@treaty/core';
-import type { Command } from '../../command.js';
+import type { Command, Invocation } from '../../command.js';
 import type { CliIo } from '../../io.js';
-import { parseCommandArgs } from '../../args.js';
-import { brokerCall, brokerConnection, brokerFlags } from '../../broker-client.js';
+import { brokerCall, brokerConnection } from '../../broker-client.js';
+import { brokerOptions, flag, outputFormat, outputOptions, text } from '../../options.js';
 
-const usage = `Usage: treaty can-i-deploy --pacticipant <name> (--version <v> | --latest [tag] | --branch <b> | --main-branch)
-                           [--pacticipant <name> …] [--ignore <name> [--version <v>]]
-                           [--to-environment <env> | --to <tag>] --broker-base-url <url>
-
-Asks the broker whether these versions can be deployed: every integration they need must have a
+const description = `Asks the broker whether these versions can be deployed: every integration they need must have a
 successful verification with the versions in the target (or with each other, when several
 pacticipants are given and no target). Exit 0 when deployable, 1 when not (in every output mode).
-
-Options:
-  --pacticipant <name>          an application to deploy (repeat for several)
-  --version <version>           the version of the --pacticipant (or --ignore) just before it
-  --latest [tag]                its latest version (optionally the latest with this tag)
-  --branch <branch>             the versions on this branch (with --latest, the newest of them)
-  --main-branch                 the latest version on its main branch
-  --ignore <name>               leave this pacticipant (or, with --version, one version) out
-  --to-environment <env>        the environment to deploy to; or --to <tag> for tag-based workflows
-  --retry-while-unknown <n>     ask again up to n times while results are missing
-  --retry-interval <seconds>    between those attempts (default 10)
-  --dry-run                     show the answer but always exit 0
-  --output table|json           default table
-  --broker-base-url <url>       also PACT_BROKER_BASE_URL; --broker-token / --broker-username / --broker-password`;
+--version, --latest, --branch and --main-branch belong to the --pacticipant (or --ignore) before them.`;
 
 /** One selector as the Pact CLI builds it: flags apply to the --pacticipant (or --ignore) before them. */
 interface CliSelector {
@@ -33,72 +17,77 @@ interface CliSelector {
 }
 
 /**
- * Splits out the order-dependent selector flags (--pacticipant, --ignore, --version, --latest [tag],
- * --branch, --main-branch, --tag); everything else goes to the usual parser.
+ * Declares the options. The order-dependent selector options (--pacticipant, --ignore, --version,
+ * --latest [tag], --branch, --main-branch, --tag) each add to the selector list as they are parsed.
  */
-function parseSelectors(args: string[]): { selectors: CliSelector[]; rest: string[] } {
+function define(cli: Cli): void {
+  // In the order given: commander calls the parsers in that order. Run reads them as `selectors`.
   const selectors: CliSelector[] = [];
-  const rest: string[] = [];
-  const current = (flag: string): CliSelector => {
+  cli.setOptionValue('selectors', selectors);
+  const current = (option: string): CliSelector => {
     const last = selectors[selectors.length - 1];
     if (last === undefined)
-      throw new TreatyError(
-        'TREATY_CLI_USAGE',
-        `${flag} must come after the --pacticipant it belongs to.\n\n${usage}`,
-      );
+      throw new TreatyError('TREATY_CLI_USAGE', `${option} must come after the --pacticipant it belongs to.`);
     return last;
   };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = args[i + 1];
-      if (next === undefined || next.startsWith('--'))
-        throw new TreatyError('TREATY_CLI_USAGE', `${flag} needs a value.\n\n${usage}`);
-      i++;
-      return next;
-    };
-    switch (flag) {
-      case '--pacticipant':
-      case '-a':
-        selectors.push({ kind: 'q', fields: [['pacticipant', value()]] });
-        break;
-      case '--ignore':
-        selectors.push({ kind: 'ignore', fields: [['pacticipant', value()]] });
-        break;
-      case '--version':
-      case '-e':
-        current(flag).fields.push(['version', value()]);
-        break;
-      case '--latest':
-      case '-l': {
-        const sel = current(flag);
-        sel.fields.push(['latest', 'true']);
-        const next = args[i + 1];
-        if (inline !== undefined) sel.fields.push(['tag', inline]);
-        else if (next !== undefined && !next.startsWith('-')) {
-          sel.fields.push(['tag', next]);
-          i++;
-        }
-        break;
-      }
-      case '--branch':
-        current(flag).fields.push(['branch', value()]);
-        break;
-      case '--tag':
-        current(flag).fields.push(['tag', value()]);
-        break;
-      case '--main-branch':
-        current(flag).fields.push(['mainBranch', 'true']);
-        break;
-      default:
-        rest.push(arg);
-    }
-  }
-  return { selectors, rest };
+  const selector = (flags: string, help: string, add: (value: string | true) => void): Option =>
+    new Option(flags, help).argParser((value: string) => {
+      add(value);
+      return value;
+    });
+  const field = (option: string, key: string) => (value: string | true) =>
+    current(option).fields.push([key, value === true ? 'true' : value]);
+  cli
+    .usage(
+      '--pacticipant <name> (--version <v> | --latest [tag] | --branch <b> | --main-branch) ... [--to-environment <env> | --to <tag>] --broker-base-url <url>',
+    )
+    .description(description)
+    .addOption(
+      selector('-a, --pacticipant <name>', 'an application to deploy (repeat for several)', (name) =>
+        selectors.push({ kind: 'q', fields: [['pacticipant', String(name)]] }),
+      ),
+    )
+    .addOption(
+      selector(
+        '-e, --version <version>',
+        'the version of the --pacticipant (or --ignore) just before it',
+        field('--version', 'version'),
+      ),
+    )
+    .addOption(
+      new Option('-l, --latest [tag]', 'its latest version (optionally the latest with this tag)').argParser(
+        (tag: string) => {
+          current('--latest').fields.push(['latest', 'true'], ['tag', tag]);
+          return tag;
+        },
+      ),
+    )
+    .addOption(
+      selector(
+        '--branch <branch>',
+        'the versions on this branch (with --latest, the newest of them)',
+        field('--branch', 'branch'),
+      ),
+    )
+    .addOption(selector('--tag <tag>', 'the versions with this tag', field('--tag', 'tag')))
+    .option('--main-branch', 'the latest version on its main branch')
+    .addOption(
+      selector('--ignore <name>', 'leave this pacticipant (or, with --version, one version) out', (name) =>
+        selectors.push({ kind: 'ignore', fields: [['pacticipant', String(name)]] }),
+      ),
+    )
+    .option('--to-environment <env>', 'the environment to deploy to')
+    .option('--to <tag>', 'the tag to deploy to (tag-based workflows)')
+    .option('--retry-while-unknown <n>', 'ask again up to n times while results are missing')
+    .option('--retry-interval <seconds>', 'between those attempts (default 10)')
+    .option('--dry-run', 'show the answer but always exit 0');
+  // A bare --latest or --main-branch has no value for a parser to see: commander reports them as events.
+  cli.on('option:latest', (tag: unknown) => {
+    if (tag === null || tag === undefined) current('--latest').fields.push(['latest', 'true']);
+  });
+  cli.on('option:main-branch', () => current('--main-branch').fields.push(['mainBranch', 'true']));
+  outputOptions(cli, ['table', 'json']);
+  brokerOptions(cli);
 }
 
 interface MatrixAnswer {
@@ -113,35 +102,19 @@ interface MatrixAnswer {
 
 /** `treaty can-i-deploy`. */
 export const canIDeployCommand: Command = {
-  name: 'can-i-deploy',
-  summary: 'ask the broker whether a version can be deployed to an environment',
-  usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { selectors, rest } = parseSelectors(args);
-    const { values } = parseCommandArgs(
-      rest,
-      {
-        ...brokerFlags,
-        'to-environment': { type: 'string' },
-        to: { type: 'string' },
-        'retry-while-unknown': { type: 'string' },
-        'retry-interval': { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        output: { type: 'string', short: 'o' },
-      },
-      usage,
-    );
-    const conn = brokerConnection(values, io, usage);
+  define,
+  async run({ values }: Invocation, io: CliIo): Promise<number> {
+    const selectors = Array.isArray(values.selectors) ? (values.selectors as CliSelector[]) : [];
+    const conn = brokerConnection(values);
     const wanted = selectors.filter((s) => s.kind === 'q');
-    if (wanted.length === 0)
-      throw new TreatyError('TREATY_CLI_USAGE', `--pacticipant is required.\n\n${usage}`);
+    if (wanted.length === 0) throw new TreatyError('TREATY_CLI_USAGE', '--pacticipant is required.');
     for (const s of wanted) {
       if (
         !s.fields.some(([k]) => k === 'version' || k === 'latest' || k === 'branch' || k === 'mainBranch')
       ) {
         throw new TreatyError(
           'TREATY_CLI_USAGE',
-          `Say which version of ${s.fields[0]?.[1] ?? ''}: --version <v>, --latest [tag], --branch <b> or --main-branch.\n\n${usage}`,
+          `Say which version of ${s.fields[0]?.[1] ?? ''}: --version <v>, --latest [tag], --branch <b> or --main-branch.`,
         );
       }
       if (s.fields.some(([k]) => k === 'version') && s.fields.some(([k]) => k === 'latest'))
@@ -150,16 +123,12 @@ export const canIDeployCommand: Command = {
           `Give --version or --latest for ${s.fields[0]?.[1] ?? ''}, not both.`,
         );
     }
-    if (values['to-environment'] !== undefined && values.to !== undefined)
-      throw new TreatyError(
-        'TREATY_CLI_USAGE',
-        `Give --to-environment <env> or --to <tag>, not both.\n\n${usage}`,
-      );
-    const output = values.output ?? 'table';
-    if (output !== 'table' && output !== 'json')
-      throw new TreatyError('TREATY_CLI_USAGE', `--output must be table or json.`);
-    const retries = Number(values['retry-while-unknown'] ?? 0);
-    const interval = Number(values['retry-interval'] ?? 10);
+    const to = text(values, 'to');
+    if (text(values, 'toEnvironment') !== undefined && to !== undefined)
+      throw new TreatyError('TREATY_CLI_USAGE', 'Give --to-environment <env> or --to <tag>, not both.');
+    const output = outputFormat(values, ['table', 'json'], io);
+    const retries = Number(text(values, 'retryWhileUnknown') ?? 0);
+    const interval = Number(text(values, 'retryInterval') ?? 10);
     // setTimeout cannot wait longer than 2^31-1 ms: a longer interval would not wait at all.
     if (!Number.isSafeInteger(retries) || retries < 0 || !(interval >= 0 && interval <= 2_147_483))
       throw new TreatyError(
@@ -169,8 +138,8 @@ export const canIDeployCommand: Command = {
     // The query the Pact CLI sends: selectors in order, then the target and how rows are reduced.
     const e = encodeURIComponent;
     const query = selectors.flatMap((s) => s.fields.map(([k, v]) => `${s.kind}[][${k}]=${e(v)}`));
-    const environment = values['to-environment'];
-    if (values.to !== undefined) query.push(`tag=${e(values.to)}`);
+    const environment = text(values, 'toEnvironment');
+    if (to !== undefined) query.push(`tag=${e(to)}`);
     query.push(`latestby=${environment !== undefined || wanted.length > 1 ? 'cvpv' : 'cvp'}`);
     if (environment !== undefined) query.push(`environment=${e(environment)}`);
     else if (wanted.length === 1) query.push('latest=true');
@@ -204,6 +173,6 @@ export const canIDeployCommand: Command = {
       if (answer.summary?.reason !== undefined && answer.summary.reason !== '')
         io.stdout(`\n${answer.summary.reason}\n`);
     }
-    return deployable === true || values['dry-run'] === true ? 0 : 1;
+    return deployable === true || flag(values, 'dryRun') ? 0 : 1;
   },
 };

@@ -1,22 +1,30 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TreatyError, parseContract } from '@treaty/core';
-import type { Command } from '../../command.js';
+import type { Command as Cli } from 'commander';
+import type { Command, Invocation } from '../../command.js';
 import type { CliIo } from '../../io.js';
-import { parseCommandArgs } from '../../args.js';
-import { brokerCall, brokerConnection, brokerFlags } from '../../broker-client.js';
+import { brokerCall, brokerConnection } from '../../broker-client.js';
+import { brokerOptions, outputFormat, outputOptions, repeatable, text, texts } from '../../options.js';
 
-const usage = `Usage: treaty publish <file-or-dir>... --consumer-app-version <version> --broker-base-url <url> [options]
-
-Publishes contract files to a broker, one request per consumer version (all its pacts at once).
-
-Options:
-  --consumer-app-version <version>  the consumer version these contracts belong to (e.g. a git sha)
-  --branch <branch>                 the consumer's branch (lets selectors such as mainBranch find it)
-  --tag <tag>                       tag the version (repeatable)
-  --build-url <url>                 a link to the CI build
-  --broker-base-url <url>           also PACT_BROKER_BASE_URL; --broker-token / --broker-username / --broker-password
-  --json                            print the broker's answers as JSON`;
+/** Declares publish's usage, operands and options. */
+function define(cli: Cli): void {
+  cli
+    .usage('<file-or-dir>... --consumer-app-version <version> --broker-base-url <url> [options]')
+    .description(
+      'Publishes contract files to a broker, one request per consumer version (all its pacts at once).',
+    )
+    .argument('[contracts...]', 'contract files, or folders of them')
+    .option(
+      '--consumer-app-version <version>',
+      'the consumer version these contracts belong to (e.g. a git sha)',
+    )
+    .option('--branch <branch>', "the consumer's branch (lets selectors such as mainBranch find it)")
+    .addOption(repeatable('--tag <tag>', 'tag the version'))
+    .option('--build-url <url>', 'a link to the CI build');
+  outputOptions(cli, ['table', 'json'], "same as --output json: print the broker's answers as JSON");
+  brokerOptions(cli);
+}
 
 async function files(paths: string[], cwd: string): Promise<string[]> {
   const out: string[] = [];
@@ -41,28 +49,15 @@ async function files(paths: string[], cwd: string): Promise<string[]> {
 
 /** `treaty publish`. */
 export const publishCommand: Command = {
-  name: 'publish',
-  summary: 'publish contract files to a broker for a consumer version',
-  usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(
-      args,
-      {
-        ...brokerFlags,
-        'consumer-app-version': { type: 'string' },
-        branch: { type: 'string' },
-        tag: { type: 'string', multiple: true },
-        'build-url': { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      usage,
-    );
-    const version = values['consumer-app-version'];
+  define,
+  async run({ values, operands }: Invocation, io: CliIo): Promise<number> {
+    const asJson = outputFormat(values, ['table', 'json'], io) === 'json';
+    const version = text(values, 'consumerAppVersion');
     if (version === undefined || version.trim() === '')
-      throw new TreatyError('TREATY_CLI_USAGE', `--consumer-app-version is required.\n\n${usage}`);
-    if (positionals.length === 0)
-      throw new TreatyError('TREATY_CLI_USAGE', `Name the contract files or folders to publish.\n\n${usage}`);
-    const conn = brokerConnection(values, io, usage);
+      throw new TreatyError('TREATY_CLI_USAGE', '--consumer-app-version is required.');
+    if (operands.length === 0)
+      throw new TreatyError('TREATY_CLI_USAGE', 'Name the contract files or folders to publish.');
+    const conn = brokerConnection(values);
     const byConsumer = new Map<
       string,
       Array<{
@@ -73,7 +68,7 @@ export const publishCommand: Command = {
         content: string;
       }>
     >();
-    for (const file of await files(positionals, io.cwd)) {
+    for (const file of await files(operands, io.cwd)) {
       const text = await readFile(file, 'utf8');
       const contract = parseContract(text);
       const list = byConsumer.get(contract.consumer.name) ?? [];
@@ -86,27 +81,29 @@ export const publishCommand: Command = {
       });
       byConsumer.set(contract.consumer.name, list);
     }
+    const branch = text(values, 'branch');
+    const tags = texts(values, 'tag');
+    const buildUrl = text(values, 'buildUrl');
     let failed = false;
     const answers: unknown[] = [];
     for (const [consumer, contracts] of byConsumer) {
       const { status, json } = await brokerCall(conn, 'POST', '/contracts/publish', {
         pacticipantName: consumer,
         pacticipantVersionNumber: version,
-        ...(values.branch === undefined ? {} : { branch: values.branch }),
-        ...(values.tag === undefined ? {} : { tags: values.tag }),
-        ...(values['build-url'] === undefined ? {} : { buildUrl: values['build-url'] }),
+        ...(branch === undefined ? {} : { branch }),
+        ...(tags.length === 0 ? {} : { tags }),
+        ...(buildUrl === undefined ? {} : { buildUrl }),
         contracts,
       });
       answers.push(json);
       if (status === 409) failed = true;
-      if (values.json !== true) {
+      if (!asJson) {
         const notices = (json.notices ?? []) as Array<{ type: string; text: string }>;
         for (const n of notices.filter((x) => x.type !== 'debug'))
           io.stdout(`${n.type === 'error' ? 'ERROR' : n.type === 'success' ? 'ok   ' : 'note '} ${n.text}\n`);
       }
     }
-    if (values.json === true)
-      io.stdout(`${JSON.stringify(answers.length === 1 ? answers[0] : answers, null, 2)}\n`);
+    if (asJson) io.stdout(`${JSON.stringify(answers.length === 1 ? answers[0] : answers, null, 2)}\n`);
     return failed ? 1 : 0;
   },
 };

@@ -9,9 +9,10 @@ import {
   type ContractWarning,
   type ErrorCode,
 } from '@treaty/core';
-import type { Command } from '../../command.js';
+import type { Command as Cli } from 'commander';
+import type { Command, Invocation } from '../../command.js';
 import type { CliIo } from '../../io.js';
-import { parseCommandArgs } from '../../args.js';
+import { outputFormat, outputOptions } from '../../options.js';
 
 /** Options of {@link validate}. */
 export interface ValidateOptions {
@@ -41,13 +42,17 @@ export interface ValidateReport {
   valid: boolean;
 }
 
-const usage = `Usage: treaty validate <file-or-dir>... [--json]
-
-Reads Pact contract files (V1–V4) and reports whether Treaty can read each one, with the
-JSON path of the first fault. Directories are searched for *.json files.
-
-Options:
-  --json   print the report as JSON`;
+/** Declares validate's usage, operands and options. */
+function define(cli: Cli): void {
+  cli
+    .usage('<file-or-dir>... [options]')
+    .description(
+      `Reads Pact contract files (V1–V4) and reports whether Treaty can read each one, with the
+JSON path of the first fault. Directories are searched for *.json files.`,
+    )
+    .argument('[contracts...]', 'contract files, or folders of them');
+  outputOptions(cli, ['table', 'json'], 'same as --output json: print the report as JSON');
+}
 
 async function expand(path: string, cwd: string): Promise<string[]> {
   const full = resolve(cwd, path);
@@ -88,7 +93,7 @@ function summarize(file: string, contract: Contract, warnings: string[]): Valida
  */
 export async function validate(options: ValidateOptions): Promise<ValidateReport> {
   if (options.paths.length === 0) {
-    throw new TreatyError('TREATY_CLI_USAGE', `Name at least one contract file or directory.\n\n${usage}`);
+    throw new TreatyError('TREATY_CLI_USAGE', 'Name at least one contract file or directory.');
   }
   const files = (await Promise.all(options.paths.map((p) => expand(p, options.cwd)))).flat();
   if (files.length === 0)
@@ -138,13 +143,11 @@ function describe(c: Extract<ValidatedContract, { valid: true }>): string {
 
 /** `treaty validate`. */
 export const validateCommand: Command = {
-  name: 'validate',
-  summary: 'check that Pact contract files (V1–V4) are readable, with the path of each fault',
-  usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, usage);
-    const report = await validate({ paths: positionals, cwd: io.cwd });
-    if (values.json === true) {
+  define,
+  async run({ values, operands }: Invocation, io: CliIo): Promise<number> {
+    const json = outputFormat(values, ['table', 'json'], io) === 'json';
+    const report = await validate({ paths: operands, cwd: io.cwd });
+    if (json) {
       io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       for (const c of report.contracts) {

@@ -145,14 +145,16 @@ describe('treaty validate', () => {
     expect(report.contracts[0]?.code).toBe('TREATY_CONTRACT_NOT_A_CONTRACT');
   });
 
-  it('is a usage error (exit 2) without a path or with an unknown flag, and a missing file is exit 1', async () => {
+  it('is a usage error (exit 2) without a path, with an unknown flag or a missing file', async () => {
     const dir = workspace();
     const io = capture(dir);
     expect(await main(['validate'], io)).toBe(2);
     expect(await main(['validate', '--frob', 'pacts'], io)).toBe(2);
     expect(io.err.join('')).toContain("Unknown option '--frob'");
-    expect(await main(['validate', 'nope.json'], io)).toBe(1);
+    expect(io.err.join('')).toContain('Usage: treaty validate <file-or-dir>... [options]');
+    expect(await main(['validate', 'nope.json'], io)).toBe(2);
     expect(io.err.join('')).toContain("Cannot read 'nope.json'");
+    expect(io.err.join('')).toContain('[TREATY_CLI_FILE_NOT_FOUND]');
     expect(io.err.join('')).not.toMatch(/\n\s+at /);
   });
 });

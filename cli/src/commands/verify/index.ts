@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   DEFAULT_MAX_BYTES,
@@ -9,10 +9,23 @@ import {
   type VerificationResult,
   type VerifyOptions,
 } from '@treaty/core';
+import { type Command as Cli, Option } from 'commander';
 import { commandRedactor, splitHeader } from '../../secrets.js';
-import type { Command } from '../../command.js';
+import type { Command, Invocation, OptionValues } from '../../command.js';
 import type { CliIo } from '../../io.js';
-import { parseCommandArgs } from '../../args.js';
+import {
+  brokerOptions,
+  deprecated,
+  envOption,
+  flag,
+  outputFormat,
+  outputOptions,
+  repeatable,
+  text,
+  texts,
+  type Format,
+} from '../../options.js';
+import { shellWord } from '../../shell.js';
 import {
   contractHeading,
   failureDetails,
@@ -23,47 +36,144 @@ import {
   summaryLine,
 } from './report.js';
 
-const usage = `Usage: treaty verify --provider-base-url <url> [--pact] <file|dir|url>... [options]
+const description = `Replays every interaction of the contracts against the running provider and matches what it answers.
+Exit code 0 when every non-pending interaction passed, 1 on failures, 2 on a usage error.`;
 
-Replays every interaction of the contracts against the running provider and matches what it answers.
-Exit code 0 when every non-pending interaction passed, 1 on failures, 2 on a usage error.
+const after = `
+Credential-bearing custom headers (Authorization, Cookie, names with token, key, secret, password or
+auth) and the broker token and password show as [redacted] in every output and report.
 
-Options:
-  --provider-base-url <url>          the running provider, e.g. http://127.0.0.1:8080
-  --pact <file|dir|url>              a contract file, a folder of them, or a URL (repeatable)
-  --provider <name>                  the provider (needed with a broker; filters files otherwise)
-  --broker-base-url <url>            fetch the pacts to verify from a broker (also PACT_BROKER_BASE_URL)
-  --broker-token <token>             bearer token for the broker (also PACT_BROKER_TOKEN)
-  --broker-username <name>           basic auth for the broker (also PACT_BROKER_USERNAME, PACT_BROKER_PASSWORD)
-  --broker-password <password>
-  --consumer-version-selectors <json>  e.g. '{"mainBranch":true}' (repeatable; a JSON array works too)
-  --enable-pending                   pending pacts are verified and reported but do not fail the run
-  --include-wip-pacts-since <date>   also verify work-in-progress pacts published since then (needs a branch)
-  --provider-app-version <version>   the provider version being verified
-  --provider-version-branch <branch> its branch (drives pending and matchingBranch)
-  --publish-verification-results     publish each pact's result to the broker
-  --build-url <url>                  a link to the CI build, published with the results
-  --provider-states-setup-url <url>  POST { state, params, action } here before and after each interaction
-  --custom-header 'Name: value'      add a header to every request (repeatable). Credential-bearing headers
-                                     (Authorization, Cookie, names with token, key, secret, password or auth)
-                                     show as [redacted] in every output and report
-  --filter-consumer <name>           only these consumers (repeatable)
-  --filter-description <regex>       only interactions whose description matches (also PACT_DESCRIPTION)
-  --filter-state <regex>             only interactions with a matching provider state (also PACT_PROVIDER_STATE)
-  --filter-no-state                  only interactions without provider states (also PACT_PROVIDER_NO_STATE=true)
-  --request-timeout <ms>             deadline of each whole request, answer included, to the provider, the
-                                     state change URL, the broker and pact URLs (default ${DEFAULT_TIMEOUT_MS})
-  --max-response-bytes <n>           largest provider answer read; past it the interaction is an error
-                                     (default ${DEFAULT_MAX_BYTES}, 50 MiB)
-  --max-pact-bytes <n>               largest pact read from a file, a URL or the broker (default ${DEFAULT_MAX_BYTES})
-  --reporter console|json|junit      output format (default console)
-  --output <file>                    also write the report to this file (JSON, or JUnit XML with --reporter junit)
-  --json                             same as --reporter json`;
+Renamed (the old spellings work until the next release, with a warning): --reporter <format> is now
+--output <format>, and --output <file> is now --output-file <file>.`;
+
+/** Declares verify's usage, operands and options. */
+function define(cli: Cli): void {
+  cli
+    .usage('--provider-base-url <url> [--pact] <file|dir|url>... [options]')
+    .description(description)
+    .argument('[pacts...]', 'contract files, folders of them or URLs, as --pact')
+    .option('--provider-base-url <url>', 'the running provider, e.g. http://127.0.0.1:8080')
+    .addOption(repeatable('--pact <file|dir|url>', 'a contract file, a folder of them, or a URL'))
+    .option('--provider <name>', 'the provider (needed with a broker; filters files otherwise)')
+    .option(
+      '--provider-states-setup-url <url>',
+      'POST { state, params, action } here before and after each interaction',
+    )
+    .addOption(repeatable('--custom-header <header>', "add 'Name: value' to every request"));
+  brokerOptions(cli);
+  cli
+    .addOption(
+      repeatable('--consumer-version-selectors <json>', `which pacts to verify, e.g. '{"mainBranch":true}'`),
+    )
+    .option('--enable-pending', 'pending pacts are verified and reported but do not fail the run')
+    .option(
+      '--include-wip-pacts-since <date>',
+      'also verify work-in-progress pacts published since then (needs --provider-version-branch)',
+    )
+    .option('--provider-app-version <version>', 'the provider version being verified')
+    .option('--provider-version-branch <branch>', 'its branch (drives pending and matchingBranch)')
+    .option('--publish-verification-results', "publish each pact's result to the broker")
+    .option('--build-url <url>', 'a link to the CI build, published with the results')
+    .addOption(repeatable('--filter-consumer <name>', 'only these consumers'))
+    .addOption(
+      envOption(
+        '--filter-description <regex>',
+        'only interactions whose description matches',
+        'PACT_DESCRIPTION',
+      ),
+    )
+    .addOption(
+      envOption(
+        '--filter-state <regex>',
+        'only interactions with a matching provider state',
+        'PACT_PROVIDER_STATE',
+      ),
+    )
+    .addOption(
+      envOption(
+        '--filter-no-state',
+        'only interactions without provider states (when true)',
+        'PACT_PROVIDER_NO_STATE',
+      ),
+    )
+    .option(
+      '--request-timeout <ms>',
+      `deadline of each whole request (answer included) to the provider, the state change URL, the broker and pact URLs (default ${DEFAULT_TIMEOUT_MS})`,
+    )
+    .option(
+      '--max-response-bytes <n>',
+      `largest provider answer read; past it the interaction is an error (default ${DEFAULT_MAX_BYTES}, 50 MiB)`,
+    )
+    .option(
+      '--max-pact-bytes <n>',
+      `largest pact read from a file, a URL or the broker (default ${DEFAULT_MAX_BYTES})`,
+    );
+  outputOptions(cli, formats);
+  cli
+    .option(
+      '--output-file <file>',
+      'also write the report to this file: JUnit XML with --output junit, JSON otherwise',
+    )
+    .addOption(new Option('--reporter <format>', 'the old name of --output').hideHelp())
+    .addHelpText('after', after);
+}
+
+const formats = ['table', 'json', 'junit'] as const;
+
+/**
+ * The output format and the report file, from --output, --output-file, --json and the old spellings
+ * (--reporter <format>, --output <file>), which still work with a warning.
+ */
+function output(values: OptionValues, io: CliIo): { format: Format; file: string | undefined } {
+  let format = text(values, 'output');
+  let file = text(values, 'outputFile');
+  if (format !== undefined && !['table', 'json', 'junit', 'console'].includes(format)) {
+    if (file !== undefined)
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        `--output names the format (table, json or junit), got '${format}'; the report file is --output-file.`,
+      );
+    deprecated(io, '--output <file>', `--output-file ${shellWord(format)} (--output now names the format)`);
+    file = format;
+    format = undefined;
+  }
+  const reporter = text(values, 'reporter');
+  if (reporter !== undefined) {
+    if (format !== undefined)
+      throw new TreatyError('TREATY_CLI_USAGE', 'Give --output only: --reporter is its old name.');
+    format = reporter === 'console' ? 'table' : reporter;
+    deprecated(io, `--reporter ${reporter}`, `--output ${format}`);
+  }
+  return { format: outputFormat({ ...values, output: format }, formats, io, { console: 'table' }), file };
+}
+
+/** Refuses a contract path on this machine that does not exist, before anything is verified. */
+async function checkPaths(pacts: readonly string[], cwd: string): Promise<void> {
+  for (const pact of pacts) {
+    if (/^[a-z][\w+.-]*:\/\//i.test(pact)) continue;
+    await stat(resolve(cwd, pact)).catch((error: NodeJS.ErrnoException) => {
+      throw new TreatyError(
+        'TREATY_CLI_FILE_NOT_FOUND',
+        `Cannot read the contract source '${pact}' (${error.code === 'ENOENT' ? 'no such file or folder' : (error.code ?? error.message)}); check the path, relative to ${cwd}.`,
+        { cause: error },
+      );
+    });
+  }
+}
+
+/** The provider states the verified interactions name, when nothing was given to set them up. */
+function statesWarning(result: VerificationResult): string {
+  const states = new Set(
+    result.contracts.flatMap((c) => c.interactions.flatMap((r) => r.providerStates.map((s) => s.name))),
+  );
+  if (states.size === 0) return '';
+  return `treaty: warning: ${states.size} provider state(s) were not set up (${[...states].slice(0, 3).join(', ')}${states.size > 3 ? ', …' : ''}): give --provider-states-setup-url <url> to set them up before each interaction\n`;
+}
 
 /** Parses `Name: value` custom headers. */
-function headers(values: string[] | undefined): Record<string, string> {
+function headers(values: string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [n, h] of (values ?? []).entries()) {
+  for (const [n, h] of values.entries()) {
     const pair = splitHeader(h);
     // The value is not echoed: it may be a credential written without its name.
     if (pair === undefined || !/^[!#$%&'*+.^`|~\w-]+$/.test(pair[0]) || /[\r\n\0]/.test(pair[1]))
@@ -83,76 +193,38 @@ function limit(value: string | undefined, flag: string, max: number, integer: bo
   if (value.trim() === '' || !(n > 0 && n <= max) || (integer && !Number.isInteger(n)))
     throw new TreatyError(
       'TREATY_CLI_USAGE',
-      `${flag} must be a positive ${integer ? 'whole number' : 'number'} no larger than ${max}, got '${value}'.\n\n${usage}`,
+      `${flag} must be a positive ${integer ? 'whole number' : 'number'} no larger than ${max}, got '${value}'.`,
     );
   return n;
 }
 
 /** `treaty verify`. */
 export const verifyCommand: Command = {
-  name: 'verify',
-  summary: 'replay contracts against a running provider and report every mismatch',
-  usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(
-      args,
-      {
-        'provider-base-url': { type: 'string' },
-        'broker-base-url': { type: 'string' },
-        'broker-token': { type: 'string' },
-        'broker-username': { type: 'string' },
-        'broker-password': { type: 'string' },
-        'consumer-version-selectors': { type: 'string', multiple: true },
-        'enable-pending': { type: 'boolean' },
-        'include-wip-pacts-since': { type: 'string' },
-        'provider-app-version': { type: 'string' },
-        'provider-version-branch': { type: 'string' },
-        'publish-verification-results': { type: 'boolean' },
-        'build-url': { type: 'string' },
-        pact: { type: 'string', multiple: true },
-        provider: { type: 'string' },
-        'provider-states-setup-url': { type: 'string' },
-        'custom-header': { type: 'string', multiple: true },
-        'filter-consumer': { type: 'string', multiple: true },
-        'filter-description': { type: 'string' },
-        'filter-state': { type: 'string' },
-        'filter-no-state': { type: 'boolean' },
-        'request-timeout': { type: 'string' },
-        'max-response-bytes': { type: 'string' },
-        'max-pact-bytes': { type: 'string' },
-        reporter: { type: 'string' },
-        output: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      usage,
-    );
-    const reporter = values.json === true ? 'json' : (values.reporter ?? 'console');
-    if (reporter !== 'console' && reporter !== 'json' && reporter !== 'junit')
-      throw new TreatyError(
-        'TREATY_CLI_USAGE',
-        `--reporter must be console, json or junit, got '${reporter}'.\n\n${usage}`,
-      );
-    if (values['provider-base-url'] === undefined)
-      throw new TreatyError('TREATY_CLI_USAGE', `--provider-base-url is required.\n\n${usage}`);
-    const brokerUrl = values['broker-base-url'] ?? io.env.PACT_BROKER_BASE_URL;
+  define,
+  async run({ values, operands, args }: Invocation, io: CliIo): Promise<number> {
+    const { format, file } = output(values, io);
+    const providerBaseUrl = text(values, 'providerBaseUrl');
+    if (providerBaseUrl === undefined)
+      throw new TreatyError('TREATY_CLI_USAGE', '--provider-base-url is required.');
+    const brokerUrl = text(values, 'brokerBaseUrl');
     // Contracts can also be named without --pact, as `treaty publish` takes them.
-    const pacts = [...(values.pact ?? []), ...positionals];
+    const pacts = [...texts(values, 'pact'), ...operands];
     if (pacts.length === 0 && brokerUrl === undefined)
       throw new TreatyError(
         'TREATY_CLI_USAGE',
-        `Name at least one --pact <file|dir|url>, or a --broker-base-url.\n\n${usage}`,
+        'Name at least one --pact <file|dir|url>, or a --broker-base-url.',
       );
-    const wipSince = values['include-wip-pacts-since'];
-    if (
-      wipSince !== undefined &&
-      (Number.isNaN(Date.parse(wipSince)) || values['provider-version-branch'] === undefined)
-    ) {
+    const customHeaders = headers(texts(values, 'customHeader'));
+    await checkPaths(pacts, io.cwd);
+    const wipSince = text(values, 'includeWipPactsSince');
+    const branch = text(values, 'providerVersionBranch');
+    if (wipSince !== undefined && (Number.isNaN(Date.parse(wipSince)) || branch === undefined)) {
       throw new TreatyError(
         'TREATY_CLI_USAGE',
         `--include-wip-pacts-since needs a date such as 2026-01-31 and --provider-version-branch, got '${wipSince}'.`,
       );
     }
-    const selectors = (values['consumer-version-selectors'] ?? []).flatMap((raw) => {
+    const selectors = texts(values, 'consumerVersionSelectors').flatMap((raw) => {
       let parsed: unknown;
       try {
         parsed = JSON.parse(raw);
@@ -170,27 +242,32 @@ export const verifyCommand: Command = {
         );
       return list as Array<Record<string, unknown>>;
     });
-    const token = values['broker-token'] ?? io.env.PACT_BROKER_TOKEN;
-    const username = values['broker-username'] ?? io.env.PACT_BROKER_USERNAME;
-    const password = values['broker-password'] ?? io.env.PACT_BROKER_PASSWORD;
-    const timeout = limit(values['request-timeout'], '--request-timeout', MAX_TIMEOUT_MS, false);
+    const given = (key: string, option: keyof VerifyOptions): Partial<VerifyOptions> => {
+      const value = text(values, key);
+      return value === undefined ? {} : { [option]: value };
+    };
+    const token = text(values, 'brokerToken');
+    const username = text(values, 'brokerUsername');
+    const password = text(values, 'brokerPassword');
+    const timeout = limit(text(values, 'requestTimeout'), '--request-timeout', MAX_TIMEOUT_MS, false);
     const maxResponse = limit(
-      values['max-response-bytes'],
+      text(values, 'maxResponseBytes'),
       '--max-response-bytes',
       Number.MAX_SAFE_INTEGER,
       true,
     );
-    const maxPact = limit(values['max-pact-bytes'], '--max-pact-bytes', Number.MAX_SAFE_INTEGER, true);
-    const console = reporter === 'console';
+    const maxPact = limit(text(values, 'maxPactBytes'), '--max-pact-bytes', Number.MAX_SAFE_INTEGER, true);
+    const table = format === 'table';
     const seen = new Set<object>();
     let total = 0;
     let done = 0;
     // A progress line on a terminal only; logs in CI get the per-interaction lines.
-    const progress = (text: string): void => {
-      if (console && io.isTTY === true) io.stderr(`\r\x1b[2K${text}`);
+    const progress = (line: string): void => {
+      if (table && io.isTTY === true) io.stderr(`\r\x1b[2K${line}`);
     };
+    const filterConsumer = texts(values, 'filterConsumer');
     const options: VerifyOptions = {
-      providerBaseUrl: values['provider-base-url'],
+      providerBaseUrl,
       ...(pacts.length === 0 ? {} : { pacts }),
       ...(brokerUrl === undefined
         ? {}
@@ -198,33 +275,25 @@ export const verifyCommand: Command = {
             broker: {
               baseUrl: brokerUrl,
               consumerVersionSelectors: selectors,
-              enablePending: values['enable-pending'] === true,
+              enablePending: flag(values, 'enablePending'),
               ...(wipSince === undefined ? {} : { includeWipPactsSince: wipSince }),
               ...(token === undefined ? {} : { token }),
               ...(username === undefined ? {} : { username }),
               ...(password === undefined ? {} : { password }),
             },
           }),
-      ...(values['publish-verification-results'] === true ? { publishVerificationResults: true } : {}),
-      ...(values['provider-app-version'] === undefined
-        ? {}
-        : { providerVersion: values['provider-app-version'] }),
-      ...(values['provider-version-branch'] === undefined
-        ? {}
-        : { providerVersionBranch: values['provider-version-branch'] }),
-      ...(values['build-url'] === undefined ? {} : { buildUrl: values['build-url'] }),
+      ...(flag(values, 'publishVerificationResults') ? { publishVerificationResults: true } : {}),
+      ...given('providerAppVersion', 'providerVersion'),
+      ...given('providerVersionBranch', 'providerVersionBranch'),
+      ...given('buildUrl', 'buildUrl'),
       cwd: io.cwd,
-      customHeaders: headers(values['custom-header']),
-      ...(values.provider === undefined ? {} : { provider: values.provider }),
-      ...(values['provider-states-setup-url'] === undefined
-        ? {}
-        : { providerStatesSetupUrl: values['provider-states-setup-url'] }),
-      ...(values['filter-consumer'] === undefined ? {} : { filterConsumer: values['filter-consumer'] }),
-      ...(values['filter-description'] === undefined
-        ? {}
-        : { filterDescription: values['filter-description'] }),
-      ...(values['filter-state'] === undefined ? {} : { filterState: values['filter-state'] }),
-      ...(values['filter-no-state'] === true ? { filterNoState: true } : {}),
+      customHeaders,
+      ...given('provider', 'provider'),
+      ...given('providerStatesSetupUrl', 'providerStatesSetupUrl'),
+      ...(filterConsumer.length === 0 ? {} : { filterConsumer }),
+      ...given('filterDescription', 'filterDescription'),
+      ...given('filterState', 'filterState'),
+      ...(flag(values, 'filterNoState') ? { filterNoState: true } : {}),
       ...(timeout === undefined ? {} : { timeoutMs: timeout }),
       ...(maxResponse === undefined ? {} : { maxResponseBytes: maxResponse }),
       ...(maxPact === undefined ? {} : { maxPactBytes: maxPact }),
@@ -234,7 +303,7 @@ export const verifyCommand: Command = {
       onResult: (r, c) => {
         done++;
         progress('');
-        if (!console) return;
+        if (!table) return;
         if (!seen.has(c)) {
           seen.add(c);
           io.stdout(contractHeading(c));
@@ -244,29 +313,29 @@ export const verifyCommand: Command = {
       },
     };
     const result: VerificationResult = await verifyProvider(options);
-    const junit = reporter === 'junit' ? junitReport(result) : undefined;
-    if (values.output !== undefined) {
-      const output = values.output;
+    const junit = format === 'junit' ? junitReport(result) : undefined;
+    if (file !== undefined) {
       await writeFile(
-        resolve(io.cwd, output),
+        resolve(io.cwd, file),
         commandRedactor(args, io.env).text(junit ?? jsonReport(result)),
       ).catch((error: NodeJS.ErrnoException) => {
         throw new TreatyError(
           'TREATY_CLI_FILE_NOT_FOUND',
-          `Cannot write the report to '${output}' (${error.code ?? error.message}); name a file in a folder that exists.`,
+          `Cannot write the report to '${file}' (${error.code ?? error.message}); name a file in a folder that exists.`,
           { cause: error },
         );
       });
     }
     if (junit !== undefined) {
       io.stdout(junit);
-    } else if (console) {
+    } else if (table) {
       io.stdout(failureDetails(result, rerunCommand(args)));
       io.stdout(summaryLine(result));
     } else {
       io.stdout(jsonReport(result));
     }
-    // Whatever the reporter, stderr says why a run that could not verify everything failed, with the
+    if (options.providerStatesSetupUrl === undefined) io.stderr(statesWarning(result));
+    // Whatever the format, stderr says why a run that could not verify everything failed, with the
     // codes: stdout may be going to a file.
     const codes = [
       ...new Set(

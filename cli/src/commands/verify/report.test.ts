@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../io.js';
 import { main } from '../../main.js';
+import { summaryLine } from './report.js';
 
 // A provider that answers 200 to anything, so every interaction passes and its request is reported.
 let server: Server;
@@ -48,7 +49,7 @@ describe('treaty verify --output', () => {
     const out: string[] = [];
     const io: CliIo = { cwd: dir, env: {}, stdout: (t) => out.push(t), stderr: () => undefined };
     const code = await main(
-      ['verify', 'web-things.json', '--provider-base-url', url, '--output', 'report.json', '--json'],
+      ['verify', 'web-things.json', '--provider-base-url', url, '--output-file', 'report.json', '--json'],
       io,
     );
     expect(code).toBe(0);
@@ -64,5 +65,43 @@ describe('treaty verify --output', () => {
     expect(sent['a text body']).toMatchObject({ body: 'hello' });
     expect(sent['a binary body']).toMatchObject({ body: 'AAEC/w==', bodyEncoding: 'base64' });
     expect(written).not.toContain('"0":');
+  });
+});
+
+describe('the summary line', () => {
+  it('counts contracts (pending, unreadable) apart from interactions', () => {
+    const interaction = (status: 'passed' | 'pending') => ({
+      type: 'Synchronous/HTTP' as const,
+      description: status,
+      providerStates: [],
+      status,
+      mismatches: [],
+      durationMs: 1,
+    });
+    const line = summaryLine({
+      passed: false,
+      contracts: [
+        { consumer: 'web', provider: 'orders', source: 'a', interactions: [interaction('passed')] },
+        {
+          consumer: 'app',
+          provider: 'orders',
+          source: 'b',
+          pending: true,
+          interactions: [interaction('pending')],
+        },
+        {
+          consumer: '?',
+          provider: '?',
+          source: 'c.json',
+          interactions: [],
+          error: { code: 'TREATY_CONTRACT_NOT_A_CONTRACT', message: 'c.json: not JSON' },
+        },
+      ],
+      summary: { passed: 1, failed: 0, pending: 1, errors: 1, durationMs: 10 },
+    });
+    expect(line).toContain(
+      '3 contracts (1 pending, 1 could not be read), 2 interactions: 1 passed, 0 failed, 1 pending, 0 errors',
+    );
+    expect(line).toContain('verification FAILED');
   });
 });

@@ -6,6 +6,7 @@ import {
   type VerificationResult,
 } from '@treaty/core';
 import { splitHeader } from '../../secrets.js';
+import { TREATY, shellQuote, shellWord } from '../../shell.js';
 
 const mark: Record<InteractionResult['status'], string> = {
   passed: 'ok   ',
@@ -38,15 +39,6 @@ export function contractHeading(c: ContractResult): string {
   return `\nVerifying ${c.consumer} → ${c.provider}${c.pending === true ? ' [pending]' : ''}  (${c.source})\n${notes}`;
 }
 
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A word as a POSIX shell reads it back unchanged: bare when it is plain, single-quoted otherwise. */
-function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : shellQuote(s);
-}
-
 const secrets: Record<string, string> = {
   '--broker-token': 'PACT_BROKER_TOKEN',
   '--broker-password': 'PACT_BROKER_PASSWORD',
@@ -74,8 +66,8 @@ function headerWord(header: string): string {
  * credential-bearing custom header by one of its own (see {@link headerVariable}), so that they never
  * reach a CI log.
  */
-export function rerunCommand(args: string[]): string {
-  const words = ['treaty', 'verify'];
+export function rerunCommand(args: readonly string[]): string {
+  const words = [TREATY, 'verify'];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '--json') continue;
@@ -105,7 +97,9 @@ export function failureDetails(result: VerificationResult, rerun: string): strin
   for (const c of result.contracts) {
     if (c.error !== undefined) {
       n++;
-      out.push(`\n${n}) ${c.source}: ${c.error.message} [${c.error.code}]`);
+      // The message names its source already when it came from reading it.
+      const where = c.error.message.includes(c.source) ? '' : `${c.source}: `;
+      out.push(`\n${n}) ${where}${c.error.message} [${c.error.code}]`);
     }
     for (const r of c.interactions) {
       if (r.status === 'passed') continue;
@@ -125,7 +119,15 @@ export function failureDetails(result: VerificationResult, rerun: string): strin
   return out.length === 0 ? '' : `\nFailures:${out.join('\n')}\n`;
 }
 
-/** The closing summary, with what was published. */
+/** `n thing` or `n things`. */
+function count(n: number, thing: string): string {
+  return `${n} ${thing}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The closing summary, with what was published: the contracts (how many pending, how many could not
+ * be read), then the interactions verified.
+ */
 export function summaryLine(result: VerificationResult): string {
   const published = result.contracts.filter((c) => c.published === true).length;
   const failedPublish = result.contracts.filter((c) => c.published === false);
@@ -133,9 +135,19 @@ export function summaryLine(result: VerificationResult): string {
     published + failedPublish.length === 0
       ? ''
       : `\nPublished ${published} verification result(s) to the broker.${failedPublish.map((c) => `\nCould not publish the result for ${c.consumer}: ${c.publishError ?? 'unknown error'}`).join('')}`;
-  const s = result.summary;
-  const total = s.passed + s.failed + s.pending + s.errors;
-  return `${publishing}\n${total} interactions: ${s.passed} passed, ${s.failed} failed, ${s.pending} pending, ${s.errors} errors in ${(s.durationMs / 1000).toFixed(2)} s — ${result.passed ? 'verification passed' : 'verification FAILED'}\n`;
+  const unread = result.contracts.filter((c) => c.error !== undefined).length;
+  const pending = result.contracts.filter((c) => c.pending === true).length;
+  const notes = [
+    ...(pending === 0 ? [] : [`${pending} pending`]),
+    ...(unread === 0 ? [] : [`${unread} could not be read`]),
+  ];
+  const all = result.contracts.flatMap((c) => c.interactions);
+  const by = (status: InteractionResult['status']): number => all.filter((r) => r.status === status).length;
+  return (
+    `${publishing}\n${count(result.contracts.length, 'contract')}${notes.length === 0 ? '' : ` (${notes.join(', ')})`}, ` +
+    `${count(all.length, 'interaction')}: ${by('passed')} passed, ${by('failed')} failed, ${by('pending')} pending, ` +
+    `${by('error')} errors in ${(result.summary.durationMs / 1000).toFixed(2)} s — ${result.passed ? 'verification passed' : 'verification FAILED'}\n`
+  );
 }
 
 function xml(text: string): string {

@@ -5,11 +5,11 @@ import { rerunCommand } from './report.js';
 // The rerun line printed under a failure is meant to be pasted into a shell: a real bash must read
 // back the arguments given. (test/e2e/verify-rerun.test.ts runs a printed line.)
 
-/** The words bash reads from `line` after `treaty verify`, with the environment given. */
+/** The words bash reads from `line` after `npx --no treaty verify`, with the environment given. */
 function wordsBashReads(line: string, env: Record<string, string> = {}): string[] {
   const printed = execFileSync(
     'bash',
-    ['--norc', '--noprofile', '-c', `set -- ${line.replace(/^treaty verify/, '')}; printf '%s\\0' "$@"`],
+    ['--norc', '--noprofile', '-c', `set -- ${line.replace(/^npx --no treaty verify/, '')}; printf '%s\0' "$@"`],
     // bash's complaints (an unset variable the line requires) are the test's to read, not to print.
     { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
