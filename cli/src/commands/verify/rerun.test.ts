@@ -9,7 +9,12 @@ import { rerunCommand } from './report.js';
 function wordsBashReads(line: string, env: Record<string, string> = {}): string[] {
   const printed = execFileSync(
     'bash',
-    ['--norc', '--noprofile', '-c', `set -- ${line.replace(/^npx --no treaty verify/, '')}; printf '%s\0' "$@"`],
+    [
+      '--norc',
+      '--noprofile',
+      '-c',
+      `set -- ${line.replace(/^npx --no treaty verify/, '')}; printf '%s\\0' "$@"`,
+    ],
     // bash's complaints (an unset variable the line requires) are the test's to read, not to print.
     { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
