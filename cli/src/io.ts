@@ -8,8 +8,16 @@ export interface CliIo {
   isTTY?: boolean;
 }
 
-/** The process's own streams, directory and environment. */
+/**
+ * The process's own streams, directory and environment. A reader that goes away (`treaty … | head`)
+ * ends the command quietly, as Unix tools do, instead of crashing on EPIPE.
+ */
 export function processIo(): CliIo {
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

@@ -477,3 +477,33 @@ describe('treaty given NUL bytes', () => {
       expectHandled({ code, stdout, stderr }, row);
     });
 });
+
+describe('treaty writing to a reader that goes away', () => {
+  it('ends quietly, as Unix tools do, when its output is piped to head', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'treaty-epipe-'));
+    const pact = (n: number) =>
+      JSON.stringify({
+        consumer: { name: 'web' },
+        provider: { name: `p${n}` },
+        interactions: [],
+        metadata: { pactSpecification: { version: '4.0' } },
+      });
+    for (let n = 0; n < 2000; n++) writeFileSync(join(dir, `c${n}.json`), pact(n));
+    const child = spawn('bash', [
+      '--norc',
+      '-c',
+      `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} validate ${JSON.stringify(dir)} | head -1; echo "exit \${PIPESTATUS[0]}" >&2`,
+    ]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    expect(out.trim().split('\n')).toHaveLength(1);
+    expect(err.trim()).toBe('exit 0');
+  }, 30_000);
+});
