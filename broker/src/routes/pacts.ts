@@ -4,11 +4,13 @@ import type { PactPublication } from '../store/types.js';
 import { fail } from '../http/errors.js';
 import { base, pactUrl, send, type RouteOptions } from '../http/hal.js';
 import { decodeToken } from './for-verification.js';
+import { withInteractionIds } from '../domain/test-results.js';
 
 const enc = encodeURIComponent;
 
 function pactBody(b: string, p: PactPublication): Record<string, unknown> {
-  const content = JSON.parse(p.content) as Record<string, unknown>;
+  // As the Pact Broker does, every interaction carries an `_id`: verifiers send it back with each result.
+  const content = withInteractionIds(JSON.parse(p.content) as Record<string, unknown>);
   const shaUrl = `${b}/pacts/provider/${enc(p.provider)}/consumer/${enc(p.consumer)}/pact-version/${p.sha}`;
   return {
     ...content,
