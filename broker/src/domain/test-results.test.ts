@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   boundTestResults,
+  failureInWords,
+  firstFailure,
   interactionId,
   mismatchPath,
   readTestResults,
@@ -112,5 +114,26 @@ describe('interaction ids', () => {
     expect((doc.messages as Array<Record<string, unknown>>)[0]?._id).toBe(
       interactionId({ description: 'm' }),
     );
+  });
+});
+
+describe('firstFailure', () => {
+  it('names the first failing interaction and its first mismatch, or why it could not be verified', () => {
+    const f = firstFailure([
+      { interactionId: 'a', success: true },
+      { interactionId: 'b', interactionDescription: 'b desc', success: false, exceptions: ['refused'] },
+      { interactionId: 'c', success: false, mismatches: [{ path: '$.status', message: 'expected 200' }] },
+    ]);
+    expect(f).toEqual({
+      interaction: 'b desc',
+      interactionId: 'b',
+      exception: 'refused',
+      failedInteractions: 2,
+    });
+    expect(failureInWords(f as NonNullable<typeof f>)).toBe(
+      "'b desc' failed at refused (and 1 more failing)",
+    );
+    expect(firstFailure([{ interactionId: 'a', success: true }])).toBeUndefined();
+    expect(firstFailure('nothing')).toBeUndefined();
   });
 });

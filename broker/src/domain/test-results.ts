@@ -83,6 +83,47 @@ export function readTestResults(testResults: unknown): ReportedInteraction[] {
   return [...out.filter((r) => !r.success), ...out.filter((r) => r.success)];
 }
 
+/** What can-i-deploy says about a failed verification: the first failing interaction and why. */
+export interface FirstFailure {
+  /** The interaction's description, else its id. */
+  interaction: string;
+  interactionId?: string;
+  mismatch?: { path: string; message: string };
+  /** Why it could not be verified, when it was not a mismatch. */
+  exception?: string;
+  /** How many interactions failed in all. */
+  failedInteractions: number;
+}
+
+/**
+ * The first failing interaction of a result's `testResults`, or undefined when the verifier named none.
+ * @example firstFailure([{ interactionDescription: 'a', success: false }])?.interaction // 'a'
+ */
+export function firstFailure(testResults: unknown): FirstFailure | undefined {
+  const failed = readTestResults(testResults).filter((r) => !r.success);
+  const first = failed[0];
+  if (first === undefined) return undefined;
+  const m = first.mismatches[0];
+  const exception = first.exceptions[0];
+  return {
+    interaction: first.description ?? first.interactionId ?? 'an interaction',
+    ...(first.interactionId === undefined ? {} : { interactionId: first.interactionId }),
+    ...(m === undefined ? {} : { mismatch: { path: m.path, message: m.message } }),
+    ...(m !== undefined || exception === undefined ? {} : { exception }),
+    failedInteractions: failed.length,
+  };
+}
+
+/** A failure in one line: `'a request for order 1': $.body.quantity: expected an integer…`. */
+export function failureInWords(f: FirstFailure): string {
+  const why =
+    f.mismatch !== undefined
+      ? `${f.mismatch.path}: ${f.mismatch.message}`
+      : (f.exception ?? 'no mismatch was reported');
+  const more = f.failedInteractions > 1 ? ` (and ${f.failedInteractions - 1} more failing)` : '';
+  return `'${f.interaction}' failed at ${why}${more}`;
+}
+
 /** How many characters one string field keeps once results are cut down. */
 const FIELD = 500;
 /** How many mismatches (and exceptions) one interaction keeps once results are cut down. */

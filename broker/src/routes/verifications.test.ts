@@ -116,4 +116,70 @@ describe('verification results', () => {
     expect(posted.body.testResults).toBeUndefined();
     expect(posted.body.verifiedBy).toBeUndefined();
   });
+
+  it('have a page that lists the failing interactions and their mismatches by path', async () => {
+    const testResults = [
+      {
+        interactionId,
+        interactionDescription: 'a request for order 1',
+        success: false,
+        mismatches: [
+          {
+            attribute: 'body',
+            identifier: '$.quantity',
+            description: "Expected '2' (String) to be an integer",
+          },
+        ],
+      },
+    ];
+    const posted = await json(publishUrl, {
+      method: 'POST',
+      body: JSON.stringify({ success: false, providerApplicationVersion: '5', testResults }),
+    });
+    const pageUrl = links(posted.body)['treaty:page']?.href ?? '';
+    const res = await fetch(pageUrl, { headers: { Accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const text = await res.text();
+    expect(text).toContain('orders 5 failed to verify the pact of web');
+    expect(text).toContain('a request for order 1');
+    expect(text).toContain('<code>$.body.quantity</code>');
+    expect(text).toContain('Expected &#39;2&#39; (String) to be an integer');
+    // The result names the interaction by the broker's _id: the page links to it in the contract.
+    expect(text).toContain('href="/ui/contracts/provider/orders/consumer/web/version/1#interaction-0"');
+    expect((await fetch(`${url}/ui/verifications/987654`)).status).toBe(404);
+    expect(await json(`${url}/ui/verifications/x`)).toMatchObject({
+      status: 404,
+      body: { code: 'TREATY_BROKER_NOT_FOUND' },
+    });
+  });
+
+  it("make can-i-deploy's no name the failing interaction and its first mismatch, and link the page", async () => {
+    const { body } = await json(
+      '/matrix?q[][pacticipant]=web&q[][version]=1&q[][pacticipant]=orders&q[][version]=5&latestby=cvpv',
+    );
+    expect((body.summary as { deployable: boolean }).deployable).toBe(false);
+    expect((body.summary as { reason: string }).reason).toContain(
+      "'a request for order 1' failed at $.body.quantity: Expected '2' (String) to be an integer",
+    );
+    const notices = body.notices as Array<{ type: string; failure?: Record<string, unknown> }>;
+    const failure = notices.find((n) => n.failure !== undefined)?.failure;
+    expect(failure).toMatchObject({
+      consumer: 'web',
+      consumerVersion: '1',
+      provider: 'orders',
+      providerVersion: '5',
+      interaction: 'a request for order 1',
+      interactionId,
+      mismatch: { path: '$.body.quantity', message: "Expected '2' (String) to be an integer" },
+      failedInteractions: 1,
+    });
+    const failureLinks = (failure?._links ?? {}) as Record<string, { href: string }>;
+    expect((await json(failureLinks['pb:verification-result']?.href ?? '')).status).toBe(200);
+    const row = (body.matrix as Array<{ verificationResult: { _links: { self: { href: string } } } }>)[0];
+    expect((await json(row?.verificationResult._links.self.href ?? '')).status).toBe(200);
+    // The matrix page links the failed cell to the page that says why.
+    const matrixPage = await (await fetch(`${url}/ui/matrix?pacticipant=orders&version=5`)).text();
+    expect(matrixPage).toMatch(/<a href="\/ui\/verifications\/\d+"><span class="status bad">/);
+  });
 });

@@ -39,6 +39,7 @@ export const verificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
       _links: {
         self: { href: `${pact}/verification-results/${v.id}` },
         'pb:pact-version': { href: pact },
+        'treaty:page': { title: 'This result, for people', href: `${base(req)}/ui/verifications/${v.id}` },
       },
     };
   };
