@@ -14,6 +14,8 @@ import type { RouteOptions } from '../http/hal.js';
 import { evaluateMatrix, type Decision, type MatrixRow, type MatrixSelector } from '../domain/matrix.js';
 import { pagePolicy } from '../http/security.js';
 import { fail } from '../http/errors.js';
+import { pactDiff } from '../routes/pacts.js';
+import type { ContractDiff, InteractionName } from '../domain/contract-diff.js';
 import { CSS, ago, href, html, page, raw, type Html } from './html.js';
 import { networkSvg, type Edge } from './network.js';
 import { generatorInWords, rulesInWords } from './rules-in-words.js';
@@ -192,6 +194,32 @@ function interactionBlock(i: Interaction, n: number): Html {
   return html`<article class="interaction" id="interaction-${n}" aria-labelledby="interaction-${n}-title"><h3 id="interaction-${n}-title">${i.description} <span class="muted">(${kind}${i.pending ? ', pending' : ''})</span></h3>${states}${detail}</article>`;
 }
 
+function changesBlock(
+  diff: ContractDiff | undefined,
+  previous: PactPublication | undefined,
+  self: string,
+): Html {
+  if (previous === undefined)
+    return html`<p class="muted">This is the first version of this contract (no earlier version has different content).</p>`;
+  const was = contractHref(previous.provider, previous.consumer, previous.consumerVersion);
+  const since = html`since <a href="${was}">version ${previous.consumerVersion}</a>`;
+  if (diff === undefined)
+    return html`<p class="muted">The changes ${since} cannot be shown: one version is not a pact Treaty can read.</p>`;
+  const name = (i: InteractionName) =>
+    html`${i.description}${i.providerStates.length === 0 ? '' : html` <span class="muted">given ${i.providerStates.join(' and ')}</span>`}`;
+  const items = [
+    ...diff.added.map((i) => html`<li><span class="status ok">+ added</span> ${name(i)}</li>`),
+    ...diff.removed.map((i) => html`<li><span class="status bad">− removed</span> ${name(i)}</li>`),
+    ...diff.changed.map(
+      (i) =>
+        html`<li><span class="status unknown">~ changed</span> ${name(i)}: ${i.fields.map((f, k) => html`${k === 0 ? '' : ', '}<code>${f}</code>`)}</li>`,
+    ),
+  ];
+  return html`<p>Changes ${since} (<a href="${self}/diff/previous-distinct">as text</a>):</p>
+${items.length === 0 ? html`<p class="muted">No interaction changed.</p>` : html`<ul class="changes">${items}</ul>`}
+<p class="muted">${diff.unchanged} interaction${diff.unchanged === 1 ? '' : 's'} unchanged.</p>`;
+}
+
 async function contractPage(
   store: Store,
   provider: string,
@@ -227,6 +255,8 @@ async function contractPage(
     };
   }
   const [latest] = await store.verificationsFor(consumer, provider, pub.sha);
+  const previous = await store.previousDistinctPact(consumer, provider, pub.consumerVersion);
+  const pactPath = `/pacts/provider/${enc(provider)}/consumer/${enc(consumer)}/version/${enc(pub.consumerVersion)}`;
   const latestBy =
     latest === undefined
       ? ''
@@ -237,8 +267,10 @@ async function contractPage(
 <dt>Published</dt><dd>${ago(pub.createdAt, now)}</dd>
 <dt>Pact specification</dt><dd>${contract.specVersion}</dd>
 <dt>Latest verification</dt><dd>${status(latest)}${latestBy}</dd>
-<dt>Content</dt><dd><a href="/pacts/provider/${enc(provider)}/consumer/${enc(consumer)}/version/${enc(pub.consumerVersion)}">the pact as JSON</a> <span class="muted">(sha ${pub.sha.slice(0, 12)})</span></dd>
+<dt>Content</dt><dd><a href="${pactPath}">the pact as JSON</a> <span class="muted">(sha ${pub.sha.slice(0, 12)})</span></dd>
 </dl>
+<h2>What changed</h2>
+${changesBlock(previous === undefined ? undefined : pactDiff(previous, pub), previous, pactPath)}
 <h2>Interactions</h2>
 <nav aria-label="Interactions"><ol>${contract.interactions.map((i, n) => html`<li><a href="#interaction-${n}">${i.description}</a></li>`)}</ol></nav>
 ${contract.interactions.map((i, n) => interactionBlock(i, n))}`;
