@@ -21,6 +21,13 @@ export const LIMITS = {
   /** Pages of versions: the largest page size, and the largest page number. */
   pageSize: 1000,
   pageNumber: 1_000_000,
+  /**
+   * The most characters of a verification result's `testResults` kept (256 Ki); beyond it they are cut
+   * down to each interaction's first mismatches (TREATY_BROKER_RESULTS_TRUNCATED).
+   */
+  testResults: 256 * 1024,
+  /** The most characters of a verification result's `verifiedBy` kept; a larger one is not kept. */
+  verifiedBy: 4096,
   /** The most matrix rows one query may ask for (`limit`). */
   matrixRows: 100_000,
 } as const;

@@ -191,6 +191,12 @@ export const ERROR_CODES = {
     status: 413,
     summary: 'The request body is larger than the broker accepts.',
   },
+  TREATY_BROKER_RESULTS_TRUNCATED: {
+    kind: 'user',
+    status: 201,
+    summary:
+      'A verification result was recorded, but its testResults were larger than the broker keeps and were cut down.',
+  },
   TREATY_BROKER_UNSUPPORTED_MEDIA_TYPE: {
     kind: 'user',
     status: 415,

@@ -92,7 +92,23 @@ async function verify(
   await api(
     'POST',
     `/pacts/provider/${provider}/consumer/${consumer}/pact-version/${sha}/verification-results`,
-    { success, providerApplicationVersion: providerVersion },
+    {
+      success,
+      providerApplicationVersion: providerVersion,
+      // What pact-verifier sends for a failure: the interaction and its mismatches.
+      ...(success
+        ? {}
+        : {
+            testResults: [
+              {
+                interactionId: '',
+                interactionDescription: 'a request for order 7',
+                success: false,
+                mismatches: [{ attribute: 'body', identifier: '$.total', description: 'Expected a number' }],
+              },
+            ],
+          }),
+    },
   );
 }
 
@@ -397,6 +413,17 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
       expect(overflow, path).toBeLessThanOrEqual(0);
       await page.close();
     }
+  });
+
+  it('leads from a failed contract to why it failed: the interaction and its mismatch by path', async () => {
+    const page = await open('/ui/contracts/provider/orders/consumer/web', 'contract-failed');
+    await Promise.all([page.waitForURL(/\/ui\/verifications\/\d+$/), page.click('a:has(.status.bad)')]);
+    expect(await text(page, '.verdict h2')).toBe('✘ orders 5.0.0 failed to verify the pact of web');
+    expect(await text(page, 'article.interaction h3')).toContain('a request for order 7');
+    const row = (await page.locator('article.interaction tbody tr').allInnerTexts())[0] ?? '';
+    expect(row.replace(/\s+/g, ' ').trim()).toBe('$.body.total Expected a number');
+    await page.screenshot({ path: join(artifacts, 'verification-failed.png'), fullPage: true });
+    await page.close();
   });
 
   it('answers unknown names with a page that says so, and a 404', async () => {

@@ -1,4 +1,5 @@
 import type { PactPublication, Store, Verification, Version } from '../store/types.js';
+import { failureInWords, firstFailure, type FirstFailure } from './test-results.js';
 
 /** One `q[]` selector: a pacticipant and which of its versions. */
 export interface MatrixSelector {
@@ -45,11 +46,27 @@ export interface MatrixRow {
 
 type ReasonType = 'success' | 'warning' | 'error' | 'info';
 
+/** A reason that blocks the deployment because a verification failed: which one, and why. */
+interface FailureReason extends FirstFailure {
+  consumer: string;
+  consumerVersion: string;
+  provider: string;
+  providerVersion: string;
+  verification: Verification;
+}
+
+/** Why the answer is what it is; `failure` names the failing interaction when the verifier reported it. */
+interface Reason {
+  type: ReasonType;
+  text: string;
+  failure?: FailureReason;
+}
+
 /** The answer: every row considered, the ignored rows after them, and a reason for each blocking pair. */
 export interface Decision {
   deployable: boolean | null;
   rows: MatrixRow[];
-  reasons: Array<{ type: ReasonType; text: string }>;
+  reasons: Reason[];
   success: number;
   failed: number;
   unknown: number;
@@ -438,11 +455,28 @@ export async function evaluateMatrix(
           type: 'error',
           text: `${w.provider} has not verified the pact of ${w.consumer}. Run: ${verifyHint(r.provider, r.providerVersion)}`,
         });
-      else if (!r.verification.success)
+      else if (!r.verification.success) {
+        const found = await store.getVerification(r.verification.id);
+        const reported = found?.report.testResults;
+        const first = reported === undefined ? undefined : firstFailure(JSON.parse(reported) as unknown);
+        const why = first === undefined ? '' : ` ${failureInWords(first)}.`;
         errors.push({
           type: 'error',
-          text: `${w.provider} failed to verify the pact of ${w.consumer}: deploying them together would break ${r.consumer}. Fix the provider or the consumer's expectations, then verify again.`,
+          text: `${w.provider} failed to verify the pact of ${w.consumer}: deploying them together would break ${r.consumer}.${why} Fix the provider or the consumer's expectations, then verify again.`,
+          ...(first === undefined
+            ? {}
+            : {
+                failure: {
+                  ...first,
+                  consumer: r.consumer,
+                  consumerVersion: r.consumerVersion,
+                  provider: r.provider,
+                  providerVersion: r.providerVersion,
+                  verification: r.verification,
+                },
+              }),
         });
+      }
     }
   }
   const success = considered.filter((r) => r.verification?.success === true).length;

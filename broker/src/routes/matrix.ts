@@ -161,7 +161,25 @@ export const matrixRoutes: FastifyPluginAsync<RouteOptions> = async (app, { stor
         unknown: d.unknown,
         ...(d.ignored === undefined ? {} : { ignored: d.ignored }),
       },
-      notices: d.reasons.map((r) => ({ type: r.type, text: r.text })),
+      notices: d.reasons.map((r) => {
+        const f = r.failure;
+        if (f === undefined) return { type: r.type, text: r.text };
+        const { verification: v, ...failure } = f;
+        // The failing interaction and its first mismatch, with where the whole result is.
+        return {
+          type: r.type,
+          text: r.text,
+          failure: {
+            ...failure,
+            _links: {
+              'pb:verification-result': {
+                href: `${b}/pacts/provider/${enc(v.provider)}/consumer/${enc(v.consumer)}/pact-version/${v.sha}/verification-results/${v.id}`,
+              },
+              'treaty:page': { title: 'Why it failed, for people', href: `${b}/ui/verifications/${v.id}` },
+            },
+          },
+        };
+      }),
       matrix: d.rows.map((r) => ({
         consumer: {
           name: r.consumer,

@@ -4,11 +4,14 @@ import type { PactPublication } from '../store/types.js';
 import { fail } from '../http/errors.js';
 import { base, pactUrl, send, type RouteOptions } from '../http/hal.js';
 import { decodeToken } from './for-verification.js';
+import { withInteractionIds } from '../domain/test-results.js';
+import { diffContracts, diffInWords, type ContractDiff } from '../domain/contract-diff.js';
 
 const enc = encodeURIComponent;
 
 function pactBody(b: string, p: PactPublication): Record<string, unknown> {
-  const content = JSON.parse(p.content) as Record<string, unknown>;
+  // As the Pact Broker does, every interaction carries an `_id`: verifiers send it back with each result.
+  const content = withInteractionIds(JSON.parse(p.content) as Record<string, unknown>);
   const shaUrl = `${b}/pacts/provider/${enc(p.provider)}/consumer/${enc(p.consumer)}/pact-version/${p.sha}`;
   return {
     ...content,
@@ -27,6 +30,15 @@ function pactBody(b: string, p: PactPublication): Record<string, unknown> {
         href: `${b}/pacticipants/${enc(p.consumer)}/versions/${enc(p.consumerVersion)}`,
       },
       'pb:pact-version': { title: 'Pact content version', name: p.sha, href: shaUrl },
+      'pb:diff-previous-distinct': {
+        title: 'Diff with previous distinct version of this pact',
+        href: `${pactUrl(b, p)}/diff/previous-distinct`,
+      },
+      'pb:diff': {
+        title: 'Diff with another version of this pact',
+        href: `${pactUrl(b, p)}/diff/version/{version}`,
+        templated: true,
+      },
       'pb:publish-verification-results': {
         title: 'Publish verification results',
         href: `${shaUrl}/verification-results`,
@@ -108,6 +120,25 @@ function mergePactJson(
 }
 
 export type PactParams = { provider: string; consumer: string; version: string };
+
+/** The contract a stored pact holds; undefined for one Treaty cannot read (stored before a rule). */
+function storedContract(p: PactPublication): Contract | undefined {
+  try {
+    return parseContract(JSON.parse(p.content) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What changed from `previous` to `current`, or undefined when either cannot be read. The diff
+ * resources and the contract page both use it.
+ */
+export function pactDiff(previous: PactPublication, current: PactPublication): ContractDiff | undefined {
+  const before = storedContract(previous);
+  const after = storedContract(current);
+  return before === undefined || after === undefined ? undefined : diffContracts(before, after);
+}
 
 /** Pacts: published, merged and fetched by consumer version, tag, branch, content (sha) or latest. */
 export const pactRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store }) => {
@@ -202,6 +233,68 @@ export const pactRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store 
         );
       reply.header('X-Pact-Consumer-Version', p.consumerVersion);
       return send(reply, 200, pactBody(base(req), p));
+    },
+  );
+
+  // The Pact Broker answers its diff resources as text; a client that asks for JSON gets the diff as data.
+  const sendDiff = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    current: PactPublication,
+    previous: PactPublication | undefined,
+  ): Promise<FastifyReply> => {
+    const b = base(req);
+    const diff = previous === undefined ? undefined : pactDiff(previous, current);
+    const heading = `Pact between ${current.consumer} (${current.consumerVersion}) and ${current.provider}`;
+    if ((req.headers.accept ?? '').includes('json')) {
+      return send(reply, 200, {
+        consumer: current.consumer,
+        provider: current.provider,
+        consumerVersion: current.consumerVersion,
+        comparedWith:
+          previous === undefined ? null : { consumerVersion: previous.consumerVersion, sha: previous.sha },
+        ...(diff ?? { added: [], removed: [], changed: [], unchanged: 0 }),
+        ...(previous !== undefined && diff === undefined ? { comparable: false } : {}),
+        _links: {
+          'pb:pact-version': { href: pactUrl(b, current) },
+          ...(previous === undefined ? {} : { 'pb:comparison-pact-version': { href: pactUrl(b, previous) } }),
+        },
+      });
+    }
+    const text =
+      previous === undefined
+        ? `# ${heading}\n\nThere is no earlier version of this pact with different content.\n`
+        : diff === undefined
+          ? `# ${heading}\n\nThe two versions cannot be compared: one of them is not a pact Treaty can read.\n`
+          : `# Changes to the ${heading} since version ${previous.consumerVersion}\n\n${diffInWords(diff)}\n\n## Links\n\npact-version:\n  ${pactUrl(b, current)}\ncomparison-pact-version:\n  ${pactUrl(b, previous)}\n`;
+    return reply.code(200).type('text/plain; charset=utf-8').send(text);
+  };
+
+  app.get<{ Params: PactParams }>(
+    '/pacts/provider/:provider/consumer/:consumer/version/:version/diff/previous-distinct',
+    async (req, reply) => {
+      const { provider, consumer, version } = req.params;
+      const p =
+        (await store.getPact(consumer, version, provider)) ??
+        fail('TREATY_BROKER_NOT_FOUND', `No pact between ${consumer} version ${version} and ${provider}.`);
+      return sendDiff(req, reply, p, await store.previousDistinctPact(consumer, provider, version));
+    },
+  );
+
+  app.get<{ Params: PactParams & { other: string } }>(
+    '/pacts/provider/:provider/consumer/:consumer/version/:version/diff/version/:other',
+    async (req, reply) => {
+      const { provider, consumer, version, other } = req.params;
+      const p =
+        (await store.getPact(consumer, version, provider)) ??
+        fail('TREATY_BROKER_NOT_FOUND', `No pact between ${consumer} version ${version} and ${provider}.`);
+      const o =
+        (await store.getPact(consumer, other, provider)) ??
+        fail(
+          'TREATY_BROKER_NOT_FOUND',
+          `No pact between ${consumer} version ${other} and ${provider} to compare with.`,
+        );
+      return sendDiff(req, reply, p, o);
     },
   );
 

@@ -248,6 +248,60 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       await store.close();
     });
 
+    it('keeps what a verifier reported, found by the verification number', async () => {
+      const store = await open();
+      const { publication } = await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '1',
+        provider: 'orders',
+        content: pact(1),
+      });
+      const testResults = JSON.stringify([{ interactionId: 'a', success: false, mismatches: [] }]);
+      const failed = await store.recordVerification({
+        consumer: 'web',
+        provider: 'orders',
+        providerVersion: 'p1',
+        sha: publication.sha,
+        success: false,
+        report: { testResults, verifiedBy: '{"implementation":"x"}', truncated: true },
+      });
+      const plain = await store.recordVerification({
+        consumer: 'web',
+        provider: 'orders',
+        providerVersion: 'p2',
+        sha: publication.sha,
+        success: true,
+      });
+      expect(await store.getVerification(failed.id)).toEqual({
+        verification: failed,
+        report: { testResults, verifiedBy: '{"implementation":"x"}', truncated: true },
+      });
+      expect(await store.getVerification(plain.id)).toEqual({
+        verification: plain,
+        report: { truncated: false },
+      });
+      expect(await store.getVerification(plain.id + 100)).toBeUndefined();
+      await store.close();
+    });
+
+    it('finds the previous distinct pact of a consumer version', async () => {
+      const store = await open();
+      const publish = (consumerVersion: string, n: number) =>
+        store.publishPact({ consumer: 'web', consumerVersion, provider: 'orders', content: pact(n) });
+      await publish('1', 1);
+      await publish('2', 2);
+      await publish('3', 2);
+      await publish('4', 3);
+      const previous = async (v: string) =>
+        (await store.previousDistinctPact('web', 'orders', v))?.consumerVersion;
+      expect(await previous('4')).toBe('3');
+      expect(await previous('3')).toBe('1');
+      expect(await previous('2')).toBe('1');
+      expect(await previous('1')).toBeUndefined();
+      expect(await previous('9')).toBeUndefined();
+      await store.close();
+    });
+
     it('refuses empty and overlong names', async () => {
       const store = await open();
       await expect(store.ensurePacticipant('  ')).rejects.toMatchObject({

@@ -46,6 +46,17 @@ export interface Verification {
   createdAt: string;
 }
 
+/**
+ * What a verifier sent with a result: `testResults` (Pact's per-interaction array, as sent or cut down
+ * to the broker's limit) and `verifiedBy`, both as JSON text.
+ */
+export interface VerificationReport {
+  testResults?: string;
+  verifiedBy?: string;
+  /** True when the test results were cut down to the limit (TREATY_BROKER_RESULTS_TRUNCATED). */
+  truncated: boolean;
+}
+
 /** A place versions are deployed or released to. */
 export interface Environment {
   uuid: string;
@@ -157,6 +168,15 @@ export interface Store {
     filter?: { branch?: string; tag?: string },
   ): Promise<PactPublication | undefined>;
   getPactBySha(consumer: string, provider: string, sha: string): Promise<PactPublication | undefined>;
+  /**
+   * The newest pact of the pair published for a consumer version older than `consumerVersion` whose
+   * content differs from that version's pact (the Pact Broker's "previous distinct").
+   */
+  previousDistinctPact(
+    consumer: string,
+    provider: string,
+    consumerVersion: string,
+  ): Promise<PactPublication | undefined>;
 
   /** The pacts a consumer version has, one per provider. */
   pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]>;
@@ -192,7 +212,12 @@ export interface Store {
     buildUrl?: string;
     branch?: string;
     wip?: boolean;
+    report?: VerificationReport;
   }): Promise<Verification>;
+  /** One verification by its number, with what its verifier reported. */
+  getVerification(
+    id: number,
+  ): Promise<{ verification: Verification; report: VerificationReport } | undefined>;
   /** What one provider version has verified, newest first. */
   verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]>;
   /** Verifications of one pact content, newest first. */

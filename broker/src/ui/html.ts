@@ -103,6 +103,7 @@ dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem
 dl.meta dt { color: var(--muted); }
 dl.meta dd { margin: 0; }
 .left { text-align: left; }
+.changes { overflow-wrap: anywhere; }
 @media (max-width: 40rem) { body { font-size: 15px; } main { padding: .75rem; } h1 { font-size: 1.35rem; } }
 `;
 

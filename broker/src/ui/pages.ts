@@ -13,9 +13,13 @@ import type { PactPublication, Store, Verification } from '../store/types.js';
 import type { RouteOptions } from '../http/hal.js';
 import { evaluateMatrix, type Decision, type MatrixRow, type MatrixSelector } from '../domain/matrix.js';
 import { pagePolicy } from '../http/security.js';
+import { fail } from '../http/errors.js';
+import { pactDiff } from '../routes/pacts.js';
+import type { ContractDiff, InteractionName } from '../domain/contract-diff.js';
 import { CSS, ago, href, html, page, raw, type Html } from './html.js';
 import { networkSvg, type Edge } from './network.js';
 import { generatorInWords, rulesInWords } from './rules-in-words.js';
+import { interactionId, readTestResults, type ReportedInteraction } from '../domain/test-results.js';
 
 const enc = encodeURIComponent;
 
@@ -46,12 +50,16 @@ async function integrations(store: Store): Promise<IntegrationRow[]> {
   return rows.sort((a, b) => a.consumer.localeCompare(b.consumer) || a.provider.localeCompare(b.provider));
 }
 
-function status(v: { success: boolean } | null | undefined): Html {
+function status(v: { success: boolean; id?: number } | null | undefined): Html {
   if (v === null || v === undefined) return html`<span class="status unknown">not verified</span>`;
-  return v.success
+  const label = v.success
     ? html`<span class="status ok">✔ verified</span>`
     : html`<span class="status bad">✘ failed</span>`;
+  // A result links to its page: for a failure, that page says why.
+  return v.id === undefined ? label : html`<a href="${verificationHref(v.id)}">${label}</a>`;
 }
+
+const verificationHref = (id: number) => `/ui/verifications/${id}`;
 
 const contractHref = (provider: string, consumer: string, version?: string) =>
   `/ui/contracts/provider/${enc(provider)}/consumer/${enc(consumer)}${version === undefined ? '' : `/version/${enc(version)}`}`;
@@ -186,6 +194,32 @@ function interactionBlock(i: Interaction, n: number): Html {
   return html`<article class="interaction" id="interaction-${n}" aria-labelledby="interaction-${n}-title"><h3 id="interaction-${n}-title">${i.description} <span class="muted">(${kind}${i.pending ? ', pending' : ''})</span></h3>${states}${detail}</article>`;
 }
 
+function changesBlock(
+  diff: ContractDiff | undefined,
+  previous: PactPublication | undefined,
+  self: string,
+): Html {
+  if (previous === undefined)
+    return html`<p class="muted">This is the first version of this contract (no earlier version has different content).</p>`;
+  const was = contractHref(previous.provider, previous.consumer, previous.consumerVersion);
+  const since = html`since <a href="${was}">version ${previous.consumerVersion}</a>`;
+  if (diff === undefined)
+    return html`<p class="muted">The changes ${since} cannot be shown: one version is not a pact Treaty can read.</p>`;
+  const name = (i: InteractionName) =>
+    html`${i.description}${i.providerStates.length === 0 ? '' : html` <span class="muted">given ${i.providerStates.join(' and ')}</span>`}`;
+  const items = [
+    ...diff.added.map((i) => html`<li><span class="status ok">+ added</span> ${name(i)}</li>`),
+    ...diff.removed.map((i) => html`<li><span class="status bad">− removed</span> ${name(i)}</li>`),
+    ...diff.changed.map(
+      (i) =>
+        html`<li><span class="status unknown">~ changed</span> ${name(i)}: ${i.fields.map((f, k) => html`${k === 0 ? '' : ', '}<code>${f}</code>`)}</li>`,
+    ),
+  ];
+  return html`<p>Changes ${since} (<a href="${self}/diff/previous-distinct">as text</a>):</p>
+${items.length === 0 ? html`<p class="muted">No interaction changed.</p>` : html`<ul class="changes">${items}</ul>`}
+<p class="muted">${diff.unchanged} interaction${diff.unchanged === 1 ? '' : 's'} unchanged.</p>`;
+}
+
 async function contractPage(
   store: Store,
   provider: string,
@@ -221,6 +255,8 @@ async function contractPage(
     };
   }
   const [latest] = await store.verificationsFor(consumer, provider, pub.sha);
+  const previous = await store.previousDistinctPact(consumer, provider, pub.consumerVersion);
+  const pactPath = `/pacts/provider/${enc(provider)}/consumer/${enc(consumer)}/version/${enc(pub.consumerVersion)}`;
   const latestBy =
     latest === undefined
       ? ''
@@ -231,12 +267,107 @@ async function contractPage(
 <dt>Published</dt><dd>${ago(pub.createdAt, now)}</dd>
 <dt>Pact specification</dt><dd>${contract.specVersion}</dd>
 <dt>Latest verification</dt><dd>${status(latest)}${latestBy}</dd>
-<dt>Content</dt><dd><a href="/pacts/provider/${enc(provider)}/consumer/${enc(consumer)}/version/${enc(pub.consumerVersion)}">the pact as JSON</a> <span class="muted">(sha ${pub.sha.slice(0, 12)})</span></dd>
+<dt>Content</dt><dd><a href="${pactPath}">the pact as JSON</a> <span class="muted">(sha ${pub.sha.slice(0, 12)})</span></dd>
 </dl>
+<h2>What changed</h2>
+${changesBlock(previous === undefined ? undefined : pactDiff(previous, pub), previous, pactPath)}
 <h2>Interactions</h2>
 <nav aria-label="Interactions"><ol>${contract.interactions.map((i, n) => html`<li><a href="#interaction-${n}">${i.description}</a></li>`)}</ol></nav>
 ${contract.interactions.map((i, n) => interactionBlock(i, n))}`;
   return { status: 200, html: page(`${consumer} → ${provider}`, '', body) };
+}
+
+/** A value a verifier reported, as short text. */
+function reported(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? 'nothing');
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+function failedInteraction(r: ReportedInteraction, anchor: string | undefined): Html {
+  const title = r.description ?? r.interactionId ?? 'An interaction the verifier did not name';
+  const mismatches =
+    r.mismatches.length === 0
+      ? ''
+      : html`<div class="table-wrap"><table>
+<caption class="muted left">What did not match, by path</caption>
+<thead><tr><th scope="col">Path</th><th scope="col">What went wrong</th><th scope="col">Expected</th><th scope="col">Actual</th></tr></thead>
+<tbody>${r.mismatches.map(
+          (m) =>
+            html`<tr><td><code>${m.path}</code></td><td>${m.message}</td><td>${'expected' in m ? html`<code>${reported(m.expected)}</code>` : ''}</td><td>${'actual' in m ? html`<code>${reported(m.actual)}</code>` : ''}</td></tr>`,
+        )}</tbody></table></div>`;
+  const exceptions =
+    r.exceptions.length === 0
+      ? ''
+      : html`<p>It could not be verified:</p><ul>${r.exceptions.map((e) => html`<li>${e}</li>`)}</ul>`;
+  const link = anchor === undefined ? '' : html` <a href="${anchor}">see the interaction</a>`;
+  return html`<article class="interaction"><h3><span class="status bad">✘</span> ${title}</h3><p class="muted">${r.interactionId === undefined ? '' : html`id <code>${r.interactionId}</code>`}${link}</p>${mismatches}${exceptions}</article>`;
+}
+
+async function verificationPage(
+  store: Store,
+  id: number,
+  now: number,
+): Promise<{ status: number; html: string }> {
+  const found = await store.getVerification(id);
+  if (found === undefined)
+    return {
+      status: 404,
+      html: page(
+        'Not found',
+        '',
+        html`<h1>No such verification</h1><p role="alert">There is no verification result ${String(id)}.</p><p><a href="/">All integrations</a></p>`,
+      ),
+    };
+  const { verification: v, report } = found;
+  const pact = await store.getPactBySha(v.consumer, v.provider, v.sha);
+  const results = readTestResults(
+    report.testResults === undefined ? undefined : JSON.parse(report.testResults),
+  );
+  // Results name interactions by the broker's _id (pact-verifier), the V4 key (Treaty) or description.
+  const anchors = new Map<string, string>();
+  if (pact !== undefined) {
+    const doc = JSON.parse(pact.content) as { interactions?: unknown; messages?: unknown };
+    const raw = [doc.interactions, doc.messages].flatMap((l) => (Array.isArray(l) ? l : []));
+    raw.forEach((i: unknown, n) => {
+      const at = `${contractHref(v.provider, v.consumer, pact.consumerVersion)}#interaction-${n}`;
+      const o = (typeof i === 'object' && i !== null ? i : {}) as Record<string, unknown>;
+      for (const k of [interactionId(i), o.key, o.description])
+        if (typeof k === 'string' && !anchors.has(k)) anchors.set(k, at);
+    });
+  }
+  const anchorOf = (r: ReportedInteraction) =>
+    (r.interactionId === undefined ? undefined : anchors.get(r.interactionId)) ??
+    (r.description === undefined ? undefined : anchors.get(r.description));
+  const failed = results.filter((r) => !r.success);
+  const passed = results.filter((r) => r.success);
+  let by = '';
+  if (report.verifiedBy !== undefined) {
+    const vb = JSON.parse(report.verifiedBy) as { implementation?: unknown; version?: unknown };
+    by = [vb.implementation, vb.version].filter((x) => typeof x === 'string').join(' ');
+  }
+  const title = `${v.consumer} → ${v.provider}: verification ${v.id}`;
+  const counts =
+    failed.length === 0
+      ? 'The verifier did not say which interactions failed.'
+      : `${failed.length} interaction${failed.length === 1 ? '' : 's'} failed${passed.length === 0 ? '' : `, ${passed.length} passed`}.`;
+  const contract =
+    pact === undefined
+      ? v.sha.slice(0, 12)
+      : html`<a href="${contractHref(v.provider, v.consumer, pact.consumerVersion)}">${v.consumer} version ${pact.consumerVersion}</a>`;
+  const body = html`<h1>${v.consumer} → ${v.provider}</h1>
+<section class="verdict ${v.success ? 'ok' : 'bad'}"><h2>${v.success ? `✔ ${v.provider} ${v.providerVersion} verified the pact of ${v.consumer}` : `✘ ${v.provider} ${v.providerVersion} failed to verify the pact of ${v.consumer}`}</h2>
+${v.success ? '' : html`<p>${counts}</p>`}</section>
+<dl class="meta">
+<dt>Contract</dt><dd>${contract} <span class="muted">(sha ${v.sha.slice(0, 12)})</span></dd>
+<dt>Provider version</dt><dd>${v.providerVersion}</dd>
+<dt>Verified</dt><dd>${ago(v.createdAt, now)}${by === '' ? '' : ` by ${by}`}</dd>
+${v.buildUrl === undefined ? '' : html`<dt>Build</dt><dd>${v.buildUrl}</dd>`}
+<dt>As JSON</dt><dd><a href="/pacts/provider/${enc(v.provider)}/consumer/${enc(v.consumer)}/pact-version/${v.sha}/verification-results/${v.id}">the verification result</a></dd>
+</dl>
+${report.truncated ? html`<p role="note" class="muted">The verifier sent more results than the broker keeps (TREATY_BROKER_RESULTS_TRUNCATED): each interaction shows its first mismatches only.</p>` : ''}
+${failed.length === 0 ? '' : html`<h2>Failing interactions</h2>${failed.map((r) => failedInteraction(r, anchorOf(r)))}`}
+${passed.length === 0 ? '' : html`<h2>Passing interactions</h2><ul>${passed.map((r) => html`<li><span class="status ok">✔</span> ${r.description ?? r.interactionId ?? 'unnamed'}</li>`)}</ul>`}`;
+  return { status: 200, html: page(title, '', body) };
 }
 
 /** The form that picks a pacticipant's version (and where), as the matrix and can-i-deploy pages use it. */
@@ -332,7 +463,11 @@ function verdict(d: Decision, who: string, where: string): Html {
       : d.deployable === false
         ? `No: ${who} cannot be deployed to ${where}.`
         : `Not yet: results are missing, so ${who} cannot be deployed to ${where}.`;
-  return html`<section class="verdict ${cls}" aria-live="polite"><h2>${text}</h2>${d.reasons.map((r) => html`<p>${r.type === 'error' ? '✘ ' : r.type === 'warning' ? '⚠ ' : r.type === 'success' ? '✔ ' : ''}${r.text}</p>`)}</section>`;
+  const why = (r: Decision['reasons'][number]) =>
+    r.failure === undefined
+      ? ''
+      : html` <a href="${verificationHref(r.failure.verification.id)}">See why it failed</a>.`;
+  return html`<section class="verdict ${cls}" aria-live="polite"><h2>${text}</h2>${d.reasons.map((r) => html`<p>${r.type === 'error' ? '✘ ' : r.type === 'warning' ? '⚠ ' : r.type === 'success' ? '✔ ' : ''}${r.text}${why(r)}</p>`)}</section>`;
 }
 
 async function canIDeployPage(
@@ -457,6 +592,12 @@ export const uiPages: FastifyPluginAsync<RouteOptions> = async (app, { store }) 
       return sendPage(reply, r.status, r.html);
     },
   );
+  app.get<{ Params: { id: string } }>('/ui/verifications/:id', async (req, reply) => {
+    if (!/^\d{1,15}$/.test(req.params.id))
+      fail('TREATY_BROKER_NOT_FOUND', 'A verification is named by its number: /ui/verifications/<number>.');
+    const r = await verificationPage(store, Number(req.params.id), Date.now());
+    return sendPage(reply, r.status, r.html);
+  });
   app.get<Q>('/ui/matrix', async (req, reply) => {
     const r = await matrixPage(store, req.query, Date.now());
     return sendPage(reply, r.status, r.html);

@@ -300,6 +300,14 @@ function fnv1a64(text: string): string {
   return h2.toString(16).padStart(8, '0') + h1.toString(16).padStart(8, '0');
 }
 
+/**
+ * An interaction's V4 key: the one it has, or the one serialization computes for it.
+ * @example interactionKey(contract.interactions[0]) // '3f2a…' (16 hex digits)
+ */
+export function interactionKey(i: Interaction): string {
+  return String(interactionV4(i).key);
+}
+
 function interactionV4(i: Interaction): JsonObject {
   const common: Array<[string, JsonValue | undefined]> = [
     ['type', i.type],

@@ -1,5 +1,6 @@
 import { TreatyError, brokerRefusalCode, isTreatyError } from '../errors.js';
 import { parseContract } from '../contract/parse.js';
+import type { JsonValue } from '../contract/model.js';
 import { send } from './http-client.js';
 import { pactLimits, type LoadedContract, type PactLimits } from './sources.js';
 
@@ -168,6 +169,7 @@ export async function pactsFromBroker(provider: string, options: BrokerOptions):
     }
     const publishUrl = link(doc, 'pb:publish-verification-results');
     const providerUrl = link(doc, 'pb:provider');
+    const interactionIds = brokerIds(doc, contract.interactions.length);
     out.push({
       source: e.href,
       contract,
@@ -176,10 +178,24 @@ export async function pactsFromBroker(provider: string, options: BrokerOptions):
         notices: e.notices,
         ...(publishUrl === undefined ? {} : { publishUrl }),
         ...(providerUrl === undefined ? {} : { providerUrl }),
+        ...(interactionIds === undefined ? {} : { interactionIds }),
       },
     });
   }
   return out;
+}
+
+/**
+ * The `_id` the broker gave each interaction (and V3 message), in the order the contract reads them;
+ * undefined when the counts disagree, so no result is ever sent under another interaction's id.
+ */
+function brokerIds(doc: Record<string, unknown>, count: number): Array<string | undefined> | undefined {
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const ids = [...list(doc.interactions), ...list(doc.messages)].map((i) => {
+    const id = typeof i === 'object' && i !== null ? (i as Record<string, unknown>)._id : undefined;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  });
+  return ids.length === count && ids.some((id) => id !== undefined) ? ids : undefined;
 }
 
 /**
@@ -188,7 +204,14 @@ export async function pactsFromBroker(provider: string, options: BrokerOptions):
  */
 export async function publishResult(
   loaded: LoadedContract,
-  result: { success: boolean; providerVersion: string; providerBranch?: string; buildUrl?: string },
+  result: {
+    success: boolean;
+    providerVersion: string;
+    providerBranch?: string;
+    buildUrl?: string;
+    /** Pact's per-interaction results (see test-results.ts). */
+    testResults?: JsonValue[];
+  },
   options: BrokerOptions,
 ): Promise<void> {
   const publishUrl = loaded.broker?.publishUrl;
@@ -216,5 +239,6 @@ export async function publishResult(
     providerApplicationVersion: result.providerVersion,
     verifiedBy: { implementation: 'Treaty', version: '0.1.0' },
     ...(result.buildUrl === undefined ? {} : { buildUrl: result.buildUrl }),
+    ...(result.testResults === undefined ? {} : { testResults: result.testResults }),
   });
 }

@@ -13,7 +13,14 @@ export interface LoadedContract {
   /** What was read leniently, as the Pact tools read it (see `parseContract`'s `onWarning`). */
   warnings?: string[];
   /** For a pact from a broker: whether it is pending, the broker's notices, and where results go. */
-  broker?: { pending: boolean; notices: string[]; publishUrl?: string; providerUrl?: string };
+  broker?: {
+    pending: boolean;
+    notices: string[];
+    publishUrl?: string;
+    providerUrl?: string;
+    /** The broker's `_id` of each interaction, in the order of `contract.interactions`, where it gave one. */
+    interactionIds?: Array<string | undefined>;
+  };
 }
 
 /** How a pact is read: its deadline and size limit, as {@link send} takes them. */

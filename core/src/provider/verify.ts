@@ -32,6 +32,8 @@ import {
   type SendLimits,
 } from './http-client.js';
 import { Redactor, isSecretHeader, REDACTED } from './redact.js';
+import { testResult } from './test-results.js';
+import { interactionKey } from '../contract/serialize.js';
 
 /** A request about to be sent to the provider; filters may change it. */
 export interface ProviderRequest {
@@ -730,6 +732,13 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
     ) {
       // The published result is the truth about this version, pending or not.
       const success = job.result.interactions.every((r) => r.status === 'passed');
+      // Each result names its interaction as the broker knows it: its `_id`, else its V4 key.
+      const ids = job.loaded.broker.interactionIds;
+      const testResults = job.interactions.map((interaction, n) => {
+        const at = job.loaded.contract.interactions.indexOf(interaction);
+        const id = ids?.[at] ?? interactionKey(interaction);
+        return testResult(job.result.interactions[n] as InteractionResult, id, redactor);
+      });
       try {
         await publishResult(
           job.loaded,
@@ -740,6 +749,7 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
               ? {}
               : { providerBranch: options.providerVersionBranch }),
             ...(options.buildUrl === undefined ? {} : { buildUrl: options.buildUrl }),
+            testResults,
           },
           { ...(options.broker as BrokerOptions), ...limits },
         );

@@ -129,4 +129,18 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX branch_versions_created ON branch_versions (pacticipant_id, branch, created_at);
     `,
   },
+  {
+    version: 7,
+    name: 'what a verifier reported per interaction',
+    // Kept beside the verification rather than in it: the gate reads verifications by the hundred and
+    // needs these only for the few that failed.
+    sql: `
+      CREATE TABLE verification_results (
+        verification_id INTEGER PRIMARY KEY REFERENCES verifications(id),
+        test_results TEXT,
+        verified_by TEXT,
+        truncated INTEGER NOT NULL DEFAULT 0
+      );
+    `,
+  },
 ];

@@ -11,6 +11,7 @@ import type {
   ReleasedVersion,
   Store,
   Verification,
+  VerificationReport,
   Version,
 } from '../types.js';
 import { migrations } from './migrations.js';
@@ -518,6 +519,21 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : this.publication(row);
   }
 
+  async previousDistinctPact(
+    consumer: string,
+    provider: string,
+    consumerVersion: string,
+  ): Promise<PactPublication | undefined> {
+    const current = await this.getPact(consumer, consumerVersion, provider);
+    if (current === undefined) return undefined;
+    const row = this.prepare(
+      `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha <> ? AND pp.consumer_version_id < (${SqliteStore.versionIdByNames}) ORDER BY pp.consumer_version_id DESC LIMIT 1`,
+    ).get(consumer, provider, current.sha, consumer, consumerVersion) as
+      | Parameters<SqliteStore['publication']>[0]
+      | undefined;
+    return row === undefined ? undefined : this.publication(row);
+  }
+
   async pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]> {
     const rows = this.prepare(
       `${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = (${SqliteStore.versionIdByNames}) ORDER BY p.name`,
@@ -626,6 +642,7 @@ export class SqliteStore implements Store {
     buildUrl?: string;
     branch?: string;
     wip?: boolean;
+    report?: VerificationReport;
   }): Promise<Verification> {
     return this.db.transaction((): Verification => {
       const consumer = this.pacticipantRow(input.consumer);
@@ -653,6 +670,16 @@ export class SqliteStore implements Store {
         createdAt,
         input.wip === true ? 1 : 0,
       );
+      const report = input.report;
+      if (report !== undefined && (report.testResults !== undefined || report.verifiedBy !== undefined))
+        this.prepare(
+          'INSERT INTO verification_results (verification_id, test_results, verified_by, truncated) VALUES (?, ?, ?, ?)',
+        ).run(
+          info.lastInsertRowid,
+          report.testResults ?? null,
+          report.verifiedBy ?? null,
+          report.truncated ? 1 : 0,
+        );
       return {
         id: Number(info.lastInsertRowid),
         consumer: input.consumer,
@@ -664,6 +691,53 @@ export class SqliteStore implements Store {
         createdAt,
       };
     })();
+  }
+
+  async getVerification(
+    id: number,
+  ): Promise<{ verification: Verification; report: VerificationReport } | undefined> {
+    const r = this.prepare(
+      `SELECT ve.id, c.name AS consumer, p.name AS provider, v.number AS provider_version, ve.sha, ve.success,
+              ve.build_url, ve.created_at, vr.test_results, vr.verified_by, vr.truncated
+         FROM verifications ve
+         JOIN versions v ON v.id = ve.provider_version_id
+         JOIN pacticipants c ON c.id = ve.consumer_id
+         JOIN pacticipants p ON p.id = ve.provider_id
+         LEFT JOIN verification_results vr ON vr.verification_id = ve.id
+         WHERE ve.id = ?`,
+    ).get(id) as
+      | {
+          id: number;
+          consumer: string;
+          provider: string;
+          provider_version: string;
+          sha: string;
+          success: number;
+          build_url: string | null;
+          created_at: string;
+          test_results: string | null;
+          verified_by: string | null;
+          truncated: number | null;
+        }
+      | undefined;
+    if (r === undefined) return undefined;
+    return {
+      verification: {
+        id: r.id,
+        consumer: r.consumer,
+        provider: r.provider,
+        providerVersion: r.provider_version,
+        sha: r.sha,
+        success: r.success === 1,
+        ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+        createdAt: r.created_at,
+      },
+      report: {
+        ...(r.test_results === null ? {} : { testResults: r.test_results }),
+        ...(r.verified_by === null ? {} : { verifiedBy: r.verified_by }),
+        truncated: r.truncated === 1,
+      },
+    };
   }
 
   async verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]> {

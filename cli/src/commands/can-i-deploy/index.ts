@@ -90,14 +90,46 @@ function define(cli: Cli): void {
   brokerOptions(cli);
 }
 
+/** A blocking failed verification as the broker names it (Treaty brokers add it to the notice). */
+interface NoticeFailure {
+  consumer: string;
+  consumerVersion: string;
+  provider: string;
+  providerVersion: string;
+  interaction: string;
+  mismatch?: { path: string; message: string };
+  exception?: string;
+  _links?: Record<string, { href: string } | undefined>;
+}
+
 interface MatrixAnswer {
   summary?: { deployable?: boolean | null; reason?: string };
+  notices?: Array<{ type?: string; text?: string; failure?: NoticeFailure }>;
   matrix?: Array<{
     consumer: { name: string; version?: { number: string } };
     provider: { name: string; version: { number: string } | null };
     verificationResult: { success: boolean } | null;
     ignored?: boolean;
   }>;
+}
+
+/**
+ * The failing interaction of each failed verification, its first mismatch and where to read the
+ * rest, one block per failure (empty when the broker named none).
+ */
+function failureLines(answer: MatrixAnswer): string {
+  return (answer.notices ?? [])
+    .flatMap((n) => (n.failure === undefined ? [] : [n.failure]))
+    .map((f) => {
+      const why =
+        f.mismatch !== undefined
+          ? `${f.mismatch.path}: ${f.mismatch.message}`
+          : (f.exception ?? 'no mismatch reported');
+      const where = f._links?.['treaty:page']?.href ?? f._links?.['pb:verification-result']?.href;
+      const pair = `${f.provider} ${f.providerVersion} × ${f.consumer} ${f.consumerVersion}`;
+      return `✘ ${pair}: '${f.interaction}'\n    ${why}\n${where === undefined ? '' : `    details: ${where}\n`}`;
+    })
+    .join('');
 }
 
 /** `treaty can-i-deploy`. */
@@ -172,6 +204,8 @@ export const canIDeployCommand: Command = {
       );
       if (answer.summary?.reason !== undefined && answer.summary.reason !== '')
         io.stdout(`\n${answer.summary.reason}\n`);
+      const failures = failureLines(answer);
+      if (failures !== '') io.stdout(`\nWhat failed:\n${failures}`);
     }
     return deployable === true || flag(values, 'dryRun') ? 0 : 1;
   },
