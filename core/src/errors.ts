@@ -149,6 +149,12 @@ export const ERROR_CODES = {
     summary:
       'An answer (a provider response, a pact fetched by URL or from the broker, a pact file) is larger than the limit.',
   },
+  TREATY_OPENAPI_INVALID: {
+    kind: 'user',
+    status: 400,
+    summary:
+      'An OpenAPI document cannot be read: not YAML or JSON, not OpenAPI 3.0 or 3.1, a malformed part or a $ref that points at nothing; the message names where.',
+  },
   TREATY_BROKER_PACT_CONFLICT: {
     kind: 'user',
     status: 409,

@@ -121,6 +121,16 @@ export type {
   MessageProducer,
 } from './provider/verify.js';
 export { loadContracts } from './provider/sources.js';
+export { checkAgainstOpenApi, OpenApiChecker } from './openapi/check.js';
+export type {
+  OpenApiCheckOptions,
+  OpenApiContractCheck,
+  OpenApiInteractionCheck,
+} from './openapi/check.js';
+export { loadOpenApi } from './openapi/load.js';
+export type { OpenApiSource, LoadOpenApiOptions, LoadedOpenApi } from './openapi/load.js';
+export { FINDING_CODES } from './openapi/findings.js';
+export type { OpenApiFinding, FindingCode, FindingLevel } from './openapi/findings.js';
 export { Redactor, isSecretHeader, REDACTED } from './provider/redact.js';
 export {
   send as sendHttpRequest,

@@ -34,6 +34,9 @@ import {
 import { Redactor, isSecretHeader, REDACTED } from './redact.js';
 import { testResult } from './test-results.js';
 import { interactionKey } from '../contract/serialize.js';
+import { OpenApiChecker } from '../openapi/check.js';
+import { loadOpenApi, type OpenApiSource } from '../openapi/load.js';
+import type { OpenApiFinding } from '../openapi/findings.js';
 
 /** A request about to be sent to the provider; filters may change it. */
 export interface ProviderRequest {
@@ -63,6 +66,13 @@ export interface VerifyOptions {
    * messages without a producer in `messageProviders`; a message-only verification can leave it out.
    */
   providerBaseUrl?: string;
+  /**
+   * Check the contracts against this OpenAPI document (a file, a URL or the parsed document)
+   * instead of a running provider: no request is sent, no provider state set up.
+   */
+  openapi?: OpenApiSource;
+  /** With `openapi`: the warning codes not to report, e.g. `['response.status.default']`. */
+  ignoreWarnings?: string[];
   /** Contract files, folders or URLs. */
   pacts?: string[];
   /** Contracts already loaded (for tests and tools). */
@@ -138,6 +148,8 @@ export interface InteractionResult {
   durationMs: number;
   /** The request that was sent, for failure reports; credential-bearing headers show as `[redacted]`. */
   request?: ProviderRequest;
+  /** With `openapi`: what the check found, errors and warnings, each with its code and JSON pointer. */
+  findings?: OpenApiFinding[];
 }
 
 /** How one contract went. */
@@ -574,6 +586,60 @@ function redactResult(result: InteractionResult, redactor: Redactor): Interactio
   };
 }
 
+/** One interaction checked against an OpenAPI document: errors are its mismatches, warnings its warnings. */
+function checkedResult(
+  checker: OpenApiChecker,
+  interaction: Interaction,
+  index: number,
+  options: VerifyOptions,
+  contractPending: boolean,
+): InteractionResult {
+  const started = performance.now();
+  const result: InteractionResult = {
+    description: interaction.description,
+    type: interaction.type,
+    providerStates: interaction.providerStates,
+    status: 'passed',
+    mismatches: [],
+    durationMs: 0,
+    ...(interaction.comments === undefined ? {} : { comments: interaction.comments }),
+  };
+  if (interaction.type !== 'Synchronous/HTTP') {
+    result.warnings = ['not checked: an OpenAPI document describes HTTP interactions, not messages'];
+  } else {
+    const { findings } = checker.checkInteraction(interaction, index, {
+      ...(options.ignoreWarnings === undefined ? {} : { ignoreWarnings: options.ignoreWarnings }),
+    });
+    result.findings = findings;
+    const part = (code: string): Mismatch['part'] =>
+      code.startsWith('request.path')
+        ? 'path'
+        : code.startsWith('response.status')
+          ? 'status'
+          : /\.(query)\./.test(code)
+            ? 'query'
+            : /\.body\./.test(code)
+              ? 'body'
+              : 'header';
+    result.mismatches = findings
+      .filter((f) => f.level === 'error')
+      .map((f) => ({
+        part: part(f.code),
+        path: f.path,
+        expected: undefined,
+        actual: undefined,
+        rule: f.code,
+        message: `${f.message} [${f.code}, ${f.pointer || '/'}]`,
+      }));
+    const warnings = findings.filter((f) => f.level === 'warning').map((f) => `${f.code}: ${f.message}`);
+    if (warnings.length > 0) result.warnings = warnings;
+    if (result.mismatches.length > 0)
+      result.status = interaction.pending || contractPending ? 'pending' : 'failed';
+  }
+  result.durationMs = performance.now() - started;
+  return result;
+}
+
 /**
  * Verifies a running provider against contracts: for each interaction, sets up its provider states,
  * sends the request (or asks for the message), matches what comes back and tears the states down.
@@ -618,6 +684,11 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
       'Publishing verification results needs the provider version (--provider-app-version).',
     );
   }
+  if (options.openapi !== undefined && options.publishVerificationResults === true)
+    throw new TreatyError(
+      'TREATY_VERIFY_CONFIG',
+      'Results of a check against an OpenAPI document are not published as a verification; leave out publishVerificationResults (--publish).',
+    );
   checkLimit(options.timeoutMs, 'timeoutMs', MAX_TIMEOUT_MS);
   checkLimit(options.maxResponseBytes, 'maxResponseBytes', Number.MAX_SAFE_INTEGER);
   checkLimit(options.maxPactBytes, 'maxPactBytes', Number.MAX_SAFE_INTEGER);
@@ -638,6 +709,16 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
     maxBytes: options.maxPactBytes ?? DEFAULT_MAX_BYTES,
   };
   const started = performance.now();
+  // The document is read and its schemas compiled once, for every contract.
+  const checker =
+    options.openapi === undefined
+      ? undefined
+      : new OpenApiChecker(
+          await loadOpenApi(options.openapi, {
+            ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+            ...limits,
+          }),
+        );
   const contracts: ContractResult[] = [];
   const loaded: LoadedContract[] = [...(options.contracts ?? [])];
   // A source that cannot be read is reported, and the other contracts are still verified.
@@ -721,7 +802,16 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
   options.onStart?.(jobs.reduce((n, j) => n + j.interactions.length, 0));
   for (const job of jobs) {
     for (const interaction of job.interactions) {
-      const result = await verifyInteraction(interaction, options, job.pending, redactor);
+      const result =
+        checker === undefined
+          ? await verifyInteraction(interaction, options, job.pending, redactor)
+          : checkedResult(
+              checker,
+              interaction,
+              job.loaded.contract.interactions.indexOf(interaction),
+              options,
+              job.pending,
+            );
       job.result.interactions.push(result);
       options.onResult?.(result, job.result);
     }

@@ -1,0 +1,403 @@
+import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Contract, JsonObject } from '../contract/model.js';
+import { parseContract } from '../contract/parse.js';
+import { OpenApiChecker, checkAgainstOpenApi } from './check.js';
+import { loadOpenApi } from './load.js';
+
+// The Petstore 3.0 document as @readme/oas-examples ships it (MIT): written by nobody here.
+const petstore = fileURLToPath(import.meta.resolve('@readme/oas-examples/3.0/yaml/petstore.yaml'));
+
+/** A V3 contract with these interactions. */
+function contract(...interactions: JsonObject[]): Contract {
+  return parseContract(
+    JSON.stringify({
+      consumer: { name: 'web' },
+      provider: { name: 'pets' },
+      interactions: interactions.map((i, n) => ({ description: `interaction ${n}`, ...i })),
+      metadata: { pactSpecification: { version: '3.0.0' } },
+    }),
+  );
+}
+
+const json = { 'Content-Type': 'application/json' };
+const getPet = (body: JsonObject, extra: JsonObject = {}): JsonObject => ({
+  request: { method: 'GET', path: '/v2/pet/1', headers: { api_key: 'k' } },
+  response: { status: 200, headers: json, body, ...extra },
+});
+
+async function findings(doc: string | JsonObject, ...interactions: JsonObject[]) {
+  const [result] = await checkAgainstOpenApi(doc as never, [contract(...interactions)]);
+  return (result?.interactions ?? []).map((i) => ({
+    status: i.status,
+    errors: i.findings.filter((f) => f.level === 'error').map((f) => `${f.code} ${f.path} ${f.pointer}`),
+    warnings: i.findings.filter((f) => f.level === 'warning').map((f) => f.code),
+  }));
+}
+
+describe('checking contracts against the Petstore (3.0, YAML)', () => {
+  it('passes a contract that fits, matchers counted', async () => {
+    const [r] = await findings(
+      petstore,
+      getPet(
+        { id: 1, name: 'doggie', photoUrls: ['https://x/1.png'], status: 'whatever', tags: [{ id: 1 }] },
+        // a type matcher accepts any string, so the example need not be one of the enum's values
+        { matchingRules: { body: { '$.status': { matchers: [{ match: 'type' }] } } } },
+      ),
+    );
+    expect(r).toEqual({ status: 'passed', errors: [], warnings: [] });
+  });
+
+  it('fails a field the schema does not declare (a removed field)', async () => {
+    const loaded = await loadOpenApi(petstore);
+    const schemas = (loaded.document.components as JsonObject).schemas as Record<string, JsonObject>;
+    const properties = schemas.Pet?.properties as JsonObject;
+    delete properties.status;
+    const checker = new OpenApiChecker(loaded);
+    const c = contract(getPet({ id: 1, name: 'doggie', status: 'sold' }));
+    const [r] = checker.checkContract(c).interactions;
+    expect(r?.status).toBe('failed');
+    const errors = r?.findings.filter((f) => f.level === 'error');
+    expect(errors?.map((f) => [f.code, f.path, f.pointer])).toEqual([
+      ['response.body.incompatible', '$.interactions[0].response.body.status', '/components/schemas/Pet'],
+    ]);
+  });
+
+  it('fails a wrong type, naming the schema keyword', async () => {
+    const [r] = await findings(petstore, getPet({ id: 1, name: 5 }));
+    expect(r?.errors).toEqual([
+      'response.body.incompatible $.interactions[0].response.body.name /components/schemas/Pet/properties/name/type',
+    ]);
+  });
+
+  it('fails an undocumented status and an unknown path', async () => {
+    const rs = await findings(
+      petstore,
+      {
+        request: { method: 'GET', path: '/v2/store/inventory', headers: { api_key: 'k' } },
+        response: { status: 418 },
+      },
+      { request: { method: 'GET', path: '/v2/pets/1' }, response: { status: 200 } },
+      { request: { method: 'PATCH', path: '/v2/pet/1' }, response: { status: 200 } },
+    );
+    expect(rs.map((r) => r.errors)).toEqual([
+      ['response.status.unknown $.interactions[0].response.status /paths/~1store~1inventory/get/responses'],
+      ['request.path-or-method.unknown $.interactions[1].request.path /paths'],
+      ['request.path-or-method.unknown $.interactions[2].request.path /paths/~1pet~1{petId}'],
+    ]);
+  });
+
+  it('fails a missing required parameter and a path parameter of the wrong type', async () => {
+    const auth = { Authorization: 'Bearer t' };
+    const rs = await findings(
+      petstore,
+      { request: { method: 'GET', path: '/v2/pet/findByStatus', headers: auth }, response: { status: 200 } },
+      {
+        request: { method: 'GET', path: '/v2/pet/findByStatus', query: 'status=sold', headers: auth },
+        response: { status: 200 },
+      },
+      {
+        request: { method: 'GET', path: '/v2/pet/abc', headers: { api_key: 'k' } },
+        response: { status: 404 },
+      },
+    );
+    expect(rs.map((r) => r.errors)).toEqual([
+      [
+        'request.query.incompatible $.interactions[0].request.query.status /paths/~1pet~1findByStatus/get/parameters/0',
+      ],
+      [],
+      [
+        'request.path-or-method.unknown $.interactions[2].request.path /paths/~1pet~1{petId}/get/parameters/0',
+      ],
+    ]);
+  });
+
+  it('fails a request body that breaks its schema, and missing credentials', async () => {
+    const order = { request: { method: 'POST', path: '/v2/store/order', headers: json } };
+    const rs = await findings(
+      petstore,
+      {
+        ...order,
+        request: { ...order.request, body: { petId: 1, quantity: 'many' } },
+        response: { status: 200 },
+      },
+      { ...order, request: { ...order.request, body: { petId: 1, quantity: 2 } }, response: { status: 200 } },
+      { request: { method: 'GET', path: '/v2/pet/1' }, response: { status: 404 } },
+      { request: { method: 'GET', path: '/v2/pet/1' }, response: { status: 200 } },
+    );
+    expect(rs.map((r) => r.errors)).toEqual([
+      [
+        'request.body.incompatible $.interactions[0].request.body.quantity /components/schemas/Order/properties/quantity/type',
+      ],
+      [],
+      // a contract of an error response sends a bad request on purpose: its request is not checked
+      [],
+      ['request.authorization.missing $.interactions[3].request.headers /paths/~1pet~1{petId}/get/security'],
+    ]);
+  });
+
+  it('warns, silenceably, about a status only the default response documents', async () => {
+    const i = {
+      request: { method: 'GET', path: '/v2/pet/1', headers: { api_key: 'k' } },
+      response: { status: 418 },
+    };
+    expect((await findings(petstore, i))[0]).toEqual({
+      status: 'passed',
+      errors: [],
+      warnings: ['response.status.default'],
+    });
+    const [r] = await checkAgainstOpenApi(petstore, [contract(i)], {
+      ignoreWarnings: ['response.status.default'],
+    });
+    expect(r?.interactions[0]?.findings).toEqual([]);
+  });
+});
+
+const composed = {
+  openapi: '3.0.3',
+  info: { title: 'zoo', version: '1' },
+  servers: [
+    {
+      url: 'https://{host}/api/{version}',
+      variables: { host: { default: 'x' }, version: { default: 'v1' } },
+    },
+  ],
+  paths: {
+    '/dogs/{id}': {
+      get: {
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: {
+          '2XX': {
+            description: 'a dog',
+            content: { 'application/vnd.zoo+json': { schema: { $ref: '#/components/schemas/Dog' } } },
+          },
+        },
+      },
+    },
+    '/pets': {
+      get: {
+        responses: {
+          '200': {
+            description: 'pets',
+            content: {
+              'application/json': {
+                schema: { type: 'array', maxItems: 2, items: { $ref: '#/components/schemas/Pet' } },
+              },
+            },
+          },
+        },
+      },
+      post: {
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Pet' } } },
+        },
+        responses: { '201': { description: 'made' } },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      Base: {
+        type: 'object',
+        required: ['id', 'petType'],
+        properties: {
+          id: { type: 'integer', readOnly: true },
+          petType: { type: 'string' },
+          secret: { type: 'string', writeOnly: true },
+        },
+      },
+      Dog: {
+        allOf: [
+          { $ref: '#/components/schemas/Base' },
+          {
+            type: 'object',
+            properties: { bark: { type: 'boolean' }, name: { type: 'string', nullable: true } },
+          },
+        ],
+        additionalProperties: false,
+      },
+      Cat: {
+        allOf: [
+          { $ref: '#/components/schemas/Base' },
+          { type: 'object', properties: { meow: { type: 'integer', minimum: 0, exclusiveMinimum: true } } },
+        ],
+        additionalProperties: false,
+      },
+      Pet: {
+        oneOf: [{ $ref: '#/components/schemas/Dog' }, { $ref: '#/components/schemas/Cat' }],
+        discriminator: { propertyName: 'petType', mapping: { dog: '#/components/schemas/Dog', cat: 'Cat' } },
+      },
+    },
+  },
+} as unknown as JsonObject;
+
+describe('composed schemas, discriminators and the consumer subset', () => {
+  const dog = (body: JsonObject, extra: JsonObject = {}): JsonObject => ({
+    request: { method: 'GET', path: '/api/v1/dogs/1' },
+    response: { status: 200, headers: { 'Content-Type': 'application/vnd.zoo+json' }, body, ...extra },
+  });
+
+  it('reads allOf with additionalProperties: false as the fields the whole composition declares', async () => {
+    const rs = await findings(
+      composed,
+      dog({ id: 1, petType: 'dog', bark: true, name: null }),
+      dog({ bark: true, meow: 1 }),
+    );
+    expect(rs[0]).toEqual({ status: 'passed', errors: [], warnings: [] });
+    expect(rs[1]?.errors).toEqual([
+      'response.body.incompatible $.interactions[1].response.body.meow /components/schemas/Dog',
+    ]);
+    // the consumer reads fewer fields than the schema requires: shown, not failed
+    expect(new Set(rs[1]?.warnings)).toEqual(new Set(['response.body.required-ignored']));
+  });
+
+  it('picks the oneOf branch by the discriminator, mapping included, and accepts a subset', async () => {
+    const pets = (body: JsonObject[]): JsonObject => ({
+      request: { method: 'GET', path: '/api/v1/pets' },
+      response: { status: 200, body },
+    });
+    const rs = await findings(
+      composed,
+      pets([
+        { petType: 'dog', bark: true },
+        { petType: 'cat', meow: 2 },
+      ]),
+      pets([{ petType: 'cat', bark: true }]),
+      pets([{ bark: true }]),
+      pets([{ petType: 'cat', meow: 0 }]),
+    );
+    expect(rs.map((r) => r.status)).toEqual(['passed', 'failed', 'passed', 'failed']);
+    expect(rs[1]?.errors).toEqual([
+      'response.body.incompatible $.interactions[1].response.body[0].bark /components/schemas/Pet',
+    ]);
+    expect(rs[3]?.errors).toEqual([
+      'response.body.incompatible $.interactions[3].response.body[0].meow /components/schemas/Cat/allOf/1/properties/meow/exclusiveMinimum',
+    ]);
+  });
+
+  it('compares eachLike limits with minItems and maxItems', async () => {
+    const each = (min: number): JsonObject => ({
+      request: { method: 'GET', path: '/api/v1/pets' },
+      response: {
+        status: 200,
+        body: [{ petType: 'dog' }],
+        matchingRules: { body: { $: { matchers: [{ match: 'type', min }] } } },
+      },
+    });
+    const rs = await findings(composed, each(1), each(3));
+    expect(rs[0]?.status).toBe('passed');
+    expect(rs[0]?.warnings).toContain('response.body.matcher-narrower');
+    expect(rs[1]?.errors).toEqual([
+      'response.body.incompatible $.interactions[1].response.body /paths/~1pets/get/responses/200/content/application~1json/schema',
+    ]);
+  });
+
+  it('holds writeOnly fields out of responses and readOnly fields out of requests', async () => {
+    const rs = await findings(
+      composed,
+      dog({ bark: true, secret: 's' }),
+      {
+        request: {
+          method: 'POST',
+          path: '/api/v1/pets',
+          headers: json,
+          body: { id: 1, petType: 'dog', secret: 's' },
+        },
+        response: { status: 201 },
+      },
+      {
+        request: {
+          method: 'POST',
+          path: '/api/v1/pets',
+          headers: json,
+          body: { petType: 'dog', bark: 'loud' },
+        },
+        response: { status: 201 },
+      },
+      { request: { method: 'POST', path: '/api/v1/pets', headers: json }, response: { status: 201 } },
+    );
+    expect(rs[0]?.errors).toEqual([
+      'response.body.incompatible $.interactions[0].response.body.secret /components/schemas/Base/properties/secret',
+    ]);
+    // id is required but readOnly: a request need not send it; sending it is shown
+    expect(rs[1]).toEqual({ status: 'passed', errors: [], warnings: ['request.body.read-only'] });
+    expect(rs[2]?.status).toBe('failed');
+    expect(rs[3]?.errors).toEqual([
+      'request.body.incompatible $.interactions[3].request.body /paths/~1pets/post/requestBody',
+    ]);
+  });
+});
+
+describe('reading documents', () => {
+  it('brings in file-relative $refs from YAML files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'treaty-openapi-'));
+    await mkdir(join(dir, 'schemas'));
+    await writeFile(
+      join(dir, 'schemas', 'thing.yaml'),
+      'Thing:\n  type: object\n  properties:\n    n: { type: integer }\n',
+    );
+    await writeFile(
+      join(dir, 'api.yaml'),
+      [
+        'openapi: 3.1.0',
+        'info: { title: t, version: "1" }',
+        'paths:',
+        '  /things:',
+        '    get:',
+        '      responses:',
+        '        "200":',
+        '          description: ok',
+        '          content:',
+        '            application/json:',
+        '              schema: { $ref: "./schemas/thing.yaml#/Thing" }',
+      ].join('\n'),
+    );
+    const get = (body: JsonObject): JsonObject => ({
+      request: { method: 'GET', path: '/things' },
+      response: { status: 200, body },
+    });
+    const rs = await findings(join(dir, 'api.yaml'), get({ n: 1 }), get({ n: 'one' }));
+    expect(rs.map((r) => r.status)).toEqual(['passed', 'failed']);
+  });
+
+  it('refuses a document that is not OpenAPI, naming where', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'treaty-openapi-'));
+    const file = join(dir, 'bad.yaml');
+    await writeFile(
+      file,
+      'openapi: 3.0.0\ninfo: { title: t, version: "1" }\npaths:\n  /x:\n    get:\n      responses:\n        "200": { $ref: "#/components/responses/Nope" }\n',
+    );
+    await expect(loadOpenApi(file)).rejects.toMatchObject({
+      code: 'TREATY_OPENAPI_INVALID',
+      message: expect.stringMatching(
+        /\/paths\/~1x\/get\/responses\/200\/\$ref \(line 7, column \d+\).*points at nothing/,
+      ),
+    });
+    await writeFile(file, 'swagger: "2.0"\n');
+    await expect(loadOpenApi(file)).rejects.toMatchObject({
+      code: 'TREATY_OPENAPI_INVALID',
+      message: expect.stringContaining('Swagger 2.0'),
+    });
+    await writeFile(file, 'openapi: 3.0.0\ninfo: [1\n');
+    await expect(loadOpenApi(file)).rejects.toMatchObject({
+      code: 'TREATY_OPENAPI_INVALID',
+      message: expect.stringMatching(/bad.yaml \(line 3, column 1\) is not YAML or JSON: Flow sequence/),
+    });
+    await expect(loadOpenApi(join(dir, 'missing.yaml'))).rejects.toMatchObject({
+      code: 'TREATY_VERIFY_SOURCE',
+    });
+  });
+
+  it('compiles each schema once per document, whatever the number of contracts', async () => {
+    const checker = new OpenApiChecker(await loadOpenApi(petstore));
+    const c = contract(getPet({ id: 1, name: 'a' }));
+    const first = checker.checkContract(c);
+    const again = await checkAgainstOpenApi(checker, [c, c]);
+    expect(again.map((r) => r.passed)).toEqual([first.passed, first.passed]);
+    expect(first.passed).toBe(true);
+  });
+});
