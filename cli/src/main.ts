@@ -2,7 +2,7 @@ import { Command as Cli, CommanderError } from 'commander';
 import type { CliIo } from './io.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
-import { TREATY } from './shell.js';
+import { TREATY } from '@treaty/core';
 
 // The one entry: it parses the command line with commander, runs the command, and maps every error
 // to a message and an exit code. It imports neither the commands nor @treaty/core up front, so that

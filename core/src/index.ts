@@ -141,3 +141,4 @@ export {
 } from './provider/http-client.js';
 export type { SendOptions, ClientResponse } from './provider/http-client.js';
 export type { LoadedContract } from './provider/sources.js';
+export { TREATY, shellQuote, shellWord, treatyLine, verifyCommand } from './provider/shell-line.js';

@@ -175,7 +175,7 @@ describe('GET /matrix over HTTP', () => {
     );
     expect(unknown.body.summary.deployable).toBeNull();
     expect(unknown.body.summary.reason).toContain(
-      'orders o1 has not verified the pact of web 2. Run: treaty verify --provider orders',
+      'orders o1 has not verified the pact of web 2. Run: npx --no treaty verify --provider orders',
     );
   });
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { TreatyError } from '@treaty/core';
+import { TreatyError, verifyCommand } from '@treaty/core';
 import { base, send, type RouteOptions } from '../http/hal.js';
 import { LIMITS, checkName, wholeNumber } from '../limits.js';
 import type { Store } from '../store/types.js';
@@ -79,7 +79,9 @@ async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Promise<Mat
     const latest = flag(raw.latest, 'q[][latest]');
     if (raw.version !== undefined && latest === true) bad(`Give a version or latest for ${p}, not both.`);
     if (raw.environment !== undefined && (await store.findEnvironment(raw.environment)) === undefined)
-      bad(`There is no environment named '${raw.environment}'. Create it first (treaty create-environment).`);
+      bad(
+        `There is no environment named '${raw.environment}'. Create it first with create-environment (treaty or pact-broker).`,
+      );
     const mainBranch = flag(raw.mainBranch, 'q[][mainBranch]');
     selectors.push({
       pacticipant: p,
@@ -106,7 +108,7 @@ async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Promise<Mat
     bad('latest=true cannot be combined with environment: an environment already says which versions.');
   if (options.environment !== undefined && (await store.findEnvironment(options.environment)) === undefined) {
     bad(
-      `There is no environment named '${options.environment}'. Create it first (treaty create-environment / pact-broker create-environment).`,
+      `There is no environment named '${options.environment}'. Create it first with create-environment (treaty or pact-broker).`,
     );
   }
   const latestby = options.latestby;
@@ -217,7 +219,7 @@ export const matrixRoutes: FastifyPluginAsync<RouteOptions> = async (app, { stor
   };
 
   const hint = (req: FastifyRequest) => (provider: string, providerVersion: string) =>
-    `treaty verify --provider ${provider} --broker-base-url ${base(req)} --provider-app-version ${providerVersion} --publish-verification-results (against ${provider} ${providerVersion})`;
+    `${verifyCommand(provider, providerVersion, base(req))} (against ${provider} ${providerVersion})`;
 
   app.get('/matrix', async (req, reply) => {
     const query = await matrixQuery(store, parseMatrixQuery((req.raw.url ?? '').split('?')[1] ?? ''));

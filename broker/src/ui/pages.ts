@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   isTreatyError,
+  verifyCommand,
   parseContract,
   type Body,
   type Contract,
@@ -10,7 +11,7 @@ import {
   type Message,
 } from '@treaty/core';
 import type { PactPublication, Store, Verification } from '../store/types.js';
-import type { RouteOptions } from '../http/hal.js';
+import { base, type RouteOptions } from '../http/hal.js';
 import { evaluateMatrix, type Decision, type MatrixRow, type MatrixSelector } from '../domain/matrix.js';
 import { pagePolicy } from '../http/security.js';
 import { fail } from '../http/errors.js';
@@ -418,13 +419,15 @@ function rowsTable(rows: MatrixRow[], now: number): Html {
   )}</tbody></table></div>`;
 }
 
-const hint = (provider: string, providerVersion: string) =>
-  `treaty verify --provider ${provider} --provider-app-version ${providerVersion} --publish-verification-results`;
+/** The command that would verify a provider version, as the matrix suggests it: pasteable as shown. */
+const hintFor = (brokerUrl: string) => (provider: string, providerVersion: string) =>
+  verifyCommand(provider, providerVersion, brokerUrl);
 
 async function matrixPage(
   store: Store,
   q: Record<string, string | undefined>,
   now: number,
+  brokerUrl: string,
 ): Promise<{ status: number; html: string }> {
   const { pacticipants, p, form } = await versionForm(store, q, {
     action: '/ui/matrix',
@@ -447,7 +450,7 @@ async function matrixPage(
         ...(q.branch ? { branch: q.branch } : {}),
         ...(q.environment ? { environment: q.environment } : {}),
       };
-      const d = await evaluateMatrix(store, { selectors: [selector], limit: 20 }, hint);
+      const d = await evaluateMatrix(store, { selectors: [selector], limit: 20 }, hintFor(brokerUrl));
       result = html`<h2>${p}${q.version ? ` ${q.version}` : ''}${q.branch ? ` on ${q.branch}` : ''}${q.environment ? ` in ${q.environment}` : ''}</h2>
 <p class="muted">${d.rows.length} row${d.rows.length === 1 ? '' : 's'}${q.version || q.environment ? '' : ' (the 20 newest versions)'}.</p>${rowsTable(d.rows, now)}`;
     }
@@ -474,6 +477,7 @@ async function canIDeployPage(
   store: Store,
   q: Record<string, string | undefined>,
   now: number,
+  brokerUrl: string,
 ): Promise<{ status: number; html: string }> {
   const { pacticipants, environments, p, form } = await versionForm(store, q, {
     action: '/ui/can-i-deploy',
@@ -507,7 +511,7 @@ async function canIDeployPage(
             target: { environment: q.environment },
             latestby: 'cvpv',
           },
-          hint,
+          hintFor(brokerUrl),
         );
         result = html`${verdict(d, `${p} ${version}`, q.environment)}${rowsTable(d.rows, now)}`;
       }
@@ -599,11 +603,11 @@ export const uiPages: FastifyPluginAsync<RouteOptions> = async (app, { store }) 
     return sendPage(reply, r.status, r.html);
   });
   app.get<Q>('/ui/matrix', async (req, reply) => {
-    const r = await matrixPage(store, req.query, Date.now());
+    const r = await matrixPage(store, req.query, Date.now(), base(req));
     return sendPage(reply, r.status, r.html);
   });
   app.get<Q>('/ui/can-i-deploy', async (req, reply) => {
-    const r = await canIDeployPage(store, req.query, Date.now());
+    const r = await canIDeployPage(store, req.query, Date.now(), base(req));
     return sendPage(reply, r.status, r.html);
   });
   app.get('/ui/environments', async (_req, reply) =>

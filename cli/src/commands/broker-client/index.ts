@@ -4,7 +4,7 @@ import type { Command, OptionValues } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { brokerCall, brokerConnection, type BrokerConnection } from '../../broker-client.js';
 import { brokerOptions, flag, outputFormat, outputOptions, repeatable, text, texts } from '../../options.js';
-import { treatyLine } from '../../shell.js';
+import { treatyLine } from '@treaty/core';
 
 // The broker client commands, with the Pact CLI's names and flags. Each takes --output table|json.
 

@@ -25,7 +25,7 @@ import {
   texts,
   type Format,
 } from '../../options.js';
-import { shellWord } from '../../shell.js';
+import { shellWord } from '@treaty/core';
 import {
   contractHeading,
   failureDetails,

@@ -6,7 +6,7 @@ import {
   type VerificationResult,
 } from '@treaty/core';
 import { splitHeader } from '../../secrets.js';
-import { TREATY, shellQuote, shellWord } from '../../shell.js';
+import { TREATY, shellQuote, shellWord } from '@treaty/core';
 
 const mark: Record<InteractionResult['status'], string> = {
   passed: 'ok   ',

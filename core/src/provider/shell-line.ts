@@ -19,3 +19,21 @@ export function shellWord(s: string): string {
 export function treatyLine(command: string, args: readonly string[]): string {
   return [TREATY, command, ...args.map(shellWord)].join(' ');
 }
+
+/**
+ * The command that verifies a provider version and publishes the result, as the broker suggests it
+ * for a missing verification: every required flag is there; the provider's URL, which only the
+ * provider team knows, comes from PROVIDER_BASE_URL, and the shell stops with a message when it is unset.
+ * @example verifyCommand('orders', '1.4.0', 'http://127.0.0.1:9292')
+ */
+export function verifyCommand(provider: string, providerVersion: string, brokerBaseUrl: string): string {
+  return `${treatyLine('verify', [
+    '--provider',
+    provider,
+    '--broker-base-url',
+    brokerBaseUrl,
+    '--provider-app-version',
+    providerVersion,
+    '--publish-verification-results',
+  ])} --provider-base-url "\${PROVIDER_BASE_URL:?set it to the URL of the running provider}"`;
+}
