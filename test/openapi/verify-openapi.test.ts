@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../support/process.js';
 import {
   eachLike,
   integer,
@@ -107,5 +108,57 @@ describe('verifyProvider({ openapi }) against a document nobody here wrote', () 
     await expect(
       verifyProvider({ openapi: { openapi: '2.9' } as never, pacts: [join(dir, 'c.json')] }),
     ).rejects.toMatchObject({ code: 'TREATY_OPENAPI_INVALID' });
+  });
+});
+
+describe('treaty verify --openapi, the CLI as a process', () => {
+  const bin = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
+  const treaty = (...args: string[]) =>
+    runProcess(process.execPath, [bin, 'verify', ...args], { env: { ...process.env, NO_COLOR: '1' } });
+
+  it('passes a contract that fits the document, and fails one that drifted with the finding code', async () => {
+    const pact = await recordedContract();
+    const ok = await treaty('--openapi', documentUrl, '--pact', pact);
+    expect(ok.code, ok.output).toBe(0);
+    expect(ok.stdout).toMatch(/2 interactions?: 2 passed, 0 failed/);
+
+    const drifted = JSON.parse(await readFile(pact, 'utf8')) as {
+      interactions: Array<{ response: { status: number } }>;
+    };
+    const [, inventory] = drifted.interactions;
+    if (inventory === undefined) throw new Error('the recorded contract is incomplete');
+    inventory.response.status = 201;
+    const dir = await mkdtemp(join(tmpdir(), 'treaty-openapi-cli-'));
+    await writeFile(join(dir, 'drifted.json'), JSON.stringify(drifted));
+    const bad = await treaty(
+      '--openapi',
+      petstoreFile,
+      '--pact',
+      join(dir, 'drifted.json'),
+      '--output',
+      'json',
+    );
+    expect(bad.code, bad.output).toBe(1);
+    const report = JSON.parse(bad.stdout) as {
+      contracts: Array<{ interactions: Array<{ status: string; mismatches: Array<{ rule?: string }> }> }>;
+    };
+    const statuses = report.contracts[0]?.interactions.map((i) => [
+      i.status,
+      i.mismatches.map((m) => m.rule),
+    ]);
+    expect(statuses).toEqual([
+      ['passed', []],
+      ['failed', ['response.status.unknown']],
+    ]);
+  });
+
+  it('is a usage error with both a provider and a document, or neither', async () => {
+    const pact = await recordedContract();
+    const both = await treaty('--openapi', petstoreFile, '--provider-base-url', 'http://127.0.0.1:1', pact);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('TREATY_CLI_USAGE');
+    const neither = await treaty(pact);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toContain('--openapi');
   });
 });

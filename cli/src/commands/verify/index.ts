@@ -49,10 +49,17 @@ Renamed (the old spellings work until the next release, with a warning): --repor
 /** Declares verify's usage, operands and options. */
 function define(cli: Cli): void {
   cli
-    .usage('--provider-base-url <url> [--pact] <file|dir|url>... [options]')
+    .usage('--provider-base-url <url> | --openapi <file|url> [--pact] <file|dir|url>... [options]')
     .description(description)
     .argument('[pacts...]', 'contract files, folders of them or URLs, as --pact')
     .option('--provider-base-url <url>', 'the running provider, e.g. http://127.0.0.1:8080')
+    .option(
+      '--openapi <file|url>',
+      "check the contracts against the provider's OpenAPI document (YAML or JSON) instead of a running provider",
+    )
+    .addOption(
+      repeatable('--ignore-warning <code>', 'with --openapi: a finding code not to report as a warning'),
+    )
     .addOption(repeatable('--pact <file|dir|url>', 'a contract file, a folder of them, or a URL'))
     .option('--provider <name>', 'the provider (needed with a broker; filters files otherwise)')
     .option(
@@ -204,8 +211,18 @@ export const verifyCommand: Command = {
   async run({ values, operands, args }: Invocation, io: CliIo): Promise<number> {
     const { format, file } = output(values, io);
     const providerBaseUrl = text(values, 'providerBaseUrl');
-    if (providerBaseUrl === undefined)
-      throw new TreatyError('TREATY_CLI_USAGE', '--provider-base-url is required.');
+    const openapi = text(values, 'openapi');
+    if (providerBaseUrl === undefined && openapi === undefined)
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        '--provider-base-url is required (or --openapi, to check the contracts against an OpenAPI document).',
+      );
+    if (providerBaseUrl !== undefined && openapi !== undefined)
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        'Give --provider-base-url (replay against a running provider) or --openapi (check against its document), not both.',
+      );
+    const ignoreWarnings = texts(values, 'ignoreWarning');
     const brokerUrl = text(values, 'brokerBaseUrl');
     // Contracts can also be named without --pact, as `treaty publish` takes them.
     const pacts = [...texts(values, 'pact'), ...operands];
@@ -267,7 +284,9 @@ export const verifyCommand: Command = {
     };
     const filterConsumer = texts(values, 'filterConsumer');
     const options: VerifyOptions = {
-      providerBaseUrl,
+      ...(providerBaseUrl === undefined ? {} : { providerBaseUrl }),
+      ...(openapi === undefined ? {} : { openapi }),
+      ...(ignoreWarnings.length === 0 ? {} : { ignoreWarnings }),
       ...(pacts.length === 0 ? {} : { pacts }),
       ...(brokerUrl === undefined
         ? {}
