@@ -7,6 +7,7 @@ import { runVerifierBench } from './verifier.mjs';
 import { runBrokerBench } from './broker.mjs';
 import { runBrokerSizeBench } from './broker-size.mjs';
 import { runSoakBench, soakRows, soakSummary } from './soak.mjs';
+import { runOpenApiBench } from './openapi.mjs';
 import { table } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -54,6 +55,9 @@ log(
 const soak = await runSoakBench({ quick });
 log(soakSummary(soak));
 log(table(soakRows(soak)));
+log("\n9. OpenAPI: a 500-operation document against a 1,000-interaction contract, vs PactFlow's comparator");
+const openapi = await runOpenApiBench({ quick });
+log(table(openapi.rows));
 if (json)
   console.log(
     JSON.stringify(
@@ -66,6 +70,7 @@ if (json)
         broker: { seed: brokerBench.seed, rows: brokerBench.rows },
         brokerSize: size,
         soak,
+        openapi: openapi.results,
       },
       null,
       2,
