@@ -176,6 +176,12 @@ export const ERROR_CODES = {
     status: 409,
     summary: 'A broker resource with that name already exists (an environment, for example).',
   },
+  TREATY_BROKER_UNPROCESSABLE: {
+    kind: 'user',
+    status: 422,
+    summary:
+      'A change the broker cannot make: marking a deployment deployed again, or a release supported again.',
+  },
   TREATY_BROKER_BAD_REQUEST: {
     kind: 'user',
     status: 400,

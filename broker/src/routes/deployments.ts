@@ -155,12 +155,10 @@ export const deploymentRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
   app.patch<{ Params: { uuid: string }; Body: unknown }>('/deployed-versions/:uuid', async (req, reply) => {
     const body = objectBody(req.body, '{ "currentlyDeployed": false }');
     if (body.currentlyDeployed === true)
-      return send(reply, 422, {
-        statusCode: 422,
-        code: 'TREATY_BROKER_BAD_REQUEST',
-        error: 'Unprocessable Entity',
-        message: 'A deployment cannot be marked deployed again; record a new deployment.',
-      });
+      throw new TreatyError(
+        'TREATY_BROKER_UNPROCESSABLE',
+        'A deployment cannot be marked deployed again; record a new deployment.',
+      );
     const d =
       body.currentlyDeployed === false
         ? await store.recordUndeployment(req.params.uuid)
@@ -180,12 +178,10 @@ export const deploymentRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
   app.patch<{ Params: { uuid: string }; Body: unknown }>('/released-versions/:uuid', async (req, reply) => {
     const body = objectBody(req.body, '{ "currentlySupported": false }');
     if (body.currentlySupported === true)
-      return send(reply, 422, {
-        statusCode: 422,
-        code: 'TREATY_BROKER_BAD_REQUEST',
-        error: 'Unprocessable Entity',
-        message: 'Record a new release to support a version again.',
-      });
+      throw new TreatyError(
+        'TREATY_BROKER_UNPROCESSABLE',
+        'Record a new release to support a version again.',
+      );
     const r =
       body.currentlySupported === false
         ? await store.recordSupportEnded(req.params.uuid)
