@@ -441,5 +441,20 @@ describe('verifyProvider sources, generators and filters', () => {
     } finally {
       delete process.env.PACT_DESCRIPTION;
     }
+    // Not a regex but an exact name: selects it. Neither: refused, never a pass on no evidence.
+    const odd = contract([http('order (1'), http('two')]);
+    const oddRun = (filterDescription: string) =>
+      verifyProvider({
+        providerBaseUrl: url,
+        contracts: [{ source: 'memory', contract: odd }],
+        filterDescription,
+      });
+    expect((await oddRun('order (1')).contracts[0]?.interactions.map((i) => i.description)).toEqual([
+      'order (1',
+    ]);
+    await expect(oddRun('order (2')).rejects.toMatchObject({
+      code: 'TREATY_VERIFY_CONFIG',
+      message: expect.stringContaining('is not a valid regular expression and names no interaction exactly'),
+    });
   });
 });

@@ -188,6 +188,15 @@ function checkLimit(value: number | undefined, name: string, max: number): void 
     );
 }
 
+function isRegex(filter: string): boolean {
+  try {
+    new RegExp(filter);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function matches(filter: string | undefined, value: string): boolean {
   if (filter === undefined || filter === '') return true;
   if (filter === value) return true;
@@ -798,6 +807,19 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
         !(noState && i.providerStates.length > 0),
     );
     jobs.push({ result, interactions, pending: item.broker?.pending === true, loaded: item });
+  }
+  // A filter that is not a regex can still name a description or state exactly; one that does
+  // neither would select nothing and let the run pass on no evidence, so it is refused.
+  for (const [filter, flag, names] of [
+    [description, '--filter-description (PACT_DESCRIPTION)', (i: Interaction) => [i.description]],
+    [state, '--filter-state (PACT_PROVIDER_STATE)', (i: Interaction) => i.providerStates.map((s) => s.name)],
+  ] as const) {
+    if (filter === undefined || filter === '' || isRegex(filter)) continue;
+    if (!loaded.some((l) => l.contract.interactions.some((i) => names(i).includes(filter))))
+      throw new TreatyError(
+        'TREATY_VERIFY_CONFIG',
+        `${flag} '${filter}' is not a valid regular expression and names no interaction exactly; fix the pattern, or give the exact name.`,
+      );
   }
   options.onStart?.(jobs.reduce((n, j) => n + j.interactions.length, 0));
   for (const job of jobs) {
