@@ -184,7 +184,7 @@ describe('a mistake gets a suggestion, the usage line and exit 2', () => {
     expect(r.code).toBe(2);
     expect(r.err.trimEnd().split('\n')).toEqual([
       "treaty: Unknown option '--provider-states-setup' — did you mean --provider-states-setup-url? [TREATY_CLI_USAGE]",
-      'Usage: treaty verify --provider-base-url <url> [--pact] <file|dir|url>... [options]',
+      'Usage: treaty verify --provider-base-url <url> | --openapi <file|url> [--pact] <file|dir|url>... [options]',
       'Every option: npx --no treaty verify --help',
     ]);
   });
@@ -214,8 +214,8 @@ describe('a mistake gets a suggestion, the usage line and exit 2', () => {
     const r = await inProcess(root, 'verify', 'x.json');
     expect(r.code).toBe(2);
     expect(r.err).toBe(
-      'treaty: --provider-base-url is required. [TREATY_CLI_USAGE]\n' +
-        'Usage: treaty verify --provider-base-url <url> [--pact] <file|dir|url>... [options]\n' +
+      'treaty: --provider-base-url is required (or --openapi, to check the contracts against an OpenAPI document). [TREATY_CLI_USAGE]\n' +
+        'Usage: treaty verify --provider-base-url <url> | --openapi <file|url> [--pact] <file|dir|url>... [options]\n' +
         'Every option: npx --no treaty verify --help\n',
     );
   });
