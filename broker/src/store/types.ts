@@ -57,6 +57,33 @@ export interface VerificationReport {
   truncated: boolean;
 }
 
+/** What a provider's own tests said of its document when it was published (PactFlow's self-verification). */
+export interface SelfVerification {
+  success: boolean;
+  /** The results as sent (decoded from base64), e.g. a Dredd report. */
+  content?: string;
+  contentType?: string;
+  format?: string;
+  verifier?: string;
+  verifierVersion?: string;
+}
+
+/** A provider version's OpenAPI document, published with `pactflow publish-provider-contract`. */
+export interface ProviderContract {
+  provider: string;
+  providerVersion: string;
+  /** SHA-256 of the content. */
+  sha: string;
+  content: string;
+  contentType: string;
+  /** `oas` (OpenAPI). */
+  specification: string;
+  selfVerification?: SelfVerification;
+  buildUrl?: string;
+  createdAt: string;
+  updatedAt?: string;
+}
+
 /** A place versions are deployed or released to. */
 export interface Environment {
   uuid: string;
@@ -222,6 +249,23 @@ export interface Store {
   verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]>;
   /** Verifications of one pact content, newest first. */
   verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]>;
+
+  /**
+   * Stores a provider version's document (with the version, its branch and tags); publishing again
+   * for the same version replaces it, so a retried request does no harm.
+   */
+  publishProviderContract(input: {
+    provider: string;
+    providerVersion: string;
+    branch?: string;
+    tags?: string[];
+    buildUrl?: string;
+    content: string;
+    contentType: string;
+    specification: string;
+    selfVerification?: SelfVerification;
+  }): Promise<{ contract: ProviderContract; version: Version }>;
+  getProviderContract(provider: string, providerVersion: string): Promise<ProviderContract | undefined>;
 
   createEnvironment(input: {
     name: string;

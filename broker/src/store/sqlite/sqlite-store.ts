@@ -3,6 +3,8 @@ import Database from 'better-sqlite3';
 import { TreatyError } from '@treaty/core';
 import { randomUUID } from 'node:crypto';
 import type {
+  ProviderContract,
+  SelfVerification,
   DeployedVersion,
   Environment,
   PactPublication,
@@ -1048,6 +1050,96 @@ export class SqliteStore implements Store {
     return rows
       .filter((r) => filter.version === undefined || r.version === filter.version)
       .map((r) => this.toRelease(r, environment));
+  }
+
+  async publishProviderContract(input: {
+    provider: string;
+    providerVersion: string;
+    branch?: string;
+    tags?: string[];
+    buildUrl?: string;
+    content: string;
+    contentType: string;
+    specification: string;
+    selfVerification?: SelfVerification;
+  }): Promise<{ contract: ProviderContract; version: Version }> {
+    return this.db.transaction(() => {
+      const provider = this.ensurePacticipantRow(input.provider);
+      const row = this.ensureVersionRow(provider, input.providerVersion, input.branch, input.tags);
+      const now = this.now();
+      this.prepare(
+        `INSERT INTO provider_contracts (version_id, provider_id, sha, content, content_type, specification, self_verification, build_url, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (version_id) DO UPDATE SET sha = excluded.sha, content = excluded.content,
+           content_type = excluded.content_type, specification = excluded.specification,
+           self_verification = excluded.self_verification, build_url = excluded.build_url, updated_at = ?`,
+      ).run(
+        row.id,
+        provider.id,
+        contentSha(input.content),
+        input.content,
+        input.contentType,
+        input.specification,
+        input.selfVerification === undefined ? null : JSON.stringify(input.selfVerification),
+        input.buildUrl ?? null,
+        now,
+        now,
+      );
+      return {
+        contract: this.providerContractRow(input.provider, row.id) as ProviderContract,
+        version: this.toVersion(input.provider, row),
+      };
+    })();
+  }
+
+  async getProviderContract(
+    provider: string,
+    providerVersion: string,
+  ): Promise<ProviderContract | undefined> {
+    const p = this.pacticipantRow(provider);
+    const v =
+      p === undefined
+        ? undefined
+        : (this.prepare('SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?').get(
+            p.id,
+            providerVersion,
+          ) as { id: number } | undefined);
+    return v === undefined ? undefined : this.providerContractRow(provider, v.id);
+  }
+
+  private providerContractRow(provider: string, versionId: number): ProviderContract | undefined {
+    const r = this.prepare(
+      `SELECT v.number, c.sha, c.content, c.content_type, c.specification, c.self_verification, c.build_url,
+         c.created_at, c.updated_at
+       FROM provider_contracts c JOIN versions v ON v.id = c.version_id WHERE c.version_id = ?`,
+    ).get(versionId) as
+      | {
+          number: string;
+          sha: string;
+          content: string;
+          content_type: string;
+          specification: string;
+          self_verification: string | null;
+          build_url: string | null;
+          created_at: string;
+          updated_at: string | null;
+        }
+      | undefined;
+    if (r === undefined) return undefined;
+    return {
+      provider,
+      providerVersion: r.number,
+      sha: r.sha,
+      content: r.content,
+      contentType: r.content_type,
+      specification: r.specification,
+      ...(r.self_verification === null
+        ? {}
+        : { selfVerification: JSON.parse(r.self_verification) as SelfVerification }),
+      ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+      createdAt: r.created_at,
+      ...(r.updated_at === null ? {} : { updatedAt: r.updated_at }),
+    };
   }
 
   async stats(): Promise<{
