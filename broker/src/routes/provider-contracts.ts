@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { loadOpenApiText } from '@treaty/core';
 import { decodeBase64, objectBody } from '../http/body.js';
 import { fail } from '../http/errors.js';
+import { comparisonNotice, compareNewProviderContract } from '../domain/document-comparison.js';
 import { LIMITS, checkName, checkText } from '../limits.js';
 import { base, send, type RouteOptions } from '../http/hal.js';
 import type { ProviderContract, SelfVerification } from '../store/types.js';
@@ -110,6 +111,7 @@ export const providerContractRoutes: FastifyPluginAsync<RouteOptions> = async (a
         specification,
         ...(selfVerification === undefined ? {} : { selfVerification }),
       });
+      const compared = await compareNewProviderContract(store, stored);
       const b = base(req);
       const versionUrl = `${b}/pacticipants/${enc(provider)}/versions/${enc(providerVersion)}`;
       const self = contractBody(b, stored)._links.self.href;
@@ -127,6 +129,7 @@ export const providerContractRoutes: FastifyPluginAsync<RouteOptions> = async (a
                 },
               ]
             : []),
+          ...compared.map(comparisonNotice),
         ],
         _embedded: { version: { number: version.number, branches: version.branches, tags: version.tags } },
         _links: {

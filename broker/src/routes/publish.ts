@@ -4,6 +4,8 @@ import { decodeBase64, objectBody } from '../http/body.js';
 import { errorBody, fail } from '../http/errors.js';
 import { checkName } from '../limits.js';
 import { readContract } from './pacts.js';
+import { comparisonNotice, compareNewPact } from '../domain/document-comparison.js';
+import type { Verification } from '../store/types.js';
 import { base, pactUrl, send, type RouteOptions } from '../http/hal.js';
 
 const enc = encodeURIComponent;
@@ -80,6 +82,8 @@ export const publishRoutes: FastifyPluginAsync<RouteOptions> = async (app, { sto
       }
       throw error;
     }
+    const compared: Verification[] = [];
+    for (const o of outcomes) compared.push(...(await compareNewPact(store, o.publication)));
     const b = base(req);
     const versionUrl = `${b}/pacticipants/${enc(consumer)}/versions/${enc(version)}`;
     const notices = [
@@ -102,6 +106,7 @@ export const publishRoutes: FastifyPluginAsync<RouteOptions> = async (app, { sto
           `${o.publication.consumer} version ${o.publication.consumerVersion} and provider ${o.publication.provider}` +
           `${o.contentExisted && !o.unchanged ? ' (content already verified where published before)' : ''}.`,
       })),
+      ...compared.map(comparisonNotice),
     ];
     return send(reply, 200, {
       notices,

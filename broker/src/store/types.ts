@@ -43,6 +43,11 @@ export interface Verification {
   sha: string;
   success: boolean;
   buildUrl?: string;
+  /**
+   * `openapi` when the broker compared the pact with the provider version's OpenAPI document (its
+   * provider contract) instead of a verifier running the provider.
+   */
+  evidence?: 'openapi';
   createdAt: string;
 }
 
@@ -239,6 +244,7 @@ export interface Store {
     buildUrl?: string;
     branch?: string;
     wip?: boolean;
+    evidence?: 'openapi';
     report?: VerificationReport;
   }): Promise<Verification>;
   /** One verification by its number, with what its verifier reported. */

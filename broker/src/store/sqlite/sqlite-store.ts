@@ -550,13 +550,13 @@ export class SqliteStore implements Store {
     providerVersion: string,
   ): Promise<Verification | undefined> {
     const r = this.prepare(
-      `SELECT ve.id, ve.success, ve.build_url, ve.created_at
+      `SELECT ve.id, ve.success, ve.build_url, ve.evidence, ve.created_at
          FROM verifications ve
          WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.sha = ?
            AND ve.provider_version_id = (${SqliteStore.versionIdByNames})
          ORDER BY ve.id DESC LIMIT 1`,
     ).get(consumer, provider, sha, provider, providerVersion) as
-      | { id: number; success: number; build_url: string | null; created_at: string }
+      | { id: number; success: number; build_url: string | null; evidence: string | null; created_at: string }
       | undefined;
     if (r === undefined) return undefined;
     return {
@@ -567,6 +567,7 @@ export class SqliteStore implements Store {
       sha,
       success: r.success === 1,
       ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+      ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
       createdAt: r.created_at,
     };
   }
@@ -644,6 +645,7 @@ export class SqliteStore implements Store {
     buildUrl?: string;
     branch?: string;
     wip?: boolean;
+    evidence?: 'openapi';
     report?: VerificationReport;
   }): Promise<Verification> {
     return this.db.transaction((): Verification => {
@@ -661,7 +663,7 @@ export class SqliteStore implements Store {
       const version = this.ensureVersionRow(provider, input.providerVersion, input.branch);
       const createdAt = this.now();
       const info = this.prepare(
-        'INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(
         consumer.id,
         provider.id,
@@ -671,6 +673,7 @@ export class SqliteStore implements Store {
         input.buildUrl ?? null,
         createdAt,
         input.wip === true ? 1 : 0,
+        input.evidence ?? null,
       );
       const report = input.report;
       if (report !== undefined && (report.testResults !== undefined || report.verifiedBy !== undefined))
@@ -690,6 +693,7 @@ export class SqliteStore implements Store {
         sha: input.sha,
         success: input.success,
         ...(input.buildUrl === undefined ? {} : { buildUrl: input.buildUrl }),
+        ...(input.evidence === undefined ? {} : { evidence: input.evidence }),
         createdAt,
       };
     })();
@@ -700,7 +704,7 @@ export class SqliteStore implements Store {
   ): Promise<{ verification: Verification; report: VerificationReport } | undefined> {
     const r = this.prepare(
       `SELECT ve.id, c.name AS consumer, p.name AS provider, v.number AS provider_version, ve.sha, ve.success,
-              ve.build_url, ve.created_at, vr.test_results, vr.verified_by, vr.truncated
+              ve.build_url, ve.evidence, ve.created_at, vr.test_results, vr.verified_by, vr.truncated
          FROM verifications ve
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
@@ -716,6 +720,7 @@ export class SqliteStore implements Store {
           sha: string;
           success: number;
           build_url: string | null;
+          evidence: string | null;
           created_at: string;
           test_results: string | null;
           verified_by: string | null;
@@ -732,6 +737,7 @@ export class SqliteStore implements Store {
         sha: r.sha,
         success: r.success === 1,
         ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+        ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
         createdAt: r.created_at,
       },
       report: {
@@ -744,7 +750,7 @@ export class SqliteStore implements Store {
 
   async verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]> {
     const rows = this.prepare(
-      `SELECT ve.id, c.name AS consumer, ve.sha, ve.success, ve.build_url, ve.created_at
+      `SELECT ve.id, c.name AS consumer, ve.sha, ve.success, ve.build_url, ve.evidence, ve.created_at
          FROM verifications ve
          JOIN pacticipants p ON p.id = ve.provider_id
          JOIN versions v ON v.id = ve.provider_version_id
@@ -757,6 +763,7 @@ export class SqliteStore implements Store {
       sha: string;
       success: number;
       build_url: string | null;
+      evidence: string | null;
       created_at: string;
     }>;
     return rows.map((r) => ({
@@ -767,13 +774,14 @@ export class SqliteStore implements Store {
       sha: r.sha,
       success: r.success === 1,
       ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+      ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
       createdAt: r.created_at,
     }));
   }
 
   async verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]> {
     const rows = this.prepare(
-      `SELECT ve.id, v.number AS provider_version, ve.success, ve.build_url, ve.created_at
+      `SELECT ve.id, v.number AS provider_version, ve.success, ve.build_url, ve.evidence, ve.created_at
          FROM verifications ve
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
@@ -785,6 +793,7 @@ export class SqliteStore implements Store {
       provider_version: string;
       success: number;
       build_url: string | null;
+      evidence: string | null;
       created_at: string;
     }>;
     return rows.map((r) => ({
@@ -795,6 +804,7 @@ export class SqliteStore implements Store {
       sha,
       success: r.success === 1,
       ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+      ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
       createdAt: r.created_at,
     }));
   }
