@@ -156,4 +156,29 @@ describe('bi-directional contract testing against a Treaty broker with the real 
     expect(code, output).toBe(1);
     expect(output).toContain('self-verification');
   });
+
+  it('shows a document, its self-verification and its comparisons on a page', async () => {
+    const res = await fetch(`${broker.url}/ui/provider-contracts/provider/pet-api/version/pet-3`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('✘ Its own tests failed: every comparison with this document fails (dredd)');
+    expect(text).toContain('3 failing');
+    expect(text).toMatch(
+      /<td>pet-web<\/td><td>web-1<\/td>\s*<td><a href="\/ui\/verifications\/\d+"><span class="status bad">/,
+    );
+    const page1 = await (
+      await fetch(`${broker.url}/ui/provider-contracts/provider/pet-api/version/pet-1`)
+    ).text();
+    expect(page1).toContain('No self-verification came with the document');
+    expect(page1).toContain('✔ compatible');
+    expect(page1).toContain('✘ incompatible');
+    const verification = /href="(\/ui\/verifications\/\d+)"><span class="status bad">/.exec(page1)?.[1] ?? '';
+    const why = await (await fetch(`${broker.url}${verification}`)).text();
+    expect(why).toContain(
+      'compared with <a href="/ui/provider-contracts/provider/pet-api/version/pet-1">pet-api pet-1&#39;s OpenAPI document</a>',
+    );
+    expect(why).toContain('response.body.');
+    const missing = await fetch(`${broker.url}/ui/provider-contracts/provider/pet-api/version/nope`);
+    expect(missing.status).toBe(404);
+  });
 });

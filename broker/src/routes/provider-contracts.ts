@@ -6,6 +6,7 @@ import { comparisonNotice, compareNewProviderContract } from '../domain/document
 import { LIMITS, checkName, checkText } from '../limits.js';
 import { base, send, type RouteOptions } from '../http/hal.js';
 import type { ProviderContract, SelfVerification } from '../store/types.js';
+import { providerContractHref } from '../ui/provider-contract-page.js';
 
 const enc = encodeURIComponent;
 const SHAPE =
@@ -56,6 +57,10 @@ function contractBody(b: string, c: ProviderContract) {
       self: { href: self },
       'pb:pacticipant-version': {
         href: `${b}/pacticipants/${enc(c.provider)}/versions/${enc(c.providerVersion)}`,
+      },
+      'treaty:page': {
+        title: 'This document and its comparisons, for people',
+        href: `${b}${providerContractHref(c.provider, c.providerVersion)}`,
       },
     },
   };
