@@ -352,6 +352,10 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       expect((await store.verificationsByProviderVersion('orders', 'p2')).map((v) => v.evidence)).toEqual([
         'openapi',
       ]);
+      // Pending status asks whether the provider itself verified the pact: a comparison does not count.
+      expect(
+        (await store.successfulVerifications('web', 'orders', publication.sha)).map((v) => v.providerVersion),
+      ).toEqual(['p1']);
       await store.close();
     });
 

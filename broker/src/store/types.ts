@@ -223,7 +223,11 @@ export interface Store {
   consumersOf(provider: string): Promise<string[]>;
   /** Every pact of the pair whose consumer version carries the tag, oldest first. */
   pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]>;
-  /** Successful verifications of a content, with the branches their provider versions are on. */
+  /**
+   * Successful verifications of a content by a verifier (not document comparisons: a pact compared
+   * only with an OpenAPI document stays pending for the provider's own verification), with the
+   * branches their provider versions are on.
+   */
   successfulVerifications(
     consumer: string,
     provider: string,

@@ -609,7 +609,7 @@ export class SqliteStore implements Store {
          JOIN versions v ON v.id = ve.provider_version_id
          LEFT JOIN branch_versions b ON b.version_id = ve.provider_version_id
          WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?)
-           AND ve.sha = ? AND ve.success = 1 ${options.excludeWip === true ? 'AND ve.wip = 0' : ''}
+           AND ve.sha = ? AND ve.success = 1 AND ve.evidence IS NULL ${options.excludeWip === true ? 'AND ve.wip = 0' : ''}
          ORDER BY ve.id, b.branch`,
     ).all(consumer, provider, sha) as Array<{
       id: number;
