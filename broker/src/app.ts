@@ -17,6 +17,7 @@ import { matrixRoutes } from './routes/matrix.js';
 import { pacticipantRoutes } from './routes/pacticipants.js';
 import { pactRoutes } from './routes/pacts.js';
 import { providerPactsRoutes } from './routes/provider-pacts.js';
+import { providerContractRoutes } from './routes/provider-contracts.js';
 import { publishRoutes } from './routes/publish.js';
 import { verificationRoutes } from './routes/verifications.js';
 import { uiPages } from './ui/pages.js';
@@ -70,5 +71,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(matrixRoutes, routes);
   await app.register(providerPactsRoutes, routes);
   await app.register(verificationRoutes, routes);
+  await app.register(providerContractRoutes, routes);
   return app;
 }

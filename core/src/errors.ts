@@ -188,6 +188,11 @@ export const ERROR_CODES = {
     summary:
       'A broker request body is malformed: not JSON, the wrong content type, too large, or a pact whose names disagree with the URL.',
   },
+  TREATY_BROKER_UNSUPPORTED_CONTRACT: {
+    kind: 'user',
+    status: 400,
+    summary: 'A provider contract is not an OpenAPI document (its specification is not "oas").',
+  },
   TREATY_BROKER_METHOD_NOT_ALLOWED: {
     kind: 'user',
     status: 405,

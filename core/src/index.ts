@@ -127,7 +127,7 @@ export type {
   OpenApiContractCheck,
   OpenApiInteractionCheck,
 } from './openapi/check.js';
-export { loadOpenApi } from './openapi/load.js';
+export { loadOpenApi, loadOpenApiText } from './openapi/load.js';
 export type { OpenApiSource, LoadOpenApiOptions, LoadedOpenApi } from './openapi/load.js';
 export { FINDING_CODES } from './openapi/findings.js';
 export type { OpenApiFinding, FindingCode, FindingLevel } from './openapi/findings.js';

@@ -157,6 +157,7 @@ describe.each(table)('every link the broker issues resolves: %s', (_title, n) =>
       `/pacts/provider/${p}/for-verification`,
       `/matrix?q[][pacticipant]=${c}&q[][version]=${enc(v1)}&latestby=cvp&latest=true`,
       `/can-i-deploy?pacticipant=${c}&version=${enc(v1)}&environment=${enc(n.environment)}`,
+      `/contracts/bi-directional/provider/${p}/version/${enc(n.providerVersion)}/provider-contract`,
       new URL(seeded.pactHref).pathname,
       new URL(seeded.resultHref).pathname,
     ].map((u) => `${ORIGIN}${u}`);

@@ -291,6 +291,26 @@ export async function seed(
       headers,
     ),
   );
+  ok(
+    'provider contract',
+    await call(
+      app,
+      'POST',
+      `/provider-contracts/provider/${p}/publish`,
+      {
+        pacticipantVersionNumber: n.providerVersion,
+        branch: n.providerBranch,
+        contract: {
+          content: Buffer.from('openapi: 3.0.3\ninfo: { title: t, version: "1" }\npaths: {}\n').toString(
+            'base64',
+          ),
+          contentType: 'application/yaml',
+          specification: 'oas',
+        },
+      },
+      headers,
+    ),
+  );
   const fv = ok(
     'for-verification',
     await call(

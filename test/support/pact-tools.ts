@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { runProcess } from './process.js';
 
 /** The real Pact command-line tools installed from @pact-foundation/pact-cli, and Treaty's own CLI. */
-export type PactTool = 'pact-broker' | 'pact-verifier' | 'treaty';
+export type PactTool = 'pact-broker' | 'pact-verifier' | 'pactflow' | 'treaty';
 
 /**
  * Runs a real Pact tool with usage tracking off (it would otherwise try the network) and collects

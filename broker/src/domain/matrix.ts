@@ -1,4 +1,5 @@
 import type { PactPublication, Store, Verification, Version } from '../store/types.js';
+import { documentName } from './document-comparison.js';
 import { failureInWords, firstFailure, type FirstFailure } from './test-results.js';
 
 /** One `q[]` selector: a pacticipant and which of its versions. */
@@ -462,7 +463,10 @@ export async function evaluateMatrix(
         const why = first === undefined ? '' : ` ${failureInWords(first)}.`;
         errors.push({
           type: 'error',
-          text: `${w.provider} failed to verify the pact of ${w.consumer}: deploying them together would break ${r.consumer}.${why} Fix the provider or the consumer's expectations, then verify again.`,
+          text:
+            r.verification.evidence === 'openapi'
+              ? `${w.provider} does not serve the pact of ${w.consumer}: compared with ${documentName(r.provider, r.providerVersion)}:${why} Fix the document (and the provider) or the consumer's expectations, then publish again.`
+              : `${w.provider} failed to verify the pact of ${w.consumer}: deploying them together would break ${r.consumer}.${why} Fix the provider or the consumer's expectations, then verify again.`,
           ...(first === undefined
             ? {}
             : {

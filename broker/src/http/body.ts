@@ -49,6 +49,18 @@ export function objectBody(body: unknown, expected: string): Record<string, unkn
   return body as Record<string, unknown>;
 }
 
+/**
+ * A field sent as strict Base64 (standard alphabet, padded), decoded as UTF-8; anything else is
+ * refused with TREATY_BROKER_BAD_REQUEST naming the field.
+ * @example const text = decodeBase64(contract.content, 'contract.content', 'the OpenAPI document')
+ */
+export function decodeBase64(value: unknown, what: string, of = 'the content'): string {
+  if (typeof value !== 'string' || value === '') throw bad(`${what} must be ${of} in Base64.`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0)
+    throw bad(`${what} must be strict Base64 of ${of}.`);
+  return Buffer.from(value, 'base64').toString('utf8');
+}
+
 /** Pact clients send JSON as application/json, HAL, or merge-patch; nothing else is read. */
 export const body = atRoot(async (app) => {
   app.removeAllContentTypeParsers();

@@ -77,6 +77,11 @@ export const indexRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store
           templated: true,
         },
         'pb:matrix': { href: `${b}/matrix`, title: 'The matrix of verifications' },
+        'pf:publish-provider-contract': {
+          href: `${b}/provider-contracts/provider/{provider}/publish`,
+          title: "Publish a provider's contract (an OpenAPI document)",
+          templated: true,
+        },
       },
     });
   });

@@ -207,12 +207,18 @@ export const matrixRoutes: FastifyPluginAsync<RouteOptions> = async (app, { stor
             : {
                 success: r.verification.success,
                 verifiedAt: r.verification.createdAt,
+                // What the result rests on: a verifier running the provider, or the broker comparing
+                // the pact with the provider version's OpenAPI document.
+                evidence: r.verification.evidence ?? 'verifier',
                 _links: {
                   self: {
                     href: `${b}/pacts/provider/${enc(r.provider)}/consumer/${enc(r.consumer)}/pact-version/${r.pact.sha}/verification-results/${r.verification.id}`,
                   },
                 },
               },
+        // PactFlow's name for it: BDCT for a document comparison, CDCT for a verifier's result.
+        verificationType:
+          r.verification === null ? null : r.verification.evidence === 'openapi' ? 'BDCT' : 'CDCT',
         ...(r.ignored ? { ignored: true } : {}),
       })),
     };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { checkContractRegexes, isTreatyError, parseContract, type Contract } from '@treaty/core';
 import type { PactPublication } from '../store/types.js';
 import { fail } from '../http/errors.js';
+import { compareNewPact } from '../domain/document-comparison.js';
 import { base, pactUrl, send, type RouteOptions } from '../http/hal.js';
 import { decodeToken } from './for-verification.js';
 import { withInteractionIds } from '../domain/test-results.js';
@@ -155,6 +156,7 @@ export const pactRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store 
         content: JSON.stringify(req.body),
         allowOverwrite: req.query.allowOverwrite === 'true',
       });
+      await compareNewPact(store, outcome.publication);
       return send(reply, existed ? 200 : 201, pactBody(base(req), outcome.publication));
     },
   );
@@ -179,6 +181,7 @@ export const pactRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store 
         content: JSON.stringify(content),
         allowOverwrite: true,
       });
+      await compareNewPact(store, outcome.publication);
       return send(reply, existing === undefined ? 201 : 200, pactBody(base(req), outcome.publication));
     },
   );

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { isTreatyError } from '@treaty/core';
-import { objectBody } from '../http/body.js';
+import { decodeBase64, objectBody } from '../http/body.js';
 import { errorBody, fail } from '../http/errors.js';
 import { checkName } from '../limits.js';
 import { readContract } from './pacts.js';
+import { comparisonNotice, compareNewPact } from '../domain/document-comparison.js';
+import type { Verification } from '../store/types.js';
 import { base, pactUrl, send, type RouteOptions } from '../http/hal.js';
 
 const enc = encodeURIComponent;
@@ -44,12 +46,7 @@ export const publishRoutes: FastifyPluginAsync<RouteOptions> = async (app, { sto
         fail('TREATY_BROKER_BAD_REQUEST', `${where}.specification must be "pact".`);
       if (c.contentType !== undefined && c.contentType !== 'application/json')
         fail('TREATY_BROKER_BAD_REQUEST', `${where}.contentType must be "application/json".`);
-      if (typeof c.content !== 'string' || c.content === '')
-        fail('TREATY_BROKER_BAD_REQUEST', `${where}.content must be the pact JSON in Base64.`);
-      const encoded = c.content;
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0)
-        fail('TREATY_BROKER_BAD_REQUEST', `${where}.content must be strict Base64 of the pact JSON.`);
-      const text = Buffer.from(encoded, 'base64').toString('utf8');
+      const text = decodeBase64(c.content, `${where}.content`, 'the pact JSON');
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
@@ -85,6 +82,8 @@ export const publishRoutes: FastifyPluginAsync<RouteOptions> = async (app, { sto
       }
       throw error;
     }
+    const compared: Verification[] = [];
+    for (const o of outcomes) compared.push(...(await compareNewPact(store, o.publication)));
     const b = base(req);
     const versionUrl = `${b}/pacticipants/${enc(consumer)}/versions/${enc(version)}`;
     const notices = [
@@ -107,6 +106,7 @@ export const publishRoutes: FastifyPluginAsync<RouteOptions> = async (app, { sto
           `${o.publication.consumer} version ${o.publication.consumerVersion} and provider ${o.publication.provider}` +
           `${o.contentExisted && !o.unchanged ? ' (content already verified where published before)' : ''}.`,
       })),
+      ...compared.map(comparisonNotice),
     ];
     return send(reply, 200, {
       notices,

@@ -302,6 +302,63 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       await store.close();
     });
 
+    it('keeps one provider contract per provider version, replaced when published again', async () => {
+      const store = await open();
+      const input = {
+        provider: 'orders',
+        providerVersion: '1',
+        branch: 'main',
+        tags: ['dev'],
+        content: 'openapi: 3.0.3',
+        contentType: 'application/yaml',
+        specification: 'oas',
+      };
+      const { contract, version } = await store.publishProviderContract(input);
+      expect(version).toMatchObject({ number: '1', branches: ['main'], tags: ['dev'] });
+      expect(contract).toMatchObject({ provider: 'orders', providerVersion: '1', content: 'openapi: 3.0.3' });
+      expect(contract.selfVerification).toBeUndefined();
+      const again = await store.publishProviderContract({
+        ...input,
+        content: 'openapi: 3.1.0',
+        selfVerification: { success: false, verifier: 'dredd' },
+      });
+      expect(again.contract).toMatchObject({
+        content: 'openapi: 3.1.0',
+        selfVerification: { success: false, verifier: 'dredd' },
+      });
+      expect(await store.getProviderContract('orders', '1')).toEqual(again.contract);
+      expect(await store.getProviderContract('orders', '2')).toBeUndefined();
+      expect(await store.getProviderContract('nobody', '1')).toBeUndefined();
+      await store.close();
+    });
+
+    it('keeps what a verification rests on: a verifier, or a comparison with a document', async () => {
+      const store = await open();
+      const { publication } = await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '1',
+        provider: 'orders',
+        content: pact(1),
+      });
+      const ran = { consumer: 'web', provider: 'orders', sha: publication.sha, success: true };
+      const byVerifier = await store.recordVerification({ ...ran, providerVersion: 'p1' });
+      const compared = await store.recordVerification({ ...ran, providerVersion: 'p2', evidence: 'openapi' });
+      expect(byVerifier.evidence).toBeUndefined();
+      expect(compared.evidence).toBe('openapi');
+      expect((await store.getVerification(compared.id))?.verification.evidence).toBe('openapi');
+      expect((await store.latestVerification('web', 'orders', publication.sha, 'p2'))?.evidence).toBe(
+        'openapi',
+      );
+      expect((await store.verificationsByProviderVersion('orders', 'p2')).map((v) => v.evidence)).toEqual([
+        'openapi',
+      ]);
+      // Pending status asks whether the provider itself verified the pact: a comparison does not count.
+      expect(
+        (await store.successfulVerifications('web', 'orders', publication.sha)).map((v) => v.providerVersion),
+      ).toEqual(['p1']);
+      await store.close();
+    });
+
     it('refuses empty and overlong names', async () => {
       const store = await open();
       await expect(store.ensurePacticipant('  ')).rejects.toMatchObject({

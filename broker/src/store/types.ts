@@ -43,6 +43,11 @@ export interface Verification {
   sha: string;
   success: boolean;
   buildUrl?: string;
+  /**
+   * `openapi` when the broker compared the pact with the provider version's OpenAPI document (its
+   * provider contract) instead of a verifier running the provider.
+   */
+  evidence?: 'openapi';
   createdAt: string;
 }
 
@@ -55,6 +60,33 @@ export interface VerificationReport {
   verifiedBy?: string;
   /** True when the test results were cut down to the limit (TREATY_BROKER_RESULTS_TRUNCATED). */
   truncated: boolean;
+}
+
+/** What a provider's own tests said of its document when it was published (PactFlow's self-verification). */
+export interface SelfVerification {
+  success: boolean;
+  /** The results as sent (decoded from base64), e.g. a Dredd report. */
+  content?: string;
+  contentType?: string;
+  format?: string;
+  verifier?: string;
+  verifierVersion?: string;
+}
+
+/** A provider version's OpenAPI document, published with `pactflow publish-provider-contract`. */
+export interface ProviderContract {
+  provider: string;
+  providerVersion: string;
+  /** SHA-256 of the content. */
+  sha: string;
+  content: string;
+  contentType: string;
+  /** `oas` (OpenAPI). */
+  specification: string;
+  selfVerification?: SelfVerification;
+  buildUrl?: string;
+  createdAt: string;
+  updatedAt?: string;
 }
 
 /** A place versions are deployed or released to. */
@@ -191,7 +223,11 @@ export interface Store {
   consumersOf(provider: string): Promise<string[]>;
   /** Every pact of the pair whose consumer version carries the tag, oldest first. */
   pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]>;
-  /** Successful verifications of a content, with the branches their provider versions are on. */
+  /**
+   * Successful verifications of a content by a verifier (not document comparisons: a pact compared
+   * only with an OpenAPI document stays pending for the provider's own verification), with the
+   * branches their provider versions are on.
+   */
   successfulVerifications(
     consumer: string,
     provider: string,
@@ -212,6 +248,7 @@ export interface Store {
     buildUrl?: string;
     branch?: string;
     wip?: boolean;
+    evidence?: 'openapi';
     report?: VerificationReport;
   }): Promise<Verification>;
   /** One verification by its number, with what its verifier reported. */
@@ -222,6 +259,23 @@ export interface Store {
   verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]>;
   /** Verifications of one pact content, newest first. */
   verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]>;
+
+  /**
+   * Stores a provider version's document (with the version, its branch and tags); publishing again
+   * for the same version replaces it, so a retried request does no harm.
+   */
+  publishProviderContract(input: {
+    provider: string;
+    providerVersion: string;
+    branch?: string;
+    tags?: string[];
+    buildUrl?: string;
+    content: string;
+    contentType: string;
+    specification: string;
+    selfVerification?: SelfVerification;
+  }): Promise<{ contract: ProviderContract; version: Version }>;
+  getProviderContract(provider: string, providerVersion: string): Promise<ProviderContract | undefined>;
 
   createEnvironment(input: {
     name: string;

@@ -19,6 +19,8 @@ import { pactDiff } from '../routes/pacts.js';
 import type { ContractDiff, InteractionName } from '../domain/contract-diff.js';
 import { CSS, ago, href, html, page, raw, type Html } from './html.js';
 import { networkSvg, type Edge } from './network.js';
+import { providerContractHref, providerContractPage } from './provider-contract-page.js';
+import { documentName } from '../domain/document-comparison.js';
 import { generatorInWords, rulesInWords } from './rules-in-words.js';
 import { interactionId, readTestResults, type ReportedInteraction } from '../domain/test-results.js';
 
@@ -304,6 +306,13 @@ function failedInteraction(r: ReportedInteraction, anchor: string | undefined): 
   return html`<article class="interaction"><h3><span class="status bad">✘</span> ${title}</h3><p class="muted">${r.interactionId === undefined ? '' : html`id <code>${r.interactionId}</code>`}${link}</p>${mismatches}${exceptions}</article>`;
 }
 
+/** The line of a verification page that says the result is a comparison with a document. */
+const evidenceRow = (provider: string, version: string) =>
+  html`<dt>Evidence</dt><dd>compared with <a href="${providerContractHref(provider, version)}">${documentName(
+    provider,
+    version,
+  )}</a> (no provider was run)</dd>`;
+
 async function verificationPage(
   store: Store,
   id: number,
@@ -362,6 +371,7 @@ ${v.success ? '' : html`<p>${counts}</p>`}</section>
 <dt>Contract</dt><dd>${contract} <span class="muted">(sha ${v.sha.slice(0, 12)})</span></dd>
 <dt>Provider version</dt><dd>${v.providerVersion}</dd>
 <dt>Verified</dt><dd>${ago(v.createdAt, now)}${by === '' ? '' : ` by ${by}`}</dd>
+${v.evidence === 'openapi' ? evidenceRow(v.provider, v.providerVersion) : ''}
 ${v.buildUrl === undefined ? '' : html`<dt>Build</dt><dd>${v.buildUrl}</dd>`}
 <dt>As JSON</dt><dd><a href="/pacts/provider/${enc(v.provider)}/consumer/${enc(v.consumer)}/pact-version/${v.sha}/verification-results/${v.id}">the verification result</a></dd>
 </dl>
@@ -602,6 +612,14 @@ export const uiPages: FastifyPluginAsync<RouteOptions> = async (app, { store }) 
     const r = await verificationPage(store, Number(req.params.id), Date.now());
     return sendPage(reply, r.status, r.html);
   });
+  app.get<{ Params: { provider: string; version: string } }>(
+    '/ui/provider-contracts/provider/:provider/version/:version',
+    async (req, reply) => {
+      const { provider, version } = req.params;
+      const r = await providerContractPage(store, provider, version, Date.now());
+      return sendPage(reply, r.status, r.html);
+    },
+  );
   app.get<Q>('/ui/matrix', async (req, reply) => {
     const r = await matrixPage(store, req.query, Date.now(), base(req));
     return sendPage(reply, r.status, r.html);

@@ -179,6 +179,27 @@ export async function loadOpenApi(
     // A copy: the caller's object is not changed, and what is not JSON is dropped.
     value = JSON.parse(JSON.stringify(source)) as JsonValue;
   }
+  return finishLoading(value, at, locate, /^https?:\/\//i.test(at), options);
+}
+
+/**
+ * Reads an OpenAPI document given as text (YAML or JSON), e.g. one a broker stores; `name` says
+ * where it came from in messages. `$ref`s to other files are refused: nothing is read from disk.
+ * @example const { document } = await loadOpenApiText(yamlText, 'orders 1.2.0')
+ */
+export async function loadOpenApiText(text: string, name: string): Promise<LoadedOpenApi> {
+  const { value, locate } = parseText(text, name);
+  return finishLoading(value, name, locate, true, {});
+}
+
+async function finishLoading(
+  parsed: JsonValue,
+  at: string,
+  locate: Locator,
+  singleFile: boolean,
+  options: LoadOpenApiOptions,
+): Promise<LoadedOpenApi> {
+  let value = parsed;
   try {
     checkJsonValueDepth(value);
   } catch (error) {
@@ -187,10 +208,10 @@ export async function loadOpenApi(
   if (!isObject(value))
     throw new TreatyError('TREATY_OPENAPI_INVALID', `${at} is not an OpenAPI document: it is not an object.`);
   if (hasExternalRef(value)) {
-    if (/^https?:\/\//i.test(at))
+    if (singleFile)
       throw new TreatyError(
         'TREATY_OPENAPI_INVALID',
-        `${at} has $refs to other files; a document fetched by URL must be bundled into one file (e.g. with \`redocly bundle\`).`,
+        `${at} has $refs to other files; a document fetched by URL or stored by a broker must be bundled into one file (e.g. with \`redocly bundle\`).`,
       );
     try {
       const base = at === '(document)' ? resolve(options.cwd ?? process.cwd(), 'openapi.json') : at;

@@ -143,4 +143,26 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 8,
+    name: 'provider contracts (OpenAPI documents) and document comparisons',
+    // One document per provider version, as PactFlow keeps it; publishing again replaces it. A
+    // verification made by comparing a pact with a document (not by running the provider) says so.
+    sql: `
+      CREATE TABLE provider_contracts (
+        version_id INTEGER PRIMARY KEY REFERENCES versions(id),
+        provider_id INTEGER NOT NULL REFERENCES pacticipants(id),
+        sha TEXT NOT NULL,
+        content TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        specification TEXT NOT NULL,
+        self_verification TEXT,
+        build_url TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT
+      );
+      CREATE INDEX provider_contracts_by_provider ON provider_contracts (provider_id, version_id);
+      ALTER TABLE verifications ADD COLUMN evidence TEXT;
+    `,
+  },
 ];

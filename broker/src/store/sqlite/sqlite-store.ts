@@ -3,6 +3,8 @@ import Database from 'better-sqlite3';
 import { TreatyError } from '@treaty/core';
 import { randomUUID } from 'node:crypto';
 import type {
+  ProviderContract,
+  SelfVerification,
   DeployedVersion,
   Environment,
   PactPublication,
@@ -548,13 +550,13 @@ export class SqliteStore implements Store {
     providerVersion: string,
   ): Promise<Verification | undefined> {
     const r = this.prepare(
-      `SELECT ve.id, ve.success, ve.build_url, ve.created_at
+      `SELECT ve.id, ve.success, ve.build_url, ve.evidence, ve.created_at
          FROM verifications ve
          WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.sha = ?
            AND ve.provider_version_id = (${SqliteStore.versionIdByNames})
          ORDER BY ve.id DESC LIMIT 1`,
     ).get(consumer, provider, sha, provider, providerVersion) as
-      | { id: number; success: number; build_url: string | null; created_at: string }
+      | { id: number; success: number; build_url: string | null; evidence: string | null; created_at: string }
       | undefined;
     if (r === undefined) return undefined;
     return {
@@ -565,6 +567,7 @@ export class SqliteStore implements Store {
       sha,
       success: r.success === 1,
       ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+      ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
       createdAt: r.created_at,
     };
   }
@@ -606,7 +609,7 @@ export class SqliteStore implements Store {
          JOIN versions v ON v.id = ve.provider_version_id
          LEFT JOIN branch_versions b ON b.version_id = ve.provider_version_id
          WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?)
-           AND ve.sha = ? AND ve.success = 1 ${options.excludeWip === true ? 'AND ve.wip = 0' : ''}
+           AND ve.sha = ? AND ve.success = 1 AND ve.evidence IS NULL ${options.excludeWip === true ? 'AND ve.wip = 0' : ''}
          ORDER BY ve.id, b.branch`,
     ).all(consumer, provider, sha) as Array<{
       id: number;
@@ -642,6 +645,7 @@ export class SqliteStore implements Store {
     buildUrl?: string;
     branch?: string;
     wip?: boolean;
+    evidence?: 'openapi';
     report?: VerificationReport;
   }): Promise<Verification> {
     return this.db.transaction((): Verification => {
@@ -659,7 +663,7 @@ export class SqliteStore implements Store {
       const version = this.ensureVersionRow(provider, input.providerVersion, input.branch);
       const createdAt = this.now();
       const info = this.prepare(
-        'INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(
         consumer.id,
         provider.id,
@@ -669,6 +673,7 @@ export class SqliteStore implements Store {
         input.buildUrl ?? null,
         createdAt,
         input.wip === true ? 1 : 0,
+        input.evidence ?? null,
       );
       const report = input.report;
       if (report !== undefined && (report.testResults !== undefined || report.verifiedBy !== undefined))
@@ -688,6 +693,7 @@ export class SqliteStore implements Store {
         sha: input.sha,
         success: input.success,
         ...(input.buildUrl === undefined ? {} : { buildUrl: input.buildUrl }),
+        ...(input.evidence === undefined ? {} : { evidence: input.evidence }),
         createdAt,
       };
     })();
@@ -698,7 +704,7 @@ export class SqliteStore implements Store {
   ): Promise<{ verification: Verification; report: VerificationReport } | undefined> {
     const r = this.prepare(
       `SELECT ve.id, c.name AS consumer, p.name AS provider, v.number AS provider_version, ve.sha, ve.success,
-              ve.build_url, ve.created_at, vr.test_results, vr.verified_by, vr.truncated
+              ve.build_url, ve.evidence, ve.created_at, vr.test_results, vr.verified_by, vr.truncated
          FROM verifications ve
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
@@ -714,6 +720,7 @@ export class SqliteStore implements Store {
           sha: string;
           success: number;
           build_url: string | null;
+          evidence: string | null;
           created_at: string;
           test_results: string | null;
           verified_by: string | null;
@@ -730,6 +737,7 @@ export class SqliteStore implements Store {
         sha: r.sha,
         success: r.success === 1,
         ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+        ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
         createdAt: r.created_at,
       },
       report: {
@@ -742,7 +750,7 @@ export class SqliteStore implements Store {
 
   async verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]> {
     const rows = this.prepare(
-      `SELECT ve.id, c.name AS consumer, ve.sha, ve.success, ve.build_url, ve.created_at
+      `SELECT ve.id, c.name AS consumer, ve.sha, ve.success, ve.build_url, ve.evidence, ve.created_at
          FROM verifications ve
          JOIN pacticipants p ON p.id = ve.provider_id
          JOIN versions v ON v.id = ve.provider_version_id
@@ -755,6 +763,7 @@ export class SqliteStore implements Store {
       sha: string;
       success: number;
       build_url: string | null;
+      evidence: string | null;
       created_at: string;
     }>;
     return rows.map((r) => ({
@@ -765,13 +774,14 @@ export class SqliteStore implements Store {
       sha: r.sha,
       success: r.success === 1,
       ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+      ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
       createdAt: r.created_at,
     }));
   }
 
   async verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]> {
     const rows = this.prepare(
-      `SELECT ve.id, v.number AS provider_version, ve.success, ve.build_url, ve.created_at
+      `SELECT ve.id, v.number AS provider_version, ve.success, ve.build_url, ve.evidence, ve.created_at
          FROM verifications ve
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
@@ -783,6 +793,7 @@ export class SqliteStore implements Store {
       provider_version: string;
       success: number;
       build_url: string | null;
+      evidence: string | null;
       created_at: string;
     }>;
     return rows.map((r) => ({
@@ -793,6 +804,7 @@ export class SqliteStore implements Store {
       sha,
       success: r.success === 1,
       ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+      ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
       createdAt: r.created_at,
     }));
   }
@@ -1048,6 +1060,96 @@ export class SqliteStore implements Store {
     return rows
       .filter((r) => filter.version === undefined || r.version === filter.version)
       .map((r) => this.toRelease(r, environment));
+  }
+
+  async publishProviderContract(input: {
+    provider: string;
+    providerVersion: string;
+    branch?: string;
+    tags?: string[];
+    buildUrl?: string;
+    content: string;
+    contentType: string;
+    specification: string;
+    selfVerification?: SelfVerification;
+  }): Promise<{ contract: ProviderContract; version: Version }> {
+    return this.db.transaction(() => {
+      const provider = this.ensurePacticipantRow(input.provider);
+      const row = this.ensureVersionRow(provider, input.providerVersion, input.branch, input.tags);
+      const now = this.now();
+      this.prepare(
+        `INSERT INTO provider_contracts (version_id, provider_id, sha, content, content_type, specification, self_verification, build_url, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (version_id) DO UPDATE SET sha = excluded.sha, content = excluded.content,
+           content_type = excluded.content_type, specification = excluded.specification,
+           self_verification = excluded.self_verification, build_url = excluded.build_url, updated_at = ?`,
+      ).run(
+        row.id,
+        provider.id,
+        contentSha(input.content),
+        input.content,
+        input.contentType,
+        input.specification,
+        input.selfVerification === undefined ? null : JSON.stringify(input.selfVerification),
+        input.buildUrl ?? null,
+        now,
+        now,
+      );
+      return {
+        contract: this.providerContractRow(input.provider, row.id) as ProviderContract,
+        version: this.toVersion(input.provider, row),
+      };
+    })();
+  }
+
+  async getProviderContract(
+    provider: string,
+    providerVersion: string,
+  ): Promise<ProviderContract | undefined> {
+    const p = this.pacticipantRow(provider);
+    const v =
+      p === undefined
+        ? undefined
+        : (this.prepare('SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?').get(
+            p.id,
+            providerVersion,
+          ) as { id: number } | undefined);
+    return v === undefined ? undefined : this.providerContractRow(provider, v.id);
+  }
+
+  private providerContractRow(provider: string, versionId: number): ProviderContract | undefined {
+    const r = this.prepare(
+      `SELECT v.number, c.sha, c.content, c.content_type, c.specification, c.self_verification, c.build_url,
+         c.created_at, c.updated_at
+       FROM provider_contracts c JOIN versions v ON v.id = c.version_id WHERE c.version_id = ?`,
+    ).get(versionId) as
+      | {
+          number: string;
+          sha: string;
+          content: string;
+          content_type: string;
+          specification: string;
+          self_verification: string | null;
+          build_url: string | null;
+          created_at: string;
+          updated_at: string | null;
+        }
+      | undefined;
+    if (r === undefined) return undefined;
+    return {
+      provider,
+      providerVersion: r.number,
+      sha: r.sha,
+      content: r.content,
+      contentType: r.content_type,
+      specification: r.specification,
+      ...(r.self_verification === null
+        ? {}
+        : { selfVerification: JSON.parse(r.self_verification) as SelfVerification }),
+      ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+      createdAt: r.created_at,
+      ...(r.updated_at === null ? {} : { updatedAt: r.updated_at }),
+    };
   }
 
   async stats(): Promise<{
