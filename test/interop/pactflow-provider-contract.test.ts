@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker } from '@treaty/broker';
 import { runPactTool } from '../support/pact-tools.js';
+import { runProcess } from '../support/process.js';
 
 // `pactflow publish-provider-contract` (PactFlow's real CLI) publishing an OpenAPI document to a
 // Treaty broker: it finds the relation in the index, POSTs the document, and the broker keeps it.
@@ -103,5 +104,56 @@ describe('pactflow publish-provider-contract against a Treaty broker', () => {
     expect(code, output).toBe(1);
     expect(output).toContain('TREATY_OPENAPI_INVALID');
     expect((await stored('pet-4')).status).toBe(404);
+  });
+
+  it('treaty publish-provider-contract, with the same flags, stores what pactflow stores', async () => {
+    const results = join(dir, 'results-treaty.txt');
+    writeFileSync(results, 'all 19 dredd tests passed\n');
+    const flags = (version: string) => [
+      'publish-provider-contract',
+      petstore,
+      '--provider',
+      'pet-api',
+      '--provider-app-version',
+      version,
+      '--branch',
+      'main',
+      '--tag',
+      'v1',
+      '--content-type',
+      'application/yaml',
+      '--verification-success',
+      '--verification-results',
+      results,
+      '--verification-results-content-type',
+      'text/plain',
+      '--verification-results-format',
+      'text',
+      '--verifier',
+      'dredd',
+      '--verifier-version',
+      '14.1.0',
+      '--broker-base-url',
+      broker.url,
+    ];
+    const bin = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
+    const ours = await runProcess(process.execPath, [bin, ...flags('pet-5')]);
+    expect(ours.code, ours.output).toBe(0);
+    expect(ours.stdout).toContain('Published provider contract for pet-api version pet-5');
+    const theirs = await runPactTool('pactflow', flags('pet-6'));
+    expect(theirs.code, theirs.output).toBe(0);
+    const [a, b] = [(await stored('pet-5')).body, (await stored('pet-6')).body];
+    const same = (x: Record<string, unknown>) => ({
+      content: x.content,
+      contentType: x.contentType,
+      specification: x.specification,
+      selfVerificationResults: x.selfVerificationResults,
+    });
+    expect(same(a)).toEqual(same(b));
+    expect(a.content).toBe(readFileSync(petstore, 'utf8'));
+
+    const usage = await runProcess(process.execPath, [bin, 'publish-provider-contract', petstore]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('TREATY_CLI_USAGE');
   });
 });

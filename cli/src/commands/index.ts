@@ -29,6 +29,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./can-i-deploy/index.js')).canIDeployCommand,
   },
   {
+    name: 'publish-provider-contract',
+    summary: "publish a provider's OpenAPI document to the broker, which compares it with the pacts",
+    load: async () => (await import('./broker-client/provider-contract.js')).publishProviderContractCommand,
+  },
+  {
     name: 'create-environment',
     summary: 'create an environment on the broker',
     load: brokerClient('create-environment'),
