@@ -352,6 +352,10 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       expect((await store.verificationsByProviderVersion('orders', 'p2')).map((v) => v.evidence)).toEqual([
         'openapi',
       ]);
+      // A verifier's replay outranks a comparison with the document, whichever came later.
+      const replayed = await store.recordVerification({ ...ran, providerVersion: 'p2', success: false });
+      await store.recordVerification({ ...ran, providerVersion: 'p2', evidence: 'openapi' });
+      expect((await store.latestVerification('web', 'orders', publication.sha, 'p2'))?.id).toBe(replayed.id);
       // Pending status asks whether the provider itself verified the pact: a comparison does not count.
       expect(
         (await store.successfulVerifications('web', 'orders', publication.sha)).map((v) => v.providerVersion),

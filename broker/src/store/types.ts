@@ -212,7 +212,11 @@ export interface Store {
 
   /** The pacts a consumer version has, one per provider. */
   pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]>;
-  /** The newest verification of a content by one provider version. */
+  /**
+   * The newest verification of a content by one provider version: the newest replay by a verifier
+   * when there is one (it outranks a comparison with the provider's OpenAPI document), else the
+   * newest comparison.
+   */
   latestVerification(
     consumer: string,
     provider: string,

@@ -46,7 +46,9 @@ describe('SqliteStore query plans for the heavy requests', () => {
       expect(found, `one statement containing ${parts.join(' … ')}`).toHaveLength(1);
       return (found[0]?.[1] ?? []).join('\n');
     };
-    expect(planOf('FROM verifications ve', 'ORDER BY ve.id DESC LIMIT 1')).toContain(
+    expect(
+      planOf('FROM verifications ve', 'ORDER BY ve.evidence IS NULL DESC, ve.id DESC LIMIT 1'),
+    ).toContain(
       'verifications_by_content_and_provider_version (consumer_id=? AND provider_id=? AND sha=? AND provider_version_id=?)',
     );
     expect(planOf('FROM released_versions r', 'support_ended_at IS NULL')).toContain(

@@ -554,7 +554,7 @@ export class SqliteStore implements Store {
          FROM verifications ve
          WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.sha = ?
            AND ve.provider_version_id = (${SqliteStore.versionIdByNames})
-         ORDER BY ve.id DESC LIMIT 1`,
+         ORDER BY ve.evidence IS NULL DESC, ve.id DESC LIMIT 1`,
     ).get(consumer, provider, sha, provider, providerVersion) as
       | { id: number; success: number; build_url: string | null; evidence: string | null; created_at: string }
       | undefined;
