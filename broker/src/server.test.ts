@@ -5,6 +5,7 @@ describe('the settings behind a proxy', () => {
   it('reads the public URL and the trusted proxies from the environment', () => {
     const s = settingsFromEnv({
       TREATY_BROKER_PUBLIC_URL: 'https://broker.example.com/',
+      // Only parsed into the trusted-proxy list; nothing connects to these addresses.
       TREATY_BROKER_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8',
     });
     expect(s.publicUrl).toBe('https://broker.example.com');

@@ -41,6 +41,20 @@ const publish = (file: string, version: string, extra: string[] = []) =>
     broker.url,
   ]);
 
+/** How the provider verified its document, as both CLIs take it. */
+const selfVerificationFlags = (results: string): string[] => [
+  '--verification-results',
+  results,
+  '--verification-results-content-type',
+  'text/plain',
+  '--verification-results-format',
+  'text',
+  '--verifier',
+  'dredd',
+  '--verifier-version',
+  '14.1.0',
+];
+
 async function stored(version: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(
     `${broker.url}/contracts/bi-directional/provider/pet-api/version/${version}/provider-contract`,
@@ -74,18 +88,7 @@ describe('pactflow publish-provider-contract against a Treaty broker', () => {
   it('keeps the self-verification sent with the document', async () => {
     const results = join(dir, 'results.txt');
     writeFileSync(results, 'all 19 dredd tests passed\n');
-    const { code, output } = await publish(petstore, 'pet-3', [
-      '--verification-results',
-      results,
-      '--verification-results-content-type',
-      'text/plain',
-      '--verification-results-format',
-      'text',
-      '--verifier',
-      'dredd',
-      '--verifier-version',
-      '14.1.0',
-    ]);
+    const { code, output } = await publish(petstore, 'pet-3', selfVerificationFlags(results));
     expect(code, output).toBe(0);
     expect((await stored('pet-3')).body.selfVerificationResults).toEqual({
       success: true,
@@ -123,16 +126,7 @@ describe('pactflow publish-provider-contract against a Treaty broker', () => {
       '--content-type',
       'application/yaml',
       '--verification-success',
-      '--verification-results',
-      results,
-      '--verification-results-content-type',
-      'text/plain',
-      '--verification-results-format',
-      'text',
-      '--verifier',
-      'dredd',
-      '--verifier-version',
-      '14.1.0',
+      ...selfVerificationFlags(results),
       '--broker-base-url',
       broker.url,
     ];

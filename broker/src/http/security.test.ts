@@ -67,6 +67,7 @@ describe('the base of HAL links', () => {
     const a = await broker({ trustProxy: '127.0.0.1' });
     const res = await a.inject({ method: 'GET', url: '/', headers: forwarded, remoteAddress: '127.0.0.1' });
     expect(res.json()._links.self.href).toBe('https://evil.example');
+    // inject() only labels the simulated request with this address; nothing connects to it.
     const other = await a.inject({ method: 'GET', url: '/', headers: forwarded, remoteAddress: '10.1.2.3' });
     expect(other.json()._links.self.href).toBe('http://broker.local:9292');
   });

@@ -500,14 +500,9 @@ async function produceMessage(
   };
 }
 
-async function verifyInteraction(
-  interaction: Interaction,
-  options: VerifyOptions,
-  contractPending: boolean,
-  redactor: Redactor,
-): Promise<InteractionResult> {
-  const started = performance.now();
-  const result: InteractionResult = {
+/** An interaction's result before anything is checked: passed, no mismatches yet. */
+function freshResult(interaction: Interaction): InteractionResult {
+  return {
     description: interaction.description,
     type: interaction.type,
     providerStates: interaction.providerStates,
@@ -516,6 +511,16 @@ async function verifyInteraction(
     durationMs: 0,
     ...(interaction.comments === undefined ? {} : { comments: interaction.comments }),
   };
+}
+
+async function verifyInteraction(
+  interaction: Interaction,
+  options: VerifyOptions,
+  contractPending: boolean,
+  redactor: Redactor,
+): Promise<InteractionResult> {
+  const started = performance.now();
+  const result = freshResult(interaction);
   const warn = (text: string): void => {
     result.warnings = [...(result.warnings ?? []), text];
   };
@@ -604,15 +609,7 @@ function checkedResult(
   contractPending: boolean,
 ): InteractionResult {
   const started = performance.now();
-  const result: InteractionResult = {
-    description: interaction.description,
-    type: interaction.type,
-    providerStates: interaction.providerStates,
-    status: 'passed',
-    mismatches: [],
-    durationMs: 0,
-    ...(interaction.comments === undefined ? {} : { comments: interaction.comments }),
-  };
+  const result = freshResult(interaction);
   if (interaction.type !== 'Synchronous/HTTP') {
     result.warnings = ['not checked: an OpenAPI document describes HTTP interactions, not messages'];
   } else {
