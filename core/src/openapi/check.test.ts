@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Contract, JsonObject } from '../contract/model.js';
+import type { Contract, JsonObject, JsonValue } from '../contract/model.js';
 import { parseContract } from '../contract/parse.js';
 import { OpenApiChecker, checkAgainstOpenApi } from './check.js';
 import { loadOpenApi } from './load.js';
@@ -271,8 +271,9 @@ describe('composed schemas, discriminators and the consumer subset', () => {
       pets([{ petType: 'cat', meow: 0 }]),
     );
     expect(rs.map((r) => r.status)).toEqual(['passed', 'failed', 'passed', 'failed']);
+    // the branch the discriminator names is the one that refuses the field
     expect(rs[1]?.errors).toEqual([
-      'response.body.incompatible $.interactions[1].response.body[0].bark /components/schemas/Pet',
+      'response.body.incompatible $.interactions[1].response.body[0].bark /components/schemas/Cat',
     ]);
     expect(rs[3]?.errors).toEqual([
       'response.body.incompatible $.interactions[3].response.body[0].meow /components/schemas/Cat/allOf/1/properties/meow/exclusiveMinimum',
@@ -399,5 +400,267 @@ describe('reading documents', () => {
     const again = await checkAgainstOpenApi(checker, [c, c]);
     expect(again.map((r) => r.passed)).toEqual([first.passed, first.passed]);
     expect(first.passed).toBe(true);
+  });
+});
+
+const examples = (file: string): string =>
+  fileURLToPath(import.meta.resolve(`@readme/oas-examples/3.0/json/${file}`));
+
+/** A 3.0 document with `GET /thing` answering `schema` and `POST /thing` taking it. */
+function serving(schema: JsonObject, schemas: JsonObject = {}): JsonObject {
+  return {
+    openapi: '3.0.3',
+    info: { title: 't', version: '1' },
+    paths: {
+      '/thing': {
+        get: {
+          responses: { '200': { description: 'ok', content: { 'application/json': { schema } } } },
+        },
+        post: {
+          requestBody: { content: { 'application/json': { schema } } },
+          responses: { '204': { description: 'done' } },
+        },
+      },
+    },
+    components: { schemas },
+  };
+}
+const getThing = (body: JsonValue): JsonObject => ({
+  request: { method: 'GET', path: '/thing' },
+  response: { status: 200, headers: json, body },
+});
+const postThing = (body: JsonValue): JsonObject => ({
+  request: { method: 'POST', path: '/thing', headers: json, body },
+  response: { status: 204 },
+});
+
+describe('closed objects over compositions', () => {
+  it('does not let one allOf member’s additionalProperties schema refuse what another member declares', async () => {
+    const doc = serving({
+      allOf: [
+        { type: 'object', properties: { id: { type: 'integer' } } },
+        {
+          type: 'object',
+          properties: { name: { type: 'string' } },
+          additionalProperties: { type: 'string' },
+        },
+      ],
+    });
+    const rs = await findings(
+      doc,
+      getThing({ id: 1, name: 'a', extra: 'fine' }),
+      postThing({ id: 1, name: 'a', extra: 'fine' }),
+      getThing({ id: 1, extra: 2 }),
+      postThing({ id: 'one' }),
+    );
+    expect(rs.map((r) => r.errors)).toEqual([
+      [],
+      [],
+      [
+        'response.body.incompatible $.interactions[2].response.body.extra /paths/~1thing/get/responses/200/content/application~1json/schema/allOf/1/additionalProperties/type',
+      ],
+      [
+        'request.body.incompatible $.interactions[3].request.body.id /paths/~1thing/post/requestBody/content/application~1json/schema/allOf/0/properties/id/type',
+      ],
+    ]);
+  });
+
+  it('reads unevaluatedProperties (3.1) in one member the same way', async () => {
+    const doc = {
+      ...serving({
+        allOf: [
+          { type: 'object', properties: { id: { type: 'integer' } } },
+          { properties: { name: { type: 'string' } }, unevaluatedProperties: { type: 'string' } },
+        ],
+      }),
+      openapi: '3.1.0',
+    };
+    const rs = await findings(doc, getThing({ id: 1, name: 'a', extra: 'x' }), getThing({ id: 1, extra: 2 }));
+    expect(rs.map((r) => r.status)).toEqual(['passed', 'failed']);
+    expect(rs[1]?.errors).toHaveLength(1);
+  });
+
+  it('reads additionalProperties: false inside one member as closing the whole composition', async () => {
+    const doc = serving(
+      {
+        allOf: [
+          { $ref: '#/components/schemas/Named' },
+          { type: 'object', properties: { age: { type: 'integer' } }, additionalProperties: false },
+        ],
+      },
+      { Named: { type: 'object', properties: { name: { type: 'string' } } } },
+    );
+    const rs = await findings(
+      doc,
+      getThing({ name: 'a', age: 1 }),
+      postThing({ name: 'a', age: 1 }),
+      getThing({ name: 'a', colour: 'red' }),
+      postThing({ name: 'a', colour: 'red' }),
+    );
+    expect(rs.map((r) => r.errors.map((e) => e.split(' ').slice(0, 2).join(' ')))).toEqual([
+      [],
+      [],
+      ['response.body.incompatible $.interactions[2].response.body.colour'],
+      ['request.body.incompatible $.interactions[3].request.body.colour'],
+    ]);
+  });
+
+  it('checks the allOf of closed members in a document nobody here wrote', async () => {
+    const field = 'object with `additionalPropeties` within an allOf';
+    const post = (value: JsonObject): JsonObject => ({
+      request: { method: 'POST', path: '/post', headers: json, body: { [field]: value } },
+      response: { status: 200 },
+    });
+    const rs = await findings(
+      examples('schema-additional-properties.json'),
+      post({ primitiveProperty: 'a', alt_primitiveProperty: 'b' }),
+      post({ primitiveProperty: 'a', other: 'b' }),
+    );
+    expect(rs[0]).toEqual({ status: 'passed', errors: [], warnings: [] });
+    expect(rs[1]?.errors).toHaveLength(1);
+    expect(rs[1]?.errors[0]).toMatch(
+      /^request\.body\.incompatible \$\.interactions\[1\]\.request\.body\['object with .*'\]\.other /,
+    );
+  });
+
+  it('takes a subset of a oneOf of closed objects when one branch takes all of it', async () => {
+    const doc = serving(
+      {
+        type: 'object',
+        properties: { kind: { type: 'string' } },
+        oneOf: [{ $ref: '#/components/schemas/Card' }, { $ref: '#/components/schemas/Bank' }],
+      },
+      {
+        Card: {
+          type: 'object',
+          properties: { kind: { type: 'string' }, number: { type: 'string' }, expiry: { type: 'string' } },
+          additionalProperties: false,
+        },
+        Bank: {
+          type: 'object',
+          properties: { kind: { type: 'string' }, iban: { type: 'string' } },
+          additionalProperties: false,
+        },
+      },
+    );
+    const rs = await findings(
+      doc,
+      getThing({ kind: 'card', number: '4111' }),
+      getThing({ iban: 'DE00' }),
+      getThing({ number: '4111', iban: 'DE00' }),
+      postThing({ kind: 'card', number: '4111', iban: 'DE00' }),
+      postThing({ kind: 'bank', iban: 'DE00' }),
+    );
+    expect(rs.map((r) => r.status)).toEqual(['passed', 'passed', 'failed', 'failed', 'passed']);
+  });
+});
+
+describe('a discriminator on a base schema that subschemas include through allOf', () => {
+  const doc = serving(
+    { $ref: '#/components/schemas/Pet' },
+    {
+      Pet: {
+        type: 'object',
+        required: ['petType'],
+        properties: { petType: { type: 'string' }, name: { type: 'string' } },
+        discriminator: { propertyName: 'petType', mapping: { kitty: '#/components/schemas/Cat' } },
+      },
+      Cat: {
+        allOf: [
+          { $ref: '#/components/schemas/Pet' },
+          { type: 'object', required: ['hunts'], properties: { hunts: { type: 'boolean' } } },
+        ],
+      },
+      Dog: {
+        allOf: [
+          { $ref: '#/components/schemas/Pet' },
+          { type: 'object', properties: { bark: { type: 'boolean' } } },
+        ],
+      },
+      // a subschema of a subschema is named too
+      Puppy: { allOf: [{ $ref: '#/components/schemas/Dog' }, { properties: { age: { type: 'integer' } } }] },
+    },
+  );
+
+  it('checks a response against the subschema its value names, by mapping or by component name', async () => {
+    const rs = await findings(
+      doc,
+      getThing({ petType: 'Cat', name: 'Tom', hunts: true }),
+      getThing({ petType: 'kitty', hunts: false }),
+      getThing({ petType: 'Puppy', bark: true, age: 1 }),
+      getThing({ petType: 'Dog', hunts: true }),
+      getThing({ petType: 'Bird', name: 'Tweety' }),
+      // a consumer may leave the property out: any of them may take the rest
+      getThing({ hunts: true }),
+      getThing({ petType: 'Cat', hunts: 'yes' }),
+    );
+    expect(rs.map((r) => r.status)).toEqual([
+      'passed',
+      'passed',
+      'passed',
+      'failed',
+      'failed',
+      'passed',
+      'failed',
+    ]);
+    expect(rs[0]).toEqual({ status: 'passed', errors: [], warnings: [] });
+    expect(rs[3]?.errors).toEqual([
+      'response.body.incompatible $.interactions[3].response.body.hunts /components/schemas/Dog',
+    ]);
+    expect(rs[4]?.errors).toEqual([
+      'response.body.incompatible $.interactions[4].response.body.petType /components/schemas/Pet/discriminator',
+    ]);
+    expect(rs[6]?.errors).toEqual([
+      'response.body.incompatible $.interactions[6].response.body.hunts /components/schemas/Cat/allOf/1/properties/hunts/type',
+    ]);
+  });
+
+  it('says which values the discriminator takes', async () => {
+    const [result] = await checkAgainstOpenApi(doc as never, [contract(getThing({ petType: 'Bird' }))]);
+    expect(result?.interactions[0]?.findings[0]?.message).toBe(
+      'response.body.petType is "Bird", which names no schema for the discriminator petType (it takes "kitty", "Cat", "Dog", "Puppy", "Pet")',
+    );
+  });
+
+  it('enforces the named subschema’s required fields on a request, and shows them on a response', async () => {
+    const rs = await findings(
+      doc,
+      postThing({ petType: 'Cat' }),
+      postThing({ petType: 'Dog' }),
+      getThing({ petType: 'Cat' }),
+    );
+    expect(rs[0]?.errors).toEqual([
+      'request.body.incompatible $.interactions[0].request.body /components/schemas/Cat/allOf/1/required',
+    ]);
+    expect(rs[1]?.status).toBe('passed');
+    expect(rs[2]).toEqual({ status: 'passed', errors: [], warnings: ['response.body.required-ignored'] });
+  });
+
+  it('checks the Redocly-style discriminator of a document nobody here wrote', async () => {
+    const patch = (vehicle: JsonObject): JsonObject => ({
+      request: { method: 'PATCH', path: '/redocly-flavored-discriminator', headers: json, body: { vehicle } },
+      response: { status: 200 },
+    });
+    const rs = await findings(
+      examples('discriminators.json'),
+      patch({ powerSource: 'electricity', chargeSpeed: 150 }),
+      patch({ powerSource: 'human-energy', handlebars: 'drop' }),
+      patch({ powerSource: 'electricity', chargeSpeed: 'fast' }),
+      patch({ powerSource: 'human-energy', handlebars: 'ape-hanger' }),
+      patch({ powerSource: 'steam' }),
+    );
+    expect(rs.map((r) => r.errors)).toEqual([
+      [],
+      [],
+      [
+        'request.body.incompatible $.interactions[2].request.body.vehicle.chargeSpeed /components/schemas/ElectricVehicle/allOf/1/properties/chargeSpeed/type',
+      ],
+      [
+        'request.body.incompatible $.interactions[3].request.body.vehicle.handlebars /components/schemas/PedaledVehicle/allOf/1/properties/handlebars/enum',
+      ],
+      [
+        'request.body.incompatible $.interactions[4].request.body.vehicle.powerSource /components/schemas/BaseVehicle/discriminator',
+      ],
+    ]);
   });
 });

@@ -24,7 +24,14 @@ import {
 } from './load.js';
 import { isJsonMediaType, pickMedia } from './media.js';
 import { type Operation, type Parameter, findOperation, indexOperations } from './operation.js';
-import { type Direction, FORBIDDEN_KEY, POINTER_KEY, type Reading, SchemaCompiler } from './schema.js';
+import {
+  DISCRIMINATOR_KEY,
+  type Direction,
+  FORBIDDEN_KEY,
+  POINTER_KEY,
+  type Reading,
+  SchemaCompiler,
+} from './schema.js';
 
 /** Options of a check. */
 export interface OpenApiCheckOptions {
@@ -676,7 +683,8 @@ export class OpenApiChecker {
     selector: RuleSelector | undefined,
   ): ErrorObject[] {
     if (validate(value)) return [];
-    let errors = [...(validate.errors ?? [])];
+    // An if/then failure repeats what failed in `then` (a discriminator's pick): that is reported.
+    let errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
     if (selector !== undefined)
       errors = errors.filter((e) => !excused(e, [...base, ...locationOf(value, e.instancePath)], selector));
     // A failed anyOf/oneOf makes Ajv report every branch's errors, and every field as undeclared
@@ -694,10 +702,12 @@ export class OpenApiChecker {
       const sub = valueAt(value, local);
       if (sub === undefined) continue;
       const closed = parent.unevaluatedProperties === false;
+      // The branch a discriminator names comes closest whatever the others' counts.
+      const rank = (found: ErrorObject[]): number => found.length + (found.some(isDiscriminator) ? 1e6 : 0);
       let best: ErrorObject[] | undefined;
       for (const b of branches) {
         const found = this.validate(this.schemas.branch(b, closed), sub, [...base, ...local], selector);
-        if (best === undefined || found.length < best.length) best = found;
+        if (best === undefined || rank(found) < rank(best)) best = found;
         if (found.length === 0) break;
       }
       const inside = this.schemas.reachable(parent);
@@ -833,6 +843,11 @@ type Add = (code: FindingCode, path: string, ptr: string, message: string) => vo
 
 function normalizePattern(p: string): string {
   return p.replace(/^\^/, '').replace(/\$$/, '');
+}
+
+/** True for an error of a discriminator's value: the value names another branch. */
+function isDiscriminator(e: ErrorObject): boolean {
+  return (e.parentSchema as SchemaObject | undefined)?.[DISCRIMINATOR_KEY] === true;
 }
 
 /** True when a matcher at the error's location excuses it. */
