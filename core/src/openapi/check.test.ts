@@ -664,3 +664,232 @@ describe('a discriminator on a base schema that subschemas include through allOf
     ]);
   });
 });
+
+describe('cookie parameters', () => {
+  const doc = {
+    openapi: '3.0.3',
+    info: { title: 't', version: '1' },
+    paths: {
+      '/cart': {
+        get: {
+          parameters: [
+            {
+              name: 'session',
+              in: 'cookie',
+              required: true,
+              schema: { type: 'string', pattern: '^[a-f0-9]+$' },
+            },
+            { name: 'items', in: 'cookie', schema: { type: 'integer', minimum: 0 } },
+            {
+              name: 'ids',
+              in: 'cookie',
+              explode: false,
+              schema: { type: 'array', items: { type: 'integer' } },
+            },
+          ],
+          responses: { '200': { description: 'ok' } },
+        },
+      },
+    },
+  } as unknown as JsonObject;
+  const cart = (headers: JsonObject, extra: JsonObject = {}): JsonObject => ({
+    request: { method: 'GET', path: '/cart', headers, ...extra },
+    response: { status: 200 },
+  });
+
+  it('checks the cookies an operation declares, read from the Cookie header', async () => {
+    const rs = await findings(
+      doc,
+      cart({ Cookie: 'session=abc123; items=2; ids=1,2,3' }),
+      cart({}),
+      cart({ Cookie: 'items=many; session=XYZ' }),
+      cart({ Cookie: 'session=abc; ids=1,two' }),
+      cart({ Cookie: 'session=abc; tracker=1' }),
+    );
+    expect(rs.map((r) => r.errors)).toEqual([
+      [],
+      ['request.cookie.incompatible $.interactions[1].request.headers.Cookie /paths/~1cart/get/parameters/0'],
+      [
+        'request.cookie.incompatible $.interactions[2].request.headers.Cookie /paths/~1cart/get/parameters/0/schema',
+        'request.cookie.incompatible $.interactions[2].request.headers.Cookie /paths/~1cart/get/parameters/1/schema',
+      ],
+      [
+        'request.cookie.incompatible $.interactions[3].request.headers.Cookie /paths/~1cart/get/parameters/2/schema',
+      ],
+      [],
+    ]);
+    expect(rs[4]?.warnings).toEqual(['request.cookie.unknown']);
+  });
+
+  it('holds a cookie under a matcher to its type only', async () => {
+    const [r] = await findings(
+      doc,
+      cart(
+        { Cookie: 'session=XYZ' },
+        { matchingRules: { header: { Cookie: { matchers: [{ match: 'type' }] } } } },
+      ),
+    );
+    expect(r).toEqual({ status: 'passed', errors: [], warnings: [] });
+  });
+
+  it('checks the cookies of a document nobody here wrote', async () => {
+    const post = (cookie: string): JsonObject => ({
+      request: { method: 'POST', path: '/post', headers: { Cookie: cookie } },
+      response: { status: 200 },
+    });
+    const rs = await findings(
+      examples('parameters-cookies.json'),
+      post('foo=1; bar=two'),
+      post('foo=1; baz=2'),
+    );
+    expect(rs[0]).toEqual({ status: 'passed', errors: [], warnings: [] });
+    expect(rs[1]).toEqual({ status: 'passed', errors: [], warnings: ['request.cookie.unknown'] });
+  });
+});
+
+describe('form and multipart bodies', () => {
+  const form = (body: string): JsonObject => ({
+    request: {
+      method: 'POST',
+      path: '/anything',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body,
+    },
+    response: { status: 200, headers: json, body: { access_token: 1, token_type: 'bearer', expires_in: 60 } },
+  });
+
+  it('reads a form body as its fields, typed by the schema', async () => {
+    const rs = await findings(
+      examples('form-data.json'),
+      form('client_id=a&client_secret=b&scope=3'),
+      form('client_id=a&scope=all'),
+    );
+    expect(rs[0]).toEqual({ status: 'passed', errors: [], warnings: [] });
+    expect(rs[1]?.errors).toEqual([
+      'request.body.incompatible $.interactions[1].request.body /paths/~1anything/post/requestBody/content/application~1x-www-form-urlencoded/schema/required',
+      'request.body.incompatible $.interactions[1].request.body.scope /paths/~1anything/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/scope/type',
+    ]);
+  });
+
+  it('splits a form field by its encoding’s style, and repeats an exploded one', async () => {
+    const doc = {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/search': {
+          post: {
+            requestBody: {
+              content: {
+                'application/x-www-form-urlencoded': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      tags: { type: 'array', items: { type: 'integer' } },
+                      flags: { type: 'array', items: { type: 'boolean' } },
+                      filter: { type: 'object', properties: { max: { type: 'number' } } },
+                    },
+                  },
+                  encoding: { flags: { style: 'pipeDelimited' } },
+                },
+              },
+            },
+            responses: { '204': { description: 'done' } },
+          },
+        },
+      },
+    } as unknown as JsonObject;
+    const search = (body: string): JsonObject => ({
+      request: {
+        method: 'POST',
+        path: '/search',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body,
+      },
+      response: { status: 204 },
+    });
+    const rs = await findings(
+      doc,
+      search(`tags=1&tags=2&flags=true|false&filter=${encodeURIComponent('{"max":2.5}')}`),
+      search('tags=1&tags=x&flags=true|maybe'),
+      search(`filter=${encodeURIComponent('{"max":"high"}')}`),
+    );
+    expect(rs.map((r) => r.errors.map((e) => e.split(' ')[1]))).toEqual([
+      [],
+      ['$.interactions[1].request.body.tags[1]', '$.interactions[1].request.body.flags[1]'],
+      ['$.interactions[2].request.body.filter.max'],
+    ]);
+  });
+
+  const multipart = (
+    method: string,
+    parts: Array<{ name: string; file?: string; text: string }>,
+  ): JsonObject => {
+    const body = parts
+      .map(
+        (p) =>
+          `--XyZ\r\nContent-Disposition: form-data; name="${p.name}"${p.file === undefined ? '' : `; filename="${p.file}"\r\nContent-Type: application/octet-stream`}\r\n\r\n${p.text}\r\n`,
+      )
+      .join('');
+    return {
+      request: {
+        method,
+        path: '/anything/multipart-formdata',
+        headers: { 'Content-Type': 'multipart/form-data; boundary=XyZ' },
+        body: `${body}--XyZ--\r\n`,
+      },
+      response: { status: 200 },
+    };
+  };
+
+  it('reads a multipart/form-data body part by part: fields typed, files taken as binary', async () => {
+    const rs = await findings(
+      examples('file-uploads.json'),
+      multipart('POST', [
+        { name: 'orderId', text: '12' },
+        { name: 'userId', text: '7' },
+        { name: 'documentFile', file: 'a.pdf', text: '%PDF-1.4 \u0000\u00ff' },
+      ]),
+      multipart('POST', [
+        { name: 'orderId', text: 'twelve' },
+        { name: 'documentFile', file: 'a.pdf', text: 'x' },
+      ]),
+      multipart('PUT', [
+        { name: 'filename', file: 'a.png', text: 'one' },
+        { name: 'filename', file: 'b.png', text: 'two, three' },
+      ]),
+    );
+    expect(rs.map((r) => r.errors)).toEqual([
+      [],
+      [
+        'request.body.incompatible $.interactions[1].request.body.orderId /paths/~1anything~1multipart-formdata/post/requestBody/content/multipart~1form-data/schema/properties/orderId/type',
+      ],
+      [],
+    ]);
+    expect(rs[0]?.warnings).toEqual([]);
+  });
+
+  it('warns that an XML body is not checked, and says so', async () => {
+    const doc = serving({ type: 'object' });
+    const paths = doc.paths as JsonObject;
+    (((paths['/thing'] as JsonObject).post as JsonObject).requestBody as JsonObject).content = {
+      'application/xml': { schema: { type: 'object' } },
+    };
+    const [result] = await checkAgainstOpenApi(doc as never, [
+      contract({
+        request: {
+          method: 'POST',
+          path: '/thing',
+          headers: { 'Content-Type': 'application/xml' },
+          body: '<a/>',
+        },
+        response: { status: 204 },
+      }),
+    ]);
+    expect(result?.interactions[0]?.findings.map((f) => [f.code, f.message])).toEqual([
+      [
+        'request.body.unvalidatable',
+        'a request body of application/xml is not checked: Treaty reads JSON, form and multipart/form-data bodies, not XML',
+      ],
+    ]);
+  });
+});

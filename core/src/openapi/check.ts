@@ -9,9 +9,10 @@ import type {
   MatchingRule,
   RuleList,
 } from '../contract/model.js';
-import { classifyContentType } from '../contract/content-type.js';
+import { classifyContentType, mediaType } from '../contract/content-type.js';
 import { headerValue } from '../contract/fragments.js';
 import { formatLocation, parsePathExpression, type Location } from '../contract/path-expr.js';
+import { parseMultipart } from '../matching/multipart.js';
 import { RuleSelector } from '../matching/rule-selector.js';
 import { FINDING_CODES, type FindingCode, type OpenApiFinding, pointer, pointerSegment } from './findings.js';
 import {
@@ -110,6 +111,8 @@ const STANDARD_HEADERS = new Set([
   'retry-after',
   'x-request-id',
 ]);
+
+const utf8 = new TextDecoder();
 
 const IGNORED_HEADER_PARAMS = new Set(['accept', 'content-type', 'authorization']);
 
@@ -222,6 +225,7 @@ export class OpenApiChecker {
       this.checkSecurity(op, request.headers, request.query, add);
       this.checkQuery(op, interaction, add);
       this.checkRequestHeaders(op, interaction, add);
+      this.checkCookies(op, interaction, add);
       this.checkRequestBody(op, interaction, add);
     }
     this.checkResponse(op, interaction, add);
@@ -230,8 +234,14 @@ export class OpenApiChecker {
   /** Why the values of a parameter do not fit its schema (empty when they do). */
   private paramErrors(p: Parameter, values: string[], rules: RuleList | undefined): string[] {
     if (p.schemaPointer === undefined) return [];
-    const { schema } = this.schemas.resolved(p.schemaPointer);
-    const value = coerce(values, isObject(schema) ? schema : {}, p, this.schemas);
+    const explode = p.explode ?? (p.in === 'query' || p.in === 'cookie');
+    const sep = p.style === 'spaceDelimited' ? ' ' : p.style === 'pipeDelimited' ? '|' : ',';
+    const value = coerce(
+      values,
+      p.schemaPointer,
+      explode && values.length > 1 ? undefined : sep,
+      this.schemas,
+    );
     const validate = this.schemas.validator(p.schemaPointer, 'request', 'strict');
     if (validate(value)) return [];
     const lenient = rules?.rules.some((r) => r.match !== 'equality') === true;
@@ -257,7 +267,7 @@ export class OpenApiChecker {
         if (scheme.type === 'apiKey' && typeof scheme.name === 'string') {
           if (scheme.in === 'header') return headerValue(headers, scheme.name) !== undefined;
           if (scheme.in === 'query') return query[scheme.name] !== undefined;
-          return headerValue(headers, 'cookie')?.includes(`${scheme.name}=`) === true;
+          return cookiesOf(headers).has(scheme.name);
         }
         if (scheme.type === 'mutualTLS') return true;
         return headerValue(headers, 'authorization') !== undefined;
@@ -312,7 +322,7 @@ export class OpenApiChecker {
     }
   }
 
-  private securityParam(where: 'query' | 'header', name: string): boolean {
+  private securityParam(where: 'query' | 'header' | 'cookie', name: string): boolean {
     const schemes =
       isObject(this.doc.components) && isObject(this.doc.components.securitySchemes)
         ? Object.values(this.doc.components.securitySchemes)
@@ -368,6 +378,45 @@ export class OpenApiChecker {
         `request.headers${formatLocation('', [name])}`,
         `${op.pointer}/parameters`,
         `the header ${name} is not declared for ${op.method.toUpperCase()} ${op.template}`,
+      );
+    }
+  }
+
+  private checkCookies(op: Operation, interaction: HttpInteraction, add: Add): void {
+    const { headers, matchingRules } = interaction.request;
+    const cookies = cookiesOf(headers);
+    const declared = op.parameters.filter((p) => p.in === 'cookie');
+    // A matcher on the Cookie header holds its example to the type only, as on any header.
+    const rules = Object.entries(matchingRules.header ?? {}).find(([k]) => k.toLowerCase() === 'cookie')?.[1];
+    for (const p of declared) {
+      const values = cookies.get(p.name);
+      const at = 'request.headers.Cookie';
+      if (values === undefined) {
+        if (p.required)
+          add(
+            'request.cookie.incompatible',
+            at,
+            p.pointer,
+            `the cookie ${p.name} is required and the request sends no such cookie`,
+          );
+        continue;
+      }
+      const errors = this.paramErrors(p, values, rules);
+      if (errors.length > 0)
+        add(
+          'request.cookie.incompatible',
+          at,
+          p.schemaPointer ?? p.pointer,
+          `the cookie ${p.name}=${JSON.stringify(values.join(','))} ${errors.join('; ')}`,
+        );
+    }
+    for (const name of cookies.keys()) {
+      if (declared.some((p) => p.name === name) || this.securityParam('cookie', name)) continue;
+      add(
+        'request.cookie.unknown',
+        'request.headers.Cookie',
+        `${op.pointer}/parameters`,
+        `the cookie ${name} is not declared for ${op.method.toUpperCase()} ${op.template}`,
       );
     }
   }
@@ -437,17 +486,13 @@ export class OpenApiChecker {
       );
       return;
     }
-    const value = bodyValue(body, type);
-    if (value === undefined) {
-      add(
-        'request.body.unvalidatable',
-        'request.body',
-        mediaPtr,
-        `a request body of ${type} is not checked (only JSON and form bodies are)`,
-      );
+    const value = this.bodyValue(body, type, picked.media, `${mediaPtr}/schema`);
+    if ('why' in value) {
+      add('request.body.unvalidatable', 'request.body', mediaPtr, `a request body of ${type} ${value.why}`);
       return;
     }
-    this.checkValue('request', 'request.body', `${mediaPtr}/schema`, value, request.matchingRules.body, add);
+    const rules = request.matchingRules.body;
+    this.checkValue('request', 'request.body', `${mediaPtr}/schema`, value.value, rules, add);
   }
 
   private checkResponse(op: Operation, interaction: HttpInteraction, add: Add): void {
@@ -534,13 +579,13 @@ export class OpenApiChecker {
       );
       return;
     }
-    const value = bodyValue(body, type);
-    if (value === undefined) {
+    const value = this.bodyValue(body, type, picked.media, `${mediaPtr}/schema`);
+    if ('why' in value) {
       add(
         'response.body.unvalidatable',
         'response.body',
         mediaPtr,
-        `a response body of ${type} is not checked (only JSON is)`,
+        `a response body of ${type} ${value.why}`,
       );
       return;
     }
@@ -548,7 +593,7 @@ export class OpenApiChecker {
       'response',
       'response.body',
       `${mediaPtr}/schema`,
-      value,
+      value.value,
       response.matchingRules.body,
       add,
     );
@@ -609,6 +654,74 @@ export class OpenApiChecker {
           `the response header ${name}: ${JSON.stringify(values.join(', '))} ${errors.join('; ')}`,
         );
     }
+  }
+
+  /**
+   * The JSON value a body stands for under its media type: JSON parsed; the fields of a form and
+   * the parts of a multipart/form-data body as an object, each coerced to its property's schema
+   * (a repeated field is an array; a file is its content, which `format: binary` accepts); or why
+   * it is not checked.
+   */
+  private bodyValue(
+    body: Body,
+    type: string,
+    media: JsonObject,
+    schemaPtr: string,
+  ): { value: JsonValue } | { why: string } {
+    if (body.kind === 'json') return { value: body.value };
+    const text = body.kind === 'text' ? body.text : utf8.decode(body.bytes);
+    if (isJsonMediaType(type))
+      try {
+        return { value: JSON.parse(text) as JsonValue };
+      } catch {
+        return { value: text };
+      }
+    const fields = new Map<string, string[]>();
+    const kind = classifyContentType(type);
+    if (kind === 'form') {
+      for (const [k, v] of new URLSearchParams(text)) fields.set(k, [...(fields.get(k) ?? []), v]);
+    } else if (mediaType(type) === 'multipart/form-data') {
+      const parts = parseMultipart(
+        body.kind === 'binary' ? body.bytes : new TextEncoder().encode(text),
+        type,
+      );
+      if (typeof parts === 'string') return { why: `is not checked: it cannot be read (${parts})` };
+      for (const part of parts)
+        if (part.name !== '')
+          fields.set(part.name, [...(fields.get(part.name) ?? []), utf8.decode(part.bytes)]);
+    } else
+      return {
+        why: `is not checked: Treaty reads JSON, form and multipart/form-data bodies${kind === 'xml' ? ', not XML' : ''}`,
+      };
+    const encoding = isObject(media.encoding) ? media.encoding : {};
+    const out: JsonObject = {};
+    for (const [name, values] of fields) {
+      const ptr = this.fieldPointer(schemaPtr, name);
+      // A form field's array is its repeated values, or with explode: false one value split by
+      // its style's delimiter (OpenAPI's defaults); a multipart array is its repeated parts.
+      const enc = kind === 'form' && isObject(encoding[name]) ? encoding[name] : {};
+      const style = typeof enc.style === 'string' ? enc.style : 'form';
+      const explode = kind !== 'form' || (typeof enc.explode === 'boolean' ? enc.explode : style === 'form');
+      const sep = style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ',';
+      const value =
+        ptr === undefined
+          ? values.length === 1
+            ? (values[0] as string)
+            : values
+          : coerce(values, ptr, explode ? undefined : sep, this.schemas);
+      Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return { value: out };
+  }
+
+  /** The pointer of the schema of an object's field: a property (allOf included), or additionalProperties. */
+  private fieldPointer(objectPtr: string, name: string): string | undefined {
+    const at = this.schemas.resolved(objectPtr);
+    if (!isObject(at.schema)) return undefined;
+    return (
+      this.propertyPointer(at.ptr, at.schema, name) ??
+      (isObject(at.schema.additionalProperties) ? `${at.ptr}/additionalProperties` : undefined)
+    );
   }
 
   /** Checks a body value against the schema at `ptr`, its matchers counted. */
@@ -902,23 +1015,23 @@ function valueAt(value: JsonValue, location: Location): JsonValue | undefined {
   return at;
 }
 
-/** The JSON value of a body for a media type, or undefined when it is not one Treaty checks. */
-function bodyValue(body: Body, type: string): JsonValue | undefined {
-  if (body.kind === 'json') return body.value;
-  const text = body.kind === 'text' ? body.text : new TextDecoder().decode(body.bytes);
-  if (isJsonMediaType(type)) {
-    try {
-      return JSON.parse(text) as JsonValue;
-    } catch {
-      return text;
+/** The cookies of a Cookie header, by name (a name sent twice keeps both values). */
+function cookiesOf(headers: Headers): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [k, values] of Object.entries(headers)) {
+    if (k.toLowerCase() !== 'cookie') continue;
+    for (const pair of values.flatMap((v) => v.split(';'))) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const name = pair.slice(0, eq).trim();
+      const value = pair
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
+      out.set(name, [...(out.get(name) ?? []), value]);
     }
   }
-  if (classifyContentType(type) === 'form') {
-    const out: JsonObject = {};
-    for (const [k, v] of new URLSearchParams(text)) out[k] = v;
-    return out;
-  }
-  return undefined;
+  return out;
 }
 
 function deepObjectValues(query: Record<string, string[]>, p: Parameter): string[] | undefined {
@@ -927,16 +1040,23 @@ function deepObjectValues(query: Record<string, string[]>, p: Parameter): string
   return keys.length === 0 ? undefined : keys.flatMap((k) => query[k] ?? []);
 }
 
-/** A parameter's string values as the JSON value its schema describes (numbers, booleans, arrays). */
-function coerce(values: string[], schema: JsonObject, p: Parameter, schemas: SchemaCompiler): JsonValue {
+/**
+ * String values (of a parameter, a form field, a multipart part) as the JSON value the schema at
+ * `ptr` describes: numbers, booleans, null, JSON objects, and arrays whose items are the values,
+ * or with `split` the values split by it.
+ */
+function coerce(
+  values: string[],
+  ptr: string,
+  split: string | undefined,
+  schemas: SchemaCompiler,
+): JsonValue {
+  const at = schemas.resolved(ptr);
+  const schema = isObject(at.schema) ? at.schema : {};
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
   if (types.includes('array')) {
-    const explode = p.explode ?? (p.in === 'query' || p.in === 'cookie');
-    const sep = p.style === 'spaceDelimited' ? ' ' : p.style === 'pipeDelimited' ? '|' : ',';
-    const items = explode && values.length > 1 ? values : values.flatMap((v) => v.split(sep));
-    const itemSchema = isObject(schema.items)
-      ? schemas.resolved(`${p.schemaPointer ?? ''}/items`).schema
-      : undefined;
+    const items = split === undefined ? values : values.flatMap((v) => v.split(split));
+    const itemSchema = isObject(schema.items) ? schemas.resolved(`${at.ptr}/items`).schema : undefined;
     return items.map((v) => scalar(v, isObject(itemSchema) ? itemSchema : {}));
   }
   return scalar(values[0] ?? '', schema);
@@ -948,6 +1068,12 @@ function scalar(value: string, schema: JsonObject): JsonValue {
     return Number(value);
   if (types.includes('boolean') && (value === 'true' || value === 'false')) return value === 'true';
   if (types.includes('null') && value === '') return null;
+  if (types.includes('object') && /^\s*\{/.test(value))
+    try {
+      return JSON.parse(value) as JsonValue;
+    } catch {
+      return value;
+    }
   return value;
 }
 
