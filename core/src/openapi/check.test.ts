@@ -893,3 +893,98 @@ describe('form and multipart bodies', () => {
     ]);
   });
 });
+
+describe('a contract’s regex against a schema’s pattern', () => {
+  const field = (schema: JsonObject): JsonObject => serving({ type: 'object', properties: { code: schema } });
+  const regexAt = (regex: string) => ({ body: { '$.code': { matchers: [{ match: 'regex', regex }] } } });
+  const answer = (code: string, regex: string): JsonObject => ({
+    ...getThing({ code }),
+    response: { status: 200, headers: json, body: { code }, matchingRules: regexAt(regex) },
+  });
+  const send = (code: string, regex: string): JsonObject => ({
+    request: { method: 'POST', path: '/thing', headers: json, body: { code }, matchingRules: regexAt(regex) },
+    response: { status: 204 },
+  });
+  const messages = async (doc: JsonObject, i: JsonObject) => {
+    const [result] = await checkAgainstOpenApi(doc as never, [contract(i)]);
+    return (result?.interactions[0]?.findings ?? []).map((f) => `${f.code}: ${f.message}`);
+  };
+
+  it('fails a response whose pattern allows a value the consumer’s regex refuses, naming it', async () => {
+    const doc = field({ type: 'string', pattern: '^[A-Za-z]{3}$' });
+    const [m] = await messages(doc, answer('ABC', '[A-Z]{3}'));
+    expect(m).toMatch(
+      /^response\.body\.incompatible: response\.body\.code: the schema's pattern \^\[A-Za-z\]\{3\}\$ allows "[A-Za-z]*[a-z][A-Za-z]*", which the contract's regex \[A-Z\]\{3\} refuses$/,
+    );
+  });
+
+  it('warns, precisely, when no generated value breaks the regex; says nothing when the pattern is the regex', async () => {
+    const doc = field({ type: 'string', pattern: '^[A-Z]{3}$' });
+    const [warning, ...rest] = await messages(doc, answer('ABC', '[A-Z]+'));
+    expect(rest).toEqual([]);
+    expect(warning).toMatch(
+      /^response\.body\.matcher-narrower: response\.body\.code: the contract's regex \[A-Z\]\+ differs from the schema's pattern \^\[A-Z\]\{3\}\$; the \d+ values Treaty generated from the pattern all fit the regex, which does not prove that every value the provider may send does$/,
+    );
+    expect(await messages(doc, answer('ABC', '[A-Z]{3}'))).toEqual([]);
+    // only values that fit the rest of the schema count: maxLength holds the pattern's strings to 4
+    const short = field({ type: 'string', pattern: '^[a-z]+$', maxLength: 4 });
+    expect((await messages(short, answer('abc', '[a-z]{1,4}')))[0]).toMatch(
+      /^response\.body\.matcher-narrower/,
+    );
+  });
+
+  it('decides a small finite pattern completely, and says why it cannot decide another', async () => {
+    const colours = field({ type: 'string', pattern: '^(red|green)$' });
+    expect(await messages(colours, answer('red', 'red|green|blue'))).toEqual([]);
+    expect(await messages(colours, answer('red', 'red|blue'))).toEqual([
+      'response.body.incompatible: response.body.code: the schema\'s pattern ^(red|green)$ allows "green", which the contract\'s regex red|blue refuses',
+    ]);
+    const look = field({ type: 'string', pattern: '^(?!x)\\w+$' });
+    expect(await messages(look, answer('abc', '\\w+'))).toEqual([
+      "response.body.matcher-narrower: response.body.code: the contract's regex \\w+ differs from the schema's pattern ^(?!x)\\w+$, which has a lookahead or lookbehind, so Treaty cannot generate values from it: whether every value the provider may send fits the regex cannot be decided",
+    ]);
+  });
+
+  it('fails a request whose regex allows a value the schema refuses: generated, or the example itself', async () => {
+    const doc = field({ type: 'string', pattern: '^[a-z]+$' });
+    const [generated] = await messages(doc, send('abc', '[a-z0-9]+'));
+    expect(generated).toMatch(
+      /^request\.body\.incompatible: request\.body\.code: the consumer may send "[a-z0-9]*[0-9][a-z0-9]*" \(its regex \[a-z0-9\]\+ allows it\), which the schema's pattern \^\[a-z\]\+\$ refuses$/,
+    );
+    expect(await messages(doc, send('ABC', '[A-Za-z]+'))).toEqual([
+      'request.body.incompatible: request.body.code: the consumer may send "ABC" (its example), which the schema\'s pattern ^[a-z]+$ refuses',
+    ]);
+    expect(await messages(doc, send('abc', '[a-z]{2,4}'))).toEqual([
+      expect.stringMatching(
+        /^request\.body\.matcher-wider: request\.body\.code: the contract's regex \[a-z\]\{2,4\} differs from the schema's pattern \^\[a-z\]\+\$; the \d+ values Treaty generated from the regex all fit the schema, which does not prove that every value the consumer may send does$/,
+      ),
+    ]);
+    const animals = field({ type: 'string', enum: ['cat', 'dog', 'bird'] });
+    expect(await messages(animals, send('cat', 'cat|dog'))).toEqual([]);
+    expect(await messages(animals, send('cat', 'cat|cow'))).toEqual([
+      'request.body.incompatible: request.body.code: the consumer may send "cow" (its regex cat|cow allows it), which is not one of the schema\'s values ["cat","dog","bird"]',
+    ]);
+  });
+
+  it('compares a request regex with the pattern of a document nobody here wrote', async () => {
+    const put = (regex: string): JsonObject => ({
+      request: {
+        method: 'PUT',
+        path: '/anything/strings',
+        headers: json,
+        body: { 'binary (with default)': 'x', 'date (with pattern)': '2024-01-31' },
+        matchingRules: { body: { "$['date (with pattern)']": { matchers: [{ match: 'regex', regex }] } } },
+      },
+      response: { status: 200 },
+    });
+    const rs = await findings(
+      examples('schema-types.json'),
+      put('\\d{4}-\\d{2}-\\d{2}'),
+      put('\\d{4}-\\d{1,2}-\\d{1,2}'),
+    );
+    expect(rs[0]).toEqual({ status: 'passed', errors: [], warnings: ['request.body.matcher-wider'] });
+    expect(rs[1]?.errors).toEqual([
+      "request.body.incompatible $.interactions[1].request.body['date (with pattern)'] /paths/~1anything~1strings/put/requestBody/content/application~1json/schema/properties/date (with pattern)/pattern",
+    ]);
+  });
+});

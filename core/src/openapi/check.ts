@@ -11,7 +11,7 @@ import type {
 } from '../contract/model.js';
 import { classifyContentType, mediaType } from '../contract/content-type.js';
 import { headerValue } from '../contract/fragments.js';
-import { formatLocation, parsePathExpression, type Location } from '../contract/path-expr.js';
+import { formatLocation, parsePathExpression, type Location, type PathToken } from '../contract/path-expr.js';
 import { parseMultipart } from '../matching/multipart.js';
 import { RuleSelector } from '../matching/rule-selector.js';
 import { FINDING_CODES, type FindingCode, type OpenApiFinding, pointer, pointerSegment } from './findings.js';
@@ -25,6 +25,7 @@ import {
 } from './load.js';
 import { isJsonMediaType, pickMedia } from './media.js';
 import { type Operation, type Parameter, findOperation, indexOperations } from './operation.js';
+import { regexSamples } from './regex-samples.js';
 import {
   DISCRIMINATOR_KEY,
   type Direction,
@@ -493,6 +494,7 @@ export class OpenApiChecker {
     }
     const rules = request.matchingRules.body;
     this.checkValue('request', 'request.body', `${mediaPtr}/schema`, value.value, rules, add);
+    this.checkMatchers('request', `${mediaPtr}/schema`, value.value, rules, add);
   }
 
   private checkResponse(op: Operation, interaction: HttpInteraction, add: Add): void {
@@ -597,7 +599,7 @@ export class OpenApiChecker {
       response.matchingRules.body,
       add,
     );
-    this.checkMatchers(`${mediaPtr}/schema`, response.matchingRules.body, add);
+    this.checkMatchers('response', `${mediaPtr}/schema`, value.value, response.matchingRules.body, add);
   }
 
   private checkResponseHeaders(
@@ -838,8 +840,17 @@ export class OpenApiChecker {
     return errors;
   }
 
-  /** Compares matchers with the schema where it says more than the example: array lengths, patterns. */
-  private checkMatchers(ptr: string, rules: Record<string, RuleList> | undefined, add: Add): void {
+  /**
+   * Compares matchers with the schema where it says more than the example: a regex with a
+   * `pattern` or `enum` (both ways), and in a response an eachLike's length with minItems/maxItems.
+   */
+  private checkMatchers(
+    direction: Direction,
+    ptr: string,
+    value: JsonValue,
+    rules: Record<string, RuleList> | undefined,
+    add: Add,
+  ): void {
     for (const [expr, list] of Object.entries(rules ?? {})) {
       let tokens: ReturnType<typeof parsePathExpression>;
       try {
@@ -850,9 +861,127 @@ export class OpenApiChecker {
       const found = this.schemaAlong(ptr, tokens);
       if (found === undefined) continue;
       const { schema, ptr: sPtr } = found;
-      const path = `response.body${expr.slice(1)}`;
-      for (const rule of list.rules) this.compareRule(rule, schema, sPtr, path, add);
+      const path = `${direction}.body${expr.slice(1)}`;
+      for (const rule of list.rules)
+        if (rule.match === 'regex') {
+          if (direction === 'response') this.compareResponseRegex(rule.regex, schema, sPtr, path, add);
+          else {
+            const examples = valuesAlong(value, tokens).filter((v): v is string => typeof v === 'string');
+            this.compareRequestRegex(rule.regex, schema, sPtr, path, examples, add);
+          }
+        } else if (direction === 'response') this.compareRule(rule, schema, sPtr, path, add);
     }
+  }
+
+  /**
+   * A response is safe when every value the schema allows fits the consumer's regex: the schema's
+   * `enum`, or strings generated from its `pattern` (and fitting the rest of it), are tried against
+   * the regex; one refused is an error that names it. When none is, the verdict is a warning
+   * unless the pattern is the regex or its strings were all tried.
+   */
+  private compareResponseRegex(regex: string, schema: JsonObject, ptr: string, path: string, add: Add): void {
+    const re = fullMatch(regex);
+    if (re === undefined) return;
+    if (Array.isArray(schema.enum)) {
+      const refused = schema.enum.filter((v) => typeof v === 'string' && !re.test(v));
+      if (refused.length > 0)
+        add(
+          'response.body.incompatible',
+          path,
+          `${ptr}/enum`,
+          `${path}: the schema allows ${refused.map((v) => JSON.stringify(v)).join(', ')}, which the contract's regex ${regex} refuses`,
+        );
+      return;
+    }
+    const pattern = schema.pattern;
+    if (typeof pattern !== 'string' || normalizePattern(pattern) === normalizePattern(regex)) return;
+    const differs = `${path}: the contract's regex ${regex} differs from the schema's pattern ${pattern}`;
+    const generated = regexSamples(pattern);
+    if ('unsupported' in generated) {
+      add(
+        'response.body.matcher-narrower',
+        path,
+        `${ptr}/pattern`,
+        `${differs}, which has ${generated.unsupported}, so Treaty cannot generate values from it: whether every value the provider may send fits the regex cannot be decided`,
+      );
+      return;
+    }
+    const fits = this.schemas.validator(ptr, 'response', 'strict');
+    const sendable = generated.samples.filter((s) => fits(s));
+    const counter = sendable.find((s) => !re.test(s));
+    if (counter !== undefined)
+      add(
+        'response.body.incompatible',
+        path,
+        `${ptr}/pattern`,
+        `${path}: the schema's pattern ${pattern} allows ${JSON.stringify(counter)}, which the contract's regex ${regex} refuses`,
+      );
+    else if (!generated.exhaustive || !anchored(pattern))
+      add(
+        'response.body.matcher-narrower',
+        path,
+        `${ptr}/pattern`,
+        `${differs}; the ${sendable.length} values Treaty generated from the pattern all fit the regex, which does not prove that every value the provider may send does${anchored(pattern) ? '' : ' (the pattern is not anchored with ^…$, so it also allows text around a match)'}`,
+      );
+  }
+
+  /**
+   * A request is safe when every value the consumer's regex allows fits the schema: the
+   * contract's examples and strings generated from the regex are tried against the schema's
+   * `pattern` and `enum`; one refused is an error that names it. When none is, the verdict is a
+   * warning unless the regex is the pattern or its strings were all tried.
+   */
+  private compareRequestRegex(
+    regex: string,
+    schema: JsonObject,
+    ptr: string,
+    path: string,
+    examples: string[],
+    add: Add,
+  ): void {
+    const pattern = typeof schema.pattern === 'string' ? schema.pattern : undefined;
+    const values = Array.isArray(schema.enum) ? schema.enum : undefined;
+    if (pattern === undefined && values === undefined) return;
+    if (values === undefined && normalizePattern(pattern ?? '') === normalizePattern(regex)) return;
+    let re: RegExp | undefined;
+    try {
+      re = pattern === undefined ? undefined : new RegExp(pattern);
+    } catch {
+      return; // the schema's own validation reports a pattern nothing reads
+    }
+    const refuses = (s: string): string | undefined =>
+      re !== undefined && !re.test(s)
+        ? `the schema's pattern ${pattern ?? ''} refuses`
+        : values !== undefined && !values.includes(s)
+          ? `is not one of the schema's values ${JSON.stringify(values)}`
+          : undefined;
+    const generated = regexSamples(regex);
+    const candidates = [...examples, ...('samples' in generated ? generated.samples : [])];
+    for (const s of candidates) {
+      const why = refuses(s);
+      if (why === undefined) continue;
+      add(
+        'request.body.incompatible',
+        path,
+        `${ptr}/${re !== undefined && !re.test(s) ? 'pattern' : 'enum'}`,
+        `${path}: the consumer may send ${JSON.stringify(s)} (${examples.includes(s) ? 'its example' : `its regex ${regex} allows it`}), which ${why}`,
+      );
+      return;
+    }
+    if ('unsupported' in generated)
+      add(
+        'request.body.matcher-wider',
+        path,
+        `${ptr}/${pattern === undefined ? 'enum' : 'pattern'}`,
+        `${path}: the contract's regex ${regex} has ${generated.unsupported}, so Treaty cannot generate values from it: whether every value the consumer may send fits the schema cannot be decided`,
+      );
+    else if (!generated.exhaustive)
+      add(
+        'request.body.matcher-wider',
+        path,
+        `${ptr}/${pattern === undefined ? 'enum' : 'pattern'}`,
+        `${path}: the contract's regex ${regex} differs from the schema's ${pattern === undefined ? 'values' : `pattern ${pattern}`}; the ${generated.samples.length} values Treaty generated from the regex all fit the schema, which does not prove that every value the consumer may send does`,
+      );
   }
 
   private compareRule(rule: MatchingRule, schema: JsonObject, ptr: string, path: string, add: Add): void {
@@ -880,33 +1009,6 @@ export class OpenApiChecker {
           path,
           ptr,
           `${path}: the contract wants ${span(min, max)} items, and the schema allows ${span(lo, hi)}; the provider may send a length the consumer refuses`,
-        );
-    }
-    if (rule.match === 'regex') {
-      let re: RegExp;
-      try {
-        re = new RegExp(`^(?:${rule.regex})$`);
-      } catch {
-        return;
-      }
-      if (Array.isArray(schema.enum)) {
-        const refused = schema.enum.filter((v) => typeof v === 'string' && !re.test(v));
-        if (refused.length > 0)
-          add(
-            'response.body.incompatible',
-            path,
-            `${ptr}/enum`,
-            `${path}: the schema allows ${refused.map((v) => JSON.stringify(v)).join(', ')}, which the contract's regex ${rule.regex} refuses`,
-          );
-      } else if (
-        typeof schema.pattern === 'string' &&
-        normalizePattern(schema.pattern) !== normalizePattern(rule.regex)
-      )
-        add(
-          'response.body.matcher-narrower',
-          path,
-          `${ptr}/pattern`,
-          `${path}: the contract's regex ${rule.regex} differs from the schema's pattern ${schema.pattern}; whether every value the provider may send fits it cannot be decided`,
         );
     }
     if (rule.match === 'integer' && schema.type === 'number')
@@ -956,6 +1058,33 @@ type Add = (code: FindingCode, path: string, ptr: string, message: string) => vo
 
 function normalizePattern(p: string): string {
   return p.replace(/^\^/, '').replace(/\$$/, '');
+}
+
+/** True when a pattern matches whole strings only (`^…$`), as a contract's regex does. */
+function anchored(p: string): boolean {
+  return p.startsWith('^') && p.endsWith('$') && !p.endsWith('\\$');
+}
+
+/** A contract's regex as it matches: the whole string. Undefined when it does not compile. */
+function fullMatch(regex: string): RegExp | undefined {
+  try {
+    return new RegExp(`^(?:${regex})$`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The values a body path expression selects in a value (`*` every element or field). */
+function valuesAlong(value: JsonValue, tokens: readonly PathToken[]): JsonValue[] {
+  let at: JsonValue[] = [value];
+  for (const t of tokens)
+    at = at.flatMap((v): JsonValue[] => {
+      if (t.kind === 'star') return Array.isArray(v) ? v : isObject(v) ? Object.values(v) : [];
+      if (t.kind === 'index')
+        return Array.isArray(v) && v[t.index] !== undefined ? [v[t.index] as JsonValue] : [];
+      return isObject(v) && Object.hasOwn(v, t.name) ? [v[t.name] as JsonValue] : [];
+    });
+  return at;
 }
 
 /** True for an error of a discriminator's value: the value names another branch. */

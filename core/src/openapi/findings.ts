@@ -20,6 +20,7 @@ export const FINDING_CODES = {
   'request.body.unknown': 'warning',
   'request.body.unvalidatable': 'warning',
   'request.body.read-only': 'warning',
+  'request.body.matcher-wider': 'warning',
   'request.content-type.incompatible': 'error',
   'request.content-type.missing': 'warning',
   'request.content-type.unknown': 'warning',
