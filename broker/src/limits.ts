@@ -30,6 +30,12 @@ export const LIMITS = {
   verifiedBy: 4096,
   /** The most matrix rows one query may ask for (`limit`). */
   matrixRows: 100_000,
+  /**
+   * The most pacts one matrix or can-i-deploy request compares with provider versions' OpenAPI
+   * documents on demand (pairs not compared when either was published); the rows beyond stay unknown
+   * until asked again. Each comparison is recorded, so asking again goes on with the next ones.
+   */
+  comparisonsPerRequest: 20,
 } as const;
 
 /**

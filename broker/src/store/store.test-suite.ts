@@ -9,6 +9,10 @@ const pact = (n: number) =>
     metadata: { pactSpecification: { version: '4.0' } },
   });
 
+/** web 1's pact with orders, the content the verification tests verify. */
+const publishWeb1 = (store: Store) =>
+  store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(1) });
+
 /**
  * The one conformance suite every Store implementation runs, so a PostgreSQL store can join
  * SQLite without touching routes or domain rules.
@@ -207,12 +211,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
     it('records verifications of published content, newest first, and refuses unknown content', async () => {
       const store = await open();
-      const { publication } = await store.publishPact({
-        consumer: 'web',
-        consumerVersion: '1',
-        provider: 'orders',
-        content: pact(1),
-      });
+      const { publication } = await publishWeb1(store);
       await store.recordVerification({
         consumer: 'web',
         provider: 'orders',
@@ -250,12 +249,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
     it('keeps what a verifier reported, found by the verification number', async () => {
       const store = await open();
-      const { publication } = await store.publishPact({
-        consumer: 'web',
-        consumerVersion: '1',
-        provider: 'orders',
-        content: pact(1),
-      });
+      const { publication } = await publishWeb1(store);
       const testResults = JSON.stringify([{ interactionId: 'a', success: false, mismatches: [] }]);
       const failed = await store.recordVerification({
         consumer: 'web',
@@ -334,12 +328,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
     it('keeps what a verification rests on: a verifier, or a comparison with a document', async () => {
       const store = await open();
-      const { publication } = await store.publishPact({
-        consumer: 'web',
-        consumerVersion: '1',
-        provider: 'orders',
-        content: pact(1),
-      });
+      const { publication } = await publishWeb1(store);
       const ran = { consumer: 'web', provider: 'orders', sha: publication.sha, success: true };
       const byVerifier = await store.recordVerification({ ...ran, providerVersion: 'p1' });
       const compared = await store.recordVerification({ ...ran, providerVersion: 'p2', evidence: 'openapi' });
@@ -360,6 +349,64 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       expect(
         (await store.successfulVerifications('web', 'orders', publication.sha)).map((v) => v.providerVersion),
       ).toEqual(['p1']);
+      await store.close();
+    });
+
+    it('records a comparison once per document: the same again adds nothing, another document a new one', async () => {
+      const store = await open();
+      const { publication } = await publishWeb1(store);
+      const pair = { consumer: 'web', provider: 'orders', providerVersion: 'p1', sha: publication.sha };
+      const first = await store.recordComparison({ ...pair, success: true, comparedWith: 'doc-a' });
+      expect(first.created).toBe(true);
+      expect(first.verification).toMatchObject({ evidence: 'openapi', comparedWith: 'doc-a', success: true });
+      // Sent twice at once (two requests comparing the same pair): one is recorded.
+      const [again, twice] = await Promise.all([
+        store.recordComparison({ ...pair, success: true, comparedWith: 'doc-a' }),
+        store.recordComparison({ ...pair, success: true, comparedWith: 'doc-a' }),
+      ]);
+      expect([again.created, twice.created]).toEqual([false, false]);
+      expect(again.verification).toEqual(first.verification);
+      // Another document (republished), then the first again: the newest comparison is the one that counts.
+      const other = await store.recordComparison({ ...pair, success: false, comparedWith: 'doc-b' });
+      expect(other.created).toBe(true);
+      expect((await store.latestVerification('web', 'orders', publication.sha, 'p1'))?.comparedWith).toBe(
+        'doc-b',
+      );
+      const back = await store.recordComparison({ ...pair, success: true, comparedWith: 'doc-a' });
+      expect(back.created).toBe(true);
+      expect((await store.latestVerification('web', 'orders', publication.sha, 'p1'))?.id).toBe(
+        back.verification.id,
+      );
+      // Another provider version is another pair; a verifier's replay in between changes nothing.
+      await store.recordVerification({ ...pair, success: true });
+      expect((await store.recordComparison({ ...pair, success: true, comparedWith: 'doc-a' })).created).toBe(
+        false,
+      );
+      expect(
+        (
+          await store.recordComparison({
+            ...pair,
+            providerVersion: 'p2',
+            success: true,
+            comparedWith: 'doc-a',
+          })
+        ).created,
+      ).toBe(true);
+      const listed = await store.verificationsFor('web', 'orders', publication.sha);
+      expect(listed.map((v) => [v.providerVersion, v.evidence ?? 'verifier', v.comparedWith ?? '-'])).toEqual(
+        [
+          ['p2', 'openapi', 'doc-a'],
+          ['p1', 'verifier', '-'],
+          ['p1', 'openapi', 'doc-a'],
+          ['p1', 'openapi', 'doc-b'],
+          ['p1', 'openapi', 'doc-a'],
+        ],
+      );
+      expect((await store.getVerification(first.verification.id))?.verification.comparedWith).toBe('doc-a');
+      expect((await store.verificationsByProviderVersion('orders', 'p2'))[0]?.comparedWith).toBe('doc-a');
+      await expect(
+        store.recordComparison({ ...pair, sha: 'f'.repeat(64), success: true, comparedWith: 'doc-a' }),
+      ).rejects.toMatchObject({ code: 'TREATY_BROKER_NOT_FOUND' });
       await store.close();
     });
 

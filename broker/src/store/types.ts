@@ -48,6 +48,12 @@ export interface Verification {
    * provider contract) instead of a verifier running the provider.
    */
   evidence?: 'openapi';
+  /**
+   * For a comparison: what it was made with, as the comparison names it (the document's sha, and
+   * whether its self-verification failed). The same pact compared with the same document gives the
+   * same result, so it is recorded once.
+   */
+  comparedWith?: string;
   createdAt: string;
 }
 
@@ -60,6 +66,27 @@ export interface VerificationReport {
   verifiedBy?: string;
   /** True when the test results were cut down to the limit (TREATY_BROKER_RESULTS_TRUNCATED). */
   truncated: boolean;
+}
+
+/** A verification result to record: which provider version verified which pact content, and how it went. */
+export interface VerificationInput
+  extends Pick<Verification, 'consumer' | 'provider' | 'providerVersion' | 'sha' | 'success' | 'buildUrl'> {
+  /** The branch the provider version is on (it is put there when new). */
+  branch?: string;
+  /** A result for a work-in-progress pact (it does not make the pact verified for the branch). */
+  wip?: boolean;
+  evidence?: 'openapi';
+  report?: VerificationReport;
+}
+
+/** A comparison of a pact content with a provider version's document to record (see `recordComparison`). */
+export interface ComparisonInput
+  extends Pick<
+    VerificationInput,
+    'consumer' | 'provider' | 'providerVersion' | 'sha' | 'success' | 'report'
+  > {
+  /** What the comparison was made with (see `Verification.comparedWith`). */
+  comparedWith: string;
 }
 
 /** What a provider's own tests said of its document when it was published (PactFlow's self-verification). */
@@ -243,18 +270,14 @@ export interface Store {
   /** When a pacticipant's branch first got a version, or undefined if it has none. */
   branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined>;
 
-  recordVerification(input: {
-    consumer: string;
-    provider: string;
-    providerVersion: string;
-    sha: string;
-    success: boolean;
-    buildUrl?: string;
-    branch?: string;
-    wip?: boolean;
-    evidence?: 'openapi';
-    report?: VerificationReport;
-  }): Promise<Verification>;
+  recordVerification(input: VerificationInput): Promise<Verification>;
+  /**
+   * Records a comparison of a pact content with a provider version's document (`evidence: 'openapi'`),
+   * unless the newest comparison of that content by that provider version was made `comparedWith` the
+   * same document: then nothing is written and that one is returned (`created: false`). Atomic, so a
+   * publication sent twice, or two requests comparing the same pair at once, record it once.
+   */
+  recordComparison(input: ComparisonInput): Promise<{ verification: Verification; created: boolean }>;
   /** One verification by its number, with what its verifier reported. */
   getVerification(
     id: number,

@@ -165,4 +165,18 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE verifications ADD COLUMN evidence TEXT;
     `,
   },
+  {
+    version: 9,
+    name: 'which document a comparison was made with',
+    // A comparison is a pure function of the pact and the document: the broker records it once per
+    // document (retried publications add nothing) and makes it again when the document changes.
+    // Earlier comparisons named the document's sha only in their verifiedBy JSON.
+    sql: `
+      ALTER TABLE verifications ADD COLUMN compared_with TEXT;
+      UPDATE verifications SET compared_with = (
+        SELECT json_extract(vr.verified_by, '$.document.sha') FROM verification_results vr
+        WHERE vr.verification_id = verifications.id AND json_valid(vr.verified_by)
+      ) WHERE evidence = 'openapi';
+    `,
+  },
 ];

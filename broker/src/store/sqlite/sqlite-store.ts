@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { TreatyError } from '@treaty/core';
 import { randomUUID } from 'node:crypto';
 import type {
+  ComparisonInput,
   ProviderContract,
   SelfVerification,
   DeployedVersion,
@@ -13,6 +14,7 @@ import type {
   ReleasedVersion,
   Store,
   Verification,
+  VerificationInput,
   VerificationReport,
   Version,
 } from '../types.js';
@@ -44,6 +46,16 @@ interface DeploymentRow {
   application_instance: string | null;
   created_at: string;
   undeployed_at: string | null;
+}
+
+/** The columns of a verification every query reads (see SqliteStore.verificationColumns). */
+interface VerificationRow {
+  id: number;
+  success: number;
+  build_url: string | null;
+  evidence: string | null;
+  compared_with: string | null;
+  created_at: string;
 }
 
 interface ReleaseRow {
@@ -550,24 +562,30 @@ export class SqliteStore implements Store {
     providerVersion: string,
   ): Promise<Verification | undefined> {
     const r = this.prepare(
-      `SELECT ve.id, ve.success, ve.build_url, ve.evidence, ve.created_at
+      `SELECT ${SqliteStore.verificationColumns}
          FROM verifications ve
          WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.sha = ?
            AND ve.provider_version_id = (${SqliteStore.versionIdByNames})
          ORDER BY ve.evidence IS NULL DESC, ve.id DESC LIMIT 1`,
-    ).get(consumer, provider, sha, provider, providerVersion) as
-      | { id: number; success: number; build_url: string | null; evidence: string | null; created_at: string }
-      | undefined;
-    if (r === undefined) return undefined;
+    ).get(consumer, provider, sha, provider, providerVersion) as VerificationRow | undefined;
+    return r === undefined ? undefined : this.toVerification(r, { consumer, provider, providerVersion, sha });
+  }
+
+  /** What every verification query selects from `verifications ve`. */
+  private static readonly verificationColumns =
+    've.id, ve.success, ve.build_url, ve.evidence, ve.compared_with, ve.created_at';
+
+  private toVerification(
+    r: VerificationRow,
+    of: { consumer: string; provider: string; providerVersion: string; sha: string },
+  ): Verification {
     return {
       id: r.id,
-      consumer,
-      provider,
-      providerVersion,
-      sha,
+      ...of,
       success: r.success === 1,
       ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
       ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
+      ...(r.compared_with === null ? {} : { comparedWith: r.compared_with }),
       createdAt: r.created_at,
     };
   }
@@ -636,75 +654,88 @@ export class SqliteStore implements Store {
     return row?.created_at ?? undefined;
   }
 
-  async recordVerification(input: {
-    consumer: string;
-    provider: string;
-    providerVersion: string;
-    sha: string;
-    success: boolean;
-    buildUrl?: string;
-    branch?: string;
-    wip?: boolean;
-    evidence?: 'openapi';
-    report?: VerificationReport;
-  }): Promise<Verification> {
-    return this.db.transaction((): Verification => {
-      const consumer = this.pacticipantRow(input.consumer);
-      const provider = this.pacticipantRow(input.provider);
-      const content = this.prepare(
-        'SELECT 1 FROM pact_publications WHERE consumer_id = ? AND provider_id = ? AND sha = ?',
-      ).get(consumer?.id ?? -1, provider?.id ?? -1, input.sha);
-      if (consumer === undefined || provider === undefined || content === undefined) {
-        throw new TreatyError(
-          'TREATY_BROKER_NOT_FOUND',
-          `No pact between ${input.consumer} and ${input.provider} has the content ${input.sha}; verify a published pact.`,
-        );
-      }
-      const version = this.ensureVersionRow(provider, input.providerVersion, input.branch);
-      const createdAt = this.now();
-      const info = this.prepare(
-        'INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(
-        consumer.id,
-        provider.id,
-        version.id,
-        input.sha,
-        input.success ? 1 : 0,
-        input.buildUrl ?? null,
-        createdAt,
-        input.wip === true ? 1 : 0,
-        input.evidence ?? null,
-      );
-      const report = input.report;
-      if (report !== undefined && (report.testResults !== undefined || report.verifiedBy !== undefined))
-        this.prepare(
-          'INSERT INTO verification_results (verification_id, test_results, verified_by, truncated) VALUES (?, ?, ?, ?)',
-        ).run(
-          info.lastInsertRowid,
-          report.testResults ?? null,
-          report.verifiedBy ?? null,
-          report.truncated ? 1 : 0,
-        );
-      return {
-        id: Number(info.lastInsertRowid),
-        consumer: input.consumer,
-        provider: input.provider,
-        providerVersion: input.providerVersion,
-        sha: input.sha,
-        success: input.success,
-        ...(input.buildUrl === undefined ? {} : { buildUrl: input.buildUrl }),
-        ...(input.evidence === undefined ? {} : { evidence: input.evidence }),
-        createdAt,
-      };
+  async recordVerification(input: VerificationInput): Promise<Verification> {
+    return this.db.transaction((): Verification => this.insertVerification(input))();
+  }
+
+  async recordComparison(input: ComparisonInput): Promise<{ verification: Verification; created: boolean }> {
+    return this.db.transaction((): { verification: Verification; created: boolean } => {
+      const { consumer, provider, providerVersion, sha } = input;
+      const newest = this.prepare(
+        `SELECT ${SqliteStore.verificationColumns}
+           FROM verifications ve
+           WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.sha = ?
+             AND ve.provider_version_id = (${SqliteStore.versionIdByNames}) AND ve.evidence = 'openapi'
+           ORDER BY ve.id DESC LIMIT 1`,
+      ).get(consumer, provider, sha, provider, providerVersion) as VerificationRow | undefined;
+      if (newest !== undefined && newest.compared_with === input.comparedWith)
+        return {
+          verification: this.toVerification(newest, { consumer, provider, providerVersion, sha }),
+          created: false,
+        };
+      return { verification: this.insertVerification({ ...input, evidence: 'openapi' }), created: true };
     })();
+  }
+
+  /** Inserts a verification (and what its verifier reported); call it inside a transaction. */
+  private insertVerification(input: VerificationInput & { comparedWith?: string }): Verification {
+    const consumer = this.pacticipantRow(input.consumer);
+    const provider = this.pacticipantRow(input.provider);
+    const content = this.prepare(
+      'SELECT 1 FROM pact_publications WHERE consumer_id = ? AND provider_id = ? AND sha = ?',
+    ).get(consumer?.id ?? -1, provider?.id ?? -1, input.sha);
+    if (consumer === undefined || provider === undefined || content === undefined) {
+      throw new TreatyError(
+        'TREATY_BROKER_NOT_FOUND',
+        `No pact between ${input.consumer} and ${input.provider} has the content ${input.sha}; verify a published pact.`,
+      );
+    }
+    const version = this.ensureVersionRow(provider, input.providerVersion, input.branch);
+    const createdAt = this.now();
+    const info = this.prepare(
+      'INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip, evidence, compared_with) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      consumer.id,
+      provider.id,
+      version.id,
+      input.sha,
+      input.success ? 1 : 0,
+      input.buildUrl ?? null,
+      createdAt,
+      input.wip === true ? 1 : 0,
+      input.evidence ?? null,
+      input.comparedWith ?? null,
+    );
+    const report = input.report;
+    if (report !== undefined && (report.testResults !== undefined || report.verifiedBy !== undefined))
+      this.prepare(
+        'INSERT INTO verification_results (verification_id, test_results, verified_by, truncated) VALUES (?, ?, ?, ?)',
+      ).run(
+        info.lastInsertRowid,
+        report.testResults ?? null,
+        report.verifiedBy ?? null,
+        report.truncated ? 1 : 0,
+      );
+    return {
+      id: Number(info.lastInsertRowid),
+      consumer: input.consumer,
+      provider: input.provider,
+      providerVersion: input.providerVersion,
+      sha: input.sha,
+      success: input.success,
+      ...(input.buildUrl === undefined ? {} : { buildUrl: input.buildUrl }),
+      ...(input.evidence === undefined ? {} : { evidence: input.evidence }),
+      ...(input.comparedWith === undefined ? {} : { comparedWith: input.comparedWith }),
+      createdAt,
+    };
   }
 
   async getVerification(
     id: number,
   ): Promise<{ verification: Verification; report: VerificationReport } | undefined> {
     const r = this.prepare(
-      `SELECT ve.id, c.name AS consumer, p.name AS provider, v.number AS provider_version, ve.sha, ve.success,
-              ve.build_url, ve.evidence, ve.created_at, vr.test_results, vr.verified_by, vr.truncated
+      `SELECT ${SqliteStore.verificationColumns}, c.name AS consumer, p.name AS provider,
+              v.number AS provider_version, ve.sha, vr.test_results, vr.verified_by, vr.truncated
          FROM verifications ve
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
@@ -712,34 +743,24 @@ export class SqliteStore implements Store {
          LEFT JOIN verification_results vr ON vr.verification_id = ve.id
          WHERE ve.id = ?`,
     ).get(id) as
-      | {
-          id: number;
+      | (VerificationRow & {
           consumer: string;
           provider: string;
           provider_version: string;
           sha: string;
-          success: number;
-          build_url: string | null;
-          evidence: string | null;
-          created_at: string;
           test_results: string | null;
           verified_by: string | null;
           truncated: number | null;
-        }
+        })
       | undefined;
     if (r === undefined) return undefined;
     return {
-      verification: {
-        id: r.id,
+      verification: this.toVerification(r, {
         consumer: r.consumer,
         provider: r.provider,
         providerVersion: r.provider_version,
         sha: r.sha,
-        success: r.success === 1,
-        ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
-        ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
-        createdAt: r.created_at,
-      },
+      }),
       report: {
         ...(r.test_results === null ? {} : { testResults: r.test_results }),
         ...(r.verified_by === null ? {} : { verifiedBy: r.verified_by }),
@@ -750,63 +771,32 @@ export class SqliteStore implements Store {
 
   async verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]> {
     const rows = this.prepare(
-      `SELECT ve.id, c.name AS consumer, ve.sha, ve.success, ve.build_url, ve.evidence, ve.created_at
+      `SELECT ${SqliteStore.verificationColumns}, c.name AS consumer, ve.sha
          FROM verifications ve
          JOIN pacticipants p ON p.id = ve.provider_id
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
          WHERE p.name = ? AND v.pacticipant_id = p.id AND v.number = ?
          ORDER BY ve.id DESC`,
-    ).all(provider, providerVersion) as Array<{
-      id: number;
-      consumer: string;
-      sha: string;
-      success: number;
-      build_url: string | null;
-      evidence: string | null;
-      created_at: string;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      consumer: r.consumer,
-      provider,
-      providerVersion,
-      sha: r.sha,
-      success: r.success === 1,
-      ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
-      ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
-      createdAt: r.created_at,
-    }));
+    ).all(provider, providerVersion) as Array<VerificationRow & { consumer: string; sha: string }>;
+    return rows.map((r) =>
+      this.toVerification(r, { consumer: r.consumer, provider, providerVersion, sha: r.sha }),
+    );
   }
 
   async verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]> {
     const rows = this.prepare(
-      `SELECT ve.id, v.number AS provider_version, ve.success, ve.build_url, ve.evidence, ve.created_at
+      `SELECT ${SqliteStore.verificationColumns}, v.number AS provider_version
          FROM verifications ve
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
          JOIN pacticipants p ON p.id = ve.provider_id
          WHERE c.name = ? AND p.name = ? AND ve.sha = ?
          ORDER BY ve.id DESC`,
-    ).all(consumer, provider, sha) as Array<{
-      id: number;
-      provider_version: string;
-      success: number;
-      build_url: string | null;
-      evidence: string | null;
-      created_at: string;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      consumer,
-      provider,
-      providerVersion: r.provider_version,
-      sha,
-      success: r.success === 1,
-      ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
-      ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
-      createdAt: r.created_at,
-    }));
+    ).all(consumer, provider, sha) as Array<VerificationRow & { provider_version: string }>;
+    return rows.map((r) =>
+      this.toVerification(r, { consumer, provider, providerVersion: r.provider_version, sha }),
+    );
   }
 
   private environmentRow(where: string, value: string): Environment | undefined {
