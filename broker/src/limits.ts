@@ -30,6 +30,10 @@ export const LIMITS = {
   verifiedBy: 4096,
   /** The most matrix rows one query may ask for (`limit`). */
   matrixRows: 100_000,
+  /** The largest webhook definition, as JSON characters (its request body included). */
+  webhook: 64 * 1024,
+  /** The most characters of a webhook receiver's answer kept in an attempt's log (the rest is not read). */
+  webhookResponse: 16 * 1024,
 } as const;
 
 /**

@@ -371,7 +371,7 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     const order: string[] = [];
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 8; i++) {
       await page.keyboard.press('Tab');
       order.push((await page.evaluate(() => document.activeElement?.textContent ?? '')).trim());
     }
@@ -382,6 +382,7 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
       'Matrix',
       'Can I deploy?',
       'Environments',
+      'Webhooks',
       'network',
     ]);
     for (const path of [
@@ -390,6 +391,7 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
       '/ui/matrix?pacticipant=web',
       '/ui/can-i-deploy',
       '/ui/environments',
+      '/ui/webhooks',
       '/ui/contracts/provider/orders/consumer/web',
     ]) {
       await page.goto(`${broker.url}${path}`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,13 @@ export async function openBroker(auth?: AuthOptions): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'treaty-hostile-'));
   const database = join(dir, 'broker.sqlite');
   const store = SqliteStore.open(database);
-  const app = await buildApp({ store, ...(auth === undefined ? {} : { auth }) });
+  // Webhooks go to a loopback port nothing listens on (allow-listed), once: every delivery fails at once
+  // and is logged, and nothing leaves the machine.
+  const app = await buildApp({
+    store,
+    ...(auth === undefined ? {} : { auth }),
+    webhooks: { schemes: ['http'], hosts: ['127.0.0.1'], retrySchedule: [] },
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -99,6 +105,18 @@ export function routesOf(app: FastifyInstance): Array<{ method: string; url: str
     for (const method of (m[3] ?? '').split(', ')) if (method !== 'HEAD') out.push({ method, url });
   }
   return out;
+}
+
+/** A loopback port nothing listens on: one the system just handed out and took back. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** An answer, its JSON body when it has one. */
@@ -198,6 +216,8 @@ export interface Names {
 /** What {@link seed} made: the environment's uuid and the for-verification answer. */
 export interface Seeded {
   environment: string;
+  /** A webhook for the consumer and every provider with the label `team`, with deliveries logged. */
+  webhook: string;
   forVerification: unknown;
   pactHref: string;
   resultHref: string;
@@ -235,6 +255,38 @@ export async function seed(
       headers,
     ),
   );
+  // Webhooks, before the second publication and the verification trigger them: one by consumer name and
+  // provider label, one by both names.
+  const p = enc(n.provider);
+  ok('label', await call(app, 'PUT', `/pacticipants/${p}/labels/team`, undefined, headers));
+  const closed = await closedPort();
+  const request = {
+    method: 'POST',
+    url: `http://127.0.0.1:${closed}/hook`,
+    headers: { Authorization: 'Bearer x' },
+  };
+  const events = [{ name: 'contract_published' }, { name: 'provider_verification_published' }];
+  const hook = ok(
+    'webhook',
+    await call(
+      app,
+      'POST',
+      '/webhooks',
+      { consumer: { name: n.consumer }, provider: { label: 'team' }, events, request },
+      headers,
+    ),
+  );
+  ok(
+    'pair webhook',
+    await call(
+      app,
+      'POST',
+      '/webhooks',
+      { consumer: { name: n.consumer }, provider: { name: n.provider }, events, request },
+      headers,
+    ),
+  );
+  const webhook = (hook.json as { uuid: string }).uuid;
   ok(
     'publish 2',
     await call(
@@ -270,7 +322,6 @@ export async function seed(
       headers,
     ),
   );
-  const p = enc(n.provider);
   ok(
     'provider branch',
     await call(
@@ -344,5 +395,7 @@ export async function seed(
     ),
   );
   const resultHref = (result.json as { _links: { self: { href: string } } })._links.self.href;
-  return { environment: uuid, forVerification: fv.json, pactHref, resultHref };
+  // The deliveries (to a closed port) are made and logged before anything else looks at the database.
+  await app.treatyWebhooks.settled();
+  return { environment: uuid, webhook, forVerification: fv.json, pactHref, resultHref };
 }

@@ -3,7 +3,7 @@ import { objectBody } from '../http/body.js';
 import { fail } from '../http/errors.js';
 import { LIMITS, checkName, checkText } from '../limits.js';
 import { base, send, type RouteOptions } from '../http/hal.js';
-import { decodeToken } from './for-verification.js';
+import { decodeToken } from '../domain/metadata-token.js';
 import type { PactParams } from './pacts.js';
 import type { Verification, VerificationReport } from '../store/types.js';
 import { boundTestResults } from '../domain/test-results.js';
@@ -39,6 +39,10 @@ export const verificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
       _links: {
         self: { href: `${pact}/verification-results/${v.id}` },
         'pb:pact-version': { href: pact },
+        'pb:triggered-webhooks': {
+          title: 'Webhooks triggered by this result',
+          href: `${pact}/verification-results/${v.id}/triggered-webhooks`,
+        },
         'treaty:page': { title: 'This result, for people', href: `${base(req)}/ui/verifications/${v.id}` },
       },
     };
