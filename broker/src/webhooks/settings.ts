@@ -51,13 +51,16 @@ const RETRY_SCHEDULE = [10, 60, 120, 300, 600, 1200];
 const usage = (message: string): TreatyError => new TreatyError('TREATY_CLI_USAGE', message);
 
 /**
- * Splits list settings given as flags, repeated or not, or as one variable: items separated by commas or
- * spaces (`https http`, `POST,PUT`).
+ * Splits list settings given as flags, repeated or not, or as one variable: items separated by spaces or
+ * commas (`https http`, `POST,PUT`); a `/regex/` is one item whatever commas it holds.
  * @example splitList(['POST,PUT', 'PATCH']) // ['POST', 'PUT', 'PATCH']
  */
 export function splitList(values: string | readonly string[] | undefined): string[] {
   const all = values === undefined ? [] : typeof values === 'string' ? [values] : values;
-  return all.flatMap((v) => v.split(/[\s,]+/)).filter((v) => v !== '');
+  return all
+    .flatMap((v) => v.split(/\s+/))
+    .flatMap((v) => (v.length > 2 && v.startsWith('/') && v.endsWith('/') ? [v] : v.split(',')))
+    .filter((v) => v !== '');
 }
 
 /**
