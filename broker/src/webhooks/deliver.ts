@@ -145,7 +145,8 @@ async function destination(
   const host = bareHost(parsed.hostname);
   const literal = isIP(host);
   if (literal !== 0) return { url: parsed, host, address: host, family: literal as 4 | 6 };
-  const addresses = await resolveBefore(host, deadline);
+  // IPv4 first, as Node orders them by default: the same address whatever order the resolver answers in.
+  const addresses = (await resolveBefore(host, deadline)).sort((a, b) => a.family - b.family);
   const first = addresses[0];
   if (first === undefined) throw failed(`The host name ${host} has no address.`);
   log(`${host} resolves to ${addresses.map((a) => a.address).join(', ')}`);
