@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Agent, createServer, request } from 'node:http';
+import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { SqliteStore, buildApp, type AuthOptions } from '@treaty/broker';
+import { freePort } from '../support/webhook-receiver.js';
 
 /** A broker on a real SQLite file in a temp folder, driven with `app.inject()`. */
 export interface TestBroker {
@@ -105,18 +106,6 @@ export function routesOf(app: FastifyInstance): Array<{ method: string; url: str
     for (const method of (m[3] ?? '').split(', ')) if (method !== 'HEAD') out.push({ method, url });
   }
   return out;
-}
-
-/** A loopback port nothing listens on: one the system just handed out and took back. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** An answer, its JSON body when it has one. */
@@ -259,7 +248,7 @@ export async function seed(
   // provider label, one by both names.
   const p = enc(n.provider);
   ok('label', await call(app, 'PUT', `/pacticipants/${p}/labels/team`, undefined, headers));
-  const closed = await closedPort();
+  const closed = await freePort();
   const request = {
     method: 'POST',
     url: `http://127.0.0.1:${closed}/hook`,

@@ -171,6 +171,7 @@ export const pactRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store 
         provider,
         content: JSON.stringify(req.body),
         allowOverwrite: req.query.allowOverwrite === 'true',
+        event: { baseUrl: base(req) },
       });
       await compareNewPact(store, outcome.publication);
       return send(reply, existed ? 200 : 201, pactBody(base(req), outcome.publication));
@@ -196,6 +197,7 @@ export const pactRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store 
         provider,
         content: JSON.stringify(content),
         allowOverwrite: true,
+        event: { baseUrl: base(req) },
       });
       await compareNewPact(store, outcome.publication);
       return send(reply, existing === undefined ? 201 : 200, pactBody(base(req), outcome.publication));

@@ -57,7 +57,8 @@ export const verificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
   ): Promise<FastifyReply> => {
     const { provider, consumer, sha, token } = req.params;
     // Everything is checked before anything is written.
-    const wip = token !== undefined && decodeToken(token).wip;
+    const metadata = token === undefined ? undefined : decodeToken(token);
+    const wip = metadata?.wip === true;
     const body = objectBody(req.body, '{ "success": true|false, "providerApplicationVersion": "<version>" }');
     if (typeof body.success !== 'boolean' || typeof body.providerApplicationVersion !== 'string')
       fail(
@@ -93,6 +94,12 @@ export const verificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
       // A result for a work-in-progress pact must not make it look verified for the branch.
       ...(wip ? { wip: true } : {}),
       report,
+      // Its webhooks fire once per consumer version the pact link named.
+      event: {
+        baseUrl: base(req),
+        ...(buildUrl === undefined ? {} : { buildUrl }),
+        ...(metadata === undefined ? {} : { consumerVersions: metadata.versions }),
+      },
     });
     return send(reply, 201, resultBody(req, v, report, bounded?.dropped));
   };

@@ -58,13 +58,16 @@ export function targetProblems(method: string, url: string, settings: WebhookSet
     });
     return problems;
   }
-  const refusal = hostRefusal(parsed, settings);
+  const refusal = hostRefusal(parsed, settings, true);
   if (refusal !== undefined) problems.push({ field: 'request.url', message: refusal, notAllowed: true });
   return problems;
 }
 
-/** Why the broker refuses a URL without asking DNS (scheme, host allow-list, IP literal, localhost), if it does. */
-function hostRefusal(url: URL, settings: WebhookSettings): string | undefined {
+/**
+ * Why the broker refuses a URL without asking DNS (scheme, host allow-list, IP literal, and `localhost` by
+ * name when `byName`: at delivery DNS answers for it), if it does.
+ */
+function hostRefusal(url: URL, settings: WebhookSettings, byName: boolean): string | undefined {
   const scheme = url.protocol.replace(/:$/, '');
   if (!settings.schemes.includes(scheme))
     return `scheme must be ${settings.schemes.join(' or ')}, not ${scheme} (--webhook-scheme-whitelist, PACT_BROKER_WEBHOOK_SCHEME_WHITELIST).`;
@@ -72,7 +75,8 @@ function hostRefusal(url: URL, settings: WebhookSettings): string | undefined {
   if (hostAllowed(host, settings.hosts)) return undefined;
   if (settings.hosts.entries.length > 0)
     return `host ${host} is not on the broker's webhook host allow-list (${settings.hosts.entries.join(', ')}); ${ASK}.`;
-  const why = isIP(host) !== 0 ? refusedAddress(host) : loopbackName(host) ? 'a loopback address' : undefined;
+  const why =
+    isIP(host) !== 0 ? refusedAddress(host) : byName && loopbackName(host) ? 'a loopback address' : undefined;
   return why === undefined
     ? undefined
     : `host ${host} is ${why}, which webhooks may not reach (so that they cannot probe the broker's own network); use a public address, or ${ASK}.`;
@@ -140,7 +144,7 @@ async function destination(
     throw notAllowed(
       `The method ${method} is not allowed for webhooks: the broker allows ${settings.methods.join(', ')}.`,
     );
-  const refusal = hostRefusal(parsed, settings);
+  const refusal = hostRefusal(parsed, settings, false);
   if (refusal !== undefined) throw notAllowed(`The URL's ${refusal}`);
   const host = bareHost(parsed.hostname);
   const literal = isIP(host);

@@ -106,8 +106,10 @@ interface Variant {
 
 async function withDeployedVersions(store: Store, webhook: Webhook, provider: string, variants: Variant[]) {
   if (!usesParameter(webhook.request, 'pactbroker.currentlyDeployedProviderVersionNumber')) return variants;
-  // As the Pact Broker does: one per deployed version, and none when nothing is deployed.
+  // One per deployed version (the Pact Broker's expansion); when nothing is deployed, one with the value
+  // empty (the Pact Broker would send none, which surprises a webhook that only mentions the parameter).
   const deployed = await deployedVersions(store, provider);
+  if (deployed.length === 0) return variants;
   return variants.flatMap((v) =>
     deployed.map((d) => ({
       key: `${v.key}|deployed:${d}`,
@@ -133,7 +135,8 @@ export async function triggeredBy(
   event: OutboxEvent,
   publicUrl?: string,
 ): Promise<NewTriggeredWebhook[]> {
-  const webhooks = (await store.listWebhooks()).filter((w) => w.enabled);
+  // A webhook fires for what happens after it was made, even when the event is expanded later.
+  const webhooks = (await store.listWebhooks()).filter((w) => w.enabled && w.createdAt <= event.createdAt);
   if (webhooks.length === 0) return [];
   const [consumer, provider] = await parties(store, event.consumer, event.provider);
   const baseUrl = event.context.baseUrl ?? publicUrl ?? '';
