@@ -12,7 +12,7 @@ export type WorkerLog = (error: unknown, message: string) => void;
 /** How long a claim on an event being expanded holds: after a crash, another worker takes it then. */
 const EXPAND_LEASE_MS = 60_000;
 /** Beyond the attempt's own timeout, how long a delivery's claim holds (the store write after it). */
-const DELIVERY_LEASE_MARGIN_MS = 30_000;
+const DELIVERY_LEASE_MARGIN_MS = 10_000;
 
 const later = (ms: number): string => new Date(Date.now() + ms).toISOString();
 
