@@ -29,7 +29,7 @@ function inScope(scope: WebhookPacticipant | undefined, party: Party): boolean {
 /**
  * Whether a webhook fires for an event between a consumer and a provider: it is enabled, listens to
  * the event, and its consumer and provider are absent (any), the pacticipant by name, or one of its labels.
- * @example webhookApplies(w, 'contract_published', { name: 'web', labels: [] }, { name: 'orders', labels: ['team-a'] })
+ * @example webhookApplies(w, 'contract_published', { name: 'web', labels: [] }, { name: 'api', labels: [] })
  */
 export function webhookApplies(
   webhook: Webhook,
@@ -56,7 +56,7 @@ export function contentChanged(event: PublicationEvent): boolean {
   return event.previous.some((p) => p.sha !== event.sha);
 }
 
-/** The events a publication fires, but for the requiring-verification one (it depends on the provider's versions). */
+/** The events a publication fires, but requiring-verification (which depends on the provider's versions). */
 export function publicationEvents(event: PublicationEvent): WebhookEventName[] {
   return contentChanged(event) ? ['contract_published', 'contract_content_changed'] : ['contract_published'];
 }
@@ -121,7 +121,7 @@ export function requiredVerifications(
 }
 
 /** The template parameters, by name without the `pactbroker.` prefix. */
-export const PARAMETER_NAMES = [
+const PARAMETER_NAMES = [
   'pactUrl',
   'verificationResultUrl',
   'consumerName',

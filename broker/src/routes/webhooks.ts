@@ -343,7 +343,7 @@ export const webhookRoutes: FastifyPluginAsync<RouteOptions & { webhooks: Webhoo
     return reply.code(204).send();
   });
 
-  /** Runs a webhook now with the newest pact it could fire for, and answers what happened (nothing is stored). */
+  /** Runs a webhook now with the newest pact it could fire for; answers what happened, stores nothing. */
   const testRun = async (req: FastifyRequest, reply: FastifyReply, w: WebhookDefinition, uuid?: string) => {
     const b = base(req);
     const parameters = await testParameters(store, w, b);

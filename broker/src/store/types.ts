@@ -250,7 +250,7 @@ export interface TriggeredWebhook {
   updatedAt: string;
 }
 
-/** A webhook an event triggers; `key` tells it apart from the event's others, so expanding twice adds none. */
+/** A webhook an event triggers; `key` tells it from the event's others, so expanding twice adds none. */
 export type NewTriggeredWebhook = Pick<
   TriggeredWebhook,
   | 'uuid'

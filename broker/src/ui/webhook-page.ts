@@ -5,7 +5,7 @@ import { ago, html, page, type Html } from './html.js';
 const enc = encodeURIComponent;
 
 /** Where a webhook has its page. */
-export const webhookHref = (uuid: string): string => `/ui/webhooks/${enc(uuid)}`;
+const webhookHref = (uuid: string): string => `/ui/webhooks/${enc(uuid)}`;
 
 const who = (p: WebhookPacticipant | undefined, any: string): string =>
   p === undefined ? any : 'name' in p ? p.name : `any with label '${p.label}'`;
@@ -20,10 +20,13 @@ const STATUS: Record<TriggeredWebhook['status'], Html> = {
 /** Every webhook, with whom it is for and what it fires on. */
 export async function webhooksPage(store: Store): Promise<string> {
   const list = await store.listWebhooks();
-  const rows = list.map(
-    (w: Webhook) =>
-      html`<tr><td><a href="${webhookHref(w.uuid)}">${displayDescription(w)}</a>${w.enabled ? '' : html` <span class="muted">(disabled)</span>`}</td><td>${who(w.consumer, 'any consumer')}</td><td>${who(w.provider, 'any provider')}</td><td>${w.events.join(', ')}</td></tr>`,
-  );
+  const rows = list.map((w: Webhook) => {
+    const name = html`<a href="${webhookHref(w.uuid)}">${displayDescription(w)}</a>`;
+    const off = w.enabled ? '' : html` <span class="muted">(disabled)</span>`;
+    const consumer = who(w.consumer, 'any consumer');
+    const provider = who(w.provider, 'any provider');
+    return html`<tr><td>${name}${off}</td><td>${consumer}</td><td>${provider}</td><td>${w.events.join(', ')}</td></tr>`;
+  });
   const body = html`<h1>Webhooks</h1>
 ${
   list.length === 0
@@ -64,12 +67,24 @@ export async function webhookPage(
     const attempts = (await store.getTriggeredWebhook(t.uuid))?.attempts ?? [];
     const version = t.parameters['pactbroker.providerVersionNumber'];
     const about = `${t.consumer} ${t.consumerVersion ?? ''} → ${t.provider}${version ? ` ${version}` : ''}`;
-    deliveries.push(html`<article class="delivery" aria-labelledby="d-${t.uuid}"><h3 id="d-${t.uuid}">${t.eventName} <span class="muted">${about}</span></h3>
-<p>${STATUS[t.status]} after ${t.attempts} attempt${t.attempts === 1 ? '' : 's'}, triggered ${ago(t.createdAt, now)}${t.nextAttemptAt === undefined ? '' : html`; next attempt ${t.nextAttemptAt > new Date(now).toISOString() ? html`at <time datetime="${t.nextAttemptAt}">${t.nextAttemptAt}</time>` : 'now'}`}. <a href="/triggered-webhooks/${enc(t.uuid)}/logs">Logs as text</a></p>
-${attempts.map(
-  (a) =>
-    html`<details><summary>Attempt ${a.number}: ${a.success ? 'delivered' : (a.error?.message ?? 'failed')}${a.response === undefined ? '' : ` (HTTP ${a.response.status})`}, ${a.durationMs} ms</summary><pre>${a.logs}</pre></details>`,
-)}</article>`);
+    const attemptsMade = `${t.attempts} attempt${t.attempts === 1 ? '' : 's'}`;
+    const nextAt = t.nextAttemptAt;
+    const next =
+      nextAt === undefined
+        ? ''
+        : nextAt > new Date(now).toISOString()
+          ? html`; next attempt at <time datetime="${nextAt}">${nextAt}</time>`
+          : '; next attempt now';
+    const summaries = attempts.map((a) => {
+      const outcome = a.success ? 'delivered' : (a.error?.message ?? 'failed');
+      const http = a.response === undefined ? '' : ` (HTTP ${a.response.status})`;
+      return html`<details><summary>Attempt ${a.number}: ${outcome}${http}, ${a.durationMs} ms</summary><pre>${a.logs}</pre></details>`;
+    });
+    const logs = `/triggered-webhooks/${enc(t.uuid)}/logs`;
+    deliveries.push(html`<article class="delivery" aria-labelledby="d-${t.uuid}">
+<h3 id="d-${t.uuid}">${t.eventName} <span class="muted">${about}</span></h3>
+<p>${STATUS[t.status]} after ${attemptsMade}, triggered ${ago(t.createdAt, now)}${next}. <a href="${logs}">Logs as text</a></p>
+${summaries}</article>`);
   }
   const content = html`<h1>${displayDescription(w)}</h1>
 <dl class="meta">

@@ -126,9 +126,9 @@ export interface HostAllowList {
 }
 
 /**
- * Parses host allow-list entries as the Pact Broker reads them: a host name (exact, any case), `*.example.com`
- * (one label in place of the star), `/regex/` (matched against host names), an IP address or a CIDR
- * range (matched against IP hosts). Returns the entries it cannot read as the second item.
+ * Parses host allow-list entries as the Pact Broker reads them: a host name (exact, any case),
+ * `*.example.com` (one label in place of the star), `/regex/` (matched against host names), an IP address
+ * or a CIDR range (matched against IP hosts). Returns the entries it cannot read as the second item.
  * @example parseHostAllowList(['127.0.0.1', '10.0.0.0/8', '*.example.com', '/^ci-\\d+\\.corp$/'])
  */
 export function parseHostAllowList(entries: readonly string[]): [HostAllowList, string[]] {

@@ -21,7 +21,7 @@ export interface DefinitionErrors {
   notAllowed: boolean;
 }
 
-/** A client-chosen webhook uuid: 16 or more letters, digits, `_` or `-`, as the Pact Broker requires (at most 255). */
+/** A client-chosen webhook uuid: 16 to 255 letters, digits, `_` or `-` (the Pact Broker: 16 or more). */
 export const WEBHOOK_UUID = /^[A-Za-z0-9_-]{16,255}$/;
 
 /** An HTTP header name (an RFC 9110 token). */
@@ -45,9 +45,13 @@ export async function readWebhookDefinition(
 ): Promise<WebhookDefinition | DefinitionErrors> {
   const errors: Record<string, string[]> = {};
   let allowListOnly = true;
-  const problem = (field: string, message: string, notAllowed = false): void => {
-    (errors[field] ??= []).push(message);
+  /** Records a problem with a field; returns nothing, so that `return problem(…)` gives up on a field. */
+  const problem = (field: string, message: string, notAllowed = false): undefined => {
+    const list = errors[field] ?? [];
+    list.push(message);
+    errors[field] = list;
     if (!notAllowed) allowListOnly = false;
+    return undefined;
   };
   const text = (field: string, value: unknown, max: number): string | undefined => {
     try {
@@ -72,28 +76,24 @@ export async function readWebhookDefinition(
   const party = async (field: 'consumer' | 'provider'): Promise<WebhookPacticipant | undefined> => {
     const value = body[field];
     if (absent(value)) return undefined;
-    if (!isObject(value)) return (problem(field, 'must be { "name": "…" } or { "label": "…" }.'), undefined);
+    if (!isObject(value)) return problem(field, 'must be { "name": "…" } or { "label": "…" }.');
     const name = absent(value.name) || value.name === '' ? undefined : value.name;
     const label = absent(value.label) || value.label === '' ? undefined : value.label;
-    if (name === undefined && label === undefined)
-      return (problem(field, 'needs a name or a label.'), undefined);
+    if (name === undefined && label === undefined) return problem(field, 'needs a name or a label.');
     if (name !== undefined && label !== undefined)
-      return (problem(`${field}.label`, 'cannot be given with a name: give a name or a label.'), undefined);
+      return problem(`${field}.label`, 'cannot be given with a name: give a name or a label.');
     const given = (name ?? label) as unknown;
     const key = name === undefined ? 'label' : 'name';
     try {
       checkName(`${field} ${key}`, given);
     } catch (error) {
-      return (problem(`${field}.${key}`, (error as Error).message), undefined);
+      return problem(`${field}.${key}`, (error as Error).message);
     }
     if (name === undefined) return { label: given as string };
     if ((await store.getPacticipant(given as string)) === undefined)
-      return (
-        problem(
-          `${field}.name`,
-          `No pacticipant named '${given as string}' exists; publish a pact or create it first.`,
-        ),
-        undefined
+      return problem(
+        `${field}.name`,
+        `No pacticipant named '${given as string}' exists; publish a pact or create it first.`,
       );
     return { name: given as string };
   };
@@ -134,7 +134,7 @@ export async function readWebhookDefinition(
 function readRequest(
   value: unknown,
   settings: WebhookSettings,
-  problem: (field: string, message: string, notAllowed?: boolean) => void,
+  problem: (field: string, message: string, notAllowed?: boolean) => undefined,
 ): WebhookRequestTemplate | undefined {
   if (!isObject(value)) {
     problem(
@@ -170,7 +170,7 @@ function readRequest(
   const credential = (key: 'username' | 'password'): string | undefined => {
     const v = value[key];
     if (absent(v)) return undefined;
-    if (typeof v !== 'string') return (problem(`request.${key}`, 'must be a string.'), undefined);
+    if (typeof v !== 'string') return problem(`request.${key}`, 'must be a string.');
     return v;
   };
   const username = credential('username');

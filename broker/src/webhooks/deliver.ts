@@ -9,7 +9,7 @@ import { bareHost, hostAllowed, loopbackName, refusedAddress } from './addresses
 import type { WebhookSettings } from './settings.js';
 import { MASK, type RenderedRequest, maskSecrets, secretHeader, urlWithPlaceholders } from './template.js';
 
-/** A fault in a webhook's target, for the field it is in; `notAllowed` when an allow-list or address rule refuses it. */
+/** A fault in a webhook's target, for its field; `notAllowed` when an allow-list or address rule says no. */
 export interface TargetProblem {
   field: 'request.method' | 'request.url';
   message: string;

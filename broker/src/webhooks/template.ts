@@ -6,7 +6,7 @@ const PARAMETER = /\$\{(pactbroker\.[A-Za-z]+)\}/g;
 /** `${env.TREATY_WEBHOOK_SECRET_CI_TOKEN}`: a secret, read from the broker's environment at delivery. */
 const SECRET = /\$\{env\.([A-Za-z0-9_]+)\}/g;
 
-/** The only environment variables a webhook may read: a webhook cannot name DATABASE_URL or the broker's token. */
+/** The only environment variables a webhook may read (a webhook cannot name DATABASE_URL, or a token). */
 export const SECRET_PREFIX = 'TREATY_WEBHOOK_SECRET_';
 
 /** What a secret is shown as, in answers and logs. */
@@ -23,7 +23,7 @@ export function secretHeader(name: string): boolean {
   return SECRET_HEADER.test(name);
 }
 
-/** A value that only names secrets (`Bearer ${env.TREATY_WEBHOOK_SECRET_X}`) holds none and is shown as it is. */
+/** A value that only names secrets (`Bearer ${env.TREATY_WEBHOOK_SECRET_X}`) holds none: shown as it is. */
 function onlyNamesSecrets(value: string): boolean {
   return /^(?:(?:Bearer|Basic|Token)\s+)?(?:\$\{env\.[A-Za-z0-9_]+\}\s*)+$/i.test(value);
 }
@@ -133,11 +133,11 @@ function escapeForJson(value: string): string {
 }
 
 /**
- * Fills a webhook's request for one event. Template parameters are percent-encoded in the URL, escaped in a
- * JSON body (so a value cannot break out of its string) and put in as they are in headers and a text body;
- * unknown `${pactbroker.…}` stay as written, as in the Pact Broker. Secrets (`${env.TREATY_WEBHOOK_SECRET_…}`)
- * are read from `secrets`, never from anywhere else; a missing one is TREATY_BROKER_WEBHOOK_SECRET_MISSING.
- * Basic auth (username and password) becomes an Authorization header.
+ * Fills a webhook's request for one event. Template parameters are percent-encoded in the URL, escaped in
+ * a JSON body (so a value cannot break out of its string) and put in as they are in headers and a text
+ * body; unknown `${pactbroker.…}` stay as written, as in the Pact Broker. Secrets
+ * (`${env.TREATY_WEBHOOK_SECRET_…}`) are read from `secrets`, never from anywhere else; a missing one is
+ * TREATY_BROKER_WEBHOOK_SECRET_MISSING. Basic auth (username and password) becomes an Authorization header.
  * @example renderRequest(webhook.request, { 'pactbroker.consumerName': 'web' }, {})
  */
 export function renderRequest(
@@ -146,11 +146,11 @@ export function renderRequest(
   secrets: Readonly<Record<string, string | undefined>>,
 ): RenderedRequest {
   const used: string[] = [];
-  const fill = (text: string, escape: (value: string) => string, escapeSecrets: boolean): string =>
+  const fill = (text: string, encode: (value: string) => string, encodeSecrets: boolean): string =>
     text
       .replace(PARAMETER, (whole, name: string) => {
         const value = parameters[name];
-        return value === undefined ? whole : escape(value);
+        return value === undefined ? whole : encode(value);
       })
       .replace(SECRET, (_whole, name: string) => {
         const value = name.startsWith(SECRET_PREFIX) ? secrets[name] : undefined;
@@ -160,7 +160,7 @@ export function renderRequest(
             `The webhook names the secret \${env.${name}}, but the broker has no environment variable ${name}${name.startsWith(SECRET_PREFIX) ? '' : ` (only variables starting with ${SECRET_PREFIX} can be named)`}. Set it where the broker runs.`,
           );
         used.push(value);
-        return escapeSecrets ? escape(value) : value;
+        return encodeSecrets ? encode(value) : value;
       });
   const asIs = (v: string): string => v;
   const headers: Record<string, string> = {};

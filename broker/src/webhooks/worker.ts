@@ -6,7 +6,7 @@ import { triggeredBy } from './expand.js';
 import type { WebhookSettings } from './settings.js';
 import { renderRequest } from './template.js';
 
-/** Where the worker reports what went wrong outside a delivery (a store error); fastify's logger in the app. */
+/** Where the worker reports what goes wrong outside a delivery (a store error): the app's logger. */
 export type WorkerLog = (error: unknown, message: string) => void;
 
 /** How long a claim on an event being expanded holds: after a crash, another worker takes it then. */
