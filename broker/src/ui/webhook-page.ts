@@ -65,7 +65,9 @@ export async function webhookPage(
   const deliveries: Html[] = [];
   for (const t of await store.triggeredWebhooks({ webhookUuid: uuid, limit: 20 })) {
     const attempts = (await store.getTriggeredWebhook(t.uuid))?.attempts ?? [];
-    const version = t.parameters['pactbroker.providerVersionNumber'];
+    // The provider version it is about: the one that must verify, or the one that verified.
+    const aboutProvider = t.eventName.startsWith('provider_') || t.eventName.includes('requiring');
+    const version = aboutProvider ? t.parameters['pactbroker.providerVersionNumber'] : undefined;
     const about = `${t.consumer} ${t.consumerVersion ?? ''} → ${t.provider}${version ? ` ${version}` : ''}`;
     const attemptsMade = `${t.attempts} attempt${t.attempts === 1 ? '' : 's'}`;
     const nextAt = t.nextAttemptAt;
