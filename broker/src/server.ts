@@ -136,15 +136,19 @@ export async function startBroker(settings: BrokerSettings): Promise<RunningBrok
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
     ...(settings.webhooks === undefined ? {} : { webhooks: settings.webhooks }),
   });
-  app.addHook('onClose', async () => store.close());
+  // The store closes after the app: its onClose hooks (the webhook worker letting go) still have it.
+  const close = async (): Promise<void> => {
+    await app.close();
+    await store.close();
+  };
   try {
     await app.listen({ port: settings.port, host: settings.host });
   } catch (error) {
-    await app.close();
+    await close();
     throw error;
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : settings.port;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  return { url: `http://${host}:${port}`, app, close: () => app.close() };
+  return { url: `http://${host}:${port}`, app, close };
 }
