@@ -193,6 +193,16 @@ describe('webhooks: what is refused, and why', () => {
       'request.headers',
     ],
     [
+      'credentials in the URL',
+      { request: { method: 'POST', url: 'https://ci:pw@ci.example.com/' } },
+      'request.url',
+    ],
+    [
+      'a header the broker sets',
+      { request: { method: 'POST', url: 'https://ci.example.com/', headers: { 'Content-Length': '0' } } },
+      'request.headers',
+    ],
+    [
       'an environment variable outside the prefix',
       { request: { method: 'POST', url: 'https://ci.example.com/', headers: { A: '${env.DATABASE_URL}' } } },
       'request',

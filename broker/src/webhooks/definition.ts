@@ -27,6 +27,10 @@ export const WEBHOOK_UUID = /^[A-Za-z0-9_-]{16,255}$/;
 /** An HTTP header name (an RFC 9110 token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** Headers the broker sets itself: a webhook setting them could frame the request otherwise than sent. */
+const RESERVED_HEADER =
+  /^(host|content-length|transfer-encoding|connection|keep-alive|upgrade|te|trailer|proxy-.*)$/i;
+
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const absent = (v: unknown): boolean => v === undefined || v === null;
@@ -161,6 +165,11 @@ function readRequest(
     else
       for (const [name, v] of Object.entries(value.headers)) {
         if (!HEADER_NAME.test(name)) problem('request.headers', `'${name}' is not a header name.`);
+        else if (RESERVED_HEADER.test(name))
+          problem(
+            'request.headers',
+            `'${name}' is set by the broker when it sends the request; leave it out.`,
+          );
         // biome-ignore lint/suspicious/noControlCharactersInRegex: a header value may not break its line.
         else if (typeof v !== 'string' || /[\u0000-\u0008\u000a-\u001f\u007f]/.test(v))
           problem('request.headers', `the value of '${name}' must be text on one line.`);

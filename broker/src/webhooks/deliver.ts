@@ -49,6 +49,15 @@ export function targetProblems(method: string, url: string, settings: WebhookSet
     problems.push({ field: 'request.url', message: `'${url}' is not an absolute URL.`, notAllowed: false });
     return problems;
   }
+  if (parsed.username !== '' || parsed.password !== '') {
+    problems.push({
+      field: 'request.url',
+      message:
+        'cannot carry credentials (user:password@): give them as request.username and request.password, which the broker never shows.',
+      notAllowed: false,
+    });
+    return problems;
+  }
   if (parsed.hostname !== new URL(urlWithPlaceholders(url, 'otherplaceholder')).hostname) {
     problems.push({
       field: 'request.url',

@@ -118,7 +118,7 @@ async function withDeployedVersions(store: Store, webhook: Webhook, provider: st
   );
 }
 
-/** Whom an event is between, with their labels, and the webhooks that fire for each of its events. */
+/** Whom an event is between, with their labels. */
 async function parties(store: Store, consumer: string, provider: string): Promise<[Party, Party]> {
   return [
     { name: consumer, labels: await store.labelsOf(consumer) },

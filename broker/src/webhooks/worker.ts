@@ -132,6 +132,8 @@ export class WebhookWorker {
       if (event === undefined) return;
       const triggered = await triggeredBy(this.store, event, this.publicUrl);
       await this.store.expandEvent(event.id, triggered, new Date().toISOString());
+      // A backlog (after a long stop) is expanded between requests, not instead of them.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
