@@ -36,6 +36,10 @@ export const LIMITS = {
    * until asked again. Each comparison is recorded, so asking again goes on with the next ones.
    */
   comparisonsPerRequest: 20,
+  /** The largest webhook definition, as JSON characters (its request body included). */
+  webhook: 64 * 1024,
+  /** The most characters of a webhook receiver's answer kept in an attempt's log (the rest is not read). */
+  webhookResponse: 16 * 1024,
 } as const;
 
 /**

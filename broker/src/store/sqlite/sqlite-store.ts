@@ -4,6 +4,16 @@ import { TreatyError } from '@treaty/core';
 import { randomUUID } from 'node:crypto';
 import type {
   ComparisonInput,
+  DeliveryOutcome,
+  EventContext,
+  Lease,
+  NewTriggeredWebhook,
+  OutboxEvent,
+  PublicationEvent,
+  TriggeredWebhook,
+  VerificationEvent,
+  Webhook,
+  WebhookAttempt,
   ProviderContract,
   SelfVerification,
   DeployedVersion,
@@ -19,6 +29,7 @@ import type {
   Version,
 } from '../types.js';
 import { migrations } from './migrations.js';
+import { WebhookTables } from './webhook-tables.js';
 import { checkName } from '../../limits.js';
 
 type Db = Database.Database;
@@ -89,6 +100,13 @@ export function contentSha(content: string): string {
  */
 export class SqliteStore implements Store {
   private constructor(private readonly db: Db) {}
+
+  /** Webhooks and the outbox; statements prepared lazily, transactions on this connection. */
+  private readonly hooks = new WebhookTables(
+    (sql) => this.prepare(sql),
+    (fn) => this.db.transaction(fn)(),
+    () => this.now(),
+  );
 
   // Statements are compiled once and reused: the gate runs dozens of small queries per request.
   private readonly statements = new Map<string, Database.Statement<unknown[]>>();
@@ -418,6 +436,7 @@ export class SqliteStore implements Store {
     branch?: string;
     tags?: string[];
     allowOverwrite?: boolean;
+    event?: EventContext;
   }): Promise<PublishOutcome> {
     return this.db.transaction(() => this.publishOne(input))();
   }
@@ -429,6 +448,7 @@ export class SqliteStore implements Store {
     tags?: string[];
     contracts: Array<{ provider: string; content: string }>;
     allowOverwrite?: boolean;
+    event?: EventContext;
   }): Promise<PublishOutcome[]> {
     return this.db.transaction(() =>
       input.contracts.map((c) =>
@@ -440,12 +460,13 @@ export class SqliteStore implements Store {
           ...(input.branch === undefined ? {} : { branch: input.branch }),
           ...(input.tags === undefined ? {} : { tags: input.tags }),
           ...(input.allowOverwrite === undefined ? {} : { allowOverwrite: input.allowOverwrite }),
+          ...(input.event === undefined ? {} : { event: input.event }),
         }),
       ),
     )();
   }
 
-  /** Publishes one pact; the caller holds the transaction. */
+  /** Publishes one pact and appends its outbox event; the caller holds the transaction. */
   private publishOne(input: {
     consumer: string;
     consumerVersion: string;
@@ -454,6 +475,7 @@ export class SqliteStore implements Store {
     branch?: string;
     tags?: string[];
     allowOverwrite?: boolean;
+    event?: EventContext;
   }): PublishOutcome {
     const sha = contentSha(input.content);
     {
@@ -488,8 +510,49 @@ export class SqliteStore implements Store {
       const row = this.prepare(
         `${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
       ).get(version.id, provider.id) as Parameters<SqliteStore['publication']>[0];
+      const { tags, branches } = this.toVersion(input.consumer, version);
+      const event: PublicationEvent = {
+        type: 'contract_published',
+        consumer: input.consumer,
+        consumerVersion: input.consumerVersion,
+        provider: input.provider,
+        sha,
+        tags,
+        branches,
+        ...(existing === undefined ? {} : { replacedSha: existing.sha }),
+        previous:
+          existing === undefined ? this.previousByTag(consumer.id, provider.id, version.id, tags) : [],
+        context: input.event ?? {},
+      };
+      this.hooks.appendEvent(event);
       return { publication: this.publication(row), contentExisted, unchanged };
     }
+  }
+
+  /**
+   * Per tag of a consumer version (or, with no tags, for "untagged"), the content of the pair's newest
+   * publication by an older consumer version with that tag (or with no tag), null when there is none.
+   */
+  private previousByTag(
+    consumerId: number,
+    providerId: number,
+    versionId: number,
+    tags: string[],
+  ): PublicationEvent['previous'] {
+    const older = 'pp.consumer_id = ? AND pp.provider_id = ? AND pp.consumer_version_id < ?';
+    const newest = 'ORDER BY pp.consumer_version_id DESC LIMIT 1';
+    if (tags.length === 0) {
+      const r = this.prepare(
+        `SELECT pp.sha FROM pact_publications pp WHERE ${older} AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id) ${newest}`,
+      ).get(consumerId, providerId, versionId) as { sha: string } | undefined;
+      return [{ tag: null, sha: r?.sha ?? null }];
+    }
+    return tags.map((tag) => {
+      const r = this.prepare(
+        `SELECT pp.sha FROM pact_publications pp JOIN tags t ON t.version_id = pp.consumer_version_id AND t.name = ? WHERE ${older} ${newest}`,
+      ).get(tag, consumerId, providerId, versionId) as { sha: string } | undefined;
+      return { tag, sha: r?.sha ?? null };
+    });
   }
 
   async getPact(
@@ -655,7 +718,22 @@ export class SqliteStore implements Store {
   }
 
   async recordVerification(input: VerificationInput): Promise<Verification> {
-    return this.db.transaction((): Verification => this.insertVerification(input))();
+    return this.db.transaction((): Verification => {
+      const verification = this.insertVerification(input);
+      // A verifier's result is an event for webhooks; a comparison with a document (below) is not.
+      const event: VerificationEvent = {
+        type: 'provider_verification_published',
+        verificationId: verification.id,
+        consumer: input.consumer,
+        provider: input.provider,
+        sha: input.sha,
+        providerVersion: input.providerVersion,
+        success: input.success,
+        context: input.event ?? {},
+      };
+      this.hooks.appendEvent(event);
+      return verification;
+    })();
   }
 
   async recordComparison(input: ComparisonInput): Promise<{ verification: Verification; created: boolean }> {
@@ -1140,6 +1218,104 @@ export class SqliteStore implements Store {
       createdAt: r.created_at,
       ...(r.updated_at === null ? {} : { updatedAt: r.updated_at }),
     };
+  }
+
+  async labelsOf(pacticipant: string): Promise<string[]> {
+    return (
+      this.prepare(
+        'SELECT l.name FROM pacticipant_labels l JOIN pacticipants p ON p.id = l.pacticipant_id WHERE p.name = ? ORDER BY l.name',
+      ).all(pacticipant) as Array<{ name: string }>
+    ).map((r) => r.name);
+  }
+
+  async setLabel(pacticipant: string, label: string, present: boolean): Promise<boolean> {
+    checkName('label', label);
+    return this.db.transaction(() => {
+      if (!present) {
+        const p = this.pacticipantRow(pacticipant);
+        return (
+          p !== undefined &&
+          this.prepare('DELETE FROM pacticipant_labels WHERE pacticipant_id = ? AND name = ?').run(
+            p.id,
+            label,
+          ).changes > 0
+        );
+      }
+      const p = this.ensurePacticipantRow(pacticipant);
+      return (
+        this.prepare(
+          'INSERT OR IGNORE INTO pacticipant_labels (pacticipant_id, name, created_at) VALUES (?, ?, ?)',
+        ).run(p.id, label, this.now()).changes > 0
+      );
+    })();
+  }
+
+  async pacticipantsWithLabel(label: string): Promise<string[]> {
+    return (
+      this.prepare(
+        'SELECT p.name FROM pacticipant_labels l JOIN pacticipants p ON p.id = l.pacticipant_id WHERE l.name = ? ORDER BY p.name',
+      ).all(label) as Array<{ name: string }>
+    ).map((r) => r.name);
+  }
+
+  async putWebhook(
+    webhook: Omit<Webhook, 'createdAt' | 'updatedAt'>,
+  ): Promise<{ webhook: Webhook; created: boolean }> {
+    return this.hooks.putWebhook(webhook);
+  }
+
+  async getWebhook(uuid: string): Promise<Webhook | undefined> {
+    return this.hooks.getWebhook(uuid);
+  }
+
+  async listWebhooks(): Promise<Webhook[]> {
+    return this.hooks.listWebhooks();
+  }
+
+  async deleteWebhook(uuid: string): Promise<boolean> {
+    return this.hooks.deleteWebhook(uuid);
+  }
+
+  async claimEvent(lease: Lease): Promise<OutboxEvent | undefined> {
+    return this.hooks.claimEvent(lease);
+  }
+
+  async expandEvent(eventId: number, triggered: NewTriggeredWebhook[], now: string): Promise<void> {
+    this.hooks.expandEvent(eventId, triggered, now);
+  }
+
+  async claimDelivery(lease: Lease): Promise<TriggeredWebhook | undefined> {
+    return this.hooks.claimDelivery(lease);
+  }
+
+  async recordAttempt(
+    uuid: string,
+    token: string,
+    attempt: WebhookAttempt,
+    outcome: DeliveryOutcome,
+  ): Promise<boolean> {
+    return this.hooks.recordAttempt(uuid, token, attempt, outcome);
+  }
+
+  async nextWebhookWork(): Promise<string | undefined> {
+    return this.hooks.nextWebhookWork();
+  }
+
+  async triggeredWebhooks(filter: {
+    webhookUuid?: string;
+    consumer?: string;
+    provider?: string;
+    consumerVersion?: string;
+    verificationId?: number;
+    limit?: number;
+  }): Promise<TriggeredWebhook[]> {
+    return this.hooks.triggeredWebhooks(filter);
+  }
+
+  async getTriggeredWebhook(
+    uuid: string,
+  ): Promise<{ triggered: TriggeredWebhook; attempts: WebhookAttempt[] } | undefined> {
+    return this.hooks.getTriggeredWebhook(uuid);
   }
 
   async stats(): Promise<{

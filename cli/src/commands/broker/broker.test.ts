@@ -43,4 +43,55 @@ describe('treaty broker', () => {
     expect(code).toBe(2);
     expect(err).toContain('--port must be a port number');
   });
+
+  it.each([
+    [['--webhook-retry-schedule', '10,soon'], 'webhook retry schedule must be seconds'],
+    [
+      ['--webhook-host-whitelist', '10.0.0.0/99'],
+      "Cannot read the webhook host allow-list entries '10.0.0.0/99'",
+    ],
+    [['--webhook-http-method-whitelist', 'PO$T'], "'PO$T' is not an HTTP method"],
+  ])('refuses webhook settings it cannot read (%j) with a usage error', async (args, message) => {
+    const child = spawn(process.execPath, [bin, 'broker', '--port', '0', ...args], {
+      cwd: mkdtempSync(join(tmpdir(), 'treaty-broker-cli-')),
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(2);
+    expect(err).toContain(message);
+  });
+
+  it('takes the webhook allow-lists from PACT_BROKER_ variables, as the Pact Broker does', async () => {
+    const child = spawn(process.execPath, [bin, 'broker', '--port', '0', '--database', 'b.sqlite'], {
+      cwd: mkdtempSync(join(tmpdir(), 'treaty-broker-cli-')),
+      env: {
+        ...process.env,
+        PACT_BROKER_WEBHOOK_SCHEME_WHITELIST: 'https http',
+        PACT_BROKER_WEBHOOK_HOST_WHITELIST: '127.0.0.1',
+      },
+    });
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m?.[1] !== undefined) resolve(m[1]);
+      });
+      child.on('exit', () => reject(new Error(`broker exited early: ${out}`)));
+    });
+    try {
+      const create = (target: string) =>
+        fetch(`${url}/webhooks`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ request: { method: 'POST', url: target } }),
+        });
+      // Only parsed: nothing is sent to either address (no pact is published).
+      expect((await create('http://127.0.0.1:9/hook')).status).toBe(201);
+      expect((await create('http://192.168.0.1/hook')).status).toBe(400);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 30_000);
 });
