@@ -16,7 +16,8 @@ let broker: RunningBroker;
 let receiver: Server;
 let receiverUrl = '';
 let answer = 200;
-const received: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }> = [];
+const received: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }> =
+  [];
 
 async function treaty(...args: string[]): Promise<{ code: number; out: string }> {
   const out: string[] = [];
@@ -84,9 +85,9 @@ const flags = (url: string) => [
   url,
   '-X',
   'POST',
+  // Several headers after one -H, as the Pact CLI takes them (it refuses -H twice; treaty takes both).
   '-H',
   'Content-Type: application/json',
-  '-H',
   'Authorization: Bearer ci-secret-token',
   '-d',
   '{"state":"${pactbroker.githubVerificationStatus}","version":"${pactbroker.consumerVersionNumber}"}',
@@ -131,12 +132,18 @@ describe('treaty create-webhook and the Pact CLI', () => {
       description: 'start the orders build',
       consumer: { name: 'wh-web' },
       provider: { name: 'wh-orders' },
-      events: [{ name: 'contract_requiring_verification_published' }, { name: 'provider_verification_failed' }],
+      events: [
+        { name: 'provider_verification_failed' },
+        { name: 'contract_requiring_verification_published' },
+      ],
       request: {
         method: 'POST',
         url: `${receiverUrl}/build`,
         username: 'ci',
-        body: { state: '${pactbroker.githubVerificationStatus}', version: '${pactbroker.consumerVersionNumber}' },
+        body: {
+          state: '${pactbroker.githubVerificationStatus}',
+          version: '${pactbroker.consumerVersionNumber}',
+        },
       },
     });
     // Secrets are stored but never rendered back.
@@ -212,7 +219,8 @@ describe('treaty create-webhook and the Pact CLI', () => {
   it('delete-webhook removes it; naming a missing webhook fails with the reason', async () => {
     const uuid = 'treaty-cli-webhook-0003';
     expect(
-      (await treaty('create-or-update-webhook', `${receiverUrl}/x`, '--uuid', uuid, '--contract-published')).code,
+      (await treaty('create-or-update-webhook', `${receiverUrl}/x`, '--uuid', uuid, '--contract-published'))
+        .code,
     ).toBe(0);
     const gone = await treaty('delete-webhook', '--uuid', uuid);
     expect(gone.code, gone.out).toBe(0);
@@ -227,7 +235,13 @@ describe('treaty create-webhook and the Pact CLI', () => {
     const noEvent = await treaty('create-webhook', `${receiverUrl}/x`);
     expect(noEvent.code).toBe(2);
     expect(noEvent.out).toContain('--contract-published');
-    const badHeader = await treaty('create-webhook', `${receiverUrl}/x`, '-H', 'no colon', '--contract-published');
+    const badHeader = await treaty(
+      'create-webhook',
+      `${receiverUrl}/x`,
+      '-H',
+      'no colon',
+      '--contract-published',
+    );
     expect(badHeader.code).toBe(2);
     expect(badHeader.out).toContain("'Name: value'");
     const both = await treaty(

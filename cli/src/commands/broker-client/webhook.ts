@@ -10,17 +10,17 @@ import { command, required, type Printer } from './shared.js';
 
 const e = encodeURIComponent;
 
-/** The events a webhook can be triggered by, each with its flag (`--contract-published`, …). */
+/** The events a webhook can be triggered by, each with its flag, in the order the Pact CLI sends them. */
 const EVENTS = [
   ['contract_content_changed', 'when the content of a contract changes'],
   ['contract_published', 'when a contract is published'],
+  ['provider_verification_published', 'when a provider verification result is published'],
+  ['provider_verification_failed', 'when a failed provider verification result is published'],
+  ['provider_verification_succeeded', 'when a successful provider verification result is published'],
   [
     'contract_requiring_verification_published',
     'when a contract is published that a provider version must verify',
   ],
-  ['provider_verification_published', 'when a provider verification result is published'],
-  ['provider_verification_failed', 'when a failed provider verification result is published'],
-  ['provider_verification_succeeded', 'when a successful provider verification result is published'],
 ] as const;
 
 const flagOf = (event: string): string => `--${event.replaceAll('_', '-')}`;
