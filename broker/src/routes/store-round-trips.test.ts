@@ -1,0 +1,194 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../app.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/types.js';
+
+// With a database over the network (PostgreSQL) every store call is a round trip: the gate and pacts
+// for verification must ask a handful of questions per answer, however long the history is.
+
+/** The store, counting the calls made through it by method name. */
+function counting(store: Store): { store: Store; calls: Map<string, number>; total: () => number } {
+  const calls = new Map<string, number>();
+  const proxy = new Proxy(store, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls, total: () => [...calls.values()].reduce((a, b) => a + b, 0) };
+}
+
+const pact = (consumer: string, provider: string, revision: number) =>
+  JSON.stringify({
+    consumer: { name: consumer },
+    provider: { name: provider },
+    interactions: [
+      {
+        type: 'Synchronous/HTTP',
+        description: `${consumer} reads ${provider} rev ${revision}`,
+        request: { method: 'GET', path: `/things/${revision}` },
+        response: { status: 200, body: { rev: revision } },
+      },
+    ],
+    metadata: { pactSpecification: { version: '4.0' } },
+  });
+
+const consumers = ['web', 'mobile', 'admin', 'orders'];
+const providersOf: Record<string, string[]> = {
+  web: ['orders', 'payments', 'users'],
+  mobile: ['orders', 'users'],
+  admin: ['orders', 'payments', 'users'],
+  orders: ['users'],
+};
+
+/**
+ * A broker with some history: `n` versions of each consumer (on main and feature branches, some
+ * tagged), `n` versions of each provider verifying them (some failing), deployments and releases
+ * in two environments, and WIP pacts at the head of feature branches.
+ */
+async function history(n: number): Promise<SqliteStore> {
+  const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'treaty-round-trips-')), 'b.sqlite'));
+  const production = await store.createEnvironment({ name: 'production', production: true });
+  const staging = await store.createEnvironment({ name: 'staging', production: false });
+  for (const consumer of consumers) {
+    for (let v = 1; v <= n; v++) {
+      await store.publishContracts({
+        consumer,
+        consumerVersion: `${consumer}-${v}`,
+        branch: v % 4 === 0 ? `feat-${v % 3}` : 'main',
+        tags: v % 5 === 0 ? ['prod'] : [],
+        contracts: providersOf[consumer]?.map((provider) => ({
+          provider,
+          content: pact(consumer, provider, Math.floor(v / 3)),
+        })) as Array<{ provider: string; content: string }>,
+      });
+    }
+  }
+  for (const provider of ['orders', 'payments', 'users']) {
+    for (let v = 1; v <= n; v++) {
+      await store.ensureVersion(provider, `${provider}-${v}`, { branch: v % 6 === 0 ? 'feat-p' : 'main' });
+      for (const consumer of consumers.filter((c) => providersOf[c]?.includes(provider))) {
+        const p = await store.getPact(consumer, `${consumer}-${v}`, provider);
+        if (p === undefined) continue;
+        await store.recordVerification({
+          consumer,
+          provider,
+          providerVersion: `${provider}-${v}`,
+          sha: p.sha,
+          success: v % 7 !== 0,
+        });
+      }
+    }
+    await store.recordDeployment({
+      pacticipant: provider,
+      version: `${provider}-${n}`,
+      environmentUuid: production.uuid,
+    });
+    await store.recordDeployment({
+      pacticipant: provider,
+      version: `${provider}-${Math.max(1, n - 1)}`,
+      environmentUuid: staging.uuid,
+    });
+    await store.recordRelease({
+      pacticipant: provider,
+      version: `${provider}-${Math.max(1, n - 1)}`,
+      environmentUuid: production.uuid,
+    });
+  }
+  for (const consumer of consumers) {
+    await store.recordDeployment({
+      pacticipant: consumer,
+      version: `${consumer}-${Math.max(1, n - 1)}`,
+      environmentUuid: production.uuid,
+    });
+    await store.recordRelease({
+      pacticipant: consumer,
+      version: `${consumer}-${n}`,
+      environmentUuid: staging.uuid,
+    });
+  }
+  return store;
+}
+
+/** The heavy requests, each as a client sends it. */
+const requests = (n: number) => ({
+  'can-i-deploy web → production': {
+    method: 'GET' as const,
+    url: `/can-i-deploy?pacticipant=web&version=web-${n}&environment=production`,
+  },
+  'can-i-deploy orders → production (as consumer and provider), ignoring admin': {
+    method: 'GET' as const,
+    url: `/can-i-deploy?pacticipant=orders&version=orders-${n}&environment=production&ignore[]=admin`,
+  },
+  'matrix: three selectors → production': {
+    method: 'GET' as const,
+    url: `/matrix?q[][pacticipant]=web&q[][version]=web-${n}&q[][pacticipant]=mobile&q[][version]=mobile-${n}&q[][pacticipant]=orders&q[][latest]=true&environment=production&latestby=cvpv`,
+  },
+  'matrix: one pacticipant, its newest versions, no target': {
+    method: 'GET' as const,
+    url: '/matrix?q[][pacticipant]=orders&q[][branch]=main',
+  },
+  'pacts for verification: seven selectors, pending and WIP': {
+    method: 'POST' as const,
+    url: '/pacts/provider/orders/for-verification',
+    payload: {
+      consumerVersionSelectors: [
+        { mainBranch: true },
+        { branch: 'feat-1' },
+        { tag: 'prod', latest: true },
+        { tag: 'prod' },
+        { deployedOrReleased: true },
+        { environment: 'staging' },
+        { tag: 'nope', latest: true, fallbackTag: 'prod' },
+      ],
+      includePendingStatus: true,
+      providerVersionBranch: 'main',
+      includeWipPactsSince: '2000-01-01',
+    },
+  },
+  'pacts for verification: default selectors, pending': {
+    method: 'POST' as const,
+    url: '/pacts/provider/users/for-verification',
+    payload: { providerVersionBranch: 'feat-new' },
+  },
+});
+
+async function measure(n: number): Promise<Record<string, { total: number; calls: string }>> {
+  const seeded = await history(n);
+  const counted = counting(seeded);
+  const app = await buildApp({ store: counted.store });
+  await app.ready();
+  await app.treatyWebhooks.settled();
+  const out: Record<string, { total: number; calls: string }> = {};
+  try {
+    for (const [name, request] of Object.entries(requests(n))) {
+      counted.calls.clear();
+      const res = await app.inject(request);
+      expect(res.statusCode, `${name}: ${res.body}`).toBe(200);
+      out[name] = {
+        total: counted.total(),
+        calls: [...counted.calls].map(([k, v]) => `${k}×${v}`).join(' '),
+      };
+    }
+  } finally {
+    await app.close();
+    await seeded.close();
+  }
+  return out;
+}
+
+describe('store calls per heavy request', () => {
+  it('counts the store calls of the gate and pacts for verification, for a short and a long history', async () => {
+    const short = await measure(2);
+    const long = await measure(50);
+    for (const name of Object.keys(short))
+      console.log(`${name}: ${short[name]?.total} calls (2 versions), ${long[name]?.total} (50 versions)\n  ${long[name]?.calls}`);
+  }, 120_000);
+});
