@@ -3,12 +3,34 @@
 // branches and tags, 60,000 pact publications of ~3,000 distinct contents, 5,000 provider
 // versions, 100,000 verification results, deployments and releases in 5 environments.
 // Measures can-i-deploy and pacts-for-verification latency (p50/p99) and publish throughput.
+// The store: a new SQLite file in a temporary folder, or `--database <path|postgres://…>` (an empty
+// database: the benchmark seeds it).
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { SqliteStore, startBroker } from '@treaty/broker';
+import * as broker from '@treaty/broker';
 import { fmt, table } from './lib.mjs';
+
+const isPostgres = (database) => /^postgres(ql)?:\/\//.test(database);
+
+/** Opens the store the benchmark seeds and serves: SQLite for a path, PostgreSQL for a URL. */
+export async function openStore(database) {
+  if (!isPostgres(database)) return broker.SqliteStore.open(database);
+  // Looked up by name: the PostgreSQL store is not in every build of the broker.
+  const PostgresStore = broker.PostgresStore;
+  if (PostgresStore === undefined)
+    throw new Error('This build of @treaty/broker has no PostgresStore; run the benchmark on SQLite.');
+  return PostgresStore.open(database);
+}
+
+/** The broker over `store`, listening on loopback (startBroker opens SQLite only). */
+async function serve(store) {
+  const app = await broker.buildApp({ store });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address();
+  return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
 
 const pct = (xs, p) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
@@ -34,16 +56,15 @@ export function pactFor(consumer, provider, revision, interactions = 5) {
   });
 }
 
-export async function runBrokerBench({ quick = false } = {}) {
+export async function runBrokerBench({ quick = false, database: given } = {}) {
   const scale = quick ? 0.05 : 1;
   const consumers = 25;
   const versionsPerConsumer = Math.round(800 * scale);
   const providers = 25;
   const providerVersions = Math.round(200 * scale);
   const verificationsTarget = Math.round(100_000 * scale);
-  const dir = mkdtempSync(join(tmpdir(), 'treaty-bench-broker-'));
-  const database = join(dir, 'broker.sqlite');
-  const store = SqliteStore.open(database);
+  const database = given ?? join(mkdtempSync(join(tmpdir(), 'treaty-bench-broker-')), 'broker.sqlite');
+  const store = await openStore(database);
   const seedStart = performance.now();
   const envs = [];
   for (const name of ['production', 'staging', 'qa', 'perf', 'sandbox'])
@@ -129,14 +150,15 @@ export async function runBrokerBench({ quick = false } = {}) {
   const stats = await store.stats();
   await store.close();
 
-  const broker = await startBroker({ port: 0, host: '127.0.0.1', database });
+  const served = await openStore(database);
+  const server = await serve(served);
   const rows = [['measure', 'p50 ms', 'p99 ms', 'note']];
   try {
     // Warm up first (JIT, SQLite's page cache): the figures are for a broker that has been running.
     for (let i = 0; i < (quick ? 10 : 50); i++)
       await (
         await fetch(
-          `${broker.url}/can-i-deploy?pacticipant=consumer-${i % consumers}&version=${i % consumers}.${versionsPerConsumer - 41 - (i % 20)}&environment=production`,
+          `${server.url}/can-i-deploy?pacticipant=consumer-${i % consumers}&version=${i % consumers}.${versionsPerConsumer - 41 - (i % 20)}&environment=production`,
         )
       ).text();
     const cid = [];
@@ -146,7 +168,7 @@ export async function runBrokerBench({ quick = false } = {}) {
       const v = versionsPerConsumer - 1 - (i % 40);
       const t = performance.now();
       const res = await fetch(
-        `${broker.url}/can-i-deploy?pacticipant=consumer-${c}&version=${c}.${v}&environment=production`,
+        `${server.url}/can-i-deploy?pacticipant=consumer-${c}&version=${c}.${v}&environment=production`,
       );
       await res.json();
       if (res.status !== 200) throw new Error(`can-i-deploy answered ${res.status}`);
@@ -161,7 +183,7 @@ export async function runBrokerBench({ quick = false } = {}) {
     const pfv = [];
     for (let i = 0; i < (quick ? 20 : 200); i++) {
       const t = performance.now();
-      const res = await fetch(`${broker.url}/pacts/provider/provider-${i % providers}/for-verification`, {
+      const res = await fetch(`${server.url}/pacts/provider/provider-${i % providers}/for-verification`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({
@@ -180,11 +202,35 @@ export async function runBrokerBench({ quick = false } = {}) {
       fmt(pct(pfv, 99), 2),
       `${pfv.length} requests`,
     ]);
+    // The same with work-in-progress pacts: every feature branch head of every consumer is a candidate.
+    const wip = [];
+    for (let i = 0; i < (quick ? 20 : 200); i++) {
+      const t = performance.now();
+      const res = await fetch(`${server.url}/pacts/provider/provider-${i % providers}/for-verification`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }],
+          includePendingStatus: true,
+          includeWipPactsSince: '2000-01-01',
+          providerVersionBranch: 'main',
+        }),
+      });
+      await res.json();
+      if (res.status !== 200) throw new Error(`for-verification with WIP answered ${res.status}`);
+      wip.push(performance.now() - t);
+    }
+    rows.push([
+      'pacts for verification with WIP (the same + includeWipPactsSince)',
+      fmt(pct(wip, 50), 2),
+      fmt(pct(wip, 99), 2),
+      `${wip.length} requests`,
+    ]);
     const m = quick ? 50 : 500;
     const t0 = performance.now();
     for (let i = 0; i < m; i++) {
       const content = Buffer.from(pactFor('consumer-0', 'provider-0', 100_000 + i)).toString('base64');
-      const res = await fetch(`${broker.url}/contracts/publish`, {
+      const res = await fetch(`${server.url}/contracts/publish`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({
@@ -227,7 +273,7 @@ export async function runBrokerBench({ quick = false } = {}) {
       const times = [];
       for (let i = 0; i < (quick ? 5 : 50); i++) {
         const t = performance.now();
-        const res = await fetch(`${broker.url}${path}`, { headers: { Accept: 'text/html' } });
+        const res = await fetch(`${server.url}${path}`, { headers: { Accept: 'text/html' } });
         await res.text();
         if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
         times.push(performance.now() - t);
@@ -235,29 +281,36 @@ export async function runBrokerBench({ quick = false } = {}) {
       rows.push([label, fmt(pct(times, 50), 2), fmt(pct(times, 99), 2), `${times.length} requests`]);
     }
   } finally {
-    await broker.close();
+    await server.close();
+    await served.close();
   }
-  const size =
-    statSync(database).size +
-    (() => {
-      try {
-        return statSync(`${database}-wal`).size;
-      } catch {
-        return 0;
-      }
-    })();
+  const size = isPostgres(database)
+    ? Number.NaN
+    : statSync(database).size +
+      (() => {
+        try {
+          return statSync(`${database}-wal`).size;
+        } catch {
+          return 0;
+        }
+      })();
   const seed = { ...stats, environments: envs.length, seedSeconds, databaseMB: size / 1e6 };
   return { rows, seed };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { rows, seed } = await runBrokerBench({ quick: process.argv.includes('--quick') });
-  console.log('Broker on a large history (SQLite), over HTTP on loopback\n');
+  const at = process.argv.indexOf('--database');
+  const database = at === -1 ? undefined : process.argv[at + 1];
+  const { rows, seed } = await runBrokerBench({ quick: process.argv.includes('--quick'), database });
+  console.log(
+    `Broker on a large history (${database !== undefined && isPostgres(database) ? 'PostgreSQL' : 'SQLite'}), over HTTP on loopback\n`,
+  );
   console.log(
     `seed: ${fmt(seed.pacticipants)} pacticipants, ${fmt(seed.versions)} versions, ` +
       `${fmt(seed.pactPublications)} pact publications of ${fmt(seed.pactContents)} distinct contents, ` +
       `${fmt(seed.verifications)} verifications, ${seed.environments} environments; ` +
-      `seeded in ${fmt(seed.seedSeconds, 1)} s; database ${fmt(seed.databaseMB, 1)} MB\n`,
+      `seeded in ${fmt(seed.seedSeconds, 1)} s` +
+      `${Number.isNaN(seed.databaseMB) ? '' : `; database ${fmt(seed.databaseMB, 1)} MB`}\n`,
   );
   console.log(table(rows));
 }
