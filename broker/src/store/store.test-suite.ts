@@ -713,6 +713,454 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       await store.close();
     });
 
+    it('looks up pacticipants and environments by name, leaving out those that do not exist', async () => {
+      const store = await open();
+      await store.ensurePacticipant('web');
+      await store.setMainBranch('orders', 'main');
+      await store.createEnvironment({ name: 'production', production: true });
+      const found = await store.lookUpNames({
+        pacticipants: ['orders', 'nobody', 'web'],
+        environments: ['production', 'nowhere'],
+      });
+      expect(found.pacticipants.map((p) => [p.name, p.mainBranch])).toEqual([
+        ['orders', 'main'],
+        ['web', undefined],
+      ]);
+      expect(found.environments.map((e) => [e.name, e.production])).toEqual([['production', true]]);
+      expect(await store.lookUpNames({})).toEqual({ pacticipants: [], environments: [] });
+      await store.close();
+    });
+
+    it('finds the versions of many selectors at once: by number, environment, branch, main branch, tag, or all', async () => {
+      const store = await open();
+      for (let i = 1; i <= 6; i++)
+        await store.ensureVersion('web', `${i}`, {
+          branch: i % 2 === 0 ? 'main' : 'feat',
+          tags: i === 2 || i === 3 ? ['prod'] : [],
+        });
+      await store.ensureVersion('api', '1');
+      await store.setMainBranch('web', 'main');
+      const prod = await store.createEnvironment({ name: 'production', production: true });
+      await store.createEnvironment({ name: 'empty', production: false });
+      await store.recordDeployment({ pacticipant: 'web', version: '2', environmentUuid: prod.uuid });
+      await store.recordDeployment({
+        pacticipant: 'web',
+        version: '4',
+        environmentUuid: prod.uuid,
+        applicationInstance: 'a',
+      });
+      await store.recordRelease({ pacticipant: 'web', version: '2', environmentUuid: prod.uuid });
+      await store.recordRelease({ pacticipant: 'web', version: '5', environmentUuid: prod.uuid });
+      const ended = await store.recordRelease({
+        pacticipant: 'web',
+        version: '1',
+        environmentUuid: prod.uuid,
+      });
+      await store.recordSupportEnded(ended.release.uuid);
+      const numbers = (found: Array<{ number: string }> | undefined) => found?.map((v) => v.number);
+      const results = await store.versionsMatching([
+        { pacticipant: 'web', number: '3' },
+        { pacticipant: 'web', number: '9' },
+        { pacticipant: 'web', environment: 'production' },
+        { pacticipant: 'web', environment: 'empty' },
+        { pacticipant: 'web', environment: 'nowhere' },
+        { pacticipant: 'web', branch: 'feat' },
+        { pacticipant: 'web', branch: 'main', limit: 2 },
+        { pacticipant: 'web', mainBranch: true },
+        { pacticipant: 'api', mainBranch: true },
+        { pacticipant: 'web', tag: 'prod' },
+        { pacticipant: 'web', tag: 'prod', limit: 10 },
+        { pacticipant: 'web' },
+        { pacticipant: 'web', limit: 4 },
+        { pacticipant: 'web', branch: 'feat', tag: 'prod' },
+        { pacticipant: 'web', limit: 0 },
+        { pacticipant: 'nobody' },
+        { pacticipant: 'web', number: '6', environment: 'production', branch: 'feat' },
+      ]);
+      expect(results.map(numbers)).toEqual([
+        ['3'],
+        [],
+        ['5', '4', '2'],
+        [],
+        [],
+        ['5'],
+        ['6', '4'],
+        ['6'],
+        [],
+        ['3'],
+        ['3', '2'],
+        ['6'],
+        ['6', '5', '4', '3'],
+        ['5'],
+        [],
+        undefined,
+        ['6'],
+      ]);
+      const six = await store.getVersion('web', '6');
+      expect(results[0]?.[0]?.pacticipant).toBe('web');
+      expect(results[11]?.[0]?.order).toBe(six?.order);
+      expect(await store.versionsMatching([])).toEqual([]);
+      await store.close();
+    });
+
+    it('tells, per version at once, its pacts as a consumer and the consumers of its pacticipant', async () => {
+      const store = await open();
+      await store.publishContracts({
+        consumer: 'web',
+        consumerVersion: '1',
+        contracts: [
+          { provider: 'payments', content: pact(1) },
+          { provider: 'orders', content: pact(2) },
+        ],
+      });
+      await store.publishPact({
+        consumer: 'Admin',
+        consumerVersion: '1',
+        provider: 'orders',
+        content: pact(3),
+      });
+      await store.publishPact({
+        consumer: 'mobile',
+        consumerVersion: '1',
+        provider: 'orders',
+        content: pact(3),
+      });
+      const found = await store.integrationsOfVersions([
+        { pacticipant: 'web', number: '1' },
+        { pacticipant: 'orders', number: '7' },
+        { pacticipant: 'web', number: '2' },
+      ]);
+      expect(found[0]?.pacts.map((p) => [p.provider, p.consumerVersion, p.sha])).toEqual([
+        ['orders', '1', (await store.getPact('web', '1', 'orders'))?.sha],
+        ['payments', '1', (await store.getPact('web', '1', 'payments'))?.sha],
+      ]);
+      expect(found[0]?.pacts[0]).toEqual(
+        expect.objectContaining({
+          consumer: 'web',
+          createdAt: (await store.getPact('web', '1', 'orders'))?.createdAt,
+        }),
+      );
+      expect(found[0]?.consumers).toEqual([]);
+      expect(found[1]).toEqual({ pacts: [], consumers: ['Admin', 'mobile', 'web'] });
+      expect(found[2]).toEqual({ pacts: [], consumers: [] });
+      await store.close();
+    });
+
+    it('gives the matrix its pacts and the verifications that count, all at once', async () => {
+      const store = await open();
+      const { publication: web1 } = await publishWeb1(store);
+      await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '2',
+        provider: 'orders',
+        content: pact(2),
+      });
+      await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '3',
+        provider: 'orders',
+        content: pact(1),
+      });
+      const sha2 = (await store.getPact('web', '2', 'orders'))?.sha ?? '';
+      const of = (providerVersion: string, sha = web1.sha) => ({
+        consumer: 'web',
+        provider: 'orders',
+        providerVersion,
+        sha,
+      });
+      // p1: a failed replay, then a newer passing comparison: the replay counts.
+      const replay = await store.recordVerification({
+        ...of('p1'),
+        success: false,
+        report: { testResults: '[{"success":false}]', truncated: false },
+      });
+      await store.recordComparison({ ...of('p1'), success: true, comparedWith: 'doc' });
+      // p2: comparisons only: the newest counts. p3: nothing. p4 verified the other content.
+      await store.recordComparison({ ...of('p2'), success: false, comparedWith: 'old' });
+      const compared = await store.recordComparison({ ...of('p2'), success: true, comparedWith: 'new' });
+      await store.ensureVersion('orders', 'p3');
+      await store.recordVerification({ ...of('p4', sha2), success: true });
+      await store.publishProviderContract({
+        provider: 'orders',
+        providerVersion: 'p2',
+        content: '{"openapi":"3.0.0"}',
+        contentType: 'application/json',
+        specification: 'oas',
+        selfVerification: { success: false },
+      });
+      await store.publishProviderContract({
+        provider: 'orders',
+        providerVersion: 'p3',
+        content: '{"openapi":"3.0.1"}',
+        contentType: 'application/json',
+        specification: 'oas',
+      });
+      const pair = (consumerVersion: string, providerVersion: string, consumer = 'web') => ({
+        consumer,
+        consumerVersion,
+        provider: 'orders',
+        providerVersion,
+      });
+      const facts = await store.matrixFacts({
+        pairs: [pair('1', 'p1'), pair('1', 'p2'), pair('1', 'p3'), pair('9', 'p1'), pair('1', 'p9')],
+        verifiersOf: [
+          { consumer: 'web', consumerVersion: '1', provider: 'orders' },
+          { consumer: 'web', consumerVersion: '2', provider: 'orders' },
+          { consumer: 'web', consumerVersion: '4', provider: 'orders' },
+        ],
+        verifiedBy: [
+          { consumer: 'web', provider: 'orders', providerVersion: 'p1' },
+          { consumer: 'mobile', provider: 'orders', providerVersion: 'p1' },
+        ],
+      });
+      const p1 = await store.getVersion('orders', 'p1');
+      const p3 = await store.getVersion('orders', 'p3');
+      expect(facts.pairs[0]).toEqual({
+        pact: {
+          consumer: 'web',
+          consumerVersion: '1',
+          provider: 'orders',
+          sha: web1.sha,
+          createdAt: web1.createdAt,
+        },
+        providerVersion: 'p1',
+        providerVersionOrder: p1?.order,
+        verification: replay,
+        testResults: '[{"success":false}]',
+      });
+      expect(facts.pairs[1]?.verification).toEqual(compared.verification);
+      expect(facts.pairs[1]?.document).toEqual({
+        sha: (await store.getProviderContract('orders', 'p2'))?.sha,
+        selfVerificationFailed: true,
+      });
+      expect(facts.pairs[1]?.testResults).toBeUndefined();
+      expect(facts.pairs[2]).toMatchObject({
+        providerVersion: 'p3',
+        providerVersionOrder: p3?.order,
+        verification: null,
+        document: { selfVerificationFailed: false },
+      });
+      expect(facts.pairs[3]).toBeUndefined();
+      expect(facts.pairs[4]).toMatchObject({
+        providerVersion: 'p9',
+        providerVersionOrder: -1,
+        verification: null,
+      });
+      // Every provider version that verified web 1's content, the newest result first; p1 counts its replay.
+      expect(facts.verifiersOf[0]?.pact.consumerVersion).toBe('1');
+      expect(facts.verifiersOf[0]?.verified.map((f) => [f.providerVersion, f.verification?.id])).toEqual([
+        ['p2', compared.verification.id],
+        ['p1', replay.id],
+      ]);
+      expect(facts.verifiersOf[1]?.verified.map((f) => f.providerVersion)).toEqual(['p4']);
+      expect(facts.verifiersOf[2]).toBeUndefined();
+      // What p1 verified of web's pacts: the content, as its newest consumer version (3) published it.
+      expect(
+        facts.verifiedBy[0]?.map((f) => [f.pact.consumerVersion, f.pact.sha, f.verification?.id]),
+      ).toEqual([['3', web1.sha, replay.id]]);
+      expect(facts.verifiedBy[0]?.[0]?.pact.createdAt).toBe(
+        (await store.getPact('web', '3', 'orders'))?.createdAt,
+      );
+      expect(facts.verifiedBy[1]).toEqual([]);
+      expect(await store.matrixFacts({})).toEqual({ pairs: [], verifiersOf: [], verifiedBy: [] });
+      await store.close();
+    });
+
+    it('gives the matrix the same verification that latestVerification, verificationsFor and getPactBySha give', async () => {
+      const store = await open();
+      const shas: string[] = [];
+      for (let v = 1; v <= 6; v++)
+        shas.push(
+          (
+            await store.publishPact({
+              consumer: 'web',
+              consumerVersion: `${v}`,
+              provider: 'orders',
+              content: pact(Math.ceil(v / 2)),
+            })
+          ).publication.sha,
+        );
+      for (let p = 1; p <= 4; p++)
+        for (let v = 1; v <= 6; v += p) {
+          const input = {
+            consumer: 'web',
+            provider: 'orders',
+            providerVersion: `p${p}`,
+            sha: shas[v - 1] ?? '',
+          };
+          if ((p + v) % 3 === 0)
+            await store.recordComparison({ ...input, success: v % 2 === 0, comparedWith: `d${v}` });
+          else await store.recordVerification({ ...input, success: (p * v) % 4 !== 0 });
+        }
+      const pairs = [];
+      for (let v = 1; v <= 6; v++)
+        for (let p = 1; p <= 4; p++)
+          pairs.push({
+            consumer: 'web',
+            consumerVersion: `${v}`,
+            provider: 'orders',
+            providerVersion: `p${p}`,
+          });
+      const facts = await store.matrixFacts({
+        pairs,
+        verifiersOf: [1, 2, 3, 4, 5, 6].map((v) => ({
+          consumer: 'web',
+          consumerVersion: `${v}`,
+          provider: 'orders',
+        })),
+        verifiedBy: [1, 2, 3, 4].map((p) => ({
+          consumer: 'web',
+          provider: 'orders',
+          providerVersion: `p${p}`,
+        })),
+      });
+      for (const [i, q] of pairs.entries()) {
+        const sha = shas[Number(q.consumerVersion) - 1] ?? '';
+        expect(facts.pairs[i]?.verification ?? undefined).toEqual(
+          await store.latestVerification('web', 'orders', sha, q.providerVersion),
+        );
+      }
+      for (let v = 1; v <= 6; v++) {
+        const all = await store.verificationsFor('web', 'orders', shas[v - 1] ?? '');
+        const firstPerVersion = [...new Set(all.map((x) => x.providerVersion))];
+        expect(facts.verifiersOf[v - 1]?.verified.map((f) => f.providerVersion)).toEqual(firstPerVersion);
+        for (const f of facts.verifiersOf[v - 1]?.verified ?? [])
+          expect(f.verification).toEqual(
+            await store.latestVerification('web', 'orders', f.pact.sha, f.providerVersion),
+          );
+      }
+      for (let p = 1; p <= 4; p++) {
+        const all = await store.verificationsByProviderVersion('orders', `p${p}`);
+        expect(facts.verifiedBy[p - 1]?.map((f) => f.pact.sha)).toEqual([...new Set(all.map((x) => x.sha))]);
+        for (const f of facts.verifiedBy[p - 1] ?? []) {
+          const { content: _, ...newest } = (await store.getPactBySha('web', 'orders', f.pact.sha)) ?? {
+            content: '',
+          };
+          expect(f.pact).toEqual(newest);
+        }
+      }
+      await store.close();
+    });
+
+    it('gives pacts for verification its candidates: latest, per branch and tag, tagged, deployed and released', async () => {
+      const store = await open();
+      const publish = (consumer: string, version: string, n: number, branch?: string, tags: string[] = []) =>
+        store.publishPact({
+          consumer,
+          consumerVersion: version,
+          provider: 'orders',
+          content: pact(n),
+          ...(branch === undefined ? {} : { branch }),
+          tags,
+        });
+      await publish('web', '1', 1, 'main', ['prod']);
+      await publish('web', '2', 2, 'feat-a', ['prod']);
+      await publish('web', '3', 3, 'main');
+      await store.ensureVersion('web', '4', { branch: 'feat-b' }); // a branch with no pact
+      await publish('Mobile', '1', 4, 'develop');
+      await store.publishPact({
+        consumer: 'other',
+        consumerVersion: '1',
+        provider: 'payments',
+        content: pact(5),
+      });
+      await store.ensureVersion('orders', 'o1', { branch: 'main' });
+      const prod = await store.createEnvironment({
+        name: 'production',
+        displayName: 'B prod',
+        production: true,
+      });
+      const test = await store.createEnvironment({ name: 'test', displayName: 'A test', production: false });
+      await store.recordDeployment({ pacticipant: 'web', version: '1', environmentUuid: prod.uuid });
+      await store.recordDeployment({
+        pacticipant: 'web',
+        version: '3',
+        environmentUuid: prod.uuid,
+        applicationInstance: 'x',
+      });
+      await store.recordRelease({ pacticipant: 'web', version: '2', environmentUuid: test.uuid });
+      await store.recordDeployment({ pacticipant: 'other', version: '1', environmentUuid: test.uuid });
+
+      const none = await store.verificationCandidates('orders', {});
+      expect(none.consumers).toEqual([
+        { name: 'Mobile', mainBranch: 'develop', mainBranchHasVersions: true },
+        { name: 'web', mainBranch: 'main', mainBranchHasVersions: true },
+      ]);
+      expect(none.environments).toEqual(['test', 'production']);
+      expect(none.pacts).toEqual([]);
+      expect(none.providerBranchCreatedAt).toBeUndefined();
+
+      const all = await store.verificationCandidates('orders', {
+        latest: true,
+        branches: ['feat-a', 'nope'],
+        mainBranches: true,
+        allBranches: true,
+        latestTags: ['prod'],
+        tags: ['prod'],
+        environments: true,
+        providerBranch: 'main',
+      });
+      const seen = all.pacts.map(
+        (c) => `${c.kind} ${c.key ?? '-'} ${c.pact.consumer}@${c.pact.consumerVersion}`,
+      );
+      expect(seen).toEqual([
+        'branch develop Mobile@1',
+        'branch feat-a web@2',
+        'branch main web@3',
+        'deployed production web@1',
+        'deployed production web@3',
+        'latest - Mobile@1',
+        'latest - web@3',
+        'released test web@2',
+        'tag prod web@2',
+        'tagged prod web@1',
+        'tagged prod web@2',
+      ]);
+      const { content: _, ...web3 } = (await store.getPact('web', '3', 'orders')) ?? { content: '' };
+      expect(all.pacts.find((c) => c.kind === 'latest' && c.pact.consumer === 'web')?.pact).toEqual(web3);
+      expect(all.providerBranchCreatedAt).toBe(await store.branchCreatedAt('orders', 'main'));
+      expect((await store.verificationCandidates('nobody', { latest: true })).consumers).toEqual([]);
+      await store.close();
+    });
+
+    it('gives the successful verifications of many contents at once, with their branches and WIP flag', async () => {
+      const store = await open();
+      const { publication } = await publishWeb1(store);
+      const { publication: other } = await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '2',
+        provider: 'orders',
+        content: pact(2),
+      });
+      const input = { consumer: 'web', provider: 'orders', sha: publication.sha };
+      await store.ensureVersion('orders', 'p1', { branch: 'main' });
+      await store.ensureVersion('orders', 'p1', { branch: 'release' });
+      await store.recordVerification({ ...input, providerVersion: 'p1', success: true });
+      await store.recordVerification({ ...input, providerVersion: 'p2', success: false, branch: 'main' });
+      await store.recordVerification({
+        ...input,
+        providerVersion: 'p3',
+        success: true,
+        wip: true,
+        branch: 'feat',
+      });
+      await store.recordComparison({ ...input, providerVersion: 'p4', success: true, comparedWith: 'doc' });
+      const found = await store.successfulVerificationsOf('orders', [
+        { consumer: 'web', sha: publication.sha },
+        { consumer: 'web', sha: other.sha },
+        { consumer: 'nobody', sha: publication.sha },
+      ]);
+      expect(found[0]?.map((s) => [s.providerVersion, s.branches, s.wip])).toEqual([
+        ['p1', ['main', 'release'], false],
+        ['p3', ['feat'], true],
+      ]);
+      expect(found[0]?.map(({ wip: _, ...s }) => s)).toEqual(
+        await store.successfulVerifications('web', 'orders', publication.sha),
+      );
+      expect(found.slice(1)).toEqual([[], []]);
+      await store.close();
+    });
+
     it('refuses empty and overlong names', async () => {
       const store = await open();
       await expect(store.ensurePacticipant('  ')).rejects.toMatchObject({

@@ -310,6 +310,134 @@ export type DeliveryOutcome =
   | { status: 'success' | 'failure' }
   | { status: 'retrying'; nextAttemptAt: string };
 
+/** A pact publication without its content (read only where the content is compared or served). */
+export type PactRef = Omit<PactPublication, 'content'>;
+
+/** A version as the gate names and orders it. */
+export type VersionRef = Pick<Version, 'pacticipant' | 'number' | 'order'>;
+
+/**
+ * Which versions of a pacticipant `versionsMatching` finds. The first key given decides: `number`,
+ * then `environment`, then `branch` or `mainBranch`, then `tag`; with none of them, every version.
+ */
+export interface VersionSelector {
+  pacticipant: string;
+  /** Exactly this version. */
+  number?: string;
+  /** The versions currently deployed, or released and still supported, in this environment. */
+  environment?: string;
+  /** The versions on this branch. */
+  branch?: string;
+  /** The versions on the pacticipant's main branch (none when it has no main branch). */
+  mainBranch?: boolean;
+  /** The versions with this tag (not read when a branch is given). */
+  tag?: string;
+  /**
+   * For a branch, a tag or every version: at most this many, newest first (default 1, the latest);
+   * 0 finds none, only whether the pacticipant exists.
+   */
+  limit?: number;
+}
+
+/** A consumer version and a provider version (see `MatrixFactsRequest.pairs`). */
+export interface VersionPair {
+  consumer: string;
+  consumerVersion: string;
+  provider: string;
+  providerVersion: string;
+}
+
+/** What the matrix needs to know of pacts and their verifications, asked all at once. */
+export interface MatrixFactsRequest {
+  /** Per pair: the consumer version's pact with the provider, and the provider version's verification of it. */
+  pairs?: VersionPair[];
+  /** Per consumer version: its pact with the provider, and every provider version's verification of it. */
+  verifiersOf?: Array<Omit<VersionPair, 'providerVersion'>>;
+  /**
+   * Per provider version: its verification of each content of the consumer's pacts it verified, each
+   * content as published by the newest consumer version that has it.
+   */
+  verifiedBy?: Array<Omit<VersionPair, 'consumerVersion'>>;
+}
+
+/** A pact, a provider version, and the verification of the one by the other that counts. */
+export interface MatrixFact {
+  pact: PactRef;
+  providerVersion: string;
+  /** The provider version's `order` (-1 when there is no such version). */
+  providerVersionOrder: number;
+  /**
+   * The newest replay by a verifier, else the newest comparison with the provider version's OpenAPI
+   * document (as `latestVerification`); null when there is neither.
+   */
+  verification: Verification | null;
+  /** What the verification reported per interaction (its testResults), when it failed and has them. */
+  testResults?: string;
+  /** The provider version's OpenAPI document, when it has one: its sha, and whether its self-verification failed. */
+  document?: { sha: string; selfVerificationFailed: boolean };
+}
+
+/** The answer to a `MatrixFactsRequest`, each list in the order of the request's. */
+export interface MatrixFacts {
+  /** Undefined where the consumer version has no pact with the provider. */
+  pairs: Array<MatrixFact | undefined>;
+  /**
+   * Undefined where the consumer version has no pact with the provider; `verified` holds one fact per
+   * provider version that verified it, the one with the newest result first.
+   */
+  verifiersOf: Array<{ pact: PactRef; verified: MatrixFact[] } | undefined>;
+  /** The contents the provider version verified, the one with the newest result first. */
+  verifiedBy: MatrixFact[][];
+}
+
+/** Which pacts of a provider's consumers `verificationCandidates` finds (each consumer's, for every key). */
+export interface CandidateRequest {
+  /** Each consumer's latest pact with the provider. */
+  latest?: boolean;
+  /** The latest on each of these branches. */
+  branches?: string[];
+  /** The latest on each consumer's main branch. */
+  mainBranches?: boolean;
+  /** The latest on every branch of each consumer. */
+  allBranches?: boolean;
+  /** The latest with each of these tags. */
+  latestTags?: string[];
+  /** Every pact with each of these tags, oldest first. */
+  tags?: string[];
+  /** The pacts of the versions currently deployed (released and supported) in each environment. */
+  environments?: boolean;
+  /** A branch of the provider, to learn when it got its first version. */
+  providerBranch?: string;
+}
+
+/** How a candidate pact was found: which kind of selection, and for which branch, tag or environment. */
+export type CandidateKind = 'latest' | 'branch' | 'tag' | 'tagged' | 'deployed' | 'released';
+
+/** What pacts for verification chooses from (see `Store.verificationCandidates`). */
+export interface VerificationCandidates {
+  /** The provider's consumers, by name case-insensitively, with their main branch and whether it has versions. */
+  consumers: Array<{ name: string; mainBranch?: string; mainBranchHasVersions: boolean }>;
+  /** The names of every environment, ordered by display name as `listEnvironments` orders them. */
+  environments: string[];
+  /** When the requested provider branch got its first version (undefined: it has none, or none was asked). */
+  providerBranchCreatedAt?: string;
+  /**
+   * The pacts found, grouped by kind, key (the branch, tag or environment name; none for `latest`)
+   * and consumer; `tagged` ones oldest first, `deployed` and `released` ones in the order they were.
+   */
+  pacts: Array<{ kind: CandidateKind; key?: string; pact: PactRef }>;
+}
+
+/** A successful verification of a content by a verifier, as pending status reads it. */
+export interface SuccessfulVerification {
+  providerVersion: string;
+  /** The branches the provider version is on. */
+  branches: string[];
+  createdAt: string;
+  /** Made for a work-in-progress pact. */
+  wip: boolean;
+}
+
 /** The storage a broker needs. All methods are async; multi-row writes are atomic. */
 export interface Store {
   ensurePacticipant(name: string): Promise<Pacticipant>;
@@ -421,6 +549,39 @@ export interface Store {
   branchesOf(pacticipant: string): Promise<string[]>;
   /** When a pacticipant's branch first got a version, or undefined if it has none. */
   branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined>;
+
+  /**
+   * The pacticipants and environments of these names that exist (for checking a query's names in one
+   * call).
+   */
+  lookUpNames(names: {
+    pacticipants?: string[];
+    environments?: string[];
+  }): Promise<{ pacticipants: Pacticipant[]; environments: Environment[] }>;
+  /**
+   * The versions each selector finds, newest first, in the order of the selectors; undefined where
+   * there is no pacticipant of that name.
+   */
+  versionsMatching(selectors: VersionSelector[]): Promise<Array<VersionRef[] | undefined>>;
+  /**
+   * Per version, in the order asked: its pacts as a consumer (by provider name) and the consumers of
+   * its pacticipant as a provider (by name, case-insensitively).
+   */
+  integrationsOfVersions(
+    versions: Array<{ pacticipant: string; number: string }>,
+  ): Promise<Array<{ pacts: PactRef[]; consumers: string[] }>>;
+  /** The pacts and verifications a matrix answer needs, all at once (see `MatrixFactsRequest`). */
+  matrixFacts(request: MatrixFactsRequest): Promise<MatrixFacts>;
+  /** The pacts of a provider's consumers that pacts for verification selects from, all at once. */
+  verificationCandidates(provider: string, request: CandidateRequest): Promise<VerificationCandidates>;
+  /**
+   * Per content, in the order asked: its successful verifications by a verifier (not document
+   * comparisons), with the branches of their provider versions.
+   */
+  successfulVerificationsOf(
+    provider: string,
+    contents: Array<{ consumer: string; sha: string }>,
+  ): Promise<SuccessfulVerification[][]>;
 
   recordVerification(input: VerificationInput): Promise<Verification>;
   /**

@@ -3,6 +3,16 @@ import Database from 'better-sqlite3';
 import { TreatyError } from '@treaty/core';
 import { randomUUID } from 'node:crypto';
 import type {
+  CandidateKind,
+  CandidateRequest,
+  MatrixFact,
+  MatrixFacts,
+  MatrixFactsRequest,
+  PactRef,
+  SuccessfulVerification,
+  VerificationCandidates,
+  VersionRef,
+  VersionSelector,
   ComparisonInput,
   DeliveryOutcome,
   EventContext,
@@ -66,6 +76,45 @@ interface VerificationRow {
   build_url: string | null;
   evidence: string | null;
   compared_with: string | null;
+  created_at: string;
+}
+
+/** A pact publication's columns without its content. */
+interface PactRefRow {
+  consumer: string;
+  number: string;
+  provider: string;
+  sha: string;
+  created_at: string;
+}
+
+/** One row of the matrix facts statements (see SqliteStore.matrixFactColumns). */
+interface MatrixFactRow {
+  idx: number;
+  consumer: string;
+  consumer_version: string;
+  provider: string;
+  sha: string;
+  pact_created_at: string;
+  provider_version: string | null;
+  provider_version_order: number | null;
+  id: number | null;
+  success: number | null;
+  build_url: string | null;
+  evidence: string | null;
+  compared_with: string | null;
+  verified_at: string | null;
+  test_results: string | null;
+  document_sha: string | null;
+  document_self_verified: number | null;
+}
+
+interface EnvironmentRow {
+  uuid: string;
+  name: string;
+  display_name: string;
+  production: number;
+  contacts: string;
   created_at: string;
 }
 
@@ -717,6 +766,489 @@ export class SqliteStore implements Store {
     return row?.created_at ?? undefined;
   }
 
+  async lookUpNames(names: {
+    pacticipants?: string[];
+    environments?: string[];
+  }): Promise<{ pacticipants: Pacticipant[]; environments: Environment[] }> {
+    const pacticipants = this.prepare(
+      'SELECT * FROM pacticipants WHERE name IN (SELECT value FROM json_each(?)) ORDER BY name',
+    ).all(JSON.stringify(names.pacticipants ?? [])) as PacticipantRow[];
+    const environments = this.prepare(
+      'SELECT * FROM environments WHERE name IN (SELECT value FROM json_each(?)) ORDER BY LOWER(display_name)',
+    ).all(JSON.stringify(names.environments ?? [])) as EnvironmentRow[];
+    return {
+      pacticipants: pacticipants.map((r) => this.toPacticipant(r)),
+      environments: environments.map((r) => SqliteStore.toEnvironment(r)),
+    };
+  }
+
+  /**
+   * One statement: each selector is read as one kind (a number, an environment, a branch, a tag or
+   * every version); the newest is one index probe (MAX), several newest a window over the branch's,
+   * tag's or pacticipant's versions. A selector whose pacticipant exists gives at least one row.
+   */
+  private static readonly versionsMatchingSql = `
+    WITH sel AS (
+      SELECT CAST(s.key AS INTEGER) AS idx, p.id AS pid,
+        json_extract(s.value, '$.number') AS number,
+        json_extract(s.value, '$.environment') AS environment,
+        CASE WHEN json_extract(s.value, '$.mainBranch') THEN p.main_branch
+             ELSE json_extract(s.value, '$.branch') END AS branch,
+        json_extract(s.value, '$.mainBranch') AS main,
+        json_extract(s.value, '$.tag') AS tag,
+        COALESCE(json_extract(s.value, '$.limit'), 1) AS lim
+      FROM json_each(?) s JOIN pacticipants p ON p.name = json_extract(s.value, '$.pacticipant')
+    ),
+    k AS (
+      SELECT sel.*, CASE
+        WHEN number IS NOT NULL THEN 'number'
+        WHEN environment IS NOT NULL THEN 'environment'
+        WHEN branch IS NOT NULL THEN 'branch'
+        WHEN main THEN 'none'
+        WHEN tag IS NOT NULL THEN 'tag'
+        ELSE 'all' END AS kind
+      FROM sel
+    ),
+    hits (idx, version_id) AS (
+      SELECT k.idx, v.id FROM k JOIN versions v ON v.pacticipant_id = k.pid AND v.number = k.number
+        WHERE k.kind = 'number'
+      UNION
+      SELECT k.idx, d.version_id FROM k JOIN environments e ON e.name = k.environment
+        JOIN deployed_versions d
+          ON d.environment_uuid = e.uuid AND d.pacticipant_id = k.pid AND d.undeployed_at IS NULL
+        WHERE k.kind = 'environment'
+      UNION
+      SELECT k.idx, r.version_id FROM k JOIN environments e ON e.name = k.environment
+        JOIN released_versions r
+          ON r.environment_uuid = e.uuid AND r.pacticipant_id = k.pid AND r.support_ended_at IS NULL
+        WHERE k.kind = 'environment'
+      UNION
+      SELECT k.idx, (SELECT MAX(b.version_id) FROM branch_versions b
+                      WHERE b.pacticipant_id = k.pid AND b.branch = k.branch)
+        FROM k WHERE k.kind = 'branch' AND k.lim = 1
+      UNION
+      SELECT k.idx, (SELECT MAX(t.version_id) FROM tags t WHERE t.pacticipant_id = k.pid AND t.name = k.tag)
+        FROM k WHERE k.kind = 'tag' AND k.lim = 1
+      UNION
+      SELECT k.idx, (SELECT MAX(v.id) FROM versions v WHERE v.pacticipant_id = k.pid)
+        FROM k WHERE k.kind = 'all' AND k.lim = 1
+      UNION
+      SELECT idx, version_id FROM (
+        SELECT k.idx, b.version_id, k.lim,
+               ROW_NUMBER() OVER (PARTITION BY k.idx ORDER BY b.version_id DESC) AS n
+          FROM k JOIN branch_versions b ON b.pacticipant_id = k.pid AND b.branch = k.branch
+          WHERE k.kind = 'branch' AND k.lim > 1
+      ) WHERE n <= lim
+      UNION
+      SELECT idx, version_id FROM (
+        SELECT k.idx, t.version_id, k.lim,
+               ROW_NUMBER() OVER (PARTITION BY k.idx ORDER BY t.version_id DESC) AS n
+          FROM k JOIN tags t ON t.pacticipant_id = k.pid AND t.name = k.tag
+          WHERE k.kind = 'tag' AND k.lim > 1
+      ) WHERE n <= lim
+      UNION
+      SELECT idx, version_id FROM (
+        SELECT k.idx, v.id AS version_id, k.lim,
+               ROW_NUMBER() OVER (PARTITION BY k.idx ORDER BY v.id DESC) AS n
+          FROM k JOIN versions v ON v.pacticipant_id = k.pid
+          WHERE k.kind = 'all' AND k.lim > 1
+      ) WHERE n <= lim
+    )
+    SELECT k.idx, v.number, v.id AS version_order
+      FROM k LEFT JOIN hits h ON h.idx = k.idx LEFT JOIN versions v ON v.id = h.version_id
+      ORDER BY k.idx, v.id DESC`;
+
+  async versionsMatching(selectors: VersionSelector[]): Promise<Array<VersionRef[] | undefined>> {
+    const rows = this.prepare(SqliteStore.versionsMatchingSql).all(JSON.stringify(selectors)) as Array<{
+      idx: number;
+      number: string | null;
+      version_order: number | null;
+    }>;
+    const out: Array<VersionRef[] | undefined> = selectors.map(() => undefined);
+    for (const r of rows) {
+      const found = out[r.idx] ?? [];
+      out[r.idx] = found;
+      const pacticipant = selectors[r.idx]?.pacticipant ?? '';
+      if (r.number !== null && r.version_order !== null)
+        found.push({ pacticipant, number: r.number, order: r.version_order });
+    }
+    return out;
+  }
+
+  async integrationsOfVersions(
+    versions: Array<{ pacticipant: string; number: string }>,
+  ): Promise<Array<{ pacts: PactRef[]; consumers: string[] }>> {
+    const pacts = this.prepare(
+      `WITH q AS (
+         SELECT CAST(key AS INTEGER) AS idx, json_extract(value, '$.pacticipant') AS consumer,
+                json_extract(value, '$.number') AS number
+         FROM json_each(?)
+       )
+       SELECT q.idx, c.name AS consumer, v.number AS number, p.name AS provider, pp.sha AS sha,
+              pp.created_at AS created_at
+       FROM q
+       JOIN pacticipants c ON c.name = q.consumer
+       JOIN versions v ON v.pacticipant_id = c.id AND v.number = q.number
+       JOIN pact_publications pp ON pp.consumer_version_id = v.id
+       JOIN pacticipants p ON p.id = pp.provider_id
+       ORDER BY q.idx, p.name`,
+    ).all(JSON.stringify(versions)) as Array<PactRefRow & { idx: number }>;
+    const consumers = this.prepare(
+      `SELECT p.name AS provider, c.name AS consumer
+       FROM pacticipants p JOIN pacticipants c
+         ON EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = p.id AND pp.consumer_id = c.id)
+       WHERE p.name IN (SELECT value FROM json_each(?))
+       ORDER BY p.name, c.name COLLATE NOCASE`,
+    ).all(JSON.stringify([...new Set(versions.map((v) => v.pacticipant))])) as Array<{
+      provider: string;
+      consumer: string;
+    }>;
+    const consumersOf = new Map<string, string[]>();
+    for (const r of consumers)
+      consumersOf.set(r.provider, [...(consumersOf.get(r.provider) ?? []), r.consumer]);
+    const out = versions.map((v) => ({
+      pacts: [] as PactRef[],
+      consumers: consumersOf.get(v.pacticipant) ?? [],
+    }));
+    for (const r of pacts) out[r.idx]?.pacts.push(SqliteStore.toPactRef(r));
+    return out;
+  }
+
+  /** What the matrix's statements select of a verification, its report and the provider version's document. */
+  private static readonly matrixFactColumns = `
+    ve.id AS id, ve.success AS success, ve.build_url AS build_url, ve.evidence AS evidence,
+    ve.compared_with AS compared_with, ve.created_at AS verified_at,
+    CASE WHEN ve.success = 0 THEN vr.test_results END AS test_results,
+    pc.sha AS document_sha, json_extract(pc.self_verification, '$.success') AS document_self_verified`;
+
+  /** The consumer version's pact with the provider, per pair, as the matrix statements join it. */
+  private static readonly matrixPacts = `
+    SELECT q.*, pp.consumer_id, pp.provider_id, pp.sha, pp.created_at AS pact_created_at
+    FROM q
+    JOIN pacticipants c ON c.name = q.consumer
+    JOIN versions cv ON cv.pacticipant_id = c.id AND cv.number = q.consumer_version
+    JOIN pacticipants p ON p.name = q.provider
+    JOIN pact_publications pp ON pp.consumer_version_id = cv.id AND pp.provider_id = p.id`;
+
+  async matrixFacts(request: MatrixFactsRequest): Promise<MatrixFacts> {
+    const pairs = request.pairs ?? [];
+    const verifiersOf = request.verifiersOf ?? [];
+    const verifiedBy = request.verifiedBy ?? [];
+    const out: MatrixFacts = {
+      pairs: pairs.map(() => undefined),
+      verifiersOf: verifiersOf.map(() => undefined),
+      verifiedBy: verifiedBy.map(() => []),
+    };
+    if (pairs.length > 0) {
+      // The verification that counts: the newest replay, else the newest comparison (as latestVerification).
+      const rows = this.prepare(
+        `WITH q AS (
+           SELECT CAST(key AS INTEGER) AS idx, json_extract(value, '$.consumer') AS consumer,
+                  json_extract(value, '$.consumerVersion') AS consumer_version,
+                  json_extract(value, '$.provider') AS provider,
+                  json_extract(value, '$.providerVersion') AS provider_version
+           FROM json_each(?)
+         ),
+         pacts AS (${SqliteStore.matrixPacts}),
+         paired AS (
+           SELECT pacts.*, pv.id AS pv_id FROM pacts
+           LEFT JOIN versions pv ON pv.pacticipant_id = pacts.provider_id AND pv.number = pacts.provider_version
+         )
+         SELECT paired.idx, paired.consumer, paired.consumer_version, paired.provider, paired.sha,
+                paired.pact_created_at, paired.provider_version, paired.pv_id AS provider_version_order,
+                ${SqliteStore.matrixFactColumns}
+         FROM paired
+         LEFT JOIN verifications ve ON ve.id = (
+           SELECT v2.id FROM verifications v2
+           WHERE v2.consumer_id = paired.consumer_id AND v2.provider_id = paired.provider_id
+             AND v2.sha = paired.sha AND v2.provider_version_id = paired.pv_id
+           ORDER BY v2.evidence IS NULL DESC, v2.id DESC LIMIT 1)
+         LEFT JOIN verification_results vr ON vr.verification_id = ve.id
+         LEFT JOIN provider_contracts pc ON pc.version_id = paired.pv_id`,
+      ).all(JSON.stringify(pairs)) as MatrixFactRow[];
+      for (const r of rows) out.pairs[r.idx] = SqliteStore.toMatrixFact(r);
+    }
+    if (verifiersOf.length > 0) {
+      // Per provider version, the verification that counts; the provider version whose newest result
+      // (of either kind) is newest first.
+      const rows = this.prepare(
+        `WITH q AS (
+           SELECT CAST(key AS INTEGER) AS idx, json_extract(value, '$.consumer') AS consumer,
+                  json_extract(value, '$.consumerVersion') AS consumer_version,
+                  json_extract(value, '$.provider') AS provider
+           FROM json_each(?)
+         ),
+         pacts AS (${SqliteStore.matrixPacts}),
+         ranked AS (
+           SELECT pacts.idx, ve.id AS verification_id,
+                  ROW_NUMBER() OVER (PARTITION BY pacts.idx, ve.provider_version_id
+                                     ORDER BY ve.evidence IS NULL DESC, ve.id DESC) AS rank,
+                  MAX(ve.id) OVER (PARTITION BY pacts.idx, ve.provider_version_id) AS newest
+           FROM pacts JOIN verifications ve
+             ON ve.consumer_id = pacts.consumer_id AND ve.provider_id = pacts.provider_id AND ve.sha = pacts.sha
+         )
+         SELECT pacts.idx, pacts.consumer, pacts.consumer_version, pacts.provider, pacts.sha,
+                pacts.pact_created_at, pv.number AS provider_version, pv.id AS provider_version_order,
+                ${SqliteStore.matrixFactColumns}
+         FROM pacts
+         LEFT JOIN ranked ON ranked.idx = pacts.idx AND ranked.rank = 1
+         LEFT JOIN verifications ve ON ve.id = ranked.verification_id
+         LEFT JOIN versions pv ON pv.id = ve.provider_version_id
+         LEFT JOIN verification_results vr ON vr.verification_id = ve.id
+         LEFT JOIN provider_contracts pc ON pc.version_id = ve.provider_version_id
+         ORDER BY pacts.idx, ranked.newest DESC`,
+      ).all(JSON.stringify(verifiersOf)) as MatrixFactRow[];
+      for (const r of rows) {
+        const fact = SqliteStore.toMatrixFact(r);
+        const entry = out.verifiersOf[r.idx] ?? { pact: fact.pact, verified: [] };
+        out.verifiersOf[r.idx] = entry;
+        if (r.id !== null) entry.verified.push(fact);
+      }
+    }
+    if (verifiedBy.length > 0) {
+      // Per content the provider version verified, the verification that counts, with the content's
+      // newest publication; the content whose newest result is newest first.
+      const rows = this.prepare(
+        `WITH q AS (
+           SELECT CAST(key AS INTEGER) AS idx, json_extract(value, '$.consumer') AS consumer,
+                  json_extract(value, '$.provider') AS provider,
+                  json_extract(value, '$.providerVersion') AS provider_version
+           FROM json_each(?)
+         ),
+         ranked AS (
+           SELECT q.idx, q.consumer, q.provider, q.provider_version, pv.id AS pv_id, ve.id AS verification_id,
+                  ve.consumer_id, ve.provider_id, ve.sha,
+                  ROW_NUMBER() OVER (PARTITION BY q.idx, ve.sha ORDER BY ve.evidence IS NULL DESC, ve.id DESC) AS rank,
+                  MAX(ve.id) OVER (PARTITION BY q.idx, ve.sha) AS newest
+           FROM q
+           JOIN pacticipants p ON p.name = q.provider
+           JOIN versions pv ON pv.pacticipant_id = p.id AND pv.number = q.provider_version
+           JOIN pacticipants c ON c.name = q.consumer
+           JOIN verifications ve ON ve.provider_version_id = pv.id AND ve.consumer_id = c.id AND ve.provider_id = p.id
+         )
+         SELECT ranked.idx, ranked.consumer, cv.number AS consumer_version, ranked.provider, ranked.sha,
+                pp.created_at AS pact_created_at, ranked.provider_version, ranked.pv_id AS provider_version_order,
+                ${SqliteStore.matrixFactColumns}
+         FROM ranked
+         JOIN pact_publications pp ON pp.id = (
+           SELECT pp2.id FROM pact_publications pp2
+           WHERE pp2.consumer_id = ranked.consumer_id AND pp2.provider_id = ranked.provider_id AND pp2.sha = ranked.sha
+           ORDER BY pp2.consumer_version_id DESC LIMIT 1)
+         JOIN versions cv ON cv.id = pp.consumer_version_id
+         JOIN verifications ve ON ve.id = ranked.verification_id
+         LEFT JOIN verification_results vr ON vr.verification_id = ve.id
+         LEFT JOIN provider_contracts pc ON pc.version_id = ranked.pv_id
+         WHERE ranked.rank = 1
+         ORDER BY ranked.idx, ranked.newest DESC`,
+      ).all(JSON.stringify(verifiedBy)) as MatrixFactRow[];
+      for (const r of rows) out.verifiedBy[r.idx]?.push(SqliteStore.toMatrixFact(r));
+    }
+    return out;
+  }
+
+  private static toPactRef(r: PactRefRow): PactRef {
+    return {
+      consumer: r.consumer,
+      consumerVersion: r.number,
+      provider: r.provider,
+      sha: r.sha,
+      createdAt: r.created_at,
+    };
+  }
+
+  private static toMatrixFact(r: MatrixFactRow): MatrixFact {
+    const pact: PactRef = {
+      consumer: r.consumer,
+      consumerVersion: r.consumer_version,
+      provider: r.provider,
+      sha: r.sha,
+      createdAt: r.pact_created_at,
+    };
+    const providerVersion = r.provider_version ?? '';
+    return {
+      pact,
+      providerVersion,
+      providerVersionOrder: r.provider_version_order ?? -1,
+      verification:
+        r.id === null
+          ? null
+          : {
+              id: r.id,
+              consumer: r.consumer,
+              provider: r.provider,
+              providerVersion,
+              sha: r.sha,
+              success: r.success === 1,
+              ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+              ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
+              ...(r.compared_with === null ? {} : { comparedWith: r.compared_with }),
+              createdAt: r.verified_at ?? '',
+            },
+      ...(r.test_results === null ? {} : { testResults: r.test_results }),
+      ...(r.document_sha === null
+        ? {}
+        : { document: { sha: r.document_sha, selfVerificationFailed: r.document_self_verified === 0 } }),
+    };
+  }
+
+  /**
+   * Two statements: the consumers with their main branch, the environments and when the provider's
+   * branch began; then every candidate pact. A head (the latest on a branch, with a tag, or of the
+   * pair) walks that branch's, tag's or pair's versions newest first until one has a pact with the
+   * provider, as `latestPact` does.
+   */
+  async verificationCandidates(provider: string, request: CandidateRequest): Promise<VerificationCandidates> {
+    const info = this.prepare(
+      `WITH prov AS (SELECT id FROM pacticipants WHERE name = ?)
+       SELECT 'consumer' AS kind, c.name AS name, c.main_branch AS detail,
+              EXISTS (SELECT 1 FROM branch_versions b WHERE b.pacticipant_id = c.id AND b.branch = c.main_branch) AS flag,
+              c.name AS sort
+         FROM pacticipants c, prov
+         WHERE EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = prov.id AND pp.consumer_id = c.id)
+       UNION ALL
+       SELECT 'environment', e.name, NULL, 0, LOWER(e.display_name) FROM environments e
+       UNION ALL
+       SELECT 'branch-created', MIN(b.created_at), NULL, 0, NULL
+         FROM branch_versions b, prov WHERE b.pacticipant_id = prov.id AND b.branch = ?
+       ORDER BY 1, 5 COLLATE NOCASE`,
+    ).all(provider, request.providerBranch ?? null) as Array<{
+      kind: string;
+      name: string | null;
+      detail: string | null;
+      flag: number;
+    }>;
+    const out: VerificationCandidates = { consumers: [], environments: [], pacts: [] };
+    for (const r of info) {
+      if (r.name === null) continue;
+      if (r.kind === 'consumer')
+        out.consumers.push({
+          name: r.name,
+          ...(r.detail === null ? {} : { mainBranch: r.detail }),
+          mainBranchHasVersions: r.flag === 1,
+        });
+      else if (r.kind === 'environment') out.environments.push(r.name);
+      else out.providerBranchCreatedAt = r.name;
+    }
+    if (out.consumers.length === 0) return out;
+    const flag = (b: boolean | undefined) => (b === true ? 1 : 0);
+    const rows = this.prepare(
+      `WITH prov AS (SELECT id FROM pacticipants WHERE name = :provider),
+       consumers AS (
+         SELECT c.id, c.main_branch FROM pacticipants c, prov
+         WHERE EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = prov.id AND pp.consumer_id = c.id)
+       ),
+       wanted (consumer_id, branch) AS (
+         SELECT c.id, w.value FROM consumers c, json_each(:branches) w
+         UNION
+         SELECT c.id, c.main_branch FROM consumers c WHERE :mainBranches = 1 AND c.main_branch IS NOT NULL
+         UNION
+         SELECT DISTINCT b.pacticipant_id, b.branch FROM consumers c JOIN branch_versions b ON b.pacticipant_id = c.id
+           WHERE :allBranches = 1
+       ),
+       heads (kind, key, version_id, sort_time, sort_id) AS (
+         SELECT 'latest', NULL, (SELECT MAX(pp.consumer_version_id) FROM pact_publications pp
+                                   WHERE pp.consumer_id = c.id AND pp.provider_id = prov.id), NULL, 0
+           FROM consumers c, prov WHERE :latest = 1
+         UNION ALL
+         SELECT 'branch', w.branch, (SELECT b.version_id FROM branch_versions b
+                                       WHERE b.pacticipant_id = w.consumer_id AND b.branch = w.branch
+                                         AND EXISTS (SELECT 1 FROM pact_publications pp
+                                           WHERE pp.consumer_version_id = b.version_id AND pp.provider_id = prov.id)
+                                       ORDER BY b.version_id DESC LIMIT 1), NULL, 0
+           FROM wanted w, prov
+         UNION ALL
+         SELECT 'tag', t.value, (SELECT tg.version_id FROM tags tg
+                                   WHERE tg.pacticipant_id = c.id AND tg.name = t.value
+                                     AND EXISTS (SELECT 1 FROM pact_publications pp
+                                       WHERE pp.consumer_version_id = tg.version_id AND pp.provider_id = prov.id)
+                                   ORDER BY tg.version_id DESC LIMIT 1), NULL, 0
+           FROM consumers c, json_each(:latestTags) t, prov
+         UNION ALL
+         SELECT 'tagged', tg.name, tg.version_id, NULL, tg.version_id
+           FROM consumers c JOIN tags tg ON tg.pacticipant_id = c.id
+           WHERE tg.name IN (SELECT value FROM json_each(:tags))
+         UNION ALL
+         SELECT 'deployed', e.name, d.version_id, d.created_at, 0
+           FROM environments e
+           JOIN deployed_versions d ON d.environment_uuid = e.uuid AND d.undeployed_at IS NULL
+           JOIN consumers c ON c.id = d.pacticipant_id
+           WHERE :environments = 1
+         UNION ALL
+         SELECT 'released', e.name, r.version_id, r.created_at, 0
+           FROM environments e
+           JOIN released_versions r ON r.environment_uuid = e.uuid AND r.support_ended_at IS NULL
+           JOIN consumers c ON c.id = r.pacticipant_id
+           WHERE :environments = 1
+       )
+       SELECT h.kind, h.key, c.name AS consumer, v.number AS number, p.name AS provider, pp.sha AS sha,
+              pp.created_at AS created_at
+       FROM heads h CROSS JOIN prov
+       JOIN pact_publications pp ON pp.consumer_version_id = h.version_id AND pp.provider_id = prov.id
+       JOIN versions v ON v.id = h.version_id
+       JOIN pacticipants c ON c.id = pp.consumer_id
+       JOIN pacticipants p ON p.id = pp.provider_id
+       ORDER BY h.kind, h.key, c.name, h.sort_time, h.sort_id`,
+    ).all({
+      provider,
+      latest: flag(request.latest),
+      branches: JSON.stringify(request.branches ?? []),
+      mainBranches: flag(request.mainBranches),
+      allBranches: flag(request.allBranches),
+      latestTags: JSON.stringify(request.latestTags ?? []),
+      tags: JSON.stringify(request.tags ?? []),
+      environments: flag(request.environments),
+    }) as Array<PactRefRow & { kind: CandidateKind; key: string | null }>;
+    for (const r of rows)
+      out.pacts.push({
+        kind: r.kind,
+        ...(r.key === null ? {} : { key: r.key }),
+        pact: SqliteStore.toPactRef(r),
+      });
+    return out;
+  }
+
+  async successfulVerificationsOf(
+    provider: string,
+    contents: Array<{ consumer: string; sha: string }>,
+  ): Promise<SuccessfulVerification[][]> {
+    // The branches joined in: a row per verification and branch.
+    const rows = this.prepare(
+      `WITH q AS (
+         SELECT CAST(key AS INTEGER) AS idx, json_extract(value, '$.consumer') AS consumer,
+                json_extract(value, '$.sha') AS sha
+         FROM json_each(?)
+       )
+       SELECT q.idx, ve.id AS id, v.number AS number, ve.created_at AS created_at, ve.wip AS wip, b.branch AS branch
+       FROM q
+       JOIN pacticipants c ON c.name = q.consumer
+       JOIN verifications ve ON ve.consumer_id = c.id AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?)
+         AND ve.sha = q.sha
+       JOIN versions v ON v.id = ve.provider_version_id
+       LEFT JOIN branch_versions b ON b.version_id = ve.provider_version_id
+       WHERE ve.success = 1 AND ve.evidence IS NULL
+       ORDER BY q.idx, ve.id, b.branch`,
+    ).all(JSON.stringify(contents), provider) as Array<{
+      idx: number;
+      id: number;
+      number: string;
+      created_at: string;
+      wip: number;
+      branch: string | null;
+    }>;
+    const out: SuccessfulVerification[][] = contents.map(() => []);
+    let last: { idx: number; id: number } | undefined;
+    for (const r of rows) {
+      const list = out[r.idx];
+      if (list === undefined) continue;
+      if (last?.idx !== r.idx || last.id !== r.id) {
+        list.push({ providerVersion: r.number, branches: [], createdAt: r.created_at, wip: r.wip === 1 });
+        last = { idx: r.idx, id: r.id };
+      }
+      if (r.branch !== null) list[list.length - 1]?.branches.push(r.branch);
+    }
+    return out;
+  }
+
   async recordVerification(input: VerificationInput): Promise<Verification> {
     return this.db.transaction((): Verification => {
       const verification = this.insertVerification(input);
@@ -879,25 +1411,20 @@ export class SqliteStore implements Store {
 
   private environmentRow(where: string, value: string): Environment | undefined {
     const r = this.prepare(`SELECT * FROM environments WHERE ${where} = ?`).get(value) as
-      | {
-          uuid: string;
-          name: string;
-          display_name: string;
-          production: number;
-          contacts: string;
-          created_at: string;
-        }
+      | EnvironmentRow
       | undefined;
-    return r === undefined
-      ? undefined
-      : {
-          uuid: r.uuid,
-          name: r.name,
-          displayName: r.display_name,
-          production: r.production === 1,
-          contacts: JSON.parse(r.contacts) as Environment['contacts'],
-          createdAt: r.created_at,
-        };
+    return r === undefined ? undefined : SqliteStore.toEnvironment(r);
+  }
+
+  private static toEnvironment(r: EnvironmentRow): Environment {
+    return {
+      uuid: r.uuid,
+      name: r.name,
+      displayName: r.display_name,
+      production: r.production === 1,
+      contacts: JSON.parse(r.contacts) as Environment['contacts'],
+      createdAt: r.created_at,
+    };
   }
 
   async createEnvironment(input: {
