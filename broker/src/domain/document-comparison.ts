@@ -1,6 +1,6 @@
 import { OpenApiChecker, isTreatyError, loadOpenApiText, parseContract } from '@treaty/core';
 import { LIMITS } from '../limits.js';
-import type { PactPublication, ProviderContract, Store, Verification } from '../store/types.js';
+import type { PactPublication, PactRef, ProviderContract, Store, Verification } from '../store/types.js';
 import { boundTestResults } from './test-results.js';
 
 /** How a comparison names the document it used: "orders 1.2.0's OpenAPI document". */
@@ -23,15 +23,19 @@ type Checkers = Map<string, Promise<OpenApiChecker>>;
  * What a comparison is made with, as it is recorded: the document's sha, and whether its
  * self-verification failed (that fails every comparison, whatever the document says). The same pact
  * compared with the same document always gives the same result, so the broker records it once.
+ * @example documentId('9f2c…', true) // '9f2c… (self-verification failed)'
  */
-export function comparedWith(contract: ProviderContract): string {
-  return contract.selfVerification?.success === false
-    ? `${contract.sha} (self-verification failed)`
-    : contract.sha;
+export function documentId(sha: string, selfVerificationFailed: boolean): string {
+  return selfVerificationFailed ? `${sha} (self-verification failed)` : sha;
 }
 
-/** A comparison made (or found already made), or why none could be made. */
-type Compared = { verification: Verification; created: boolean } | { failure: string };
+/** `documentId` of a provider contract. */
+export function comparedWith(contract: ProviderContract): string {
+  return documentId(contract.sha, contract.selfVerification?.success === false);
+}
+
+/** A comparison made (or found already made), with what it found per interaction, or why none could be made. */
+type Compared = { verification: Verification; created: boolean; testResults?: string } | { failure: string };
 
 /**
  * Compares a pact with a provider version's OpenAPI document and records the outcome as a
@@ -96,7 +100,7 @@ async function compare(
     })),
   ];
   const bounded = boundTestResults(testResults, LIMITS.testResults);
-  return store.recordComparison({
+  const recorded = await store.recordComparison({
     consumer: pact.consumer,
     provider: pact.provider,
     providerVersion: contract.providerVersion,
@@ -117,6 +121,7 @@ async function compare(
       truncated: bounded.truncated,
     },
   });
+  return { ...recorded, ...(bounded.json === undefined ? {} : { testResults: bounded.json }) };
 }
 
 /** The comparisons made (or found made) by a publication, for its notices. */
@@ -191,35 +196,42 @@ export async function compareNewPact(store: Store, pact: PactPublication): Promi
 
 /** A matrix row as the comparisons on demand read it. */
 interface NeededRow {
-  pact: PactPublication;
+  pact: PactRef;
   providerVersion: string | null;
   verification: Verification | null;
 }
 
-/** What comparing on demand gave one row: its result now, or why it stays unknown. */
-export type OnDemand = { verification: Verification; created: boolean } | { unknown: string };
+/**
+ * What comparing on demand gave one row: its result now (with what it found per interaction), or
+ * why it stays unknown.
+ */
+export type OnDemand =
+  | { verification: Verification; created: boolean; testResults?: string }
+  | { unknown: string };
 
 /**
  * Before the matrix decides: each row whose provider version has an OpenAPI document, and that has
  * no verifier's replay of the pact and no comparison with that document as it is now (none at all,
  * or one with a document since republished), is compared on demand, and the comparison recorded so
  * the next request finds it. The broker does this, not the caller, so a read-only credential is
- * enough. At most `limit` comparisons per call, in row order; the rows beyond stay unknown and say
- * why. Each document is parsed once per call, however many pacts it is compared with.
+ * enough. `documentOf` says what each row's document is compared as (`documentId`), from the facts
+ * already loaded; the document and the pact are read only to compare. At most `limit` comparisons
+ * per call, in row order; the rows beyond stay unknown and say why. Each document is parsed once
+ * per call, however many pacts it is compared with.
  */
 export async function compareWhereNeeded<Row extends NeededRow>(
   store: Store,
   rows: Row[],
+  documentOf: (row: Row) => string | undefined,
   limit: number = LIMITS.comparisonsPerRequest,
 ): Promise<Map<Row, OnDemand>> {
-  // What each provider version's document is compared as; its text is read again only to compare.
-  const documents = new Map<string, Promise<string | undefined>>();
-  const documentOf = (provider: string, version: string): Promise<string | undefined> => {
+  const contracts = new Map<string, Promise<ProviderContract | undefined>>();
+  const contractOf = (provider: string, version: string): Promise<ProviderContract | undefined> => {
     const key = JSON.stringify([provider, version]);
-    let found = documents.get(key);
+    let found = contracts.get(key);
     if (found === undefined) {
-      found = store.getProviderContract(provider, version).then((c) => c && comparedWith(c));
-      documents.set(key, found);
+      found = store.getProviderContract(provider, version);
+      contracts.set(key, found);
     }
     return found;
   };
@@ -228,22 +240,23 @@ export async function compareWhereNeeded<Row extends NeededRow>(
   const out = new Map<Row, OnDemand>();
   let made = 0;
   for (const row of rows) {
-    const { pact, providerVersion, verification: found } = row;
+    const { pact: ref, providerVersion, verification: found } = row;
     // A verifier's replay outranks any comparison: nothing to do.
     if (providerVersion === null || (found !== null && found.evidence !== 'openapi')) continue;
-    const document = await documentOf(pact.provider, providerVersion);
+    const document = documentOf(row);
     if (document === undefined || found?.comparedWith === document) continue;
-    const pair = JSON.stringify([pact.consumer, pact.provider, pact.sha, providerVersion]);
+    const pair = JSON.stringify([ref.consumer, ref.provider, ref.sha, providerVersion]);
     let result = pairs.get(pair);
     if (result === undefined) {
-      const name = documentName(pact.provider, providerVersion);
+      const name = documentName(ref.provider, providerVersion);
       if (made >= limit) {
         result = {
           unknown: `${name} ${found === null ? 'has not been compared with it' : 'was republished since it was compared with it, and has not been compared again'}: the broker compares at most ${limit} pacts with OpenAPI documents per request. Ask again to compare the next ones.`,
         };
       } else {
-        const contract = await store.getProviderContract(pact.provider, providerVersion);
-        if (contract === undefined) continue;
+        const contract = await contractOf(ref.provider, providerVersion);
+        const pact = await store.getPactBySha(ref.consumer, ref.provider, ref.sha);
+        if (contract === undefined || pact === undefined) continue;
         made++;
         const compared = await compare(store, pact, contract, checkers);
         result =

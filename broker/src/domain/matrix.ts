@@ -1,6 +1,23 @@
-import type { PactPublication, Store, Verification, Version } from '../store/types.js';
-import { compareWhereNeeded, documentName } from './document-comparison.js';
+import type {
+  MatrixFacts,
+  MatrixFactsRequest,
+  PactRef,
+  Verification,
+  VersionPair,
+  VersionRef,
+  VersionSelector,
+} from '../store/types.js';
+import { documentId, documentName } from './document-comparison.js';
 import { failureInWords, firstFailure, type FirstFailure } from './test-results.js';
+
+/*
+ * The matrix's rules, pure: they take what the store found and give the next question or the answer.
+ * The loader (loaders/matrix.ts) asks the store in a few bulk reads, in this order: the versions the
+ * selectors name (`versionSelectors` → `resolveSpecified`), what those versions are integrated with,
+ * the versions of the other side (`counterpartSelectors` → `planRows`), the pacts and verifications
+ * of every pair (`gatherRows`); it compares on demand where an OpenAPI document can answer, then
+ * `decide` gives the answer.
+ */
 
 /** One `q[]` selector: a pacticipant and which of its versions. */
 export interface MatrixSelector {
@@ -40,7 +57,7 @@ export interface MatrixRow {
   /** Null when no version of the provider is there to verify (nothing deployed, no such version). */
   providerVersion: string | null;
   providerVersionOrder: number;
-  pact: PactPublication;
+  pact: PactRef;
   verification: Verification | null;
   ignored: boolean;
 }
@@ -78,14 +95,15 @@ export interface Decision {
 /** A selector resolved to one version (or to the fact that there is none). */
 interface Resolved {
   pacticipant: string;
-  version: Version | null;
+  version: VersionRef | null;
   /** The version as reasons name it, or (without a version) why there is none. */
   description: string;
   specified: boolean;
   ignored: boolean;
 }
 
-type VerifyHint = (provider: string, providerVersion: string) => string;
+/** The command that verifies a provider version, for reasons that ask for one. */
+export type VerifyHint = (provider: string, providerVersion: string) => string;
 
 /** How a resolved version is named in reasons: "orders 1.2 (currently in production)". */
 function describe(s: MatrixSelector, number: string): string {
@@ -110,36 +128,36 @@ function describeMissing(s: MatrixSelector): string {
   return `${p} has no version${which}`;
 }
 
-async function versionsFor(store: Store, s: MatrixSelector, limit: number): Promise<Version[]> {
+/** The most versions a selector without `latest` resolves to when the query does not say. */
+const defaultLimit = 100;
+
+/** What a matrix selector asks the store for (see `VersionSelector`). */
+function versionSelector(s: MatrixSelector, limit: number): VersionSelector {
   const p = s.pacticipant;
-  if (s.version !== undefined) {
-    const v = await store.getVersion(p, s.version);
-    return v === undefined ? [] : [v];
-  }
-  if (s.environment !== undefined) {
-    const env = await store.findEnvironment(s.environment);
-    if (env === undefined) return [];
-    const numbers = new Set([
-      ...(await store.currentlyDeployed(env.uuid, { pacticipant: p })).map((d) => d.version),
-      ...(await store.currentlySupported(env.uuid, { pacticipant: p })).map((r) => r.version),
-    ]);
-    const found = await Promise.all([...numbers].map((n) => store.getVersion(p, n)));
-    return found.filter((v): v is Version => v !== undefined).sort((a, b) => b.order - a.order);
-  }
-  let branch = s.branch;
-  if (s.mainBranch === true) {
-    branch = (await store.getPacticipant(p))?.mainBranch;
-    if (branch === undefined) return [];
-  }
-  const filter = {
-    ...(branch === undefined ? {} : { branch }),
+  if (s.version !== undefined) return { pacticipant: p, number: s.version };
+  if (s.environment !== undefined) return { pacticipant: p, environment: s.environment };
+  return {
+    pacticipant: p,
+    ...(s.mainBranch === true ? { mainBranch: true } : s.branch === undefined ? {} : { branch: s.branch }),
     ...(s.tag === undefined ? {} : { tag: s.tag }),
+    limit: s.latest === true || s.mainBranch === true ? 1 : limit,
   };
-  if (s.latest === true || s.mainBranch === true) {
-    const v = await store.latestVersion(p, filter);
-    return v === undefined ? [] : [v];
-  }
-  return store.listVersions(p, { ...filter, limit });
+}
+
+/**
+ * The versions to find first: those the query's selectors name, then those its ignore selectors name
+ * (to warn about ignoring what does not exist).
+ */
+export function versionSelectors(query: MatrixQuery): VersionSelector[] {
+  const limit = query.limit ?? defaultLimit;
+  return [
+    ...query.selectors.map((s) => versionSelector(s, limit)),
+    ...(query.ignore ?? []).map((i) =>
+      i.version === undefined
+        ? { pacticipant: i.pacticipant, limit: 0 }
+        : { pacticipant: i.pacticipant, number: i.version },
+    ),
+  ];
 }
 
 function isIgnored(ignore: IgnoreSelector[], pacticipant: string, version: string | null): boolean {
@@ -148,14 +166,12 @@ function isIgnored(ignore: IgnoreSelector[], pacticipant: string, version: strin
   );
 }
 
-async function resolve(
-  store: Store,
+function resolved(
   s: MatrixSelector,
+  versions: VersionRef[],
   specified: boolean,
   ignore: IgnoreSelector[],
-  limit: number,
-): Promise<Resolved[]> {
-  const versions = await versionsFor(store, s, limit);
+): Resolved[] {
   if (versions.length === 0) {
     return [
       {
@@ -185,277 +201,326 @@ function targetSelector(pacticipant: string, t: NonNullable<MatrixQuery['target'
   };
 }
 
-/**
- * Of verifications listed newest first, the one that counts per pact content and provider version:
- * the newest replay by a verifier when there is one (it outranks a comparison with the provider's
- * OpenAPI document, as in `latestVerification`), else the newest comparison.
- */
-function latestPerProviderVersion(verifications: Verification[]): Verification[] {
-  const best = new Map<string, Verification>();
-  for (const v of verifications) {
-    const key = JSON.stringify([v.consumer, v.sha, v.providerVersion]);
-    const current = best.get(key);
-    if (current === undefined || (current.evidence === 'openapi' && v.evidence === undefined))
-      best.set(key, v);
-  }
-  return [...best.values()];
+/** The target the query gives, if it says anything (`latest=false` alone says nothing). */
+function targetOf(query: MatrixQuery): MatrixQuery['target'] {
+  return query.target !== undefined && Object.values(query.target).some((v) => v !== undefined && v !== false)
+    ? query.target
+    : undefined;
 }
 
-/**
- * The store seen by one matrix query: the lookups it repeats for every selected version (a
- * provider's consumers, a verifier's version) are read once. Comparisons made on demand while it
- * runs add verifications only, which these lookups do not read.
- */
-function memoized(store: Store): Store {
-  const consumers = new Map<string, Promise<string[]>>();
-  const versions = new Map<string, Promise<Version | undefined>>();
-  const remember = <T>(cache: Map<string, T>, key: string, read: () => T): T => {
-    const known = cache.get(key);
-    if (known !== undefined) return known;
-    const value = read();
-    cache.set(key, value);
-    return value;
+/** The versions the query names, and whether what it ignores exists (from `versionSelectors`' answers). */
+export interface Specified {
+  resolved: Resolved[];
+  /** Per ignore selector: whether its pacticipant, and its version when it names one, exist. */
+  ignoreFound: Array<{ pacticipant: boolean; version: boolean }>;
+}
+
+/** Reads the store's answers to `versionSelectors`. */
+export function resolveSpecified(query: MatrixQuery, found: Array<VersionRef[] | undefined>): Specified {
+  const ignore = query.ignore ?? [];
+  return {
+    resolved: query.selectors.flatMap((s, i) => resolved(s, found[i] ?? [], true, ignore)),
+    ignoreFound: ignore.map((_, i) => {
+      const versions = found[query.selectors.length + i];
+      return { pacticipant: versions !== undefined, version: (versions?.length ?? 0) > 0 };
+    }),
   };
-  const consumersOf = (provider: string): Promise<string[]> =>
-    remember(consumers, provider, () => store.consumersOf(provider));
-  const getVersion = (pacticipant: string, number: string): Promise<Version | undefined> =>
-    remember(versions, JSON.stringify([pacticipant, number]), () => store.getVersion(pacticipant, number));
-  return new Proxy(store, {
-    get(target, key) {
-      if (key === 'consumersOf') return consumersOf;
-      if (key === 'getVersion') return getVersion;
-      const value: unknown = Reflect.get(target, key);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }
 
-/** The rows a query needs, as found in the store, with how the reasons name each side. */
-interface Gathered {
+/** The specified versions that exist, as `integrationsOfVersions` asks for them. */
+export function foundVersions(specified: Specified): Array<{ pacticipant: string; number: string }> {
+  return specified.resolved.flatMap((s) =>
+    s.version === null ? [] : [{ pacticipant: s.pacticipant, number: s.version.number }],
+  );
+}
+
+/** What the specified versions are integrated with, in the order of `foundVersions`. */
+type Integrations = Array<{ pacts: PactRef[]; consumers: string[] }>;
+
+/**
+ * The pacticipants on the other side of the specified versions' integrations that the query does not
+ * name, with the target's selector for each: their versions come from the target.
+ */
+export function counterpartSelectors(
+  query: MatrixQuery,
+  specified: Specified,
+  integrations: Integrations,
+): Array<{ pacticipant: string; selector: VersionSelector }> {
+  const target = targetOf(query);
+  if (target === undefined) return [];
+  const named = new Set(query.selectors.map((s) => s.pacticipant));
+  const names = new Set<string>();
+  const versions = specified.resolved.filter((s) => s.version !== null);
+  for (const [i, s] of versions.entries()) {
+    for (const pact of integrations[i]?.pacts ?? []) names.add(pact.provider);
+    for (const consumer of integrations[i]?.consumers ?? [])
+      if (consumer !== s.pacticipant) names.add(consumer);
+  }
+  return [...names]
+    .filter((name) => !named.has(name))
+    .map((name) => ({
+      pacticipant: name,
+      selector: versionSelector(targetSelector(name, target), query.limit ?? defaultLimit),
+    }));
+}
+
+/** One row (or several) to build from the facts, in the order the answer lists them. */
+type Intent =
+  | { kind: 'row'; row: Omit<MatrixRow, 'ignored'>; consumer: string; provider: string }
+  | { kind: 'pair'; index: number; providerVersionOrder: number; consumer: string; provider: string }
+  | { kind: 'verifiers'; index: number; pact: PactRef; consumer: string }
+  | { kind: 'verifiedBy'; index: number; provider: string; providerVersionOrder: number };
+
+/** The rows a query needs, as intents, and the facts to load for them. */
+export interface RowPlan {
+  intents: Intent[];
+  request: Required<MatrixFactsRequest>;
+}
+
+/**
+ * Which pairs of versions the answer needs: each specified version against the versions of each
+ * pacticipant it is integrated with (specified too, or from the target). With one selector and no
+ * target, every provider version that verified the version's pacts, and every consumer content the
+ * version verified. `counterparts` are the answers to `counterpartSelectors`.
+ */
+export function planRows(
+  query: MatrixQuery,
+  specified: Specified,
+  integrations: Integrations,
+  counterparts: Array<{ pacticipant: string; versions: VersionRef[] | undefined }>,
+): RowPlan {
+  const ignore = query.ignore ?? [];
+  const target = targetOf(query);
+  const inferred = new Map<string, Resolved[]>();
+  if (target !== undefined)
+    for (const c of counterparts)
+      inferred.set(
+        c.pacticipant,
+        resolved(targetSelector(c.pacticipant, target), c.versions ?? [], false, ignore),
+      );
+  const specifiedNames = new Set(query.selectors.map((s) => s.pacticipant));
+  const counterpart = (name: string): Resolved[] | undefined =>
+    specifiedNames.has(name) ? specified.resolved.filter((r) => r.pacticipant === name) : inferred.get(name);
+
+  const request: Required<MatrixFactsRequest> = { pairs: [], verifiersOf: [], verifiedBy: [] };
+  const pairIndex = new Map<string, number>();
+  const pair = (p: VersionPair): number => {
+    const key = JSON.stringify([p.consumer, p.consumerVersion, p.provider, p.providerVersion]);
+    let index = pairIndex.get(key);
+    if (index === undefined) {
+      index = request.pairs.push(p) - 1;
+      pairIndex.set(key, index);
+    }
+    return index;
+  };
+  const intents: Intent[] = [];
+  const pairwise = target === undefined && query.selectors.length >= 2;
+  const versions = specified.resolved.filter((s) => s.version !== null);
+  for (const [i, s] of versions.entries()) {
+    const version = s.version as VersionRef;
+    // As a consumer: each provider it has a pact with must have verified it.
+    for (const pact of integrations[i]?.pacts ?? []) {
+      const others = counterpart(pact.provider);
+      if (others === undefined) {
+        if (pairwise) continue;
+        // One selector and no target: every provider version that verified this content.
+        const index = request.verifiersOf.push({
+          consumer: pact.consumer,
+          consumerVersion: pact.consumerVersion,
+          provider: pact.provider,
+        });
+        intents.push({ kind: 'verifiers', index: index - 1, pact, consumer: s.description });
+        continue;
+      }
+      for (const o of others) {
+        if (o.version === null) {
+          intents.push({
+            kind: 'row',
+            row: {
+              consumer: s.pacticipant,
+              consumerVersion: version.number,
+              provider: pact.provider,
+              providerVersion: null,
+              providerVersionOrder: -1,
+              pact,
+              verification: null,
+            },
+            consumer: s.description,
+            provider: o.description,
+          });
+          continue;
+        }
+        intents.push({
+          kind: 'pair',
+          index: pair({
+            consumer: s.pacticipant,
+            consumerVersion: version.number,
+            provider: pact.provider,
+            providerVersion: o.version.number,
+          }),
+          providerVersionOrder: o.version.order,
+          consumer: s.description,
+          provider: o.description,
+        });
+      }
+    }
+    // As a provider: the consumer versions there that have a pact with it must be verified by it.
+    for (const consumer of integrations[i]?.consumers ?? []) {
+      if (consumer === s.pacticipant) continue;
+      const others = counterpart(consumer);
+      if (others === undefined) {
+        if (pairwise) continue;
+        const index = request.verifiedBy.push({
+          consumer,
+          provider: s.pacticipant,
+          providerVersion: version.number,
+        });
+        intents.push({
+          kind: 'verifiedBy',
+          index: index - 1,
+          provider: s.description,
+          providerVersionOrder: version.order,
+        });
+        continue;
+      }
+      for (const o of others) {
+        if (o.version === null) continue;
+        intents.push({
+          kind: 'pair',
+          index: pair({
+            consumer,
+            consumerVersion: o.version.number,
+            provider: s.pacticipant,
+            providerVersion: version.number,
+          }),
+          providerVersionOrder: version.order,
+          consumer: o.description,
+          provider: s.description,
+        });
+      }
+    }
+  }
+  return { intents, request };
+}
+
+/** The rows a query needs (reduced by `latestby`), with how reasons name each side and what the facts said. */
+export interface Gathered {
   rows: MatrixRow[];
   why: Map<MatrixRow, { consumer: string; provider: string }>;
-  specified: Resolved[];
+  /** What a comparison with the row's provider version's document is made with, when it has one. */
+  documents: Map<MatrixRow, string>;
+  /** What a failed verification reported per interaction (its testResults). */
+  testResults: Map<MatrixRow, string>;
+  specified: Specified;
   target: MatrixQuery['target'];
 }
 
 /** How comparing on demand left the rows: why some stay unknown, and which were compared just now. */
-interface OnDemandNotes {
+export interface OnDemandNotes {
   unknownBecause: Map<MatrixRow, string>;
   comparedNow: Set<MatrixRow>;
 }
 
-/**
- * Answers a matrix query: which pairs of versions must have verified each other for the selected
- * versions to go together, and whether they did. Unknown beats failed, as in Pact's rules: one
- * missing result makes the answer "unknown" (null). Where a provider runs several versions in the
- * target (released versions, or deployments to several instances), every one of them must have
- * verified the pact: the Pact Broker only checks those that did, and can say yes while one of the
- * running versions never verified it. In three steps: find the pairs, compare on demand the pairs
- * a provider's OpenAPI document can answer for (see `compareWhereNeeded`), then decide.
- */
-export async function evaluateMatrix(
-  store: Store,
+/** Builds the rows from the facts `planRows` asked for, each pair once, in the plan's order. */
+export function gatherRows(
   query: MatrixQuery,
-  verifyHint: VerifyHint,
-): Promise<Decision> {
-  store = memoized(store);
-  const gathered = await gather(store, query);
-  const notes: OnDemandNotes = { unknownBecause: new Map(), comparedNow: new Set() };
-  // The rows that count first: the comparisons per request are bounded.
-  const ordered = [...gathered.rows.filter((r) => !r.ignored), ...gathered.rows.filter((r) => r.ignored)];
-  for (const [row, result] of await compareWhereNeeded(store, ordered)) {
-    if ('unknown' in result) {
-      row.verification = null;
-      notes.unknownBecause.set(row, result.unknown);
-    } else {
-      row.verification = result.verification;
-      if (result.created) notes.comparedNow.add(row);
-    }
-  }
-  return decide(store, query, gathered, notes, verifyHint);
-}
-
-/** Finds the rows a query needs (reduced by `latestby`), each with the verification the store has. */
-async function gather(store: Store, query: MatrixQuery): Promise<Gathered> {
+  specified: Specified,
+  plan: RowPlan,
+  facts: MatrixFacts,
+): Gathered {
   const ignore = query.ignore ?? [];
-  const limit = query.limit ?? 100;
-  const target =
-    query.target !== undefined && Object.values(query.target).some((v) => v !== undefined && v !== false)
-      ? query.target
-      : undefined;
-  const specified: Resolved[] = [];
-  for (const s of query.selectors) specified.push(...(await resolve(store, s, true, ignore, limit)));
-  const specifiedNames = new Set(query.selectors.map((s) => s.pacticipant));
-  const byName = (name: string) => specified.filter((r) => r.pacticipant === name);
-  const inferred = new Map<string, Resolved[]>();
-  const counterpart = async (name: string): Promise<Resolved[] | undefined> => {
-    if (specifiedNames.has(name)) return byName(name);
-    if (target === undefined) return undefined;
-    let found = inferred.get(name);
-    if (found === undefined) {
-      found = await resolve(store, targetSelector(name, target), false, ignore, limit);
-      inferred.set(name, found);
-    }
-    return found;
-  };
-
   const rows = new Map<string, MatrixRow>();
-  const why = new Map<MatrixRow, { consumer: string; provider: string }>();
+  const gathered: Gathered = {
+    rows: [],
+    why: new Map(),
+    documents: new Map(),
+    testResults: new Map(),
+    specified,
+    target: targetOf(query),
+  };
   const add = (
-    row: Omit<MatrixRow, 'ignored' | 'providerVersionOrder'> & { providerVersionOrder?: number },
-    consumerDesc: string,
-    providerDesc: string,
+    row: Omit<MatrixRow, 'ignored'>,
+    consumer: string,
+    provider: string,
+    fact?: { testResults?: string; document?: { sha: string; selfVerificationFailed: boolean } },
   ) => {
     const key = JSON.stringify([row.consumer, row.consumerVersion, row.provider, row.providerVersion]);
     if (rows.has(key)) return;
     const full: MatrixRow = {
       ...row,
-      providerVersionOrder: row.providerVersionOrder ?? -1,
       ignored:
         isIgnored(ignore, row.consumer, row.consumerVersion) ||
         isIgnored(ignore, row.provider, row.providerVersion ?? null),
     };
     rows.set(key, full);
-    why.set(full, { consumer: consumerDesc, provider: providerDesc });
+    gathered.why.set(full, { consumer, provider });
+    if (fact?.testResults !== undefined) gathered.testResults.set(full, fact.testResults);
+    if (fact?.document !== undefined)
+      gathered.documents.set(full, documentId(fact.document.sha, fact.document.selfVerificationFailed));
   };
-
-  const pairwise = target === undefined && query.selectors.length >= 2;
-  for (const s of specified) {
-    if (s.version === null) continue;
-    // As a consumer: each provider it has a pact with must have verified it.
-    for (const pact of await store.pactsOfConsumerVersion(s.pacticipant, s.version.number)) {
-      const others = await counterpart(pact.provider);
-      if (others === undefined) {
-        if (pairwise) continue;
-        // One selector and no target: every provider version that verified this content.
-        const verified = latestPerProviderVersion(
-          await store.verificationsFor(s.pacticipant, pact.provider, pact.sha),
-        );
-        if (verified.length === 0)
-          add(
-            {
-              consumer: s.pacticipant,
-              consumerVersion: s.version.number,
-              provider: pact.provider,
-              providerVersion: null,
-              pact,
-              verification: null,
-            },
-            s.description,
-            `no version of ${pact.provider} has verified it`,
-          );
-        for (const v of verified) {
-          const pv = await store.getVersion(pact.provider, v.providerVersion);
-          add(
-            {
-              consumer: s.pacticipant,
-              consumerVersion: s.version.number,
-              provider: pact.provider,
-              providerVersion: v.providerVersion,
-              providerVersionOrder: pv?.order ?? -1,
-              pact,
-              verification: v,
-            },
-            s.description,
-            `${pact.provider} ${v.providerVersion}`,
-          );
-        }
-        continue;
-      }
-      for (const o of others) {
-        if (o.version === null) {
-          add(
-            {
-              consumer: s.pacticipant,
-              consumerVersion: s.version.number,
-              provider: pact.provider,
-              providerVersion: null,
-              pact,
-              verification: null,
-            },
-            s.description,
-            o.description,
-          );
-          continue;
-        }
-        const v =
-          (await store.latestVerification(s.pacticipant, pact.provider, pact.sha, o.version.number)) ?? null;
+  const fromFact = (
+    f: MatrixFacts['pairs'][number] & object,
+    providerVersionOrder: number,
+  ): Omit<MatrixRow, 'ignored'> => ({
+    consumer: f.pact.consumer,
+    consumerVersion: f.pact.consumerVersion,
+    provider: f.pact.provider,
+    providerVersion: f.providerVersion,
+    providerVersionOrder,
+    pact: f.pact,
+    verification: f.verification,
+  });
+  for (const intent of plan.intents) {
+    if (intent.kind === 'row') add(intent.row, intent.consumer, intent.provider);
+    else if (intent.kind === 'pair') {
+      const f = facts.pairs[intent.index];
+      if (f !== undefined) add(fromFact(f, intent.providerVersionOrder), intent.consumer, intent.provider, f);
+    } else if (intent.kind === 'verifiers') {
+      const verified = facts.verifiersOf[intent.index]?.verified ?? [];
+      const { pact } = intent;
+      if (verified.length === 0)
         add(
           {
-            consumer: s.pacticipant,
-            consumerVersion: s.version.number,
+            consumer: pact.consumer,
+            consumerVersion: pact.consumerVersion,
             provider: pact.provider,
-            providerVersion: o.version.number,
-            providerVersionOrder: o.version.order,
+            providerVersion: null,
+            providerVersionOrder: -1,
             pact,
-            verification: v,
+            verification: null,
           },
-          s.description,
-          o.description,
+          intent.consumer,
+          `no version of ${pact.provider} has verified it`,
         );
-      }
-    }
-    // As a provider: the consumer versions there that have a pact with it must be verified by it.
-    for (const consumer of await store.consumersOf(s.pacticipant)) {
-      if (consumer === s.pacticipant) continue;
-      const others = await counterpart(consumer);
-      if (others === undefined) {
-        if (pairwise) continue;
-        for (const v of latestPerProviderVersion(
-          await store.verificationsByProviderVersion(s.pacticipant, s.version.number),
-        ).filter((x) => x.consumer === consumer)) {
-          const pact = await store.getPactBySha(consumer, s.pacticipant, v.sha);
-          if (pact !== undefined)
-            add(
-              {
-                consumer,
-                consumerVersion: pact.consumerVersion,
-                provider: s.pacticipant,
-                providerVersion: s.version.number,
-                providerVersionOrder: s.version.order,
-                pact,
-                verification: v,
-              },
-              `${consumer} ${pact.consumerVersion}`,
-              s.description,
-            );
-        }
-        continue;
-      }
-      for (const o of others) {
-        if (o.version === null) continue;
-        const pact = await store.getPact(consumer, o.version.number, s.pacticipant);
-        if (pact === undefined) continue;
-        const v =
-          (await store.latestVerification(consumer, s.pacticipant, pact.sha, s.version.number)) ?? null;
+      for (const f of verified)
+        add(fromFact(f, f.providerVersionOrder), intent.consumer, `${pact.provider} ${f.providerVersion}`, f);
+    } else {
+      for (const f of facts.verifiedBy[intent.index] ?? [])
         add(
-          {
-            consumer,
-            consumerVersion: o.version.number,
-            provider: s.pacticipant,
-            providerVersion: s.version.number,
-            providerVersionOrder: s.version.order,
-            pact,
-            verification: v,
-          },
-          o.description,
-          s.description,
+          fromFact(f, intent.providerVersionOrder),
+          `${f.pact.consumer} ${f.pact.consumerVersion}`,
+          intent.provider,
+          f,
         );
-      }
     }
   }
-
-  return { rows: reduce([...rows.values()], query.latestby), why, specified, target };
+  gathered.rows = reduce([...rows.values()], query.latestby);
+  return gathered;
 }
 
-/** The rules: which rows count, what is missing or failed, and the answer with its reasons. */
-async function decide(
-  store: Store,
+/**
+ * The rules: which rows count, what is missing or failed, and the answer with its reasons. Unknown
+ * beats failed, as in Pact's rules: one missing result makes the answer "unknown" (null). Where a
+ * provider runs several versions in the target (released versions, or deployments to several
+ * instances), every one of them must have verified the pact: the Pact Broker only checks those that
+ * did, and can say yes while one of the running versions never verified it.
+ */
+export function decide(
   query: MatrixQuery,
-  { rows, why, specified, target }: Gathered,
+  { rows, why, testResults, specified, target }: Gathered,
   { unknownBecause, comparedNow }: OnDemandNotes,
   verifyHint: VerifyHint,
-): Promise<Decision> {
+): Decision {
   const ignore = query.ignore ?? [];
   let all = rows;
   if (query.success !== undefined) {
@@ -466,13 +531,14 @@ async function decide(
   const ignoredRows = all.filter((r) => r.ignored);
 
   const warnings: Decision['reasons'] = [];
-  for (const i of ignore) {
-    if ((await store.getPacticipant(i.pacticipant)) === undefined)
+  for (const [n, i] of ignore.entries()) {
+    const found = specified.ignoreFound[n];
+    if (found?.pacticipant !== true)
       warnings.push({
         type: 'warning',
         text: `Ignoring ${i.pacticipant} changes nothing: there is no pacticipant with that name.`,
       });
-    else if (i.version !== undefined && (await store.getVersion(i.pacticipant, i.version)) === undefined)
+    else if (i.version !== undefined && !found.version)
       warnings.push({
         type: 'warning',
         text: `Ignoring version ${i.version} of ${i.pacticipant} changes nothing: there is no such version.`,
@@ -489,7 +555,7 @@ async function decide(
     });
   }
 
-  const missing = specified.filter((s) => s.version === null && !s.ignored);
+  const missing = specified.resolved.filter((s) => s.version === null && !s.ignored);
   const errors: Decision['reasons'] = [];
   if (missing.length > 0) {
     for (const s of missing)
@@ -513,8 +579,7 @@ async function decide(
           text: `${w.provider} has not verified the pact of ${w.consumer}. ${because === undefined ? run : `${because} ${run}`}`,
         });
       } else if (!r.verification.success) {
-        const found = await store.getVerification(r.verification.id);
-        const reported = found?.report.testResults;
+        const reported = testResults.get(r);
         const first = reported === undefined ? undefined : firstFailure(JSON.parse(reported) as unknown);
         const why = first === undefined ? '' : ` ${failureInWords(first)}.`;
         errors.push({

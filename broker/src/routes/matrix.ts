@@ -3,13 +3,8 @@ import { TreatyError, verifyCommand } from '@treaty/core';
 import { base, send, type RouteOptions } from '../http/hal.js';
 import { LIMITS, checkName, wholeNumber } from '../limits.js';
 import type { Store } from '../store/types.js';
-import {
-  evaluateMatrix,
-  type Decision,
-  type IgnoreSelector,
-  type MatrixQuery,
-  type MatrixSelector,
-} from '../domain/matrix.js';
+import type { Decision, IgnoreSelector, MatrixQuery, MatrixSelector } from '../domain/matrix.js';
+import { evaluateMatrix } from '../loaders/matrix.js';
 
 const enc = encodeURIComponent;
 
@@ -64,6 +59,13 @@ async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Promise<Mat
       if (group[key] !== undefined && group[key] !== '') checkName(key, group[key]);
   if (parsed.selectors.length === 0)
     bad('Give at least one selector: q[][pacticipant]=NAME&q[][version]=VERSION.');
+  // Every name the query uses, looked up at once.
+  const known = await store.lookUpNames({
+    pacticipants: parsed.selectors.flatMap((raw) => (raw.pacticipant ? [raw.pacticipant] : [])),
+    environments: [...parsed.selectors, options].flatMap((g) => (g.environment ? [g.environment] : [])),
+  });
+  const pacticipantNames = new Set(known.pacticipants.map((p) => p.name));
+  const environmentNames = new Set(known.environments.map((e) => e.name));
   const selectors: MatrixSelector[] = [];
   for (const raw of parsed.selectors) {
     const known = new Set(['pacticipant', 'version', 'latest', 'tag', 'branch', 'mainBranch', 'environment']);
@@ -75,10 +77,10 @@ async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Promise<Mat
     const p = raw.pacticipant;
     if (p === undefined || p === '')
       bad(`Every selector needs a pacticipant; this one has none: ${JSON.stringify(raw)}.`);
-    if ((await store.getPacticipant(p)) === undefined) bad(`There is no pacticipant named '${p}'.`);
+    if (!pacticipantNames.has(p)) bad(`There is no pacticipant named '${p}'.`);
     const latest = flag(raw.latest, 'q[][latest]');
     if (raw.version !== undefined && latest === true) bad(`Give a version or latest for ${p}, not both.`);
-    if (raw.environment !== undefined && (await store.findEnvironment(raw.environment)) === undefined)
+    if (raw.environment !== undefined && !environmentNames.has(raw.environment))
       bad(
         `There is no environment named '${raw.environment}'. Create it first with create-environment (treaty or pact-broker).`,
       );
@@ -106,7 +108,7 @@ async function matrixQuery(store: Store, parsed: ParsedMatrixQuery): Promise<Mat
   if (targets > 1) bad('Give at most one of tag, environment and mainBranch.');
   if (latest === true && options.environment !== undefined)
     bad('latest=true cannot be combined with environment: an environment already says which versions.');
-  if (options.environment !== undefined && (await store.findEnvironment(options.environment)) === undefined) {
+  if (options.environment !== undefined && !environmentNames.has(options.environment)) {
     bad(
       `There is no environment named '${options.environment}'. Create it first with create-environment (treaty or pact-broker).`,
     );

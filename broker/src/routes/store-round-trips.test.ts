@@ -189,6 +189,8 @@ describe('store calls per heavy request', () => {
     const short = await measure(2);
     const long = await measure(50);
     for (const name of Object.keys(short))
-      console.log(`${name}: ${short[name]?.total} calls (2 versions), ${long[name]?.total} (50 versions)\n  ${long[name]?.calls}`);
+      console.log(
+        `${name}: ${short[name]?.total} calls (2 versions), ${long[name]?.total} (50 versions)\n  ${long[name]?.calls}`,
+      );
   }, 120_000);
 });

@@ -12,7 +12,8 @@ import {
 } from '@treaty/core';
 import type { PactPublication, Store, Verification } from '../store/types.js';
 import { base, type RouteOptions } from '../http/hal.js';
-import { evaluateMatrix, type Decision, type MatrixRow, type MatrixSelector } from '../domain/matrix.js';
+import type { Decision, MatrixRow, MatrixSelector } from '../domain/matrix.js';
+import { evaluateMatrix } from '../loaders/matrix.js';
 import { pagePolicy } from '../http/security.js';
 import { fail } from '../http/errors.js';
 import { pactDiff } from '../routes/pacts.js';
