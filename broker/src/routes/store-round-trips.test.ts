@@ -131,6 +131,10 @@ const requests = (n: number) => ({
     method: 'GET' as const,
     url: `/matrix?q[][pacticipant]=web&q[][version]=web-${n}&q[][pacticipant]=mobile&q[][version]=mobile-${n}&q[][pacticipant]=orders&q[][latest]=true&environment=production&latestby=cvpv`,
   },
+  'matrix: six selectors, each kind, → staging': {
+    method: 'GET' as const,
+    url: `/matrix?q[][pacticipant]=web&q[][version]=web-${n}&q[][pacticipant]=mobile&q[][branch]=main&q[][pacticipant]=admin&q[][tag]=prod&q[][latest]=true&q[][pacticipant]=orders&q[][mainBranch]=true&q[][pacticipant]=users&q[][environment]=production&q[][pacticipant]=payments&q[][latest]=true&environment=staging&ignore[][pacticipant]=admin&ignore[][version]=admin-1`,
+  },
   'matrix: one pacticipant, its newest versions, no target': {
     method: 'GET' as const,
     url: '/matrix?q[][pacticipant]=orders&q[][branch]=main',
@@ -160,6 +164,9 @@ const requests = (n: number) => ({
   },
 });
 
+/** The most store calls a heavy request makes when no comparison with an OpenAPI document is due. */
+const atMost = { gate: 5, forVerification: 3 };
+
 async function measure(n: number): Promise<Record<string, { total: number; calls: string }>> {
   const seeded = await history(n);
   const counted = counting(seeded);
@@ -185,12 +192,62 @@ async function measure(n: number): Promise<Record<string, { total: number; calls
 }
 
 describe('store calls per heavy request', () => {
-  it('counts the store calls of the gate and pacts for verification, for a short and a long history', async () => {
+  it('are a few, and as many for 50 versions of everything as for 2', async () => {
     const short = await measure(2);
     const long = await measure(50);
-    for (const name of Object.keys(short))
-      console.log(
-        `${name}: ${short[name]?.total} calls (2 versions), ${long[name]?.total} (50 versions)\n  ${long[name]?.calls}`,
-      );
+    for (const name of Object.keys(short)) {
+      const bound = name.startsWith('pacts for verification') ? atMost.forVerification : atMost.gate;
+      expect(long[name]?.total, `${name}: ${long[name]?.calls}`).toBeLessThanOrEqual(bound);
+      // The same calls, whatever the history.
+      expect(long[name], name).toEqual(short[name]);
+    }
   }, 120_000);
+
+  it('grow only by the comparisons with OpenAPI documents made on demand, once', async () => {
+    const seeded = await history(6);
+    await seeded.publishProviderContract({
+      provider: 'orders',
+      providerVersion: 'orders-6',
+      content: JSON.stringify({ openapi: '3.0.0', info: { title: 'orders', version: '1' }, paths: {} }),
+      contentType: 'application/json',
+      specification: 'oas',
+    });
+    const counted = counting(seeded);
+    const app = await buildApp({ store: counted.store });
+    await app.ready();
+    await app.treatyWebhooks.settled();
+    const ask = async () => {
+      counted.calls.clear();
+      const res = await app.inject({
+        method: 'GET',
+        url: '/matrix?q[][pacticipant]=mobile&q[][version]=mobile-5&q[][pacticipant]=orders&q[][version]=orders-6',
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json() as { matrix: Array<{ verificationType: string | null }> };
+      return { rows: body.matrix, calls: Object.fromEntries(counted.calls) };
+    };
+    // Orders 6 never verified mobile 5's content: its document answers for it, compared on demand.
+    const first = await ask();
+    expect(first.rows.map((r) => r.verificationType)).toEqual(['BDCT']);
+    // The document read once, and per comparison its pact read and the result recorded.
+    expect(first.calls).toEqual({
+      lookUpNames: 1,
+      versionsMatching: 1,
+      integrationsOfVersions: 1,
+      matrixFacts: 1,
+      getProviderContract: 1,
+      getPactBySha: 1,
+      recordComparison: 1,
+    });
+    const again = await ask();
+    expect(again.rows).toEqual(first.rows);
+    expect(again.calls).toEqual({
+      lookUpNames: 1,
+      versionsMatching: 1,
+      integrationsOfVersions: 1,
+      matrixFacts: 1,
+    });
+    await app.close();
+    await seeded.close();
+  });
 });
