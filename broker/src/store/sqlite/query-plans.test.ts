@@ -81,4 +81,77 @@ describe('SqliteStore query plans for the heavy requests', () => {
       ]),
     );
   });
+  it('the bulk reads of the gate and pacts for verification start from indexes, never a table scan', async () => {
+    const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'treaty-plans-')), 'broker.sqlite'));
+    const prod = await store.createEnvironment({ name: 'production', production: true });
+    for (let v = 0; v < 20; v++) {
+      await store.publishContracts({
+        consumer: 'web',
+        consumerVersion: `1.${v}`,
+        branch: v % 2 === 0 ? 'main' : 'feat',
+        tags: v % 5 === 0 ? ['prod'] : [],
+        contracts: [{ provider: 'orders', content: JSON.stringify({ rev: Math.floor(v / 5) }) }],
+      });
+      const sha = (await store.getPact('web', `1.${v}`, 'orders'))?.sha ?? '';
+      await store.recordVerification({
+        consumer: 'web',
+        provider: 'orders',
+        providerVersion: `2.${v}`,
+        sha,
+        success: true,
+        branch: 'main',
+      });
+    }
+    await store.recordDeployment({ pacticipant: 'web', version: '1.18', environmentUuid: prod.uuid });
+    await store.recordRelease({ pacticipant: 'web', version: '1.17', environmentUuid: prod.uuid });
+    const sha = (await store.getPact('web', '1.3', 'orders'))?.sha ?? '';
+
+    await store.versionsMatching([
+      { pacticipant: 'web', number: '1.3' },
+      { pacticipant: 'web', environment: 'production' },
+      { pacticipant: 'web', branch: 'main', limit: 5 },
+      { pacticipant: 'web', tag: 'prod' },
+    ]);
+    await store.integrationsOfVersions([{ pacticipant: 'web', number: '1.3' }]);
+    await store.matrixFacts({
+      pairs: [{ consumer: 'web', consumerVersion: '1.3', provider: 'orders', providerVersion: '2.3' }],
+      verifiersOf: [{ consumer: 'web', consumerVersion: '1.3', provider: 'orders' }],
+      verifiedBy: [{ consumer: 'web', provider: 'orders', providerVersion: '2.3' }],
+    });
+    await store.verificationCandidates('orders', {
+      latest: true,
+      branches: ['feat'],
+      mainBranches: true,
+      allBranches: true,
+      latestTags: ['prod'],
+      tags: ['prod'],
+      environments: true,
+      providerBranch: 'main',
+    });
+    await store.successfulVerificationsOf('orders', [{ consumer: 'web', sha }]);
+
+    const plans = [...store.queryPlans()].filter(([sql]) => sql.includes('json_each'));
+    expect(plans).toHaveLength(8);
+    const planOf = (part: string): string => {
+      const found = plans.filter(([sql]) => sql.includes(part));
+      expect(found, `one statement containing ${part}`).toHaveLength(1);
+      return (found[0]?.[1] ?? []).join('\n');
+    };
+    // Nothing reads a whole table of history (versions, branches, tags, publications, results, deployments).
+    for (const [sql, plan] of plans)
+      expect(plan.join('\n'), sql).not.toMatch(/SCAN (v|b|t|tg|pp|ve|v2|d|r|cv|pv)\b(?! VIRTUAL)/);
+    expect(planOf('ORDER BY v2.evidence IS NULL DESC')).toContain(
+      'verifications_by_content_and_provider_version (consumer_id=? AND provider_id=? AND sha=? AND provider_version_id=?)',
+    );
+    expect(planOf('+ve.consumer_id')).toContain('verifications_by_provider_version (provider_version_id=?)');
+    const candidates = planOf('consumers AS MATERIALIZED');
+    for (const index of [
+      'deployed_current (environment_uuid=? AND pacticipant_id=? AND undeployed_at=?)',
+      'released_current (environment_uuid=? AND pacticipant_id=? AND support_ended_at=?)',
+      'tags_latest (pacticipant_id=? AND name=?)',
+      'branch_versions_latest (pacticipant_id=? AND branch=?)',
+    ])
+      expect(candidates).toContain(index);
+    await store.close();
+  });
 });

@@ -219,7 +219,8 @@ export class SqliteStore implements Store {
   queryPlans(): Map<string, string[]> {
     const plans = new Map<string, string[]>();
     for (const sql of this.statements.keys()) {
-      const params = Array.from(sql.matchAll(/\?/g), () => null);
+      const named = Object.fromEntries(Array.from(sql.matchAll(/:(\w+)/g), (m) => [m[1], null]));
+      const params = Object.keys(named).length > 0 ? [named] : Array.from(sql.matchAll(/\?/g), () => null);
       const rows = this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>;
       plans.set(
         sql,
@@ -1024,7 +1025,9 @@ export class SqliteStore implements Store {
            JOIN pacticipants p ON p.name = q.provider
            JOIN versions pv ON pv.pacticipant_id = p.id AND pv.number = q.provider_version
            JOIN pacticipants c ON c.name = q.consumer
-           JOIN verifications ve ON ve.provider_version_id = pv.id AND ve.consumer_id = c.id AND ve.provider_id = p.id
+           -- From the provider version's results (unary + keeps SQLite off the pair's whole history).
+           JOIN verifications ve
+             ON ve.provider_version_id = pv.id AND +ve.consumer_id = c.id AND +ve.provider_id = p.id
          )
          SELECT ranked.idx, ranked.consumer, cv.number AS consumer_version, ranked.provider, ranked.sha,
                 pp.created_at AS pact_created_at, ranked.provider_version, ranked.pv_id AS provider_version_order,
@@ -1133,7 +1136,7 @@ export class SqliteStore implements Store {
     const flag = (b: boolean | undefined) => (b === true ? 1 : 0);
     const rows = this.prepare(
       `WITH prov AS (SELECT id FROM pacticipants WHERE name = :provider),
-       consumers AS (
+       consumers AS MATERIALIZED (
          SELECT c.id, c.main_branch FROM pacticipants c, prov
          WHERE EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = prov.id AND pp.consumer_id = c.id)
        ),
@@ -1142,8 +1145,8 @@ export class SqliteStore implements Store {
          UNION
          SELECT c.id, c.main_branch FROM consumers c WHERE :mainBranches = 1 AND c.main_branch IS NOT NULL
          UNION
-         SELECT DISTINCT b.pacticipant_id, b.branch FROM consumers c JOIN branch_versions b ON b.pacticipant_id = c.id
-           WHERE :allBranches = 1
+         SELECT DISTINCT b.pacticipant_id, b.branch FROM consumers c CROSS JOIN branch_versions b
+           WHERE b.pacticipant_id = c.id AND :allBranches = 1
        ),
        heads (kind, key, version_id, sort_time, sort_id) AS (
          SELECT 'latest', NULL, (SELECT MAX(pp.consumer_version_id) FROM pact_publications pp
@@ -1165,20 +1168,18 @@ export class SqliteStore implements Store {
            FROM consumers c, json_each(:latestTags) t, prov
          UNION ALL
          SELECT 'tagged', tg.name, tg.version_id, NULL, tg.version_id
-           FROM consumers c JOIN tags tg ON tg.pacticipant_id = c.id
-           WHERE tg.name IN (SELECT value FROM json_each(:tags))
+           FROM consumers c CROSS JOIN json_each(:tags) w CROSS JOIN tags tg
+           WHERE tg.pacticipant_id = c.id AND tg.name = w.value
          UNION ALL
          SELECT 'deployed', e.name, d.version_id, d.created_at, 0
-           FROM environments e
-           JOIN deployed_versions d ON d.environment_uuid = e.uuid AND d.undeployed_at IS NULL
-           JOIN consumers c ON c.id = d.pacticipant_id
-           WHERE :environments = 1
+           FROM consumers c CROSS JOIN environments e CROSS JOIN deployed_versions d
+           WHERE d.environment_uuid = e.uuid AND d.pacticipant_id = c.id AND d.undeployed_at IS NULL
+             AND :environments = 1
          UNION ALL
          SELECT 'released', e.name, r.version_id, r.created_at, 0
-           FROM environments e
-           JOIN released_versions r ON r.environment_uuid = e.uuid AND r.support_ended_at IS NULL
-           JOIN consumers c ON c.id = r.pacticipant_id
-           WHERE :environments = 1
+           FROM consumers c CROSS JOIN environments e CROSS JOIN released_versions r
+           WHERE r.environment_uuid = e.uuid AND r.pacticipant_id = c.id AND r.support_ended_at IS NULL
+             AND :environments = 1
        )
        SELECT h.kind, h.key, c.name AS consumer, v.number AS number, p.name AS provider, pp.sha AS sha,
               pp.created_at AS created_at
