@@ -34,7 +34,7 @@ export function comparedWith(contract: ProviderContract): string {
   return documentId(contract.sha, contract.selfVerification?.success === false);
 }
 
-/** A comparison made (or found already made), with what it found per interaction, or why none could be made. */
+/** A comparison made (or found made), with what it found per interaction, or why none could be made. */
 type Compared = { verification: Verification; created: boolean; testResults?: string } | { failure: string };
 
 /**

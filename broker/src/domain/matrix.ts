@@ -403,7 +403,7 @@ export function planRows(
   return { intents, request };
 }
 
-/** The rows a query needs (reduced by `latestby`), with how reasons name each side and what the facts said. */
+/** The rows a query needs (reduced by `latestby`), how reasons name each side, and what the facts said. */
 export interface Gathered {
   rows: MatrixRow[];
   why: Map<MatrixRow, { consumer: string; provider: string }>;

@@ -22,7 +22,9 @@ import {
  * every pair (with the failures' reports and the documents). Between reading and deciding, the pairs
  * a provider's OpenAPI document can answer for are compared on demand (see `compareWhereNeeded`);
  * each comparison made adds its own few calls, at most `LIMITS.comparisonsPerRequest` per answer.
- * @example const d = await evaluateMatrix(store, { selectors: [{ pacticipant: 'web', version: '1' }], target: { environment: 'production' } }, hint)
+ * @example
+ * const query = { selectors: [{ pacticipant: 'web', version: '1' }], target: { environment: 'production' } };
+ * const decision = await evaluateMatrix(store, query, hint);
  */
 export async function evaluateMatrix(
   store: Store,

@@ -349,7 +349,7 @@ export interface VersionPair {
 
 /** What the matrix needs to know of pacts and their verifications, asked all at once. */
 export interface MatrixFactsRequest {
-  /** Per pair: the consumer version's pact with the provider, and the provider version's verification of it. */
+  /** Per pair: the consumer version's pact with the provider, and the provider version's verification. */
   pairs?: VersionPair[];
   /** Per consumer version: its pact with the provider, and every provider version's verification of it. */
   verifiersOf?: Array<Omit<VersionPair, 'providerVersion'>>;
@@ -373,7 +373,7 @@ export interface MatrixFact {
   verification: Verification | null;
   /** What the verification reported per interaction (its testResults), when it failed and has them. */
   testResults?: string;
-  /** The provider version's OpenAPI document, when it has one: its sha, and whether its self-verification failed. */
+  /** The provider version's OpenAPI document, if any: its sha, and whether its self-verification failed. */
   document?: { sha: string; selfVerificationFailed: boolean };
 }
 
@@ -415,7 +415,7 @@ export type CandidateKind = 'latest' | 'branch' | 'tag' | 'tagged' | 'deployed' 
 
 /** What pacts for verification chooses from (see `Store.verificationCandidates`). */
 export interface VerificationCandidates {
-  /** The provider's consumers, by name case-insensitively, with their main branch and whether it has versions. */
+  /** The provider's consumers by name (case-insensitively), their main branch, whether it has versions. */
   consumers: Array<{ name: string; mainBranch?: string; mainBranchHasVersions: boolean }>;
   /** The names of every environment, ordered by display name as `listEnvironments` orders them. */
   environments: string[];

@@ -915,7 +915,7 @@ export class SqliteStore implements Store {
     return out;
   }
 
-  /** What the matrix's statements select of a verification, its report and the provider version's document. */
+  /** What the matrix statements select of a verification, its report and the provider version's document. */
   private static readonly matrixFactColumns = `
     ve.id AS id, ve.success AS success, ve.build_url AS build_url, ve.evidence AS evidence,
     ve.compared_with AS compared_with, ve.created_at AS verified_at,
