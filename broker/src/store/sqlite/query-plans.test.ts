@@ -5,31 +5,41 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from './sqlite-store.js';
 
+/**
+ * Twenty versions of web (on main and feat, every fifth tagged prod) publishing four contents to
+ * orders, each verified by a version of orders on main; and a production environment.
+ */
+async function twentyVersions() {
+  const path = join(mkdtempSync(join(tmpdir(), 'treaty-plans-')), 'broker.sqlite');
+  const store = SqliteStore.open(path);
+  const prod = await store.createEnvironment({ name: 'production', production: true });
+  let sha = '';
+  for (let v = 0; v < 20; v++) {
+    const [outcome] = await store.publishContracts({
+      consumer: 'web',
+      consumerVersion: `1.${v}`,
+      branch: v % 2 === 0 ? 'main' : 'feat',
+      tags: v % 5 === 0 ? ['prod'] : [],
+      contracts: [{ provider: 'orders', content: JSON.stringify({ rev: Math.floor(v / 5) }) }],
+    });
+    sha = outcome?.publication.sha ?? sha;
+    await store.ensureVersion('orders', `2.${v}`, { branch: 'main' });
+    await store.recordVerification({
+      consumer: 'web',
+      provider: 'orders',
+      providerVersion: `2.${v}`,
+      sha,
+      success: true,
+    });
+  }
+  return { path, store, prod, sha };
+}
+
 // The heavy requests (matrix, can-i-deploy, pacts for verification) ask these questions hundreds of
 // times each; every one must be an index lookup, never a scan of a pair's whole history.
 describe('SqliteStore query plans for the heavy requests', () => {
   it('migration 6 creates its indexes, and the heavy query shapes use them', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'treaty-plans-')), 'broker.sqlite');
-    const store = SqliteStore.open(path);
-    const prod = await store.createEnvironment({ name: 'production', production: true });
-    let sha = '';
-    for (let v = 0; v < 20; v++) {
-      const [outcome] = await store.publishContracts({
-        consumer: 'web',
-        consumerVersion: `1.${v}`,
-        branch: v % 2 === 0 ? 'main' : 'feat',
-        contracts: [{ provider: 'orders', content: JSON.stringify({ rev: Math.floor(v / 5) }) }],
-      });
-      sha = outcome?.publication.sha ?? sha;
-      await store.ensureVersion('orders', `2.${v}`, { branch: 'main' });
-      await store.recordVerification({
-        consumer: 'web',
-        provider: 'orders',
-        providerVersion: `2.${v}`,
-        sha,
-        success: true,
-      });
-    }
+    const { path, store, prod, sha } = await twentyVersions();
     await store.recordRelease({ pacticipant: 'web', version: '1.18', environmentUuid: prod.uuid });
 
     // Each question once, as the heavy routes ask it.
@@ -82,30 +92,10 @@ describe('SqliteStore query plans for the heavy requests', () => {
     );
   });
   it('the bulk reads of the gate and pacts for verification start from indexes, never a table scan', async () => {
-    const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'treaty-plans-')), 'broker.sqlite'));
-    const prod = await store.createEnvironment({ name: 'production', production: true });
-    for (let v = 0; v < 20; v++) {
-      await store.publishContracts({
-        consumer: 'web',
-        consumerVersion: `1.${v}`,
-        branch: v % 2 === 0 ? 'main' : 'feat',
-        tags: v % 5 === 0 ? ['prod'] : [],
-        contracts: [{ provider: 'orders', content: JSON.stringify({ rev: Math.floor(v / 5) }) }],
-      });
-      const sha = (await store.getPact('web', `1.${v}`, 'orders'))?.sha ?? '';
-      await store.recordVerification({
-        consumer: 'web',
-        provider: 'orders',
-        providerVersion: `2.${v}`,
-        sha,
-        success: true,
-        branch: 'main',
-      });
-    }
+    const { store, prod } = await twentyVersions();
     await store.recordDeployment({ pacticipant: 'web', version: '1.18', environmentUuid: prod.uuid });
     await store.recordRelease({ pacticipant: 'web', version: '1.17', environmentUuid: prod.uuid });
     const sha = (await store.getPact('web', '1.3', 'orders'))?.sha ?? '';
-
     await store.versionsMatching([
       { pacticipant: 'web', number: '1.3' },
       { pacticipant: 'web', environment: 'production' },

@@ -810,6 +810,18 @@ export class SqliteStore implements Store {
         ELSE 'all' END AS kind
       FROM sel
     ),
+    -- Every version of a branch, a tag or a pacticipant, for the selectors that want several.
+    listed (idx, lim, version_id) AS (
+      SELECT k.idx, k.lim, b.version_id FROM k
+        JOIN branch_versions b ON b.pacticipant_id = k.pid AND b.branch = k.branch
+        WHERE k.kind = 'branch' AND k.lim > 1
+      UNION ALL
+      SELECT k.idx, k.lim, t.version_id FROM k JOIN tags t ON t.pacticipant_id = k.pid AND t.name = k.tag
+        WHERE k.kind = 'tag' AND k.lim > 1
+      UNION ALL
+      SELECT k.idx, k.lim, v.id FROM k JOIN versions v ON v.pacticipant_id = k.pid
+        WHERE k.kind = 'all' AND k.lim > 1
+    ),
     hits (idx, version_id) AS (
       SELECT k.idx, v.id FROM k JOIN versions v ON v.pacticipant_id = k.pid AND v.number = k.number
         WHERE k.kind = 'number'
@@ -835,24 +847,8 @@ export class SqliteStore implements Store {
         FROM k WHERE k.kind = 'all' AND k.lim = 1
       UNION
       SELECT idx, version_id FROM (
-        SELECT k.idx, b.version_id, k.lim,
-               ROW_NUMBER() OVER (PARTITION BY k.idx ORDER BY b.version_id DESC) AS n
-          FROM k JOIN branch_versions b ON b.pacticipant_id = k.pid AND b.branch = k.branch
-          WHERE k.kind = 'branch' AND k.lim > 1
-      ) WHERE n <= lim
-      UNION
-      SELECT idx, version_id FROM (
-        SELECT k.idx, t.version_id, k.lim,
-               ROW_NUMBER() OVER (PARTITION BY k.idx ORDER BY t.version_id DESC) AS n
-          FROM k JOIN tags t ON t.pacticipant_id = k.pid AND t.name = k.tag
-          WHERE k.kind = 'tag' AND k.lim > 1
-      ) WHERE n <= lim
-      UNION
-      SELECT idx, version_id FROM (
-        SELECT k.idx, v.id AS version_id, k.lim,
-               ROW_NUMBER() OVER (PARTITION BY k.idx ORDER BY v.id DESC) AS n
-          FROM k JOIN versions v ON v.pacticipant_id = k.pid
-          WHERE k.kind = 'all' AND k.lim > 1
+        SELECT idx, version_id, lim, ROW_NUMBER() OVER (PARTITION BY idx ORDER BY version_id DESC) AS n
+        FROM listed
       ) WHERE n <= lim
     )
     SELECT k.idx, v.number, v.id AS version_order
@@ -880,11 +876,7 @@ export class SqliteStore implements Store {
     versions: Array<{ pacticipant: string; number: string }>,
   ): Promise<Array<{ pacts: PactRef[]; consumers: string[] }>> {
     const pacts = this.prepare(
-      `WITH q AS (
-         SELECT CAST(key AS INTEGER) AS idx, json_extract(value, '$.pacticipant') AS consumer,
-                json_extract(value, '$.number') AS number
-         FROM json_each(?)
-       )
+      `WITH ${SqliteStore.requestRows({ consumer: 'pacticipant', number: 'number' })}
        SELECT q.idx, c.name AS consumer, v.number AS number, p.name AS provider, pp.sha AS sha,
               pp.created_at AS created_at
        FROM q
@@ -915,6 +907,24 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  /**
+   * The CTE `q`: a row per element of the JSON array bound to the statement's first `?`, with its
+   * index as `idx` and the given keys of each element as columns (`{ consumer_version: 'consumerVersion' }`).
+   */
+  private static requestRows(columns: Record<string, string>): string {
+    const picked = Object.entries(columns).map(
+      ([column, key]) => `json_extract(value, '$.${key}') AS ${column}`,
+    );
+    return `q AS (SELECT CAST(key AS INTEGER) AS idx, ${picked.join(', ')} FROM json_each(?))`;
+  }
+
+  /** The keys of a consumer version and provider, as `requestRows` reads them. */
+  private static readonly pairColumns = {
+    consumer: 'consumer',
+    consumer_version: 'consumerVersion',
+    provider: 'provider',
+  };
+
   /** What the matrix statements select of a verification, its report and the provider version's document. */
   private static readonly matrixFactColumns = `
     ve.id AS id, ve.success AS success, ve.build_url AS build_url, ve.evidence AS evidence,
@@ -943,13 +953,7 @@ export class SqliteStore implements Store {
     if (pairs.length > 0) {
       // The verification that counts: the newest replay, else the newest comparison (as latestVerification).
       const rows = this.prepare(
-        `WITH q AS (
-           SELECT CAST(key AS INTEGER) AS idx, json_extract(value, '$.consumer') AS consumer,
-                  json_extract(value, '$.consumerVersion') AS consumer_version,
-                  json_extract(value, '$.provider') AS provider,
-                  json_extract(value, '$.providerVersion') AS provider_version
-           FROM json_each(?)
-         ),
+        `WITH ${SqliteStore.requestRows({ ...SqliteStore.pairColumns, provider_version: 'providerVersion' })},
          pacts AS (${SqliteStore.matrixPacts}),
          paired AS (
            SELECT pacts.*, pv.id AS pv_id FROM pacts
@@ -973,12 +977,7 @@ export class SqliteStore implements Store {
       // Per provider version, the verification that counts; the provider version whose newest result
       // (of either kind) is newest first.
       const rows = this.prepare(
-        `WITH q AS (
-           SELECT CAST(key AS INTEGER) AS idx, json_extract(value, '$.consumer') AS consumer,
-                  json_extract(value, '$.consumerVersion') AS consumer_version,
-                  json_extract(value, '$.provider') AS provider
-           FROM json_each(?)
-         ),
+        `WITH ${SqliteStore.requestRows(SqliteStore.pairColumns)},
          pacts AS (${SqliteStore.matrixPacts}),
          ranked AS (
            SELECT pacts.idx, ve.id AS verification_id,
@@ -1010,12 +1009,7 @@ export class SqliteStore implements Store {
       // Per content the provider version verified, the verification that counts, with the content's
       // newest publication; the content whose newest result is newest first.
       const rows = this.prepare(
-        `WITH q AS (
-           SELECT CAST(key AS INTEGER) AS idx, json_extract(value, '$.consumer') AS consumer,
-                  json_extract(value, '$.provider') AS provider,
-                  json_extract(value, '$.providerVersion') AS provider_version
-           FROM json_each(?)
-         ),
+        `WITH ${SqliteStore.requestRows({ consumer: 'consumer', provider: 'provider', provider_version: 'providerVersion' })},
          ranked AS (
            SELECT q.idx, q.consumer, q.provider, q.provider_version, pv.id AS pv_id, ve.id AS verification_id,
                   ve.consumer_id, ve.provider_id, ve.sha,
@@ -1214,11 +1208,7 @@ export class SqliteStore implements Store {
   ): Promise<SuccessfulVerification[][]> {
     // The branches joined in: a row per verification and branch.
     const rows = this.prepare(
-      `WITH q AS (
-         SELECT CAST(key AS INTEGER) AS idx, json_extract(value, '$.consumer') AS consumer,
-                json_extract(value, '$.sha') AS sha
-         FROM json_each(?)
-       )
+      `WITH ${SqliteStore.requestRows({ consumer: 'consumer', sha: 'sha' })}
        SELECT q.idx, ve.id AS id, v.number AS number, ve.created_at AS created_at, ve.wip AS wip, b.branch AS branch
        FROM q
        JOIN pacticipants c ON c.name = q.consumer
