@@ -132,7 +132,7 @@ function describeMissing(s: MatrixSelector): string {
 const defaultLimit = 100;
 
 /** What a matrix selector asks the store for (see `VersionSelector`). */
-function versionSelector(s: MatrixSelector, limit: number): VersionSelector {
+function versionSelector(s: MatrixSelector): VersionSelector {
   const p = s.pacticipant;
   if (s.version !== undefined) return { pacticipant: p, number: s.version };
   if (s.environment !== undefined) return { pacticipant: p, environment: s.environment };
@@ -140,21 +140,25 @@ function versionSelector(s: MatrixSelector, limit: number): VersionSelector {
     pacticipant: p,
     ...(s.mainBranch === true ? { mainBranch: true } : s.branch === undefined ? {} : { branch: s.branch }),
     ...(s.tag === undefined ? {} : { tag: s.tag }),
-    limit: s.latest === true || s.mainBranch === true ? 1 : limit,
+    ...(s.latest === true || s.mainBranch === true ? { latest: true } : {}),
   };
+}
+
+/** The most versions a selector without `latest` resolves to (newest first). */
+export function versionLimit(query: MatrixQuery): number {
+  return query.limit ?? defaultLimit;
 }
 
 /**
  * The versions to find first: those the query's selectors name, then those its ignore selectors name
- * (to warn about ignoring what does not exist).
+ * (to warn about ignoring what does not exist), at most `versionLimit` each.
  */
 export function versionSelectors(query: MatrixQuery): VersionSelector[] {
-  const limit = query.limit ?? defaultLimit;
   return [
-    ...query.selectors.map((s) => versionSelector(s, limit)),
+    ...query.selectors.map(versionSelector),
     ...(query.ignore ?? []).map((i) =>
       i.version === undefined
-        ? { pacticipant: i.pacticipant, limit: 0 }
+        ? { pacticipant: i.pacticipant, latest: true }
         : { pacticipant: i.pacticipant, number: i.version },
     ),
   ];
@@ -260,7 +264,7 @@ export function counterpartSelectors(
     .filter((name) => !named.has(name))
     .map((name) => ({
       pacticipant: name,
-      selector: versionSelector(targetSelector(name, target), query.limit ?? defaultLimit),
+      selector: versionSelector(targetSelector(name, target)),
     }));
 }
 

@@ -12,6 +12,7 @@ import {
   type MatrixQuery,
   type OnDemandNotes,
   type VerifyHint,
+  versionLimit,
 } from '../domain/matrix.js';
 
 /**
@@ -31,11 +32,18 @@ export async function evaluateMatrix(
   query: MatrixQuery,
   verifyHint: VerifyHint,
 ): Promise<Decision> {
-  const specified = resolveSpecified(query, await store.versionsMatching(versionSelectors(query)));
+  const limit = versionLimit(query);
+  const specified = resolveSpecified(query, await store.versionsMatching(versionSelectors(query), limit));
   const found = foundVersions(specified);
   const integrations = found.length === 0 ? [] : await store.integrationsOfVersions(found);
   const others = counterpartSelectors(query, specified, integrations);
-  const versions = others.length === 0 ? [] : await store.versionsMatching(others.map((o) => o.selector));
+  const versions =
+    others.length === 0
+      ? []
+      : await store.versionsMatching(
+          others.map((o) => o.selector),
+          limit,
+        );
   const plan = planRows(
     query,
     specified,

@@ -758,25 +758,28 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       });
       await store.recordSupportEnded(ended.release.uuid);
       const numbers = (found: Array<{ number: string }> | undefined) => found?.map((v) => v.number);
-      const results = await store.versionsMatching([
-        { pacticipant: 'web', number: '3' },
-        { pacticipant: 'web', number: '9' },
-        { pacticipant: 'web', environment: 'production' },
-        { pacticipant: 'web', environment: 'empty' },
-        { pacticipant: 'web', environment: 'nowhere' },
-        { pacticipant: 'web', branch: 'feat' },
-        { pacticipant: 'web', branch: 'main', limit: 2 },
-        { pacticipant: 'web', mainBranch: true },
-        { pacticipant: 'api', mainBranch: true },
-        { pacticipant: 'web', tag: 'prod' },
-        { pacticipant: 'web', tag: 'prod', limit: 10 },
-        { pacticipant: 'web' },
-        { pacticipant: 'web', limit: 4 },
-        { pacticipant: 'web', branch: 'feat', tag: 'prod' },
-        { pacticipant: 'web', limit: 0 },
-        { pacticipant: 'nobody' },
-        { pacticipant: 'web', number: '6', environment: 'production', branch: 'feat' },
-      ]);
+      const results = await store.versionsMatching(
+        [
+          { pacticipant: 'web', number: '3' },
+          { pacticipant: 'web', number: '9' },
+          { pacticipant: 'web', environment: 'production' },
+          { pacticipant: 'web', environment: 'empty' },
+          { pacticipant: 'web', environment: 'nowhere' },
+          { pacticipant: 'web', branch: 'feat', latest: true },
+          { pacticipant: 'web', branch: 'main' },
+          { pacticipant: 'web', mainBranch: true, latest: true },
+          { pacticipant: 'api', mainBranch: true, latest: true },
+          { pacticipant: 'web', tag: 'prod', latest: true },
+          { pacticipant: 'web', tag: 'prod' },
+          { pacticipant: 'web', latest: true },
+          { pacticipant: 'web' },
+          { pacticipant: 'web', branch: 'feat', tag: 'prod', latest: true },
+          { pacticipant: 'api', tag: 'prod' },
+          { pacticipant: 'nobody', latest: true },
+          { pacticipant: 'web', number: '6', environment: 'production', branch: 'feat' },
+        ],
+        4,
+      );
       expect(results.map(numbers)).toEqual([
         ['3'],
         [],
@@ -784,7 +787,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         [],
         [],
         ['5'],
-        ['6', '4'],
+        ['6', '4', '2'],
         ['6'],
         [],
         ['3'],
@@ -796,6 +799,8 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         undefined,
         ['6'],
       ]);
+      // The limit defaults to 100.
+      expect((await store.versionsMatching([{ pacticipant: 'web', branch: 'feat' }]))[0]?.length).toBe(3);
       const six = await store.getVersion('web', '6');
       expect(results[0]?.[0]?.pacticipant).toBe('web');
       expect(results[11]?.[0]?.order).toBe(six?.order);

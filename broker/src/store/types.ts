@@ -332,11 +332,8 @@ export interface VersionSelector {
   mainBranch?: boolean;
   /** The versions with this tag (not read when a branch is given). */
   tag?: string;
-  /**
-   * For a branch, a tag or every version: at most this many, newest first (default 1, the latest);
-   * 0 finds none, only whether the pacticipant exists.
-   */
-  limit?: number;
+  /** Of a branch's, a tag's or every version, only the newest (else the newest up to the call's limit). */
+  latest?: boolean;
 }
 
 /** A consumer version and a provider version (see `MatrixFactsRequest.pairs`). */
@@ -559,10 +556,10 @@ export interface Store {
     environments?: string[];
   }): Promise<{ pacticipants: Pacticipant[]; environments: Environment[] }>;
   /**
-   * The versions each selector finds, newest first, in the order of the selectors; undefined where
-   * there is no pacticipant of that name.
+   * The versions each selector finds, newest first, at most `limit` (default 100) per selector, in
+   * the order of the selectors; undefined where there is no pacticipant of that name.
    */
-  versionsMatching(selectors: VersionSelector[]): Promise<Array<VersionRef[] | undefined>>;
+  versionsMatching(selectors: VersionSelector[], limit?: number): Promise<Array<VersionRef[] | undefined>>;
   /**
    * Per version, in the order asked: its pacts as a consumer (by provider name) and the consumers of
    * its pacticipant as a provider (by name, case-insensitively).

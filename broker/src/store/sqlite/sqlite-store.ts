@@ -785,8 +785,8 @@ export class SqliteStore implements Store {
 
   /**
    * One statement: each selector is read as one kind (a number, an environment, a branch, a tag or
-   * every version); the newest is one index probe (MAX), several newest a window over the branch's,
-   * tag's or pacticipant's versions. A selector whose pacticipant exists gives at least one row.
+   * every version); the newest is one index probe (MAX), several newest an index walk stopped at
+   * the limit. A selector whose pacticipant exists gives at least one row.
    */
   private static readonly versionsMatchingSql = `
     WITH sel AS (
@@ -797,8 +797,8 @@ export class SqliteStore implements Store {
              ELSE json_extract(s.value, '$.branch') END AS branch,
         json_extract(s.value, '$.mainBranch') AS main,
         json_extract(s.value, '$.tag') AS tag,
-        COALESCE(json_extract(s.value, '$.limit'), 1) AS lim
-      FROM json_each(?) s JOIN pacticipants p ON p.name = json_extract(s.value, '$.pacticipant')
+        COALESCE(json_extract(s.value, '$.latest'), 0) AS latest
+      FROM json_each(:selectors) s JOIN pacticipants p ON p.name = json_extract(s.value, '$.pacticipant')
     ),
     k AS (
       SELECT sel.*, CASE
@@ -809,18 +809,6 @@ export class SqliteStore implements Store {
         WHEN tag IS NOT NULL THEN 'tag'
         ELSE 'all' END AS kind
       FROM sel
-    ),
-    -- Every version of a branch, a tag or a pacticipant, for the selectors that want several.
-    listed (idx, lim, version_id) AS (
-      SELECT k.idx, k.lim, b.version_id FROM k
-        JOIN branch_versions b ON b.pacticipant_id = k.pid AND b.branch = k.branch
-        WHERE k.kind = 'branch' AND k.lim > 1
-      UNION ALL
-      SELECT k.idx, k.lim, t.version_id FROM k JOIN tags t ON t.pacticipant_id = k.pid AND t.name = k.tag
-        WHERE k.kind = 'tag' AND k.lim > 1
-      UNION ALL
-      SELECT k.idx, k.lim, v.id FROM k JOIN versions v ON v.pacticipant_id = k.pid
-        WHERE k.kind = 'all' AND k.lim > 1
     ),
     hits (idx, version_id) AS (
       SELECT k.idx, v.id FROM k JOIN versions v ON v.pacticipant_id = k.pid AND v.number = k.number
@@ -838,25 +826,40 @@ export class SqliteStore implements Store {
       UNION
       SELECT k.idx, (SELECT MAX(b.version_id) FROM branch_versions b
                       WHERE b.pacticipant_id = k.pid AND b.branch = k.branch)
-        FROM k WHERE k.kind = 'branch' AND k.lim = 1
+        FROM k WHERE k.kind = 'branch' AND k.latest
       UNION
       SELECT k.idx, (SELECT MAX(t.version_id) FROM tags t WHERE t.pacticipant_id = k.pid AND t.name = k.tag)
-        FROM k WHERE k.kind = 'tag' AND k.lim = 1
+        FROM k WHERE k.kind = 'tag' AND k.latest
       UNION
       SELECT k.idx, (SELECT MAX(v.id) FROM versions v WHERE v.pacticipant_id = k.pid)
-        FROM k WHERE k.kind = 'all' AND k.lim = 1
+        FROM k WHERE k.kind = 'all' AND k.latest
       UNION
-      SELECT idx, version_id FROM (
-        SELECT idx, version_id, lim, ROW_NUMBER() OVER (PARTITION BY idx ORDER BY version_id DESC) AS n
-        FROM listed
-      ) WHERE n <= lim
+      SELECT k.idx, v.id FROM k JOIN versions v ON v.id IN (
+          SELECT b.version_id FROM branch_versions b WHERE b.pacticipant_id = k.pid AND b.branch = k.branch
+          ORDER BY b.version_id DESC LIMIT :limit)
+        WHERE k.kind = 'branch' AND NOT k.latest
+      UNION
+      SELECT k.idx, v.id FROM k JOIN versions v ON v.id IN (
+          SELECT t.version_id FROM tags t WHERE t.pacticipant_id = k.pid AND t.name = k.tag
+          ORDER BY t.version_id DESC LIMIT :limit)
+        WHERE k.kind = 'tag' AND NOT k.latest
+      UNION
+      SELECT k.idx, v.id FROM k JOIN versions v ON v.id IN (
+          SELECT v2.id FROM versions v2 WHERE v2.pacticipant_id = k.pid ORDER BY v2.id DESC LIMIT :limit)
+        WHERE k.kind = 'all' AND NOT k.latest
     )
     SELECT k.idx, v.number, v.id AS version_order
       FROM k LEFT JOIN hits h ON h.idx = k.idx LEFT JOIN versions v ON v.id = h.version_id
       ORDER BY k.idx, v.id DESC`;
 
-  async versionsMatching(selectors: VersionSelector[]): Promise<Array<VersionRef[] | undefined>> {
-    const rows = this.prepare(SqliteStore.versionsMatchingSql).all(JSON.stringify(selectors)) as Array<{
+  async versionsMatching(
+    selectors: VersionSelector[],
+    limit = 100,
+  ): Promise<Array<VersionRef[] | undefined>> {
+    const rows = this.prepare(SqliteStore.versionsMatchingSql).all({
+      selectors: JSON.stringify(selectors),
+      limit,
+    }) as Array<{
       idx: number;
       number: string | null;
       version_order: number | null;
@@ -932,6 +935,18 @@ export class SqliteStore implements Store {
     CASE WHEN ve.success = 0 THEN vr.test_results END AS test_results,
     pc.sha AS document_sha, json_extract(pc.self_verification, '$.success') AS document_self_verified`;
 
+  /**
+   * The id of the verification that counts of a content (`of`'s consumer_id, provider_id and sha) by
+   * a provider version: the newest replay by a verifier, else the newest comparison (as
+   * latestVerification), found through verifications_by_content_and_provider_version.
+   */
+  private static countingVerification(of: string, providerVersionId: string): string {
+    return `SELECT v2.id FROM verifications v2
+      WHERE v2.consumer_id = ${of}.consumer_id AND v2.provider_id = ${of}.provider_id AND v2.sha = ${of}.sha
+        AND v2.provider_version_id = ${providerVersionId}
+      ORDER BY v2.evidence IS NULL DESC, v2.id DESC LIMIT 1`;
+  }
+
   /** The consumer version's pact with the provider, per pair, as the matrix statements join it. */
   private static readonly matrixPacts = `
     SELECT q.*, pp.consumer_id, pp.provider_id, pp.sha, pp.created_at AS pact_created_at
@@ -963,40 +978,34 @@ export class SqliteStore implements Store {
                 paired.pact_created_at, paired.provider_version, paired.pv_id AS provider_version_order,
                 ${SqliteStore.matrixFactColumns}
          FROM paired
-         LEFT JOIN verifications ve ON ve.id = (
-           SELECT v2.id FROM verifications v2
-           WHERE v2.consumer_id = paired.consumer_id AND v2.provider_id = paired.provider_id
-             AND v2.sha = paired.sha AND v2.provider_version_id = paired.pv_id
-           ORDER BY v2.evidence IS NULL DESC, v2.id DESC LIMIT 1)
+         LEFT JOIN verifications ve ON ve.id = (${SqliteStore.countingVerification('paired', 'paired.pv_id')})
          LEFT JOIN verification_results vr ON vr.verification_id = ve.id
          LEFT JOIN provider_contracts pc ON pc.version_id = paired.pv_id`,
       ).all(JSON.stringify(pairs)) as MatrixFactRow[];
       for (const r of rows) out.pairs[r.idx] = SqliteStore.toMatrixFact(r);
     }
     if (verifiersOf.length > 0) {
-      // Per provider version, the verification that counts; the provider version whose newest result
-      // (of either kind) is newest first.
+      // Per provider version that verified the pact, the verification that counts; the provider
+      // version whose newest result (of either kind) is newest first.
       const rows = this.prepare(
         `WITH ${SqliteStore.requestRows(SqliteStore.pairColumns)},
          pacts AS (${SqliteStore.matrixPacts}),
-         ranked AS (
-           SELECT pacts.idx, ve.id AS verification_id,
-                  ROW_NUMBER() OVER (PARTITION BY pacts.idx, ve.provider_version_id
-                                     ORDER BY ve.evidence IS NULL DESC, ve.id DESC) AS rank,
-                  MAX(ve.id) OVER (PARTITION BY pacts.idx, ve.provider_version_id) AS newest
+         verifiers AS (
+           SELECT pacts.idx, ve.provider_version_id AS pv_id, MAX(ve.id) AS newest
            FROM pacts JOIN verifications ve
              ON ve.consumer_id = pacts.consumer_id AND ve.provider_id = pacts.provider_id AND ve.sha = pacts.sha
+           GROUP BY pacts.idx, ve.provider_version_id
          )
          SELECT pacts.idx, pacts.consumer, pacts.consumer_version, pacts.provider, pacts.sha,
                 pacts.pact_created_at, pv.number AS provider_version, pv.id AS provider_version_order,
                 ${SqliteStore.matrixFactColumns}
          FROM pacts
-         LEFT JOIN ranked ON ranked.idx = pacts.idx AND ranked.rank = 1
-         LEFT JOIN verifications ve ON ve.id = ranked.verification_id
-         LEFT JOIN versions pv ON pv.id = ve.provider_version_id
+         LEFT JOIN verifiers ON verifiers.idx = pacts.idx
+         LEFT JOIN verifications ve ON ve.id = (${SqliteStore.countingVerification('pacts', 'verifiers.pv_id')})
+         LEFT JOIN versions pv ON pv.id = verifiers.pv_id
          LEFT JOIN verification_results vr ON vr.verification_id = ve.id
-         LEFT JOIN provider_contracts pc ON pc.version_id = ve.provider_version_id
-         ORDER BY pacts.idx, ranked.newest DESC`,
+         LEFT JOIN provider_contracts pc ON pc.version_id = verifiers.pv_id
+         ORDER BY pacts.idx, verifiers.newest DESC`,
       ).all(JSON.stringify(verifiersOf)) as MatrixFactRow[];
       for (const r of rows) {
         const fact = SqliteStore.toMatrixFact(r);
@@ -1010,11 +1019,9 @@ export class SqliteStore implements Store {
       // newest publication; the content whose newest result is newest first.
       const rows = this.prepare(
         `WITH ${SqliteStore.requestRows({ consumer: 'consumer', provider: 'provider', provider_version: 'providerVersion' })},
-         ranked AS (
-           SELECT q.idx, q.consumer, q.provider, q.provider_version, pv.id AS pv_id, ve.id AS verification_id,
-                  ve.consumer_id, ve.provider_id, ve.sha,
-                  ROW_NUMBER() OVER (PARTITION BY q.idx, ve.sha ORDER BY ve.evidence IS NULL DESC, ve.id DESC) AS rank,
-                  MAX(ve.id) OVER (PARTITION BY q.idx, ve.sha) AS newest
+         verified AS (
+           SELECT q.idx, q.consumer, q.provider, q.provider_version, pv.id AS pv_id,
+                  ve.consumer_id, ve.provider_id, ve.sha, MAX(ve.id) AS newest
            FROM q
            JOIN pacticipants p ON p.name = q.provider
            JOIN versions pv ON pv.pacticipant_id = p.id AND pv.number = q.provider_version
@@ -1022,21 +1029,22 @@ export class SqliteStore implements Store {
            -- From the provider version's results (unary + keeps SQLite off the pair's whole history).
            JOIN verifications ve
              ON ve.provider_version_id = pv.id AND +ve.consumer_id = c.id AND +ve.provider_id = p.id
+           GROUP BY q.idx, ve.sha
          )
-         SELECT ranked.idx, ranked.consumer, cv.number AS consumer_version, ranked.provider, ranked.sha,
-                pp.created_at AS pact_created_at, ranked.provider_version, ranked.pv_id AS provider_version_order,
+         SELECT verified.idx, verified.consumer, cv.number AS consumer_version, verified.provider, verified.sha,
+                pp.created_at AS pact_created_at, verified.provider_version, verified.pv_id AS provider_version_order,
                 ${SqliteStore.matrixFactColumns}
-         FROM ranked
+         FROM verified
          JOIN pact_publications pp ON pp.id = (
            SELECT pp2.id FROM pact_publications pp2
-           WHERE pp2.consumer_id = ranked.consumer_id AND pp2.provider_id = ranked.provider_id AND pp2.sha = ranked.sha
+           WHERE pp2.consumer_id = verified.consumer_id AND pp2.provider_id = verified.provider_id
+             AND pp2.sha = verified.sha
            ORDER BY pp2.consumer_version_id DESC LIMIT 1)
          JOIN versions cv ON cv.id = pp.consumer_version_id
-         JOIN verifications ve ON ve.id = ranked.verification_id
+         JOIN verifications ve ON ve.id = (${SqliteStore.countingVerification('verified', 'verified.pv_id')})
          LEFT JOIN verification_results vr ON vr.verification_id = ve.id
-         LEFT JOIN provider_contracts pc ON pc.version_id = ranked.pv_id
-         WHERE ranked.rank = 1
-         ORDER BY ranked.idx, ranked.newest DESC`,
+         LEFT JOIN provider_contracts pc ON pc.version_id = verified.pv_id
+         ORDER BY verified.idx, verified.newest DESC`,
       ).all(JSON.stringify(verifiedBy)) as MatrixFactRow[];
       for (const r of rows) out.verifiedBy[r.idx]?.push(SqliteStore.toMatrixFact(r));
     }
