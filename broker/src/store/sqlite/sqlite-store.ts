@@ -1029,7 +1029,7 @@ export class SqliteStore implements Store {
            -- From the provider version's results (unary + keeps SQLite off the pair's whole history).
            JOIN verifications ve
              ON ve.provider_version_id = pv.id AND +ve.consumer_id = c.id AND +ve.provider_id = p.id
-           GROUP BY q.idx, ve.sha
+           GROUP BY q.idx, q.consumer, q.provider, q.provider_version, pv.id, ve.consumer_id, ve.provider_id, ve.sha
          )
          SELECT verified.idx, verified.consumer, cv.number AS consumer_version, verified.provider, verified.sha,
                 pp.created_at AS pact_created_at, verified.provider_version, verified.pv_id AS provider_version_order,
