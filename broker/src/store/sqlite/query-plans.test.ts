@@ -101,6 +101,8 @@ describe('SqliteStore query plans for the heavy requests', () => {
         { pacticipant: 'web', number: '1.3' },
         { pacticipant: 'web', environment: 'production' },
         { pacticipant: 'web', branch: 'main' },
+        { pacticipant: 'web', tag: 'prod' },
+        { pacticipant: 'web' },
         { pacticipant: 'web', tag: 'prod', latest: true },
       ],
       5,

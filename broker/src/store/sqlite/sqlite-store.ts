@@ -784,11 +784,35 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * One statement: each selector is read as one kind (a number, an environment, a branch, a tag or
-   * every version); the newest is one index probe (MAX), several newest an index walk stopped at
-   * the limit. A selector whose pacticipant exists gives at least one row.
+   * The parts of `versionsMatchingSql` for selectors that want several versions of a branch, of a
+   * tag, or of all.
    */
-  private static readonly versionsMatchingSql = `
+  private static readonly versionLists = {
+    branch: `
+      UNION ALL
+      SELECT k.idx, b.version_id FROM k CROSS JOIN branch_versions b
+        WHERE k.kind = 'branch' AND NOT k.latest AND b.pacticipant_id = k.pid AND b.branch = k.branch
+          AND b.version_id >= k.newest_from`,
+    tag: `
+      UNION ALL
+      SELECT k.idx, t.version_id FROM k CROSS JOIN tags t
+        WHERE k.kind = 'tag' AND NOT k.latest AND t.pacticipant_id = k.pid AND t.name = k.tag
+          AND t.version_id >= k.newest_from`,
+    // Unary +: from the pacticipant's versions, not a range of every pacticipant's.
+    all: `
+      UNION ALL
+      SELECT k.idx, v.id FROM k CROSS JOIN versions v
+        WHERE k.kind = 'all' AND NOT k.latest AND v.pacticipant_id = k.pid AND +v.id >= k.newest_from`,
+  };
+
+  /**
+   * One statement: each selector is read as one kind (a number, an environment, a branch, a tag or
+   * every version); the newest is one index probe (MAX), the several newest those from the
+   * limit-th newest on (found once per selector, then a range); the parts for several are left out
+   * when no selector wants them. A selector whose pacticipant exists gives at least one row.
+   */
+  private static versionsMatchingSql(lists: Array<keyof typeof SqliteStore.versionLists>): string {
+    return `
     WITH sel AS (
       SELECT CAST(s.key AS INTEGER) AS idx, p.id AS pid,
         json_extract(s.value, '$.number') AS number,
@@ -800,7 +824,7 @@ export class SqliteStore implements Store {
         COALESCE(json_extract(s.value, '$.latest'), 0) AS latest
       FROM json_each(:selectors) s JOIN pacticipants p ON p.name = json_extract(s.value, '$.pacticipant')
     ),
-    k AS (
+    kinds AS (
       SELECT sel.*, CASE
         WHEN number IS NOT NULL THEN 'number'
         WHEN environment IS NOT NULL THEN 'environment'
@@ -810,53 +834,67 @@ export class SqliteStore implements Store {
         ELSE 'all' END AS kind
       FROM sel
     ),
+    -- For a selector that wants several: the limit-th newest version's id, where they start.
+    k AS MATERIALIZED (
+      SELECT kinds.*, COALESCE(CASE WHEN latest THEN NULL
+        WHEN kind = 'branch' THEN (SELECT b.version_id FROM branch_versions b
+          WHERE b.pacticipant_id = kinds.pid AND b.branch = kinds.branch
+          ORDER BY b.version_id DESC LIMIT 1 OFFSET :limit - 1)
+        WHEN kind = 'tag' THEN (SELECT t.version_id FROM tags t
+          WHERE t.pacticipant_id = kinds.pid AND t.name = kinds.tag
+          ORDER BY t.version_id DESC LIMIT 1 OFFSET :limit - 1)
+        WHEN kind = 'all' THEN (SELECT v.id FROM versions v
+          WHERE v.pacticipant_id = kinds.pid ORDER BY v.id DESC LIMIT 1 OFFSET :limit - 1)
+        END, 0) AS newest_from
+      FROM kinds
+    ),
     hits (idx, version_id) AS (
       SELECT k.idx, v.id FROM k JOIN versions v ON v.pacticipant_id = k.pid AND v.number = k.number
         WHERE k.kind = 'number'
-      UNION
+      UNION ALL
       SELECT k.idx, d.version_id FROM k JOIN environments e ON e.name = k.environment
         JOIN deployed_versions d
           ON d.environment_uuid = e.uuid AND d.pacticipant_id = k.pid AND d.undeployed_at IS NULL
         WHERE k.kind = 'environment'
-      UNION
+      UNION ALL
       SELECT k.idx, r.version_id FROM k JOIN environments e ON e.name = k.environment
         JOIN released_versions r
           ON r.environment_uuid = e.uuid AND r.pacticipant_id = k.pid AND r.support_ended_at IS NULL
         WHERE k.kind = 'environment'
-      UNION
+      UNION ALL
       SELECT k.idx, (SELECT MAX(b.version_id) FROM branch_versions b
                       WHERE b.pacticipant_id = k.pid AND b.branch = k.branch)
         FROM k WHERE k.kind = 'branch' AND k.latest
-      UNION
+      UNION ALL
       SELECT k.idx, (SELECT MAX(t.version_id) FROM tags t WHERE t.pacticipant_id = k.pid AND t.name = k.tag)
         FROM k WHERE k.kind = 'tag' AND k.latest
-      UNION
+      UNION ALL
       SELECT k.idx, (SELECT MAX(v.id) FROM versions v WHERE v.pacticipant_id = k.pid)
         FROM k WHERE k.kind = 'all' AND k.latest
-      UNION
-      SELECT k.idx, v.id FROM k JOIN versions v ON v.id IN (
-          SELECT b.version_id FROM branch_versions b WHERE b.pacticipant_id = k.pid AND b.branch = k.branch
-          ORDER BY b.version_id DESC LIMIT :limit)
-        WHERE k.kind = 'branch' AND NOT k.latest
-      UNION
-      SELECT k.idx, v.id FROM k JOIN versions v ON v.id IN (
-          SELECT t.version_id FROM tags t WHERE t.pacticipant_id = k.pid AND t.name = k.tag
-          ORDER BY t.version_id DESC LIMIT :limit)
-        WHERE k.kind = 'tag' AND NOT k.latest
-      UNION
-      SELECT k.idx, v.id FROM k JOIN versions v ON v.id IN (
-          SELECT v2.id FROM versions v2 WHERE v2.pacticipant_id = k.pid ORDER BY v2.id DESC LIMIT :limit)
-        WHERE k.kind = 'all' AND NOT k.latest
+${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
     )
     SELECT k.idx, v.number, v.id AS version_order
       FROM k LEFT JOIN hits h ON h.idx = k.idx LEFT JOIN versions v ON v.id = h.version_id
       ORDER BY k.idx, v.id DESC`;
+  }
 
   async versionsMatching(
     selectors: VersionSelector[],
     limit = 100,
   ): Promise<Array<VersionRef[] | undefined>> {
-    const rows = this.prepare(SqliteStore.versionsMatchingSql).all({
+    const several = selectors.filter(
+      (s) => s.number === undefined && s.environment === undefined && !s.latest,
+    );
+    const lists = (['branch', 'tag', 'all'] as const).filter((kind) =>
+      several.some((s) =>
+        s.branch !== undefined || s.mainBranch === true
+          ? kind === 'branch'
+          : s.tag !== undefined
+            ? kind === 'tag'
+            : kind === 'all',
+      ),
+    );
+    const rows = this.prepare(SqliteStore.versionsMatchingSql(lists)).all({
       selectors: JSON.stringify(selectors),
       limit,
     }) as Array<{
@@ -869,7 +907,8 @@ export class SqliteStore implements Store {
       const found = out[r.idx] ?? [];
       out[r.idx] = found;
       const pacticipant = selectors[r.idx]?.pacticipant ?? '';
-      if (r.number !== null && r.version_order !== null)
+      // A version deployed to two instances, or deployed and released, comes once.
+      if (r.number !== null && r.version_order !== null && found.at(-1)?.order !== r.version_order)
         found.push({ pacticipant, number: r.number, order: r.version_order });
     }
     return out;
