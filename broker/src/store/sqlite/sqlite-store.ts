@@ -1152,6 +1152,10 @@ export class SqliteStore implements Store {
     };
   }
 
+  async ping(): Promise<void> {
+    this.prepare('SELECT 1').get();
+  }
+
   async stats(): Promise<{
     pacticipants: number;
     versions: number;

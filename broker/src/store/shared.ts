@@ -1,0 +1,268 @@
+/**
+ * What the SQL stores (sqlite/, postgres/) have in common: the rows their queries return, each named
+ * as its columns are, how a row becomes one of the Store's types, and the refusals both make. SQLite
+ * answers a flag as 0/1 and PostgreSQL as a boolean; both answer times as ISO 8601 text.
+ */
+import { createHash } from 'node:crypto';
+import { TreatyError } from '@treaty/core';
+import { checkName } from '../limits.js';
+import type {
+  DeployedVersion,
+  Environment,
+  PactPublication,
+  Pacticipant,
+  ProviderContract,
+  ReleasedVersion,
+  SelfVerification,
+  Verification,
+  VerificationReport,
+} from './types.js';
+
+/** A flag as a database answers it: SQLite's 0/1 or PostgreSQL's boolean. */
+type Flag = number | boolean;
+
+const isSet = (flag: Flag | null): boolean => flag === true || flag === 1;
+
+/** As Pact brokers do: the first of these branch names a pacticipant uses becomes its main branch. */
+export const mainBranchNames: readonly string[] = ['develop', 'main', 'master'];
+
+/** A readable name for a pacticipant or environment: `order-service` → `Order Service`. */
+export function displayName(name: string): string {
+  return name
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
+}
+
+/**
+ * SHA-256 of a pact's content, the key under which it is stored once.
+ * @example contentSha('{}') // '44136fa3…'
+ */
+export function contentSha(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+export interface PacticipantRow {
+  id: number;
+  name: string;
+  display_name: string;
+  main_branch: string | null;
+  repository_url: string | null;
+  created_at: string;
+}
+
+export function toPacticipant(row: PacticipantRow): Pacticipant {
+  return {
+    name: row.name,
+    displayName: row.display_name,
+    ...(row.main_branch === null ? {} : { mainBranch: row.main_branch }),
+    ...(row.repository_url === null ? {} : { repositoryUrl: row.repository_url }),
+    createdAt: row.created_at,
+  };
+}
+
+/** A pact publication joined with its names and content (see each store's `publicationSelect`). */
+export interface PublicationRow {
+  consumer: string;
+  number: string;
+  provider: string;
+  sha: string;
+  content: string;
+  created_at: string;
+}
+
+export function toPublication(row: PublicationRow): PactPublication {
+  return {
+    consumer: row.consumer,
+    consumerVersion: row.number,
+    provider: row.provider,
+    sha: row.sha,
+    content: row.content,
+    createdAt: row.created_at,
+  };
+}
+
+export interface VerificationRow {
+  id: number;
+  consumer: string;
+  provider: string;
+  provider_version: string;
+  sha: string;
+  success: Flag;
+  build_url: string | null;
+  evidence: string | null;
+  created_at: string;
+}
+
+export function toVerification(r: VerificationRow): Verification {
+  return {
+    id: r.id,
+    consumer: r.consumer,
+    provider: r.provider,
+    providerVersion: r.provider_version,
+    sha: r.sha,
+    success: isSet(r.success),
+    ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+    ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
+    createdAt: r.created_at,
+  };
+}
+
+/** A verification's row with what its verifier reported (a LEFT JOIN: null when nothing was). */
+export interface VerificationWithReportRow extends VerificationRow {
+  test_results: string | null;
+  verified_by: string | null;
+  truncated: Flag | null;
+}
+
+export function toReport(r: VerificationWithReportRow): VerificationReport {
+  return {
+    ...(r.test_results === null ? {} : { testResults: r.test_results }),
+    ...(r.verified_by === null ? {} : { verifiedBy: r.verified_by }),
+    truncated: isSet(r.truncated),
+  };
+}
+
+export interface EnvironmentRow {
+  uuid: string;
+  name: string;
+  display_name: string;
+  production: Flag;
+  contacts: string;
+  created_at: string;
+}
+
+export function toEnvironment(r: EnvironmentRow): Environment {
+  return {
+    uuid: r.uuid,
+    name: r.name,
+    displayName: r.display_name,
+    production: isSet(r.production),
+    contacts: JSON.parse(r.contacts) as Environment['contacts'],
+    createdAt: r.created_at,
+  };
+}
+
+export interface DeploymentRow {
+  uuid: string;
+  pacticipant: string;
+  version: string;
+  environment_uuid: string;
+  application_instance: string | null;
+  created_at: string;
+  undeployed_at: string | null;
+}
+
+export function toDeployment(r: DeploymentRow, environment: Environment): DeployedVersion {
+  return {
+    uuid: r.uuid,
+    pacticipant: r.pacticipant,
+    version: r.version,
+    environment,
+    ...(r.application_instance === null ? {} : { applicationInstance: r.application_instance }),
+    currentlyDeployed: r.undeployed_at === null,
+    createdAt: r.created_at,
+    ...(r.undeployed_at === null ? {} : { undeployedAt: r.undeployed_at }),
+  };
+}
+
+export interface ReleaseRow {
+  uuid: string;
+  pacticipant: string;
+  version: string;
+  environment_uuid: string;
+  created_at: string;
+  support_ended_at: string | null;
+}
+
+export function toRelease(r: ReleaseRow, environment: Environment): ReleasedVersion {
+  return {
+    uuid: r.uuid,
+    pacticipant: r.pacticipant,
+    version: r.version,
+    environment,
+    currentlySupported: r.support_ended_at === null,
+    createdAt: r.created_at,
+    ...(r.support_ended_at === null ? {} : { supportEndedAt: r.support_ended_at }),
+  };
+}
+
+export interface ProviderContractRow {
+  number: string;
+  sha: string;
+  content: string;
+  content_type: string;
+  specification: string;
+  self_verification: string | null;
+  build_url: string | null;
+  created_at: string;
+  updated_at: string | null;
+}
+
+export function toProviderContract(provider: string, r: ProviderContractRow): ProviderContract {
+  return {
+    provider,
+    providerVersion: r.number,
+    sha: r.sha,
+    content: r.content,
+    contentType: r.content_type,
+    specification: r.specification,
+    ...(r.self_verification === null
+      ? {}
+      : { selfVerification: JSON.parse(r.self_verification) as SelfVerification }),
+    ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+    createdAt: r.created_at,
+    ...(r.updated_at === null ? {} : { updatedAt: r.updated_at }),
+  };
+}
+
+/** Folds one row per verification and branch (a LEFT JOIN on branches) into one entry per verification. */
+export function foldBranches(
+  rows: Array<{ id: number; number: string; created_at: string; branch: string | null }>,
+): Array<{ providerVersion: string; branches: string[]; createdAt: string }> {
+  const out: Array<{ providerVersion: string; branches: string[]; createdAt: string }> = [];
+  let lastId: number | undefined;
+  for (const r of rows) {
+    if (r.id !== lastId) {
+      out.push({ providerVersion: r.number, branches: [], createdAt: r.created_at });
+      lastId = r.id;
+    }
+    if (r.branch !== null) out[out.length - 1]?.branches.push(r.branch);
+  }
+  return out;
+}
+
+/** Changed content for a consumer version that already has a pact with the provider (409). */
+export function pactConflict(input: { consumer: string; consumerVersion: string; provider: string }): TreatyError {
+  return new TreatyError(
+    'TREATY_BROKER_PACT_CONFLICT',
+    `${input.consumer} version ${input.consumerVersion} already has a different pact with ${input.provider}. Publish the changed contract under a new consumer version, or allow overwriting.`,
+  );
+}
+
+/** Checks a new environment's name: a name (see checkName) without spaces. */
+export function checkEnvironmentName(name: string): void {
+  checkName('environment name', name);
+  if (/\s/.test(name))
+    throw new TreatyError(
+      'TREATY_BROKER_INVALID_NAME',
+      `The environment name '${name}' must not contain spaces; use displayName for a readable name.`,
+    );
+}
+
+/** A deployment or release that names a version the broker does not have (404). */
+export function noSuchVersion(input: { pacticipant: string; version: string }): TreatyError {
+  return new TreatyError(
+    'TREATY_BROKER_NOT_FOUND',
+    `No version ${input.version} of '${input.pacticipant}'; publish or create it first.`,
+  );
+}
+
+/** A verification of content the pair never published (404). */
+export function noSuchContent(input: { consumer: string; provider: string; sha: string }): TreatyError {
+  return new TreatyError(
+    'TREATY_BROKER_NOT_FOUND',
+    `No pact between ${input.consumer} and ${input.provider} has the content ${input.sha}; verify a published pact.`,
+  );
+}
