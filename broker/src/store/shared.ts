@@ -14,6 +14,7 @@ import type {
   ProviderContract,
   ReleasedVersion,
   SelfVerification,
+  Store,
   Verification,
   VerificationReport,
 } from './types.js';
@@ -71,6 +72,15 @@ export interface PublicationRow {
   content: string;
   created_at: string;
 }
+
+/** Publications with their names and content; a store adds its WHERE (parameters differ by database). */
+export const publicationSelect = `
+  SELECT c.name AS consumer, v.number AS number, p.name AS provider, pp.sha AS sha, pc.content AS content, pp.created_at AS created_at
+  FROM pact_publications pp
+  JOIN versions v ON v.id = pp.consumer_version_id
+  JOIN pacticipants c ON c.id = pp.consumer_id
+  JOIN pacticipants p ON p.id = pp.provider_id
+  JOIN pact_contents pc ON pc.sha = pp.sha`;
 
 export function toPublication(row: PublicationRow): PactPublication {
   return {
@@ -154,6 +164,10 @@ export interface DeploymentRow {
   undeployed_at: string | null;
 }
 
+/** Deployed versions with their names. */
+export const deploymentSelect =
+  'SELECT d.*, p.name AS pacticipant, v.number AS version FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id JOIN versions v ON v.id = d.version_id';
+
 export function toDeployment(r: DeploymentRow, environment: Environment): DeployedVersion {
   return {
     uuid: r.uuid,
@@ -175,6 +189,10 @@ export interface ReleaseRow {
   created_at: string;
   support_ended_at: string | null;
 }
+
+/** Released versions with their names. */
+export const releaseSelect =
+  'SELECT r.*, p.name AS pacticipant, v.number AS version FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id JOIN versions v ON v.id = r.version_id';
 
 export function toRelease(r: ReleaseRow, environment: Environment): ReleasedVersion {
   return {
@@ -217,6 +235,21 @@ export function toProviderContract(provider: string, r: ProviderContractRow): Pr
   };
 }
 
+/** The pacts of a `publishContracts` call, each as `publishPact` takes it. */
+export function eachContract(
+  input: Parameters<Store['publishContracts']>[0],
+): Array<Parameters<Store['publishPact']>[0]> {
+  return input.contracts.map((c) => ({
+    consumer: input.consumer,
+    consumerVersion: input.consumerVersion,
+    provider: c.provider,
+    content: c.content,
+    ...(input.branch === undefined ? {} : { branch: input.branch }),
+    ...(input.tags === undefined ? {} : { tags: input.tags }),
+    ...(input.allowOverwrite === undefined ? {} : { allowOverwrite: input.allowOverwrite }),
+  }));
+}
+
 /** Folds one row per verification and branch (a LEFT JOIN on branches) into one entry per verification. */
 export function foldBranches(
   rows: Array<{ id: number; number: string; created_at: string; branch: string | null }>,
@@ -234,7 +267,11 @@ export function foldBranches(
 }
 
 /** Changed content for a consumer version that already has a pact with the provider (409). */
-export function pactConflict(input: { consumer: string; consumerVersion: string; provider: string }): TreatyError {
+export function pactConflict(input: {
+  consumer: string;
+  consumerVersion: string;
+  provider: string;
+}): TreatyError {
   return new TreatyError(
     'TREATY_BROKER_PACT_CONFLICT',
     `${input.consumer} version ${input.consumerVersion} already has a different pact with ${input.provider}. Publish the changed contract under a new consumer version, or allow overwriting.`,

@@ -68,8 +68,7 @@ function mayRetry(error: unknown): boolean {
  */
 function unavailable(error: unknown): boolean {
   const state = sqlState(error);
-  if (state !== undefined)
-    return /^(0800[0-46]|53|57P0[1-3]|40001|40P01|55P03|58)/.test(state);
+  if (state !== undefined) return /^(0800[0-46]|53|57P0[1-3]|40001|40P01|55P03|58)/.test(state);
   const e = error as { code?: unknown; message?: unknown } | null;
   if (typeof e?.code === 'string' && /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH)/.test(e.code))
     return true;

@@ -5,6 +5,10 @@ import { checkName } from '../../limits.js';
 import { redactDatabaseUrl } from '../database-url.js';
 import {
   checkEnvironmentName,
+  eachContract,
+  deploymentSelect,
+  publicationSelect,
+  releaseSelect,
   contentSha,
   displayName,
   foldBranches,
@@ -68,14 +72,6 @@ const versionColumns = `v.id, v.number, v.created_at,
   ARRAY(SELECT b.branch FROM branch_versions b WHERE b.version_id = v.id ORDER BY b.branch) AS branches,
   ARRAY(SELECT t.name FROM tags t WHERE t.version_id = v.id ORDER BY t.name) AS tags`;
 
-const publicationSelect = `
-  SELECT c.name AS consumer, v.number AS number, p.name AS provider, pp.sha AS sha, pc.content AS content, pp.created_at AS created_at
-  FROM pact_publications pp
-  JOIN versions v ON v.id = pp.consumer_version_id
-  JOIN pacticipants c ON c.id = pp.consumer_id
-  JOIN pacticipants p ON p.id = pp.provider_id
-  JOIN pact_contents pc ON pc.sha = pp.sha`;
-
 /** The id of a pacticipant named by parameter `$n`. */
 const pacticipantId = (n: number) => `(SELECT id FROM pacticipants WHERE name = $${n})`;
 /** The id of a version named by its pacticipant's name (`$name`) and its number (`$number`, default `$name+1`). */
@@ -89,21 +85,8 @@ const verificationJoins = `FROM verifications ve
   JOIN pacticipants c ON c.id = ve.consumer_id
   JOIN pacticipants p ON p.id = ve.provider_id`;
 
-const deploymentSelect =
-  'SELECT d.*, p.name AS pacticipant, v.number AS version FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id JOIN versions v ON v.id = d.version_id';
-const releaseSelect =
-  'SELECT r.*, p.name AS pacticipant, v.number AS version FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id JOIN versions v ON v.id = r.version_id';
-
-/** What publishing one pact needs (publishPact and each contract of publishContracts). */
-interface PublishInput {
-  consumer: string;
-  consumerVersion: string;
-  provider: string;
-  content: string;
-  branch?: string;
-  tags?: string[];
-  allowOverwrite?: boolean;
-}
+/** The input of a Store method. */
+type Input<M extends keyof Store> = Store[M] extends (input: infer I) => unknown ? I : never;
 
 /**
  * The PostgreSQL store: a `pg` Pool, migrations applied at open under an advisory lock, every
@@ -173,9 +156,9 @@ export class PostgresStore implements Store {
 
   /** The schema versions applied, for diagnostics and tests. */
   async schemaVersions(): Promise<number[]> {
-    return (await this.read<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map(
-      (r) => r.version,
-    );
+    return (
+      await this.read<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')
+    ).map((r) => r.version);
   }
 
   /** Rows of one statement on the pool (no transaction). */
@@ -228,10 +211,10 @@ export class PostgresStore implements Store {
 
   private async versionRow(q: Query, pacticipantId: number, number: string): Promise<VersionRow | undefined> {
     return (
-      await q<VersionRow>(`SELECT ${versionColumns} FROM versions v WHERE v.pacticipant_id = $1 AND v.number = $2`, [
-        pacticipantId,
-        number,
-      ])
+      await q<VersionRow>(
+        `SELECT ${versionColumns} FROM versions v WHERE v.pacticipant_id = $1 AND v.number = $2`,
+        [pacticipantId, number],
+      )
     )[0];
   }
 
@@ -309,10 +292,10 @@ export class PostgresStore implements Store {
     checkName('branch', branch);
     return this.tx(async (q) => {
       const { row } = await this.ensurePacticipantRow(q, name);
-      const [updated] = await q<PacticipantRow>('UPDATE pacticipants SET main_branch = $1 WHERE id = $2 RETURNING *', [
-        branch,
-        row.id,
-      ]);
+      const [updated] = await q<PacticipantRow>(
+        'UPDATE pacticipants SET main_branch = $1 WHERE id = $2 RETURNING *',
+        [branch, row.id],
+      );
       return toPacticipant(updated as PacticipantRow);
     });
   }
@@ -377,7 +360,10 @@ export class PostgresStore implements Store {
   ): Promise<Version> {
     return this.tx(async (q) => {
       const { row } = await this.ensurePacticipantRow(q, pacticipant);
-      return this.toVersion(pacticipant, await this.ensureVersionRow(q, row, number, options.branch, options.tags));
+      return this.toVersion(
+        pacticipant,
+        await this.ensureVersionRow(q, row, number, options.branch, options.tags),
+      );
     });
   }
 
@@ -405,32 +391,14 @@ export class PostgresStore implements Store {
     return this.ensureVersion(pacticipant, number, { tags: [tag] });
   }
 
-  async publishPact(input: PublishInput): Promise<PublishOutcome> {
+  async publishPact(input: Input<'publishPact'>): Promise<PublishOutcome> {
     return this.tx((q) => this.publishOne(q, input));
   }
 
-  async publishContracts(input: {
-    consumer: string;
-    consumerVersion: string;
-    branch?: string;
-    tags?: string[];
-    contracts: Array<{ provider: string; content: string }>;
-    allowOverwrite?: boolean;
-  }): Promise<PublishOutcome[]> {
+  async publishContracts(input: Input<'publishContracts'>): Promise<PublishOutcome[]> {
     return this.tx(async (q) => {
       const outcomes: PublishOutcome[] = [];
-      for (const c of input.contracts)
-        outcomes.push(
-          await this.publishOne(q, {
-            consumer: input.consumer,
-            consumerVersion: input.consumerVersion,
-            provider: c.provider,
-            content: c.content,
-            ...(input.branch === undefined ? {} : { branch: input.branch }),
-            ...(input.tags === undefined ? {} : { tags: input.tags }),
-            ...(input.allowOverwrite === undefined ? {} : { allowOverwrite: input.allowOverwrite }),
-          }),
-        );
+      for (const c of eachContract(input)) outcomes.push(await this.publishOne(q, c));
       return outcomes;
     });
   }
@@ -440,17 +408,17 @@ export class PostgresStore implements Store {
    * meet at the unique (consumer version, provider) row: the first to commit stores its content, the
    * others find it there, unchanged if theirs is the same and in conflict if not.
    */
-  private async publishOne(q: Query, input: PublishInput): Promise<PublishOutcome> {
+  private async publishOne(q: Query, input: Input<'publishPact'>): Promise<PublishOutcome> {
     const sha = contentSha(input.content);
     const consumer = (await this.ensurePacticipantRow(q, input.consumer)).row;
     const provider = (await this.ensurePacticipantRow(q, input.provider)).row;
     const version = await this.ensureVersionRow(q, consumer, input.consumerVersion, input.branch, input.tags);
     const contentExisted =
       (
-        await q('INSERT INTO pact_contents (sha, content) VALUES ($1, $2) ON CONFLICT (sha) DO NOTHING RETURNING sha', [
-          sha,
-          input.content,
-        ])
+        await q(
+          'INSERT INTO pact_contents (sha, content) VALUES ($1, $2) ON CONFLICT (sha) DO NOTHING RETURNING sha',
+          [sha, input.content],
+        )
       ).length === 0;
     const inserted = await q(
       `INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, sha, created_at)
@@ -465,7 +433,10 @@ export class PostgresStore implements Store {
       );
       if (existing?.sha === sha) unchanged = true;
       else if (input.allowOverwrite === true)
-        await q(`UPDATE pact_publications SET sha = $1, created_at = ${NOW} WHERE id = $2`, [sha, existing?.id]);
+        await q(`UPDATE pact_publications SET sha = $1, created_at = ${NOW} WHERE id = $2`, [
+          sha,
+          existing?.id,
+        ]);
       else throw pactConflict(input);
     }
     const [row] = await q<PublicationRow>(
@@ -480,7 +451,11 @@ export class PostgresStore implements Store {
     return row === undefined ? undefined : toPublication(row);
   }
 
-  async getPact(consumer: string, consumerVersion: string, provider: string): Promise<PactPublication | undefined> {
+  async getPact(
+    consumer: string,
+    consumerVersion: string,
+    provider: string,
+  ): Promise<PactPublication | undefined> {
     return this.publication(
       `${publicationSelect} WHERE pp.consumer_version_id = ${versionId(1)} AND pp.provider_id = ${pacticipantId(3)}`,
       [consumer, consumerVersion, provider],
@@ -609,18 +584,7 @@ export class PostgresStore implements Store {
     return row?.created_at ?? undefined;
   }
 
-  async recordVerification(input: {
-    consumer: string;
-    provider: string;
-    providerVersion: string;
-    sha: string;
-    success: boolean;
-    buildUrl?: string;
-    branch?: string;
-    wip?: boolean;
-    evidence?: 'openapi';
-    report?: VerificationReport;
-  }): Promise<Verification> {
+  async recordVerification(input: Input<'recordVerification'>): Promise<Verification> {
     return this.tx(async (q): Promise<Verification> => {
       const consumer = await this.pacticipantRow(q, input.consumer);
       const provider = await this.pacticipantRow(q, input.provider);
@@ -628,11 +592,10 @@ export class PostgresStore implements Store {
         consumer !== undefined &&
         provider !== undefined &&
         (
-          await q('SELECT 1 FROM pact_publications WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3 LIMIT 1', [
-            consumer.id,
-            provider.id,
-            input.sha,
-          ])
+          await q(
+            'SELECT 1 FROM pact_publications WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3 LIMIT 1',
+            [consumer.id, provider.id, input.sha],
+          )
         ).length > 0;
       if (consumer === undefined || provider === undefined || !published) throw noSuchContent(input);
       const version = await this.ensureVersionRow(q, provider, input.providerVersion, input.branch);
@@ -671,7 +634,9 @@ export class PostgresStore implements Store {
     });
   }
 
-  async getVerification(id: number): Promise<{ verification: Verification; report: VerificationReport } | undefined> {
+  async getVerification(
+    id: number,
+  ): Promise<{ verification: Verification; report: VerificationReport } | undefined> {
     // An id beyond bigint is no verification (and no query error).
     if (!Number.isSafeInteger(id)) return undefined;
     const row = await this.first<VerificationWithReportRow>(
@@ -703,17 +668,16 @@ export class PostgresStore implements Store {
     ).map(toVerification);
   }
 
-  private async environmentRow(q: Query, column: 'uuid' | 'name', value: string): Promise<Environment | undefined> {
+  private async environmentRow(
+    q: Query,
+    column: 'uuid' | 'name',
+    value: string,
+  ): Promise<Environment | undefined> {
     const [row] = await q<EnvironmentRow>(`SELECT * FROM environments WHERE ${column} = $1`, [value]);
     return row === undefined ? undefined : toEnvironment(row);
   }
 
-  async createEnvironment(input: {
-    name: string;
-    displayName?: string;
-    production: boolean;
-    contacts?: Environment['contacts'];
-  }): Promise<Environment> {
+  async createEnvironment(input: Input<'createEnvironment'>): Promise<Environment> {
     checkEnvironmentName(input.name);
     const [row] = await this.read<EnvironmentRow>(
       `INSERT INTO environments (uuid, name, display_name, production, contacts, created_at)
@@ -766,12 +730,7 @@ export class PostgresStore implements Store {
     return { pacticipantId: row.pacticipant_id, versionId: row.id };
   }
 
-  async recordDeployment(input: {
-    pacticipant: string;
-    version: string;
-    environmentUuid: string;
-    applicationInstance?: string;
-  }): Promise<DeployedVersion> {
+  async recordDeployment(input: Input<'recordDeployment'>): Promise<DeployedVersion> {
     return this.tx(async (q): Promise<DeployedVersion> => {
       const { pacticipantId, versionId } = await this.versionInEnvironment(q, input);
       // One deployment at a time per pacticipant, so two brokers never both leave a version current in
@@ -823,7 +782,9 @@ export class PostgresStore implements Store {
     );
     return rows
       .filter(
-        (r) => filter.applicationInstance === undefined || (r.application_instance ?? '') === filter.applicationInstance,
+        (r) =>
+          filter.applicationInstance === undefined ||
+          (r.application_instance ?? '') === filter.applicationInstance,
       )
       .map((r) => toDeployment(r, environment));
   }
@@ -834,11 +795,9 @@ export class PostgresStore implements Store {
     return toRelease(row, (await this.environmentRow(q, 'uuid', row.environment_uuid)) as Environment);
   }
 
-  async recordRelease(input: {
-    pacticipant: string;
-    version: string;
-    environmentUuid: string;
-  }): Promise<{ release: ReleasedVersion; created: boolean }> {
+  async recordRelease(
+    input: Input<'recordRelease'>,
+  ): Promise<{ release: ReleasedVersion; created: boolean }> {
     return this.tx(async (q) => {
       const { pacticipantId, versionId } = await this.versionInEnvironment(q, input);
       const [inserted] = await q<{ uuid: string }>(
@@ -846,12 +805,16 @@ export class PostgresStore implements Store {
          VALUES ($1, $2, $3, $4, ${NOW}) ON CONFLICT (version_id, environment_uuid) DO NOTHING RETURNING uuid`,
         [randomUUID(), versionId, pacticipantId, input.environmentUuid],
       );
-      if (inserted !== undefined) return { release: (await this.release(q, inserted.uuid)) as ReleasedVersion, created: true };
+      if (inserted !== undefined)
+        return { release: (await this.release(q, inserted.uuid)) as ReleasedVersion, created: true };
       const [existing] = await q<{ uuid: string }>(
         'UPDATE released_versions SET support_ended_at = NULL WHERE version_id = $1 AND environment_uuid = $2 RETURNING uuid',
         [versionId, input.environmentUuid],
       );
-      return { release: (await this.release(q, (existing as { uuid: string }).uuid)) as ReleasedVersion, created: false };
+      return {
+        release: (await this.release(q, (existing as { uuid: string }).uuid)) as ReleasedVersion,
+        created: false,
+      };
     });
   }
 
@@ -884,20 +847,18 @@ export class PostgresStore implements Store {
       .map((r) => toRelease(r, environment));
   }
 
-  async publishProviderContract(input: {
-    provider: string;
-    providerVersion: string;
-    branch?: string;
-    tags?: string[];
-    buildUrl?: string;
-    content: string;
-    contentType: string;
-    specification: string;
-    selfVerification?: SelfVerification;
-  }): Promise<{ contract: ProviderContract; version: Version }> {
+  async publishProviderContract(
+    input: Input<'publishProviderContract'>,
+  ): Promise<{ contract: ProviderContract; version: Version }> {
     return this.tx(async (q) => {
       const { row: provider } = await this.ensurePacticipantRow(q, input.provider);
-      const version = await this.ensureVersionRow(q, provider, input.providerVersion, input.branch, input.tags);
+      const version = await this.ensureVersionRow(
+        q,
+        provider,
+        input.providerVersion,
+        input.branch,
+        input.tags,
+      );
       await q(
         `INSERT INTO provider_contracts (version_id, provider_id, sha, content, content_type, specification, self_verification, build_url, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${NOW})
@@ -922,12 +883,22 @@ export class PostgresStore implements Store {
     });
   }
 
-  async getProviderContract(provider: string, providerVersion: string): Promise<ProviderContract | undefined> {
-    const [row] = await this.read<{ id: number | null }>(`SELECT ${versionId(1)} AS id`, [provider, providerVersion]);
+  async getProviderContract(
+    provider: string,
+    providerVersion: string,
+  ): Promise<ProviderContract | undefined> {
+    const [row] = await this.read<{ id: number | null }>(`SELECT ${versionId(1)} AS id`, [
+      provider,
+      providerVersion,
+    ]);
     return row?.id == null ? undefined : this.providerContract(this.readQuery, provider, row.id);
   }
 
-  private async providerContract(q: Query, provider: string, versionId: number): Promise<ProviderContract | undefined> {
+  private async providerContract(
+    q: Query,
+    provider: string,
+    versionId: number,
+  ): Promise<ProviderContract | undefined> {
     const [row] = await q<ProviderContractRow>(
       `SELECT v.number, c.sha, c.content, c.content_type, c.specification, c.self_verification, c.build_url,
          c.created_at, c.updated_at

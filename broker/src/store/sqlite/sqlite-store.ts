@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { TreatyError } from '@treaty/core';
 import { randomUUID } from 'node:crypto';
@@ -18,56 +17,45 @@ import type {
 } from '../types.js';
 import { migrations } from './migrations.js';
 import { checkName } from '../../limits.js';
+import {
+  checkEnvironmentName,
+  eachContract,
+  deploymentSelect,
+  publicationSelect,
+  releaseSelect,
+  contentSha,
+  displayName,
+  foldBranches,
+  mainBranchNames,
+  noSuchContent,
+  noSuchVersion,
+  pactConflict,
+  toDeployment,
+  toEnvironment,
+  toPacticipant,
+  toProviderContract,
+  toPublication,
+  toRelease,
+  toReport,
+  toVerification,
+  type DeploymentRow,
+  type EnvironmentRow,
+  type PacticipantRow,
+  type ProviderContractRow,
+  type PublicationRow,
+  type ReleaseRow,
+  type VerificationRow,
+  type VerificationWithReportRow,
+} from '../shared.js';
+
+export { contentSha };
 
 type Db = Database.Database;
-
-interface PacticipantRow {
-  id: number;
-  name: string;
-  display_name: string;
-  main_branch: string | null;
-  repository_url: string | null;
-  created_at: string;
-}
 
 interface VersionRow {
   id: number;
   number: string;
   created_at: string;
-}
-
-interface DeploymentRow {
-  uuid: string;
-  pacticipant: string;
-  version: string;
-  environment_uuid: string;
-  application_instance: string | null;
-  created_at: string;
-  undeployed_at: string | null;
-}
-
-interface ReleaseRow {
-  uuid: string;
-  pacticipant: string;
-  version: string;
-  environment_uuid: string;
-  created_at: string;
-  support_ended_at: string | null;
-}
-
-const mainBranchNames = ['develop', 'main', 'master'];
-
-function displayName(name: string): string {
-  return name
-    .split(/[-_\s]+/)
-    .filter(Boolean)
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join(' ');
-}
-
-/** SHA-256 of a pact's content, the key under which it is stored once. */
-export function contentSha(content: string): string {
-  return createHash('sha256').update(content).digest('hex');
 }
 
 /**
@@ -179,16 +167,6 @@ export class SqliteStore implements Store {
     return this.pacticipantRow(name) as PacticipantRow;
   }
 
-  private toPacticipant(row: PacticipantRow): Pacticipant {
-    return {
-      name: row.name,
-      displayName: row.display_name,
-      ...(row.main_branch === null ? {} : { mainBranch: row.main_branch }),
-      ...(row.repository_url === null ? {} : { repositoryUrl: row.repository_url }),
-      createdAt: row.created_at,
-    };
-  }
-
   private ensureVersionRow(
     pacticipant: PacticipantRow,
     number: string,
@@ -246,17 +224,17 @@ export class SqliteStore implements Store {
   }
 
   async ensurePacticipant(name: string): Promise<Pacticipant> {
-    return this.toPacticipant(this.ensurePacticipantRow(name));
+    return toPacticipant(this.ensurePacticipantRow(name));
   }
 
   async getPacticipant(name: string): Promise<Pacticipant | undefined> {
     const row = this.pacticipantRow(name);
-    return row === undefined ? undefined : this.toPacticipant(row);
+    return row === undefined ? undefined : toPacticipant(row);
   }
 
   async listPacticipants(): Promise<Pacticipant[]> {
-    return (this.prepare('SELECT * FROM pacticipants ORDER BY name').all() as PacticipantRow[]).map((r) =>
-      this.toPacticipant(r),
+    return (this.prepare('SELECT * FROM pacticipants ORDER BY name').all() as PacticipantRow[]).map(
+      toPacticipant,
     );
   }
 
@@ -264,7 +242,7 @@ export class SqliteStore implements Store {
     checkName('branch', branch);
     const row = this.ensurePacticipantRow(name);
     this.prepare('UPDATE pacticipants SET main_branch = ? WHERE id = ?').run(branch, row.id);
-    return this.toPacticipant(this.pacticipantRow(name) as PacticipantRow);
+    return toPacticipant(this.pacticipantRow(name) as PacticipantRow);
   }
 
   async updatePacticipant(
@@ -279,7 +257,7 @@ export class SqliteStore implements Store {
       this.prepare(
         'UPDATE pacticipants SET display_name = COALESCE(?, display_name), main_branch = COALESCE(?, main_branch), repository_url = COALESCE(?, repository_url) WHERE id = ?',
       ).run(fields.displayName ?? null, fields.mainBranch ?? null, fields.repositoryUrl ?? null, row.id);
-      return { pacticipant: this.toPacticipant(this.pacticipantRow(name) as PacticipantRow), created };
+      return { pacticipant: toPacticipant(this.pacticipantRow(name) as PacticipantRow), created };
     })();
   }
 
@@ -368,32 +346,6 @@ export class SqliteStore implements Store {
     return this.ensureVersion(pacticipant, number, { tags: [tag] });
   }
 
-  private publication(row: {
-    consumer: string;
-    number: string;
-    provider: string;
-    sha: string;
-    content: string;
-    created_at: string;
-  }): PactPublication {
-    return {
-      consumer: row.consumer,
-      consumerVersion: row.number,
-      provider: row.provider,
-      sha: row.sha,
-      content: row.content,
-      createdAt: row.created_at,
-    };
-  }
-
-  private static readonly publicationSelect = `
-    SELECT c.name AS consumer, v.number AS number, p.name AS provider, pp.sha AS sha, pc.content AS content, pp.created_at AS created_at
-    FROM pact_publications pp
-    JOIN versions v ON v.id = pp.consumer_version_id
-    JOIN pacticipants c ON c.id = pp.consumer_id
-    JOIN pacticipants p ON p.id = pp.provider_id
-    JOIN pact_contents pc ON pc.sha = pp.sha`;
-
   /** The id of a version named by its pacticipant's name and its number (two bound parameters). */
   private static readonly versionIdByNames =
     'SELECT vv.id FROM versions vv WHERE vv.pacticipant_id = (SELECT id FROM pacticipants WHERE name = ?) AND vv.number = ?';
@@ -418,19 +370,7 @@ export class SqliteStore implements Store {
     contracts: Array<{ provider: string; content: string }>;
     allowOverwrite?: boolean;
   }): Promise<PublishOutcome[]> {
-    return this.db.transaction(() =>
-      input.contracts.map((c) =>
-        this.publishOne({
-          consumer: input.consumer,
-          consumerVersion: input.consumerVersion,
-          provider: c.provider,
-          content: c.content,
-          ...(input.branch === undefined ? {} : { branch: input.branch }),
-          ...(input.tags === undefined ? {} : { tags: input.tags }),
-          ...(input.allowOverwrite === undefined ? {} : { allowOverwrite: input.allowOverwrite }),
-        }),
-      ),
-    )();
+    return this.db.transaction(() => eachContract(input).map((c) => this.publishOne(c)))();
   }
 
   /** Publishes one pact; the caller holds the transaction. */
@@ -468,15 +408,12 @@ export class SqliteStore implements Store {
           existing.id,
         );
       } else {
-        throw new TreatyError(
-          'TREATY_BROKER_PACT_CONFLICT',
-          `${input.consumer} version ${input.consumerVersion} already has a different pact with ${input.provider}. Publish the changed contract under a new consumer version, or allow overwriting.`,
-        );
+        throw pactConflict(input);
       }
       const row = this.prepare(
-        `${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
-      ).get(version.id, provider.id) as Parameters<SqliteStore['publication']>[0];
-      return { publication: this.publication(row), contentExisted, unchanged };
+        `${publicationSelect} WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
+      ).get(version.id, provider.id) as PublicationRow;
+      return { publication: toPublication(row), contentExisted, unchanged };
     }
   }
 
@@ -487,9 +424,9 @@ export class SqliteStore implements Store {
   ): Promise<PactPublication | undefined> {
     // Anchored on the one consumer version row, not on every publication of the pair.
     const row = this.prepare(
-      `${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = (${SqliteStore.versionIdByNames}) AND pp.provider_id = (SELECT id FROM pacticipants WHERE name = ?)`,
-    ).get(consumer, consumerVersion, provider) as Parameters<SqliteStore['publication']>[0] | undefined;
-    return row === undefined ? undefined : this.publication(row);
+      `${publicationSelect} WHERE pp.consumer_version_id = (${SqliteStore.versionIdByNames}) AND pp.provider_id = (SELECT id FROM pacticipants WHERE name = ?)`,
+    ).get(consumer, consumerVersion, provider) as PublicationRow | undefined;
+    return row === undefined ? undefined : toPublication(row);
   }
 
   async latestPact(
@@ -497,7 +434,7 @@ export class SqliteStore implements Store {
     provider: string,
     filter: { branch?: string; tag?: string } = {},
   ): Promise<PactPublication | undefined> {
-    let sql = `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ?`;
+    let sql = `${publicationSelect} WHERE c.name = ? AND p.name = ?`;
     const args: string[] = [consumer, provider];
     if (filter.branch !== undefined) {
       sql +=
@@ -509,16 +446,16 @@ export class SqliteStore implements Store {
       args.push(filter.tag);
     }
     const row = this.prepare(`${sql} ORDER BY pp.consumer_version_id DESC LIMIT 1`).get(...args) as
-      | Parameters<SqliteStore['publication']>[0]
+      | PublicationRow
       | undefined;
-    return row === undefined ? undefined : this.publication(row);
+    return row === undefined ? undefined : toPublication(row);
   }
 
   async getPactBySha(consumer: string, provider: string, sha: string): Promise<PactPublication | undefined> {
     const row = this.prepare(
-      `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha = ? ORDER BY pp.consumer_version_id DESC LIMIT 1`,
-    ).get(consumer, provider, sha) as Parameters<SqliteStore['publication']>[0] | undefined;
-    return row === undefined ? undefined : this.publication(row);
+      `${publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha = ? ORDER BY pp.consumer_version_id DESC LIMIT 1`,
+    ).get(consumer, provider, sha) as PublicationRow | undefined;
+    return row === undefined ? undefined : toPublication(row);
   }
 
   async previousDistinctPact(
@@ -529,18 +466,16 @@ export class SqliteStore implements Store {
     const current = await this.getPact(consumer, consumerVersion, provider);
     if (current === undefined) return undefined;
     const row = this.prepare(
-      `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha <> ? AND pp.consumer_version_id < (${SqliteStore.versionIdByNames}) ORDER BY pp.consumer_version_id DESC LIMIT 1`,
-    ).get(consumer, provider, current.sha, consumer, consumerVersion) as
-      | Parameters<SqliteStore['publication']>[0]
-      | undefined;
-    return row === undefined ? undefined : this.publication(row);
+      `${publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha <> ? AND pp.consumer_version_id < (${SqliteStore.versionIdByNames}) ORDER BY pp.consumer_version_id DESC LIMIT 1`,
+    ).get(consumer, provider, current.sha, consumer, consumerVersion) as PublicationRow | undefined;
+    return row === undefined ? undefined : toPublication(row);
   }
 
   async pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]> {
     const rows = this.prepare(
-      `${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = (${SqliteStore.versionIdByNames}) ORDER BY p.name`,
-    ).all(consumer, version) as Array<Parameters<SqliteStore['publication']>[0]>;
-    return rows.map((r) => this.publication(r));
+      `${publicationSelect} WHERE pp.consumer_version_id = (${SqliteStore.versionIdByNames}) ORDER BY p.name`,
+    ).all(consumer, version) as Array<PublicationRow>;
+    return rows.map(toPublication);
   }
 
   async latestVerification(
@@ -556,20 +491,11 @@ export class SqliteStore implements Store {
            AND ve.provider_version_id = (${SqliteStore.versionIdByNames})
          ORDER BY ve.evidence IS NULL DESC, ve.id DESC LIMIT 1`,
     ).get(consumer, provider, sha, provider, providerVersion) as
-      | { id: number; success: number; build_url: string | null; evidence: string | null; created_at: string }
+      | Pick<VerificationRow, 'id' | 'success' | 'build_url' | 'evidence' | 'created_at'>
       | undefined;
-    if (r === undefined) return undefined;
-    return {
-      id: r.id,
-      consumer,
-      provider,
-      providerVersion,
-      sha,
-      success: r.success === 1,
-      ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
-      ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
-      createdAt: r.created_at,
-    };
+    return r === undefined
+      ? undefined
+      : toVerification({ ...r, consumer, provider, provider_version: providerVersion, sha });
   }
 
   async consumersOf(provider: string): Promise<string[]> {
@@ -583,9 +509,9 @@ export class SqliteStore implements Store {
 
   async pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]> {
     const rows = this.prepare(
-      `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?) ORDER BY pp.consumer_version_id`,
-    ).all(consumer, provider, tag) as Array<Parameters<SqliteStore['publication']>[0]>;
-    return rows.map((r) => this.publication(r));
+      `${publicationSelect} WHERE c.name = ? AND p.name = ? AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?) ORDER BY pp.consumer_version_id`,
+    ).all(consumer, provider, tag) as Array<PublicationRow>;
+    return rows.map(toPublication);
   }
 
   async branchesOf(pacticipant: string): Promise<string[]> {
@@ -617,16 +543,7 @@ export class SqliteStore implements Store {
       created_at: string;
       branch: string | null;
     }>;
-    const out: Array<{ providerVersion: string; branches: string[]; createdAt: string }> = [];
-    let lastId: number | undefined;
-    for (const r of rows) {
-      if (r.id !== lastId) {
-        out.push({ providerVersion: r.number, branches: [], createdAt: r.created_at });
-        lastId = r.id;
-      }
-      if (r.branch !== null) out[out.length - 1]?.branches.push(r.branch);
-    }
-    return out;
+    return foldBranches(rows);
   }
 
   async branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined> {
@@ -654,12 +571,8 @@ export class SqliteStore implements Store {
       const content = this.prepare(
         'SELECT 1 FROM pact_publications WHERE consumer_id = ? AND provider_id = ? AND sha = ?',
       ).get(consumer?.id ?? -1, provider?.id ?? -1, input.sha);
-      if (consumer === undefined || provider === undefined || content === undefined) {
-        throw new TreatyError(
-          'TREATY_BROKER_NOT_FOUND',
-          `No pact between ${input.consumer} and ${input.provider} has the content ${input.sha}; verify a published pact.`,
-        );
-      }
+      if (consumer === undefined || provider === undefined || content === undefined)
+        throw noSuchContent(input);
       const version = this.ensureVersionRow(provider, input.providerVersion, input.branch);
       const createdAt = this.now();
       const info = this.prepare(
@@ -685,17 +598,17 @@ export class SqliteStore implements Store {
           report.verifiedBy ?? null,
           report.truncated ? 1 : 0,
         );
-      return {
+      return toVerification({
         id: Number(info.lastInsertRowid),
         consumer: input.consumer,
         provider: input.provider,
-        providerVersion: input.providerVersion,
+        provider_version: input.providerVersion,
         sha: input.sha,
         success: input.success,
-        ...(input.buildUrl === undefined ? {} : { buildUrl: input.buildUrl }),
-        ...(input.evidence === undefined ? {} : { evidence: input.evidence }),
-        createdAt,
-      };
+        build_url: input.buildUrl ?? null,
+        evidence: input.evidence ?? null,
+        created_at: createdAt,
+      });
     })();
   }
 
@@ -711,41 +624,8 @@ export class SqliteStore implements Store {
          JOIN pacticipants p ON p.id = ve.provider_id
          LEFT JOIN verification_results vr ON vr.verification_id = ve.id
          WHERE ve.id = ?`,
-    ).get(id) as
-      | {
-          id: number;
-          consumer: string;
-          provider: string;
-          provider_version: string;
-          sha: string;
-          success: number;
-          build_url: string | null;
-          evidence: string | null;
-          created_at: string;
-          test_results: string | null;
-          verified_by: string | null;
-          truncated: number | null;
-        }
-      | undefined;
-    if (r === undefined) return undefined;
-    return {
-      verification: {
-        id: r.id,
-        consumer: r.consumer,
-        provider: r.provider,
-        providerVersion: r.provider_version,
-        sha: r.sha,
-        success: r.success === 1,
-        ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
-        ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
-        createdAt: r.created_at,
-      },
-      report: {
-        ...(r.test_results === null ? {} : { testResults: r.test_results }),
-        ...(r.verified_by === null ? {} : { verifiedBy: r.verified_by }),
-        truncated: r.truncated === 1,
-      },
-    };
+    ).get(id) as VerificationWithReportRow | undefined;
+    return r === undefined ? undefined : { verification: toVerification(r), report: toReport(r) };
   }
 
   async verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]> {
@@ -757,26 +637,8 @@ export class SqliteStore implements Store {
          JOIN pacticipants c ON c.id = ve.consumer_id
          WHERE p.name = ? AND v.pacticipant_id = p.id AND v.number = ?
          ORDER BY ve.id DESC`,
-    ).all(provider, providerVersion) as Array<{
-      id: number;
-      consumer: string;
-      sha: string;
-      success: number;
-      build_url: string | null;
-      evidence: string | null;
-      created_at: string;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      consumer: r.consumer,
-      provider,
-      providerVersion,
-      sha: r.sha,
-      success: r.success === 1,
-      ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
-      ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
-      createdAt: r.created_at,
-    }));
+    ).all(provider, providerVersion) as Array<Omit<VerificationRow, 'provider' | 'provider_version'>>;
+    return rows.map((r) => toVerification({ ...r, provider, provider_version: providerVersion }));
   }
 
   async verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]> {
@@ -788,48 +650,15 @@ export class SqliteStore implements Store {
          JOIN pacticipants p ON p.id = ve.provider_id
          WHERE c.name = ? AND p.name = ? AND ve.sha = ?
          ORDER BY ve.id DESC`,
-    ).all(consumer, provider, sha) as Array<{
-      id: number;
-      provider_version: string;
-      success: number;
-      build_url: string | null;
-      evidence: string | null;
-      created_at: string;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      consumer,
-      provider,
-      providerVersion: r.provider_version,
-      sha,
-      success: r.success === 1,
-      ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
-      ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
-      createdAt: r.created_at,
-    }));
+    ).all(consumer, provider, sha) as Array<Omit<VerificationRow, 'consumer' | 'provider' | 'sha'>>;
+    return rows.map((r) => toVerification({ ...r, consumer, provider, sha }));
   }
 
   private environmentRow(where: string, value: string): Environment | undefined {
     const r = this.prepare(`SELECT * FROM environments WHERE ${where} = ?`).get(value) as
-      | {
-          uuid: string;
-          name: string;
-          display_name: string;
-          production: number;
-          contacts: string;
-          created_at: string;
-        }
+      | EnvironmentRow
       | undefined;
-    return r === undefined
-      ? undefined
-      : {
-          uuid: r.uuid,
-          name: r.name,
-          displayName: r.display_name,
-          production: r.production === 1,
-          contacts: JSON.parse(r.contacts) as Environment['contacts'],
-          createdAt: r.created_at,
-        };
+    return r === undefined ? undefined : toEnvironment(r);
   }
 
   async createEnvironment(input: {
@@ -838,12 +667,7 @@ export class SqliteStore implements Store {
     production: boolean;
     contacts?: Environment['contacts'];
   }): Promise<Environment> {
-    checkName('environment name', input.name);
-    if (/\s/.test(input.name))
-      throw new TreatyError(
-        'TREATY_BROKER_INVALID_NAME',
-        `The environment name '${input.name}' must not contain spaces; use displayName for a readable name.`,
-      );
+    checkEnvironmentName(input.name);
     if (this.environmentRow('name', input.name) !== undefined)
       throw new TreatyError('TREATY_BROKER_CONFLICT', `An environment named '${input.name}' already exists.`);
     const uuid = randomUUID();
@@ -876,29 +700,11 @@ export class SqliteStore implements Store {
     ).map((r) => this.environmentRow('uuid', r.uuid) as Environment);
   }
 
-  private static readonly deploymentSelect =
-    'SELECT d.*, p.name AS pacticipant, v.number AS version FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id JOIN versions v ON v.id = d.version_id';
-
-  private toDeployment(r: DeploymentRow, environment: Environment): DeployedVersion {
-    return {
-      uuid: r.uuid,
-      pacticipant: r.pacticipant,
-      version: r.version,
-      environment,
-      ...(r.application_instance === null ? {} : { applicationInstance: r.application_instance }),
-      currentlyDeployed: r.undeployed_at === null,
-      createdAt: r.created_at,
-      ...(r.undeployed_at === null ? {} : { undeployedAt: r.undeployed_at }),
-    };
-  }
-
   private deployment(uuid: string): DeployedVersion | undefined {
-    const r = this.prepare(`${SqliteStore.deploymentSelect} WHERE d.uuid = ?`).get(uuid) as
-      | DeploymentRow
-      | undefined;
+    const r = this.prepare(`${deploymentSelect} WHERE d.uuid = ?`).get(uuid) as DeploymentRow | undefined;
     return r === undefined
       ? undefined
-      : this.toDeployment(r, this.environmentRow('uuid', r.environment_uuid) as Environment);
+      : toDeployment(r, this.environmentRow('uuid', r.environment_uuid) as Environment);
   }
 
   /** The pacticipant and version rows a deployment or release names, checking the environment exists. */
@@ -916,11 +722,7 @@ export class SqliteStore implements Store {
             p.id,
             input.version,
           ) as { id: number } | undefined);
-    if (p === undefined || v === undefined)
-      throw new TreatyError(
-        'TREATY_BROKER_NOT_FOUND',
-        `No version ${input.version} of '${input.pacticipant}'; publish or create it first.`,
-      );
+    if (p === undefined || v === undefined) throw noSuchVersion(input);
     return { p, v };
   }
 
@@ -972,7 +774,7 @@ export class SqliteStore implements Store {
     if (environment === undefined) return [];
     // One query for the rows and their names (it was one more per deployment).
     const rows = this.prepare(
-      `${SqliteStore.deploymentSelect} WHERE d.environment_uuid = ? AND d.undeployed_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY d.created_at`,
+      `${deploymentSelect} WHERE d.environment_uuid = ? AND d.undeployed_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY d.created_at`,
     ).all(
       ...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant]),
     ) as DeploymentRow[];
@@ -982,31 +784,14 @@ export class SqliteStore implements Store {
           filter.applicationInstance === undefined ||
           (r.application_instance ?? '') === filter.applicationInstance,
       )
-      .map((r) => this.toDeployment(r, environment));
-  }
-
-  private static readonly releaseSelect =
-    'SELECT r.*, p.name AS pacticipant, v.number AS version FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id JOIN versions v ON v.id = r.version_id';
-
-  private toRelease(r: ReleaseRow, environment: Environment): ReleasedVersion {
-    return {
-      uuid: r.uuid,
-      pacticipant: r.pacticipant,
-      version: r.version,
-      environment,
-      currentlySupported: r.support_ended_at === null,
-      createdAt: r.created_at,
-      ...(r.support_ended_at === null ? {} : { supportEndedAt: r.support_ended_at }),
-    };
+      .map((r) => toDeployment(r, environment));
   }
 
   private release(uuid: string): ReleasedVersion | undefined {
-    const r = this.prepare(`${SqliteStore.releaseSelect} WHERE r.uuid = ?`).get(uuid) as
-      | ReleaseRow
-      | undefined;
+    const r = this.prepare(`${releaseSelect} WHERE r.uuid = ?`).get(uuid) as ReleaseRow | undefined;
     return r === undefined
       ? undefined
-      : this.toRelease(r, this.environmentRow('uuid', r.environment_uuid) as Environment);
+      : toRelease(r, this.environmentRow('uuid', r.environment_uuid) as Environment);
   }
 
   async recordRelease(input: {
@@ -1053,13 +838,13 @@ export class SqliteStore implements Store {
     const environment = this.environmentRow('uuid', environmentUuid);
     if (environment === undefined) return [];
     const rows = this.prepare(
-      `${SqliteStore.releaseSelect} WHERE r.environment_uuid = ? AND r.support_ended_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY r.created_at`,
+      `${releaseSelect} WHERE r.environment_uuid = ? AND r.support_ended_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY r.created_at`,
     ).all(
       ...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant]),
     ) as ReleaseRow[];
     return rows
       .filter((r) => filter.version === undefined || r.version === filter.version)
-      .map((r) => this.toRelease(r, environment));
+      .map((r) => toRelease(r, environment));
   }
 
   async publishProviderContract(input: {
@@ -1122,34 +907,8 @@ export class SqliteStore implements Store {
       `SELECT v.number, c.sha, c.content, c.content_type, c.specification, c.self_verification, c.build_url,
          c.created_at, c.updated_at
        FROM provider_contracts c JOIN versions v ON v.id = c.version_id WHERE c.version_id = ?`,
-    ).get(versionId) as
-      | {
-          number: string;
-          sha: string;
-          content: string;
-          content_type: string;
-          specification: string;
-          self_verification: string | null;
-          build_url: string | null;
-          created_at: string;
-          updated_at: string | null;
-        }
-      | undefined;
-    if (r === undefined) return undefined;
-    return {
-      provider,
-      providerVersion: r.number,
-      sha: r.sha,
-      content: r.content,
-      contentType: r.content_type,
-      specification: r.specification,
-      ...(r.self_verification === null
-        ? {}
-        : { selfVerification: JSON.parse(r.self_verification) as SelfVerification }),
-      ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
-      createdAt: r.created_at,
-      ...(r.updated_at === null ? {} : { updatedAt: r.updated_at }),
-    };
+    ).get(versionId) as ProviderContractRow | undefined;
+    return r === undefined ? undefined : toProviderContract(provider, r);
   }
 
   async ping(): Promise<void> {
