@@ -4,6 +4,9 @@ export type { AppOptions } from './app.js';
 export type { AuthOptions, Credential } from './http/auth.js';
 export type { HeavyRequestOptions } from './http/heavy-requests.js';
 export { SqliteStore, contentSha } from './store/sqlite/sqlite-store.js';
+export { PostgresStore } from './store/postgres/postgres-store.js';
+export { openStore } from './store/open.js';
+export { checkDatabaseSetting, isPostgresUrl, redactDatabaseUrl } from './store/database-url.js';
 export type {
   Store,
   Pacticipant,

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { parsePublicUrl, parseTrustProxy, settingsFromEnv } from './server.js';
 
+describe('the database setting from the environment', () => {
+  it('is TREATY_BROKER_DATABASE, else DATABASE_URL, else the SQLite file', () => {
+    const url = 'postgres://treaty:secret@db:5432/treaty';
+    expect(settingsFromEnv({}).database).toBe('./treaty-broker.sqlite');
+    expect(settingsFromEnv({ DATABASE_URL: url }).database).toBe(url);
+    expect(settingsFromEnv({ DATABASE_URL: '' }).database).toBe('./treaty-broker.sqlite');
+    expect(settingsFromEnv({ DATABASE_URL: url, TREATY_BROKER_DATABASE: './b.sqlite' }).database).toBe(
+      './b.sqlite',
+    );
+  });
+});
+
 describe('the settings behind a proxy', () => {
   it('reads the public URL and the trusted proxies from the environment', () => {
     const s = settingsFromEnv({

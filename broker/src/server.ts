@@ -2,12 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { TreatyError } from '@treaty/core';
 import { buildApp } from './app.js';
 import type { AuthOptions, Credential } from './http/auth.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open.js';
 
 /** Settings of a running broker; the CLI fills them from flags and the environment. */
 export interface BrokerSettings {
   port: number;
   host: string;
+  /** A SQLite file path, or a PostgreSQL URL (`postgres://user:password@host:5432/database`). */
   database: string;
   logger?: boolean;
   auth?: AuthOptions;
@@ -61,14 +62,18 @@ function credentials(env: Readonly<Record<string, string | undefined>>, prefix: 
   return out;
 }
 
-/** Reads the broker's settings from the environment, with the documented defaults. */
+/**
+ * Reads the broker's settings from the environment, with the documented defaults. The database is
+ * TREATY_BROKER_DATABASE, else DATABASE_URL (as platforms that provide PostgreSQL set it), else the
+ * SQLite file ./treaty-broker.sqlite.
+ */
 export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): BrokerSettings {
   const readWrite = credentials(env, 'TREATY_BROKER_');
   const readOnly = credentials(env, 'TREATY_BROKER_READ_ONLY_');
   return {
     port: Number(env.TREATY_BROKER_PORT ?? 9292),
     host: env.TREATY_BROKER_HOST ?? '127.0.0.1',
-    database: env.TREATY_BROKER_DATABASE ?? './treaty-broker.sqlite',
+    database: env.TREATY_BROKER_DATABASE || env.DATABASE_URL || './treaty-broker.sqlite',
     ...(env.TREATY_BROKER_TRUST_PROXY === undefined
       ? {}
       : { trustProxy: parseTrustProxy(env.TREATY_BROKER_TRUST_PROXY) }),
@@ -83,16 +88,20 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
 export interface RunningBroker {
   url: string;
   app: FastifyInstance;
-  /** Stops accepting connections, lets in-flight requests finish, and closes the database. */
+  /**
+   * Stops accepting connections, lets in-flight requests finish (those still running after
+   * `graceMs` are cut), and closes the database.
+   */
   close: () => Promise<void>;
 }
 
 /**
- * Opens the database (creating and migrating it) and listens.
+ * Opens the database (creating and migrating it) and listens: nothing is served, not even the
+ * heartbeat, before the database is ready.
  * @example const broker = await startBroker({ port: 0, host: '127.0.0.1', database: './broker.sqlite' })
  */
-export async function startBroker(settings: BrokerSettings): Promise<RunningBroker> {
-  const store = SqliteStore.open(settings.database);
+export async function startBroker(settings: BrokerSettings, graceMs = 10_000): Promise<RunningBroker> {
+  const store = await openStore(settings.database);
   const app = await buildApp({
     store,
     logger: settings.logger ?? false,
@@ -110,5 +119,16 @@ export async function startBroker(settings: BrokerSettings): Promise<RunningBrok
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : settings.port;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  return { url: `http://${host}:${port}`, app, close: () => app.close() };
+  const close = async (): Promise<void> => {
+    // A request that takes longer than the grace period (a client that never finishes sending) is cut,
+    // so that stopping never waits on a client.
+    const cut = setTimeout(() => app.server.closeAllConnections(), graceMs);
+    cut.unref();
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(cut);
+    }
+  };
+  return { url: `http://${host}:${port}`, app, close };
 }

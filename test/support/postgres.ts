@@ -17,8 +17,11 @@ import { afterAll, beforeAll } from 'vitest';
 export interface PostgresServer {
   /** A fresh, empty database owned by the ordinary role; its URL (with the role's password). */
   database(): Promise<string>;
-  /** Runs SQL as the superuser on the `postgres` database (to look at connections, say). */
-  admin<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs SQL as the superuser, on the `postgres` database (to look at connections, say) or on the
+   * database of a URL that `database()` gave.
+   */
+  admin<T>(sql: string, params?: unknown[], on?: URL): Promise<T[]>;
   /** The role the broker connects as, and its password. */
   role: { name: string; password: string };
   port: number;
@@ -96,8 +99,8 @@ async function start(log: string[]): Promise<{ server: PostgresServer; stop: () 
       }
     }
     const started = pg;
-    const admin = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
-      const client = started.getPgClient('postgres', '127.0.0.1');
+    const admin = async <T>(sql: string, params: unknown[] = [], on?: URL): Promise<T[]> => {
+      const client = started.getPgClient(on === undefined ? 'postgres' : on.pathname.slice(1), '127.0.0.1');
       await client.connect();
       try {
         return (await client.query(sql, params)).rows as T[];

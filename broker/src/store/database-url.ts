@@ -2,7 +2,7 @@
  * Which store a `--database` setting names: a `postgres://` (or `postgresql://`) URL is PostgreSQL,
  * anything without a scheme is a SQLite file. The password in a URL is never shown.
  */
-import { TreatyError } from '@treaty/core';
+import { REDACTED, TreatyError } from '@treaty/core';
 
 const scheme = /^([a-z][a-z0-9+.-]*):\/\//i;
 
@@ -17,15 +17,17 @@ export function isPostgresUrl(database: string): boolean {
 
 /**
  * The setting as it may be shown in a log or an error message: a URL's password (in its user part or
- * as a `password` parameter) becomes `****`; a file path is returned as it is.
- * @example redactDatabaseUrl('postgres://treaty:s3cret@db/treaty') // 'postgres://treaty:****@db/treaty'
+ * as a `password` parameter) becomes `[redacted]`, as every secret Treaty prints; a file path is
+ * returned as it is.
+ * @example redactDatabaseUrl('postgres://treaty:s3cret@db/treaty') // 'postgres://treaty:[redacted]@db/treaty'
  */
 export function redactDatabaseUrl(database: string): string {
   if (!scheme.test(database)) return database;
-  // Up to the last @ before the path: a password may itself hold an unencoded @.
+  // Up to the last @: a password may itself hold an unencoded @ or /, and showing too little beats
+  // showing part of a password.
   return database
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^/?#]*@/i, '$1:****@')
-    .replace(/([?&]password=)[^&#]*/gi, '$1****');
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):.*@/i, `$1:${REDACTED}@`)
+    .replace(/([?&]password=)[^&#]*/gi, `$1${REDACTED}`);
 }
 
 /**
@@ -47,7 +49,7 @@ export function checkDatabaseSetting(database: string): void {
   if (!isPostgresUrl(database))
     throw new TreatyError(
       'TREATY_CLI_USAGE',
-      `The database ${shown} is neither a SQLite file path nor a postgres:// URL; give one of those (postgres://user:password@host:5432/database).`,
+      `The database ${shown} is neither a SQLite file path nor a postgres:// URL; give one of those, such as postgres://treaty@db.example.com:5432/treaty (with the password after the user name).`,
     );
   let url: URL | undefined;
   try {
@@ -59,6 +61,6 @@ export function checkDatabaseSetting(database: string): void {
   if (url === undefined || (url.hostname === '' && !url.searchParams.has('host')))
     throw new TreatyError(
       'TREATY_CLI_USAGE',
-      `The database URL ${shown} cannot be read; write it as postgres://user:password@host:5432/database (percent-encode special characters in the password).`,
+      `The database URL ${shown} cannot be read; write it as postgres://treaty@db.example.com:5432/treaty, with the password after the user name (percent-encode its special characters).`,
     );
 }

@@ -223,7 +223,7 @@ describe.skipIf(!postgres.available)('PostgresStore', () => {
     const wrong = url.replace(`:${server.role.password}@`, ':not-the-password-xyz@');
     const refused = await refusal(wrong);
     expect(refused).toMatchObject({ code: 'TREATY_BROKER_DATABASE' });
-    expect(refused.message).toContain('postgres://treaty:****@127.0.0.1:');
+    expect(refused.message).toContain('postgres://treaty:[redacted]@127.0.0.1:');
     expect(refused.message).toContain('password authentication failed');
     expect(`${refused.message}${String(refused.cause)}`).not.toContain('not-the-password-xyz');
     // Port 1 on loopback: nothing listens there, so the connection is refused at once.
@@ -274,7 +274,7 @@ describe.skipIf(!postgres.available)('PostgresStore', () => {
     const down = await heartbeat();
     expect(down.statusCode).toBe(503);
     expect(down.json()).toMatchObject({ statusCode: 503, code: 'TREATY_BROKER_DATABASE_UNAVAILABLE' });
-    expect(down.body).toContain('postgres://treaty:****@');
+    expect(down.body).toContain('postgres://treaty:[redacted]@');
     expect(down.body).not.toContain(server.role.password);
     const publish = await app.inject({
       method: 'PUT',

@@ -1,15 +1,25 @@
 import { resolve } from 'node:path';
 import { TreatyError } from '@treaty/core';
-import { parsePublicUrl, parseTrustProxy, settingsFromEnv, startBroker } from '@treaty/broker';
+import {
+  checkDatabaseSetting,
+  isPostgresUrl,
+  parsePublicUrl,
+  parseTrustProxy,
+  redactDatabaseUrl,
+  settingsFromEnv,
+  startBroker,
+} from '@treaty/broker';
 import type { Command as Cli } from 'commander';
 import type { Command, Invocation } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { envOption, outputFormat, outputOptions, text } from '../../options.js';
 
 const description = `Runs the broker: stores contracts and verification results in one SQLite file (created with its
-schema on first start) and serves the Pact Broker HTTP API. Stops cleanly on SIGINT or SIGTERM.
-The same settings come from TREATY_BROKER_PORT, TREATY_BROKER_HOST, TREATY_BROKER_DATABASE,
-TREATY_BROKER_PUBLIC_URL and TREATY_BROKER_TRUST_PROXY.
+schema on first start) or in PostgreSQL (--database postgres://user@host:5432/database with the
+password after the user name; the schema is migrated on start), and serves the Pact Broker HTTP API.
+Stops cleanly on SIGINT or SIGTERM.
+The same settings come from TREATY_BROKER_PORT, TREATY_BROKER_HOST, TREATY_BROKER_DATABASE (else
+DATABASE_URL), TREATY_BROKER_PUBLIC_URL and TREATY_BROKER_TRUST_PROXY.
 Credentials (off unless set): TREATY_BROKER_TOKEN or TREATY_BROKER_USERNAME/_PASSWORD for read-write,
 TREATY_BROKER_READ_ONLY_TOKEN or TREATY_BROKER_READ_ONLY_USERNAME/_PASSWORD for read-only.
 
@@ -22,7 +32,7 @@ well-formed Unicode, not '.' or '..' (refused with 400 TREATY_BROKER_INVALID_NAM
 /** Declares the broker's options. */
 function define(cli: Cli): void {
   cli
-    .usage('[--port 9292] [--host 127.0.0.1] [--database ./treaty-broker.sqlite] [options]')
+    .usage('[--port 9292] [--host 127.0.0.1] [--database ./treaty-broker.sqlite|postgres://…] [options]')
     .description(description)
     .addOption(
       envOption(
@@ -36,8 +46,8 @@ function define(cli: Cli): void {
     )
     .addOption(
       envOption(
-        '--database <file>',
-        'the SQLite file (default ./treaty-broker.sqlite)',
+        '--database <file|url>',
+        'a SQLite file, or a postgres:// URL (default: DATABASE_URL, else ./treaty-broker.sqlite)',
         'TREATY_BROKER_DATABASE',
       ),
     )
@@ -79,7 +89,9 @@ export const brokerCommand: Command = {
         'TREATY_CLI_USAGE',
         `--host must be a host name or an IP address such as 127.0.0.1, got '${host}'.`,
       );
-    const database = resolve(io.cwd, given.database ?? defaults.database);
+    const setting = given.database ?? defaults.database;
+    checkDatabaseSetting(setting);
+    const database = isPostgresUrl(setting) ? setting : resolve(io.cwd, setting);
     const publicUrl =
       given.publicUrl === undefined || given.publicUrl === ''
         ? defaults.publicUrl
@@ -106,7 +118,7 @@ export const brokerCommand: Command = {
         );
       throw error;
     }
-    io.stdout(`Treaty broker listening on ${broker.url} (database ${database})\n`);
+    io.stdout(`Treaty broker listening on ${broker.url} (database ${redactDatabaseUrl(database)})\n`);
     if (defaults.auth === undefined && host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
       io.stderr(
         `Warning: listening on ${host} without credentials; anyone who can reach it can publish. Set TREATY_BROKER_TOKEN.\n`,
