@@ -165,3 +165,20 @@ export function usePostgres(): { available: boolean; reason?: string; server: ()
     },
   };
 }
+
+/**
+ * The databases a broker test runs on, by store: a fresh SQLite file, and a fresh PostgreSQL database
+ * when a server can run here (`postgres` is the file's {@link usePostgres}).
+ * @example describe.each(brokerDatabases(postgres))('… on $store', ({ database }) => { … })
+ */
+export function brokerDatabases(
+  postgres: ReturnType<typeof usePostgres>,
+): Array<{ store: string; database: () => Promise<string> }> {
+  return [
+    {
+      store: 'SQLite',
+      database: async () => join(mkdtempSync(join(tmpdir(), 'treaty-broker-db-')), 'broker.sqlite'),
+    },
+    ...(postgres.available ? [{ store: 'PostgreSQL', database: () => postgres.server().database() }] : []),
+  ];
+}
