@@ -252,7 +252,8 @@ export const ERROR_CODES = {
   TREATY_BROKER_DATABASE_UNAVAILABLE: {
     kind: 'retryable',
     status: 503,
-    summary: 'The broker cannot reach its database just now (PostgreSQL down, restarting or out of connections).',
+    summary:
+      'The broker cannot reach its database just now (PostgreSQL down, restarting or out of connections).',
   },
   TREATY_BROKER_UNREACHABLE: {
     kind: 'operator',

@@ -136,7 +136,7 @@ async function start(log: string[]): Promise<{ server: PostgresServer; stop: () 
  * Starts one PostgreSQL server for the test file that calls it (at the top level), and stops it after.
  * `available` is false, with `reason`, on a machine with no binaries for its platform: such a file
  * skips its PostgreSQL tests (`describe.skipIf(!postgres.available)`) and says why.
- * @example const postgres = usePostgres(); it('…', async () => { const url = await postgres.server().database(); })
+ * @example const postgres = usePostgres(); // then, in a test: await postgres.server().database()
  */
 export function usePostgres(): { available: boolean; reason?: string; server: () => PostgresServer } {
   const reason = unavailable();

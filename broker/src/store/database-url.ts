@@ -19,7 +19,7 @@ export function isPostgresUrl(database: string): boolean {
  * The setting as it may be shown in a log or an error message: a URL's password (in its user part or
  * as a `password` parameter) becomes `[redacted]`, as every secret Treaty prints; a file path is
  * returned as it is.
- * @example redactDatabaseUrl('postgres://treaty:s3cret@db/treaty') // 'postgres://treaty:[redacted]@db/treaty'
+ * @example redactDatabaseUrl('postgres://treaty:s3cret@db/treaty') // 'postgres://treaty:[redacted]@db/…'
  */
 export function redactDatabaseUrl(database: string): string {
   if (!scheme.test(database)) return database;

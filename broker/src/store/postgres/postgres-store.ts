@@ -41,7 +41,6 @@ import type {
   ProviderContract,
   PublishOutcome,
   ReleasedVersion,
-  SelfVerification,
   Store,
   Verification,
   VerificationReport,
@@ -74,7 +73,7 @@ const versionColumns = `v.id, v.number, v.created_at,
 
 /** The id of a pacticipant named by parameter `$n`. */
 const pacticipantId = (n: number) => `(SELECT id FROM pacticipants WHERE name = $${n})`;
-/** The id of a version named by its pacticipant's name (`$name`) and its number (`$number`, default `$name+1`). */
+/** The id of a version named by its pacticipant's name (parameter `name`) and number (default `name + 1`). */
 const versionId = (name: number, number = name + 1) =>
   `(SELECT vv.id FROM versions vv WHERE vv.pacticipant_id = ${pacticipantId(name)} AND vv.number = $${number})`;
 
