@@ -111,17 +111,17 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Runs `work` in one transaction on a client of its own, committed when it returns and rolled back
  * when it throws. A transaction PostgreSQL aborted as a deadlock or serialization failure is run again
  * (up to 5 times, after a short random pause), so callers see it only if it keeps happening.
+ *
+ * READ COMMITTED is enough for the store's writes: each race between brokers meets at a unique
+ * constraint (`INSERT … ON CONFLICT`, which waits for the other transaction and then sees its row) or
+ * at a row lock, never at a read-then-write that only SERIALIZABLE would protect.
  */
-export async function inTransaction<T>(
-  pool: Pool,
-  work: (q: Query) => Promise<T>,
-  options: { serializable?: boolean } = {},
-): Promise<T> {
+export async function inTransaction<T>(pool: Pool, work: (q: Query) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
     try {
-      await client.query(options.serializable === true ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN');
+      await client.query('BEGIN');
       const result = await work(queryOn(client));
       await client.query('COMMIT');
       return result;
