@@ -32,7 +32,7 @@ function startBroker(args: string[], options: { cwd: string; env?: NodeJS.Proces
   return new Promise((resolve, reject) => {
     const take = (d: Buffer) => {
       out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /listening on (http:\/\/\S+) \(/.exec(out);
       if (m?.[1] !== undefined) resolve({ child, url: m[1], output: () => out });
     };
     child.stdout.on('data', take);

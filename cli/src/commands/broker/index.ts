@@ -118,13 +118,9 @@ export const brokerCommand: Command = {
         );
       throw error;
     }
-    io.stdout(`Treaty broker listening on ${broker.url} (database ${redactDatabaseUrl(database)})\n`);
-    if (defaults.auth === undefined && host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-      io.stderr(
-        `Warning: listening on ${host} without credentials; anyone who can reach it can publish. Set TREATY_BROKER_TOKEN.\n`,
-      );
-    }
-    await new Promise<void>((done) => {
+    // The signal handlers are in place before the line that says the broker is up: a supervisor that
+    // stops it as soon as it reads that line must not kill it half-way.
+    const stopped = new Promise<void>((done) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
@@ -134,6 +130,13 @@ export const brokerCommand: Command = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    io.stdout(`Treaty broker listening on ${broker.url} (database ${redactDatabaseUrl(database)})\n`);
+    if (defaults.auth === undefined && host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+      io.stderr(
+        `Warning: listening on ${host} without credentials; anyone who can reach it can publish. Set TREATY_BROKER_TOKEN.\n`,
+      );
+    }
+    await stopped;
     return 0;
   },
 };
