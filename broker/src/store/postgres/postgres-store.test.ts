@@ -217,6 +217,44 @@ describe.skipIf(!postgres.available)('PostgresStore', () => {
     await close();
   });
 
+  it('publishes crossed contracts at once without a deadlock: rows are written in one order', async () => {
+    const { url, stores, close } = await twoInstances();
+    // Two consumers publish the same two new contents, in opposite orders, to two new providers, at
+    // once. Written in the order given, each transaction would wait for a row the other wrote first,
+    // and PostgreSQL would end one of them after a second.
+    const crossed = (i: number) => {
+      const [x, y] = [pact(100 + i), pact(200 + i)];
+      const [p, r] = [`p${i}`, `r${i}`];
+      return [
+        stores[0]?.publishContracts({
+          consumer: `a${i}`,
+          consumerVersion: '1',
+          contracts: [
+            { provider: p, content: x },
+            { provider: r, content: y },
+          ],
+        }),
+        stores[1]?.publishContracts({
+          consumer: `b${i}`,
+          consumerVersion: '1',
+          contracts: [
+            { provider: r, content: y },
+            { provider: p, content: x },
+          ],
+        }),
+      ] as Array<Promise<unknown>>;
+    };
+    const results = await outcomes(Array.from({ length: 20 }, (_, i) => crossed(i)).flat());
+    expect(results).toEqual(Array(40).fill('ok'));
+    expect(await stores[0]?.stats()).toMatchObject({ pactContents: 40, pactPublications: 80 });
+    await close(); // its connections report their statistics as they end
+    const [stats] = await query<{ deadlocks: string }>(
+      url,
+      'SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()',
+    );
+    expect(stats?.deadlocks).toBe('0');
+  });
+
   it('never shows the password: not when it is wrong, nor when nothing listens', async () => {
     const server = postgres.server();
     const url = await server.database();

@@ -391,58 +391,84 @@ export class PostgresStore implements Store {
   }
 
   async publishPact(input: Input<'publishPact'>): Promise<PublishOutcome> {
-    return this.tx((q) => this.publishOne(q, input));
+    const { provider, content, ...version } = input;
+    const [outcome] = await this.publishContracts({ ...version, contracts: [{ provider, content }] });
+    return outcome as PublishOutcome;
   }
 
+  /**
+   * Publishes a consumer version's pacts in one transaction. Brokers publishing the same version at
+   * once meet at the unique (consumer version, provider) row: the first to commit stores its content,
+   * the others find it there, unchanged if theirs is the same and in conflict if not.
+   *
+   * Whatever the order of the contracts, rows that other transactions may be writing too are written in
+   * one order — pacticipants by name, then contents by sha, then the consumer's version — so two
+   * publications never wait for each other in a circle (a deadlock PostgreSQL would end after a second).
+   */
   async publishContracts(input: Input<'publishContracts'>): Promise<PublishOutcome[]> {
+    const contracts = eachContract(input).map((c) => ({ ...c, sha: contentSha(c.content) }));
     return this.tx(async (q) => {
+      const names = [...new Set([input.consumer, ...contracts.map((c) => c.provider)])].sort();
+      const rows = new Map<string, PacticipantRow>();
+      for (const name of names) rows.set(name, (await this.ensurePacticipantRow(q, name)).row);
+      const contents = new Map(contracts.map((c) => [c.sha, c.content]));
+      const stored = new Set<string>();
+      for (const sha of [...contents.keys()].sort()) {
+        const inserted = await q(
+          'INSERT INTO pact_contents (sha, content) VALUES ($1, $2) ON CONFLICT (sha) DO NOTHING RETURNING sha',
+          [sha, contents.get(sha)],
+        );
+        if (inserted.length > 0) stored.add(sha);
+      }
+      const consumer = rows.get(input.consumer) as PacticipantRow;
+      const version = await this.ensureVersionRow(
+        q,
+        consumer,
+        input.consumerVersion,
+        input.branch,
+        input.tags,
+      );
       const outcomes: PublishOutcome[] = [];
-      for (const c of eachContract(input)) outcomes.push(await this.publishOne(q, c));
+      for (const c of contracts) {
+        // As SQLite says it: the content existed unless this publication stored it, for its first contract.
+        const contentExisted = !stored.delete(c.sha);
+        const provider = rows.get(c.provider) as PacticipantRow;
+        const unchanged = await this.publishOne(q, c, version.id, consumer.id, provider.id);
+        const [row] = await q<PublicationRow>(
+          `${publicationSelect} WHERE pp.consumer_version_id = $1 AND pp.provider_id = $2`,
+          [version.id, provider.id],
+        );
+        outcomes.push({ publication: toPublication(row as PublicationRow), contentExisted, unchanged });
+      }
       return outcomes;
     });
   }
 
-  /**
-   * Publishes one pact; the caller holds the transaction. Brokers publishing the same version at once
-   * meet at the unique (consumer version, provider) row: the first to commit stores its content, the
-   * others find it there, unchanged if theirs is the same and in conflict if not.
-   */
-  private async publishOne(q: Query, input: Input<'publishPact'>): Promise<PublishOutcome> {
-    const sha = contentSha(input.content);
-    const consumer = (await this.ensurePacticipantRow(q, input.consumer)).row;
-    const provider = (await this.ensurePacticipantRow(q, input.provider)).row;
-    const version = await this.ensureVersionRow(q, consumer, input.consumerVersion, input.branch, input.tags);
-    const contentExisted =
-      (
-        await q(
-          'INSERT INTO pact_contents (sha, content) VALUES ($1, $2) ON CONFLICT (sha) DO NOTHING RETURNING sha',
-          [sha, input.content],
-        )
-      ).length === 0;
+  /** Publishes one pact of a version; whether the version already had exactly this pact. */
+  private async publishOne(
+    q: Query,
+    input: Input<'publishPact'> & { sha: string },
+    versionId: number,
+    consumerId: number,
+    providerId: number,
+  ): Promise<boolean> {
     const inserted = await q(
       `INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, sha, created_at)
        VALUES ($1, $2, $3, $4, ${NOW}) ON CONFLICT (consumer_version_id, provider_id) DO NOTHING RETURNING id`,
-      [version.id, consumer.id, provider.id, sha],
+      [versionId, consumerId, providerId, input.sha],
     );
-    let unchanged = false;
-    if (inserted.length === 0) {
-      const [existing] = await q<{ id: number; sha: string }>(
-        'SELECT id, sha FROM pact_publications WHERE consumer_version_id = $1 AND provider_id = $2 FOR UPDATE',
-        [version.id, provider.id],
-      );
-      if (existing?.sha === sha) unchanged = true;
-      else if (input.allowOverwrite === true)
-        await q(`UPDATE pact_publications SET sha = $1, created_at = ${NOW} WHERE id = $2`, [
-          sha,
-          existing?.id,
-        ]);
-      else throw pactConflict(input);
-    }
-    const [row] = await q<PublicationRow>(
-      `${publicationSelect} WHERE pp.consumer_version_id = $1 AND pp.provider_id = $2`,
-      [version.id, provider.id],
+    if (inserted.length > 0) return false;
+    const [existing] = await q<{ id: number; sha: string }>(
+      'SELECT id, sha FROM pact_publications WHERE consumer_version_id = $1 AND provider_id = $2 FOR UPDATE',
+      [versionId, providerId],
     );
-    return { publication: toPublication(row as PublicationRow), contentExisted, unchanged };
+    if (existing?.sha === input.sha) return true;
+    if (input.allowOverwrite !== true) throw pactConflict(input);
+    await q(`UPDATE pact_publications SET sha = $1, created_at = ${NOW} WHERE id = $2`, [
+      input.sha,
+      existing?.id,
+    ]);
+    return false;
   }
 
   private async publication(sql: string, params: unknown[]): Promise<PactPublication | undefined> {
