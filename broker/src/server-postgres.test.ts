@@ -6,20 +6,6 @@ import { startBroker } from './server.js';
 // connection behind when it stops.
 const postgres = usePostgres();
 
-const pact = JSON.stringify({
-  consumer: { name: 'web' },
-  provider: { name: 'orders' },
-  interactions: [
-    {
-      type: 'Synchronous/HTTP',
-      description: 'a request',
-      request: { method: 'GET', path: '/' },
-      response: { status: 200 },
-    },
-  ],
-  metadata: { pactSpecification: { version: '4.0' } },
-});
-
 /** How many connections the broker (application_name treaty-broker) holds to the database. */
 async function brokerConnections(database: string): Promise<number> {
   const [row] = await postgres
@@ -50,14 +36,14 @@ describe.skipIf(!postgres.available)('a broker on PostgreSQL', () => {
     );
     if (one === undefined || two === undefined) throw new Error('a broker did not start');
     expect((await fetch(`${one.url}/diagnostic/status/heartbeat`)).status).toBe(200);
-    const put = await fetch(`${one.url}/pacts/provider/orders/consumer/web/version/1.0.0`, {
-      method: 'PUT',
+    const created = await fetch(`${one.url}/pacticipants`, {
+      method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: pact,
+      body: JSON.stringify({ name: 'orders', mainBranch: 'main' }),
     });
-    expect(put.status).toBe(201);
-    const read = await fetch(`${two.url}/pacts/provider/orders/consumer/web/version/1.0.0`);
-    expect(((await read.json()) as { consumer: { name: string } }).consumer.name).toBe('web');
+    expect(created.status).toBe(201);
+    const read = await fetch(`${two.url}/pacticipants/orders`);
+    expect(await read.json()).toMatchObject({ name: 'orders', mainBranch: 'main' });
     expect(await brokerConnections(name)).toBeGreaterThan(0);
     await Promise.all([one.close(), two.close()]);
     expect(await eventually(async () => (await brokerConnections(name)) === 0)).toBe(true);
