@@ -1,11 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Store } from './store/types.js';
-import { auth, type AuthOptions } from './http/auth.js';
+import type { AppOptions } from './options.js';
+import { auth } from './http/auth.js';
 import { body } from './http/body.js';
 import { errors } from './http/errors.js';
 import { instanceOptions } from './http/instance.js';
 import { publicUrl } from './http/hal.js';
-import { cooperativeStore, heavyRequests, type HeavyRequestOptions } from './http/heavy-requests.js';
+import { cooperativeStore, heavyRequests } from './http/heavy-requests.js';
 import { names } from './http/names.js';
 import { security } from './http/security.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -21,26 +21,11 @@ import { providerContractRoutes } from './routes/provider-contracts.js';
 import { publishRoutes } from './routes/publish.js';
 import { verificationRoutes } from './routes/verifications.js';
 import { uiPages } from './ui/pages.js';
+import { labelRoutes } from './routes/labels.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { Webhooks } from './webhooks/runtime.js';
 
-/** Options of {@link buildApp}. */
-export interface AppOptions {
-  store: Store;
-  /** Require credentials: read-only ones may read, read-write ones may also write. */
-  auth?: AuthOptions;
-  /** Largest accepted request body in bytes (default 10 MiB). */
-  bodyLimit?: number;
-  /** Log with pino (fastify's logger); off by default for tests. */
-  logger?: boolean;
-  /**
-   * Trust X-Forwarded-* from these proxies (fastify's `trustProxy`: true, or addresses and
-   * CIDRs); off by default, so a client cannot point the HAL links at another host.
-   */
-  trustProxy?: boolean | string | string[];
-  /** The broker's public base URL (e.g. https://broker.example.com); HAL links start with it. */
-  publicUrl?: string;
-  /** How many heavy requests (matrix, can-i-deploy, pacts for verification) run and wait at once. */
-  heavyRequests?: HeavyRequestOptions;
-}
+export type { AppOptions } from './options.js';
 
 /**
  * The broker as a fastify instance with every route registered; it never listens (the server file
@@ -48,6 +33,7 @@ export interface AppOptions {
  * @example const app = await buildApp({ store: SqliteStore.open(':memory:') })
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const webhooks = new Webhooks(options);
   const app = Fastify(instanceOptions(options));
   // On the root instance: headers, body parsing, errors, credentials, names, links, heavy requests.
   await app.register(security);
@@ -58,7 +44,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(publicUrl, options);
   await app.register(heavyRequests, options);
   // One plugin per resource; heavy requests let others in between their store calls.
-  const routes = { store: cooperativeStore(options.store) };
+  const routes = { store: cooperativeStore(webhooks.watch(options.store)) };
   await app.register(uiPages, routes);
   await app.register(indexRoutes, routes);
   await app.register(publishRoutes, routes);
@@ -72,5 +58,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(providerPactsRoutes, routes);
   await app.register(verificationRoutes, routes);
   await app.register(providerContractRoutes, routes);
+  await app.register(labelRoutes, routes);
+  await app.register(webhookRoutes, { ...routes, webhooks });
+  // Delivers from the outbox while the app runs.
+  await app.register(webhooks.plugin);
   return app;
 }

@@ -3,6 +3,8 @@ export { buildApp } from './app.js';
 export type { AppOptions } from './app.js';
 export type { AuthOptions, Credential } from './http/auth.js';
 export type { HeavyRequestOptions } from './http/heavy-requests.js';
+export type { WebhookOptions } from './webhooks/settings.js';
+export { parseRetrySchedule, splitList } from './webhooks/settings.js';
 export { SqliteStore, contentSha } from './store/sqlite/sqlite-store.js';
 export { PostgresStore } from './store/postgres/postgres-store.js';
 export { openStore } from './store/open.js';
@@ -14,7 +16,18 @@ export type {
   PactPublication,
   Verification,
   PublishOutcome,
+  Webhook,
+  WebhookEventName,
+  WebhookRequestTemplate,
+  TriggeredWebhook,
+  WebhookAttempt,
 } from './store/types.js';
-export { startBroker, settingsFromEnv, parsePublicUrl, parseTrustProxy } from './server.js';
+export {
+  startBroker,
+  settingsFromEnv,
+  webhookSettingsFromEnv,
+  parsePublicUrl,
+  parseTrustProxy,
+} from './server.js';
 export { LIMITS } from './limits.js';
 export type { BrokerSettings, RunningBroker } from './server.js';

@@ -30,6 +30,16 @@ export const LIMITS = {
   verifiedBy: 4096,
   /** The most matrix rows one query may ask for (`limit`). */
   matrixRows: 100_000,
+  /**
+   * The most pacts one matrix or can-i-deploy request compares with provider versions' OpenAPI
+   * documents on demand (pairs not compared when either was published); the rows beyond stay unknown
+   * until asked again. Each comparison is recorded, so asking again goes on with the next ones.
+   */
+  comparisonsPerRequest: 20,
+  /** The largest webhook definition, as JSON characters (its request body included). */
+  webhook: 64 * 1024,
+  /** The most characters of a webhook receiver's answer kept in an attempt's log (the rest is not read). */
+  webhookResponse: 16 * 1024,
 } as const;
 
 /**

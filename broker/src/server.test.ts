@@ -3,7 +3,13 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePublicUrl, parseTrustProxy, settingsFromEnv, startBroker } from './server.js';
+import {
+  parsePublicUrl,
+  parseTrustProxy,
+  settingsFromEnv,
+  startBroker,
+  webhookSettingsFromEnv,
+} from './server.js';
 
 describe('the database setting from the environment', () => {
   it('is TREATY_BROKER_DATABASE, else DATABASE_URL, else the SQLite file', () => {
@@ -59,4 +65,31 @@ describe('the settings behind a proxy', () => {
       expect(() => parsePublicUrl(url)).toThrow(expect.objectContaining({ code: 'TREATY_CLI_USAGE' }));
     },
   );
+});
+
+describe('the webhook settings', () => {
+  it("read the Pact Broker's allow-list variables, the retry schedule, and only TREATY_WEBHOOK_SECRET_ variables as secrets", () => {
+    expect(
+      webhookSettingsFromEnv({
+        PACT_BROKER_WEBHOOK_SCHEME_WHITELIST: 'https http',
+        PACT_BROKER_WEBHOOK_HOST_WHITELIST: '*.example.com 10.0.0.0/8 /^ci-\\d+$/',
+        PACT_BROKER_WEBHOOK_HTTP_METHOD_WHITELIST: 'POST,PUT',
+        TREATY_BROKER_WEBHOOK_RETRY_SCHEDULE: '1,2',
+        TREATY_WEBHOOK_SECRET_CI: 'token',
+        TREATY_WEBHOOK_SECRET_EMPTY: '',
+        DATABASE_URL: 'postgres://secret',
+        TREATY_BROKER_TOKEN: 'broker-token',
+      }),
+    ).toEqual({
+      schemes: ['https', 'http'],
+      hosts: ['*.example.com', '10.0.0.0/8', '/^ci-\\d+$/'],
+      methods: ['POST', 'PUT'],
+      retrySchedule: [1, 2],
+      secrets: { TREATY_WEBHOOK_SECRET_CI: 'token' },
+    });
+    expect(settingsFromEnv({}).webhooks).toEqual({ secrets: {} });
+    expect(() => settingsFromEnv({ TREATY_BROKER_WEBHOOK_RETRY_SCHEDULE: 'x' })).toThrow(
+      expect.objectContaining({ code: 'TREATY_CLI_USAGE' }),
+    );
+  });
 });

@@ -3,6 +3,8 @@ import { TreatyError } from '@treaty/core';
 import { buildApp } from './app.js';
 import type { AuthOptions, Credential } from './http/auth.js';
 import { openStore } from './store/open.js';
+import { type WebhookOptions, parseRetrySchedule, splitList } from './webhooks/settings.js';
+import { SECRET_PREFIX } from './webhooks/template.js';
 
 /** Settings of a running broker; the CLI fills them from flags and the environment. */
 export interface BrokerSettings {
@@ -16,6 +18,8 @@ export interface BrokerSettings {
   trustProxy?: boolean | string[];
   /** The broker's public base URL, used for every HAL link (TREATY_BROKER_PUBLIC_URL). */
   publicUrl?: string;
+  /** Webhook allow-lists, retry schedule and secrets (see {@link webhookSettingsFromEnv}). */
+  webhooks?: WebhookOptions;
 }
 
 /**
@@ -63,6 +67,36 @@ function credentials(env: Readonly<Record<string, string | undefined>>, prefix: 
 }
 
 /**
+ * Reads the webhook settings from the environment: the Pact Broker's PACT_BROKER_WEBHOOK_SCHEME_WHITELIST,
+ * PACT_BROKER_WEBHOOK_HOST_WHITELIST and PACT_BROKER_WEBHOOK_HTTP_METHOD_WHITELIST (space- or
+ * comma-separated), TREATY_BROKER_WEBHOOK_RETRY_SCHEDULE (seconds), and every TREATY_WEBHOOK_SECRET_*
+ * variable as a secret a webhook may name (`${env.TREATY_WEBHOOK_SECRET_CI_TOKEN}`); nothing else of the
+ * environment is ever given to a webhook.
+ */
+export function webhookSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): WebhookOptions {
+  const list = (name: string): string[] | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : splitList(value);
+  };
+  const schemes = list('PACT_BROKER_WEBHOOK_SCHEME_WHITELIST');
+  const hosts = list('PACT_BROKER_WEBHOOK_HOST_WHITELIST');
+  const methods = list('PACT_BROKER_WEBHOOK_HTTP_METHOD_WHITELIST');
+  const schedule = env.TREATY_BROKER_WEBHOOK_RETRY_SCHEDULE;
+  const secrets: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env))
+    if (name.startsWith(SECRET_PREFIX) && value !== undefined && value !== '') secrets[name] = value;
+  return {
+    ...(schemes === undefined ? {} : { schemes }),
+    ...(hosts === undefined ? {} : { hosts }),
+    ...(methods === undefined ? {} : { methods }),
+    ...(schedule === undefined || schedule.trim() === ''
+      ? {}
+      : { retrySchedule: parseRetrySchedule(schedule) }),
+    secrets,
+  };
+}
+
+/**
  * Reads the broker's settings from the environment, with the documented defaults. The database is
  * TREATY_BROKER_DATABASE, else DATABASE_URL (as platforms that provide PostgreSQL set it), else the
  * SQLite file ./treaty-broker.sqlite.
@@ -81,6 +115,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
       ? {}
       : { publicUrl: parsePublicUrl(env.TREATY_BROKER_PUBLIC_URL) }),
     ...(readWrite.length + readOnly.length > 0 ? { auth: { readWrite, readOnly } } : {}),
+    webhooks: webhookSettingsFromEnv(env),
   };
 }
 
@@ -108,27 +143,29 @@ export async function startBroker(settings: BrokerSettings, graceMs = 10_000): P
     ...(settings.auth === undefined ? {} : { auth: settings.auth }),
     ...(settings.trustProxy === undefined ? {} : { trustProxy: settings.trustProxy }),
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
+    ...(settings.webhooks === undefined ? {} : { webhooks: settings.webhooks }),
   });
-  app.addHook('onClose', async () => store.close());
-  try {
-    await app.listen({ port: settings.port, host: settings.host });
-  } catch (error) {
-    await app.close();
-    throw error;
-  }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : settings.port;
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  // The store closes after the app: its onClose hooks (the webhook worker letting go) still have it.
+  // A request that takes longer than the grace period (a client that never finishes sending) is cut,
+  // so that stopping never waits on a client.
   const close = async (): Promise<void> => {
-    // A request that takes longer than the grace period (a client that never finishes sending) is cut,
-    // so that stopping never waits on a client.
     const cut = setTimeout(() => app.server.closeAllConnections(), graceMs);
     cut.unref();
     try {
       await app.close();
     } finally {
       clearTimeout(cut);
+      await store.close();
     }
   };
+  try {
+    await app.listen({ port: settings.port, host: settings.host });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : settings.port;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   return { url: `http://${host}:${port}`, app, close };
 }

@@ -36,15 +36,26 @@ export function repeatable(flags: string, description: string): Option {
   ]);
 }
 
+/**
+ * An option that may be given several times and falls back to an environment variable; its value is the
+ * list given, or the variable's text as one item.
+ */
+export function repeatableEnvOption(flags: string, description: string, variable: string): Option {
+  const option = repeatable(flags, `${description} (env: ${variable})`);
+  envVariables.set(option, variable);
+  return option;
+}
+
 /** A string option's value, or undefined. */
 export function text(values: OptionValues, key: string): string | undefined {
   const value = values[key];
   return typeof value === 'string' ? value : undefined;
 }
 
-/** A repeatable option's values (empty when not given). */
+/** A repeatable option's values (empty when not given; one item when it came from the environment). */
 export function texts(values: OptionValues, key: string): string[] {
   const value = values[key];
+  if (typeof value === 'string') return [value];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 

@@ -261,6 +261,30 @@ export const ERROR_CODES = {
     summary:
       'The broker could not be reached, or what answered is not a broker (a server error, or not JSON).',
   },
+  TREATY_BROKER_WEBHOOK_INVALID: {
+    kind: 'user',
+    status: 400,
+    summary:
+      'A webhook definition is not valid: a missing or malformed field, an unknown event, a pacticipant that does not exist; `errors` names each field.',
+  },
+  TREATY_BROKER_WEBHOOK_NOT_ALLOWED: {
+    kind: 'user',
+    status: 400,
+    summary:
+      "A webhook's target is not allowed: its method, scheme or host is not on the broker's allow-lists, or it is (or resolves to) a private, loopback or link-local address.",
+  },
+  TREATY_BROKER_WEBHOOK_SECRET_MISSING: {
+    kind: 'operator',
+    status: 500,
+    summary:
+      'A webhook names a secret (${env.TREATY_WEBHOOK_SECRET_…}) that the broker process does not have in its environment.',
+  },
+  TREATY_BROKER_WEBHOOK_DELIVERY_FAILED: {
+    kind: 'retryable',
+    status: 502,
+    summary:
+      "A webhook's receiver could not be reached, did not answer in time, or answered with a status other than 200–206; the broker tries again on its retry schedule.",
+  },
   TREATY_CLI_USAGE: {
     kind: 'user',
     status: 400,

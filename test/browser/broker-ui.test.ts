@@ -16,6 +16,7 @@ import {
   uuid,
 } from '@treaty/core';
 import { startBroker, type RunningBroker } from '@treaty/broker';
+import { type Receiver, startReceiver } from '../support/webhook-receiver.js';
 
 // The broker's pages in a real headless Chromium (Debian's package, driven by playwright-core),
 // against a broker seeded only through its public HTTP API. Every test looks at what a person sees;
@@ -31,6 +32,7 @@ if (!existsSync(CHROMIUM)) {
 
 let broker: RunningBroker;
 let browser: Browser;
+let receiver: Receiver;
 
 async function api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`${broker.url}${path}`, {
@@ -155,6 +157,8 @@ beforeAll(async () => {
     port: 0,
     host: '127.0.0.1',
     database: join(mkdtempSync(join(tmpdir(), 'treaty-ui-')), 'broker.sqlite'),
+    // Webhooks may reach the receiver on loopback only.
+    webhooks: { schemes: ['https', 'http'], hosts: ['127.0.0.1'] },
   });
   const prod = (await api('POST', '/environments', {
     name: 'production',
@@ -205,6 +209,23 @@ beforeAll(async () => {
   await api('POST', `/pacticipants/mobile/versions/3.2.0/released-versions/environment/${prod.uuid}`, {});
   await api('POST', `/pacticipants/web/versions/1.1.0/deployed-versions/environment/${staging.uuid}`, {});
 
+  // A webhook for orders' pacts, delivered once: web publishes 1.1.0 again (the same content).
+  receiver = await startReceiver();
+  await api('POST', '/webhooks', {
+    description: 'Tell the orders CI',
+    provider: { name: 'orders' },
+    events: [{ name: 'contract_published' }],
+    request: {
+      method: 'POST',
+      url: `${receiver.url}/build`,
+      headers: { Authorization: 'Bearer not-on-the-page' },
+      body: { consumer: '${pactbroker.consumerName}' },
+    },
+  });
+  await publish(web2, 'web', '1.1.0', 'main');
+  await receiver.waitFor(1);
+  await broker.app.treatyWebhooks.settled();
+
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
@@ -214,6 +235,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await broker?.close();
+  await receiver?.close();
 });
 
 async function open(path: string, shot: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
@@ -371,7 +393,7 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     const order: string[] = [];
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 8; i++) {
       await page.keyboard.press('Tab');
       order.push((await page.evaluate(() => document.activeElement?.textContent ?? '')).trim());
     }
@@ -382,6 +404,7 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
       'Matrix',
       'Can I deploy?',
       'Environments',
+      'Webhooks',
       'network',
     ]);
     for (const path of [
@@ -390,6 +413,7 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
       '/ui/matrix?pacticipant=web',
       '/ui/can-i-deploy',
       '/ui/environments',
+      '/ui/webhooks',
       '/ui/contracts/provider/orders/consumer/web',
     ]) {
       await page.goto(`${broker.url}${path}`);
@@ -424,6 +448,29 @@ describe('the broker web UI in Chromium (JavaScript off)', { timeout: 30_000 }, 
     expect(row.replace(/\s+/g, ' ').trim()).toBe('$.body.total Expected a number');
     await page.screenshot({ path: join(artifacts, 'verification-failed.png'), fullPage: true });
     await page.close();
+  });
+
+  it("shows the webhooks, and each one's deliveries and attempts, with its secrets masked", async () => {
+    const page = await open('/ui/webhooks', 'webhooks');
+    expect(await text(page, 'h1')).toBe('Webhooks');
+    const row = (await page.locator('tbody tr').allInnerTexts())[0] ?? '';
+    expect(row.replace(/\s+/g, ' ').trim()).toBe('Tell the orders CI any consumer orders contract_published');
+    await Promise.all([
+      page.waitForURL(/\/ui\/webhooks\/[A-Za-z0-9_-]+$/),
+      page.click('text=Tell the orders CI'),
+    ]);
+    expect(await text(page, 'h1')).toBe('Tell the orders CI');
+    expect(await text(page, 'article.delivery h3')).toContain('contract_published');
+    expect(await text(page, 'article.delivery p')).toContain('✔ delivered after 1 attempt');
+    expect(await text(page, 'article.delivery summary')).toMatch(/^Attempt 1: delivered \(HTTP 200\)/);
+    expect(await page.content()).not.toContain('not-on-the-page');
+    await page.screenshot({ path: join(artifacts, 'webhook.png'), fullPage: true });
+    await page.close();
+    const phone = await open('/ui/webhooks', 'phone-webhooks', { width: 390, height: 844 });
+    expect(
+      await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
+    await phone.close();
   });
 
   it('answers unknown names with a page that says so, and a 404', async () => {

@@ -1,27 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { startBrokerProcess } from '../support/process.js';
 
 // Several clients publish at once; the broker process is killed with SIGKILL mid-stream and
 // restarted on the same file: every publish it acknowledged is there, and the database is sound.
-const bin = fileURLToPath(new URL('../../cli/bin/treaty.js', import.meta.url));
-
-function start(database: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [bin, 'broker', '--port', '0', '--database', database]);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m?.[1] !== undefined) resolve({ child, url: m[1] });
-    });
-    child.on('exit', () => reject(new Error(`broker exited: ${out}`)));
-  });
-}
+const start = (database: string) => startBrokerProcess(database);
 
 const pact = (client: number, n: number) => ({
   consumer: { name: `crash-web-${client}` },

@@ -132,7 +132,7 @@ describe.each(table)('every link the broker issues resolves: %s', (_title, n) =>
           tag: n.tag,
           branch: ofProvider ? n.providerBranch : n.mainBranch,
           environment: n.environment,
-          uuid: seeded.environment,
+          uuid: template.startsWith(`${ORIGIN}/webhooks/`) ? seeded.webhook : seeded.environment,
         };
         return enc(values[key] ?? key);
       });

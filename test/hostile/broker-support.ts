@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { SqliteStore, buildApp, type AuthOptions } from '@treaty/broker';
+import { freePort } from '../support/webhook-receiver.js';
 
 /** A broker on a real SQLite file in a temp folder, driven with `app.inject()`. */
 export interface TestBroker {
@@ -26,7 +27,13 @@ export async function openBroker(auth?: AuthOptions): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'treaty-hostile-'));
   const database = join(dir, 'broker.sqlite');
   const store = SqliteStore.open(database);
-  const app = await buildApp({ store, ...(auth === undefined ? {} : { auth }) });
+  // Webhooks go to a loopback port nothing listens on (allow-listed), once: every delivery fails at once
+  // and is logged, and nothing leaves the machine.
+  const app = await buildApp({
+    store,
+    ...(auth === undefined ? {} : { auth }),
+    webhooks: { schemes: ['http'], hosts: ['127.0.0.1'], retrySchedule: [] },
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -198,6 +205,8 @@ export interface Names {
 /** What {@link seed} made: the environment's uuid and the for-verification answer. */
 export interface Seeded {
   environment: string;
+  /** A webhook for the consumer and every provider with the label `team`, with deliveries logged. */
+  webhook: string;
   forVerification: unknown;
   pactHref: string;
   resultHref: string;
@@ -235,6 +244,38 @@ export async function seed(
       headers,
     ),
   );
+  // Webhooks, before the second publication and the verification trigger them: one by consumer name and
+  // provider label, one by both names.
+  const p = enc(n.provider);
+  ok('label', await call(app, 'PUT', `/pacticipants/${p}/labels/team`, undefined, headers));
+  const closed = await freePort();
+  const request = {
+    method: 'POST',
+    url: `http://127.0.0.1:${closed}/hook`,
+    headers: { Authorization: 'Bearer x' },
+  };
+  const events = [{ name: 'contract_published' }, { name: 'provider_verification_published' }];
+  const hook = ok(
+    'webhook',
+    await call(
+      app,
+      'POST',
+      '/webhooks',
+      { consumer: { name: n.consumer }, provider: { label: 'team' }, events, request },
+      headers,
+    ),
+  );
+  ok(
+    'pair webhook',
+    await call(
+      app,
+      'POST',
+      '/webhooks',
+      { consumer: { name: n.consumer }, provider: { name: n.provider }, events, request },
+      headers,
+    ),
+  );
+  const webhook = (hook.json as { uuid: string }).uuid;
   ok(
     'publish 2',
     await call(
@@ -270,7 +311,6 @@ export async function seed(
       headers,
     ),
   );
-  const p = enc(n.provider);
   ok(
     'provider branch',
     await call(
@@ -344,5 +384,7 @@ export async function seed(
     ),
   );
   const resultHref = (result.json as { _links: { self: { href: string } } })._links.self.href;
-  return { environment: uuid, forVerification: fv.json, pactHref, resultHref };
+  // The deliveries (to a closed port) are made and logged before anything else looks at the database.
+  await app.treatyWebhooks.settled();
+  return { environment: uuid, webhook, forVerification: fv.json, pactHref, resultHref };
 }

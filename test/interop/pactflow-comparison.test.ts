@@ -157,6 +157,22 @@ describe('bi-directional contract testing against a Treaty broker with the real 
     expect(output).toContain('self-verification');
   });
 
+  it('compares on demand a pair nobody compared: an older provider version, neither main head nor deployed', async () => {
+    // Published after pet-3: compared with the main branch head (pet-3) only, never with pet-1.
+    await publishPact('pet-admin', 'admin-1', pet);
+    await publishPact('pet-kiosk', 'kiosk-1', { ...pet, body: { ...pet.body, nickname: 'rex' } });
+    const yes = await canIDeploy('pet-admin', 'admin-1', 'pet-1');
+    expect(yes.code, yes.output).toBe(0);
+    expect(yes.output).toMatch(/pet-admin\s+┆ admin-1\s+┆ pet-api\s+┆ pet-1\s+┆ true\s+┆ \d+\s+┆ BDCT/);
+    expect(yes.output).toContain(
+      "pet-admin admin-1 with pet-api pet-1's OpenAPI document (compared just now)",
+    );
+    const no = await canIDeploy('pet-kiosk', 'kiosk-1', 'pet-1');
+    expect(no.code, no.output).toBe(1);
+    expect(no.output).toContain("compared with pet-api pet-1's OpenAPI document");
+    expect(no.output).toContain('response.body.incompatible');
+  });
+
   it('shows a document, its self-verification and its comparisons on a page', async () => {
     const res = await fetch(`${broker.url}/ui/provider-contracts/provider/pet-api/version/pet-3`);
     expect(res.status).toBe(200);

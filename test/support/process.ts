@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Runs a command without blocking this process (so servers started by the test keep answering),
@@ -26,5 +27,41 @@ export function runProcess(
       stderr += d.toString();
     });
     child.on('close', (code) => resolve({ code, output, stdout, stderr }));
+  });
+}
+
+/** A `treaty broker` process started by a test, and the URL it listens on. */
+export interface BrokerProcess {
+  child: ChildProcess;
+  url: string;
+}
+
+const treatyBin = fileURLToPath(new URL('../../cli/bin/treaty.js', import.meta.url));
+
+/**
+ * Starts the built `treaty broker` on a free port with the database given (and any other flags), and
+ * resolves once it says where it listens.
+ */
+export function startBrokerProcess(database: string, args: string[] = []): Promise<BrokerProcess> {
+  const child = spawn(process.execPath, [
+    treatyBin,
+    'broker',
+    '--port',
+    '0',
+    '--database',
+    database,
+    ...args,
+  ]);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m?.[1] !== undefined) resolve({ child, url: m[1] });
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('exit', () => reject(new Error(`broker exited: ${out}`)));
   });
 }

@@ -20,17 +20,33 @@ export function comparisonNotice(v: Verification): { type: string; text: string 
 type Checkers = Map<string, Promise<OpenApiChecker>>;
 
 /**
+ * What a comparison is made with, as it is recorded: the document's sha, and whether its
+ * self-verification failed (that fails every comparison, whatever the document says). The same pact
+ * compared with the same document always gives the same result, so the broker records it once.
+ */
+export function comparedWith(contract: ProviderContract): string {
+  return contract.selfVerification?.success === false
+    ? `${contract.sha} (self-verification failed)`
+    : contract.sha;
+}
+
+/** A comparison made (or found already made), or why none could be made. */
+type Compared = { verification: Verification; created: boolean } | { failure: string };
+
+/**
  * Compares a pact with a provider version's OpenAPI document and records the outcome as a
  * verification of that provider version with `evidence: 'openapi'`; its testResults name each
  * finding (code, where in the pact, where in the document). A document whose self-verification
- * failed fails every comparison. Returns undefined when the document cannot be read any more.
+ * failed fails every comparison. When the newest comparison of the pair was made with this very
+ * document, nothing is recorded and that one is the answer. A document or pact that cannot be read
+ * any more gives the reason instead.
  */
 async function compare(
   store: Store,
   pact: PactPublication,
   contract: ProviderContract,
   checkers: Checkers,
-): Promise<Verification | undefined> {
+): Promise<Compared> {
   let checker = checkers.get(contract.sha);
   if (checker === undefined) {
     checker = loadOpenApiText(
@@ -43,7 +59,7 @@ async function compare(
   try {
     result = (await checker).checkContract(parseContract(JSON.parse(pact.content) as unknown));
   } catch (error) {
-    if (isTreatyError(error)) return undefined;
+    if (isTreatyError(error)) return { failure: error.message };
     throw error;
   }
   const self = contract.selfVerification;
@@ -80,22 +96,41 @@ async function compare(
     })),
   ];
   const bounded = boundTestResults(testResults, LIMITS.testResults);
-  return store.recordVerification({
+  return store.recordComparison({
     consumer: pact.consumer,
     provider: pact.provider,
     providerVersion: contract.providerVersion,
     sha: pact.sha,
     success: result.passed && !selfFailed,
-    evidence: 'openapi',
+    comparedWith: comparedWith(contract),
     report: {
       ...(bounded.json === undefined ? {} : { testResults: bounded.json }),
       verifiedBy: JSON.stringify({
         implementation: 'Treaty OpenAPI comparison',
-        document: { provider: contract.provider, version: contract.providerVersion, sha: contract.sha },
+        document: {
+          provider: contract.provider,
+          version: contract.providerVersion,
+          sha: contract.sha,
+          selfVerification: self === undefined ? 'none' : self.success ? 'passed' : 'failed',
+        },
       }),
       truncated: bounded.truncated,
     },
   });
+}
+
+/** The comparisons made (or found made) by a publication, for its notices. */
+async function compareAll(
+  store: Store,
+  pairs: Array<{ pact: PactPublication; contract: ProviderContract }>,
+): Promise<Verification[]> {
+  const checkers: Checkers = new Map();
+  const out: Verification[] = [];
+  for (const { pact, contract } of pairs) {
+    const compared = await compare(store, pact, contract, checkers);
+    if ('verification' in compared) out.push(compared.verification);
+  }
+  return out;
 }
 
 /** Versions of a pacticipant currently deployed or released in any environment. */
@@ -128,13 +163,10 @@ export async function compareNewProviderContract(
     for (const version of await versionsInEnvironments(store, consumer))
       add(await store.getPact(consumer, version, contract.provider));
   }
-  const checkers: Checkers = new Map();
-  const out: Verification[] = [];
-  for (const pact of pacts.values()) {
-    const v = await compare(store, pact, contract, checkers);
-    if (v !== undefined) out.push(v);
-  }
-  return out;
+  return compareAll(
+    store,
+    [...pacts.values()].map((pact) => ({ pact, contract })),
+  );
 }
 
 /**
@@ -149,13 +181,79 @@ export async function compareNewPact(store: Store, pact: PactPublication): Promi
     if (head !== undefined) versions.add(head.number);
   }
   for (const v of await versionsInEnvironments(store, pact.provider)) versions.add(v);
-  const checkers: Checkers = new Map();
-  const out: Verification[] = [];
+  const pairs: Array<{ pact: PactPublication; contract: ProviderContract }> = [];
   for (const version of versions) {
     const contract = await store.getProviderContract(pact.provider, version);
-    if (contract === undefined) continue;
-    const v = await compare(store, pact, contract, checkers);
-    if (v !== undefined) out.push(v);
+    if (contract !== undefined) pairs.push({ pact, contract });
+  }
+  return compareAll(store, pairs);
+}
+
+/** A matrix row as the comparisons on demand read it. */
+interface NeededRow {
+  pact: PactPublication;
+  providerVersion: string | null;
+  verification: Verification | null;
+}
+
+/** What comparing on demand gave one row: its result now, or why it stays unknown. */
+export type OnDemand = { verification: Verification; created: boolean } | { unknown: string };
+
+/**
+ * Before the matrix decides: each row whose provider version has an OpenAPI document, and that has
+ * no verifier's replay of the pact and no comparison with that document as it is now (none at all,
+ * or one with a document since republished), is compared on demand, and the comparison recorded so
+ * the next request finds it. The broker does this, not the caller, so a read-only credential is
+ * enough. At most `limit` comparisons per call, in row order; the rows beyond stay unknown and say
+ * why. Each document is parsed once per call, however many pacts it is compared with.
+ */
+export async function compareWhereNeeded<Row extends NeededRow>(
+  store: Store,
+  rows: Row[],
+  limit: number = LIMITS.comparisonsPerRequest,
+): Promise<Map<Row, OnDemand>> {
+  // What each provider version's document is compared as; its text is read again only to compare.
+  const documents = new Map<string, Promise<string | undefined>>();
+  const documentOf = (provider: string, version: string): Promise<string | undefined> => {
+    const key = JSON.stringify([provider, version]);
+    let found = documents.get(key);
+    if (found === undefined) {
+      found = store.getProviderContract(provider, version).then((c) => c && comparedWith(c));
+      documents.set(key, found);
+    }
+    return found;
+  };
+  const pairs = new Map<string, OnDemand>();
+  const checkers: Checkers = new Map();
+  const out = new Map<Row, OnDemand>();
+  let made = 0;
+  for (const row of rows) {
+    const { pact, providerVersion, verification: found } = row;
+    // A verifier's replay outranks any comparison: nothing to do.
+    if (providerVersion === null || (found !== null && found.evidence !== 'openapi')) continue;
+    const document = await documentOf(pact.provider, providerVersion);
+    if (document === undefined || found?.comparedWith === document) continue;
+    const pair = JSON.stringify([pact.consumer, pact.provider, pact.sha, providerVersion]);
+    let result = pairs.get(pair);
+    if (result === undefined) {
+      const name = documentName(pact.provider, providerVersion);
+      if (made >= limit) {
+        result = {
+          unknown: `${name} ${found === null ? 'has not been compared with it' : 'was republished since it was compared with it, and has not been compared again'}: the broker compares at most ${limit} pacts with OpenAPI documents per request. Ask again to compare the next ones.`,
+        };
+      } else {
+        const contract = await store.getProviderContract(pact.provider, providerVersion);
+        if (contract === undefined) continue;
+        made++;
+        const compared = await compare(store, pact, contract, checkers);
+        result =
+          'failure' in compared
+            ? { unknown: `${name} could not be compared with it: ${compared.failure}` }
+            : compared;
+      }
+      pairs.set(pair, result);
+    }
+    out.set(row, result);
   }
   return out;
 }

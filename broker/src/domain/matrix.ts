@@ -1,5 +1,5 @@
 import type { PactPublication, Store, Verification, Version } from '../store/types.js';
-import { documentName } from './document-comparison.js';
+import { compareWhereNeeded, documentName } from './document-comparison.js';
 import { failureInWords, firstFailure, type FirstFailure } from './test-results.js';
 
 /** One `q[]` selector: a pacticipant and which of its versions. */
@@ -185,17 +185,26 @@ function targetSelector(pacticipant: string, t: NonNullable<MatrixQuery['target'
   };
 }
 
-/** The newest verification per provider version of one content. */
+/**
+ * Of verifications listed newest first, the one that counts per pact content and provider version:
+ * the newest replay by a verifier when there is one (it outranks a comparison with the provider's
+ * OpenAPI document, as in `latestVerification`), else the newest comparison.
+ */
 function latestPerProviderVersion(verifications: Verification[]): Verification[] {
-  const seen = new Set<string>();
-  return verifications.filter(
-    (v) => !seen.has(v.providerVersion) && seen.add(v.providerVersion) !== undefined,
-  );
+  const best = new Map<string, Verification>();
+  for (const v of verifications) {
+    const key = JSON.stringify([v.consumer, v.sha, v.providerVersion]);
+    const current = best.get(key);
+    if (current === undefined || (current.evidence === 'openapi' && v.evidence === undefined))
+      best.set(key, v);
+  }
+  return [...best.values()];
 }
 
 /**
  * The store seen by one matrix query: the lookups it repeats for every selected version (a
- * provider's consumers, a verifier's version) are read once. Nothing is written while it runs.
+ * provider's consumers, a verifier's version) are read once. Comparisons made on demand while it
+ * runs add verifications only, which these lookups do not read.
  */
 function memoized(store: Store): Store {
   const consumers = new Map<string, Promise<string[]>>();
@@ -221,13 +230,28 @@ function memoized(store: Store): Store {
   });
 }
 
+/** The rows a query needs, as found in the store, with how the reasons name each side. */
+interface Gathered {
+  rows: MatrixRow[];
+  why: Map<MatrixRow, { consumer: string; provider: string }>;
+  specified: Resolved[];
+  target: MatrixQuery['target'];
+}
+
+/** How comparing on demand left the rows: why some stay unknown, and which were compared just now. */
+interface OnDemandNotes {
+  unknownBecause: Map<MatrixRow, string>;
+  comparedNow: Set<MatrixRow>;
+}
+
 /**
  * Answers a matrix query: which pairs of versions must have verified each other for the selected
  * versions to go together, and whether they did. Unknown beats failed, as in Pact's rules: one
  * missing result makes the answer "unknown" (null). Where a provider runs several versions in the
  * target (released versions, or deployments to several instances), every one of them must have
  * verified the pact: the Pact Broker only checks those that did, and can say yes while one of the
- * running versions never verified it.
+ * running versions never verified it. In three steps: find the pairs, compare on demand the pairs
+ * a provider's OpenAPI document can answer for (see `compareWhereNeeded`), then decide.
  */
 export async function evaluateMatrix(
   store: Store,
@@ -235,6 +259,24 @@ export async function evaluateMatrix(
   verifyHint: VerifyHint,
 ): Promise<Decision> {
   store = memoized(store);
+  const gathered = await gather(store, query);
+  const notes: OnDemandNotes = { unknownBecause: new Map(), comparedNow: new Set() };
+  // The rows that count first: the comparisons per request are bounded.
+  const ordered = [...gathered.rows.filter((r) => !r.ignored), ...gathered.rows.filter((r) => r.ignored)];
+  for (const [row, result] of await compareWhereNeeded(store, ordered)) {
+    if ('unknown' in result) {
+      row.verification = null;
+      notes.unknownBecause.set(row, result.unknown);
+    } else {
+      row.verification = result.verification;
+      if (result.created) notes.comparedNow.add(row);
+    }
+  }
+  return decide(store, query, gathered, notes, verifyHint);
+}
+
+/** Finds the rows a query needs (reduced by `latestby`), each with the verification the store has. */
+async function gather(store: Store, query: MatrixQuery): Promise<Gathered> {
   const ignore = query.ignore ?? [];
   const limit = query.limit ?? 100;
   const target =
@@ -403,7 +445,19 @@ export async function evaluateMatrix(
     }
   }
 
-  let all = reduce([...rows.values()], query.latestby);
+  return { rows: reduce([...rows.values()], query.latestby), why, specified, target };
+}
+
+/** The rules: which rows count, what is missing or failed, and the answer with its reasons. */
+async function decide(
+  store: Store,
+  query: MatrixQuery,
+  { rows, why, specified, target }: Gathered,
+  { unknownBecause, comparedNow }: OnDemandNotes,
+  verifyHint: VerifyHint,
+): Promise<Decision> {
+  const ignore = query.ignore ?? [];
+  let all = rows;
   if (query.success !== undefined) {
     const wanted = query.success;
     all = all.filter((r) => wanted.includes(r.verification === null ? null : r.verification.success));
@@ -451,12 +505,14 @@ export async function evaluateMatrix(
           type: 'error',
           text: `${w.consumer} needs ${r.provider}, but ${w.provider}. ${target?.environment !== undefined ? `Deploy ${r.provider} there (or record its deployment) first.` : `Publish a version of ${r.provider} that verifies this pact.`}`,
         });
-      else if (r.verification === null)
+      else if (r.verification === null) {
+        const because = unknownBecause.get(r);
+        const run = `Run: ${verifyHint(r.provider, r.providerVersion)}`;
         errors.push({
           type: 'error',
-          text: `${w.provider} has not verified the pact of ${w.consumer}. Run: ${verifyHint(r.provider, r.providerVersion)}`,
+          text: `${w.provider} has not verified the pact of ${w.consumer}. ${because === undefined ? run : `${because} ${run}`}`,
         });
-      else if (!r.verification.success) {
+      } else if (!r.verification.success) {
         const found = await store.getVerification(r.verification.id);
         const reported = found?.report.testResults;
         const first = reported === undefined ? undefined : firstFailure(JSON.parse(reported) as unknown);
@@ -496,6 +552,10 @@ export async function evaluateMatrix(
           ? 'There are no missing dependencies: nothing here needs a verification.'
           : 'All required verification results are published and successful.',
     });
+  const documented = considered.filter(
+    (r) => r.verification?.success === true && r.verification.evidence === 'openapi',
+  );
+  if (documented.length > 0) reasons.push({ type: 'info', text: restsOnDocuments(documented, comparedNow) });
   return {
     deployable,
     rows: [...considered, ...ignoredRows],
@@ -505,6 +565,20 @@ export async function evaluateMatrix(
     unknown,
     ...(ignore.length > 0 ? { ignored: ignoredRows.length } : {}),
   };
+}
+
+/**
+ * Says which passing results are comparisons with OpenAPI documents rather than a verifier's
+ * replay (bi-directional contract testing), and which of them were made for this answer.
+ */
+function restsOnDocuments(rows: MatrixRow[], comparedNow: Set<MatrixRow>): string {
+  const shown = 5;
+  const pairs = rows.slice(0, shown).map((r) => {
+    const name = documentName(r.provider, r.providerVersion ?? '');
+    return `${r.consumer} ${r.consumerVersion} with ${name}${comparedNow.has(r) ? ' (compared just now)' : ''}`;
+  });
+  const more = rows.length > shown ? `, and ${rows.length - shown} more` : '';
+  return `${rows.length === 1 ? 'One result rests' : `${rows.length} results rest`} on comparing the pact with the provider's OpenAPI document, not on a verifier running the provider: ${pairs.join('; ')}${more}.`;
 }
 
 /** `latestby`: keep, per group, the row with the newest provider version (an unverified row stands alone). */

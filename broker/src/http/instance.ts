@@ -1,5 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
-import type { AppOptions } from '../app.js';
+import type { AppOptions } from '../options.js';
 import { MAX_PARAM_LENGTH } from '../limits.js';
 import { bodyLimit } from './body.js';
 import { clientErrorHandler, frameworkErrors } from './errors.js';

@@ -77,6 +77,8 @@ export const indexRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store
           templated: true,
         },
         'pb:matrix': { href: `${b}/matrix`, title: 'The matrix of verifications' },
+        'pb:webhooks': { href: `${b}/webhooks`, title: 'Webhooks' },
+        'pb:webhook': { href: `${b}/webhooks/{uuid}`, title: 'Webhook', templated: true },
         'pf:publish-provider-contract': {
           href: `${b}/provider-contracts/provider/{provider}/publish`,
           title: "Publish a provider's contract (an OpenAPI document)",

@@ -273,6 +273,15 @@ describe('GET /matrix over HTTP', () => {
     expect(pairs(failedOnly.body)).toEqual(['web@2->orders@o2:fail']);
   });
 
+  it('one provider version as the only selector: a row for each pact it verified, of every consumer', async () => {
+    const r = await get('/matrix?q[][pacticipant]=orders&q[][version]=o2');
+    expect(pairs(r.body).sort()).toEqual([
+      'mobile@1->orders@o2:ok',
+      'web@1->orders@o2:ok',
+      'web@2->orders@o2:fail',
+    ]);
+  });
+
   it('a version that does not exist is a no, with the reason', async () => {
     const r = await get('/matrix?q[][pacticipant]=web&q[][version]=99&latestby=cvpv&environment=production');
     expect(r.status).toBe(200);

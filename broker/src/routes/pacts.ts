@@ -4,7 +4,7 @@ import type { PactPublication } from '../store/types.js';
 import { fail } from '../http/errors.js';
 import { compareNewPact } from '../domain/document-comparison.js';
 import { base, pactUrl, send, type RouteOptions } from '../http/hal.js';
-import { decodeToken } from './for-verification.js';
+import { decodeToken } from '../domain/metadata-token.js';
 import { withInteractionIds } from '../domain/test-results.js';
 import { diffContracts, diffInWords, type ContractDiff } from '../domain/contract-diff.js';
 
@@ -43,6 +43,22 @@ function pactBody(b: string, p: PactPublication): Record<string, unknown> {
       'pb:publish-verification-results': {
         title: 'Publish verification results',
         href: `${shaUrl}/verification-results`,
+      },
+      'pb:pact-webhooks': {
+        title: 'Webhooks for the pact between this consumer and provider',
+        href: `${b}/pacts/provider/${enc(p.provider)}/consumer/${enc(p.consumer)}/webhooks`,
+      },
+      'pb:pact-webhooks-status': {
+        title: "How this pair's webhooks went",
+        href: `${b}/pacts/provider/${enc(p.provider)}/consumer/${enc(p.consumer)}/webhooks/status`,
+      },
+      'pb:consumer-webhooks': {
+        title: 'Webhooks for all pacts with this consumer',
+        href: `${b}/webhooks/consumer/${enc(p.consumer)}`,
+      },
+      'pb:triggered-webhooks': {
+        title: 'Webhooks triggered by the publication of this pact',
+        href: `${pactUrl(b, p)}/triggered-webhooks`,
       },
     },
   };
@@ -155,6 +171,7 @@ export const pactRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store 
         provider,
         content: JSON.stringify(req.body),
         allowOverwrite: req.query.allowOverwrite === 'true',
+        event: { baseUrl: base(req) },
       });
       await compareNewPact(store, outcome.publication);
       return send(reply, existed ? 200 : 201, pactBody(base(req), outcome.publication));
@@ -180,6 +197,7 @@ export const pactRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store 
         provider,
         content: JSON.stringify(content),
         allowOverwrite: true,
+        event: { baseUrl: base(req) },
       });
       await compareNewPact(store, outcome.publication);
       return send(reply, existing === undefined ? 201 : 200, pactBody(base(req), outcome.publication));

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { isTreatyError } from '@treaty/core';
 import { decodeBase64, objectBody } from '../http/body.js';
 import { errorBody, fail } from '../http/errors.js';
-import { checkName } from '../limits.js';
+import { LIMITS, checkName, checkText } from '../limits.js';
 import { readContract } from './pacts.js';
 import { comparisonNotice, compareNewPact } from '../domain/document-comparison.js';
 import type { Verification } from '../store/types.js';
@@ -30,6 +30,10 @@ export const publishRoutes: FastifyPluginAsync<RouteOptions> = async (app, { sto
         : Array.isArray(body.tags)
           ? body.tags.map((t, i) => str(t, `tags[${i}]`))
           : fail('TREATY_BROKER_BAD_REQUEST', 'tags must be an array of strings.');
+    const buildUrl =
+      body.buildUrl === undefined || body.buildUrl === null
+        ? undefined
+        : checkText('buildUrl', body.buildUrl, LIMITS.url);
     if (!Array.isArray(body.contracts) || body.contracts.length === 0)
       fail('TREATY_BROKER_BAD_REQUEST', 'contracts must be a non-empty array.');
     const contracts = body.contracts.map((raw: unknown, i: number) => {
@@ -70,6 +74,12 @@ export const publishRoutes: FastifyPluginAsync<RouteOptions> = async (app, { sto
         ...(branch === undefined ? {} : { branch }),
         tags,
         contracts,
+        // What the publication's webhooks say of it: links from this base URL, the build, the branch.
+        event: {
+          baseUrl: base(req),
+          ...(buildUrl === undefined ? {} : { buildUrl }),
+          ...(branch === undefined ? {} : { branch }),
+        },
       });
     } catch (error) {
       if (isTreatyError(error) && error.code === 'TREATY_BROKER_PACT_CONFLICT') {

@@ -3,7 +3,7 @@ import { objectBody } from '../http/body.js';
 import { fail } from '../http/errors.js';
 import { LIMITS, checkName, checkText } from '../limits.js';
 import { base, send, type RouteOptions } from '../http/hal.js';
-import { decodeToken } from './for-verification.js';
+import { decodeToken } from '../domain/metadata-token.js';
 import type { PactParams } from './pacts.js';
 import type { Verification, VerificationReport } from '../store/types.js';
 import { boundTestResults } from '../domain/test-results.js';
@@ -39,6 +39,10 @@ export const verificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
       _links: {
         self: { href: `${pact}/verification-results/${v.id}` },
         'pb:pact-version': { href: pact },
+        'pb:triggered-webhooks': {
+          title: 'Webhooks triggered by this result',
+          href: `${pact}/verification-results/${v.id}/triggered-webhooks`,
+        },
         'treaty:page': { title: 'This result, for people', href: `${base(req)}/ui/verifications/${v.id}` },
       },
     };
@@ -53,7 +57,8 @@ export const verificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
   ): Promise<FastifyReply> => {
     const { provider, consumer, sha, token } = req.params;
     // Everything is checked before anything is written.
-    const wip = token !== undefined && decodeToken(token).wip;
+    const metadata = token === undefined ? undefined : decodeToken(token);
+    const wip = metadata?.wip === true;
     const body = objectBody(req.body, '{ "success": true|false, "providerApplicationVersion": "<version>" }');
     if (typeof body.success !== 'boolean' || typeof body.providerApplicationVersion !== 'string')
       fail(
@@ -89,6 +94,12 @@ export const verificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
       // A result for a work-in-progress pact must not make it look verified for the branch.
       ...(wip ? { wip: true } : {}),
       report,
+      // Its webhooks fire once per consumer version the pact link named.
+      event: {
+        baseUrl: base(req),
+        ...(buildUrl === undefined ? {} : { buildUrl }),
+        ...(metadata === undefined ? {} : { consumerVersions: metadata.versions }),
+      },
     });
     return send(reply, 201, resultBody(req, v, report, bounded?.dropped));
   };

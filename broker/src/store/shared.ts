@@ -93,6 +93,10 @@ export function toPublication(row: PublicationRow): PactPublication {
   };
 }
 
+/** What every verification query selects from `verifications ve`, besides the names it joins. */
+export const verificationColumns =
+  've.id, ve.success, ve.build_url, ve.evidence, ve.compared_with, ve.created_at';
+
 export interface VerificationRow {
   id: number;
   consumer: string;
@@ -102,6 +106,7 @@ export interface VerificationRow {
   success: Flag;
   build_url: string | null;
   evidence: string | null;
+  compared_with: string | null;
   created_at: string;
 }
 
@@ -115,6 +120,7 @@ export function toVerification(r: VerificationRow): Verification {
     success: isSet(r.success),
     ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
     ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
+    ...(r.compared_with === null ? {} : { comparedWith: r.compared_with }),
     createdAt: r.created_at,
   };
 }
@@ -247,6 +253,7 @@ export function eachContract(
     ...(input.branch === undefined ? {} : { branch: input.branch }),
     ...(input.tags === undefined ? {} : { tags: input.tags }),
     ...(input.allowOverwrite === undefined ? {} : { allowOverwrite: input.allowOverwrite }),
+    ...(input.event === undefined ? {} : { event: input.event }),
   }));
 }
 

@@ -9,6 +9,10 @@ const pact = (n: number) =>
     metadata: { pactSpecification: { version: '4.0' } },
   });
 
+/** web 1's pact with orders, the content the verification tests verify. */
+const publishWeb1 = (store: Store) =>
+  store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(1) });
+
 /**
  * The one conformance suite every Store implementation runs, so a PostgreSQL store can join
  * SQLite without touching routes or domain rules.
@@ -207,12 +211,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
     it('records verifications of published content, newest first, and refuses unknown content', async () => {
       const store = await open();
-      const { publication } = await store.publishPact({
-        consumer: 'web',
-        consumerVersion: '1',
-        provider: 'orders',
-        content: pact(1),
-      });
+      const { publication } = await publishWeb1(store);
       await store.recordVerification({
         consumer: 'web',
         provider: 'orders',
@@ -250,12 +249,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
     it('keeps what a verifier reported, found by the verification number', async () => {
       const store = await open();
-      const { publication } = await store.publishPact({
-        consumer: 'web',
-        consumerVersion: '1',
-        provider: 'orders',
-        content: pact(1),
-      });
+      const { publication } = await publishWeb1(store);
       const testResults = JSON.stringify([{ interactionId: 'a', success: false, mismatches: [] }]);
       const failed = await store.recordVerification({
         consumer: 'web',
@@ -532,12 +526,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
     it('keeps what a verification rests on: a verifier, or a comparison with a document', async () => {
       const store = await open();
-      const { publication } = await store.publishPact({
-        consumer: 'web',
-        consumerVersion: '1',
-        provider: 'orders',
-        content: pact(1),
-      });
+      const { publication } = await publishWeb1(store);
       const ran = { consumer: 'web', provider: 'orders', sha: publication.sha, success: true };
       const byVerifier = await store.recordVerification({ ...ran, providerVersion: 'p1' });
       const compared = await store.recordVerification({ ...ran, providerVersion: 'p2', evidence: 'openapi' });
@@ -558,6 +547,367 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       expect(
         (await store.successfulVerifications('web', 'orders', publication.sha)).map((v) => v.providerVersion),
       ).toEqual(['p1']);
+      await store.close();
+    });
+
+    it('records a comparison once per document: the same again adds nothing, another document a new one', async () => {
+      const store = await open();
+      const { publication } = await publishWeb1(store);
+      const pair = { consumer: 'web', provider: 'orders', providerVersion: 'p1', sha: publication.sha };
+      const first = await store.recordComparison({ ...pair, success: true, comparedWith: 'doc-a' });
+      expect(first.created).toBe(true);
+      expect(first.verification).toMatchObject({ evidence: 'openapi', comparedWith: 'doc-a', success: true });
+      // Sent twice at once (two requests comparing the same pair): one is recorded.
+      const [again, twice] = await Promise.all([
+        store.recordComparison({ ...pair, success: true, comparedWith: 'doc-a' }),
+        store.recordComparison({ ...pair, success: true, comparedWith: 'doc-a' }),
+      ]);
+      expect([again.created, twice.created]).toEqual([false, false]);
+      expect(again.verification).toEqual(first.verification);
+      // Another document (republished), then the first again: the newest comparison is the one that counts.
+      const other = await store.recordComparison({ ...pair, success: false, comparedWith: 'doc-b' });
+      expect(other.created).toBe(true);
+      expect((await store.latestVerification('web', 'orders', publication.sha, 'p1'))?.comparedWith).toBe(
+        'doc-b',
+      );
+      const back = await store.recordComparison({ ...pair, success: true, comparedWith: 'doc-a' });
+      expect(back.created).toBe(true);
+      expect((await store.latestVerification('web', 'orders', publication.sha, 'p1'))?.id).toBe(
+        back.verification.id,
+      );
+      // Another provider version is another pair; a verifier's replay in between changes nothing.
+      await store.recordVerification({ ...pair, success: true });
+      expect((await store.recordComparison({ ...pair, success: true, comparedWith: 'doc-a' })).created).toBe(
+        false,
+      );
+      expect(
+        (
+          await store.recordComparison({
+            ...pair,
+            providerVersion: 'p2',
+            success: true,
+            comparedWith: 'doc-a',
+          })
+        ).created,
+      ).toBe(true);
+      const listed = await store.verificationsFor('web', 'orders', publication.sha);
+      expect(listed.map((v) => [v.providerVersion, v.evidence ?? 'verifier', v.comparedWith ?? '-'])).toEqual(
+        [
+          ['p2', 'openapi', 'doc-a'],
+          ['p1', 'verifier', '-'],
+          ['p1', 'openapi', 'doc-a'],
+          ['p1', 'openapi', 'doc-b'],
+          ['p1', 'openapi', 'doc-a'],
+        ],
+      );
+      expect((await store.getVerification(first.verification.id))?.verification.comparedWith).toBe('doc-a');
+      expect((await store.verificationsByProviderVersion('orders', 'p2'))[0]?.comparedWith).toBe('doc-a');
+      await expect(
+        store.recordComparison({ ...pair, sha: 'f'.repeat(64), success: true, comparedWith: 'doc-a' }),
+      ).rejects.toMatchObject({ code: 'TREATY_BROKER_NOT_FOUND' });
+      await store.close();
+    });
+
+    it('keeps labels per pacticipant, and finds the pacticipants with a label', async () => {
+      const store = await open();
+      expect(await store.setLabel('orders', 'team-a', true)).toBe(true);
+      expect(await store.setLabel('orders', 'team-a', true)).toBe(false);
+      await store.setLabel('orders', 'critical', true);
+      await store.setLabel('billing', 'team-a', true);
+      expect(await store.labelsOf('orders')).toEqual(['critical', 'team-a']);
+      expect(await store.pacticipantsWithLabel('team-a')).toEqual(['billing', 'orders']);
+      expect(await store.setLabel('orders', 'team-a', false)).toBe(true);
+      expect(await store.setLabel('orders', 'team-a', false)).toBe(false);
+      expect(await store.setLabel('nobody', 'x', false)).toBe(false);
+      expect(await store.labelsOf('orders')).toEqual(['critical']);
+      expect(await store.labelsOf('nobody')).toEqual([]);
+      await expect(store.setLabel('orders', ' ', true)).rejects.toMatchObject({
+        code: 'TREATY_BROKER_INVALID_NAME',
+      });
+      await store.close();
+    });
+
+    it('creates, replaces, lists and deletes webhooks by uuid', async () => {
+      const store = await open();
+      const definition = {
+        uuid: 'hook-aaaaaaaaaaaaaaaa',
+        description: 'tell CI',
+        provider: { name: 'orders' },
+        consumer: { label: 'team-a' },
+        events: ['contract_requiring_verification_published' as const],
+        request: {
+          method: 'POST',
+          url: 'https://ci.example/build',
+          headers: { Authorization: 'Bearer ${env.TREATY_WEBHOOK_SECRET_CI}' },
+          body: { version: '${pactbroker.providerVersionNumber}', n: [1, null] },
+          username: 'u',
+          password: 'p',
+        },
+        enabled: true,
+      };
+      const first = await store.putWebhook(definition);
+      expect(first.created).toBe(true);
+      expect(first.webhook).toMatchObject(definition);
+      expect(first.webhook.updatedAt).toBeUndefined();
+      const second = await store.putWebhook({
+        ...definition,
+        uuid: 'hook-bbbbbbbbbbbbbbbb',
+        events: ['contract_published'],
+      });
+      const replaced = await store.putWebhook({ ...definition, enabled: false, description: 'changed' });
+      expect(replaced.created).toBe(false);
+      expect(replaced.webhook).toMatchObject({
+        enabled: false,
+        description: 'changed',
+        createdAt: first.webhook.createdAt,
+      });
+      expect(replaced.webhook.updatedAt).toBeDefined();
+      expect((await store.listWebhooks()).map((w) => w.uuid)).toEqual([definition.uuid, second.webhook.uuid]);
+      expect(await store.getWebhook(definition.uuid)).toEqual(replaced.webhook);
+      expect(await store.deleteWebhook(definition.uuid)).toBe(true);
+      expect(await store.deleteWebhook(definition.uuid)).toBe(false);
+      expect(await store.getWebhook(definition.uuid)).toBeUndefined();
+      await store.close();
+    });
+
+    it('writes a publication and a verification to the outbox in their own transactions, with what their events need', async () => {
+      const store = await open();
+      const lease = (token: string, now = new Date().toISOString()) => ({
+        now,
+        until: new Date(Date.parse(now) + 60_000).toISOString(),
+        token,
+      });
+      // A refused publication writes no event.
+      await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '1',
+        provider: 'orders',
+        content: pact(1),
+        tags: ['prod'],
+      });
+      await expect(
+        store.publishPact({ consumer: 'web', consumerVersion: '1', provider: 'orders', content: pact(2) }),
+      ).rejects.toMatchObject({ code: 'TREATY_BROKER_PACT_CONFLICT' });
+      await store.publishContracts({
+        consumer: 'web',
+        consumerVersion: '2',
+        branch: 'main',
+        tags: ['prod', 'eu'],
+        contracts: [{ provider: 'orders', content: pact(1) }],
+        event: { baseUrl: 'https://broker.example', buildUrl: 'https://ci/2', branch: 'main' },
+      });
+      await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '2',
+        provider: 'orders',
+        content: pact(3),
+        allowOverwrite: true,
+      });
+      await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '3',
+        provider: 'orders',
+        content: pact(3),
+      });
+      const sha1 = (await store.getPact('web', '1', 'orders'))?.sha ?? '';
+      const sha3 = (await store.getPact('web', '3', 'orders'))?.sha ?? '';
+      const v = await store.recordVerification({
+        consumer: 'web',
+        provider: 'orders',
+        providerVersion: 'p1',
+        sha: sha3,
+        success: false,
+        event: { buildUrl: 'https://ci/p1', consumerVersions: ['3'] },
+      });
+      const events = [];
+      for (
+        let e = await store.claimEvent(lease('a'));
+        e !== undefined;
+        e = await store.claimEvent(lease('a'))
+      )
+        events.push(e);
+      expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => a - b));
+      expect(events).toEqual([
+        expect.objectContaining({
+          type: 'contract_published',
+          consumerVersion: '1',
+          sha: sha1,
+          tags: ['prod'],
+          previous: [{ tag: 'prod', sha: null }],
+          context: {},
+        }),
+        expect.objectContaining({
+          type: 'contract_published',
+          consumerVersion: '2',
+          sha: sha1,
+          tags: ['eu', 'prod'],
+          branches: ['main'],
+          previous: [
+            { tag: 'eu', sha: null },
+            { tag: 'prod', sha: sha1 },
+          ],
+          context: { baseUrl: 'https://broker.example', buildUrl: 'https://ci/2', branch: 'main' },
+        }),
+        expect.objectContaining({ consumerVersion: '2', sha: sha3, replacedSha: sha1, previous: [] }),
+        expect.objectContaining({
+          consumerVersion: '3',
+          sha: sha3,
+          tags: [],
+          previous: [{ tag: null, sha: null }],
+        }),
+        expect.objectContaining({
+          type: 'provider_verification_published',
+          verificationId: v.id,
+          consumer: 'web',
+          provider: 'orders',
+          sha: sha3,
+          providerVersion: 'p1',
+          success: false,
+          context: { buildUrl: 'https://ci/p1', consumerVersions: ['3'] },
+        }),
+      ]);
+      expect(events[0]?.createdAt).toEqual(expect.any(String));
+      await store.close();
+    });
+
+    it('leases an event or a delivery to one claimer at a time, until the lease runs out', async () => {
+      const store = await open();
+      await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '1',
+        provider: 'orders',
+        content: pact(1),
+      });
+      const t0 = '2030-01-01T00:00:00.000Z';
+      const t1 = '2030-01-01T00:01:00.000Z';
+      const t2 = '2030-01-01T00:02:00.000Z';
+      const event = await store.claimEvent({ now: t0, until: t1, token: 'a' });
+      expect(event?.type).toBe('contract_published');
+      // Another claimer finds nothing while the lease holds, and the same event once it ran out.
+      expect(await store.claimEvent({ now: t0, until: t1, token: 'b' })).toBeUndefined();
+      const again = await store.claimEvent({ now: t1, until: t2, token: 'b' });
+      expect(again?.id).toBe(event?.id);
+      expect(await store.nextWebhookWork()).toBe(t2);
+      const triggered = (key: string) => ({
+        uuid: `tw-${key}`,
+        webhookUuid: 'hook-aaaaaaaaaaaaaaaa',
+        eventName: 'contract_published' as const,
+        key,
+        parameters: { 'pactbroker.consumerName': 'web' },
+        consumer: 'web',
+        provider: 'orders',
+        consumerVersion: '1',
+      });
+      await store.expandEvent(event?.id ?? 0, [triggered('x'), triggered('y')], t1);
+      // Expanding again (a second claimer, or a retry after a crash) adds nothing.
+      await store.expandEvent(event?.id ?? 0, [{ ...triggered('x'), uuid: 'tw-other' }], t1);
+      expect(await store.claimEvent({ now: t2, until: t2, token: 'c' })).toBeUndefined();
+      expect(
+        (await store.triggeredWebhooks({ webhookUuid: 'hook-aaaaaaaaaaaaaaaa' })).map((t) => t.uuid),
+      ).toEqual(['tw-y', 'tw-x']);
+      expect(await store.nextWebhookWork()).toBe(t1);
+
+      const first = await store.claimDelivery({ now: t1, until: t2, token: 'a' });
+      const second = await store.claimDelivery({ now: t1, until: t2, token: 'b' });
+      expect([first?.uuid, second?.uuid]).toEqual(['tw-x', 'tw-y']);
+      expect(first).toMatchObject({
+        status: 'not_run',
+        attempts: 0,
+        parameters: { 'pactbroker.consumerName': 'web' },
+      });
+      expect(await store.claimDelivery({ now: t1, until: t2, token: 'c' })).toBeUndefined();
+      // A lease that ran out (its claimer died) lets another claim the delivery again.
+      const reclaimed = await store.claimDelivery({ now: t2, until: '2030-01-01T00:03:00.000Z', token: 'd' });
+      expect(reclaimed?.uuid).toBe('tw-x');
+      await store.close();
+    });
+
+    it('logs every attempt and schedules the next while the claim holds', async () => {
+      const store = await open();
+      await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '1',
+        provider: 'orders',
+        content: pact(1),
+      });
+      const now = '2030-01-01T00:00:00.000Z';
+      const later = '2030-01-01T00:00:10.000Z';
+      const until = '2030-01-01T00:05:00.000Z';
+      const event = await store.claimEvent({ now, until, token: 'e' });
+      await store.expandEvent(
+        event?.id ?? 0,
+        [
+          {
+            uuid: 'tw-1',
+            webhookUuid: 'hook-aaaaaaaaaaaaaaaa',
+            eventName: 'provider_verification_failed',
+            key: '1',
+            parameters: {},
+            consumer: 'web',
+            provider: 'orders',
+            consumerVersion: '1',
+            verificationId: 7,
+          },
+        ],
+        now,
+      );
+      const attempt = (number: number, success: boolean) => ({
+        number,
+        startedAt: now,
+        durationMs: 3,
+        success,
+        request: {
+          method: 'POST',
+          url: 'https://ci.example/',
+          headers: { authorization: '**********' },
+          body: '{}',
+        },
+        ...(success
+          ? { response: { status: 200, body: 'ok' } }
+          : { error: { code: 'TREATY_BROKER_WEBHOOK_DELIVERY_FAILED', message: 'connection refused' } }),
+        logs: `attempt ${number}`,
+      });
+      expect((await store.claimDelivery({ now, until, token: 'a' }))?.uuid).toBe('tw-1');
+      expect(
+        await store.recordAttempt('tw-1', 'a', attempt(1, false), {
+          status: 'retrying',
+          nextAttemptAt: later,
+        }),
+      ).toBe(true);
+      expect(await store.getTriggeredWebhook('tw-1')).toMatchObject({
+        triggered: { status: 'retrying', attempts: 1, nextAttemptAt: later, verificationId: 7 },
+      });
+      expect(await store.claimDelivery({ now, until, token: 'b' })).toBeUndefined();
+      expect(await store.nextWebhookWork()).toBe(later);
+      expect((await store.claimDelivery({ now: later, until, token: 'b' }))?.attempts).toBe(1);
+      // A claimer whose lease was taken over logs its attempt, but no longer decides what comes next.
+      expect(await store.recordAttempt('tw-1', 'a', attempt(2, false), { status: 'failure' })).toBe(false);
+      expect(await store.recordAttempt('tw-1', 'b', attempt(2, true), { status: 'success' })).toBe(true);
+      const done = await store.getTriggeredWebhook('tw-1');
+      expect(done?.triggered).toMatchObject({ status: 'success', attempts: 2 });
+      expect(done?.triggered.nextAttemptAt).toBeUndefined();
+      expect(done?.attempts.map((a) => [a.number, a.success, a.logs])).toEqual([
+        [1, false, 'attempt 1'],
+        [2, false, 'attempt 2'],
+        [2, true, 'attempt 2'],
+      ]);
+      expect(done?.attempts[0]).toEqual(attempt(1, false));
+      expect(await store.nextWebhookWork()).toBeUndefined();
+      expect(await store.claimDelivery({ now: until, until, token: 'c' })).toBeUndefined();
+      expect(await store.recordAttempt('nope', 'a', attempt(1, true), { status: 'success' })).toBe(false);
+      expect((await store.triggeredWebhooks({ verificationId: 7 })).map((t) => t.uuid)).toEqual(['tw-1']);
+      expect(
+        await store.triggeredWebhooks({ consumer: 'web', provider: 'orders', consumerVersion: '2' }),
+      ).toEqual([]);
+      // Deleting the webhook deletes what it triggered.
+      await store.putWebhook({
+        uuid: 'hook-aaaaaaaaaaaaaaaa',
+        events: ['provider_verification_failed'],
+        request: { method: 'POST', url: 'https://ci.example/', headers: {} },
+        enabled: true,
+      });
+      expect(await store.deleteWebhook('hook-aaaaaaaaaaaaaaaa')).toBe(true);
+      expect(await store.getTriggeredWebhook('tw-1')).toBeUndefined();
       await store.close();
     });
 

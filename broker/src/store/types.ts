@@ -48,6 +48,12 @@ export interface Verification {
    * provider contract) instead of a verifier running the provider.
    */
   evidence?: 'openapi';
+  /**
+   * For a comparison: what it was made with, as the comparison names it (the document's sha, and
+   * whether its self-verification failed). The same pact compared with the same document gives the
+   * same result, so it is recorded once.
+   */
+  comparedWith?: string;
   createdAt: string;
 }
 
@@ -60,6 +66,29 @@ export interface VerificationReport {
   verifiedBy?: string;
   /** True when the test results were cut down to the limit (TREATY_BROKER_RESULTS_TRUNCATED). */
   truncated: boolean;
+}
+
+/** A verification result to record: which provider version verified which pact content, and how it went. */
+export interface VerificationInput
+  extends Pick<Verification, 'consumer' | 'provider' | 'providerVersion' | 'sha' | 'success' | 'buildUrl'> {
+  /** The branch the provider version is on (it is put there when new). */
+  branch?: string;
+  /** A result for a work-in-progress pact (it does not make the pact verified for the branch). */
+  wip?: boolean;
+  evidence?: 'openapi';
+  report?: VerificationReport;
+  /** Kept with the result's outbox event, for its webhooks. */
+  event?: EventContext;
+}
+
+/** A comparison of a pact content with a provider version's document to record (see `recordComparison`). */
+export interface ComparisonInput
+  extends Pick<
+    VerificationInput,
+    'consumer' | 'provider' | 'providerVersion' | 'sha' | 'success' | 'report'
+  > {
+  /** What the comparison was made with (see `Verification.comparedWith`). */
+  comparedWith: string;
 }
 
 /** What a provider's own tests said of its document when it was published (PactFlow's self-verification). */
@@ -134,6 +163,153 @@ export interface PublishOutcome {
   unchanged: boolean;
 }
 
+/** The six events a webhook fires on, as the Pact Broker names them. */
+export type WebhookEventName =
+  | 'contract_published'
+  | 'contract_content_changed'
+  | 'contract_requiring_verification_published'
+  | 'provider_verification_published'
+  | 'provider_verification_succeeded'
+  | 'provider_verification_failed';
+
+/** Whom a webhook is for: one pacticipant by name, or every pacticipant with a label. */
+export type WebhookPacticipant = { name: string } | { label: string };
+
+/** The request a webhook sends, with `${pactbroker.…}` and `${env.…}` placeholders as given. */
+export interface WebhookRequestTemplate {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Any JSON value, or text; absent for no body. */
+  body?: unknown;
+  username?: string;
+  password?: string;
+}
+
+/** A webhook: what it fires on (events, consumer, provider) and the request it sends. */
+export interface Webhook {
+  uuid: string;
+  description?: string;
+  consumer?: WebhookPacticipant;
+  provider?: WebhookPacticipant;
+  events: WebhookEventName[];
+  request: WebhookRequestTemplate;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt?: string;
+}
+
+/** What the request that caused an event knew, kept with the event for its webhooks. */
+export interface EventContext {
+  /** The broker's base URL as the client saw it (links in webhook parameters start with it). */
+  baseUrl?: string;
+  buildUrl?: string;
+  /** The branch a publication named. */
+  branch?: string;
+  /** The consumer versions a verification's pact link named (from pacts for verification). */
+  consumerVersions?: string[];
+}
+
+/**
+ * A pact publication as an event: written in the same transaction as the publication (the outbox),
+ * with what deciding its webhook events needs, as it was then.
+ */
+export interface PublicationEvent {
+  type: 'contract_published';
+  consumer: string;
+  consumerVersion: string;
+  provider: string;
+  sha: string;
+  /** The consumer version's tags and branches after the publication. */
+  tags: string[];
+  branches: string[];
+  /** The content the consumer version had with this provider before, when it had one. */
+  replacedSha?: string;
+  /**
+   * For a first publication of the consumer version: per tag of the version (`null`: the version has no
+   * tags, "untagged"), the content of the pair's newest publication by an older consumer version with
+   * that tag (or untagged), `null` when there is none.
+   */
+  previous: Array<{ tag: string | null; sha: string | null }>;
+  context: EventContext;
+}
+
+/** A verification result as an event, written in the same transaction as the result. */
+export interface VerificationEvent {
+  type: 'provider_verification_published';
+  verificationId: number;
+  consumer: string;
+  provider: string;
+  sha: string;
+  providerVersion: string;
+  success: boolean;
+  context: EventContext;
+}
+
+/** A domain event in the outbox, with its sequence number. */
+export type OutboxEvent = (PublicationEvent | VerificationEvent) & { id: number; createdAt: string };
+
+/** A claim on an outbox row: held until `until` (ISO time) under `token`; free once `until` is past. */
+export interface Lease {
+  now: string;
+  until: string;
+  token: string;
+}
+
+/** Where a triggered webhook's deliveries stand (the Pact Broker's names). */
+export type DeliveryStatus = 'not_run' | 'retrying' | 'success' | 'failure';
+
+/** One webhook triggered by one event (for one provider or consumer version), delivered at least once. */
+export interface TriggeredWebhook {
+  uuid: string;
+  webhookUuid: string;
+  eventId: number;
+  eventName: WebhookEventName;
+  /** The template parameters (`pactbroker.consumerName` → value) as they were when the event happened. */
+  parameters: Record<string, string>;
+  consumer: string;
+  provider: string;
+  consumerVersion?: string;
+  verificationId?: number;
+  status: DeliveryStatus;
+  attempts: number;
+  /** When the next attempt is due, while there is one. */
+  nextAttemptAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A webhook an event triggers; `key` tells it from the event's others, so expanding twice adds none. */
+export type NewTriggeredWebhook = Pick<
+  TriggeredWebhook,
+  | 'uuid'
+  | 'webhookUuid'
+  | 'eventName'
+  | 'parameters'
+  | 'consumer'
+  | 'provider'
+  | 'consumerVersion'
+  | 'verificationId'
+> & { key: string };
+
+/** One delivery attempt, as logged: secrets already masked, the response body bounded. */
+export interface WebhookAttempt {
+  number: number;
+  startedAt: string;
+  durationMs: number;
+  success: boolean;
+  request: { method: string; url: string; headers: Record<string, string>; body?: string };
+  response?: { status: number; headers?: Record<string, string>; body?: string; truncated?: boolean };
+  error?: { code: string; message: string };
+  /** The attempt in words, one line per step, as the Pact Broker logs it. */
+  logs: string;
+}
+
+/** What comes after an attempt: done (either way), or another attempt at a time. */
+export type DeliveryOutcome =
+  | { status: 'success' | 'failure' }
+  | { status: 'retrying'; nextAttemptAt: string };
+
 /** The storage a broker needs. All methods are async; multi-row writes are atomic. */
 export interface Store {
   ensurePacticipant(name: string): Promise<Pacticipant>;
@@ -180,6 +356,8 @@ export interface Store {
     branch?: string;
     tags?: string[];
     allowOverwrite?: boolean;
+    /** Kept with the publication's outbox event, for its webhooks. */
+    event?: EventContext;
   }): Promise<PublishOutcome>;
   /**
    * Publishes a consumer version's contracts in one transaction (POST /contracts/publish): the
@@ -192,6 +370,7 @@ export interface Store {
     tags?: string[];
     contracts: Array<{ provider: string; content: string }>;
     allowOverwrite?: boolean;
+    event?: EventContext;
   }): Promise<PublishOutcome[]>;
   getPact(consumer: string, consumerVersion: string, provider: string): Promise<PactPublication | undefined>;
   latestPact(
@@ -243,18 +422,14 @@ export interface Store {
   /** When a pacticipant's branch first got a version, or undefined if it has none. */
   branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined>;
 
-  recordVerification(input: {
-    consumer: string;
-    provider: string;
-    providerVersion: string;
-    sha: string;
-    success: boolean;
-    buildUrl?: string;
-    branch?: string;
-    wip?: boolean;
-    evidence?: 'openapi';
-    report?: VerificationReport;
-  }): Promise<Verification>;
+  recordVerification(input: VerificationInput): Promise<Verification>;
+  /**
+   * Records a comparison of a pact content with a provider version's document (`evidence: 'openapi'`),
+   * unless the newest comparison of that content by that provider version was made `comparedWith` the
+   * same document: then nothing is written and that one is returned (`created: false`). Atomic, so a
+   * publication sent twice, or two requests comparing the same pair at once, record it once.
+   */
+  recordComparison(input: ComparisonInput): Promise<{ verification: Verification; created: boolean }>;
   /** One verification by its number, with what its verifier reported. */
   getVerification(
     id: number,
@@ -324,6 +499,61 @@ export interface Store {
    * TREATY_BROKER_DATABASE_UNAVAILABLE when it does not.
    */
   ping(): Promise<void>;
+
+  /** A pacticipant's labels, by name. */
+  labelsOf(pacticipant: string): Promise<string[]>;
+  /** Adds (creating the pacticipant if missing) or removes a label; true when that changed anything. */
+  setLabel(pacticipant: string, label: string, present: boolean): Promise<boolean>;
+  /** The pacticipants with a label, by name. */
+  pacticipantsWithLabel(label: string): Promise<string[]>;
+
+  /** Creates a webhook under its uuid, or replaces the one there (keeping its creation time). */
+  putWebhook(
+    webhook: Omit<Webhook, 'createdAt' | 'updatedAt'>,
+  ): Promise<{ webhook: Webhook; created: boolean }>;
+  getWebhook(uuid: string): Promise<Webhook | undefined>;
+  /** Every webhook, oldest first. */
+  listWebhooks(): Promise<Webhook[]>;
+  /** Deletes a webhook with its triggered webhooks and their logs; false when there was none. */
+  deleteWebhook(uuid: string): Promise<boolean>;
+
+  /**
+   * Claims the oldest outbox event not yet expanded into triggered webhooks and not claimed by another
+   * (its lease past): one conditional update, so that of several brokers on one database one wins.
+   */
+  claimEvent(lease: Lease): Promise<OutboxEvent | undefined>;
+  /**
+   * Adds the webhooks an event triggered and marks it expanded, in one transaction. A triggered webhook
+   * whose (event, webhook, event name, key) is there already is not added again.
+   */
+  expandEvent(eventId: number, triggered: NewTriggeredWebhook[], now: string): Promise<void>;
+  /** Claims the triggered webhook due soonest (due by `lease.now`, not claimed by another). */
+  claimDelivery(lease: Lease): Promise<TriggeredWebhook | undefined>;
+  /**
+   * Logs an attempt and, while the claim (`token`) still holds, sets what comes next; false when the
+   * claim was lost (the attempt is logged all the same).
+   */
+  recordAttempt(
+    uuid: string,
+    token: string,
+    attempt: WebhookAttempt,
+    outcome: DeliveryOutcome,
+  ): Promise<boolean>;
+  /** When there is next something to expand or deliver (ISO time; it may be past), or undefined. */
+  nextWebhookWork(): Promise<string | undefined>;
+  /** Triggered webhooks, newest first, narrowed by any of the filters; at most `limit` (default 100). */
+  triggeredWebhooks(filter: {
+    webhookUuid?: string;
+    consumer?: string;
+    provider?: string;
+    consumerVersion?: string;
+    verificationId?: number;
+    limit?: number;
+  }): Promise<TriggeredWebhook[]>;
+  /** One triggered webhook with its attempts, oldest first. */
+  getTriggeredWebhook(
+    uuid: string,
+  ): Promise<{ triggered: TriggeredWebhook; attempts: WebhookAttempt[] } | undefined>;
   /** Counts, for health checks and size benchmarks. */
   stats(): Promise<{
     pacticipants: number;

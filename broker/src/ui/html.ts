@@ -54,6 +54,7 @@ const NAV: Array<[string, string]> = [
   ['/ui/matrix', 'Matrix'],
   ['/ui/can-i-deploy', 'Can I deploy?'],
   ['/ui/environments', 'Environments'],
+  ['/ui/webhooks', 'Webhooks'],
 ];
 
 /** The pages' one style sheet, inline; the Content-Security-Policy allows it by its hash. */

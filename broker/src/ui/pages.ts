@@ -20,6 +20,7 @@ import type { ContractDiff, InteractionName } from '../domain/contract-diff.js';
 import { CSS, ago, href, html, page, raw, type Html } from './html.js';
 import { networkSvg, type Edge } from './network.js';
 import { providerContractHref, providerContractPage } from './provider-contract-page.js';
+import { webhookPage, webhooksPage } from './webhook-page.js';
 import { documentName } from '../domain/document-comparison.js';
 import { generatorInWords, rulesInWords } from './rules-in-words.js';
 import { interactionId, readTestResults, type ReportedInteraction } from '../domain/test-results.js';
@@ -631,5 +632,12 @@ export const uiPages: FastifyPluginAsync<RouteOptions> = async (app, { store }) 
   app.get('/ui/environments', async (_req, reply) =>
     sendPage(reply, 200, await environmentsPage(store, Date.now())),
   );
+  app.get('/ui/webhooks', async (_req, reply) => sendPage(reply, 200, await webhooksPage(store)));
+  app.get<{ Params: { uuid: string } }>('/ui/webhooks/:uuid', async (req, reply) => {
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(req.params.uuid))
+      fail('TREATY_BROKER_NOT_FOUND', 'A webhook is named by its uuid: /ui/webhooks/<uuid>.');
+    const r = await webhookPage(store, req.params.uuid, Date.now());
+    return sendPage(reply, r.status, r.html);
+  });
   app.get('/ui', async (_req, reply) => reply.redirect('/'));
 };

@@ -1,5 +1,5 @@
 import type { Store } from '../store/types.js';
-import { documentName } from '../domain/document-comparison.js';
+import { comparedWith, documentName } from '../domain/document-comparison.js';
 import { ago, html, page } from './html.js';
 
 const enc = encodeURIComponent;
@@ -29,8 +29,10 @@ export async function providerContractPage(
       ),
     };
   const self = c.selfVerification;
+  // Comparisons with the document as it is now; those with content it had before no longer count.
+  const current = comparedWith(c);
   const compared = (await store.verificationsByProviderVersion(provider, version)).filter(
-    (v) => v.evidence === 'openapi',
+    (v) => v.evidence === 'openapi' && v.comparedWith === current,
   );
   const rows = [];
   for (const v of compared) {

@@ -79,6 +79,26 @@ export const commands: readonly CommandEntry[] = [
     load: brokerClient('create-or-update-pacticipant'),
   },
   {
+    name: 'create-webhook',
+    summary: "create a webhook: the broker calls a URL (a provider's CI, a commit status) on contract events",
+    load: brokerClient('create-webhook'),
+  },
+  {
+    name: 'create-or-update-webhook',
+    summary: 'create or replace the webhook with the given --uuid',
+    load: brokerClient('create-or-update-webhook'),
+  },
+  {
+    name: 'test-webhook',
+    summary: 'execute a webhook now and show what the receiver answered',
+    load: brokerClient('test-webhook'),
+  },
+  {
+    name: 'delete-webhook',
+    summary: 'delete a webhook',
+    load: brokerClient('delete-webhook'),
+  },
+  {
     name: 'broker',
     summary: 'run the broker (SQLite) that stores contracts and verification results',
     load: async () => (await import('./broker/index.js')).brokerCommand,

@@ -9,9 +9,10 @@ import type {
   MatchingRule,
   RuleList,
 } from '../contract/model.js';
-import { classifyContentType } from '../contract/content-type.js';
+import { classifyContentType, mediaType } from '../contract/content-type.js';
 import { headerValue } from '../contract/fragments.js';
-import { formatLocation, parsePathExpression, type Location } from '../contract/path-expr.js';
+import { formatLocation, parsePathExpression, type Location, type PathToken } from '../contract/path-expr.js';
+import { parseMultipart } from '../matching/multipart.js';
 import { RuleSelector } from '../matching/rule-selector.js';
 import { FINDING_CODES, type FindingCode, type OpenApiFinding, pointer, pointerSegment } from './findings.js';
 import {
@@ -24,7 +25,15 @@ import {
 } from './load.js';
 import { isJsonMediaType, pickMedia } from './media.js';
 import { type Operation, type Parameter, findOperation, indexOperations } from './operation.js';
-import { type Direction, FORBIDDEN_KEY, POINTER_KEY, type Reading, SchemaCompiler } from './schema.js';
+import { regexSamples } from './regex-samples.js';
+import {
+  DISCRIMINATOR_KEY,
+  type Direction,
+  FORBIDDEN_KEY,
+  POINTER_KEY,
+  type Reading,
+  SchemaCompiler,
+} from './schema.js';
 
 /** Options of a check. */
 export interface OpenApiCheckOptions {
@@ -103,6 +112,8 @@ const STANDARD_HEADERS = new Set([
   'retry-after',
   'x-request-id',
 ]);
+
+const utf8 = new TextDecoder();
 
 const IGNORED_HEADER_PARAMS = new Set(['accept', 'content-type', 'authorization']);
 
@@ -215,6 +226,7 @@ export class OpenApiChecker {
       this.checkSecurity(op, request.headers, request.query, add);
       this.checkQuery(op, interaction, add);
       this.checkRequestHeaders(op, interaction, add);
+      this.checkCookies(op, interaction, add);
       this.checkRequestBody(op, interaction, add);
     }
     this.checkResponse(op, interaction, add);
@@ -223,8 +235,14 @@ export class OpenApiChecker {
   /** Why the values of a parameter do not fit its schema (empty when they do). */
   private paramErrors(p: Parameter, values: string[], rules: RuleList | undefined): string[] {
     if (p.schemaPointer === undefined) return [];
-    const { schema } = this.schemas.resolved(p.schemaPointer);
-    const value = coerce(values, isObject(schema) ? schema : {}, p, this.schemas);
+    const explode = p.explode ?? (p.in === 'query' || p.in === 'cookie');
+    const sep = p.style === 'spaceDelimited' ? ' ' : p.style === 'pipeDelimited' ? '|' : ',';
+    const value = coerce(
+      values,
+      p.schemaPointer,
+      explode && values.length > 1 ? undefined : sep,
+      this.schemas,
+    );
     const validate = this.schemas.validator(p.schemaPointer, 'request', 'strict');
     if (validate(value)) return [];
     const lenient = rules?.rules.some((r) => r.match !== 'equality') === true;
@@ -250,7 +268,7 @@ export class OpenApiChecker {
         if (scheme.type === 'apiKey' && typeof scheme.name === 'string') {
           if (scheme.in === 'header') return headerValue(headers, scheme.name) !== undefined;
           if (scheme.in === 'query') return query[scheme.name] !== undefined;
-          return headerValue(headers, 'cookie')?.includes(`${scheme.name}=`) === true;
+          return cookiesOf(headers).has(scheme.name);
         }
         if (scheme.type === 'mutualTLS') return true;
         return headerValue(headers, 'authorization') !== undefined;
@@ -305,7 +323,7 @@ export class OpenApiChecker {
     }
   }
 
-  private securityParam(where: 'query' | 'header', name: string): boolean {
+  private securityParam(where: 'query' | 'header' | 'cookie', name: string): boolean {
     const schemes =
       isObject(this.doc.components) && isObject(this.doc.components.securitySchemes)
         ? Object.values(this.doc.components.securitySchemes)
@@ -361,6 +379,45 @@ export class OpenApiChecker {
         `request.headers${formatLocation('', [name])}`,
         `${op.pointer}/parameters`,
         `the header ${name} is not declared for ${op.method.toUpperCase()} ${op.template}`,
+      );
+    }
+  }
+
+  private checkCookies(op: Operation, interaction: HttpInteraction, add: Add): void {
+    const { headers, matchingRules } = interaction.request;
+    const cookies = cookiesOf(headers);
+    const declared = op.parameters.filter((p) => p.in === 'cookie');
+    // A matcher on the Cookie header holds its example to the type only, as on any header.
+    const rules = Object.entries(matchingRules.header ?? {}).find(([k]) => k.toLowerCase() === 'cookie')?.[1];
+    for (const p of declared) {
+      const values = cookies.get(p.name);
+      const at = 'request.headers.Cookie';
+      if (values === undefined) {
+        if (p.required)
+          add(
+            'request.cookie.incompatible',
+            at,
+            p.pointer,
+            `the cookie ${p.name} is required and the request sends no such cookie`,
+          );
+        continue;
+      }
+      const errors = this.paramErrors(p, values, rules);
+      if (errors.length > 0)
+        add(
+          'request.cookie.incompatible',
+          at,
+          p.schemaPointer ?? p.pointer,
+          `the cookie ${p.name}=${JSON.stringify(values.join(','))} ${errors.join('; ')}`,
+        );
+    }
+    for (const name of cookies.keys()) {
+      if (declared.some((p) => p.name === name) || this.securityParam('cookie', name)) continue;
+      add(
+        'request.cookie.unknown',
+        'request.headers.Cookie',
+        `${op.pointer}/parameters`,
+        `the cookie ${name} is not declared for ${op.method.toUpperCase()} ${op.template}`,
       );
     }
   }
@@ -430,17 +487,14 @@ export class OpenApiChecker {
       );
       return;
     }
-    const value = bodyValue(body, type);
-    if (value === undefined) {
-      add(
-        'request.body.unvalidatable',
-        'request.body',
-        mediaPtr,
-        `a request body of ${type} is not checked (only JSON and form bodies are)`,
-      );
+    const value = this.bodyValue(body, type, picked.media, `${mediaPtr}/schema`);
+    if ('why' in value) {
+      add('request.body.unvalidatable', 'request.body', mediaPtr, `a request body of ${type} ${value.why}`);
       return;
     }
-    this.checkValue('request', 'request.body', `${mediaPtr}/schema`, value, request.matchingRules.body, add);
+    const rules = request.matchingRules.body;
+    this.checkValue('request', 'request.body', `${mediaPtr}/schema`, value.value, rules, add);
+    this.checkMatchers('request', `${mediaPtr}/schema`, value.value, rules, add);
   }
 
   private checkResponse(op: Operation, interaction: HttpInteraction, add: Add): void {
@@ -527,13 +581,13 @@ export class OpenApiChecker {
       );
       return;
     }
-    const value = bodyValue(body, type);
-    if (value === undefined) {
+    const value = this.bodyValue(body, type, picked.media, `${mediaPtr}/schema`);
+    if ('why' in value) {
       add(
         'response.body.unvalidatable',
         'response.body',
         mediaPtr,
-        `a response body of ${type} is not checked (only JSON is)`,
+        `a response body of ${type} ${value.why}`,
       );
       return;
     }
@@ -541,11 +595,11 @@ export class OpenApiChecker {
       'response',
       'response.body',
       `${mediaPtr}/schema`,
-      value,
+      value.value,
       response.matchingRules.body,
       add,
     );
-    this.checkMatchers(`${mediaPtr}/schema`, response.matchingRules.body, add);
+    this.checkMatchers('response', `${mediaPtr}/schema`, value.value, response.matchingRules.body, add);
   }
 
   private checkResponseHeaders(
@@ -602,6 +656,74 @@ export class OpenApiChecker {
           `the response header ${name}: ${JSON.stringify(values.join(', '))} ${errors.join('; ')}`,
         );
     }
+  }
+
+  /**
+   * The JSON value a body stands for under its media type: JSON parsed; the fields of a form and
+   * the parts of a multipart/form-data body as an object, each coerced to its property's schema
+   * (a repeated field is an array; a file is its content, which `format: binary` accepts); or why
+   * it is not checked.
+   */
+  private bodyValue(
+    body: Body,
+    type: string,
+    media: JsonObject,
+    schemaPtr: string,
+  ): { value: JsonValue } | { why: string } {
+    if (body.kind === 'json') return { value: body.value };
+    const text = body.kind === 'text' ? body.text : utf8.decode(body.bytes);
+    if (isJsonMediaType(type))
+      try {
+        return { value: JSON.parse(text) as JsonValue };
+      } catch {
+        return { value: text };
+      }
+    const fields = new Map<string, string[]>();
+    const kind = classifyContentType(type);
+    if (kind === 'form') {
+      for (const [k, v] of new URLSearchParams(text)) fields.set(k, [...(fields.get(k) ?? []), v]);
+    } else if (mediaType(type) === 'multipart/form-data') {
+      const parts = parseMultipart(
+        body.kind === 'binary' ? body.bytes : new TextEncoder().encode(text),
+        type,
+      );
+      if (typeof parts === 'string') return { why: `is not checked: it cannot be read (${parts})` };
+      for (const part of parts)
+        if (part.name !== '')
+          fields.set(part.name, [...(fields.get(part.name) ?? []), utf8.decode(part.bytes)]);
+    } else
+      return {
+        why: `is not checked: Treaty reads JSON, form and multipart/form-data bodies${kind === 'xml' ? ', not XML' : ''}`,
+      };
+    const encoding = isObject(media.encoding) ? media.encoding : {};
+    const out: JsonObject = {};
+    for (const [name, values] of fields) {
+      const ptr = this.fieldPointer(schemaPtr, name);
+      // A form field's array is its repeated values, or with explode: false one value split by
+      // its style's delimiter (OpenAPI's defaults); a multipart array is its repeated parts.
+      const enc = kind === 'form' && isObject(encoding[name]) ? encoding[name] : {};
+      const style = typeof enc.style === 'string' ? enc.style : 'form';
+      const explode = kind !== 'form' || (typeof enc.explode === 'boolean' ? enc.explode : style === 'form');
+      const sep = style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ',';
+      const value =
+        ptr === undefined
+          ? values.length === 1
+            ? (values[0] as string)
+            : values
+          : coerce(values, ptr, explode ? undefined : sep, this.schemas);
+      Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return { value: out };
+  }
+
+  /** The pointer of the schema of an object's field: a property (allOf included), or additionalProperties. */
+  private fieldPointer(objectPtr: string, name: string): string | undefined {
+    const at = this.schemas.resolved(objectPtr);
+    if (!isObject(at.schema)) return undefined;
+    return (
+      this.propertyPointer(at.ptr, at.schema, name) ??
+      (isObject(at.schema.additionalProperties) ? `${at.ptr}/additionalProperties` : undefined)
+    );
   }
 
   /** Checks a body value against the schema at `ptr`, its matchers counted. */
@@ -676,7 +798,8 @@ export class OpenApiChecker {
     selector: RuleSelector | undefined,
   ): ErrorObject[] {
     if (validate(value)) return [];
-    let errors = [...(validate.errors ?? [])];
+    // An if/then failure repeats what failed in `then` (a discriminator's pick): that is reported.
+    let errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
     if (selector !== undefined)
       errors = errors.filter((e) => !excused(e, [...base, ...locationOf(value, e.instancePath)], selector));
     // A failed anyOf/oneOf makes Ajv report every branch's errors, and every field as undeclared
@@ -694,10 +817,12 @@ export class OpenApiChecker {
       const sub = valueAt(value, local);
       if (sub === undefined) continue;
       const closed = parent.unevaluatedProperties === false;
+      // The branch a discriminator names comes closest whatever the others' counts.
+      const rank = (found: ErrorObject[]): number => found.length + (found.some(isDiscriminator) ? 1e6 : 0);
       let best: ErrorObject[] | undefined;
       for (const b of branches) {
         const found = this.validate(this.schemas.branch(b, closed), sub, [...base, ...local], selector);
-        if (best === undefined || found.length < best.length) best = found;
+        if (best === undefined || rank(found) < rank(best)) best = found;
         if (found.length === 0) break;
       }
       const inside = this.schemas.reachable(parent);
@@ -715,8 +840,17 @@ export class OpenApiChecker {
     return errors;
   }
 
-  /** Compares matchers with the schema where it says more than the example: array lengths, patterns. */
-  private checkMatchers(ptr: string, rules: Record<string, RuleList> | undefined, add: Add): void {
+  /**
+   * Compares matchers with the schema where it says more than the example: a regex with a
+   * `pattern` or `enum` (both ways), and in a response an eachLike's length with minItems/maxItems.
+   */
+  private checkMatchers(
+    direction: Direction,
+    ptr: string,
+    value: JsonValue,
+    rules: Record<string, RuleList> | undefined,
+    add: Add,
+  ): void {
     for (const [expr, list] of Object.entries(rules ?? {})) {
       let tokens: ReturnType<typeof parsePathExpression>;
       try {
@@ -727,9 +861,127 @@ export class OpenApiChecker {
       const found = this.schemaAlong(ptr, tokens);
       if (found === undefined) continue;
       const { schema, ptr: sPtr } = found;
-      const path = `response.body${expr.slice(1)}`;
-      for (const rule of list.rules) this.compareRule(rule, schema, sPtr, path, add);
+      const path = `${direction}.body${expr.slice(1)}`;
+      for (const rule of list.rules)
+        if (rule.match === 'regex') {
+          if (direction === 'response') this.compareResponseRegex(rule.regex, schema, sPtr, path, add);
+          else {
+            const examples = valuesAlong(value, tokens).filter((v): v is string => typeof v === 'string');
+            this.compareRequestRegex(rule.regex, schema, sPtr, path, examples, add);
+          }
+        } else if (direction === 'response') this.compareRule(rule, schema, sPtr, path, add);
     }
+  }
+
+  /**
+   * A response is safe when every value the schema allows fits the consumer's regex: the schema's
+   * `enum`, or strings generated from its `pattern` (and fitting the rest of it), are tried against
+   * the regex; one refused is an error that names it. When none is, the verdict is a warning
+   * unless the pattern is the regex or its strings were all tried.
+   */
+  private compareResponseRegex(regex: string, schema: JsonObject, ptr: string, path: string, add: Add): void {
+    const re = fullMatch(regex);
+    if (re === undefined) return;
+    if (Array.isArray(schema.enum)) {
+      const refused = schema.enum.filter((v) => typeof v === 'string' && !re.test(v));
+      if (refused.length > 0)
+        add(
+          'response.body.incompatible',
+          path,
+          `${ptr}/enum`,
+          `${path}: the schema allows ${refused.map((v) => JSON.stringify(v)).join(', ')}, which the contract's regex ${regex} refuses`,
+        );
+      return;
+    }
+    const pattern = schema.pattern;
+    if (typeof pattern !== 'string' || normalizePattern(pattern) === normalizePattern(regex)) return;
+    const differs = `${path}: the contract's regex ${regex} differs from the schema's pattern ${pattern}`;
+    const generated = regexSamples(pattern);
+    if ('unsupported' in generated) {
+      add(
+        'response.body.matcher-narrower',
+        path,
+        `${ptr}/pattern`,
+        `${differs}, which has ${generated.unsupported}, so Treaty cannot generate values from it: whether every value the provider may send fits the regex cannot be decided`,
+      );
+      return;
+    }
+    const fits = this.schemas.validator(ptr, 'response', 'strict');
+    const sendable = generated.samples.filter((s) => fits(s));
+    const counter = sendable.find((s) => !re.test(s));
+    if (counter !== undefined)
+      add(
+        'response.body.incompatible',
+        path,
+        `${ptr}/pattern`,
+        `${path}: the schema's pattern ${pattern} allows ${JSON.stringify(counter)}, which the contract's regex ${regex} refuses`,
+      );
+    else if (!generated.exhaustive || !anchored(pattern))
+      add(
+        'response.body.matcher-narrower',
+        path,
+        `${ptr}/pattern`,
+        `${differs}; the ${sendable.length} values Treaty generated from the pattern all fit the regex, which does not prove that every value the provider may send does${anchored(pattern) ? '' : ' (the pattern is not anchored with ^…$, so it also allows text around a match)'}`,
+      );
+  }
+
+  /**
+   * A request is safe when every value the consumer's regex allows fits the schema: the
+   * contract's examples and strings generated from the regex are tried against the schema's
+   * `pattern` and `enum`; one refused is an error that names it. When none is, the verdict is a
+   * warning unless the regex is the pattern or its strings were all tried.
+   */
+  private compareRequestRegex(
+    regex: string,
+    schema: JsonObject,
+    ptr: string,
+    path: string,
+    examples: string[],
+    add: Add,
+  ): void {
+    const pattern = typeof schema.pattern === 'string' ? schema.pattern : undefined;
+    const values = Array.isArray(schema.enum) ? schema.enum : undefined;
+    if (pattern === undefined && values === undefined) return;
+    if (values === undefined && normalizePattern(pattern ?? '') === normalizePattern(regex)) return;
+    let re: RegExp | undefined;
+    try {
+      re = pattern === undefined ? undefined : new RegExp(pattern);
+    } catch {
+      return; // the schema's own validation reports a pattern nothing reads
+    }
+    const refuses = (s: string): string | undefined =>
+      re !== undefined && !re.test(s)
+        ? `the schema's pattern ${pattern ?? ''} refuses`
+        : values !== undefined && !values.includes(s)
+          ? `is not one of the schema's values ${JSON.stringify(values)}`
+          : undefined;
+    const generated = regexSamples(regex);
+    const candidates = [...examples, ...('samples' in generated ? generated.samples : [])];
+    for (const s of candidates) {
+      const why = refuses(s);
+      if (why === undefined) continue;
+      add(
+        'request.body.incompatible',
+        path,
+        `${ptr}/${re !== undefined && !re.test(s) ? 'pattern' : 'enum'}`,
+        `${path}: the consumer may send ${JSON.stringify(s)} (${examples.includes(s) ? 'its example' : `its regex ${regex} allows it`}), which ${why}`,
+      );
+      return;
+    }
+    if ('unsupported' in generated)
+      add(
+        'request.body.matcher-wider',
+        path,
+        `${ptr}/${pattern === undefined ? 'enum' : 'pattern'}`,
+        `${path}: the contract's regex ${regex} has ${generated.unsupported}, so Treaty cannot generate values from it: whether every value the consumer may send fits the schema cannot be decided`,
+      );
+    else if (!generated.exhaustive)
+      add(
+        'request.body.matcher-wider',
+        path,
+        `${ptr}/${pattern === undefined ? 'enum' : 'pattern'}`,
+        `${path}: the contract's regex ${regex} differs from the schema's ${pattern === undefined ? 'values' : `pattern ${pattern}`}; the ${generated.samples.length} values Treaty generated from the regex all fit the schema, which does not prove that every value the consumer may send does`,
+      );
   }
 
   private compareRule(rule: MatchingRule, schema: JsonObject, ptr: string, path: string, add: Add): void {
@@ -757,33 +1009,6 @@ export class OpenApiChecker {
           path,
           ptr,
           `${path}: the contract wants ${span(min, max)} items, and the schema allows ${span(lo, hi)}; the provider may send a length the consumer refuses`,
-        );
-    }
-    if (rule.match === 'regex') {
-      let re: RegExp;
-      try {
-        re = new RegExp(`^(?:${rule.regex})$`);
-      } catch {
-        return;
-      }
-      if (Array.isArray(schema.enum)) {
-        const refused = schema.enum.filter((v) => typeof v === 'string' && !re.test(v));
-        if (refused.length > 0)
-          add(
-            'response.body.incompatible',
-            path,
-            `${ptr}/enum`,
-            `${path}: the schema allows ${refused.map((v) => JSON.stringify(v)).join(', ')}, which the contract's regex ${rule.regex} refuses`,
-          );
-      } else if (
-        typeof schema.pattern === 'string' &&
-        normalizePattern(schema.pattern) !== normalizePattern(rule.regex)
-      )
-        add(
-          'response.body.matcher-narrower',
-          path,
-          `${ptr}/pattern`,
-          `${path}: the contract's regex ${rule.regex} differs from the schema's pattern ${schema.pattern}; whether every value the provider may send fits it cannot be decided`,
         );
     }
     if (rule.match === 'integer' && schema.type === 'number')
@@ -833,6 +1058,38 @@ type Add = (code: FindingCode, path: string, ptr: string, message: string) => vo
 
 function normalizePattern(p: string): string {
   return p.replace(/^\^/, '').replace(/\$$/, '');
+}
+
+/** True when a pattern matches whole strings only (`^…$`), as a contract's regex does. */
+function anchored(p: string): boolean {
+  return p.startsWith('^') && p.endsWith('$') && !p.endsWith('\\$');
+}
+
+/** A contract's regex as it matches: the whole string. Undefined when it does not compile. */
+function fullMatch(regex: string): RegExp | undefined {
+  try {
+    return new RegExp(`^(?:${regex})$`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The values a body path expression selects in a value (`*` every element or field). */
+function valuesAlong(value: JsonValue, tokens: readonly PathToken[]): JsonValue[] {
+  let at: JsonValue[] = [value];
+  for (const t of tokens)
+    at = at.flatMap((v): JsonValue[] => {
+      if (t.kind === 'star') return Array.isArray(v) ? v : isObject(v) ? Object.values(v) : [];
+      if (t.kind === 'index')
+        return Array.isArray(v) && v[t.index] !== undefined ? [v[t.index] as JsonValue] : [];
+      return isObject(v) && Object.hasOwn(v, t.name) ? [v[t.name] as JsonValue] : [];
+    });
+  return at;
+}
+
+/** True for an error of a discriminator's value: the value names another branch. */
+function isDiscriminator(e: ErrorObject): boolean {
+  return (e.parentSchema as SchemaObject | undefined)?.[DISCRIMINATOR_KEY] === true;
 }
 
 /** True when a matcher at the error's location excuses it. */
@@ -887,23 +1144,23 @@ function valueAt(value: JsonValue, location: Location): JsonValue | undefined {
   return at;
 }
 
-/** The JSON value of a body for a media type, or undefined when it is not one Treaty checks. */
-function bodyValue(body: Body, type: string): JsonValue | undefined {
-  if (body.kind === 'json') return body.value;
-  const text = body.kind === 'text' ? body.text : new TextDecoder().decode(body.bytes);
-  if (isJsonMediaType(type)) {
-    try {
-      return JSON.parse(text) as JsonValue;
-    } catch {
-      return text;
+/** The cookies of a Cookie header, by name (a name sent twice keeps both values). */
+function cookiesOf(headers: Headers): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [k, values] of Object.entries(headers)) {
+    if (k.toLowerCase() !== 'cookie') continue;
+    for (const pair of values.flatMap((v) => v.split(';'))) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const name = pair.slice(0, eq).trim();
+      const value = pair
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
+      out.set(name, [...(out.get(name) ?? []), value]);
     }
   }
-  if (classifyContentType(type) === 'form') {
-    const out: JsonObject = {};
-    for (const [k, v] of new URLSearchParams(text)) out[k] = v;
-    return out;
-  }
-  return undefined;
+  return out;
 }
 
 function deepObjectValues(query: Record<string, string[]>, p: Parameter): string[] | undefined {
@@ -912,16 +1169,23 @@ function deepObjectValues(query: Record<string, string[]>, p: Parameter): string
   return keys.length === 0 ? undefined : keys.flatMap((k) => query[k] ?? []);
 }
 
-/** A parameter's string values as the JSON value its schema describes (numbers, booleans, arrays). */
-function coerce(values: string[], schema: JsonObject, p: Parameter, schemas: SchemaCompiler): JsonValue {
+/**
+ * String values (of a parameter, a form field, a multipart part) as the JSON value the schema at
+ * `ptr` describes: numbers, booleans, null, JSON objects, and arrays whose items are the values,
+ * or with `split` the values split by it.
+ */
+function coerce(
+  values: string[],
+  ptr: string,
+  split: string | undefined,
+  schemas: SchemaCompiler,
+): JsonValue {
+  const at = schemas.resolved(ptr);
+  const schema = isObject(at.schema) ? at.schema : {};
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
   if (types.includes('array')) {
-    const explode = p.explode ?? (p.in === 'query' || p.in === 'cookie');
-    const sep = p.style === 'spaceDelimited' ? ' ' : p.style === 'pipeDelimited' ? '|' : ',';
-    const items = explode && values.length > 1 ? values : values.flatMap((v) => v.split(sep));
-    const itemSchema = isObject(schema.items)
-      ? schemas.resolved(`${p.schemaPointer ?? ''}/items`).schema
-      : undefined;
+    const items = split === undefined ? values : values.flatMap((v) => v.split(split));
+    const itemSchema = isObject(schema.items) ? schemas.resolved(`${at.ptr}/items`).schema : undefined;
     return items.map((v) => scalar(v, isObject(itemSchema) ? itemSchema : {}));
   }
   return scalar(values[0] ?? '', schema);
@@ -933,6 +1197,12 @@ function scalar(value: string, schema: JsonObject): JsonValue {
     return Number(value);
   if (types.includes('boolean') && (value === 'true' || value === 'false')) return value === 'true';
   if (types.includes('null') && value === '') return null;
+  if (types.includes('object') && /^\s*\{/.test(value))
+    try {
+      return JSON.parse(value) as JsonValue;
+    } catch {
+      return value;
+    }
   return value;
 }
 

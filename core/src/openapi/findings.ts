@@ -3,6 +3,7 @@
  * are): each names the interaction, where in the contract, where in the document, a code and why.
  * The codes are PactFlow's comparator's (swagger-mock-validator / openapi-pact-comparator), so
  * their users recognise them; the few it has no code for are Treaty's and say so in their name.
+ * The comparator does not check cookies: `request.cookie.*` follow its header and query codes.
  */
 
 /** Whether a finding fails the check (`error`) or is only shown (`warning`, silenced by code). */
@@ -19,11 +20,14 @@ export const FINDING_CODES = {
   'request.body.unknown': 'warning',
   'request.body.unvalidatable': 'warning',
   'request.body.read-only': 'warning',
+  'request.body.matcher-wider': 'warning',
   'request.content-type.incompatible': 'error',
   'request.content-type.missing': 'warning',
   'request.content-type.unknown': 'warning',
   'request.header.incompatible': 'error',
   'request.header.unknown': 'warning',
+  'request.cookie.incompatible': 'error',
+  'request.cookie.unknown': 'warning',
   'request.query.incompatible': 'error',
   'request.query.unknown': 'warning',
   'response.status.unknown': 'error',

@@ -1,6 +1,7 @@
 import { Ajv2020, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import type { JsonObject, JsonValue } from '../contract/model.js';
+import { pointer } from './findings.js';
 import { atPointer, isObject } from './load.js';
 
 /**
@@ -19,6 +20,8 @@ export type Reading = 'strict' | 'subset';
 export const POINTER_KEY = 'x-treaty-pointer';
 /** The keyword that fails a field a response never carries (`writeOnly`). */
 export const FORBIDDEN_KEY = 'x-treaty-forbidden';
+/** Marks the schema that holds a oneOf/anyOf branch's discriminator property to the values naming it. */
+export const DISCRIMINATOR_KEY = 'x-treaty-discriminator';
 /** The keyword that notes, without failing, a field a request should not send (`readOnly`). */
 const NOTICE_KEY = 'x-treaty-notice';
 
@@ -59,9 +62,18 @@ const FALSE = {};
 interface Variant {
   direction: Direction;
   reading: Reading;
-  /** A branch of allOf/anyOf/oneOf: it leaves closing the object to the schema that composes it. */
-  member: boolean;
+  /**
+   * What composes it: `allOf` (its fields join the composition's, which decides whether the object
+   * is closed), `branch` (of anyOf/oneOf: a value fits it alone, so it closes itself), or nothing.
+   */
+  member: 'allOf' | 'branch' | undefined;
+  /** Fields the composition around it declares: its additionalProperties and closing leave them alone. */
+  declared: readonly string[];
+  /** Reached as an allOf member: a discriminator here is its includer's base and picks nothing. */
+  inherited: boolean;
 }
+
+const COMPOSITIONS = ['allOf', 'anyOf', 'oneOf'] as const;
 
 /**
  * Compiles a document's schemas for checking values, once: each schema is turned into JSON Schema
@@ -77,6 +89,8 @@ export class SchemaCompiler {
   private readonly reach = new WeakMap<object, Set<object>>();
   private readonly byId = new Map<string, SchemaObject | boolean>();
   private readonly notices: Notice[] = [];
+  /** Each schema's pointer → the components that name it in their allOf (filled on first use). */
+  private subschemas: Map<string, string[]> | undefined;
 
   constructor(
     private readonly document: JsonObject,
@@ -101,9 +115,10 @@ export class SchemaCompiler {
     this.ajv.addKeyword({
       keyword: FORBIDDEN_KEY,
       errors: true,
-      validate: function forbidden(why: string, _data: unknown, parent?: SchemaObject): boolean {
+      validate: function forbidden(why: string, data: unknown, parent?: SchemaObject): boolean {
+        const message = why.replace('{value}', JSON.stringify(data) ?? String(data));
         (forbidden as unknown as { errors: Array<Partial<ErrorObject>> }).errors = [
-          { keyword: FORBIDDEN_KEY, message: why, params: { pointer: parent?.[POINTER_KEY] ?? '' } },
+          { keyword: FORBIDDEN_KEY, message, params: { pointer: parent?.[POINTER_KEY] ?? '' } },
         ];
         return false;
       },
@@ -136,7 +151,7 @@ export class SchemaCompiler {
    * reading. Throws a plain Error when Ajv cannot compile it (a bad `pattern`, say).
    */
   validator(ptr: string, direction: Direction, reading: Reading): ValidateFunction {
-    const id = this.variant(ptr, { direction, reading, member: false });
+    const id = this.variant(ptr, { direction, reading, member: undefined, declared: [], inherited: false });
     let v = this.validators.get(id);
     if (v === undefined) {
       v = this.ajv.getSchema(id);
@@ -197,8 +212,16 @@ export class SchemaCompiler {
   }
 
   /** Registers (once) the generated schema for a pointer and variant; returns its id. */
-  private variant(ptr: string, v: Variant): string {
-    const key = `${v.direction}|${v.reading}|${v.member ? 'm' : 'o'}|${ptr}`;
+  private variant(ptr: string, given: Variant): string {
+    // Only what the schema can use tells variants apart, so a schema composed in many places is
+    // compiled once unless its own additionalProperties, closing or discriminator depend on where.
+    const target = this.resolved(ptr).schema;
+    const v: Variant = {
+      ...given,
+      declared: this.usesContext(target, given.member) ? given.declared : [],
+      inherited: given.inherited && this.dispatches(target),
+    };
+    const key = `${v.direction}|${v.reading}|${v.member ?? 'o'}|${v.inherited ? 'i' : ''}|${v.declared.join('\u0000')}|${ptr}`;
     let id = this.ids.get(key);
     if (id !== undefined) return id;
     id = `https://treaty.invalid/schema/${this.ids.size}`;
@@ -221,7 +244,7 @@ export class SchemaCompiler {
     const ap = schema.additionalProperties ?? schema.unevaluatedProperties;
     if (ap === true || isObject(ap) || isObject(schema.patternProperties)) return 'open';
     let result: 'closed' | 'undeclared' = ap === false ? 'closed' : 'undeclared';
-    for (const k of ['allOf', 'anyOf', 'oneOf'] as const) {
+    for (const k of COMPOSITIONS) {
       const members = schema[k];
       if (!Array.isArray(members)) continue;
       for (const m of members) {
@@ -249,9 +272,18 @@ export class SchemaCompiler {
   private transform(schema: JsonValue | undefined, ptr: string, v: Variant): SchemaObject | boolean {
     if (typeof schema === 'boolean') return schema;
     if (!isObject(schema)) return true;
+    if (!v.inherited && this.dispatches(schema)) {
+      const picked = this.dispatch(schema, ptr, v);
+      if (picked !== undefined) return picked;
+    }
     const out: SchemaObject = { [POINTER_KEY]: ptr };
-    const child = (s: JsonValue | undefined, at: string, member = false): SchemaObject | boolean =>
-      this.transform(s, at, { ...v, member });
+    const child = (
+      s: JsonValue | undefined,
+      at: string,
+      member: Variant['member'] = undefined,
+      declared: readonly string[] = [],
+    ): SchemaObject | boolean =>
+      this.transform(s, at, { ...v, member, declared, inherited: member === 'allOf' });
     if (typeof schema.$ref === 'string') {
       const ref = { $ref: this.variant(schema.$ref.slice(1), v) };
       // In 3.0 a $ref's siblings are ignored; in 3.1 they apply beside it.
@@ -323,7 +355,11 @@ export class SchemaCompiler {
         case 'anyOf':
         case 'oneOf': {
           const members = Array.isArray(value) ? value : [];
-          let branches = members.map((s, i) => child(s, `${ptr}/${k}/${i}`, true));
+          // An allOf member shares the fields of every part; a branch those beside it, not its siblings'.
+          const context = [...new Set([...v.declared, ...this.declaredBy(schema, k === 'allOf')])].sort();
+          let branches = members.map((s, i) =>
+            child(s, `${ptr}/${k}/${i}`, k === 'allOf' ? 'allOf' : 'branch', context),
+          );
           if (k !== 'allOf') branches = this.discriminate(schema, members, branches, ptr);
           // A consumer's subset may fit several branches; it fits when one accepts it.
           const keyword = k === 'oneOf' && v.direction === 'response' ? 'anyOf' : k;
@@ -361,7 +397,56 @@ export class SchemaCompiler {
       if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
     }
     this.close(schema, out, v);
+    if (out.additionalProperties !== undefined || out.unevaluatedProperties !== undefined) {
+      // "Other fields" are those no part of the composition declares: a field another member
+      // declares is that member's to check, not this additionalProperties' to refuse.
+      const props: SchemaObject = isObject(out.properties) ? (out.properties as SchemaObject) : {};
+      let added = false;
+      for (const name of new Set([...v.declared, ...this.declaredBy(schema, true)]))
+        if (!Object.hasOwn(props, name)) {
+          Object.defineProperty(props, name, {
+            value: true,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+          added = true;
+        }
+      if (added) out.properties = props;
+    }
     return out;
+  }
+
+  /**
+   * The fields a schema declares: its `properties`, those of its allOf members (refs followed), and
+   * with `branches` those of its anyOf/oneOf branches too.
+   */
+  private declaredBy(
+    schema: JsonValue | undefined,
+    branches: boolean,
+    seen = new Set<JsonValue>(),
+  ): string[] {
+    if (!isObject(schema) || seen.has(schema)) return [];
+    seen.add(schema);
+    if (typeof schema.$ref === 'string')
+      return this.declaredBy(atPointer(this.document, schema.$ref.slice(1)), branches, seen);
+    const out = isObject(schema.properties) ? Object.keys(schema.properties) : [];
+    for (const k of COMPOSITIONS) {
+      const members = schema[k];
+      if (!Array.isArray(members) || (k !== 'allOf' && !branches)) continue;
+      for (const m of members) out.push(...this.declaredBy(m, true, seen));
+    }
+    return out;
+  }
+
+  /** Whether the fields around a member change how it is read (see Variant.declared). */
+  private usesContext(schema: JsonValue | undefined, member: Variant['member']): boolean {
+    if (member === undefined || !isObject(schema)) return false;
+    if (member === 'branch') return true;
+    const extra = [schema.additionalProperties, schema.unevaluatedProperties];
+    return (
+      COMPOSITIONS.some((k) => Array.isArray(schema[k])) || extra.some((x) => x !== undefined && x !== false)
+    );
   }
 
   /**
@@ -370,7 +455,7 @@ export class SchemaCompiler {
    * `additionalProperties: false` beside or inside `allOf` means "nothing but what the composition declares".
    */
   private close(schema: JsonObject, out: SchemaObject, v: Variant): void {
-    if (v.member) return;
+    if (v.member === 'allOf') return;
     const objectish =
       schema.type === 'object' ||
       (Array.isArray(schema.type) && schema.type.includes('object')) ||
@@ -420,10 +505,132 @@ export class SchemaCompiler {
           branch,
           {
             [POINTER_KEY]: `${ptr}/discriminator`,
-            properties: { [property]: { [POINTER_KEY]: `${ptr}/discriminator/mapping`, enum: names } },
+            properties: {
+              [property]: {
+                [POINTER_KEY]: `${ptr}/discriminator/mapping`,
+                [DISCRIMINATOR_KEY]: true,
+                enum: names,
+              },
+            },
           },
         ],
       };
     });
+  }
+
+  /**
+   * True for a discriminator in the allOf-inheritance form: on a base schema that has no
+   * oneOf/anyOf, its value naming a schema that includes the base through allOf (or a `mapping`
+   * target).
+   */
+  private dispatches(schema: JsonValue | undefined): schema is JsonObject {
+    return (
+      isObject(schema) &&
+      typeof schema.$ref !== 'string' &&
+      isObject(schema.discriminator) &&
+      typeof schema.discriminator.propertyName === 'string' &&
+      !Array.isArray(schema.oneOf) &&
+      !Array.isArray(schema.anyOf)
+    );
+  }
+
+  /** The components that include the schema at `ptr` through allOf, directly or through another. */
+  private inheritors(ptr: string): string[] {
+    if (this.subschemas === undefined) {
+      const index = new Map<string, string[]>();
+      const components = isObject(this.document.components) ? this.document.components.schemas : undefined;
+      for (const [name, s] of Object.entries(isObject(components) ? components : {})) {
+        if (!isObject(s) || !Array.isArray(s.allOf)) continue;
+        for (const m of s.allOf) {
+          if (!isObject(m) || typeof m.$ref !== 'string' || !m.$ref.startsWith('#/')) continue;
+          const base = localPointer(m.$ref);
+          index.set(base, [...(index.get(base) ?? []), pointer('components', 'schemas', name)]);
+        }
+      }
+      this.subschemas = index;
+    }
+    const out: string[] = [];
+    const base = localPointer(ptr);
+    const stack = [base];
+    while (stack.length > 0) {
+      for (const sub of this.subschemas.get(stack.pop() ?? '') ?? [])
+        if (sub !== base && !out.includes(sub)) {
+          out.push(sub);
+          stack.push(sub);
+        }
+    }
+    return out;
+  }
+
+  /**
+   * The allOf-inheritance form of a discriminator: a value whose property names a subschema (by
+   * `mapping`, or by component name as OpenAPI says) is checked against that subschema, whose own
+   * allOf reaches this base again as `inherited` (so it picks nothing twice); a value naming none
+   * fails; a value without the property fits the base, or in a response any of them (a consumer's
+   * subset may leave it out). Undefined when the discriminator names nothing but the base.
+   */
+  private dispatch(schema: JsonObject, ptr: string, v: Variant): SchemaObject | undefined {
+    const d = schema.discriminator as JsonObject;
+    const property = d.propertyName as string;
+    const base = localPointer(ptr);
+    const named = new Map<string, string>();
+    for (const [name, target] of Object.entries(isObject(d.mapping) ? d.mapping : {}))
+      if (typeof target === 'string') {
+        const at = target.includes('#')
+          ? localPointer(target.slice(target.indexOf('#')))
+          : pointer('components', 'schemas', target);
+        named.set(name, atPointer(this.document, at) === undefined ? base : at);
+      }
+    const implicit = [...this.inheritors(ptr)];
+    if (/^\/components\/schemas\/[^/]+$/.test(base)) implicit.push(base);
+    for (const at of implicit) {
+      const name = (at.split('/').at(-1) ?? '').replace(/~1/g, '/').replace(/~0/g, '~');
+      if (!named.has(name)) named.set(name, at);
+    }
+    const targets = [...new Set(named.values())];
+    if (targets.every((t) => t === base)) return undefined;
+    const self: SchemaObject = { [POINTER_KEY]: ptr, $ref: this.variant(ptr, { ...v, inherited: true }) };
+    const as = (target: string): SchemaObject =>
+      target === base
+        ? self
+        : {
+            [POINTER_KEY]: target,
+            $ref: this.variant(target, { ...v, inherited: this.dispatches(this.resolved(target).schema) }),
+          };
+    const names = [...named.keys()];
+    // Reached only when no name matched: the value names no schema.
+    const quoted = names.map((n) => JSON.stringify(n)).join(', ');
+    let chain: SchemaObject = {
+      [POINTER_KEY]: ptr,
+      properties: {
+        [property]: {
+          [POINTER_KEY]: `${ptr}/discriminator`,
+          [FORBIDDEN_KEY]: `is {value}, which names no schema for the discriminator ${property} (it takes ${quoted})`,
+        },
+      },
+    };
+    for (const target of [...targets].reverse()) {
+      const test = { properties: { [property]: { enum: names.filter((n) => named.get(n) === target) } } };
+      chain = conditional(ptr, test, as(target), chain);
+    }
+    const others = targets.filter((t) => t !== base).map(as);
+    const absent = v.direction === 'response' ? { [POINTER_KEY]: ptr, anyOf: [self, ...others] } : self;
+    return conditional(ptr, { type: 'object', required: [property] }, chain, absent);
+  }
+}
+
+/** JSON Schema's if/then/else. */
+function conditional(ptr: string, test: SchemaObject, yes: SchemaObject, no: SchemaObject): SchemaObject {
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's keyword; this object is never awaited
+  return { [POINTER_KEY]: ptr, if: test, then: yes, else: no };
+}
+
+/** The JSON pointer of a local `$ref` (`#/components/schemas/A%20B` → `/components/schemas/A B`). */
+function localPointer(ref: string): string {
+  const body = ref.startsWith('#') ? ref.slice(1) : ref;
+  try {
+    return decodeURIComponent(body);
+  } catch {
+    return body;
   }
 }

@@ -165,4 +165,83 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE verifications ADD COLUMN evidence TEXT;
     `,
   },
+  {
+    version: 9,
+    name: 'which document a comparison was made with',
+    // A comparison is a pure function of the pact and the document: the broker records it once per
+    // document (retried publications add nothing) and makes it again when the document changes.
+    // Earlier comparisons named the document's sha only in their verifiedBy JSON.
+    sql: `
+      ALTER TABLE verifications ADD COLUMN compared_with TEXT;
+      UPDATE verifications SET compared_with = (
+        SELECT json_extract(vr.verified_by, '$.document.sha') FROM verification_results vr
+        WHERE vr.verification_id = verifications.id AND json_valid(vr.verified_by)
+      ) WHERE evidence = 'openapi';
+    `,
+  },
+  {
+    version: 10,
+    name: 'pacticipant labels, webhooks, the outbox of domain events, triggered webhooks and their attempts',
+    // A publication or verification writes its event in its own transaction (outbox_events); a worker
+    // claims an event (claimed_until is a lease), expands it into triggered webhooks (the unique key
+    // makes a second expansion add nothing) and delivers each at least once, logging every attempt.
+    sql: `
+      CREATE TABLE pacticipant_labels (
+        pacticipant_id INTEGER NOT NULL REFERENCES pacticipants(id),
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (pacticipant_id, name)
+      );
+      CREATE INDEX pacticipant_labels_by_name ON pacticipant_labels (name);
+      CREATE TABLE webhooks (
+        uuid TEXT PRIMARY KEY,
+        definition TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT
+      );
+      CREATE TABLE outbox_events (
+        id INTEGER PRIMARY KEY,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        claimed_until TEXT,
+        claim_token TEXT,
+        expanded_at TEXT
+      );
+      CREATE INDEX outbox_events_pending ON outbox_events (expanded_at, id);
+      CREATE TABLE triggered_webhooks (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        event_id INTEGER NOT NULL REFERENCES outbox_events(id),
+        webhook_uuid TEXT NOT NULL,
+        event_name TEXT NOT NULL,
+        trigger_key TEXT NOT NULL,
+        consumer TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        consumer_version TEXT,
+        verification_id INTEGER,
+        parameters TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        claimed_until TEXT,
+        claim_token TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (event_id, webhook_uuid, event_name, trigger_key)
+      );
+      CREATE INDEX triggered_webhooks_due ON triggered_webhooks (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+      CREATE INDEX triggered_webhooks_by_webhook ON triggered_webhooks (webhook_uuid, id);
+      CREATE INDEX triggered_webhooks_by_pair ON triggered_webhooks (provider, consumer, id);
+      CREATE INDEX triggered_webhooks_by_verification ON triggered_webhooks (verification_id) WHERE verification_id IS NOT NULL;
+      CREATE TABLE webhook_attempts (
+        id INTEGER PRIMARY KEY,
+        triggered_webhook_id INTEGER NOT NULL REFERENCES triggered_webhooks(id),
+        number INTEGER NOT NULL,
+        success INTEGER NOT NULL,
+        detail TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX webhook_attempts_by_triggered ON webhook_attempts (triggered_webhook_id, id);
+    `,
+  },
 ];

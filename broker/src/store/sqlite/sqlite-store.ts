@@ -2,6 +2,17 @@ import Database from 'better-sqlite3';
 import { TreatyError } from '@treaty/core';
 import { randomUUID } from 'node:crypto';
 import type {
+  ComparisonInput,
+  DeliveryOutcome,
+  EventContext,
+  Lease,
+  NewTriggeredWebhook,
+  OutboxEvent,
+  PublicationEvent,
+  TriggeredWebhook,
+  VerificationEvent,
+  Webhook,
+  WebhookAttempt,
   ProviderContract,
   SelfVerification,
   DeployedVersion,
@@ -12,10 +23,12 @@ import type {
   ReleasedVersion,
   Store,
   Verification,
+  VerificationInput,
   VerificationReport,
   Version,
 } from '../types.js';
 import { migrations } from './migrations.js';
+import { WebhookTables } from './webhook-tables.js';
 import { checkName } from '../../limits.js';
 import {
   checkEnvironmentName,
@@ -46,6 +59,7 @@ import {
   type ReleaseRow,
   type VerificationRow,
   type VerificationWithReportRow,
+  verificationColumns,
 } from '../shared.js';
 
 export { contentSha };
@@ -65,6 +79,13 @@ interface VersionRow {
  */
 export class SqliteStore implements Store {
   private constructor(private readonly db: Db) {}
+
+  /** Webhooks and the outbox; statements prepared lazily, transactions on this connection. */
+  private readonly hooks = new WebhookTables(
+    (sql) => this.prepare(sql),
+    (fn) => this.db.transaction(fn)(),
+    () => this.now(),
+  );
 
   // Statements are compiled once and reused: the gate runs dozens of small queries per request.
   private readonly statements = new Map<string, Database.Statement<unknown[]>>();
@@ -358,6 +379,7 @@ export class SqliteStore implements Store {
     branch?: string;
     tags?: string[];
     allowOverwrite?: boolean;
+    event?: EventContext;
   }): Promise<PublishOutcome> {
     return this.db.transaction(() => this.publishOne(input))();
   }
@@ -369,11 +391,12 @@ export class SqliteStore implements Store {
     tags?: string[];
     contracts: Array<{ provider: string; content: string }>;
     allowOverwrite?: boolean;
+    event?: EventContext;
   }): Promise<PublishOutcome[]> {
     return this.db.transaction(() => eachContract(input).map((c) => this.publishOne(c)))();
   }
 
-  /** Publishes one pact; the caller holds the transaction. */
+  /** Publishes one pact and appends its outbox event; the caller holds the transaction. */
   private publishOne(input: {
     consumer: string;
     consumerVersion: string;
@@ -382,6 +405,7 @@ export class SqliteStore implements Store {
     branch?: string;
     tags?: string[];
     allowOverwrite?: boolean;
+    event?: EventContext;
   }): PublishOutcome {
     const sha = contentSha(input.content);
     {
@@ -413,8 +437,49 @@ export class SqliteStore implements Store {
       const row = this.prepare(
         `${publicationSelect} WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
       ).get(version.id, provider.id) as PublicationRow;
+      const { tags, branches } = this.toVersion(input.consumer, version);
+      const event: PublicationEvent = {
+        type: 'contract_published',
+        consumer: input.consumer,
+        consumerVersion: input.consumerVersion,
+        provider: input.provider,
+        sha,
+        tags,
+        branches,
+        ...(existing === undefined ? {} : { replacedSha: existing.sha }),
+        previous:
+          existing === undefined ? this.previousByTag(consumer.id, provider.id, version.id, tags) : [],
+        context: input.event ?? {},
+      };
+      this.hooks.appendEvent(event);
       return { publication: toPublication(row), contentExisted, unchanged };
     }
+  }
+
+  /**
+   * Per tag of a consumer version (or, with no tags, for "untagged"), the content of the pair's newest
+   * publication by an older consumer version with that tag (or with no tag), null when there is none.
+   */
+  private previousByTag(
+    consumerId: number,
+    providerId: number,
+    versionId: number,
+    tags: string[],
+  ): PublicationEvent['previous'] {
+    const older = 'pp.consumer_id = ? AND pp.provider_id = ? AND pp.consumer_version_id < ?';
+    const newest = 'ORDER BY pp.consumer_version_id DESC LIMIT 1';
+    if (tags.length === 0) {
+      const r = this.prepare(
+        `SELECT pp.sha FROM pact_publications pp WHERE ${older} AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id) ${newest}`,
+      ).get(consumerId, providerId, versionId) as { sha: string } | undefined;
+      return [{ tag: null, sha: r?.sha ?? null }];
+    }
+    return tags.map((tag) => {
+      const r = this.prepare(
+        `SELECT pp.sha FROM pact_publications pp JOIN tags t ON t.version_id = pp.consumer_version_id AND t.name = ? WHERE ${older} ${newest}`,
+      ).get(tag, consumerId, providerId, versionId) as { sha: string } | undefined;
+      return { tag, sha: r?.sha ?? null };
+    });
   }
 
   async getPact(
@@ -485,13 +550,13 @@ export class SqliteStore implements Store {
     providerVersion: string,
   ): Promise<Verification | undefined> {
     const r = this.prepare(
-      `SELECT ve.id, ve.success, ve.build_url, ve.evidence, ve.created_at
+      `SELECT ${verificationColumns}
          FROM verifications ve
          WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.sha = ?
            AND ve.provider_version_id = (${SqliteStore.versionIdByNames})
          ORDER BY ve.evidence IS NULL DESC, ve.id DESC LIMIT 1`,
     ).get(consumer, provider, sha, provider, providerVersion) as
-      | Pick<VerificationRow, 'id' | 'success' | 'build_url' | 'evidence' | 'created_at'>
+      | Omit<VerificationRow, 'consumer' | 'provider' | 'provider_version' | 'sha'>
       | undefined;
     return r === undefined
       ? undefined
@@ -553,71 +618,100 @@ export class SqliteStore implements Store {
     return row?.created_at ?? undefined;
   }
 
-  async recordVerification(input: {
-    consumer: string;
-    provider: string;
-    providerVersion: string;
-    sha: string;
-    success: boolean;
-    buildUrl?: string;
-    branch?: string;
-    wip?: boolean;
-    evidence?: 'openapi';
-    report?: VerificationReport;
-  }): Promise<Verification> {
+  async recordVerification(input: VerificationInput): Promise<Verification> {
     return this.db.transaction((): Verification => {
-      const consumer = this.pacticipantRow(input.consumer);
-      const provider = this.pacticipantRow(input.provider);
-      const content = this.prepare(
-        'SELECT 1 FROM pact_publications WHERE consumer_id = ? AND provider_id = ? AND sha = ?',
-      ).get(consumer?.id ?? -1, provider?.id ?? -1, input.sha);
-      if (consumer === undefined || provider === undefined || content === undefined)
-        throw noSuchContent(input);
-      const version = this.ensureVersionRow(provider, input.providerVersion, input.branch);
-      const createdAt = this.now();
-      const info = this.prepare(
-        'INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(
-        consumer.id,
-        provider.id,
-        version.id,
-        input.sha,
-        input.success ? 1 : 0,
-        input.buildUrl ?? null,
-        createdAt,
-        input.wip === true ? 1 : 0,
-        input.evidence ?? null,
-      );
-      const report = input.report;
-      if (report !== undefined && (report.testResults !== undefined || report.verifiedBy !== undefined))
-        this.prepare(
-          'INSERT INTO verification_results (verification_id, test_results, verified_by, truncated) VALUES (?, ?, ?, ?)',
-        ).run(
-          info.lastInsertRowid,
-          report.testResults ?? null,
-          report.verifiedBy ?? null,
-          report.truncated ? 1 : 0,
-        );
-      return toVerification({
-        id: Number(info.lastInsertRowid),
+      const verification = this.insertVerification(input);
+      // A verifier's result is an event for webhooks; a comparison with a document (below) is not.
+      const event: VerificationEvent = {
+        type: 'provider_verification_published',
+        verificationId: verification.id,
         consumer: input.consumer,
         provider: input.provider,
-        provider_version: input.providerVersion,
         sha: input.sha,
+        providerVersion: input.providerVersion,
         success: input.success,
-        build_url: input.buildUrl ?? null,
-        evidence: input.evidence ?? null,
-        created_at: createdAt,
-      });
+        context: input.event ?? {},
+      };
+      this.hooks.appendEvent(event);
+      return verification;
     })();
+  }
+
+  async recordComparison(input: ComparisonInput): Promise<{ verification: Verification; created: boolean }> {
+    return this.db.transaction((): { verification: Verification; created: boolean } => {
+      const { consumer, provider, providerVersion, sha } = input;
+      const newest = this.prepare(
+        `SELECT ${verificationColumns}
+           FROM verifications ve
+           WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.sha = ?
+             AND ve.provider_version_id = (${SqliteStore.versionIdByNames}) AND ve.evidence = 'openapi'
+           ORDER BY ve.id DESC LIMIT 1`,
+      ).get(consumer, provider, sha, provider, providerVersion) as
+        | Omit<VerificationRow, 'consumer' | 'provider' | 'provider_version' | 'sha'>
+        | undefined;
+      if (newest !== undefined && newest.compared_with === input.comparedWith)
+        return {
+          verification: toVerification({ ...newest, consumer, provider, provider_version: providerVersion, sha }),
+          created: false,
+        };
+      return { verification: this.insertVerification({ ...input, evidence: 'openapi' }), created: true };
+    })();
+  }
+
+  /** Inserts a verification (and what its verifier reported); call it inside a transaction. */
+  private insertVerification(input: VerificationInput & { comparedWith?: string }): Verification {
+    const consumer = this.pacticipantRow(input.consumer);
+    const provider = this.pacticipantRow(input.provider);
+    const content = this.prepare(
+      'SELECT 1 FROM pact_publications WHERE consumer_id = ? AND provider_id = ? AND sha = ?',
+    ).get(consumer?.id ?? -1, provider?.id ?? -1, input.sha);
+    if (consumer === undefined || provider === undefined || content === undefined) throw noSuchContent(input);
+    const version = this.ensureVersionRow(provider, input.providerVersion, input.branch);
+    const createdAt = this.now();
+    const info = this.prepare(
+      'INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip, evidence, compared_with) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      consumer.id,
+      provider.id,
+      version.id,
+      input.sha,
+      input.success ? 1 : 0,
+      input.buildUrl ?? null,
+      createdAt,
+      input.wip === true ? 1 : 0,
+      input.evidence ?? null,
+      input.comparedWith ?? null,
+    );
+    const report = input.report;
+    if (report !== undefined && (report.testResults !== undefined || report.verifiedBy !== undefined))
+      this.prepare(
+        'INSERT INTO verification_results (verification_id, test_results, verified_by, truncated) VALUES (?, ?, ?, ?)',
+      ).run(
+        info.lastInsertRowid,
+        report.testResults ?? null,
+        report.verifiedBy ?? null,
+        report.truncated ? 1 : 0,
+      );
+    return toVerification({
+      id: Number(info.lastInsertRowid),
+      consumer: input.consumer,
+      provider: input.provider,
+      provider_version: input.providerVersion,
+      sha: input.sha,
+      success: input.success,
+      build_url: input.buildUrl ?? null,
+      evidence: input.evidence ?? null,
+      compared_with: input.comparedWith ?? null,
+      created_at: createdAt,
+    });
   }
 
   async getVerification(
     id: number,
   ): Promise<{ verification: Verification; report: VerificationReport } | undefined> {
     const r = this.prepare(
-      `SELECT ve.id, c.name AS consumer, p.name AS provider, v.number AS provider_version, ve.sha, ve.success,
-              ve.build_url, ve.evidence, ve.created_at, vr.test_results, vr.verified_by, vr.truncated
+      `SELECT ${verificationColumns}, c.name AS consumer, p.name AS provider,
+              v.number AS provider_version, ve.sha, vr.test_results, vr.verified_by, vr.truncated
          FROM verifications ve
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
@@ -630,7 +724,7 @@ export class SqliteStore implements Store {
 
   async verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]> {
     const rows = this.prepare(
-      `SELECT ve.id, c.name AS consumer, ve.sha, ve.success, ve.build_url, ve.evidence, ve.created_at
+      `SELECT ${verificationColumns}, c.name AS consumer, ve.sha
          FROM verifications ve
          JOIN pacticipants p ON p.id = ve.provider_id
          JOIN versions v ON v.id = ve.provider_version_id
@@ -643,7 +737,7 @@ export class SqliteStore implements Store {
 
   async verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]> {
     const rows = this.prepare(
-      `SELECT ve.id, v.number AS provider_version, ve.success, ve.build_url, ve.evidence, ve.created_at
+      `SELECT ${verificationColumns}, v.number AS provider_version
          FROM verifications ve
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
@@ -913,6 +1007,104 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.prepare('SELECT 1').get();
+  }
+
+  async labelsOf(pacticipant: string): Promise<string[]> {
+    return (
+      this.prepare(
+        'SELECT l.name FROM pacticipant_labels l JOIN pacticipants p ON p.id = l.pacticipant_id WHERE p.name = ? ORDER BY l.name',
+      ).all(pacticipant) as Array<{ name: string }>
+    ).map((r) => r.name);
+  }
+
+  async setLabel(pacticipant: string, label: string, present: boolean): Promise<boolean> {
+    checkName('label', label);
+    return this.db.transaction(() => {
+      if (!present) {
+        const p = this.pacticipantRow(pacticipant);
+        return (
+          p !== undefined &&
+          this.prepare('DELETE FROM pacticipant_labels WHERE pacticipant_id = ? AND name = ?').run(
+            p.id,
+            label,
+          ).changes > 0
+        );
+      }
+      const p = this.ensurePacticipantRow(pacticipant);
+      return (
+        this.prepare(
+          'INSERT OR IGNORE INTO pacticipant_labels (pacticipant_id, name, created_at) VALUES (?, ?, ?)',
+        ).run(p.id, label, this.now()).changes > 0
+      );
+    })();
+  }
+
+  async pacticipantsWithLabel(label: string): Promise<string[]> {
+    return (
+      this.prepare(
+        'SELECT p.name FROM pacticipant_labels l JOIN pacticipants p ON p.id = l.pacticipant_id WHERE l.name = ? ORDER BY p.name',
+      ).all(label) as Array<{ name: string }>
+    ).map((r) => r.name);
+  }
+
+  async putWebhook(
+    webhook: Omit<Webhook, 'createdAt' | 'updatedAt'>,
+  ): Promise<{ webhook: Webhook; created: boolean }> {
+    return this.hooks.putWebhook(webhook);
+  }
+
+  async getWebhook(uuid: string): Promise<Webhook | undefined> {
+    return this.hooks.getWebhook(uuid);
+  }
+
+  async listWebhooks(): Promise<Webhook[]> {
+    return this.hooks.listWebhooks();
+  }
+
+  async deleteWebhook(uuid: string): Promise<boolean> {
+    return this.hooks.deleteWebhook(uuid);
+  }
+
+  async claimEvent(lease: Lease): Promise<OutboxEvent | undefined> {
+    return this.hooks.claimEvent(lease);
+  }
+
+  async expandEvent(eventId: number, triggered: NewTriggeredWebhook[], now: string): Promise<void> {
+    this.hooks.expandEvent(eventId, triggered, now);
+  }
+
+  async claimDelivery(lease: Lease): Promise<TriggeredWebhook | undefined> {
+    return this.hooks.claimDelivery(lease);
+  }
+
+  async recordAttempt(
+    uuid: string,
+    token: string,
+    attempt: WebhookAttempt,
+    outcome: DeliveryOutcome,
+  ): Promise<boolean> {
+    return this.hooks.recordAttempt(uuid, token, attempt, outcome);
+  }
+
+  async nextWebhookWork(): Promise<string | undefined> {
+    return this.hooks.nextWebhookWork();
+  }
+
+  async triggeredWebhooks(filter: {
+    webhookUuid?: string;
+    consumer?: string;
+    provider?: string;
+    consumerVersion?: string;
+    verificationId?: number;
+    limit?: number;
+  }): Promise<TriggeredWebhook[]> {
+    return this.hooks.triggeredWebhooks(filter);
+  }
+
+  async getTriggeredWebhook(
+    uuid: string,
+  ): Promise<{ triggered: TriggeredWebhook; attempts: WebhookAttempt[] } | undefined> {
+    return this.hooks.getTriggeredWebhook(uuid);
   }
 
   async stats(): Promise<{

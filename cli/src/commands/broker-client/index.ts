@@ -1,21 +1,14 @@
 import type { Command as Cli } from 'commander';
-import { TreatyError } from '@treaty/core';
-import type { Command, OptionValues } from '../../command.js';
-import type { CliIo } from '../../io.js';
-import { brokerCall, brokerConnection, type BrokerConnection } from '../../broker-client.js';
-import { brokerOptions, flag, outputFormat, outputOptions, repeatable, text, texts } from '../../options.js';
-import { treatyLine } from '@treaty/core';
+import { TreatyError, treatyLine } from '@treaty/core';
+import type { Command } from '../../command.js';
+import { brokerCall, type BrokerConnection } from '../../broker-client.js';
+import { flag, repeatable, text, texts } from '../../options.js';
+import { command, required } from './shared.js';
+import { webhookCommands } from './webhook.js';
 
 // The broker client commands, with the Pact CLI's names and flags. Each takes --output table|json.
 
 const e = encodeURIComponent;
-
-function required(values: OptionValues, key: string, option: string): string {
-  const value = text(values, key);
-  if (value === undefined || value.trim() === '')
-    throw new TreatyError('TREATY_CLI_USAGE', `${option} is required.`);
-  return value;
-}
 
 async function environmentByName(
   conn: BrokerConnection,
@@ -32,37 +25,6 @@ async function environmentByName(
       `There is no environment named '${name}' on the broker. Create it with: ${treatyLine('create-environment', ['--name', name, '--broker-base-url', conn.baseUrl])}`,
     );
   return env;
-}
-
-/** What a broker client command prints: the broker's answer as JSON, or a line of text. */
-type Printer = (value: unknown, line: string) => number;
-
-/**
- * A broker client command: its usage line, its own options (the broker and output options are
- * added), and what it does with the connection.
- */
-function command(
-  usage: string,
-  options: (cli: Cli) => void,
-  run: (values: OptionValues, conn: BrokerConnection, print: Printer) => Promise<number>,
-): Command {
-  return {
-    define(cli) {
-      cli.usage(usage);
-      options(cli);
-      outputOptions(cli, ['table', 'json']);
-      brokerOptions(cli);
-    },
-    async run({ values }, io: CliIo) {
-      // `text` was the table format's name before every command said `table`.
-      const json = outputFormat(values, ['table', 'json'], io, { text: 'table' }) === 'json';
-      const print: Printer = (value, line) => {
-        io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : `${line}\n`);
-        return 0;
-      };
-      return run(values, brokerConnection(values), print);
-    },
-  };
 }
 
 const createEnvironmentCommand = command(
@@ -297,4 +259,5 @@ export const brokerClientCommands: Readonly<Record<string, Command>> = {
   'create-version-tag': createVersionTagCommand,
   'describe-version': describeVersionCommand,
   'create-or-update-pacticipant': createOrUpdatePacticipantCommand,
+  ...webhookCommands,
 };

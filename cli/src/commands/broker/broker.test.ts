@@ -83,6 +83,39 @@ describe('treaty broker', () => {
     );
     expect(err).not.toContain('s3cret-pw');
   });
+
+  it.each([
+    [['--webhook-retry-schedule', '10,soon'], 'webhook retry schedule must be seconds'],
+    [
+      ['--webhook-host-whitelist', '10.0.0.0/99'],
+      "Cannot read the webhook host allow-list entries '10.0.0.0/99'",
+    ],
+    [['--webhook-http-method-whitelist', 'PO$T'], "'PO$T' is not an HTTP method"],
+  ])('refuses webhook settings it cannot read (%j) with a usage error', async (args, message) => {
+    const { code, err } = await failBroker(['--port', '0', ...args]);
+    expect(code).toBe(2);
+    expect(err).toContain(message);
+  });
+
+  it('takes the webhook allow-lists from PACT_BROKER_ variables, as the Pact Broker does', async () => {
+    const broker = await startBroker(['--database', 'b.sqlite'], {
+      cwd: mkdtempSync(join(tmpdir(), 'treaty-broker-cli-')),
+      env: { PACT_BROKER_WEBHOOK_SCHEME_WHITELIST: 'https http', PACT_BROKER_WEBHOOK_HOST_WHITELIST: '127.0.0.1' },
+    });
+    try {
+      const create = (target: string) =>
+        fetch(`${broker.url}/webhooks`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ request: { method: 'POST', url: target } }),
+        });
+      // Only parsed: nothing is sent to either address (no pact is published).
+      expect((await create('http://127.0.0.1:9/hook')).status).toBe(201);
+      expect((await create('http://192.168.0.1/hook')).status).toBe(400);
+    } finally {
+      await stop(broker.child);
+    }
+  }, 30_000);
 });
 
 describe.skipIf(!postgres.available)('treaty broker on PostgreSQL', () => {

@@ -4,15 +4,17 @@ import {
   checkDatabaseSetting,
   isPostgresUrl,
   parsePublicUrl,
+  parseRetrySchedule,
   parseTrustProxy,
   redactDatabaseUrl,
   settingsFromEnv,
+  splitList,
   startBroker,
 } from '@treaty/broker';
 import type { Command as Cli } from 'commander';
 import type { Command, Invocation } from '../../command.js';
 import type { CliIo } from '../../io.js';
-import { envOption, outputFormat, outputOptions, text } from '../../options.js';
+import { envOption, outputFormat, outputOptions, repeatableEnvOption, text, texts } from '../../options.js';
 
 const description = `Runs the broker: stores contracts and verification results in one SQLite file (created with its
 schema on first start) or in PostgreSQL (--database postgres://user@host:5432/database with the
@@ -27,7 +29,14 @@ Links: every HAL link starts with --public-url when given; otherwise with the Ho
 X-Forwarded-Host/-Proto are ignored unless --trust-proxy names the proxy in front of the broker
 (true trusts any, or a comma-separated list of addresses and CIDRs such as 127.0.0.1,10.0.0.0/8).
 Limits: names, versions, branches, tags and environment names up to 255 characters, one line,
-well-formed Unicode, not '.' or '..' (refused with 400 TREATY_BROKER_INVALID_NAME); bodies up to 10 MiB.`;
+well-formed Unicode, not '.' or '..' (refused with 400 TREATY_BROKER_INVALID_NAME); bodies up to 10 MiB.
+
+Webhooks (the Pact Broker's API and events) are delivered from the database by the broker itself, at
+least once, retried on --webhook-retry-schedule. As the Pact Broker: POST only, https only, any host,
+unless the allow-lists say otherwise (each flag repeatable or space/comma-separated). Beyond it: private,
+loopback, link-local (169.254.169.254), unique-local, CGNAT and multicast addresses are refused, after DNS
+too, unless the host (or its IP or CIDR) is on --webhook-host-whitelist. A webhook names secrets as
+\${env.TREATY_WEBHOOK_SECRET_NAME}: only variables starting with TREATY_WEBHOOK_SECRET_ are read.`;
 
 /** Declares the broker's options. */
 function define(cli: Cli): void {
@@ -59,6 +68,34 @@ function define(cli: Cli): void {
         '--trust-proxy <true|addresses>',
         'read X-Forwarded-* from these proxies',
         'TREATY_BROKER_TRUST_PROXY',
+      ),
+    )
+    .addOption(
+      repeatableEnvOption(
+        '--webhook-scheme-whitelist <schemes>',
+        'URL schemes webhooks may use (default https)',
+        'PACT_BROKER_WEBHOOK_SCHEME_WHITELIST',
+      ),
+    )
+    .addOption(
+      repeatableEnvOption(
+        '--webhook-host-whitelist <hosts>',
+        'hosts webhooks may call, private ones too: names, *.example.com, /regex/, IPs, CIDRs (default any public host)',
+        'PACT_BROKER_WEBHOOK_HOST_WHITELIST',
+      ),
+    )
+    .addOption(
+      repeatableEnvOption(
+        '--webhook-http-method-whitelist <methods>',
+        'HTTP methods webhooks may use (default POST)',
+        'PACT_BROKER_WEBHOOK_HTTP_METHOD_WHITELIST',
+      ),
+    )
+    .addOption(
+      envOption(
+        '--webhook-retry-schedule <seconds>',
+        'seconds before each retry of a failed webhook (default 10,60,120,300,600,1200)',
+        'TREATY_BROKER_WEBHOOK_RETRY_SCHEDULE',
       ),
     );
   outputOptions(cli, ['table', 'json'], 'same as --output json: log each request as a JSON line');
@@ -98,6 +135,23 @@ export const brokerCommand: Command = {
         : parsePublicUrl(given.publicUrl);
     const trustProxy =
       given.trustProxy === undefined ? defaults.trustProxy : parseTrustProxy(given.trustProxy);
+    const list = (key: string): string[] | undefined => {
+      const items = splitList(texts(values, key));
+      return items.length === 0 ? undefined : items;
+    };
+    const [schemes, hosts, methods] = [
+      list('webhookSchemeWhitelist'),
+      list('webhookHostWhitelist'),
+      list('webhookHttpMethodWhitelist'),
+    ];
+    const schedule = text(values, 'webhookRetrySchedule');
+    const webhooks = {
+      ...defaults.webhooks,
+      ...(schemes === undefined ? {} : { schemes }),
+      ...(hosts === undefined ? {} : { hosts }),
+      ...(methods === undefined ? {} : { methods }),
+      ...(schedule === undefined ? {} : { retrySchedule: parseRetrySchedule(schedule) }),
+    };
     let broker;
     try {
       broker = await startBroker({
@@ -108,6 +162,7 @@ export const brokerCommand: Command = {
         ...(defaults.auth === undefined ? {} : { auth: defaults.auth }),
         ...(trustProxy === undefined ? {} : { trustProxy }),
         ...(publicUrl === undefined ? {} : { publicUrl }),
+        webhooks,
       });
     } catch (error) {
       const e = error as NodeJS.ErrnoException;

@@ -1,0 +1,249 @@
+import type Database from 'better-sqlite3';
+import type {
+  DeliveryOutcome,
+  DeliveryStatus,
+  Lease,
+  NewTriggeredWebhook,
+  OutboxEvent,
+  TriggeredWebhook,
+  Webhook,
+  WebhookAttempt,
+  WebhookEventName,
+} from '../types.js';
+
+type Prepare = (sql: string) => Database.Statement<unknown[]>;
+type Transaction = <T>(fn: () => T) => T;
+
+interface TriggeredRow {
+  id: number;
+  uuid: string;
+  event_id: number;
+  webhook_uuid: string;
+  event_name: string;
+  consumer: string;
+  provider: string;
+  consumer_version: string | null;
+  verification_id: number | null;
+  parameters: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function triggered(r: TriggeredRow): TriggeredWebhook {
+  return {
+    uuid: r.uuid,
+    webhookUuid: r.webhook_uuid,
+    eventId: r.event_id,
+    eventName: r.event_name as WebhookEventName,
+    parameters: JSON.parse(r.parameters) as Record<string, string>,
+    consumer: r.consumer,
+    provider: r.provider,
+    ...(r.consumer_version === null ? {} : { consumerVersion: r.consumer_version }),
+    ...(r.verification_id === null ? {} : { verificationId: r.verification_id }),
+    status: r.status as DeliveryStatus,
+    attempts: r.attempts,
+    ...(r.next_attempt_at === null ? {} : { nextAttemptAt: r.next_attempt_at }),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+type WebhookRow = { uuid: string; definition: string; created_at: string; updated_at: string | null };
+
+function webhook(r: WebhookRow): Webhook {
+  return {
+    uuid: r.uuid,
+    ...(JSON.parse(r.definition) as Omit<Webhook, 'uuid' | 'createdAt' | 'updatedAt'>),
+    createdAt: r.created_at,
+    ...(r.updated_at === null ? {} : { updatedAt: r.updated_at }),
+  };
+}
+
+/**
+ * The SQLite side of webhooks: their definitions, the outbox of domain events, triggered webhooks and
+ * their attempts. Claims are one conditional UPDATE … RETURNING each (a lease with a token), so that
+ * several brokers on one database never deliver the same attempt at once.
+ */
+export class WebhookTables {
+  constructor(
+    private readonly prepare: Prepare,
+    private readonly transaction: Transaction,
+    private readonly now: () => string,
+  ) {}
+
+  /** Appends a domain event; the caller holds the transaction that made it happen. */
+  appendEvent(payload: object): void {
+    this.prepare('INSERT INTO outbox_events (payload, created_at) VALUES (?, ?)').run(
+      JSON.stringify(payload),
+      this.now(),
+    );
+  }
+
+  putWebhook(input: Omit<Webhook, 'createdAt' | 'updatedAt'>): { webhook: Webhook; created: boolean } {
+    const { uuid, ...definition } = input;
+    return this.transaction(() => {
+      const created = this.getWebhook(uuid) === undefined;
+      const now = this.now();
+      this.prepare(
+        `INSERT INTO webhooks (uuid, definition, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (uuid) DO UPDATE SET definition = excluded.definition, updated_at = ?`,
+      ).run(uuid, JSON.stringify(definition), now, now);
+      return { webhook: this.getWebhook(uuid) as Webhook, created };
+    });
+  }
+
+  getWebhook(uuid: string): Webhook | undefined {
+    const r = this.prepare('SELECT * FROM webhooks WHERE uuid = ?').get(uuid) as WebhookRow | undefined;
+    return r === undefined ? undefined : webhook(r);
+  }
+
+  listWebhooks(): Webhook[] {
+    return (this.prepare('SELECT * FROM webhooks ORDER BY created_at, uuid').all() as WebhookRow[]).map(
+      webhook,
+    );
+  }
+
+  deleteWebhook(uuid: string): boolean {
+    return this.transaction(() => {
+      this.prepare(
+        'DELETE FROM webhook_attempts WHERE triggered_webhook_id IN (SELECT id FROM triggered_webhooks WHERE webhook_uuid = ?)',
+      ).run(uuid);
+      this.prepare('DELETE FROM triggered_webhooks WHERE webhook_uuid = ?').run(uuid);
+      return this.prepare('DELETE FROM webhooks WHERE uuid = ?').run(uuid).changes > 0;
+    });
+  }
+
+  claimEvent(lease: Lease): OutboxEvent | undefined {
+    const free = 'expanded_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)';
+    const r = this.prepare(
+      `UPDATE outbox_events SET claimed_until = ?, claim_token = ?
+       WHERE id = (SELECT id FROM outbox_events WHERE ${free} ORDER BY id LIMIT 1) AND ${free}
+       RETURNING id, payload, created_at`,
+    ).get(lease.until, lease.token, lease.now, lease.now) as
+      | { id: number; payload: string; created_at: string }
+      | undefined;
+    return r === undefined
+      ? undefined
+      : ({ ...(JSON.parse(r.payload) as object), id: r.id, createdAt: r.created_at } as OutboxEvent);
+  }
+
+  expandEvent(eventId: number, list: NewTriggeredWebhook[], now: string): void {
+    this.transaction(() => {
+      const insert = this.prepare(
+        `INSERT INTO triggered_webhooks (uuid, event_id, webhook_uuid, event_name, trigger_key, consumer, provider,
+           consumer_version, verification_id, parameters, status, next_attempt_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'not_run', ?, ?, ?)
+         ON CONFLICT (event_id, webhook_uuid, event_name, trigger_key) DO NOTHING`,
+      );
+      for (const t of list)
+        insert.run(
+          t.uuid,
+          eventId,
+          t.webhookUuid,
+          t.eventName,
+          t.key,
+          t.consumer,
+          t.provider,
+          t.consumerVersion ?? null,
+          t.verificationId ?? null,
+          JSON.stringify(t.parameters),
+          now,
+          now,
+          now,
+        );
+      this.prepare(
+        'UPDATE outbox_events SET expanded_at = ?, claimed_until = NULL, claim_token = NULL WHERE id = ?',
+      ).run(now, eventId);
+    });
+  }
+
+  claimDelivery(lease: Lease): TriggeredWebhook | undefined {
+    const due =
+      'next_attempt_at IS NOT NULL AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)';
+    const r = this.prepare(
+      `UPDATE triggered_webhooks SET claimed_until = ?, claim_token = ?
+       WHERE id = (SELECT id FROM triggered_webhooks WHERE ${due} ORDER BY next_attempt_at, id LIMIT 1) AND ${due}
+       RETURNING *`,
+    ).get(lease.until, lease.token, lease.now, lease.now, lease.now, lease.now) as TriggeredRow | undefined;
+    return r === undefined ? undefined : triggered(r);
+  }
+
+  recordAttempt(uuid: string, token: string, attempt: WebhookAttempt, outcome: DeliveryOutcome): boolean {
+    return this.transaction(() => {
+      const row = this.prepare('SELECT id FROM triggered_webhooks WHERE uuid = ?').get(uuid) as
+        | { id: number }
+        | undefined;
+      if (row === undefined) return false;
+      const now = this.now();
+      this.prepare(
+        'INSERT INTO webhook_attempts (triggered_webhook_id, number, success, detail, created_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(row.id, attempt.number, attempt.success ? 1 : 0, JSON.stringify(attempt), now);
+      return (
+        this.prepare(
+          `UPDATE triggered_webhooks SET attempts = attempts + 1, status = ?, next_attempt_at = ?,
+             claimed_until = NULL, claim_token = NULL, updated_at = ?
+           WHERE id = ? AND claim_token = ?`,
+        ).run(
+          outcome.status,
+          outcome.status === 'retrying' ? outcome.nextAttemptAt : null,
+          now,
+          row.id,
+          token,
+        ).changes > 0
+      );
+    });
+  }
+
+  nextWebhookWork(): string | undefined {
+    const r = this.prepare(
+      `SELECT MIN(t) AS t FROM (
+         SELECT MIN(MAX(next_attempt_at, COALESCE(claimed_until, ''))) AS t FROM triggered_webhooks WHERE next_attempt_at IS NOT NULL
+         UNION ALL
+         SELECT MIN(MAX(created_at, COALESCE(claimed_until, ''))) AS t FROM outbox_events WHERE expanded_at IS NULL
+       )`,
+    ).get() as { t: string | null };
+    return r.t ?? undefined;
+  }
+
+  triggeredWebhooks(filter: {
+    webhookUuid?: string;
+    consumer?: string;
+    provider?: string;
+    consumerVersion?: string;
+    verificationId?: number;
+    limit?: number;
+  }): TriggeredWebhook[] {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    const add = (sql: string, value: string | number | undefined): void => {
+      if (value === undefined) return;
+      where.push(sql);
+      args.push(value);
+    };
+    add('webhook_uuid = ?', filter.webhookUuid);
+    add('provider = ?', filter.provider);
+    add('consumer = ?', filter.consumer);
+    add('consumer_version = ?', filter.consumerVersion);
+    add('verification_id = ?', filter.verificationId);
+    const rows = this.prepare(
+      `SELECT * FROM triggered_webhooks ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY id DESC LIMIT ?`,
+    ).all(...args, filter.limit ?? 100) as TriggeredRow[];
+    return rows.map(triggered);
+  }
+
+  getTriggeredWebhook(uuid: string): { triggered: TriggeredWebhook; attempts: WebhookAttempt[] } | undefined {
+    const r = this.prepare('SELECT * FROM triggered_webhooks WHERE uuid = ?').get(uuid) as
+      | TriggeredRow
+      | undefined;
+    if (r === undefined) return undefined;
+    const attempts = (
+      this.prepare('SELECT detail FROM webhook_attempts WHERE triggered_webhook_id = ? ORDER BY id').all(
+        r.id,
+      ) as Array<{ detail: string }>
+    ).map((a) => JSON.parse(a.detail) as WebhookAttempt);
+    return { triggered: triggered(r), attempts };
+  }
+}
