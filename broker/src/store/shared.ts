@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { TreatyError } from '@treaty/core';
 import { checkName } from '../limits.js';
 import type {
+  DeliveryStatus,
   DeployedVersion,
   Environment,
   PactPublication,
@@ -14,9 +15,15 @@ import type {
   ProviderContract,
   ReleasedVersion,
   SelfVerification,
+  PublicationEvent,
   Store,
+  TriggeredWebhook,
   Verification,
+  VerificationEvent,
+  VerificationInput,
   VerificationReport,
+  Webhook,
+  WebhookEventName,
 } from './types.js';
 
 /** A flag as a database answers it: SQLite's 0/1 or PostgreSQL's boolean. */
@@ -309,4 +316,140 @@ export function noSuchContent(input: { consumer: string; provider: string; sha: 
     'TREATY_BROKER_NOT_FOUND',
     `No pact between ${input.consumer} and ${input.provider} has the content ${input.sha}; verify a published pact.`,
   );
+}
+
+/** The outbox event of one publication (see `PublicationEvent`), written in the publication's transaction. */
+export function publicationEvent(
+  input: Parameters<Store['publishPact']>[0],
+  sha: string,
+  version: { tags: string[]; branches: string[] },
+  replacedSha: string | undefined,
+  previous: PublicationEvent['previous'],
+): PublicationEvent {
+  return {
+    type: 'contract_published',
+    consumer: input.consumer,
+    consumerVersion: input.consumerVersion,
+    provider: input.provider,
+    sha,
+    tags: version.tags,
+    branches: version.branches,
+    ...(replacedSha === undefined ? {} : { replacedSha }),
+    previous,
+    context: input.event ?? {},
+  };
+}
+
+/**
+ * The outbox event of a verifier's result, written in its transaction. A comparison with a document
+ * (`recordComparison`) writes none.
+ */
+export function verificationEvent(input: VerificationInput, verificationId: number): VerificationEvent {
+  return {
+    type: 'provider_verification_published',
+    verificationId,
+    consumer: input.consumer,
+    provider: input.provider,
+    sha: input.sha,
+    providerVersion: input.providerVersion,
+    success: input.success,
+    context: input.event ?? {},
+  };
+}
+
+/**
+ * The queries behind `PublicationEvent.previous`: the sha of a pair's newest publication by a consumer
+ * version older than a given one, untagged or with a tag. Parameters: consumer id, provider id, the
+ * version's id, then the tag; `p(n)` writes the n-th as the database wants it.
+ */
+export function previousPublicationQueries(p: (n: number) => string): { untagged: string; tagged: string } {
+  const older = `SELECT pp.sha FROM pact_publications pp
+    WHERE pp.consumer_id = ${p(1)} AND pp.provider_id = ${p(2)} AND pp.consumer_version_id < ${p(3)}`;
+  const newest = 'ORDER BY pp.consumer_version_id DESC LIMIT 1';
+  return {
+    untagged: `${older} AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id) ${newest}`,
+    tagged: `${older} AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ${p(4)}) ${newest}`,
+  };
+}
+
+export interface WebhookRow {
+  uuid: string;
+  /** The webhook's definition as JSON text. */
+  definition: string;
+  created_at: string;
+  updated_at: string | null;
+}
+
+export function toWebhook(r: WebhookRow): Webhook {
+  return {
+    uuid: r.uuid,
+    ...(JSON.parse(r.definition) as Omit<Webhook, 'uuid' | 'createdAt' | 'updatedAt'>),
+    createdAt: r.created_at,
+    ...(r.updated_at === null ? {} : { updatedAt: r.updated_at }),
+  };
+}
+
+export interface TriggeredRow {
+  id: number;
+  uuid: string;
+  event_id: number;
+  webhook_uuid: string;
+  event_name: string;
+  consumer: string;
+  provider: string;
+  consumer_version: string | null;
+  verification_id: number | null;
+  /** The template parameters as JSON text. */
+  parameters: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function toTriggered(r: TriggeredRow): TriggeredWebhook {
+  return {
+    uuid: r.uuid,
+    webhookUuid: r.webhook_uuid,
+    eventId: r.event_id,
+    eventName: r.event_name as WebhookEventName,
+    parameters: JSON.parse(r.parameters) as Record<string, string>,
+    consumer: r.consumer,
+    provider: r.provider,
+    ...(r.consumer_version === null ? {} : { consumerVersion: r.consumer_version }),
+    ...(r.verification_id === null ? {} : { verificationId: r.verification_id }),
+    status: r.status as DeliveryStatus,
+    attempts: r.attempts,
+    ...(r.next_attempt_at === null ? {} : { nextAttemptAt: r.next_attempt_at }),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/**
+ * The query of `Store.triggeredWebhooks`: newest first, narrowed by the filters given; `p(n)` writes
+ * the n-th parameter as the database wants it.
+ */
+export function triggeredWebhooksQuery(
+  filter: Parameters<Store['triggeredWebhooks']>[0],
+  p: (n: number) => string,
+): { sql: string; args: Array<string | number> } {
+  const where: string[] = [];
+  const args: Array<string | number> = [];
+  const add = (column: string, value: string | number | undefined): void => {
+    if (value === undefined) return;
+    args.push(value);
+    where.push(`${column} = ${p(args.length)}`);
+  };
+  add('webhook_uuid', filter.webhookUuid);
+  add('provider', filter.provider);
+  add('consumer', filter.consumer);
+  add('consumer_version', filter.consumerVersion);
+  add('verification_id', filter.verificationId);
+  args.push(filter.limit ?? 100);
+  return {
+    sql: `SELECT * FROM triggered_webhooks ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY id DESC LIMIT ${p(args.length)}`,
+    args,
+  };
 }

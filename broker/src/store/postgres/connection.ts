@@ -19,6 +19,9 @@ const typeParsers = {
   },
 } as CustomTypesConfig;
 
+/** The time of a write: when the statement ran (not when its transaction began), as SQLite's rows have it. */
+export const NOW = 'clock_timestamp()';
+
 /** Options of a store's pool. */
 export interface PoolOptions {
   /** The most connections the pool opens (default 10). */

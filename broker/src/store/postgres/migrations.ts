@@ -165,4 +165,91 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE verifications ADD COLUMN evidence text;
     `,
   },
+  {
+    version: 9,
+    name: 'which document a comparison was made with',
+    // As SQLite's 9: earlier comparisons named the document's sha only in their verifiedBy JSON. Text
+    // that is not JSON (or that jsonb refuses, such as \u0000) leaves the column empty, row by row.
+    sql: `
+      ALTER TABLE verifications ADD COLUMN compared_with text COLLATE "C";
+      DO $$
+      DECLARE r record;
+      BEGIN
+        FOR r IN SELECT ve.id, vr.verified_by FROM verifications ve
+                 JOIN verification_results vr ON vr.verification_id = ve.id
+                 WHERE ve.evidence = 'openapi' AND vr.verified_by IS NOT NULL LOOP
+          BEGIN
+            UPDATE verifications SET compared_with = r.verified_by::jsonb #>> '{document,sha}' WHERE id = r.id;
+          EXCEPTION WHEN data_exception THEN
+            NULL;
+          END;
+        END LOOP;
+      END $$;
+    `,
+  },
+  {
+    version: 10,
+    name: 'pacticipant labels, webhooks, the outbox of domain events, triggered webhooks and their attempts',
+    // As SQLite's 10. A publication or verification writes its event in its own transaction; workers in
+    // any number of brokers claim events and deliveries with a conditional UPDATE (a lease), so each is
+    // worked on by one at a time. JSON is kept as text, exactly as it was written.
+    sql: `
+      CREATE TABLE pacticipant_labels (
+        pacticipant_id bigint NOT NULL REFERENCES pacticipants(id),
+        name text COLLATE "C" NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (pacticipant_id, name)
+      );
+      CREATE INDEX pacticipant_labels_by_name ON pacticipant_labels (name);
+      CREATE TABLE webhooks (
+        uuid text COLLATE "C" PRIMARY KEY,
+        definition text NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz
+      );
+      CREATE TABLE outbox_events (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        payload text NOT NULL,
+        created_at timestamptz NOT NULL,
+        claimed_until timestamptz,
+        claim_token text,
+        expanded_at timestamptz
+      );
+      CREATE INDEX outbox_events_pending ON outbox_events (id) WHERE expanded_at IS NULL;
+      CREATE TABLE triggered_webhooks (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        uuid text COLLATE "C" NOT NULL UNIQUE,
+        event_id bigint NOT NULL REFERENCES outbox_events(id),
+        webhook_uuid text COLLATE "C" NOT NULL,
+        event_name text COLLATE "C" NOT NULL,
+        trigger_key text COLLATE "C" NOT NULL,
+        consumer text COLLATE "C" NOT NULL,
+        provider text COLLATE "C" NOT NULL,
+        consumer_version text COLLATE "C",
+        verification_id bigint,
+        parameters text NOT NULL,
+        status text NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz,
+        claimed_until timestamptz,
+        claim_token text,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        UNIQUE (event_id, webhook_uuid, event_name, trigger_key)
+      );
+      CREATE INDEX triggered_webhooks_due ON triggered_webhooks (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+      CREATE INDEX triggered_webhooks_by_webhook ON triggered_webhooks (webhook_uuid, id);
+      CREATE INDEX triggered_webhooks_by_pair ON triggered_webhooks (provider, consumer, id);
+      CREATE INDEX triggered_webhooks_by_verification ON triggered_webhooks (verification_id) WHERE verification_id IS NOT NULL;
+      CREATE TABLE webhook_attempts (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        triggered_webhook_id bigint NOT NULL REFERENCES triggered_webhooks(id),
+        number integer NOT NULL,
+        success boolean NOT NULL,
+        detail text NOT NULL,
+        created_at timestamptz NOT NULL
+      );
+      CREATE INDEX webhook_attempts_by_triggered ON webhook_attempts (triggered_webhook_id, id);
+    `,
+  },
 ];

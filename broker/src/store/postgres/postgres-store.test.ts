@@ -341,4 +341,136 @@ describe.skipIf(!postgres.available)('PostgresStore', () => {
     expect(await store.getVersion('orders', '1')).toBeUndefined();
     await store.close();
   });
+
+  it('migration 9 reads which document each earlier comparison was made with from its verifiedBy', async () => {
+    const url = await postgres.server().database();
+    // What the broker before migration 9 wrote: a replay, and comparisons that named their document only
+    // in verifiedBy (reports that are not JSON, or that jsonb refuses, must not stop the migration).
+    const store = await PostgresStore.open(url);
+    const { publication } = await store.publishPact({
+      consumer: 'web',
+      consumerVersion: '1',
+      provider: 'orders',
+      content: pact(1),
+    });
+    const pair = { consumer: 'web', provider: 'orders', providerVersion: 'p1', sha: publication.sha };
+    const compare = (verifiedBy: string) =>
+      store.recordVerification({
+        ...pair,
+        success: true,
+        evidence: 'openapi',
+        report: { verifiedBy, truncated: false },
+      });
+    const replay = await store.recordVerification({ ...pair, success: true });
+    const garbled = await compare('not json');
+    const nul = await compare('{"document":{"sha":"\\u0000"}}');
+    const array = await compare('[1, 2]');
+    const compared = await compare(
+      JSON.stringify({ implementation: 'Treaty OpenAPI comparison', document: { sha: 'doc-a' } }),
+    );
+    await store.close();
+    await postgres
+      .server()
+      .admin(
+        'ALTER TABLE verifications DROP COLUMN compared_with; DELETE FROM schema_migrations WHERE version = 9',
+        [],
+        new URL(url),
+      );
+
+    const migrated = await PostgresStore.open(url);
+    expect(await migrated.schemaVersions()).toEqual(migrations.map((m) => m.version));
+    const seen = async (id: number) => (await migrated.getVerification(id))?.verification.comparedWith;
+    const ids = [replay, garbled, nul, array, compared].map((v) => v.id);
+    expect(await Promise.all(ids.map(seen))).toEqual([undefined, undefined, undefined, undefined, 'doc-a']);
+    // The comparison with doc-a counts as made: comparing the pair with doc-a again records nothing.
+    expect((await migrated.recordComparison({ ...pair, success: true, comparedWith: 'doc-a' })).created).toBe(
+      false,
+    );
+    await migrated.close();
+  });
+
+  it('records one first comparison when two brokers compare the same pair with the same document at once', async () => {
+    const { stores, close } = await twoInstances();
+    const { publication } = await (stores[0] as PostgresStore).publishPact({
+      consumer: 'web',
+      consumerVersion: '1',
+      provider: 'orders',
+      content: pact(1),
+    });
+    const compare = (i: number, providerVersion: string) =>
+      (stores[i % 2] as PostgresStore).recordComparison({
+        consumer: 'web',
+        provider: 'orders',
+        providerVersion,
+        sha: publication.sha,
+        success: true,
+        comparedWith: 'doc-a',
+      });
+    // Each round: a provider version never compared, eight comparisons of it at once through two brokers.
+    for (const version of ['p1', 'p2', 'p3']) {
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => compare(i, version)));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.verification.id)).size).toBe(1);
+    }
+    expect(
+      await (stores[1] as PostgresStore).verificationsFor('web', 'orders', publication.sha),
+    ).toHaveLength(3);
+    await close();
+  });
+
+  it('gives each outbox event and each delivery to one of several brokers claiming at once', async () => {
+    const { stores, close } = await twoInstances();
+    const [a, b] = stores as [PostgresStore, PostgresStore];
+    for (let n = 1; n <= 12; n++)
+      await a.publishPact({
+        consumer: 'web',
+        consumerVersion: String(n),
+        provider: 'orders',
+        content: pact(n),
+      });
+    const now = new Date().toISOString();
+    const until = new Date(Date.now() + 60_000).toISOString();
+    /** Claims with `claim` until nothing is left; what this claimer got. */
+    const drain = async <T>(
+      claim: (token: string) => Promise<T | undefined>,
+      token: string,
+    ): Promise<T[]> => {
+      const got: T[] = [];
+      for (let t = await claim(token); t !== undefined; t = await claim(token)) got.push(t);
+      return got;
+    };
+    const claimers = ['a1', 'a2', 'b1', 'b2'].map((token) =>
+      drain((t) => (token.startsWith('a') ? a : b).claimEvent({ now, until, token: t }), token),
+    );
+    const events = (await Promise.all(claimers)).flat();
+    expect(events.map((e) => e.id).sort((x, y) => x - y)).toEqual(
+      [...new Set(events.map((e) => e.id))].sort((x, y) => x - y),
+    );
+    expect(events).toHaveLength(12);
+    for (const e of events)
+      await b.expandEvent(
+        e.id,
+        [
+          {
+            uuid: `tw-${e.id}`,
+            webhookUuid: 'hook-aaaaaaaaaaaaaaaa',
+            eventName: 'contract_published',
+            key: 'k',
+            parameters: {},
+            consumer: 'web',
+            provider: 'orders',
+          },
+        ],
+        now,
+      );
+    const deliveries = (
+      await Promise.all(
+        ['a1', 'a2', 'b1', 'b2'].map((token) =>
+          drain((t) => (token.startsWith('a') ? a : b).claimDelivery({ now, until, token: t }), token),
+        ),
+      )
+    ).flat();
+    expect(deliveries.map((d) => d.uuid).sort()).toEqual(events.map((e) => `tw-${e.id}`).sort());
+    await close();
+  });
 });

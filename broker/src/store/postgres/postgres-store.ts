@@ -32,8 +32,20 @@ import {
   type ReleaseRow,
   type VerificationRow,
   type VerificationWithReportRow,
+  previousPublicationQueries,
+  publicationEvent,
+  verificationEvent,
 } from '../shared.js';
 import type {
+  ComparisonInput,
+  DeliveryOutcome,
+  Lease,
+  NewTriggeredWebhook,
+  OutboxEvent,
+  PublicationEvent,
+  TriggeredWebhook,
+  Webhook,
+  WebhookAttempt,
   DeployedVersion,
   Environment,
   PactPublication,
@@ -43,11 +55,21 @@ import type {
   ReleasedVersion,
   Store,
   Verification,
+  VerificationInput,
   VerificationReport,
   Version,
 } from '../types.js';
-import { createPool, inTransaction, queryOn, translate, type PoolOptions, type Query } from './connection.js';
+import {
+  NOW,
+  createPool,
+  inTransaction,
+  queryOn,
+  translate,
+  type PoolOptions,
+  type Query,
+} from './connection.js';
 import { migrations } from './migrations.js';
+import { WebhookTables } from './webhook-tables.js';
 
 interface VersionRow {
   id: number;
@@ -63,9 +85,6 @@ interface VersionRow {
  */
 const MIGRATION_LOCK = 0x747265617479;
 
-/** The time of a write: when the statement ran (not when its transaction began), as SQLite's rows have it. */
-const NOW = 'clock_timestamp()';
-
 /** A version with its branches and tags, in one round trip (`v` is the versions row). */
 const versionColumns = `v.id, v.number, v.created_at,
   ARRAY(SELECT b.branch FROM branch_versions b WHERE b.version_id = v.id ORDER BY b.branch) AS branches,
@@ -78,7 +97,7 @@ const versionId = (name: number, number = name + 1) =>
   `(SELECT vv.id FROM versions vv WHERE vv.pacticipant_id = ${pacticipantId(name)} AND vv.number = $${number})`;
 
 const verificationColumns = `ve.id, c.name AS consumer, p.name AS provider, v.number AS provider_version, ve.sha,
-  ve.success, ve.build_url, ve.evidence, ve.created_at`;
+  ve.success, ve.build_url, ve.evidence, ve.compared_with, ve.created_at`;
 const verificationJoins = `FROM verifications ve
   JOIN versions v ON v.id = ve.provider_version_id
   JOIN pacticipants c ON c.id = ve.consumer_id
@@ -99,6 +118,8 @@ export class PostgresStore implements Store {
   /** Reads on the pool, errors translated (for helpers that also run inside transactions). */
   private readonly readQuery: Query = (sql, params) => this.read(sql, params);
   private closed = false;
+  /** Webhooks and the outbox (see webhook-tables.ts). */
+  private readonly hooks = new WebhookTables(this.readQuery, (work) => this.tx(work));
 
   private constructor(
     private readonly pool: Pool,
@@ -433,42 +454,71 @@ export class PostgresStore implements Store {
         // As SQLite says it: the content existed unless this publication stored it, for its first contract.
         const contentExisted = !stored.delete(c.sha);
         const provider = rows.get(c.provider) as PacticipantRow;
-        const unchanged = await this.publishOne(q, c, version.id, consumer.id, provider.id);
+        const replaced = await this.publishOne(q, c, version.id, consumer.id, provider.id);
         const [row] = await q<PublicationRow>(
           `${publicationSelect} WHERE pp.consumer_version_id = $1 AND pp.provider_id = $2`,
           [version.id, provider.id],
         );
-        outcomes.push({ publication: toPublication(row as PublicationRow), contentExisted, unchanged });
+        const previous =
+          replaced === undefined ? await this.previousByTag(q, consumer.id, provider.id, version) : [];
+        await this.hooks.appendEvent(q, publicationEvent(c, c.sha, version, replaced, previous));
+        outcomes.push({
+          publication: toPublication(row as PublicationRow),
+          contentExisted,
+          unchanged: replaced === c.sha,
+        });
       }
       return outcomes;
     });
   }
 
-  /** Publishes one pact of a version; whether the version already had exactly this pact. */
+  /**
+   * Publishes one pact of a version: the content the version had with the provider before (the same
+   * when it already had exactly this pact), undefined when this is its first.
+   */
   private async publishOne(
     q: Query,
     input: Input<'publishPact'> & { sha: string },
     versionId: number,
     consumerId: number,
     providerId: number,
-  ): Promise<boolean> {
+  ): Promise<string | undefined> {
     const inserted = await q(
       `INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, sha, created_at)
        VALUES ($1, $2, $3, $4, ${NOW}) ON CONFLICT (consumer_version_id, provider_id) DO NOTHING RETURNING id`,
       [versionId, consumerId, providerId, input.sha],
     );
-    if (inserted.length > 0) return false;
+    if (inserted.length > 0) return undefined;
     const [existing] = await q<{ id: number; sha: string }>(
       'SELECT id, sha FROM pact_publications WHERE consumer_version_id = $1 AND provider_id = $2 FOR UPDATE',
       [versionId, providerId],
     );
-    if (existing?.sha === input.sha) return true;
+    const { id, sha } = existing as { id: number; sha: string };
+    if (sha === input.sha) return sha;
     if (input.allowOverwrite !== true) throw pactConflict(input);
-    await q(`UPDATE pact_publications SET sha = $1, created_at = ${NOW} WHERE id = $2`, [
-      input.sha,
-      existing?.id,
-    ]);
-    return false;
+    await q(`UPDATE pact_publications SET sha = $1, created_at = ${NOW} WHERE id = $2`, [input.sha, id]);
+    return sha;
+  }
+
+  /**
+   * Per tag of the version (or "untagged"), the pair's newest content from an older version (see
+   * PublicationEvent).
+   */
+  private async previousByTag(
+    q: Query,
+    consumerId: number,
+    providerId: number,
+    version: VersionRow,
+  ): Promise<PublicationEvent['previous']> {
+    const sql = previousPublicationQueries((n) => `$${n}`);
+    const sha = async (query: string, params: unknown[]) =>
+      (await q<{ sha: string }>(query, params))[0]?.sha ?? null;
+    if (version.tags.length === 0)
+      return [{ tag: null, sha: await sha(sql.untagged, [consumerId, providerId, version.id]) }];
+    const out: PublicationEvent['previous'] = [];
+    for (const tag of version.tags)
+      out.push({ tag, sha: await sha(sql.tagged, [consumerId, providerId, version.id, tag]) });
+    return out;
   }
 
   private async publication(sql: string, params: unknown[]): Promise<PactPublication | undefined> {
@@ -609,53 +659,93 @@ export class PostgresStore implements Store {
     return row?.created_at ?? undefined;
   }
 
-  async recordVerification(input: Input<'recordVerification'>): Promise<Verification> {
+  async recordVerification(input: VerificationInput): Promise<Verification> {
     return this.tx(async (q): Promise<Verification> => {
-      const consumer = await this.pacticipantRow(q, input.consumer);
-      const provider = await this.pacticipantRow(q, input.provider);
-      const published =
-        consumer !== undefined &&
-        provider !== undefined &&
-        (
-          await q(
-            'SELECT 1 FROM pact_publications WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3 LIMIT 1',
-            [consumer.id, provider.id, input.sha],
-          )
-        ).length > 0;
-      if (consumer === undefined || provider === undefined || !published) throw noSuchContent(input);
-      const version = await this.ensureVersionRow(q, provider, input.providerVersion, input.branch);
-      const [row] = await q<{ id: number; created_at: string }>(
-        `INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip, evidence)
-         VALUES ($1, $2, $3, $4, $5, $6, ${NOW}, $7, $8) RETURNING id, created_at`,
-        [
-          consumer.id,
-          provider.id,
-          version.id,
-          input.sha,
-          input.success,
-          input.buildUrl ?? null,
-          input.wip === true,
-          input.evidence ?? null,
-        ],
+      const verification = await this.insertVerification(q, input);
+      // A verifier's result is an event for webhooks; a comparison with a document is not.
+      await this.hooks.appendEvent(q, verificationEvent(input, verification.id));
+      return verification;
+    });
+  }
+
+  /**
+   * Records a comparison unless the newest comparison of this content by this provider version was made
+   * with the same document. Comparisons of one (pair, content, provider version) take turns (an advisory
+   * lock on it for the transaction), so two brokers comparing at once record one.
+   */
+  async recordComparison(input: ComparisonInput): Promise<{ verification: Verification; created: boolean }> {
+    const { consumer, provider, providerVersion, sha } = input;
+    return this.tx(async (q) => {
+      await q("SELECT pg_advisory_xact_lock(hashtext('treaty comparison'), hashtext($1))", [
+        JSON.stringify([consumer, provider, sha, providerVersion]),
+      ]);
+      const [newest] = await q<VerificationRow>(
+        `SELECT ${verificationColumns} ${verificationJoins}
+         WHERE ve.consumer_id = ${pacticipantId(1)} AND ve.provider_id = ${pacticipantId(2)} AND ve.sha = $3
+           AND ve.provider_version_id = ${versionId(2, 4)} AND ve.evidence = 'openapi'
+         ORDER BY ve.id DESC LIMIT 1`,
+        [consumer, provider, sha, providerVersion],
       );
-      const { id, created_at } = row as { id: number; created_at: string };
-      const report = input.report;
-      if (report !== undefined && (report.testResults !== undefined || report.verifiedBy !== undefined))
+      if (newest !== undefined && newest.compared_with === input.comparedWith)
+        return { verification: toVerification(newest), created: false };
+      return {
+        verification: await this.insertVerification(q, { ...input, evidence: 'openapi' }),
+        created: true,
+      };
+    });
+  }
+
+  /** Inserts a verification (and what its verifier reported) in the transaction of `q`. */
+  private async insertVerification(
+    q: Query,
+    input: VerificationInput & { comparedWith?: string },
+  ): Promise<Verification> {
+    const consumer = await this.pacticipantRow(q, input.consumer);
+    const provider = await this.pacticipantRow(q, input.provider);
+    const published =
+      consumer !== undefined &&
+      provider !== undefined &&
+      (
         await q(
-          'INSERT INTO verification_results (verification_id, test_results, verified_by, truncated) VALUES ($1, $2, $3, $4)',
-          [id, report.testResults ?? null, report.verifiedBy ?? null, report.truncated],
-        );
-      return toVerification({
-        id,
-        consumer: input.consumer,
-        provider: input.provider,
-        provider_version: input.providerVersion,
-        sha: input.sha,
-        success: input.success,
-        build_url: input.buildUrl ?? null,
-        evidence: input.evidence ?? null,
-        created_at,
-      });
+          'SELECT 1 FROM pact_publications WHERE consumer_id = $1 AND provider_id = $2 AND sha = $3 LIMIT 1',
+          [consumer.id, provider.id, input.sha],
+        )
+      ).length > 0;
+    if (consumer === undefined || provider === undefined || !published) throw noSuchContent(input);
+    const version = await this.ensureVersionRow(q, provider, input.providerVersion, input.branch);
+    const [row] = await q<{ id: number; created_at: string }>(
+      `INSERT INTO verifications (consumer_id, provider_id, provider_version_id, sha, success, build_url, created_at, wip, evidence, compared_with)
+       VALUES ($1, $2, $3, $4, $5, $6, ${NOW}, $7, $8, $9) RETURNING id, created_at`,
+      [
+        consumer.id,
+        provider.id,
+        version.id,
+        input.sha,
+        input.success,
+        input.buildUrl ?? null,
+        input.wip === true,
+        input.evidence ?? null,
+        input.comparedWith ?? null,
+      ],
+    );
+    const { id, created_at } = row as { id: number; created_at: string };
+    const report = input.report;
+    if (report !== undefined && (report.testResults !== undefined || report.verifiedBy !== undefined))
+      await q(
+        'INSERT INTO verification_results (verification_id, test_results, verified_by, truncated) VALUES ($1, $2, $3, $4)',
+        [id, report.testResults ?? null, report.verifiedBy ?? null, report.truncated],
+      );
+    return toVerification({
+      id,
+      consumer: input.consumer,
+      provider: input.provider,
+      provider_version: input.providerVersion,
+      sha: input.sha,
+      success: input.success,
+      build_url: input.buildUrl ?? null,
+      evidence: input.evidence ?? null,
+      compared_with: input.comparedWith ?? null,
+      created_at,
     });
   }
 
@@ -931,6 +1021,99 @@ export class PostgresStore implements Store {
       [versionId],
     );
     return row === undefined ? undefined : toProviderContract(provider, row);
+  }
+
+  async labelsOf(pacticipant: string): Promise<string[]> {
+    return (
+      await this.read<{ name: string }>(
+        `SELECT l.name FROM pacticipant_labels l WHERE l.pacticipant_id = ${pacticipantId(1)} ORDER BY l.name`,
+        [pacticipant],
+      )
+    ).map((r) => r.name);
+  }
+
+  async setLabel(pacticipant: string, label: string, present: boolean): Promise<boolean> {
+    checkName('label', label);
+    if (!present)
+      return (
+        (
+          await this.read(
+            `DELETE FROM pacticipant_labels WHERE pacticipant_id = ${pacticipantId(1)} AND name = $2 RETURNING name`,
+            [pacticipant, label],
+          )
+        ).length > 0
+      );
+    return this.tx(async (q) => {
+      const { row } = await this.ensurePacticipantRow(q, pacticipant);
+      const inserted = await q(
+        `INSERT INTO pacticipant_labels (pacticipant_id, name, created_at) VALUES ($1, $2, ${NOW})
+         ON CONFLICT DO NOTHING RETURNING name`,
+        [row.id, label],
+      );
+      return inserted.length > 0;
+    });
+  }
+
+  async pacticipantsWithLabel(label: string): Promise<string[]> {
+    return (
+      await this.read<{ name: string }>(
+        'SELECT p.name FROM pacticipant_labels l JOIN pacticipants p ON p.id = l.pacticipant_id WHERE l.name = $1 ORDER BY p.name',
+        [label],
+      )
+    ).map((r) => r.name);
+  }
+
+  async putWebhook(
+    webhook: Omit<Webhook, 'createdAt' | 'updatedAt'>,
+  ): Promise<{ webhook: Webhook; created: boolean }> {
+    return this.hooks.putWebhook(webhook);
+  }
+
+  async getWebhook(uuid: string): Promise<Webhook | undefined> {
+    return this.hooks.getWebhook(uuid);
+  }
+
+  async listWebhooks(): Promise<Webhook[]> {
+    return this.hooks.listWebhooks();
+  }
+
+  async deleteWebhook(uuid: string): Promise<boolean> {
+    return this.hooks.deleteWebhook(uuid);
+  }
+
+  async claimEvent(lease: Lease): Promise<OutboxEvent | undefined> {
+    return this.hooks.claimEvent(lease);
+  }
+
+  async expandEvent(eventId: number, triggered: NewTriggeredWebhook[], now: string): Promise<void> {
+    await this.hooks.expandEvent(eventId, triggered, now);
+  }
+
+  async claimDelivery(lease: Lease): Promise<TriggeredWebhook | undefined> {
+    return this.hooks.claimDelivery(lease);
+  }
+
+  async recordAttempt(
+    uuid: string,
+    token: string,
+    attempt: WebhookAttempt,
+    outcome: DeliveryOutcome,
+  ): Promise<boolean> {
+    return this.hooks.recordAttempt(uuid, token, attempt, outcome);
+  }
+
+  async nextWebhookWork(): Promise<string | undefined> {
+    return this.hooks.nextWebhookWork();
+  }
+
+  async triggeredWebhooks(filter: Input<'triggeredWebhooks'>): Promise<TriggeredWebhook[]> {
+    return this.hooks.triggeredWebhooks(filter);
+  }
+
+  async getTriggeredWebhook(
+    uuid: string,
+  ): Promise<{ triggered: TriggeredWebhook; attempts: WebhookAttempt[] } | undefined> {
+    return this.hooks.getTriggeredWebhook(uuid);
   }
 
   async stats(): Promise<{

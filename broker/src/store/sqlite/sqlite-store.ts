@@ -10,7 +10,6 @@ import type {
   OutboxEvent,
   PublicationEvent,
   TriggeredWebhook,
-  VerificationEvent,
   Webhook,
   WebhookAttempt,
   ProviderContract,
@@ -59,7 +58,10 @@ import {
   type ReleaseRow,
   type VerificationRow,
   type VerificationWithReportRow,
+  previousPublicationQueries,
+  publicationEvent,
   verificationColumns,
+  verificationEvent,
 } from '../shared.js';
 
 export { contentSha };
@@ -437,21 +439,10 @@ export class SqliteStore implements Store {
       const row = this.prepare(
         `${publicationSelect} WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
       ).get(version.id, provider.id) as PublicationRow;
-      const { tags, branches } = this.toVersion(input.consumer, version);
-      const event: PublicationEvent = {
-        type: 'contract_published',
-        consumer: input.consumer,
-        consumerVersion: input.consumerVersion,
-        provider: input.provider,
-        sha,
-        tags,
-        branches,
-        ...(existing === undefined ? {} : { replacedSha: existing.sha }),
-        previous:
-          existing === undefined ? this.previousByTag(consumer.id, provider.id, version.id, tags) : [],
-        context: input.event ?? {},
-      };
-      this.hooks.appendEvent(event);
+      const after = this.toVersion(input.consumer, version);
+      const previous =
+        existing === undefined ? this.previousByTag(consumer.id, provider.id, version.id, after.tags) : [];
+      this.hooks.appendEvent(publicationEvent(input, sha, after, existing?.sha, previous));
       return { publication: toPublication(row), contentExisted, unchanged };
     }
   }
@@ -466,18 +457,17 @@ export class SqliteStore implements Store {
     versionId: number,
     tags: string[],
   ): PublicationEvent['previous'] {
-    const older = 'pp.consumer_id = ? AND pp.provider_id = ? AND pp.consumer_version_id < ?';
-    const newest = 'ORDER BY pp.consumer_version_id DESC LIMIT 1';
+    const sql = previousPublicationQueries(() => '?');
     if (tags.length === 0) {
-      const r = this.prepare(
-        `SELECT pp.sha FROM pact_publications pp WHERE ${older} AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id) ${newest}`,
-      ).get(consumerId, providerId, versionId) as { sha: string } | undefined;
+      const r = this.prepare(sql.untagged).get(consumerId, providerId, versionId) as
+        | { sha: string }
+        | undefined;
       return [{ tag: null, sha: r?.sha ?? null }];
     }
     return tags.map((tag) => {
-      const r = this.prepare(
-        `SELECT pp.sha FROM pact_publications pp JOIN tags t ON t.version_id = pp.consumer_version_id AND t.name = ? WHERE ${older} ${newest}`,
-      ).get(tag, consumerId, providerId, versionId) as { sha: string } | undefined;
+      const r = this.prepare(sql.tagged).get(consumerId, providerId, versionId, tag) as
+        | { sha: string }
+        | undefined;
       return { tag, sha: r?.sha ?? null };
     });
   }
@@ -622,17 +612,7 @@ export class SqliteStore implements Store {
     return this.db.transaction((): Verification => {
       const verification = this.insertVerification(input);
       // A verifier's result is an event for webhooks; a comparison with a document (below) is not.
-      const event: VerificationEvent = {
-        type: 'provider_verification_published',
-        verificationId: verification.id,
-        consumer: input.consumer,
-        provider: input.provider,
-        sha: input.sha,
-        providerVersion: input.providerVersion,
-        success: input.success,
-        context: input.event ?? {},
-      };
-      this.hooks.appendEvent(event);
+      this.hooks.appendEvent(verificationEvent(input, verification.id));
       return verification;
     })();
   }
@@ -651,7 +631,13 @@ export class SqliteStore implements Store {
         | undefined;
       if (newest !== undefined && newest.compared_with === input.comparedWith)
         return {
-          verification: toVerification({ ...newest, consumer, provider, provider_version: providerVersion, sha }),
+          verification: toVerification({
+            ...newest,
+            consumer,
+            provider,
+            provider_version: providerVersion,
+            sha,
+          }),
           created: false,
         };
       return { verification: this.insertVerification({ ...input, evidence: 'openapi' }), created: true };

@@ -1,66 +1,23 @@
 import type Database from 'better-sqlite3';
+import {
+  type TriggeredRow,
+  type WebhookRow,
+  toTriggered as triggered,
+  toWebhook as webhook,
+  triggeredWebhooksQuery,
+} from '../shared.js';
 import type {
   DeliveryOutcome,
-  DeliveryStatus,
   Lease,
   NewTriggeredWebhook,
   OutboxEvent,
   TriggeredWebhook,
   Webhook,
   WebhookAttempt,
-  WebhookEventName,
 } from '../types.js';
 
 type Prepare = (sql: string) => Database.Statement<unknown[]>;
 type Transaction = <T>(fn: () => T) => T;
-
-interface TriggeredRow {
-  id: number;
-  uuid: string;
-  event_id: number;
-  webhook_uuid: string;
-  event_name: string;
-  consumer: string;
-  provider: string;
-  consumer_version: string | null;
-  verification_id: number | null;
-  parameters: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-function triggered(r: TriggeredRow): TriggeredWebhook {
-  return {
-    uuid: r.uuid,
-    webhookUuid: r.webhook_uuid,
-    eventId: r.event_id,
-    eventName: r.event_name as WebhookEventName,
-    parameters: JSON.parse(r.parameters) as Record<string, string>,
-    consumer: r.consumer,
-    provider: r.provider,
-    ...(r.consumer_version === null ? {} : { consumerVersion: r.consumer_version }),
-    ...(r.verification_id === null ? {} : { verificationId: r.verification_id }),
-    status: r.status as DeliveryStatus,
-    attempts: r.attempts,
-    ...(r.next_attempt_at === null ? {} : { nextAttemptAt: r.next_attempt_at }),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-type WebhookRow = { uuid: string; definition: string; created_at: string; updated_at: string | null };
-
-function webhook(r: WebhookRow): Webhook {
-  return {
-    uuid: r.uuid,
-    ...(JSON.parse(r.definition) as Omit<Webhook, 'uuid' | 'createdAt' | 'updatedAt'>),
-    createdAt: r.created_at,
-    ...(r.updated_at === null ? {} : { updatedAt: r.updated_at }),
-  };
-}
 
 /**
  * The SQLite side of webhooks: their definitions, the outbox of domain events, triggered webhooks and
@@ -216,21 +173,8 @@ export class WebhookTables {
     verificationId?: number;
     limit?: number;
   }): TriggeredWebhook[] {
-    const where: string[] = [];
-    const args: Array<string | number> = [];
-    const add = (sql: string, value: string | number | undefined): void => {
-      if (value === undefined) return;
-      where.push(sql);
-      args.push(value);
-    };
-    add('webhook_uuid = ?', filter.webhookUuid);
-    add('provider = ?', filter.provider);
-    add('consumer = ?', filter.consumer);
-    add('consumer_version = ?', filter.consumerVersion);
-    add('verification_id = ?', filter.verificationId);
-    const rows = this.prepare(
-      `SELECT * FROM triggered_webhooks ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY id DESC LIMIT ?`,
-    ).all(...args, filter.limit ?? 100) as TriggeredRow[];
+    const { sql, args } = triggeredWebhooksQuery(filter, () => '?');
+    const rows = this.prepare(sql).all(...args) as TriggeredRow[];
     return rows.map(triggered);
   }
 

@@ -100,7 +100,10 @@ describe('treaty broker', () => {
   it('takes the webhook allow-lists from PACT_BROKER_ variables, as the Pact Broker does', async () => {
     const broker = await startBroker(['--database', 'b.sqlite'], {
       cwd: mkdtempSync(join(tmpdir(), 'treaty-broker-cli-')),
-      env: { PACT_BROKER_WEBHOOK_SCHEME_WHITELIST: 'https http', PACT_BROKER_WEBHOOK_HOST_WHITELIST: '127.0.0.1' },
+      env: {
+        PACT_BROKER_WEBHOOK_SCHEME_WHITELIST: 'https http',
+        PACT_BROKER_WEBHOOK_HOST_WHITELIST: '127.0.0.1',
+      },
     });
     try {
       const create = (target: string) =>
