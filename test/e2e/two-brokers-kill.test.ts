@@ -14,7 +14,9 @@ const postgres = usePostgres();
 const CONSUMERS = ['kill-web', 'kill-app'];
 const PROVIDERS = ['kill-orders', 'kill-billing'];
 
-/** A consumer version's pact with a provider; the billing pact is the same for every version (stored once). */
+/**
+ * A consumer version's pact with a provider; the billing pact is the same for every version (stored once).
+ */
 const pact = (consumer: string, provider: string, version: string) =>
   JSON.stringify({
     consumer: { name: consumer },
@@ -166,9 +168,10 @@ describe.skipIf(!postgres.available)('two broker processes on one PostgreSQL dat
       for (const p of published) {
         const version = await get<{
           number: string;
-          _embedded?: { branchVersions?: Array<{ name: string }> };
+          _embedded: { branchVersions: Array<{ name: string }> };
         }>(`/pacticipants/${p.consumer}/versions/${p.version}`);
         expect(version.number).toBe(p.version);
+        expect(version._embedded.branchVersions.map((b) => b.name)).toEqual([p.branch]);
         for (const { provider, sha, content } of p.pacts) {
           const byVersion = await get<object>(
             `/pacts/provider/${provider}/consumer/${p.consumer}/version/${p.version}`,
