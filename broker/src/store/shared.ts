@@ -8,6 +8,7 @@ import { TreatyError } from '@treaty/core';
 import { checkName } from '../limits.js';
 import type {
   DeliveryStatus,
+  NewTriggeredWebhook,
   DeployedVersion,
   Environment,
   PactPublication,
@@ -388,6 +389,32 @@ export function toWebhook(r: WebhookRow): Webhook {
     ...(r.updated_at === null ? {} : { updatedAt: r.updated_at }),
   };
 }
+
+/**
+ * The values of a new triggered webhook, in the order of the columns `triggeredColumns` names (status
+ * aside: a new one is `not_run`).
+ */
+export function triggeredValues(eventId: number, t: NewTriggeredWebhook, now: string): unknown[] {
+  return [
+    t.uuid,
+    eventId,
+    t.webhookUuid,
+    t.eventName,
+    t.key,
+    t.consumer,
+    t.provider,
+    t.consumerVersion ?? null,
+    t.verificationId ?? null,
+    JSON.stringify(t.parameters),
+    now,
+    now,
+    now,
+  ];
+}
+
+/** The columns of `triggered_webhooks` a new row fills, as `triggeredValues` gives them, then its status. */
+export const triggeredColumns = `uuid, event_id, webhook_uuid, event_name, trigger_key, consumer, provider,
+  consumer_version, verification_id, parameters, next_attempt_at, created_at, updated_at, status`;
 
 export interface TriggeredRow {
   id: number;

@@ -3,6 +3,8 @@ import {
   type WebhookRow,
   toTriggered,
   toWebhook,
+  triggeredColumns,
+  triggeredValues,
   triggeredWebhooksQuery,
 } from '../shared.js';
 import type {
@@ -88,23 +90,10 @@ export class WebhookTables {
     await this.tx(async (q) => {
       for (const t of list)
         await q(
-          `INSERT INTO triggered_webhooks (uuid, event_id, webhook_uuid, event_name, trigger_key, consumer, provider,
-             consumer_version, verification_id, parameters, status, next_attempt_at, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'not_run', $11, $11, $11)
+          `INSERT INTO triggered_webhooks (${triggeredColumns})
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'not_run')
            ON CONFLICT (event_id, webhook_uuid, event_name, trigger_key) DO NOTHING`,
-          [
-            t.uuid,
-            eventId,
-            t.webhookUuid,
-            t.eventName,
-            t.key,
-            t.consumer,
-            t.provider,
-            t.consumerVersion ?? null,
-            t.verificationId ?? null,
-            JSON.stringify(t.parameters),
-            now,
-          ],
+          triggeredValues(eventId, t, now),
         );
       await q(
         'UPDATE outbox_events SET expanded_at = $1, claimed_until = NULL, claim_token = NULL WHERE id = $2',

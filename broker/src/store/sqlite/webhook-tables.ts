@@ -4,6 +4,8 @@ import {
   type WebhookRow,
   toTriggered as triggered,
   toWebhook as webhook,
+  triggeredColumns,
+  triggeredValues,
   triggeredWebhooksQuery,
 } from '../shared.js';
 import type {
@@ -90,27 +92,11 @@ export class WebhookTables {
   expandEvent(eventId: number, list: NewTriggeredWebhook[], now: string): void {
     this.transaction(() => {
       const insert = this.prepare(
-        `INSERT INTO triggered_webhooks (uuid, event_id, webhook_uuid, event_name, trigger_key, consumer, provider,
-           consumer_version, verification_id, parameters, status, next_attempt_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'not_run', ?, ?, ?)
+        `INSERT INTO triggered_webhooks (${triggeredColumns})
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'not_run')
          ON CONFLICT (event_id, webhook_uuid, event_name, trigger_key) DO NOTHING`,
       );
-      for (const t of list)
-        insert.run(
-          t.uuid,
-          eventId,
-          t.webhookUuid,
-          t.eventName,
-          t.key,
-          t.consumer,
-          t.provider,
-          t.consumerVersion ?? null,
-          t.verificationId ?? null,
-          JSON.stringify(t.parameters),
-          now,
-          now,
-          now,
-        );
+      for (const t of list) insert.run(...triggeredValues(eventId, t, now));
       this.prepare(
         'UPDATE outbox_events SET expanded_at = ?, claimed_until = NULL, claim_token = NULL WHERE id = ?',
       ).run(now, eventId);
