@@ -128,6 +128,17 @@ export async function main(argv: readonly string[], given: CliIo): Promise<numbe
   }
 }
 
+/**
+ * Joins the lines of each paragraph of a description written to fit the source's columns, so that
+ * commander wraps it to the terminal's width; paragraphs and indented or bulleted lines stay as written.
+ */
+function reflow(text: string): string {
+  return text
+    .split('\n\n')
+    .map((p) => (/\n[\s-]/.test(p) ? p : p.replace(/\n/g, ' ')))
+    .join('\n\n');
+}
+
 /** Declares a command on its commander command and runs it as its action. */
 function define(
   sub: Cli,
@@ -137,6 +148,7 @@ function define(
   done: (code: number) => void,
 ): void {
   command.define(sub);
+  sub.description(reflow(sub.description()));
   sub.action(async () => {
     const { applyEnv } = await import('./options.js');
     applyEnv(sub, io.env);
