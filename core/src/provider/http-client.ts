@@ -1,11 +1,5 @@
-import {
-  Agent,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type ClientRequest,
-  type IncomingMessage,
-  type RequestOptions,
-} from 'node:http';
+import { type IncomingHttpHeaders, maxHeaderSize } from 'node:http';
+import { connect, isIP, type Socket } from 'node:net';
 import { TreatyError } from '../errors.js';
 import { Redactor } from './redact.js';
 
@@ -57,19 +51,36 @@ export function limitsOf(
   };
 }
 
-// One keep-alive pool per protocol for the whole verification: a new connection per interaction
-// would cost more than the interaction itself. TLS is loaded only when an https URL needs it.
-const httpAgent = new Agent({ keepAlive: true, maxSockets: 8 });
-type Requester = (options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest;
-let https: Promise<{ request: Requester; agent: Agent }> | undefined;
+/*
+ * A small HTTP/1.1 client of its own, not node:http's: a verification is thousands of short
+ * exchanges one after another, and node:http's client machinery (agent bookkeeping, streams, events
+ * per request) cost more than the rest of Treaty's work on each. This one writes each request in one
+ * go, parses the answer from the socket's chunks and keeps connections alive between requests. It
+ * sends what node:http sent (the same header names, order and values, Host and `Connection:
+ * keep-alive` added) and reads what it read: Content-Length, chunked and close-delimited bodies,
+ * informational (1xx) answers skipped, no body for HEAD, 204 and 304, headers over node's
+ * --max-http-header-size refused. It follows no redirect.
+ */
 
-function loadHttps(): Promise<{ request: Requester; agent: Agent }> {
-  https ??= import('node:https').then((m) => ({
-    request: m.request,
-    agent: new m.Agent({ keepAlive: true, maxSockets: 8 }),
-  }));
-  return https;
+/** One connection: the exchange it serves now, if any, and whether it may serve another. */
+interface Connection {
+  socket: Socket;
+  origin: string;
+  /** The exchange reading this connection's bytes; undefined while it waits in the pool. */
+  exchange: Exchange | undefined;
+  /** Set once the connection has answered a request: a reused one may have been closed meanwhile. */
+  reused: boolean;
 }
+
+// Idle keep-alive connections per origin, and how many serve a request now: a new connection per
+// interaction would cost more than the interaction itself. At most 8 per origin, as the agent had.
+const MAX_CONNECTIONS = 8;
+const idle = new Map<string, Connection[]>();
+const busy = new Map<string, number>();
+const waiting = new Map<string, Array<() => void>>();
+
+type TlsConnect = typeof import('node:tls').connect;
+let tlsConnect: Promise<TlsConnect> | undefined;
 
 const plainUrl = new Redactor();
 
@@ -86,6 +97,379 @@ export function isHttpUrl(value: unknown): value is string {
   );
 }
 
+const token = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const badValue = /[^\t\x20-\x7e\x80-\xff]/;
+// Methods whose requests carry no body unless given one (node:http sends `Content-Length: 0` for
+// the others), and which may be sent again when a kept-alive connection turns out closed.
+const bodyless = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/** The request's head and body bytes, as node:http wrote them; throws a TypeError as it did. */
+function requestBytes(
+  u: URL,
+  options: SendOptions,
+): { head: string; body: Uint8Array | undefined; close: boolean } {
+  const method = options.method;
+  if (!token.test(method)) throw new TypeError(`Method must be a valid HTTP token ["${method}"]`);
+  const path = `${u.pathname}${u.search}`;
+  if (/[^\u0021-\u00ff]/.test(path)) throw new TypeError('Request path contains unescaped characters');
+  // One header per name whatever its case, as node:http's setHeader kept them: the last value under
+  // the first spelling's place and the last spelling.
+  const headers = new Map<string, [string, string]>();
+  const set = (name: string, value: string): void => {
+    if (!token.test(name)) throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
+    if (badValue.test(value)) throw new TypeError(`Invalid character in header content ["${name}"]`);
+    headers.set(name.toLowerCase(), [name, value]);
+  };
+  for (const name of Object.keys(options.headers)) set(name, String(options.headers[name]));
+  let body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
+  const te = headers.get('transfer-encoding')?.[1];
+  if (te !== undefined && /(?:^|,)\s*chunked\s*$/i.test(te)) {
+    // Asked for chunked: the body goes as one chunk, and no length is declared beside it.
+    if (body !== undefined && body.length > 0)
+      body = Buffer.concat([
+        Buffer.from(`${body.length.toString(16)}\r\n`),
+        body,
+        Buffer.from('\r\n0\r\n\r\n'),
+      ]);
+    else body = Buffer.from('0\r\n\r\n');
+  } else if (body !== undefined) set('content-length', String(body.length));
+  if (!headers.has('host')) set('Host', u.host);
+  let head = `${method} ${path} HTTP/1.1\r\n`;
+  for (const [name, value] of headers.values()) head += `${name}: ${value}\r\n`;
+  const connection = headers.get('connection')?.[1];
+  if (connection === undefined) head += 'Connection: keep-alive\r\n';
+  if (body === undefined && te === undefined && !headers.has('content-length') && !bodyless.has(method))
+    head += 'Content-Length: 0\r\n';
+  return { head: `${head}\r\n`, body, close: connection !== undefined && /\bclose\b/i.test(connection) };
+}
+
+/** Waits for a turn on the origin when it has MAX_CONNECTIONS requests in flight. */
+async function turn(origin: string): Promise<void> {
+  if ((busy.get(origin) ?? 0) >= MAX_CONNECTIONS) {
+    await new Promise<void>((resolve) => {
+      const queue = waiting.get(origin) ?? [];
+      queue.push(resolve);
+      waiting.set(origin, queue);
+    });
+  }
+  busy.set(origin, (busy.get(origin) ?? 0) + 1);
+}
+
+function release(origin: string): void {
+  busy.set(origin, (busy.get(origin) ?? 1) - 1);
+  waiting.get(origin)?.shift()?.();
+}
+
+/** A pooled connection to the origin that is still open, or a new one. */
+async function connection(u: URL, origin: string, fresh: boolean): Promise<Connection> {
+  const pool = idle.get(origin);
+  while (!fresh && pool !== undefined && pool.length > 0) {
+    const conn = pool.pop() as Connection;
+    if (conn.socket.destroyed || conn.socket.readyState !== 'open') continue;
+    conn.socket.ref();
+    return conn;
+  }
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
+  let socket: Socket;
+  if (u.protocol === 'https:') {
+    tlsConnect ??= import('node:tls').then((m) => m.connect);
+    const tls = await tlsConnect;
+    // A certificate names a host, never an address: no server name for an IP, as node:https does.
+    socket = tls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}) });
+  } else socket = connect({ host, port });
+  socket.setNoDelay(true);
+  const conn: Connection = { socket, origin, exchange: undefined, reused: false };
+  socket.on('data', (chunk: Buffer) => {
+    if (conn.exchange !== undefined) conn.exchange.data(chunk);
+    // Bytes no request asked for: the connection is out of step, so it is not used again.
+    else socket.destroy();
+  });
+  socket.on('end', () => conn.exchange?.end());
+  socket.on('error', (error: NodeJS.ErrnoException) =>
+    conn.exchange?.fail(new Error(error.code ?? error.message)),
+  );
+  socket.on('close', () => {
+    conn.exchange?.closed();
+    const list = idle.get(origin);
+    const at = list?.indexOf(conn) ?? -1;
+    if (at !== -1) list?.splice(at, 1);
+  });
+  return conn;
+}
+
+/** Puts a connection that answered completely back in the pool, where it keeps no process alive. */
+function park(conn: Connection): void {
+  conn.exchange = undefined;
+  conn.reused = true;
+  const list = idle.get(conn.origin) ?? [];
+  if (list.length >= MAX_CONNECTIONS || conn.socket.destroyed) {
+    conn.socket.destroy();
+    return;
+  }
+  conn.socket.unref();
+  list.push(conn);
+  idle.set(conn.origin, list);
+}
+
+/** Adds a header line to `dest` as node:http's IncomingMessage did: some joined, some first-wins. */
+function addHeader(dest: IncomingHttpHeaders, name: string, value: string): void {
+  const key = name.toLowerCase();
+  const headers = dest as Record<string, string | string[] | undefined>;
+  const had = headers[key];
+  if (key === 'set-cookie') {
+    if (Array.isArray(had)) had.push(value);
+    else headers[key] = [value];
+  } else if (had === undefined) headers[key] = value;
+  else if (!firstWins.has(key)) headers[key] = `${had as string}${key === 'cookie' ? '; ' : ', '}${value}`;
+}
+const firstWins = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
+
+/** What went wrong reading an answer; `bytes` says whether any of it had come. */
+class ExchangeError extends Error {
+  constructor(
+    message: string,
+    readonly bytes: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+
+/** Reads one answer from a connection's chunks and settles once it is whole, failed or late. */
+class Exchange {
+  #buffer: Buffer | undefined;
+  #gotBytes = false;
+  #status = 0;
+  #rawHeaders: string[] = [];
+  #headers: IncomingHttpHeaders = {};
+  /** 'head' until the headers are read; then how the body ends. */
+  #mode: 'head' | 'length' | 'chunked' | 'close' = 'head';
+  #remaining = 0;
+  /** Chunked bodies: reading a size line, chunk data, the CRLF after it, or the trailers. */
+  #chunkState: 'size' | 'data' | 'crlf' | 'trailers' = 'size';
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #reusable = true;
+  #settled = false;
+
+  constructor(
+    readonly head: boolean,
+    readonly maxBytes: number,
+    readonly tooLarge: () => Error,
+    readonly done: (error: Error | undefined, response?: ClientResponse, reusable?: boolean) => void,
+  ) {}
+
+  data(chunk: Buffer): void {
+    if (this.#settled) return;
+    this.#gotBytes = true;
+    let buf = this.#buffer === undefined ? chunk : Buffer.concat([this.#buffer, chunk]);
+    this.#buffer = undefined;
+    try {
+      while (buf.length > 0 && !this.#settled) {
+        if (this.#mode === 'head') {
+          const end = buf.indexOf(CRLF2);
+          if (end === -1) {
+            if (buf.length > maxHeaderSize) throw new Error('HPE_HEADER_OVERFLOW');
+            this.#buffer = buf;
+            return;
+          }
+          if (end > maxHeaderSize) throw new Error('HPE_HEADER_OVERFLOW');
+          this.#readHead(buf.toString('latin1', 0, end));
+          buf = buf.subarray(end + 4);
+          if (this.#empty()) this.#finish(buf.length > 0);
+          continue;
+        }
+        if (this.#mode === 'close') {
+          this.#take(buf);
+          return;
+        }
+        if (this.#mode === 'length') {
+          const n = Math.min(this.#remaining, buf.length);
+          this.#take(buf.subarray(0, n));
+          this.#remaining -= n;
+          if (this.#remaining === 0) this.#finish(buf.length > n);
+          return;
+        }
+        buf = this.#chunked(buf);
+      }
+    } catch (error) {
+      this.fail(error as Error);
+    }
+  }
+
+  /** True when the headers said there is no body to read. */
+  #empty(): boolean {
+    return this.#mode === 'length' && this.#remaining === 0;
+  }
+
+  /** The status line and headers; decides how the body ends. */
+  #readHead(text: string): void {
+    const lines = text.split('\r\n');
+    const status = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/.exec(lines[0] as string);
+    if (status === null) throw new Error('HPE_INVALID_CONSTANT');
+    const code = Number(status[2]);
+    const rawHeaders: string[] = [];
+    const headers: IncomingHttpHeaders = {};
+    const lengths = new Set<string>();
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i] as string;
+      const colon = line.indexOf(':');
+      const name = line.slice(0, colon);
+      if (colon <= 0 || !token.test(name)) throw new Error('HPE_INVALID_HEADER_TOKEN');
+      const value = line.slice(colon + 1).trim();
+      rawHeaders.push(name, value);
+      addHeader(headers, name, value);
+      if (name.length === 14 && name.toLowerCase() === 'content-length') lengths.add(value);
+    }
+    // An informational answer (100 Continue, 103 Early Hints) comes before the real one.
+    if (code >= 100 && code < 200 && code !== 101) return;
+    this.#status = code;
+    this.#rawHeaders = rawHeaders;
+    this.#headers = headers;
+    const connection = String(headers.connection ?? '').toLowerCase();
+    if (status[1] === '0' ? !/\bkeep-alive\b/.test(connection) : /\bclose\b/.test(connection))
+      this.#reusable = false;
+    const te = headers['transfer-encoding'];
+    if (this.head || code === 101 || code === 204 || code === 304) {
+      this.#mode = 'length';
+      this.#remaining = 0;
+      if (code === 101) this.#reusable = false;
+    } else if (te !== undefined) {
+      // Chunked when it is the last coding; anything else lasts until the connection closes.
+      if (/(?:^|,)\s*chunked\s*$/i.test(te)) this.#mode = 'chunked';
+      else this.#mode = 'close';
+      // Both a length and a coding: the coding wins (RFC 9112 6.3), and the connection is not trusted again.
+      if (lengths.size > 0) this.#reusable = false;
+    } else if (lengths.size > 0) {
+      const declared = [...lengths][0] as string;
+      if (lengths.size > 1 || !/^\d+$/.test(declared)) throw new Error('HPE_UNEXPECTED_CONTENT_LENGTH');
+      this.#mode = 'length';
+      this.#remaining = Number(declared);
+      if (this.#remaining > this.maxBytes) throw this.tooLarge();
+    } else this.#mode = 'close';
+    if (this.#mode === 'close') this.#reusable = false;
+  }
+
+  /** Reads what it can of a chunked body from `buf`; returns what is left for later. */
+  #chunked(buf: Buffer): Buffer {
+    let rest = buf;
+    while (rest.length > 0 && !this.#settled) {
+      if (this.#chunkState === 'data') {
+        const n = Math.min(this.#remaining, rest.length);
+        this.#take(rest.subarray(0, n));
+        this.#remaining -= n;
+        rest = rest.subarray(n);
+        if (this.#remaining === 0) this.#chunkState = 'crlf';
+        continue;
+      }
+      const eol = rest.indexOf('\r\n');
+      if (eol === -1) {
+        if (rest.length > maxHeaderSize) throw new Error('HPE_CHUNK_EXTENSIONS_OVERFLOW');
+        this.#buffer = rest;
+        return Buffer.alloc(0);
+      }
+      const line = rest.toString('latin1', 0, eol);
+      rest = rest.subarray(eol + 2);
+      if (this.#chunkState === 'crlf') {
+        if (line !== '') throw new Error('HPE_STRICT');
+        this.#chunkState = 'size';
+      } else if (this.#chunkState === 'size') {
+        const size = /^([0-9a-fA-F]{1,15})[ \t]*(?:;.*)?$/.exec(line);
+        if (size === null) throw new Error('HPE_INVALID_CHUNK_SIZE');
+        this.#remaining = Number.parseInt(size[1] as string, 16);
+        this.#chunkState = this.#remaining === 0 ? 'trailers' : 'data';
+      } else if (line === '') {
+        // The empty line after the trailers (which node:http kept apart from the headers too).
+        this.#finish(rest.length > 0);
+        return Buffer.alloc(0);
+      }
+    }
+    return rest;
+  }
+
+  #take(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.#size += bytes.length;
+    if (this.#size > this.maxBytes) {
+      this.#chunks = [];
+      throw this.tooLarge();
+    }
+    this.#chunks.push(bytes);
+  }
+
+  /** The answer is whole; `extra` bytes after it leave the connection out of step. */
+  #finish(extra: boolean): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const body = new Uint8Array(this.#size);
+    let at = 0;
+    for (const c of this.#chunks) {
+      body.set(c, at);
+      at += c.length;
+    }
+    this.done(
+      undefined,
+      { status: this.#status, headers: this.#headers, rawHeaders: this.#rawHeaders, body },
+      this.#reusable && !extra,
+    );
+  }
+
+  /** The server closed its side: the end of a close-delimited body, or too early. */
+  end(): void {
+    if (this.#mode === 'close') this.#finish(true);
+    else this.closed();
+  }
+
+  closed(): void {
+    if (this.#settled) return;
+    this.fail(
+      new ExchangeError(
+        this.#gotBytes
+          ? 'the connection closed before the whole answer came'
+          : 'the connection closed before any answer came (ECONNRESET)',
+        this.#gotBytes,
+      ),
+    );
+  }
+
+  fail(error: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#chunks = [];
+    this.done(
+      error instanceof ExchangeError || isTreatyError(error)
+        ? error
+        : new ExchangeError(error.message, this.#gotBytes),
+    );
+  }
+}
+
+function isTreatyError(error: Error): boolean {
+  return error instanceof TreatyError;
+}
+
 /**
  * Sends one HTTP request over a kept-alive connection and reads the whole answer, within a deadline
  * for the whole exchange and a limit on the body. A deadline that passes throws
@@ -97,88 +481,92 @@ export async function send(url: string, options: SendOptions): Promise<ClientRes
   const u = new URL(url);
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw new Error(`${u.protocol} URLs are not supported; use http:// or https://`);
-  const tls = u.protocol === 'https:' ? await loadHttps() : undefined;
+  const { head, body, close } = requestBytes(u, options);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const shown = `${options.method} ${plainUrl.text(url)}`;
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const fail = (error: Error): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(deadline);
-      // A connection left half-read must not go back to the pool.
-      req.destroy();
-      reject(error);
-    };
-    const req = (tls?.request ?? httpRequest)(
-      {
-        protocol: u.protocol,
-        hostname: u.hostname.replace(/^\[|\]$/g, ''),
-        port: u.port,
-        path: `${u.pathname}${u.search}`,
-        method: options.method,
-        headers:
-          options.body === undefined
-            ? options.headers
-            : {
-                ...options.headers,
-                'content-length': String(
-                  typeof options.body === 'string' ? Buffer.byteLength(options.body) : options.body.length,
-                ),
-              },
-        agent: tls?.agent ?? httpAgent,
-      },
-      (res) => {
-        const declared = Number(res.headers['content-length']);
-        const tooLarge = (): TreatyError =>
-          new TreatyError(
-            'TREATY_VERIFY_TOO_LARGE',
-            `The answer to ${shown} is larger than ${maxBytes} bytes${options.maxBytesSetting === undefined ? '' : ` (${options.maxBytesSetting})`}; reading stopped there. Raise the limit if it is meant to be that large.`,
+  const shown = (): string => `${options.method} ${plainUrl.text(url)}`;
+  const tooLarge = (): TreatyError =>
+    new TreatyError(
+      'TREATY_VERIFY_TOO_LARGE',
+      `The answer to ${shown()} is larger than ${maxBytes} bytes${options.maxBytesSetting === undefined ? '' : ` (${options.maxBytesSetting})`}; reading stopped there. Raise the limit if it is meant to be that large.`,
+    );
+  const origin = `${u.protocol}//${u.host}`;
+  let late = false;
+  let current: Connection | undefined;
+  // One deadline for the whole exchange: a socket timeout would only catch a silent connection,
+  // not one that trickles a byte at a time.
+  let timedOut: (() => void) | undefined;
+  const deadline = setTimeout(
+    () => {
+      late = true;
+      timedOut?.();
+    },
+    Math.min(options.timeoutMs, MAX_TIMEOUT_MS),
+  );
+  const timeoutError = (): TreatyError =>
+    new TreatyError(
+      'TREATY_VERIFY_TIMEOUT',
+      `${shown()} did not complete within ${options.timeoutMs} ms${options.timeoutSetting === undefined ? '' : ` (${options.timeoutSetting})`}. Make it answer faster, or raise the timeout.`,
+    );
+  await turn(origin);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      if (late) throw timeoutError();
+      const conn = await connection(u, origin, attempt > 0);
+      current = conn;
+      if (late) {
+        conn.socket.destroy();
+        throw timeoutError();
+      }
+      try {
+        return await new Promise<ClientResponse>((resolve, reject) => {
+          conn.exchange = new Exchange(
+            options.method === 'HEAD',
+            maxBytes,
+            tooLarge,
+            (error, response, reusable) => {
+              if (error !== undefined || response === undefined) {
+                // A connection left half-read must not go back to the pool.
+                conn.exchange = undefined;
+                conn.socket.destroy();
+                reject(error);
+                return;
+              }
+              if (reusable === true && !close) park(conn);
+              else {
+                conn.exchange = undefined;
+                conn.socket.destroy();
+              }
+              resolve(response);
+            },
           );
-        if (Number.isFinite(declared) && declared > maxBytes) {
-          fail(tooLarge());
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > maxBytes) {
-            chunks.length = 0;
-            fail(tooLarge());
-            return;
+          timedOut = () => conn.exchange?.fail(timeoutError());
+          if (body === undefined || body.length === 0) conn.socket.write(head, 'latin1');
+          else {
+            conn.socket.cork();
+            conn.socket.write(head, 'latin1');
+            conn.socket.write(body);
+            conn.socket.uncork();
           }
-          chunks.push(c);
         });
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(deadline);
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            rawHeaders: res.rawHeaders,
-            body: new Uint8Array(Buffer.concat(chunks)),
-          });
-        });
-        res.on('error', (error) => fail(new Error(error.message)));
-        res.on('aborted', () => fail(new Error('the connection closed before the whole answer came')));
-      },
-    );
-    // One deadline for the whole exchange: a socket timeout would only catch a silent connection,
-    // not one that trickles a byte at a time.
-    const deadline = setTimeout(
-      () => {
-        fail(
-          new TreatyError(
-            'TREATY_VERIFY_TIMEOUT',
-            `${shown} did not complete within ${options.timeoutMs} ms${options.timeoutSetting === undefined ? '' : ` (${options.timeoutSetting})`}. Make it answer faster, or raise the timeout.`,
-          ),
-        );
-      },
-      Math.min(options.timeoutMs, MAX_TIMEOUT_MS),
-    );
-    req.on('error', (error: NodeJS.ErrnoException) => fail(new Error(error.code ?? error.message)));
-    req.end(options.body);
-  });
+      } catch (error) {
+        // A kept-alive connection the server closed while it waited in the pool: the request never
+        // reached it, so an idempotent one is sent again once, on a new connection.
+        if (
+          error instanceof ExchangeError &&
+          !error.bytes &&
+          conn.reused &&
+          attempt === 0 &&
+          !late &&
+          idempotent.has(options.method)
+        )
+          continue;
+        throw error instanceof ExchangeError ? new Error(error.message) : error;
+      }
+    }
+  } finally {
+    clearTimeout(deadline);
+    timedOut = undefined;
+    if (current?.exchange !== undefined) current.socket.destroy();
+    release(origin);
+  }
 }
