@@ -2,7 +2,6 @@ import { Command as Cli, CommanderError } from 'commander';
 import type { CliIo } from './io.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
-import { TREATY } from '@treaty/core';
 
 // The one entry: it parses the command line with commander, runs the command, and maps every error
 // to a message and an exit code. It imports neither the commands nor @treaty/core up front, so that
@@ -11,7 +10,8 @@ import { TREATY } from '@treaty/core';
 const version = '0.1.0';
 
 /** `Usage: …` and where to see more, printed under a usage error instead of the whole help. */
-function usageLines(cli: Cli): string {
+async function usageLines(cli: Cli): Promise<string> {
+  const { TREATY } = await import('@treaty/core');
   const sub = cli.parent !== null;
   const name = sub ? `treaty ${cli.name()}` : 'treaty';
   const help = sub ? `${TREATY} ${cli.name()} --help` : `${TREATY} --help`;
@@ -121,10 +121,10 @@ export async function main(argv: readonly string[], given: CliIo): Promise<numbe
         new TreatyError('TREATY_CLI_USAGE', usageMessage(error, current)),
         io,
         wantsJson(argv),
-        usageLines(current),
+        await usageLines(current),
       );
     }
-    return reportError(error, io, wantsJson(argv), usageLines(current));
+    return reportError(error, io, wantsJson(argv), await usageLines(current));
   }
 }
 

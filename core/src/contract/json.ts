@@ -83,9 +83,33 @@ function tooDeep(limit: number, where: string): TreatyError {
  * @example checkJsonTextDepth('[[[]]]', 2) // throws TREATY_INPUT_TOO_DEEP
  */
 export function checkJsonTextDepth(text: string, limit = MAX_JSON_DEPTH): void {
+  // Too short to open more than `limit` brackets, or too few of them anywhere in it.
+  if (text.length > limit && fewerBrackets(text, limit) === undefined) scanJsonText(text, limit);
+}
+
+/**
+ * True when the text opens at most `limit` brackets in all (so it cannot nest deeper): counted with
+ * indexOf, which runs far faster than a walk, and stops at the first bracket past the limit.
+ */
+function fewerBrackets(text: string, limit: number): true | undefined {
+  let count = 0;
+  for (const open of ['{', '[']) {
+    for (let at = text.indexOf(open); at !== -1; at = text.indexOf(open, at + 1))
+      if (++count > limit) return undefined;
+  }
+  return true;
+}
+
+/**
+ * One pass over JSON text, without recursion: throws TREATY_INPUT_TOO_DEEP when it nests more than
+ * `limit` levels, and returns true when a number outside the strings may be an integral float or too
+ * large for an integer (a fraction of zeros as in `100.0`, an exponent, 16 or more digits, or a run
+ * of 309), which the native parser cannot tell apart.
+ */
+function scanJsonText(text: string, limit: number): boolean {
   const n = text.length;
-  if (n <= limit) return; // too short to open more than `limit` brackets
   let depth = 0;
+  let floats = false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
@@ -98,7 +122,32 @@ export function checkJsonTextDepth(text: string, limit = MAX_JSON_DEPTH): void {
     } else if (c === 91 || c === 123) {
       if (++depth > limit) throw tooDeep(limit, ` (at ${position(text, i)})`);
     } else if ((c === 93 || c === 125) && depth > 0) depth--;
+    else if (!floats && (c === 45 || (c >= 48 && c <= 57))) {
+      let j = c === 45 ? i + 1 : i;
+      const start = j;
+      while (j < n && isDigit(text.charCodeAt(j))) j++;
+      const integral = j - start;
+      let fraction = -1;
+      let d = text.charCodeAt(j);
+      if (d === 46) {
+        let zeros = true;
+        const from = ++j;
+        for (; j < n && isDigit(text.charCodeAt(j)); j++) if (text.charCodeAt(j) !== 48) zeros = false;
+        fraction = j - from;
+        if (fraction > 0 && zeros) floats = true;
+        d = text.charCodeAt(j);
+      }
+      // 16 digits with a fraction may round to an integer; without one, a run of 309 may not fit.
+      if (d === 101 || d === 69 || (fraction >= 0 ? integral + fraction >= 16 : integral >= 309))
+        floats = true;
+      i = j - 1;
+    }
   }
+  return floats;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 /**
@@ -124,10 +173,10 @@ export function checkJsonValueDepth(value: unknown, limit = MAX_JSON_DEPTH): voi
  * @example parseJson('{"price": 10.0}') // { price: 10 }, with isFloatLiteral(result, 'price') === true
  */
 export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonValue {
-  checkJsonTextDepth(text, maxDepth);
   // Only numbers written as floats with an integral value (100.0, 1e2) need flags; when the text
-  // holds nothing that could be one, the native parser gives exactly the same values, faster.
-  if (!mayHoldIntegralFloat.test(text)) {
+  // holds nothing that could be one, the native parser gives exactly the same values, faster. The
+  // same pass checks the depth.
+  if (!scanJsonText(text, text.length > maxDepth ? maxDepth : Number.POSITIVE_INFINITY)) {
     try {
       return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as JsonValue;
     } catch {
@@ -149,15 +198,6 @@ export function parseJsonBoxed(text: string): [JsonValue] {
   if (typeof value === 'number' && /[.eE]/.test(text)) markFloatLiteral(box, 0);
   return box;
 }
-
-/*
- * A number starts after ':', ',' or '[' (and spaces); strings such as "4.0" do not count. A float
- * is integral when its fraction is all zeros, when it has an exponent, or when it has 16 or more
- * digits (1.0000000000000001 and 12345678901234567.5 round to integers; 15 digits never do). A run
- * of 309 digits may be an integer too large for a double, which the slow parser refuses.
- * Text that merely looks like this inside a string only costs the slower parse.
- */
-const mayHoldIntegralFloat = /[:,[]\s*-?(?:\d+\.0+(?![0-9])|\d+(?:\.\d+)?[eE]|(?=[\d.]{17})\d+\.)|\d{309}/;
 
 function parseJsonSlow(text: string): JsonValue {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;

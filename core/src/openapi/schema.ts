@@ -1,5 +1,5 @@
-import { Ajv2020, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import formats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, SchemaObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { JsonObject, JsonValue } from '../contract/model.js';
 import { atPointer, isObject } from './load.js';
 
@@ -63,6 +63,19 @@ interface Variant {
   member: boolean;
 }
 
+// Ajv (CommonJS, the largest thing core uses) is required with the first compiler, not loaded
+// with @treaty/core: most programs that import core never check an OpenAPI document, and the
+// compiler's constructor cannot wait for an import().
+const require = createRequire(import.meta.url);
+let loaded: { Ajv2020: typeof Ajv2020; formats: (ajv: Ajv2020) => unknown } | undefined;
+function ajv(): NonNullable<typeof loaded> {
+  loaded ??= {
+    Ajv2020: (require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }).Ajv2020,
+    formats: (require('ajv-formats') as { default: (ajv: Ajv2020) => unknown }).default,
+  };
+  return loaded;
+}
+
 /**
  * Compiles a document's schemas for checking values, once: each schema is turned into JSON Schema
  * 2020-12 (3.0's `nullable`, boolean `exclusiveMinimum`/`exclusiveMaximum`) and into the reading
@@ -82,7 +95,7 @@ export class SchemaCompiler {
     private readonly document: JsonObject,
     private readonly version: '3.0' | '3.1',
   ) {
-    this.ajv = new Ajv2020({
+    this.ajv = new (ajv().Ajv2020)({
       strict: false,
       allErrors: true,
       verbose: true,
@@ -93,7 +106,7 @@ export class SchemaCompiler {
       // matters more than the last bit of speed in the generated code.
       code: { optimize: false },
     });
-    formats.default(this.ajv);
+    ajv().formats(this.ajv);
     for (const [name, validate] of Object.entries(NUMBER_FORMATS))
       this.ajv.addFormat(name, { type: 'number', validate });
     for (const [name, validate] of Object.entries(STRING_FORMATS))

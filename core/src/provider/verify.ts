@@ -34,8 +34,8 @@ import {
 import { Redactor, isSecretHeader, REDACTED } from './redact.js';
 import { testResult } from './test-results.js';
 import { interactionKey } from '../contract/serialize.js';
-import { OpenApiChecker } from '../openapi/check.js';
-import { loadOpenApi, type OpenApiSource } from '../openapi/load.js';
+import type { OpenApiChecker } from '../openapi/check.js';
+import type { OpenApiSource } from '../openapi/load.js';
 import type { OpenApiFinding } from '../openapi/findings.js';
 
 /** A request about to be sent to the provider; filters may change it. */
@@ -715,16 +715,21 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
     maxBytes: options.maxPactBytes ?? DEFAULT_MAX_BYTES,
   };
   const started = performance.now();
-  // The document is read and its schemas compiled once, for every contract.
-  const checker =
-    options.openapi === undefined
-      ? undefined
-      : new OpenApiChecker(
-          await loadOpenApi(options.openapi, {
-            ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-            ...limits,
-          }),
-        );
+  // The document is read and its schemas compiled once, for every contract; the OpenAPI side of
+  // core is loaded only then, so that a replay does not wait for it.
+  let checker: OpenApiChecker | undefined;
+  if (options.openapi !== undefined) {
+    const [{ OpenApiChecker }, { loadOpenApi }] = await Promise.all([
+      import('../openapi/check.js'),
+      import('../openapi/load.js'),
+    ]);
+    checker = new OpenApiChecker(
+      await loadOpenApi(options.openapi, {
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+        ...limits,
+      }),
+    );
+  }
   const contracts: ContractResult[] = [];
   const loaded: LoadedContract[] = [...(options.contracts ?? [])];
   // A source that cannot be read is reported, and the other contracts are still verified.
