@@ -156,13 +156,20 @@ function isDigit(c: number): boolean {
  * @example checkJsonValueDepth(JSON.parse(body)) // before handing a parsed body to the engine
  */
 export function checkJsonValueDepth(value: unknown, limit = MAX_JSON_DEPTH): void {
-  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
-  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const v = top.value;
-    if (typeof v !== 'object' || v === null) continue;
-    if (top.depth >= limit) throw tooDeep(limit, '');
-    for (const item of Array.isArray(v) ? v : Object.values(v))
-      stack.push({ value: item, depth: top.depth + 1 });
+  // Only containers are stacked, each with its depth beside it: leaves cost a type check.
+  const values: object[] = [];
+  const depths: number[] = [];
+  const push = (v: unknown, depth: number): void => {
+    if (typeof v !== 'object' || v === null) return;
+    if (depth >= limit) throw tooDeep(limit, '');
+    values.push(v);
+    depths.push(depth);
+  };
+  push(value, 0);
+  for (let v = values.pop(); v !== undefined; v = values.pop()) {
+    const below = (depths.pop() as number) + 1;
+    if (Array.isArray(v)) for (const item of v) push(item, below);
+    else for (const item of Object.values(v)) push(item, below);
   }
 }
 

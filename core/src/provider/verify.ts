@@ -38,6 +38,9 @@ import type { OpenApiChecker } from '../openapi/check.js';
 import type { OpenApiSource } from '../openapi/load.js';
 import type { OpenApiFinding } from '../openapi/findings.js';
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 /** A request about to be sent to the provider; filters may change it. */
 export interface ProviderRequest {
   method: string;
@@ -207,9 +210,19 @@ function matches(filter: string | undefined, value: string): boolean {
   }
 }
 
-/** The limits every request to the provider or its state change URL is sent with. */
+const limitsByOptions = new WeakMap<VerifyOptions, SendLimits>();
+
+/** The limits every request to the provider or its state change URL is sent with (worked out once a run). */
 function providerLimits(options: VerifyOptions): SendLimits {
-  return limitsOf({ timeoutMs: options.timeoutMs, maxBytes: options.maxResponseBytes }, 'max-response-bytes');
+  let limits = limitsByOptions.get(options);
+  if (limits === undefined) {
+    limits = limitsOf(
+      { timeoutMs: options.timeoutMs, maxBytes: options.maxResponseBytes },
+      'max-response-bytes',
+    );
+    limitsByOptions.set(options, limits);
+  }
+  return limits;
 }
 
 /** The error with what was being done in front of its message, keeping its code when it has one. */
@@ -261,7 +274,7 @@ async function changeStates(
       }
       if (res.status < 200 || res.status > 299)
         throw new Error(`the state change URL answered ${res.status} for '${state.name}' (${action})`);
-      const text = new TextDecoder().decode(res.body);
+      const text = decoder.decode(res.body);
       if (action === 'setup' && text.trim().startsWith('{')) {
         try {
           Object.assign(values, JSON.parse(text) as Record<string, unknown>);
@@ -281,8 +294,6 @@ async function changeStates(
   }
   return values;
 }
-
-const encoder = new TextEncoder();
 
 function bodyBytes(
   body: Body,
@@ -352,7 +363,7 @@ function toResponse(res: ClientResponse): HttpResponse {
         ? { kind: 'binary', bytes, ...(contentType === undefined ? {} : { contentType }) }
         : {
             kind: 'text',
-            text: new TextDecoder().decode(bytes),
+            text: decoder.decode(bytes),
             ...(contentType === undefined ? {} : { contentType }),
           };
   }
@@ -479,9 +490,10 @@ async function produceMessage(
   let metadata: Record<string, unknown> = {};
   if (header !== null) {
     try {
-      metadata = JSON.parse(
-        new TextDecoder().decode(Uint8Array.from(atob(header), (c) => c.charCodeAt(0))),
-      ) as Record<string, unknown>;
+      metadata = JSON.parse(decoder.decode(Uint8Array.from(atob(header), (c) => c.charCodeAt(0)))) as Record<
+        string,
+        unknown
+      >;
     } catch {
       throw new Error(
         `the Pact-Message-Metadata header of message '${interaction.description}' is not base64-encoded JSON`,
