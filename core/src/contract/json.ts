@@ -102,13 +102,14 @@ function fewerBrackets(text: string, limit: number): true | undefined {
 
 /**
  * One pass over JSON text, without recursion: throws TREATY_INPUT_TOO_DEEP when it nests more than
- * `limit` levels, and returns true when a number outside the strings may be an integral float or too
- * large for an integer (a fraction of zeros as in `100.0`, an exponent, 16 or more digits, or a run
- * of 309), which the native parser cannot tell apart.
+ * `limit` levels, and returns how deep it nests and whether a number outside the strings may be an
+ * integral float or too large for an integer (a fraction of zeros as in `100.0`, an exponent, 16 or
+ * more digits, or a run of 309), which the native parser cannot tell apart.
  */
-function scanJsonText(text: string, limit: number): boolean {
+function scanJsonText(text: string, limit: number): { depth: number; floats: boolean } {
   const n = text.length;
   let depth = 0;
+  let deepest = 0;
   let floats = false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -120,7 +121,10 @@ function scanJsonText(text: string, limit: number): boolean {
         else if (d === 34) break;
       }
     } else if (c === 91 || c === 123) {
-      if (++depth > limit) throw tooDeep(limit, ` (at ${position(text, i)})`);
+      if (++depth > deepest) {
+        if (depth > limit) throw tooDeep(limit, ` (at ${position(text, i)})`);
+        deepest = depth;
+      }
     } else if ((c === 93 || c === 125) && depth > 0) depth--;
     else if (!floats && (c === 45 || (c >= 48 && c <= 57))) {
       let j = c === 45 ? i + 1 : i;
@@ -143,7 +147,7 @@ function scanJsonText(text: string, limit: number): boolean {
       i = j - 1;
     }
   }
-  return floats;
+  return { depth: deepest, floats };
 }
 
 function isDigit(c: number): boolean {
@@ -156,14 +160,25 @@ function isDigit(c: number): boolean {
  * @example checkJsonValueDepth(JSON.parse(body)) // before handing a parsed body to the engine
  */
 export function checkJsonValueDepth(value: unknown, limit = MAX_JSON_DEPTH): void {
+  jsonValueDepth(value, limit);
+}
+
+/**
+ * How deeply a parsed value nests arrays and objects (0 for a scalar); throws TREATY_INPUT_TOO_DEEP,
+ * as {@link checkJsonValueDepth}, past `limit`.
+ * @example jsonValueDepth({ a: [1] }) // 2
+ */
+export function jsonValueDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
   // Only containers are stacked, each with its depth beside it: leaves cost a type check.
   const values: object[] = [];
   const depths: number[] = [];
+  let deepest = 0;
   const push = (v: unknown, depth: number): void => {
     if (typeof v !== 'object' || v === null) return;
     if (depth >= limit) throw tooDeep(limit, '');
     values.push(v);
     depths.push(depth);
+    if (depth >= deepest) deepest = depth + 1;
   };
   push(value, 0);
   for (let v = values.pop(); v !== undefined; v = values.pop()) {
@@ -171,6 +186,7 @@ export function checkJsonValueDepth(value: unknown, limit = MAX_JSON_DEPTH): voi
     if (Array.isArray(v)) for (const item of v) push(item, below);
     else for (const item of Object.values(v)) push(item, below);
   }
+  return deepest;
 }
 
 /**
@@ -180,17 +196,29 @@ export function checkJsonValueDepth(value: unknown, limit = MAX_JSON_DEPTH): voi
  * @example parseJson('{"price": 10.0}') // { price: 10 }, with isFloatLiteral(result, 'price') === true
  */
 export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonValue {
+  return parseJsonMeasured(text, maxDepth).value;
+}
+
+/**
+ * {@link parseJson}, also saying how deeply the text nests arrays and objects (0 for a scalar).
+ * @example parseJsonMeasured('{"a": [1]}').depth // 2
+ */
+export function parseJsonMeasured(
+  text: string,
+  maxDepth = MAX_JSON_DEPTH,
+): { value: JsonValue; depth: number } {
   // Only numbers written as floats with an integral value (100.0, 1e2) need flags; when the text
   // holds nothing that could be one, the native parser gives exactly the same values, faster. The
   // same pass checks the depth.
-  if (!scanJsonText(text, text.length > maxDepth ? maxDepth : Number.POSITIVE_INFINITY)) {
+  const { depth, floats } = scanJsonText(text, text.length > maxDepth ? maxDepth : Number.POSITIVE_INFINITY);
+  if (!floats) {
     try {
-      return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as JsonValue;
+      return { value: JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as JsonValue, depth };
     } catch {
       // fall through to the parser below for a precise error position
     }
   }
-  return parseJsonSlow(text);
+  return { value: parseJsonSlow(text), depth };
 }
 
 /**
