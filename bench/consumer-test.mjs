@@ -27,17 +27,20 @@ function median(xs) {
 
 export function runConsumerTestBench({ quick = false } = {}) {
   const runs = quick ? 3 : 7;
+  const times = { treaty: { one: [], many: [] }, pact: { one: [], many: [] } };
+  // Interleaved, tool by tool and size by size, so a noisy moment hits both alike.
+  for (let i = 0; i < runs; i++) {
+    for (const name of ['treaty', 'pact']) times[name].one.push(timeRun(name, 1));
+    for (const name of ['treaty', 'pact']) times[name].many.push(timeRun(name, 21));
+  }
   const results = {};
   for (const name of ['treaty', 'pact']) {
-    const one = [];
-    const many = [];
-    // Interleaved, so a noisy moment hits both sizes alike.
-    for (let i = 0; i < runs; i++) {
-      one.push(timeRun(name, 1));
-      many.push(timeRun(name, 21));
-    }
+    const { one, many } = times[name];
     results[name] = { one: median(one), perInteraction: (median(many) - median(one)) / 20 };
   }
+  // Each run's ratio against the Pact run beside it: the spread says how far noise moves the median.
+  const ratios = times.treaty.one.map((t, i) => t / times.pact.one[i]);
+  results.ratioRange = [Math.min(...ratios), Math.max(...ratios)];
   const t = results.treaty;
   const p = results.pact;
   const rows = [
@@ -46,7 +49,7 @@ export function runConsumerTestBench({ quick = false } = {}) {
       'one consumer test (process start → contract written)',
       fmt(t.one, 0),
       fmt(p.one, 0),
-      `${fmt(t.one / p.one, 2)}x`,
+      `${fmt(t.one / p.one, 2)}x (runs: ${fmt(results.ratioRange[0], 2)}–${fmt(results.ratioRange[1], 2)}x)`,
     ],
     [
       'each further interaction',

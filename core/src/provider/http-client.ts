@@ -338,7 +338,8 @@ class Exchange {
       const colon = line.indexOf(':');
       const name = line.slice(0, colon);
       if (colon <= 0 || !token.test(name)) throw new Error('HPE_INVALID_HEADER_TOKEN');
-      const value = line.slice(colon + 1).trim();
+      // Spaces and tabs around the value are not part of it (RFC 9110 5.5); other bytes are kept.
+      const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
       rawHeaders.push(name, value);
       addHeader(headers, name, value);
       if (name.length === 14 && name.toLowerCase() === 'content-length') lengths.add(value);

@@ -5,10 +5,11 @@ import {
   DEFAULT_TIMEOUT_MS,
   MAX_TIMEOUT_MS,
   TreatyError,
+  shellWord,
   verifyProvider,
   type VerificationResult,
   type VerifyOptions,
-} from '@treaty/core';
+} from '@treaty/core/provider';
 import { type Command as Cli, Option } from 'commander';
 import { commandRedactor, splitHeader } from '../../secrets.js';
 import type { Command, Invocation, OptionValues } from '../../command.js';
@@ -25,7 +26,6 @@ import {
   texts,
   type Format,
 } from '../../options.js';
-import { shellWord } from '@treaty/core';
 import {
   contractHeading,
   failureDetails,
