@@ -538,12 +538,22 @@ async function verifyInteraction(
   };
   let setUp = false;
   let teardown: Promise<unknown> | undefined;
+  let teardownFailed = false;
   const tearDown = (): Promise<unknown> =>
     changeStates(interaction.providerStates, 'teardown', options).catch((error: unknown) => {
+      teardownFailed = true;
       result.status = 'error';
       result.error = `teardown failed: ${(error as Error).message}`;
       result.errorCode = isTreatyError(error) ? error.code : 'TREATY_VERIFY_INTERACTION';
     });
+  const finish = (): InteractionResult => {
+    if (result.status === 'passed' && result.mismatches.length > 0) result.status = 'failed';
+    if ((result.status === 'failed' || result.status === 'error') && (interaction.pending || contractPending))
+      result.status = 'pending';
+    return redactResult(result, redactor);
+  };
+  // The result as it will be shown, made ready while the provider tears the states down.
+  let ready: InteractionResult | undefined;
   try {
     const values = await changeStates(interaction.providerStates, 'setup', options, warn);
     setUp = true;
@@ -556,6 +566,7 @@ async function verifyInteraction(
       if (interaction.providerStates.length > 0 || options.providerStatesSetupUrl !== undefined)
         teardown = tearDown();
       result.mismatches = matchResponse(interaction.response, response);
+      if (teardown !== undefined) ready = finish();
     } else if (interaction.type === 'Asynchronous/Messages') {
       result.mismatches = matchMessage(interaction.message, await produceMessage(interaction, options, warn));
     } else {
@@ -573,11 +584,9 @@ async function verifyInteraction(
     if (teardown !== undefined) await teardown;
     else if (setUp) await tearDown();
   }
-  if (result.status === 'passed' && result.mismatches.length > 0) result.status = 'failed';
-  if ((result.status === 'failed' || result.status === 'error') && (interaction.pending || contractPending))
-    result.status = 'pending';
-  result.durationMs = performance.now() - started;
-  return redactResult(result, redactor);
+  const shown = ready === undefined || teardownFailed ? finish() : ready;
+  shown.durationMs = performance.now() - started;
+  return shown;
 }
 
 /** The result as it may be shown: no credential in its request, error, warnings or mismatches. */
