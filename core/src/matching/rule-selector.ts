@@ -71,12 +71,15 @@ interface Complete {
 export class RuleCursor {
   private readonly children = new Map<string | number, RuleCursor>();
   private readonly indexSensitive: boolean;
+  /** The rules that apply here, and whether they reached here by cascading (one object per cursor). */
+  readonly selected: SelectedRules | undefined;
 
   private constructor(
     private readonly depth: number,
     private readonly pending: Pending[],
     private readonly best: Complete | undefined,
   ) {
+    this.selected = best === undefined ? undefined : { list: best.list, cascaded: best.length < depth };
     // `$.items.0` names an index as a field, so numeric field names tell elements apart too.
     this.indexSensitive = pending.some((p) => {
       const t = p.tokens[depth];
@@ -107,13 +110,6 @@ export class RuleCursor {
       else pending.push({ tokens, list, weight: 2 });
     }
     return new RuleCursor(0, pending, best);
-  }
-
-  /** The rules that apply here, and whether they reached here by cascading. */
-  get selected(): SelectedRules | undefined {
-    return this.best === undefined
-      ? undefined
-      : { list: this.best.list, cascaded: this.best.length < this.depth };
   }
 
   /** The cursor one step down, at an object key or array index. */
