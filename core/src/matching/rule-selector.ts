@@ -1,4 +1,5 @@
-import type { RuleList } from '../contract/model.js';
+import type { JsonValue, RuleList } from '../contract/model.js';
+import { stringifyJson } from '../contract/json.js';
 import { parsePathExpression, pathWeight, type Location, type PathToken } from '../contract/path-expr.js';
 
 /** The rule list that applies at a location, and whether it reached there by cascading. */
@@ -94,8 +95,17 @@ export class RuleCursor {
     if (rules === undefined) return undefined;
     const cached = rootCache.get(rules);
     if (cached !== undefined) return cached;
-    const root = RuleCursor.build(rules);
-    if (root !== undefined) rootCache.set(rules, root);
+    // Interactions of one contract often carry the same rules in maps of their own: they share one
+    // cursor tree, built (and walked into) once.
+    const key = stringifyJson(rules as unknown as JsonValue);
+    let root = contentCache.get(key);
+    if (root === undefined) {
+      root = RuleCursor.build(rules);
+      if (root === undefined) return undefined;
+      if (contentCache.size >= 256) contentCache.clear();
+      contentCache.set(key, root);
+    }
+    rootCache.set(rules, root);
     return root;
   }
 
@@ -147,3 +157,4 @@ export class RuleCursor {
 }
 
 const rootCache = new WeakMap<Record<string, RuleList>, RuleCursor>();
+const contentCache = new Map<string, RuleCursor>();
