@@ -1,5 +1,4 @@
-import type { JsonValue, RuleList } from '../contract/model.js';
-import { stringifyJson } from '../contract/json.js';
+import type { RuleList } from '../contract/model.js';
 import { parsePathExpression, pathWeight, type Location, type PathToken } from '../contract/path-expr.js';
 
 /** The rule list that applies at a location, and whether it reached there by cascading. */
@@ -96,8 +95,9 @@ export class RuleCursor {
     const cached = rootCache.get(rules);
     if (cached !== undefined) return cached;
     // Interactions of one contract often carry the same rules in maps of their own: they share one
-    // cursor tree, built (and walked into) once.
-    const key = stringifyJson(rules as unknown as JsonValue);
+    // cursor tree, built (and walked into) once. (Plain JSON text is the key: whether a number in a
+    // rule was written 1.0 or 1 changes no verdict, for only the actual value's form is checked.)
+    const key = JSON.stringify(rules);
     let root = contentCache.get(key);
     if (root === undefined) {
       root = RuleCursor.build(rules);
