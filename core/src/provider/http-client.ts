@@ -213,16 +213,24 @@ function park(conn: Connection): void {
   idle.set(conn.origin, list);
 }
 
-/** Adds a header line to `dest` as node:http's IncomingMessage did: some joined, some first-wins. */
-function addHeader(dest: IncomingHttpHeaders, name: string, value: string): void {
-  const key = name.toLowerCase();
-  const headers = dest as Record<string, string | string[] | undefined>;
-  const had = headers[key];
-  if (key === 'set-cookie') {
-    if (Array.isArray(had)) had.push(value);
-    else headers[key] = [value];
-  } else if (had === undefined) headers[key] = value;
-  else if (!firstWins.has(key)) headers[key] = `${had as string}${key === 'cookie' ? '; ' : ', '}${value}`;
+/** The headers as node:http's IncomingMessage gave them: lower-case names, repeats joined or first-wins. */
+function headersOf(rawHeaders: readonly string[]): IncomingHttpHeaders {
+  const headers: Record<string, string | string[] | undefined> = {};
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const key = (rawHeaders[i] as string).toLowerCase();
+    const value = rawHeaders[i + 1] as string;
+    const had = headers[key];
+    if (key === 'set-cookie') {
+      if (Array.isArray(had)) had.push(value);
+      else headers[key] = [value];
+    } else if (had === undefined) headers[key] = value;
+    else if (!firstWins.has(key)) headers[key] = `${had as string}${key === 'cookie' ? '; ' : ', '}${value}`;
+  }
+  return headers as IncomingHttpHeaders;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
 }
 const firstWins = new Set([
   'age',
@@ -263,7 +271,6 @@ class Exchange {
   #gotBytes = false;
   #status = 0;
   #rawHeaders: string[] = [];
-  #headers: IncomingHttpHeaders = {};
   /** 'head' until the headers are read; then how the body ends. */
   #mode: 'head' | 'length' | 'chunked' | 'close' = 'head';
   #remaining = 0;
@@ -326,33 +333,44 @@ class Exchange {
 
   /** The status line and headers; decides how the body ends. */
   #readHead(text: string): void {
-    const lines = text.split('\r\n');
-    const status = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/.exec(lines[0] as string);
+    let eol = text.indexOf('\r\n');
+    if (eol === -1) eol = text.length;
+    const status = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/.exec(text.slice(0, eol));
     if (status === null) throw new Error('HPE_INVALID_CONSTANT');
     const code = Number(status[2]);
     const rawHeaders: string[] = [];
-    const headers: IncomingHttpHeaders = {};
-    const lengths = new Set<string>();
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string;
-      const colon = line.indexOf(':');
-      const name = line.slice(0, colon);
-      if (colon <= 0 || !token.test(name)) throw new Error('HPE_INVALID_HEADER_TOKEN');
+    // Only what decides how the answer ends is looked at here; the headers object is made on demand.
+    let lengths: string[] | undefined;
+    let connection = '';
+    let te: string | undefined;
+    for (let at = eol + 2; at < text.length; ) {
+      let end = text.indexOf('\r\n', at);
+      if (end === -1) end = text.length;
+      const colon = text.indexOf(':', at);
+      if (colon <= at || colon > end) throw new Error('HPE_INVALID_HEADER_TOKEN');
+      const name = text.slice(at, colon);
+      if (!token.test(name)) throw new Error('HPE_INVALID_HEADER_TOKEN');
       // Spaces and tabs around the value are not part of it (RFC 9110 5.5); other bytes are kept.
-      const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+      let from = colon + 1;
+      let to = end;
+      while (from < to && isBlank(text.charCodeAt(from))) from++;
+      while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
+      const value = text.slice(from, to);
       rawHeaders.push(name, value);
-      addHeader(headers, name, value);
-      if (name.length === 14 && name.toLowerCase() === 'content-length') lengths.add(value);
+      if (name.length === 14 && name.toLowerCase() === 'content-length')
+        lengths = [...(lengths ?? []), value];
+      else if (name.length === 10 && name.toLowerCase() === 'connection')
+        connection += `,${value.toLowerCase()}`;
+      else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding')
+        te = te === undefined ? value : `${te}, ${value}`;
+      at = end + 2;
     }
     // An informational answer (100 Continue, 103 Early Hints) comes before the real one.
     if (code >= 100 && code < 200 && code !== 101) return;
     this.#status = code;
     this.#rawHeaders = rawHeaders;
-    this.#headers = headers;
-    const connection = String(headers.connection ?? '').toLowerCase();
     if (status[1] === '0' ? !/\bkeep-alive\b/.test(connection) : /\bclose\b/.test(connection))
       this.#reusable = false;
-    const te = headers['transfer-encoding'];
     if (this.head || code === 101 || code === 204 || code === 304) {
       this.#mode = 'length';
       this.#remaining = 0;
@@ -362,10 +380,11 @@ class Exchange {
       if (/(?:^|,)\s*chunked\s*$/i.test(te)) this.#mode = 'chunked';
       else this.#mode = 'close';
       // Both a length and a coding: the coding wins (RFC 9112 6.3), and the connection is not trusted again.
-      if (lengths.size > 0) this.#reusable = false;
-    } else if (lengths.size > 0) {
-      const declared = [...lengths][0] as string;
-      if (lengths.size > 1 || !/^\d+$/.test(declared)) throw new Error('HPE_UNEXPECTED_CONTENT_LENGTH');
+      if (lengths !== undefined) this.#reusable = false;
+    } else if (lengths !== undefined) {
+      const declared = lengths[0] as string;
+      if (lengths.some((l) => l !== declared) || !/^\d+$/.test(declared))
+        throw new Error('HPE_UNEXPECTED_CONTENT_LENGTH');
       this.#mode = 'length';
       this.#remaining = Number(declared);
       if (this.#remaining > this.maxBytes) throw this.tooLarge();
@@ -430,9 +449,19 @@ class Exchange {
       body.set(c, at);
       at += c.length;
     }
+    const rawHeaders = this.#rawHeaders;
+    let headers: IncomingHttpHeaders | undefined;
     this.done(
       undefined,
-      { status: this.#status, headers: this.#headers, rawHeaders: this.#rawHeaders, body },
+      {
+        status: this.#status,
+        get headers(): IncomingHttpHeaders {
+          headers ??= headersOf(rawHeaders);
+          return headers;
+        },
+        rawHeaders,
+        body,
+      },
       this.#reusable && !extra,
     );
   }

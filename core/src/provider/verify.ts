@@ -355,8 +355,8 @@ function toResponse(res: ClientResponse): HttpResponse {
   const bytes = res.body;
   const response: HttpResponse = { status: res.status, headers, matchingRules: {}, generators: {} };
   if (bytes.length > 0) {
-    const ct = res.headers['content-type'];
-    const contentType = typeof ct === 'string' ? ct : undefined;
+    // The first Content-Type line, as node:http's headers object kept it.
+    const contentType = headers['content-type']?.[0];
     const kind = classifyContentType(contentType);
     response.body =
       kind === 'binary' || kind === 'multipart'
