@@ -512,6 +512,10 @@ export async function send(url: string, options: SendOptions): Promise<ClientRes
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw new Error(`${u.protocol} URLs are not supported; use http:// or https://`);
   const { head, body, close } = requestBytes(u, options);
+  // One buffer, one write: the head and the body go to the kernel together.
+  const bytes = Buffer.allocUnsafe(head.length + (body?.length ?? 0));
+  bytes.write(head, 0, 'latin1');
+  if (body !== undefined) bytes.set(body, head.length);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const shown = (): string => `${options.method} ${plainUrl.text(url)}`;
   const tooLarge = (): TreatyError =>
@@ -570,13 +574,7 @@ export async function send(url: string, options: SendOptions): Promise<ClientRes
             },
           );
           timedOut = () => conn.exchange?.fail(timeoutError());
-          if (body === undefined || body.length === 0) conn.socket.write(head, 'latin1');
-          else {
-            conn.socket.cork();
-            conn.socket.write(head, 'latin1');
-            conn.socket.write(body);
-            conn.socket.uncork();
-          }
+          conn.socket.write(bytes);
         });
       } catch (error) {
         // A kept-alive connection the server closed while it waited in the pool: the request never
