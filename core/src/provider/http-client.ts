@@ -104,44 +104,84 @@ const badValue = /[^\t\x20-\x7e\x80-\xff]/;
 const bodyless = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
-/** The request's head and body bytes, as node:http wrote them; throws a TypeError as it did. */
-function requestBytes(
-  u: URL,
-  options: SendOptions,
-): { head: string; body: Uint8Array | undefined; close: boolean } {
+// Header names and methods already found to be tokens: a verification sends the same few again and again.
+const tokens = new Set<string>();
+
+function isToken(name: string): boolean {
+  if (tokens.has(name)) return true;
+  if (!token.test(name)) return false;
+  if (tokens.size < 1000) tokens.add(name);
+  return true;
+}
+
+/**
+ * The request's bytes, head and body in one buffer, as node:http wrote them, and whether it asks for
+ * the connection to close; throws a TypeError as node:http did.
+ */
+function requestBytes(u: URL, options: SendOptions): { bytes: Buffer; close: boolean } {
   const method = options.method;
-  if (!token.test(method)) throw new TypeError(`Method must be a valid HTTP token ["${method}"]`);
+  if (!isToken(method)) throw new TypeError(`Method must be a valid HTTP token ["${method}"]`);
   const path = `${u.pathname}${u.search}`;
   if (/[^\u0021-\u00ff]/.test(path)) throw new TypeError('Request path contains unescaped characters');
   // One header per name whatever its case, as node:http's setHeader kept them: the last value under
   // the first spelling's place and the last spelling.
-  const headers = new Map<string, [string, string]>();
+  const names: string[] = [];
+  const lower: string[] = [];
+  const values: string[] = [];
   const set = (name: string, value: string): void => {
-    if (!token.test(name)) throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
+    if (!isToken(name)) throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
     if (badValue.test(value)) throw new TypeError(`Invalid character in header content ["${name}"]`);
-    headers.set(name.toLowerCase(), [name, value]);
+    const key = name.toLowerCase();
+    const at = lower.indexOf(key);
+    if (at === -1) {
+      names.push(name);
+      lower.push(key);
+      values.push(value);
+    } else {
+      names[at] = name;
+      values[at] = value;
+    }
+  };
+  const headerOf = (key: string): string | undefined => {
+    const at = lower.indexOf(key);
+    return at === -1 ? undefined : values[at];
   };
   for (const name of Object.keys(options.headers)) set(name, String(options.headers[name]));
-  let body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
-  const te = headers.get('transfer-encoding')?.[1];
+  let body: Uint8Array | string | undefined = options.body;
+  const te = headerOf('transfer-encoding');
   if (te !== undefined && /(?:^|,)\s*chunked\s*$/i.test(te)) {
     // Asked for chunked: the body goes as one chunk, and no length is declared beside it.
-    if (body !== undefined && body.length > 0)
-      body = Buffer.concat([
-        Buffer.from(`${body.length.toString(16)}\r\n`),
-        body,
-        Buffer.from('\r\n0\r\n\r\n'),
-      ]);
-    else body = Buffer.from('0\r\n\r\n');
-  } else if (body !== undefined) set('content-length', String(body.length));
-  if (!headers.has('host')) set('Host', u.host);
+    const size = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    body =
+      size === 0
+        ? '0\r\n\r\n'
+        : Buffer.concat([
+            Buffer.from(`${size.toString(16)}\r\n`),
+            Buffer.from(body as Uint8Array | string),
+            Buffer.from('\r\n0\r\n\r\n'),
+          ]);
+  } else if (body !== undefined)
+    set('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length));
+  if (headerOf('host') === undefined) set('Host', u.host);
   let head = `${method} ${path} HTTP/1.1\r\n`;
-  for (const [name, value] of headers.values()) head += `${name}: ${value}\r\n`;
-  const connection = headers.get('connection')?.[1];
+  for (let i = 0; i < names.length; i++) head += `${names[i]}: ${values[i]}\r\n`;
+  const connection = headerOf('connection');
   if (connection === undefined) head += 'Connection: keep-alive\r\n';
-  if (body === undefined && te === undefined && !headers.has('content-length') && !bodyless.has(method))
+  if (
+    body === undefined &&
+    te === undefined &&
+    headerOf('content-length') === undefined &&
+    !bodyless.has(method)
+  )
     head += 'Content-Length: 0\r\n';
-  return { head: `${head}\r\n`, body, close: connection !== undefined && /\bclose\b/i.test(connection) };
+  head += '\r\n';
+  // One buffer, one write: the head and the body go to the kernel together.
+  const size = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  const bytes = Buffer.allocUnsafe(head.length + size);
+  bytes.write(head, 0, 'latin1');
+  if (typeof body === 'string') bytes.write(body, head.length, 'utf8');
+  else if (body !== undefined) bytes.set(body, head.length);
+  return { bytes, close: connection !== undefined && /\bclose\b/i.test(connection) };
 }
 
 /** Waits for a turn on the origin when it has MAX_CONNECTIONS requests in flight. */
@@ -511,11 +551,7 @@ export async function send(url: string, options: SendOptions): Promise<ClientRes
   const u = new URL(url);
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw new Error(`${u.protocol} URLs are not supported; use http:// or https://`);
-  const { head, body, close } = requestBytes(u, options);
-  // One buffer, one write: the head and the body go to the kernel together.
-  const bytes = Buffer.allocUnsafe(head.length + (body?.length ?? 0));
-  bytes.write(head, 0, 'latin1');
-  if (body !== undefined) bytes.set(body, head.length);
+  const { bytes, close } = requestBytes(u, options);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const shown = (): string => `${options.method} ${plainUrl.text(url)}`;
   const tooLarge = (): TreatyError =>
