@@ -10,13 +10,18 @@ import { fmt, table } from './lib.mjs';
 
 const script = (name) => fileURLToPath(new URL(`./consumer/${name}.mjs`, import.meta.url));
 
-function timeRun(name, count) {
+function timeRun(name, count, attempt = 1) {
   const dir = mkdtempSync(join(tmpdir(), `treaty-bench-${name}-`));
   const start = performance.now();
   const r = spawnSync(process.execPath, [script(name), dir, String(count)], { encoding: 'utf8' });
   const ms = performance.now() - start;
-  if (r.status !== 0 || readdirSync(dir).filter((f) => f.endsWith('.json')).length !== 1)
+  if (r.status !== 0 || readdirSync(dir).filter((f) => f.endsWith('.json')).length !== 1) {
+    // On a busy machine Pact JS now and then reports the last request as not received (its mock
+    // server records a request after answering it, and the test ends first): such a run is repeated.
+    if (name === 'pact' && attempt < 3 && /expected but not received/.test(r.stderr))
+      return timeRun(name, count, attempt + 1);
     throw new Error(`${name} ${count}: exit ${r.status}\n${r.stderr}`);
+  }
   return ms;
 }
 
