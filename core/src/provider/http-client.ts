@@ -70,6 +70,12 @@ interface Connection {
   exchange: Exchange | undefined;
   /** Set once the connection has answered a request: a reused one may have been closed meanwhile. */
   reused: boolean;
+  /**
+   * The deadline of the exchange it serves: one timer per connection, re-armed for each exchange
+   * (cheaper than a timer per request). It is unref'd: an exchange in flight keeps the process
+   * alive through its socket, and a timer that fires with no exchange late does nothing.
+   */
+  deadline: { timer: NodeJS.Timeout; ms: number } | undefined;
 }
 
 // Idle keep-alive connections per origin, and how many serve a request now: a new connection per
@@ -79,10 +85,43 @@ const idle = new Map<string, Connection[]>();
 const busy = new Map<string, number>();
 const waiting = new Map<string, Array<() => void>>();
 
-type TlsConnect = typeof import('node:tls').connect;
-let tlsConnect: Promise<TlsConnect> | undefined;
+// TLS loads with the first https URL: most verifications never need it.
+let tls: typeof import('node:tls').connect | undefined;
 
 const plainUrl = new Redactor();
+
+/** What a request needs of its URL, parsed once per URL (verification asks one state URL again and again). */
+interface Target {
+  protocol: 'http:' | 'https:';
+  /** Host and port as the Host header writes them (`[::1]:8080`; no port when it is the default). */
+  host: string;
+  /** The host name to connect to, without the brackets of an IPv6 address. */
+  hostname: string;
+  port: number;
+  /** Path and query, as the request line writes them. */
+  path: string;
+  origin: string;
+}
+const targets = new Map<string, Target>();
+
+function targetOf(url: string): Target {
+  let target = targets.get(url);
+  if (target !== undefined) return target;
+  const u = new URL(url);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new Error(`${u.protocol} URLs are not supported; use http:// or https://`);
+  target = {
+    protocol: u.protocol,
+    host: u.host,
+    hostname: u.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(u.port) || (u.protocol === 'https:' ? 443 : 80),
+    path: `${u.pathname}${u.search}`,
+    origin: `${u.protocol}//${u.host}`,
+  };
+  if (targets.size >= 256) targets.clear();
+  targets.set(url, target);
+  return target;
+}
 
 /**
  * True for an absolute http(s) URL that parses and has no whitespace or control characters in it.
@@ -118,10 +157,10 @@ function isToken(name: string): boolean {
  * The request's bytes, head and body in one buffer, as node:http wrote them, and whether it asks for
  * the connection to close; throws a TypeError as node:http did.
  */
-function requestBytes(u: URL, options: SendOptions): { bytes: Buffer; close: boolean } {
+function requestBytes(u: Target, options: SendOptions): { bytes: Buffer; close: boolean } {
   const method = options.method;
   if (!isToken(method)) throw new TypeError(`Method must be a valid HTTP token ["${method}"]`);
-  const path = `${u.pathname}${u.search}`;
+  const path = u.path;
   if (/[^\u0021-\u00ff]/.test(path)) throw new TypeError('Request path contains unescaped characters');
   // One header per name whatever its case, as node:http's setHeader kept them: the last value under
   // the first spelling's place and the last spelling.
@@ -184,16 +223,24 @@ function requestBytes(u: URL, options: SendOptions): { bytes: Buffer; close: boo
   return { bytes, close: connection !== undefined && /\bclose\b/i.test(connection) };
 }
 
-/** Waits for a turn on the origin when it has MAX_CONNECTIONS requests in flight. */
-async function turn(origin: string): Promise<void> {
-  if ((busy.get(origin) ?? 0) >= MAX_CONNECTIONS) {
-    await new Promise<void>((resolve) => {
-      const queue = waiting.get(origin) ?? [];
-      queue.push(resolve);
-      waiting.set(origin, queue);
-    });
+/**
+ * Takes a turn on the origin: at once (undefined) while it has fewer than MAX_CONNECTIONS requests
+ * in flight, else a promise that settles when one of them is over.
+ */
+function turn(origin: string): Promise<void> | undefined {
+  const n = busy.get(origin) ?? 0;
+  if (n < MAX_CONNECTIONS) {
+    busy.set(origin, n + 1);
+    return undefined;
   }
-  busy.set(origin, (busy.get(origin) ?? 0) + 1);
+  return new Promise<void>((resolve) => {
+    const queue = waiting.get(origin) ?? [];
+    queue.push(() => {
+      busy.set(origin, (busy.get(origin) ?? 0) + 1);
+      resolve();
+    });
+    waiting.set(origin, queue);
+  });
 }
 
 function release(origin: string): void {
@@ -201,8 +248,12 @@ function release(origin: string): void {
   waiting.get(origin)?.shift()?.();
 }
 
-/** A pooled connection to the origin that is still open, or a new one. */
-async function connection(u: URL, origin: string, fresh: boolean): Promise<Connection> {
+/**
+ * A pooled connection to the origin that is still open, or a new one (a promise only while TLS,
+ * loaded with the first https URL, is still loading).
+ */
+function connection(u: Target, fresh: boolean): Connection | Promise<Connection> {
+  const origin = u.origin;
   const pool = idle.get(origin);
   while (!fresh && pool !== undefined && pool.length > 0) {
     const conn = pool.pop() as Connection;
@@ -210,17 +261,23 @@ async function connection(u: URL, origin: string, fresh: boolean): Promise<Conne
     conn.socket.ref();
     return conn;
   }
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
-  let socket: Socket;
-  if (u.protocol === 'https:') {
-    tlsConnect ??= import('node:tls').then((m) => m.connect);
-    const tls = await tlsConnect;
-    // A certificate names a host, never an address: no server name for an IP, as node:https does.
-    socket = tls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}) });
-  } else socket = connect({ host, port });
+  const host = u.hostname;
+  const port = u.port;
+  if (u.protocol === 'http:') return opened(connect({ host, port }), origin);
+  if (tls === undefined) {
+    return import('node:tls').then((m) => {
+      tls = m.connect;
+      return connection(u, fresh);
+    });
+  }
+  // A certificate names a host, never an address: no server name for an IP, as node:https does.
+  return opened(tls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}) }), origin);
+}
+
+/** A new connection: its socket's events go to the exchange it serves, or close it while idle. */
+function opened(socket: Socket, origin: string): Connection {
   socket.setNoDelay(true);
-  const conn: Connection = { socket, origin, exchange: undefined, reused: false };
+  const conn: Connection = { socket, origin, exchange: undefined, reused: false, deadline: undefined };
   socket.on('data', (chunk: Buffer) => {
     if (conn.exchange !== undefined) conn.exchange.data(chunk);
     // Bytes no request asked for: the connection is out of step, so it is not used again.
@@ -231,6 +288,7 @@ async function connection(u: URL, origin: string, fresh: boolean): Promise<Conne
     conn.exchange?.fail(new Error(error.code ?? error.message)),
   );
   socket.on('close', () => {
+    if (conn.deadline !== undefined) clearTimeout(conn.deadline.timer);
     conn.exchange?.closed();
     const list = idle.get(origin);
     const at = list?.indexOf(conn) ?? -1;
@@ -305,6 +363,15 @@ class ExchangeError extends Error {
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 
+/** One request as sent, with what its errors say. */
+interface Sent {
+  url: string;
+  options: SendOptions;
+  maxBytes: number;
+  /** The request asked for the connection to close after the answer. */
+  close: boolean;
+}
+
 /** Reads one answer from a connection's chunks and settles once it is whole, failed or late. */
 class Exchange {
   #buffer: Buffer | undefined;
@@ -320,13 +387,41 @@ class Exchange {
   #size = 0;
   #reusable = true;
   #settled = false;
+  readonly head: boolean;
+  readonly maxBytes: number;
 
   constructor(
-    readonly head: boolean,
-    readonly maxBytes: number,
-    readonly tooLarge: () => Error,
-    readonly done: (error: Error | undefined, response?: ClientResponse, reusable?: boolean) => void,
-  ) {}
+    readonly conn: Connection,
+    readonly sent: Sent,
+    readonly resolve: (response: ClientResponse) => void,
+    readonly reject: (error: Error) => void,
+  ) {
+    this.head = sent.options.method === 'HEAD';
+    this.maxBytes = sent.maxBytes;
+  }
+
+  tooLarge(): TreatyError {
+    const { options } = this.sent;
+    return new TreatyError(
+      'TREATY_VERIFY_TOO_LARGE',
+      `The answer to ${shown(this.sent)} is larger than ${this.maxBytes} bytes${options.maxBytesSetting === undefined ? '' : ` (${options.maxBytesSetting})`}; reading stopped there. Raise the limit if it is meant to be that large.`,
+    );
+  }
+
+  /** The answer is whole (and the connection may serve another), or reading it failed. */
+  done(error: Error | undefined, response?: ClientResponse, reusable?: boolean): void {
+    const conn = this.conn;
+    conn.exchange = undefined;
+    if (error !== undefined || response === undefined) {
+      // A connection left half-read must not go back to the pool.
+      conn.socket.destroy();
+      this.reject(error ?? new Error('no answer'));
+      return;
+    }
+    if (reusable === true && !this.sent.close) park(conn);
+    else conn.socket.destroy();
+    this.resolve(response);
+  }
 
   data(chunk: Buffer): void {
     if (this.#settled) return;
@@ -540,6 +635,35 @@ function isTreatyError(error: Error): boolean {
   return error instanceof TreatyError;
 }
 
+/** The method and URL of a request as messages show them, without a password in the URL. */
+function shown(sent: Sent): string {
+  return `${sent.options.method} ${plainUrl.text(sent.url)}`;
+}
+
+function timeoutError(sent: Sent): TreatyError {
+  const { options } = sent;
+  return new TreatyError(
+    'TREATY_VERIFY_TIMEOUT',
+    `${shown(sent)} did not complete within ${options.timeoutMs} ms${options.timeoutSetting === undefined ? '' : ` (${options.timeoutSetting})`}. Make it answer faster, or raise the timeout.`,
+  );
+}
+
+/** Starts the deadline of the exchange a connection now serves: `ms` from now. */
+function arm(conn: Connection, ms: number): void {
+  const deadline = conn.deadline;
+  if (deadline !== undefined && deadline.ms === ms) {
+    deadline.timer.refresh();
+    return;
+  }
+  if (deadline !== undefined) clearTimeout(deadline.timer);
+  const timer = setTimeout(() => {
+    const exchange = conn.exchange;
+    exchange?.fail(timeoutError(exchange.sent));
+  }, ms);
+  timer.unref();
+  conn.deadline = { timer, ms };
+}
+
 /**
  * Sends one HTTP request over a kept-alive connection and reads the whole answer, within a deadline
  * for the whole exchange and a limit on the body. A deadline that passes throws
@@ -548,71 +672,37 @@ function isTreatyError(error: Error): boolean {
  * @example await send('http://127.0.0.1:8080/orders/1', { method: 'GET', headers: {}, timeoutMs: 30000 })
  */
 export async function send(url: string, options: SendOptions): Promise<ClientResponse> {
-  const u = new URL(url);
-  if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new Error(`${u.protocol} URLs are not supported; use http:// or https://`);
-  const { bytes, close } = requestBytes(u, options);
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const shown = (): string => `${options.method} ${plainUrl.text(url)}`;
-  const tooLarge = (): TreatyError =>
-    new TreatyError(
-      'TREATY_VERIFY_TOO_LARGE',
-      `The answer to ${shown()} is larger than ${maxBytes} bytes${options.maxBytesSetting === undefined ? '' : ` (${options.maxBytesSetting})`}; reading stopped there. Raise the limit if it is meant to be that large.`,
-    );
-  const origin = `${u.protocol}//${u.host}`;
-  let late = false;
-  let current: Connection | undefined;
+  const target = targetOf(url);
+  const { bytes, close } = requestBytes(target, options);
+  const sent: Sent = { url, options, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, close };
+  const origin = target.origin;
   // One deadline for the whole exchange: a socket timeout would only catch a silent connection,
-  // not one that trickles a byte at a time.
-  let timedOut: (() => void) | undefined;
-  const deadline = setTimeout(
-    () => {
-      late = true;
-      timedOut?.();
-    },
-    Math.min(options.timeoutMs, MAX_TIMEOUT_MS),
-  );
-  const timeoutError = (): TreatyError =>
-    new TreatyError(
-      'TREATY_VERIFY_TIMEOUT',
-      `${shown()} did not complete within ${options.timeoutMs} ms${options.timeoutSetting === undefined ? '' : ` (${options.timeoutSetting})`}. Make it answer faster, or raise the timeout.`,
-    );
-  await turn(origin);
+  // not one that trickles a byte at a time. It counts from here; a request that waited for a turn
+  // has that much less left.
+  const timeoutMs = Math.min(options.timeoutMs, MAX_TIMEOUT_MS);
+  const started = performance.now();
+  const left = (): number => Math.ceil(timeoutMs - (performance.now() - started));
+  const wait = turn(origin);
+  if (wait !== undefined) await wait;
   try {
     for (let attempt = 0; ; attempt++) {
-      if (late) throw timeoutError();
-      const conn = await connection(u, origin, attempt > 0);
-      current = conn;
-      if (late) {
-        conn.socket.destroy();
-        throw timeoutError();
-      }
+      // The first attempt without a wait has the whole deadline; the rest what is left of it.
+      const ms = attempt === 0 && wait === undefined ? timeoutMs : left();
+      if (ms <= 0) throw timeoutError(sent);
+      const got = connection(target, attempt > 0);
+      const conn = got instanceof Promise ? await got : got;
       try {
         return await new Promise<ClientResponse>((resolve, reject) => {
-          conn.exchange = new Exchange(
-            options.method === 'HEAD',
-            maxBytes,
-            tooLarge,
-            (error, response, reusable) => {
-              if (error !== undefined || response === undefined) {
-                // A connection left half-read must not go back to the pool.
-                conn.exchange = undefined;
-                conn.socket.destroy();
-                reject(error);
-                return;
-              }
-              if (reusable === true && !close) park(conn);
-              else {
-                conn.exchange = undefined;
-                conn.socket.destroy();
-              }
-              resolve(response);
-            },
-          );
-          timedOut = () => conn.exchange?.fail(timeoutError());
+          conn.exchange = new Exchange(conn, sent, resolve, reject);
+          arm(conn, ms);
           conn.socket.write(bytes);
         });
       } catch (error) {
+        // Settled exchanges leave their connection; one still there failed outside of reading.
+        if (conn.exchange !== undefined) {
+          conn.exchange = undefined;
+          conn.socket.destroy();
+        }
         // A kept-alive connection the server closed while it waited in the pool: the request never
         // reached it, so an idempotent one is sent again once, on a new connection.
         if (
@@ -620,7 +710,6 @@ export async function send(url: string, options: SendOptions): Promise<ClientRes
           !error.bytes &&
           conn.reused &&
           attempt === 0 &&
-          !late &&
           idempotent.has(options.method)
         )
           continue;
@@ -628,9 +717,6 @@ export async function send(url: string, options: SendOptions): Promise<ClientRes
       }
     }
   } finally {
-    clearTimeout(deadline);
-    timedOut = undefined;
-    if (current?.exchange !== undefined) current.socket.destroy();
     release(origin);
   }
 }
