@@ -1,14 +1,13 @@
-import { Command as Cli, CommanderError } from 'commander';
+import { Command as Cli, CommanderError } from './commander.js';
 import type { CliIo } from './io.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
+import { VERSION } from './version.js';
 
 // The one entry: it parses the command line with commander, runs the command, and maps every error
 // to a message and an exit code. It imports neither the commands nor @treaty/core up front, so that
 // `treaty --version` and `treaty --help` stay fast: a command's module loads only when it runs, and
 // what the CLI itself needs of core comes from @treaty/core/provider, about half of core.
-
-const version = '0.1.0';
 
 /** `Usage: …` and where to see more, printed under a usage error instead of the whole help. */
 async function usageLines(cli: Cli): Promise<string> {
@@ -47,7 +46,7 @@ function program(io: CliIo): Cli {
   const cli = new Cli('treaty')
     .description('treaty — consumer-driven contract testing that speaks Pact')
     .usage('<command> [options]')
-    .version(version, '-v, --version', 'print the version')
+    .version(VERSION, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show help (also: treaty <command> --help)')
     .helpCommand('help [command]', 'show the help of a command')
     // Options after a command's name are that command's: `can-i-deploy --version 1` is not ours.

@@ -1,4 +1,4 @@
-import { type Command as Cli, Option } from 'commander';
+import { type Command as Cli, Option } from '../../commander.js';
 import { TreatyError } from '@treaty/core/provider';
 import type { Command, Invocation } from '../../command.js';
 import type { CliIo } from '../../io.js';

@@ -10,7 +10,7 @@ import {
   type VerificationResult,
   type VerifyOptions,
 } from '@treaty/core/provider';
-import { type Command as Cli, Option } from 'commander';
+import { type Command as Cli, Option } from '../../commander.js';
 import { commandRedactor, splitHeader } from '../../secrets.js';
 import type { Command, Invocation, OptionValues } from '../../command.js';
 import type { CliIo } from '../../io.js';
