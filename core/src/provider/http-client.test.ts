@@ -236,13 +236,21 @@ describe('send: reading the answer', () => {
     );
   });
 
-  it('refuses what is not an HTTP answer, headers past the limit, and contradicting lengths', async () => {
+  it('refuses what is not an HTTP answer, headers past the limit, contradicting lengths and bare LFs', async () => {
     const garbage = await raw(() => 'SSH-2.0-OpenSSH\r\n\r\n');
     await expect(send(garbage.url, get)).rejects.toThrow('HPE_INVALID_CONSTANT');
     const huge = await raw(() => `HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     await expect(send(huge.url, get)).rejects.toThrow('HPE_HEADER_OVERFLOW');
     const lengths = await raw(() => 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab');
     await expect(send(lengths.url, get)).rejects.toThrow('HPE_UNEXPECTED_CONTENT_LENGTH');
+    // Bare LFs end no line, as for node:http: refused at once, not left to the deadline.
+    for (const answer of [
+      'HTTP/1.1 200 OK\nContent-Length: 2\n\nok',
+      'HTTP/1.1 200 OK\r\nX-A: 1\nX-B: 2\r\n\r\n',
+    ]) {
+      const bare = await raw(() => answer);
+      await expect(send(bare.url, get)).rejects.toThrow('HPE_CR_EXPECTED');
+    }
   });
 
   it('stops a chunked answer past maxBytes', async () => {

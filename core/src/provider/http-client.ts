@@ -433,6 +433,9 @@ class Exchange {
         if (this.#mode === 'head') {
           const end = buf.indexOf(CRLF2);
           if (end === -1) {
+            // Lines end with CRLF; an answer with bare LFs would otherwise wait here for its deadline.
+            const lf = buf.indexOf(10);
+            if (lf !== -1 && buf[lf - 1] !== 13) throw new Error('HPE_CR_EXPECTED');
             if (buf.length > maxHeaderSize) throw new Error('HPE_HEADER_OVERFLOW');
             this.#buffer = buf;
             return;
@@ -468,6 +471,8 @@ class Exchange {
 
   /** The status line and headers; decides how the body ends. */
   #readHead(text: string): void {
+    // Every line ends with CRLF, as node:http's parser demanded: no lone CR or LF inside one.
+    if (/\r(?!\n)|(?<!\r)\n/.test(text)) throw new Error('HPE_CR_EXPECTED');
     let eol = text.indexOf('\r\n');
     if (eol === -1) eol = text.length;
     const status = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/.exec(text.slice(0, eol));
