@@ -8,6 +8,7 @@ const pactJsFiles = 'examples/pact-js-migration/**/*.test.ts';
 const resolve = {
   alias: [
     { find: /^@treaty\/core$/, replacement: src('./core/src/index.ts') },
+    { find: /^@treaty\/core\/provider$/, replacement: src('./core/src/provider/index.ts') },
     { find: /^@treaty\/cli$/, replacement: src('./cli/src/index.ts') },
     { find: /^@treaty\/broker$/, replacement: src('./broker/src/index.ts') },
   ],

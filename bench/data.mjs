@@ -48,13 +48,23 @@ export function typicalExpected() {
   };
 }
 
-/** A V4 actual response whose body is JSON text, as it comes off the wire. */
-export function typicalActual(i = 7) {
+/**
+ * An actual response as verification reads it off the wire: its body is text, which matching parses
+ * as JSON. (A V4 body object with string content would be a JSON string, not text to parse.)
+ */
+export function wireResponse(text, contentType = 'application/json; charset=utf-8') {
   return {
     status: 200,
-    headers: { 'content-type': ['application/json; charset=utf-8'] },
-    body: { contentType: 'application/json', encoded: false, content: JSON.stringify(order(i)) },
+    headers: { 'content-type': [contentType] },
+    matchingRules: {},
+    generators: {},
+    body: { kind: 'text', text, contentType },
   };
+}
+
+/** An actual response whose body is the JSON text of one order. */
+export function typicalActual(i = 7) {
+  return wireResponse(JSON.stringify(order(i)));
 }
 
 /** A V4 expected response with a list of orders under eachLike, each with nested eachLike items. */
@@ -89,11 +99,7 @@ export function ordersText(bytes) {
 export function largeActual(bytes = 1_000_000) {
   const { text, orders } = ordersText(bytes);
   return {
-    response: {
-      status: 200,
-      headers: { 'content-type': ['application/json'] },
-      body: { contentType: 'application/json', encoded: false, content: text },
-    },
+    response: wireResponse(text, 'application/json'),
     bytes: text.length,
     orders: orders.length,
   };

@@ -49,7 +49,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(indexRoutes, routes);
   await app.register(publishRoutes, routes);
   await app.register(integrationRoutes, routes);
-  await app.register(heartbeatRoutes);
+  await app.register(heartbeatRoutes, routes);
   await app.register(pacticipantRoutes, routes);
   await app.register(pactRoutes, routes);
   await app.register(forVerificationRoutes, routes);

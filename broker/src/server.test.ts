@@ -1,5 +1,46 @@
+import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePublicUrl, parseTrustProxy, settingsFromEnv, webhookSettingsFromEnv } from './server.js';
+import {
+  parsePublicUrl,
+  parseTrustProxy,
+  settingsFromEnv,
+  startBroker,
+  webhookSettingsFromEnv,
+} from './server.js';
+
+describe('the database setting from the environment', () => {
+  it('is TREATY_BROKER_DATABASE, else DATABASE_URL, else the SQLite file', () => {
+    const url = 'postgres://treaty:secret@db:5432/treaty';
+    expect(settingsFromEnv({}).database).toBe('./treaty-broker.sqlite');
+    expect(settingsFromEnv({ DATABASE_URL: url }).database).toBe(url);
+    expect(settingsFromEnv({ DATABASE_URL: '' }).database).toBe('./treaty-broker.sqlite');
+    expect(settingsFromEnv({ DATABASE_URL: url, TREATY_BROKER_DATABASE: './b.sqlite' }).database).toBe(
+      './b.sqlite',
+    );
+  });
+});
+
+describe('stopping the broker', () => {
+  it('cuts a request still under way after the grace period, so stopping never waits on a client', async () => {
+    const database = join(mkdtempSync(join(tmpdir(), 'treaty-stop-')), 'broker.sqlite');
+    const broker = await startBroker({ port: 0, host: '127.0.0.1', database }, 100);
+    // A client that announces a body of 100 bytes and sends 5: without the cut, stopping would wait
+    // for Node's own timeouts (minutes).
+    const socket = connect(Number(new URL(broker.url).port), '127.0.0.1');
+    await new Promise((r) => socket.on('connect', r));
+    const cut = new Promise((r) => socket.on('close', r));
+    socket.write(
+      'PUT /pacticipants/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    await broker.close();
+    await cut;
+    expect(socket.destroyed).toBe(true);
+  });
+});
 
 describe('the settings behind a proxy', () => {
   it('reads the public URL and the trusted proxies from the environment', () => {

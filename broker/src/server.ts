@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { TreatyError } from '@treaty/core';
 import { buildApp } from './app.js';
 import type { AuthOptions, Credential } from './http/auth.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open.js';
 import { type WebhookOptions, parseRetrySchedule, splitList } from './webhooks/settings.js';
 import { SECRET_PREFIX } from './webhooks/template.js';
 
@@ -10,6 +10,7 @@ import { SECRET_PREFIX } from './webhooks/template.js';
 export interface BrokerSettings {
   port: number;
   host: string;
+  /** A SQLite file path, or a PostgreSQL URL (`postgres://user:password@host:5432/database`). */
   database: string;
   logger?: boolean;
   auth?: AuthOptions;
@@ -95,14 +96,18 @@ export function webhookSettingsFromEnv(env: Readonly<Record<string, string | und
   };
 }
 
-/** Reads the broker's settings from the environment, with the documented defaults. */
+/**
+ * Reads the broker's settings from the environment, with the documented defaults. The database is
+ * TREATY_BROKER_DATABASE, else DATABASE_URL (as platforms that provide PostgreSQL set it), else the
+ * SQLite file ./treaty-broker.sqlite.
+ */
 export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): BrokerSettings {
   const readWrite = credentials(env, 'TREATY_BROKER_');
   const readOnly = credentials(env, 'TREATY_BROKER_READ_ONLY_');
   return {
     port: Number(env.TREATY_BROKER_PORT ?? 9292),
     host: env.TREATY_BROKER_HOST ?? '127.0.0.1',
-    database: env.TREATY_BROKER_DATABASE ?? './treaty-broker.sqlite',
+    database: env.TREATY_BROKER_DATABASE || env.DATABASE_URL || './treaty-broker.sqlite',
     ...(env.TREATY_BROKER_TRUST_PROXY === undefined
       ? {}
       : { trustProxy: parseTrustProxy(env.TREATY_BROKER_TRUST_PROXY) }),
@@ -118,16 +123,20 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
 export interface RunningBroker {
   url: string;
   app: FastifyInstance;
-  /** Stops accepting connections, lets in-flight requests finish, and closes the database. */
+  /**
+   * Stops accepting connections, lets in-flight requests finish (those still running after
+   * `graceMs` are cut), and closes the database.
+   */
   close: () => Promise<void>;
 }
 
 /**
- * Opens the database (creating and migrating it) and listens.
+ * Opens the database (creating and migrating it) and listens: nothing is served, not even the
+ * heartbeat, before the database is ready.
  * @example const broker = await startBroker({ port: 0, host: '127.0.0.1', database: './broker.sqlite' })
  */
-export async function startBroker(settings: BrokerSettings): Promise<RunningBroker> {
-  const store = SqliteStore.open(settings.database);
+export async function startBroker(settings: BrokerSettings, graceMs = 10_000): Promise<RunningBroker> {
+  const store = await openStore(settings.database);
   const app = await buildApp({
     store,
     logger: settings.logger ?? false,
@@ -137,9 +146,17 @@ export async function startBroker(settings: BrokerSettings): Promise<RunningBrok
     ...(settings.webhooks === undefined ? {} : { webhooks: settings.webhooks }),
   });
   // The store closes after the app: its onClose hooks (the webhook worker letting go) still have it.
+  // A request that takes longer than the grace period (a client that never finishes sending) is cut,
+  // so that stopping never waits on a client.
   const close = async (): Promise<void> => {
-    await app.close();
-    await store.close();
+    const cut = setTimeout(() => app.server.closeAllConnections(), graceMs);
+    cut.unref();
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(cut);
+      await store.close();
+    }
   };
   try {
     await app.listen({ port: settings.port, host: settings.host });

@@ -6,7 +6,7 @@ import {
   isTreatyError,
   sendHttpRequest,
   type ClientResponse,
-} from '@treaty/core';
+} from '@treaty/core/provider';
 import type { OptionValues } from './command.js';
 import { text } from './options.js';
 

@@ -1,17 +1,17 @@
-import { Command as Cli, CommanderError } from 'commander';
+import { Command as Cli, CommanderError } from './commander.js';
 import type { CliIo } from './io.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
-import { TREATY } from '@treaty/core';
+import { VERSION } from './version.js';
 
 // The one entry: it parses the command line with commander, runs the command, and maps every error
 // to a message and an exit code. It imports neither the commands nor @treaty/core up front, so that
-// `treaty --version` and `treaty --help` stay fast: a command's module loads only when it runs.
-
-const version = '0.1.0';
+// `treaty --version` and `treaty --help` stay fast: a command's module loads only when it runs, and
+// what the CLI itself needs of core comes from @treaty/core/provider, about half of core.
 
 /** `Usage: …` and where to see more, printed under a usage error instead of the whole help. */
-function usageLines(cli: Cli): string {
+async function usageLines(cli: Cli): Promise<string> {
+  const { TREATY } = await import('@treaty/core/provider');
   const sub = cli.parent !== null;
   const name = sub ? `treaty ${cli.name()}` : 'treaty';
   const help = sub ? `${TREATY} ${cli.name()} --help` : `${TREATY} --help`;
@@ -46,7 +46,7 @@ function program(io: CliIo): Cli {
   const cli = new Cli('treaty')
     .description('treaty — consumer-driven contract testing that speaks Pact')
     .usage('<command> [options]')
-    .version(version, '-v, --version', 'print the version')
+    .version(VERSION, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show help (also: treaty <command> --help)')
     .helpCommand('help [command]', 'show the help of a command')
     // Options after a command's name are that command's: `can-i-deploy --version 1` is not ours.
@@ -83,7 +83,7 @@ export async function main(argv: readonly string[], given: CliIo): Promise<numbe
     // (a path, a host name), so that a different file or address is used than the one named.
     const nul = argv.findIndex((a) => a.includes('\0'));
     if (nul !== -1) {
-      const { TreatyError } = await import('@treaty/core');
+      const { TreatyError } = await import('@treaty/core/provider');
       throw new TreatyError(
         'TREATY_CLI_USAGE',
         `Argument ${nul + 1} contains a NUL byte; no name, path or URL may contain one.`,
@@ -116,16 +116,27 @@ export async function main(argv: readonly string[], given: CliIo): Promise<numbe
       if (error.code === 'commander.version' || error.code === 'commander.helpDisplayed') return 0;
       // `treaty` alone: the help, on stderr, as a usage error.
       if (error.code === 'commander.help') return 2;
-      const { TreatyError } = await import('@treaty/core');
+      const { TreatyError } = await import('@treaty/core/provider');
       return reportError(
         new TreatyError('TREATY_CLI_USAGE', usageMessage(error, current)),
         io,
         wantsJson(argv),
-        usageLines(current),
+        await usageLines(current),
       );
     }
-    return reportError(error, io, wantsJson(argv), usageLines(current));
+    return reportError(error, io, wantsJson(argv), await usageLines(current));
   }
+}
+
+/**
+ * Joins the lines of each paragraph of a description written to fit the source's columns, so that
+ * commander wraps it to the terminal's width; paragraphs and indented or bulleted lines stay as written.
+ */
+function reflow(text: string): string {
+  return text
+    .split('\n\n')
+    .map((p) => (/\n[\s-]/.test(p) ? p : p.replace(/\n/g, ' ')))
+    .join('\n\n');
 }
 
 /** Declares a command on its commander command and runs it as its action. */
@@ -137,6 +148,7 @@ function define(
   done: (code: number) => void,
 ): void {
   command.define(sub);
+  sub.description(reflow(sub.description()));
   sub.action(async () => {
     const { applyEnv } = await import('./options.js');
     applyEnv(sub, io.env);
@@ -146,7 +158,7 @@ function define(
 
 /** Prints an error without a stack trace when it is the user's to fix, and picks the exit code. */
 async function reportError(error: unknown, io: CliIo, json: boolean, usage: string): Promise<number> {
-  const { isTreatyError } = await import('@treaty/core');
+  const { isTreatyError } = await import('@treaty/core/provider');
   if (isTreatyError(error)) {
     if (json) io.stdout(`${JSON.stringify({ error: error.toJSON() })}\n`);
     else io.stderr(`treaty: ${error.message} [${error.code}]\n`);

@@ -1,5 +1,5 @@
-import { type Command as Cli, Option } from 'commander';
-import { TreatyError } from '@treaty/core';
+import { type Command as Cli, Option } from './commander.js';
+import { TreatyError } from '@treaty/core/provider';
 import type { OptionValues } from './command.js';
 import type { CliIo } from './io.js';
 

@@ -1,4 +1,4 @@
-import { Redactor } from '@treaty/core';
+import { Redactor } from '@treaty/core/provider';
 
 const secretFlags = new Set(['--broker-token', '--broker-password']);
 

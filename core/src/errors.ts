@@ -249,6 +249,12 @@ export const ERROR_CODES = {
     status: 500,
     summary: 'The broker database cannot be opened or migrated.',
   },
+  TREATY_BROKER_DATABASE_UNAVAILABLE: {
+    kind: 'retryable',
+    status: 503,
+    summary:
+      'The broker cannot reach its database just now (PostgreSQL down, restarting or out of connections).',
+  },
   TREATY_BROKER_UNREACHABLE: {
     kind: 'operator',
     status: 502,

@@ -5,11 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsumerContract, integer, like } from '@treaty/core';
-import { SqliteStore, contentSha, startBroker, type RunningBroker } from '@treaty/broker';
+import { contentSha, openStore, startBroker, type RunningBroker } from '@treaty/broker';
 import { main, type CliIo } from '@treaty/cli';
+import { brokerDatabases, usePostgres } from '../support/postgres.js';
 
 // A consumer test writes a contract; it is published to a running Treaty broker; `treaty verify`
-// fetches it back by selectors and publishes the result — every part real.
+// fetches it back by selectors and publishes the result — every part real. On a broker on SQLite,
+// and again on one on PostgreSQL.
+const postgres = usePostgres();
 let broker: RunningBroker;
 let provider: Server;
 let providerUrl = '';
@@ -66,11 +69,6 @@ async function publish(content: string, version: string, branch: string): Promis
 }
 
 beforeAll(async () => {
-  database = join(mkdtempSync(join(tmpdir(), 'treaty-e2e-')), 'broker.sqlite');
-  broker = await startBroker({ port: 0, host: '127.0.0.1', database });
-  mainContent = await writeContract('id');
-  await publish(mainContent, '1.0.0', 'main');
-  await publish(await writeContract('rating'), '1.1.0-feat', 'feat-rating');
   provider = createServer((req, res) => {
     if (req.url === '/_states') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -85,7 +83,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((r) => provider.close(() => r()));
-  await broker.close();
 });
 
 const verify = (selectors: unknown[], extra: string[] = []) => [
@@ -102,7 +99,18 @@ const verify = (selectors: unknown[], extra: string[] = []) => [
   ...extra,
 ];
 
-describe('consumer → broker → treaty verify → broker', () => {
+describe.each(brokerDatabases(postgres))('consumer → broker → treaty verify → broker, on $store', (store) => {
+  beforeAll(async () => {
+    database = await store.database();
+    broker = await startBroker({ port: 0, host: '127.0.0.1', database });
+    mainContent = await writeContract('id');
+    await publish(mainContent, '1.0.0', 'main');
+    await publish(await writeContract('rating'), '1.1.0-feat', 'feat-rating');
+  });
+  afterAll(async () => {
+    await broker.close();
+  });
+
   it('verifies the main-branch pact from the broker and publishes a successful result', async () => {
     const out = io();
     const code = await main(
@@ -122,15 +130,15 @@ describe('consumer → broker → treaty verify → broker', () => {
     expect(out.out()).toContain('ok    a request for order 1 needing id');
     expect(out.out()).toContain('note: The pact at');
     expect(out.out()).toContain('Published 1 verification result(s) to the broker.');
-    const store = SqliteStore.open(database);
-    const results = await store.verificationsFor(
+    const opened = await openStore(database);
+    const results = await opened.verificationsFor(
       'e2e-web',
       'e2e-orders',
       contentSha(JSON.stringify(JSON.parse(mainContent))),
     );
     expect(results.map((r) => [r.providerVersion, r.success])).toEqual([['orders-1', true]]);
-    expect(await store.getVersion('e2e-orders', 'orders-1')).toMatchObject({ branches: ['main'] });
-    await store.close();
+    expect(await opened.getVersion('e2e-orders', 'orders-1')).toMatchObject({ branches: ['main'] });
+    await opened.close();
   });
 
   it('treats the feature-branch pact as pending: its failure is reported, the run passes, the failure is published', async () => {

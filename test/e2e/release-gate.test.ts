@@ -7,9 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsumerContract, integer, like } from '@treaty/core';
 import { startBroker, type RunningBroker } from '@treaty/broker';
 import { main, type CliIo } from '@treaty/cli';
+import { brokerDatabases, usePostgres } from '../support/postgres.js';
 
 // Treaty's own CLI end to end: publish → verify and publish results → record the provider's
-// deployment → can-i-deploy says yes; a consumer that needs more says no, with the reason.
+// deployment → can-i-deploy says yes; a consumer that needs more says no, with the reason. On a
+// broker on SQLite, and again on one on PostgreSQL.
+const postgres = usePostgres();
 let broker: RunningBroker;
 let provider: Server;
 let providerUrl = '';
@@ -37,11 +40,6 @@ async function consumerTest(field: string, consumer = 'gate2-web', provider = 'g
 }
 
 beforeAll(async () => {
-  broker = await startBroker({
-    port: 0,
-    host: '127.0.0.1',
-    database: join(mkdtempSync(join(tmpdir(), 'treaty-gate-')), 'broker.sqlite'),
-  });
   provider = createServer((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end('{"id":1}');
@@ -52,12 +50,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((r) => provider.close(() => r()));
-  await broker.close();
 });
 
 const b = () => ['--broker-base-url', broker.url];
 
-describe('the release gate with Treaty’s CLI', () => {
+describe.each(brokerDatabases(postgres))('the release gate with Treaty’s CLI, on $store', ({ database }) => {
+  beforeAll(async () => {
+    broker = await startBroker({ port: 0, host: '127.0.0.1', database: await database() });
+  });
+  afterAll(async () => {
+    await broker.close();
+  });
+
   it('publish → verify → deploy → can-i-deploy yes; a consumer needing a missing field → no, with the reason', async () => {
     await consumerTest('id');
     const pub = io();

@@ -1,14 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPactTool } from '../support/pact-tools.js';
-import { SqliteStore, contentSha, startBroker, type RunningBroker } from '@treaty/broker';
+import { contentSha, openStore, startBroker, type RunningBroker } from '@treaty/broker';
+import { brokerDatabases, usePostgres } from '../support/postgres.js';
 
 // The real pact-verifier asks a Treaty broker for pacts by consumer version selectors, with pending
-// status, and publishes its results for a provider branch.
+// status, and publishes its results for a provider branch; the broker on SQLite, and on PostgreSQL.
+
+const postgres = usePostgres();
 
 const pact = (version: string, field: string) => ({
   consumer: { name: 'sel-web' },
@@ -57,13 +57,8 @@ const run = (args: string[]) => runPactTool('pact-verifier', args);
 let broker: RunningBroker;
 let provider: Server;
 let port = 0;
-let database = '';
 
 beforeAll(async () => {
-  database = join(mkdtempSync(join(tmpdir(), 'treaty-selectors-')), 'broker.sqlite');
-  broker = await startBroker({ port: 0, host: '127.0.0.1', database });
-  await publish(broker.url, '1.0.0', 'main', 'id');
-  await publish(broker.url, '2.0.0-feat', 'feat-x', 'newField');
   provider = createServer((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ id: 5 }));
@@ -74,7 +69,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((r) => provider.close(() => r()));
-  await broker.close();
 });
 
 const args = (selectors: unknown[], extra: string[] = []) => [
@@ -92,33 +86,49 @@ const args = (selectors: unknown[], extra: string[] = []) => [
   ...extra,
 ];
 
-describe('pact-verifier with consumer version selectors against a Treaty broker', () => {
-  it('verifies the main branch pact and publishes the result', async () => {
-    const { code, output } = await run(
-      args(
-        [{ mainBranch: true }],
-        ['--publish', '--provider-version', 'orders-1', '--provider-branch', 'main'],
-      ),
-    );
-    expect(code, output).toBe(0);
-    expect(output).toContain('order as seen by 1.0.0');
-    expect(output).not.toContain('order as seen by 2.0.0-feat');
-    const store = SqliteStore.open(database);
-    const results = await store.verificationsFor(
-      'sel-web',
-      'sel-orders',
-      contentSha(JSON.stringify(pact('1.0.0', 'id'))),
-    );
-    await store.close();
-    expect(results.map((r) => [r.providerVersion, r.success])).toEqual([['orders-1', true]]);
-  }, 60_000);
+describe.each(brokerDatabases(postgres))(
+  'pact-verifier with consumer version selectors against a Treaty broker on $store',
+  ({ database: fresh }) => {
+    let database = '';
 
-  it('reports a never-verified pact from a feature branch as pending, so its failure does not fail the build', async () => {
-    const { code, output } = await run(
-      args([{ branch: 'feat-x' }], ['--enable-pending', '--provider-branch', 'main']),
-    );
-    expect(output).toContain('order as seen by 2.0.0-feat');
-    expect(output).toMatch(/pending/i);
-    expect(code, output).toBe(0);
-  }, 60_000);
-});
+    beforeAll(async () => {
+      database = await fresh();
+      broker = await startBroker({ port: 0, host: '127.0.0.1', database });
+      await publish(broker.url, '1.0.0', 'main', 'id');
+      await publish(broker.url, '2.0.0-feat', 'feat-x', 'newField');
+    });
+
+    afterAll(async () => {
+      await broker.close();
+    });
+
+    it('verifies the main branch pact and publishes the result', async () => {
+      const { code, output } = await run(
+        args(
+          [{ mainBranch: true }],
+          ['--publish', '--provider-version', 'orders-1', '--provider-branch', 'main'],
+        ),
+      );
+      expect(code, output).toBe(0);
+      expect(output).toContain('order as seen by 1.0.0');
+      expect(output).not.toContain('order as seen by 2.0.0-feat');
+      const store = await openStore(database);
+      const results = await store.verificationsFor(
+        'sel-web',
+        'sel-orders',
+        contentSha(JSON.stringify(pact('1.0.0', 'id'))),
+      );
+      await store.close();
+      expect(results.map((r) => [r.providerVersion, r.success])).toEqual([['orders-1', true]]);
+    }, 60_000);
+
+    it('reports a never-verified pact from a feature branch as pending, so its failure does not fail the build', async () => {
+      const { code, output } = await run(
+        args([{ branch: 'feat-x' }], ['--enable-pending', '--provider-branch', 'main']),
+      );
+      expect(output).toContain('order as seen by 2.0.0-feat');
+      expect(output).toMatch(/pending/i);
+      expect(code, output).toBe(0);
+    }, 60_000);
+  },
+);

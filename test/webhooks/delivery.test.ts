@@ -3,11 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteStore, buildApp, type AppOptions, type WebhookOptions } from '@treaty/broker';
+import { SqliteStore, buildApp, openStore, type AppOptions, type WebhookOptions } from '@treaty/broker';
+import { brokerDatabases, usePostgres } from '../support/postgres.js';
 import { type Receiver, startReceiver } from '../support/webhook-receiver.js';
 
 // Webhooks delivered by the broker's own worker to real receivers on 127.0.0.1 (allow-listed, with http
-// allowed): nothing is sent anywhere else. Each broker runs on a SQLite file in a temp folder.
+// allowed): nothing is sent anywhere else. Each broker runs on a SQLite file in a temp folder; several
+// brokers share one SQLite file, or one PostgreSQL database.
+
+const postgres = usePostgres();
 
 const closing: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -651,22 +655,56 @@ describe('verification events', () => {
   });
 });
 
-describe('several brokers on one database', () => {
-  it('deliver each event once: a delivery is claimed by one of them', async () => {
+describe.each(brokerDatabases(postgres))('several brokers on one $store database', ({ database }) => {
+  /** A broker app with its worker running, on the database at `url`. */
+  async function on(url: string): Promise<FastifyInstance> {
+    const store = await openStore(url);
+    const app = await buildApp({ store, webhooks: { ...LOOPBACK, pollSeconds: 0.01 } });
+    await app.ready();
+    closing.push(async () => {
+      await app.close();
+      await store.close();
+    });
+    return app;
+  }
+
+  it('deliver one publication once: both workers run, one of them claims it', async () => {
     const r = await receiver();
-    const fast = { ...LOOPBACK, pollSeconds: 0.01 };
-    const one = await broker(fast);
-    const two = await broker(fast, { database: one.database });
-    await publish(one.app, { version: '0', n: 0 });
-    await webhook(one.app, {
+    const url = await database();
+    const [one, two] = [await on(url), await on(url)];
+    await webhook(two, {
       events: [{ name: 'contract_published' }],
       request: { method: 'POST', url: `${r.url}/hook`, body: '${pactbroker.consumerVersionNumber}' },
     });
-    for (let v = 1; v <= 20; v++)
-      await publish(v % 2 === 0 ? one.app : two.app, { version: String(v), n: v });
+    await publish(one, { version: '1', n: 1 });
+    await r.waitFor(1);
+    await one.treatyWebhooks.settled();
+    await two.treatyWebhooks.settled();
+    // Both have polled many times since (every 10 ms): nothing more arrives, and the broker logged one
+    // attempt, read through either of them.
+    await new Promise((done) => setTimeout(done, 200));
+    expect(r.received.map((x) => [x.method, x.url, x.body])).toEqual([['POST', '/hook', '1']]);
+    for (const app of [one, two]) {
+      const [only, ...more] = await triggered(app, '1');
+      expect(more).toEqual([]);
+      expect(only).toMatchObject({ status: 'success', attemptsMade: 1 });
+      expect((await logsOf(app, only as Triggered)).executions).toHaveLength(1);
+    }
+  });
+
+  it('deliver each event once: a delivery is claimed by one of them', async () => {
+    const r = await receiver();
+    const url = await database();
+    const [one, two] = [await on(url), await on(url)];
+    await publish(one, { version: '0', n: 0 });
+    await webhook(one, {
+      events: [{ name: 'contract_published' }],
+      request: { method: 'POST', url: `${r.url}/hook`, body: '${pactbroker.consumerVersionNumber}' },
+    });
+    for (let v = 1; v <= 20; v++) await publish(v % 2 === 0 ? one : two, { version: String(v), n: v });
     await r.waitFor(20);
-    await one.app.treatyWebhooks.settled();
-    await two.app.treatyWebhooks.settled();
+    await one.treatyWebhooks.settled();
+    await two.treatyWebhooks.settled();
     expect(r.received.map((x) => Number(x.body)).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 1),
     );

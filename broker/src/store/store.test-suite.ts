@@ -296,6 +296,204 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       await store.close();
     });
 
+    it('sorts names by code point, as SQLite does, whatever the database collation', async () => {
+      const store = await open();
+      for (const name of ['beta', 'Zed', 'alpha', 'Éclair', 'Alpha'])
+        await store.publishPact({
+          consumer: name,
+          consumerVersion: '1',
+          provider: 'orders',
+          content: pact(1),
+        });
+      expect((await store.listPacticipants()).map((p) => p.name)).toEqual([
+        'Alpha',
+        'Zed',
+        'alpha',
+        'beta',
+        'orders',
+        'Éclair',
+      ]);
+      // Consumers ignore ASCII case only (SQLite's NOCASE): É sorts after every ASCII letter.
+      expect(await store.consumersOf('orders')).toEqual(['Alpha', 'alpha', 'beta', 'Zed', 'Éclair']);
+      await store.ensureVersion('web', '1', { branch: 'main' });
+      await store.ensureVersion('web', '2', { branch: 'Feature', tags: ['b', 'B', 'a'] });
+      expect(await store.branchesOf('web')).toEqual(['Feature', 'main']);
+      expect((await store.getVersion('web', '2'))?.tags).toEqual(['B', 'a', 'b']);
+      await store.close();
+    });
+
+    it('finds pacts by tag, the branches a verification was made on, and when a branch began', async () => {
+      const store = await open();
+      const one = await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '1',
+        provider: 'orders',
+        content: pact(1),
+        tags: ['prod'],
+      });
+      await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '2',
+        provider: 'orders',
+        content: pact(2),
+      });
+      await store.publishPact({
+        consumer: 'web',
+        consumerVersion: '3',
+        provider: 'orders',
+        content: pact(1),
+        tags: ['prod'],
+      });
+      expect((await store.pactsWithTag('web', 'orders', 'prod')).map((p) => p.consumerVersion)).toEqual([
+        '1',
+        '3',
+      ]);
+      expect((await store.pactsOfConsumerVersion('web', '2')).map((p) => p.provider)).toEqual(['orders']);
+      const { sha } = one.publication;
+      const verify = (
+        providerVersion: string,
+        extra: { branch?: string; wip?: boolean; success?: boolean },
+      ) =>
+        store.recordVerification({
+          consumer: 'web',
+          provider: 'orders',
+          providerVersion,
+          sha,
+          success: true,
+          ...extra,
+        });
+      await verify('p1', { branch: 'main' });
+      await store.ensureVersion('orders', 'p1', { branch: 'release' });
+      await verify('p2', { wip: true });
+      await verify('p3', { success: false, branch: 'main' });
+      expect(await store.successfulVerifications('web', 'orders', sha)).toEqual([
+        { providerVersion: 'p1', branches: ['main', 'release'], createdAt: expect.any(String) },
+        { providerVersion: 'p2', branches: [], createdAt: expect.any(String) },
+      ]);
+      expect(
+        (await store.successfulVerifications('web', 'orders', sha, { excludeWip: true })).map(
+          (v) => v.providerVersion,
+        ),
+      ).toEqual(['p1']);
+      expect((await store.verificationsByProviderVersion('orders', 'p3')).map((v) => v.success)).toEqual([
+        false,
+      ]);
+      // The branch began with p1, just before p1's verification was recorded (and p3's after it).
+      const began = (await store.branchCreatedAt('orders', 'main')) ?? '';
+      const [p1] = await store.verificationsByProviderVersion('orders', 'p1');
+      const [p3] = await store.verificationsByProviderVersion('orders', 'p3');
+      expect(began).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(began <= (p1?.createdAt ?? '') && (p1?.createdAt ?? '') <= (p3?.createdAt ?? '')).toBe(true);
+      expect(await store.branchCreatedAt('orders', 'nope')).toBeUndefined();
+      expect(await store.latestVerification('web', 'orders', sha, 'p9')).toBeUndefined();
+      await store.ping();
+      await store.close();
+    });
+
+    it('keeps environments, and which versions are deployed or released in them', async () => {
+      const store = await open();
+      const prod = await store.createEnvironment({
+        name: 'production',
+        production: true,
+        contacts: [{ name: 'Team', details: { slack: '#ops', pager: 1 } }],
+      });
+      const test = await store.createEnvironment({
+        name: 'test',
+        displayName: 'a test env',
+        production: false,
+      });
+      expect(prod).toMatchObject({ displayName: 'Production', production: true });
+      expect(prod.contacts).toEqual([{ name: 'Team', details: { slack: '#ops', pager: 1 } }]);
+      expect(await store.getEnvironment(test.uuid)).toEqual(test);
+      expect(await store.findEnvironment('production')).toEqual(prod);
+      expect((await store.listEnvironments()).map((e) => e.name)).toEqual(['test', 'production']);
+      await expect(store.createEnvironment({ name: 'test', production: false })).rejects.toMatchObject({
+        code: 'TREATY_BROKER_CONFLICT',
+      });
+      await expect(store.createEnvironment({ name: 'my env', production: false })).rejects.toMatchObject({
+        code: 'TREATY_BROKER_INVALID_NAME',
+      });
+      for (const v of ['1', '2', '3']) await store.ensureVersion('orders', v);
+      await expect(
+        store.recordDeployment({ pacticipant: 'orders', version: '9', environmentUuid: prod.uuid }),
+      ).rejects.toMatchObject({ code: 'TREATY_BROKER_NOT_FOUND' });
+      await expect(
+        store.recordDeployment({ pacticipant: 'orders', version: '1', environmentUuid: 'nowhere' }),
+      ).rejects.toMatchObject({ code: 'TREATY_BROKER_NOT_FOUND' });
+      const first = await store.recordDeployment({
+        pacticipant: 'orders',
+        version: '1',
+        environmentUuid: prod.uuid,
+      });
+      const blue = await store.recordDeployment({
+        pacticipant: 'orders',
+        version: '1',
+        environmentUuid: prod.uuid,
+        applicationInstance: 'blue',
+      });
+      expect(
+        await store.recordDeployment({ pacticipant: 'orders', version: '1', environmentUuid: prod.uuid }),
+      ).toEqual(first);
+      const second = await store.recordDeployment({
+        pacticipant: 'orders',
+        version: '2',
+        environmentUuid: prod.uuid,
+      });
+      expect(await store.getDeployment(first.uuid)).toMatchObject({
+        currentlyDeployed: false,
+        undeployedAt: expect.any(String),
+      });
+      expect(
+        (await store.currentlyDeployed(prod.uuid)).map((d) => [d.version, d.applicationInstance]),
+      ).toEqual([
+        ['1', 'blue'],
+        ['2', undefined],
+      ]);
+      expect(
+        (
+          await store.currentlyDeployed(prod.uuid, { pacticipant: 'orders', applicationInstance: 'blue' })
+        ).map((d) => d.uuid),
+      ).toEqual([blue.uuid]);
+      expect(await store.currentlyDeployed(test.uuid)).toEqual([]);
+      expect((await store.recordUndeployment(second.uuid)).currentlyDeployed).toBe(false);
+      await expect(store.recordUndeployment('nope')).rejects.toMatchObject({
+        code: 'TREATY_BROKER_NOT_FOUND',
+      });
+      expect(await store.getDeployment('nope')).toBeUndefined();
+
+      const released = await store.recordRelease({
+        pacticipant: 'orders',
+        version: '2',
+        environmentUuid: prod.uuid,
+      });
+      expect(released.created).toBe(true);
+      await store.recordRelease({ pacticipant: 'orders', version: '3', environmentUuid: prod.uuid });
+      expect((await store.currentlySupported(prod.uuid)).map((r) => r.version)).toEqual(['2', '3']);
+      expect((await store.currentlySupported(prod.uuid, { version: '3' })).map((r) => r.version)).toEqual([
+        '3',
+      ]);
+      const ended = await store.recordSupportEnded(released.release.uuid);
+      expect(ended).toMatchObject({ currentlySupported: false, supportEndedAt: expect.any(String) });
+      expect(
+        (await store.currentlySupported(prod.uuid, { pacticipant: 'orders' })).map((r) => r.version),
+      ).toEqual(['3']);
+      const again = await store.recordRelease({
+        pacticipant: 'orders',
+        version: '2',
+        environmentUuid: prod.uuid,
+      });
+      expect(again).toMatchObject({
+        created: false,
+        release: { uuid: released.release.uuid, currentlySupported: true },
+      });
+      expect(await store.getRelease(released.release.uuid)).toEqual(again.release);
+      await expect(store.recordSupportEnded('nope')).rejects.toMatchObject({
+        code: 'TREATY_BROKER_NOT_FOUND',
+      });
+      expect(await store.currentlySupported('nowhere')).toEqual([]);
+      await store.close();
+    });
+
     it('keeps one provider contract per provider version, replaced when published again', async () => {
       const store = await open();
       const input = {

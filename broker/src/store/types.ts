@@ -1,6 +1,6 @@
 /**
- * The broker's storage, behind a small async interface so that SQLite and (later) PostgreSQL serve
- * the same routes and domain rules. Every implementation runs the one conformance suite.
+ * The broker's storage, behind a small async interface so that SQLite and PostgreSQL serve the same
+ * routes and domain rules. Every implementation runs the one conformance suite.
  */
 
 /** An application that takes part in contracts (a consumer, a provider, or both). */
@@ -652,6 +652,12 @@ export interface Store {
     filter?: { pacticipant?: string; version?: string },
   ): Promise<ReleasedVersion[]>;
 
+  /**
+   * Checks that the database answers (the heartbeat asks before saying the broker is up); throws
+   * TREATY_BROKER_DATABASE_UNAVAILABLE when it does not.
+   */
+  ping(): Promise<void>;
+
   /** A pacticipant's labels, by name. */
   labelsOf(pacticipant: string): Promise<string[]>;
   /** Adds (creating the pacticipant if missing) or removes a label; true when that changed anything. */
@@ -706,7 +712,6 @@ export interface Store {
   getTriggeredWebhook(
     uuid: string,
   ): Promise<{ triggered: TriggeredWebhook; attempts: WebhookAttempt[] } | undefined>;
-
   /** Counts, for health checks and size benchmarks. */
   stats(): Promise<{
     pacticipants: number;

@@ -1,5 +1,4 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TreatyError, isTreatyError } from '../errors.js';
 import type { Contract, Interaction } from '../contract/model.js';
@@ -124,12 +123,18 @@ export function mergeInteractions(
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/*
+ * The file operations below are synchronous: a write is a dozen small operations (lock, run file,
+ * contract, renames), and through the thread pool each is a round trip that, on a busy machine, took
+ * longer than the operation itself. Only the wait for another process's lock yields.
+ */
+
 async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
   const lock = `${file}.lock`;
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     try {
-      await mkdir(lock);
+      mkdirSync(lock);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -140,11 +145,13 @@ async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 30_00
         );
       }
       // A lock older than the timeout was left by a process that died: take it over.
-      const age = await stat(lock).then(
-        (s) => Date.now() - s.mtimeMs,
-        () => 0,
-      );
-      if (age > timeoutMs) await rm(lock, { recursive: true, force: true });
+      let age = 0;
+      try {
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {
+        // gone meanwhile: try again
+      }
+      if (age > timeoutMs) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline)
         throw new TreatyError(
           'TREATY_PACT_FILE_LOCKED',
@@ -156,7 +163,12 @@ async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 30_00
   try {
     return await fn();
   } finally {
-    await rm(lock, { recursive: true, force: true });
+    // The lock is the empty folder made above; one taken over from a dead process may hold more.
+    try {
+      rmdirSync(lock);
+    } catch {
+      rmSync(lock, { recursive: true, force: true });
+    }
   }
 }
 
@@ -193,20 +205,29 @@ function parseRunFile(text: string | undefined): RunRecord | undefined {
 }
 
 /** Writes `text` to `file` through a temporary file and a rename, so no reader sees half of it. */
-async function replaceFile(file: string, text: string): Promise<void> {
+function replaceFile(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
   } catch (error) {
-    await rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw error;
   }
 }
 
+/** The text of a file, or undefined when it cannot be read. */
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads the contract already in `file`, if any. */
-async function readExisting(file: string): Promise<Contract | undefined> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
+function readExisting(file: string): Contract | undefined {
+  const text = readText(file);
   if (text === undefined) return undefined;
   try {
     return parseContract(text);
@@ -234,18 +255,20 @@ export async function writeContractFile(
   const runFile = join(dir, `.${file.slice(dir.length + 1)}.treaty-run`);
   const runId = options.runId ?? currentRunId();
   const drop = options.staleInteractions === 'drop';
-  await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
     throw new TreatyError(
       'TREATY_PACT_FILE_WRITE',
       `Cannot create the contract folder ${dir}: ${(error as Error).message}.`,
       { cause: error },
     );
-  });
+  }
   await withLock(file, async () => {
-    const last = parseRunFile(await readFile(runFile, 'utf8').catch(() => undefined));
+    const last = parseRunFile(readText(runFile));
     const sameRun = last?.run === runId;
     // With 'drop', a new run starts from nothing: the earlier file need not even be a contract.
-    const previous = sameRun || !drop ? await readExisting(file) : undefined;
+    const previous = sameRun || !drop ? readExisting(file) : undefined;
     const existing = previous?.interactions ?? [];
     const metadata =
       previous === undefined ? contract.metadata : { ...previous.metadata, ...contract.metadata };
@@ -272,8 +295,8 @@ export async function writeContractFile(
     try {
       // The run file first: if the contract's rename then fails, it names identities the file
       // lacks, which is harmless; the other way round a later conflict in this run could pass.
-      await replaceFile(runFile, `${JSON.stringify({ run: runId, recorded })}\n`);
-      await replaceFile(file, text);
+      replaceFile(runFile, `${JSON.stringify({ run: runId, recorded })}\n`);
+      replaceFile(file, text);
     } catch (error) {
       throw new TreatyError('TREATY_PACT_FILE_WRITE', `Cannot write ${file}: ${(error as Error).message}.`, {
         cause: error,

@@ -45,6 +45,19 @@ export interface FragmentOptions {
   onWarning?: (path: string, message: string, code?: ErrorCode) => void;
 }
 
+/**
+ * What parseContract passes on: when the whole document it read from text nests no deeper than
+ * MAX_JSON_DEPTH, no body in it can, and the bodies need no walk of their own.
+ */
+export interface ContractFragmentOptions extends FragmentOptions {
+  bodiesWithinDepth?: boolean;
+}
+
+/** True when the caller (parseContract) already knows every body is within the depth limit. */
+function bodiesChecked(options: FragmentOptions | undefined): boolean {
+  return (options as ContractFragmentOptions | undefined)?.bodiesWithinDepth === true;
+}
+
 type RuleWarn = FragmentOptions['onWarning'];
 
 // ---------------------------------------------------------------------------------------------
@@ -206,7 +219,8 @@ function isV4BodyObject(value: unknown): value is JsonObject {
 /**
  * Reads a body: a V1–V3 raw value, or a V4 body object `{ content, contentType, encoded, contentTypeHint }`.
  * `present` says whether the `body` key was there at all (absent means "don't care"); `legacyStrings`
- * marks an HTTP body or message contents, whose V1–V3 strings follow the Pact core's content-type rules.
+ * marks an HTTP body or message contents, whose V1–V3 strings follow the Pact core's content-type rules;
+ * `depthChecked` says the caller knows the body nests no deeper than MAX_JSON_DEPTH.
  */
 export function parseBody(
   value: unknown,
@@ -215,11 +229,12 @@ export function parseBody(
   declaredType: string | undefined,
   path: string,
   legacyStrings = false,
+  depthChecked = false,
 ): Body | undefined {
   if (!present || value === undefined) return undefined;
   // Bodies are what the engine walks recursively: each may nest MAX_JSON_DEPTH levels, however deep
   // the document holding it (so a body at the limit writes back as V4, one level deeper, and reads).
-  if (typeof value === 'object' && value !== null) {
+  if (!depthChecked && typeof value === 'object' && value !== null) {
     try {
       checkJsonValueDepth(version === '4.0' && isV4BodyObject(value) ? value.content : value);
     } catch (error) {
@@ -714,6 +729,7 @@ export function parseRequest(value: unknown, specVersion: string, options?: Frag
     headerValue(headers, 'content-type'),
     child(path, 'body'),
     true,
+    bodiesChecked(options),
   );
   if (body !== undefined) request.body = body;
   return request;
@@ -742,6 +758,7 @@ export function parseResponse(value: unknown, specVersion: string, options?: Fra
     headerValue(headers, 'content-type'),
     child(path, 'body'),
     true,
+    bodiesChecked(options),
   );
   if (body !== undefined) response.body = body;
   return response;
@@ -779,6 +796,7 @@ export function parseMessage(value: unknown, specVersion: string, options?: Frag
     metadataContentType(metadata),
     child(path, key),
     true,
+    bodiesChecked(options),
   );
   if (contents !== undefined) message.contents = contents;
   return message;

@@ -83,9 +83,34 @@ function tooDeep(limit: number, where: string): TreatyError {
  * @example checkJsonTextDepth('[[[]]]', 2) // throws TREATY_INPUT_TOO_DEEP
  */
 export function checkJsonTextDepth(text: string, limit = MAX_JSON_DEPTH): void {
+  // Too short to open more than `limit` brackets, or too few of them anywhere in it.
+  if (text.length > limit && fewerBrackets(text, limit) === undefined) scanJsonText(text, limit);
+}
+
+/**
+ * True when the text opens at most `limit` brackets in all (so it cannot nest deeper): counted with
+ * indexOf, which runs far faster than a walk, and stops at the first bracket past the limit.
+ */
+function fewerBrackets(text: string, limit: number): true | undefined {
+  let count = 0;
+  for (const open of ['{', '[']) {
+    for (let at = text.indexOf(open); at !== -1; at = text.indexOf(open, at + 1))
+      if (++count > limit) return undefined;
+  }
+  return true;
+}
+
+/**
+ * One pass over JSON text, without recursion: throws TREATY_INPUT_TOO_DEEP when it nests more than
+ * `limit` levels, and returns how deep it nests and whether a number outside the strings may be an
+ * integral float or too large for an integer (a fraction of zeros as in `100.0`, an exponent, 16 or
+ * more digits, or a run of 309), which the native parser cannot tell apart.
+ */
+function scanJsonText(text: string, limit: number): { depth: number; floats: boolean } {
   const n = text.length;
-  if (n <= limit) return; // too short to open more than `limit` brackets
   let depth = 0;
+  let deepest = 0;
+  let floats = false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
@@ -96,9 +121,37 @@ export function checkJsonTextDepth(text: string, limit = MAX_JSON_DEPTH): void {
         else if (d === 34) break;
       }
     } else if (c === 91 || c === 123) {
-      if (++depth > limit) throw tooDeep(limit, ` (at ${position(text, i)})`);
+      if (++depth > deepest) {
+        if (depth > limit) throw tooDeep(limit, ` (at ${position(text, i)})`);
+        deepest = depth;
+      }
     } else if ((c === 93 || c === 125) && depth > 0) depth--;
+    else if (!floats && (c === 45 || (c >= 48 && c <= 57))) {
+      let j = c === 45 ? i + 1 : i;
+      const start = j;
+      while (j < n && isDigit(text.charCodeAt(j))) j++;
+      const integral = j - start;
+      let fraction = -1;
+      let d = text.charCodeAt(j);
+      if (d === 46) {
+        let zeros = true;
+        const from = ++j;
+        for (; j < n && isDigit(text.charCodeAt(j)); j++) if (text.charCodeAt(j) !== 48) zeros = false;
+        fraction = j - from;
+        if (fraction > 0 && zeros) floats = true;
+        d = text.charCodeAt(j);
+      }
+      // 16 digits with a fraction may round to an integer; without one, a run of 309 may not fit.
+      if (d === 101 || d === 69 || (fraction >= 0 ? integral + fraction >= 16 : integral >= 309))
+        floats = true;
+      i = j - 1;
+    }
   }
+  return { depth: deepest, floats };
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 /**
@@ -107,14 +160,33 @@ export function checkJsonTextDepth(text: string, limit = MAX_JSON_DEPTH): void {
  * @example checkJsonValueDepth(JSON.parse(body)) // before handing a parsed body to the engine
  */
 export function checkJsonValueDepth(value: unknown, limit = MAX_JSON_DEPTH): void {
-  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
-  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const v = top.value;
-    if (typeof v !== 'object' || v === null) continue;
-    if (top.depth >= limit) throw tooDeep(limit, '');
-    for (const item of Array.isArray(v) ? v : Object.values(v))
-      stack.push({ value: item, depth: top.depth + 1 });
+  jsonValueDepth(value, limit);
+}
+
+/**
+ * How deeply a parsed value nests arrays and objects (0 for a scalar); throws TREATY_INPUT_TOO_DEEP,
+ * as {@link checkJsonValueDepth}, past `limit`.
+ * @example jsonValueDepth({ a: [1] }) // 2
+ */
+export function jsonValueDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
+  // Only containers are stacked, each with its depth beside it: leaves cost a type check.
+  const values: object[] = [];
+  const depths: number[] = [];
+  let deepest = 0;
+  const push = (v: unknown, depth: number): void => {
+    if (typeof v !== 'object' || v === null) return;
+    if (depth >= limit) throw tooDeep(limit, '');
+    values.push(v);
+    depths.push(depth);
+    if (depth >= deepest) deepest = depth + 1;
+  };
+  push(value, 0);
+  for (let v = values.pop(); v !== undefined; v = values.pop()) {
+    const below = (depths.pop() as number) + 1;
+    if (Array.isArray(v)) for (const item of v) push(item, below);
+    else for (const item of Object.values(v)) push(item, below);
   }
+  return deepest;
 }
 
 /**
@@ -124,17 +196,29 @@ export function checkJsonValueDepth(value: unknown, limit = MAX_JSON_DEPTH): voi
  * @example parseJson('{"price": 10.0}') // { price: 10 }, with isFloatLiteral(result, 'price') === true
  */
 export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonValue {
-  checkJsonTextDepth(text, maxDepth);
+  return parseJsonMeasured(text, maxDepth).value;
+}
+
+/**
+ * {@link parseJson}, also saying how deeply the text nests arrays and objects (0 for a scalar).
+ * @example parseJsonMeasured('{"a": [1]}').depth // 2
+ */
+export function parseJsonMeasured(
+  text: string,
+  maxDepth = MAX_JSON_DEPTH,
+): { value: JsonValue; depth: number } {
   // Only numbers written as floats with an integral value (100.0, 1e2) need flags; when the text
-  // holds nothing that could be one, the native parser gives exactly the same values, faster.
-  if (!mayHoldIntegralFloat.test(text)) {
+  // holds nothing that could be one, the native parser gives exactly the same values, faster. The
+  // same pass checks the depth.
+  const { depth, floats } = scanJsonText(text, text.length > maxDepth ? maxDepth : Number.POSITIVE_INFINITY);
+  if (!floats) {
     try {
-      return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as JsonValue;
+      return { value: JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as JsonValue, depth };
     } catch {
       // fall through to the parser below for a precise error position
     }
   }
-  return parseJsonSlow(text);
+  return { value: parseJsonSlow(text), depth };
 }
 
 /**
@@ -149,15 +233,6 @@ export function parseJsonBoxed(text: string): [JsonValue] {
   if (typeof value === 'number' && /[.eE]/.test(text)) markFloatLiteral(box, 0);
   return box;
 }
-
-/*
- * A number starts after ':', ',' or '[' (and spaces); strings such as "4.0" do not count. A float
- * is integral when its fraction is all zeros, when it has an exponent, or when it has 16 or more
- * digits (1.0000000000000001 and 12345678901234567.5 round to integers; 15 digits never do). A run
- * of 309 digits may be an integer too large for a double, which the slow parser refuses.
- * Text that merely looks like this inside a string only costs the slower parse.
- */
-const mayHoldIntegralFloat = /[:,[]\s*-?(?:\d+\.0+(?![0-9])|\d+(?:\.\d+)?[eE]|(?=[\d.]{17})\d+\.)|\d{309}/;
 
 function parseJsonSlow(text: string): JsonValue {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;

@@ -4,7 +4,7 @@ import { type ContractWarning, parseContract } from './parse.js';
 import { serializeContract } from './serialize.js';
 import { parseRequest, parseResponse, parseMessage } from './fragments.js';
 import { normalizeSpecVersion } from './version.js';
-import { parseJson, isFloatLiteral, stringifyJson } from './json.js';
+import { MAX_JSON_DEPTH, parseJson, isFloatLiteral, stringifyJson } from './json.js';
 
 function error(fn: () => unknown): TreatyError {
   try {
@@ -319,6 +319,27 @@ describe('parseContract: versions and errors', () => {
     );
     expect(c.interactions).toHaveLength(1);
     expect(c.metadata).toEqual({ custom: 1 });
+  });
+});
+
+describe('parseContract: how deep a body may nest', () => {
+  // A V4 response body `levels` deep: the document wraps five more levels around it.
+  const contract = (levels: number): string =>
+    `{"consumer":{"name":"c"},"provider":{"name":"p"},"metadata":{"pactSpecification":{"version":"4.0"}},` +
+    `"interactions":[{"type":"Synchronous/HTTP","description":"d","request":{"method":"GET","path":"/"},` +
+    `"response":{"status":200,"body":{"contentType":"application/json","encoded":false,"content":` +
+    `${'['.repeat(levels)}1${']'.repeat(levels)}}}}]}`;
+
+  it('reads a body at the limit and refuses one level more, from text and from a parsed value', () => {
+    for (const levels of [3, MAX_JSON_DEPTH]) {
+      expect(parseContract(contract(levels)).interactions).toHaveLength(1);
+      expect(parseContract(JSON.parse(contract(levels))).interactions).toHaveLength(1);
+    }
+    // The document is within what a contract may nest, the body is not.
+    expect(error(() => parseContract(contract(MAX_JSON_DEPTH + 1))).code).toBe('TREATY_INPUT_TOO_DEEP');
+    expect(error(() => parseContract(JSON.parse(contract(MAX_JSON_DEPTH + 1)))).code).toBe(
+      'TREATY_INPUT_TOO_DEEP',
+    );
   });
 });
 

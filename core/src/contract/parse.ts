@@ -1,6 +1,12 @@
 import { TreatyError, isTreatyError, type ErrorCode } from '../errors.js';
-import { parseMessage, parseProviderStates, parseRequest, parseResponse } from './fragments.js';
-import { CONTRACT_ENVELOPE_DEPTH, MAX_JSON_DEPTH, checkJsonValueDepth, parseJson } from './json.js';
+import {
+  type ContractFragmentOptions,
+  parseMessage,
+  parseProviderStates,
+  parseRequest,
+  parseResponse,
+} from './fragments.js';
+import { CONTRACT_ENVELOPE_DEPTH, MAX_JSON_DEPTH, jsonValueDepth, parseJsonMeasured } from './json.js';
 import { setOwn } from './own.js';
 import type {
   Contract,
@@ -146,7 +152,9 @@ function parseInteraction(
   messagePact: boolean,
   index: number,
   warn: Warn,
+  bodiesWithinDepth: boolean,
 ): Interaction {
+  const options = (at: string): ContractFragmentOptions => ({ path: at, onWarning: warn, bodiesWithinDepth });
   const obj = expectObject(value, path, 'an interaction object');
   const base = parseBase(obj, path, index, warn);
   let type: string;
@@ -165,16 +173,16 @@ function parseInteraction(
         request: parseRequest(
           obj.request ?? invalid(child(path, 'request'), 'a request object', undefined),
           version,
-          { path: child(path, 'request'), onWarning: warn },
+          options(child(path, 'request')),
         ),
         response: parseResponse(
           obj.response ?? invalid(child(path, 'response'), 'a response object', undefined),
           version,
-          { path: child(path, 'response'), onWarning: warn },
+          options(child(path, 'response')),
         ),
       };
     case 'Asynchronous/Messages':
-      return { type, ...base, message: parseMessage(obj, version, { path, onWarning: warn }) };
+      return { type, ...base, message: parseMessage(obj, version, options(path)) };
     case 'Synchronous/Messages': {
       const at = child(path, 'response');
       const responses =
@@ -186,8 +194,8 @@ function parseInteraction(
       return {
         type,
         ...base,
-        request: parseMessage(obj.request ?? {}, version, { path: child(path, 'request'), onWarning: warn }),
-        response: responses.map((r, i) => parseMessage(r, version, { path: child(at, i), onWarning: warn })),
+        request: parseMessage(obj.request ?? {}, version, options(child(path, 'request'))),
+        response: responses.map((r, i) => parseMessage(r, version, options(child(at, i)))),
       };
     }
     default:
@@ -204,9 +212,13 @@ export function parseContract(input: string | unknown, options: ParseContractOpt
   const warn: Warn = (path, message, code) =>
     options.onWarning?.({ path, message: `${path}: ${message}`, ...(code === undefined ? {} : { code }) });
   let value: unknown = input;
+  // From text, the depth of the whole document is known: within the body limit, no body can exceed it.
+  let bodiesWithinDepth = false;
   if (typeof input === 'string') {
     try {
-      value = parseJson(input, MAX_JSON_DEPTH + CONTRACT_ENVELOPE_DEPTH);
+      const parsed = parseJsonMeasured(input, MAX_JSON_DEPTH + CONTRACT_ENVELOPE_DEPTH);
+      value = parsed.value;
+      bodiesWithinDepth = parsed.depth <= MAX_JSON_DEPTH;
     } catch (error) {
       if (isTreatyError(error) && error.code === 'TREATY_INPUT_TOO_DEEP') throw error;
       notAContract(
@@ -216,7 +228,7 @@ export function parseContract(input: string | unknown, options: ParseContractOpt
     }
   } else {
     // A value parsed elsewhere (the broker's body parser) is checked before anything walks it.
-    checkJsonValueDepth(value, MAX_JSON_DEPTH + CONTRACT_ENVELOPE_DEPTH);
+    bodiesWithinDepth = jsonValueDepth(value, MAX_JSON_DEPTH + CONTRACT_ENVELOPE_DEPTH) <= MAX_JSON_DEPTH;
   }
   if (!isObject(value)) notAContract(`expected a JSON object, got ${describeValue(value)}`);
   const obj = value;
@@ -248,11 +260,13 @@ export function parseContract(input: string | unknown, options: ParseContractOpt
   const list = obj[listKey];
   if (!Array.isArray(list)) invalid(listKey, 'an array of interactions', list);
   const interactions = list.map((item, i) =>
-    parseInteraction(item, version, child(listKey, i), listKey === 'messages', i, warn),
+    parseInteraction(item, version, child(listKey, i), listKey === 'messages', i, warn, bodiesWithinDepth),
   );
   if (hasInteractions && hasMessages && Array.isArray(obj.messages)) {
     obj.messages.forEach((item, i) => {
-      interactions.push(parseInteraction(item, version, child('messages', i), true, list.length + i, warn));
+      interactions.push(
+        parseInteraction(item, version, child('messages', i), true, list.length + i, warn, bodiesWithinDepth),
+      );
     });
   }
   const metadata: JsonObject = {};

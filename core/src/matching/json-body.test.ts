@@ -322,3 +322,27 @@ describe('JSON nested as deeply as Treaty reads (MAX_JSON_DEPTH)', () => {
       );
   });
 });
+
+describe('rules that several interactions carry', () => {
+  it('apply alike from maps of their own, and rules that differ in anything stay apart', () => {
+    const sku = {
+      '$.items': { match: 'type', min: 1 },
+      '$.items[*].sku': { match: 'regex', regex: 'A-\\d+' },
+    };
+    const body = { items: [{ sku: 'A-1' }] };
+    // Equal rules in fresh maps (as every interaction of a parsed contract has): the same verdicts.
+    for (let i = 0; i < 3; i++) {
+      expect(response(body, structuredClone(sku), { items: [{ sku: 'A-2' }, { sku: 'A-3' }] })).toEqual([]);
+      expect(response(body, structuredClone(sku), { items: [{ sku: 'B-2' }] })).toEqual([
+        '$.body.items[0].sku regex',
+      ]);
+    }
+    // The same paths with another regex or minimum are other rules.
+    const other = { ...sku, '$.items[*].sku': { match: 'regex', regex: 'B-\\d+' } };
+    expect(response(body, other, { items: [{ sku: 'B-2' }] })).toEqual([]);
+    expect(response(body, { ...sku, '$.items': { match: 'type', min: 2 } }, body)).toEqual([
+      '$.body.items type',
+    ]);
+    expect(response(body, sku, { items: [] })).toEqual(['$.body.items type']);
+  });
+});

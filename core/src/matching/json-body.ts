@@ -2,7 +2,7 @@ import type { JsonObject, JsonValue, MatchingRule, RuleList } from '../contract/
 import { isFloatLiteral } from '../contract/json.js';
 import { type Mismatch, type MismatchPart, mismatch } from './mismatch.js';
 import { formatLocation } from '../contract/path-expr.js';
-import { RuleCursor } from './rule-selector.js';
+import { RuleCursor, type SelectedRules } from './rule-selector.js';
 import { checkRule, checkRuleList, jsonType, show, type LeafContext } from './rules.js';
 
 /** How a JSON document is compared. */
@@ -50,9 +50,8 @@ class JsonComparer {
     cur: RuleCursor | undefined,
   ): void {
     const sel = cur?.selected;
-    // Rules about a collection as a whole (its keys, its variants) do not cascade to its members.
-    const list = sel === undefined ? undefined : sel.cascaded ? withoutCollectionRules(sel.list) : sel.list;
-    if (sel !== undefined && list !== undefined && !list.rules.every((r) => structural.has(r.match))) {
+    const list = sel === undefined ? undefined : applying(sel);
+    if (sel !== undefined && list !== undefined) {
       if (Array.isArray(exp) && Array.isArray(act))
         return this.arrayWithRules(exp, act, list, sel.cascaded, cur);
       if (isObj(exp) && isObj(act)) return this.objectWithRules(exp, act, list, cur);
@@ -245,6 +244,25 @@ class JsonComparer {
 }
 
 const collectionRules = new Set<MatchingRule['match']>(['eachKey', 'eachValue', 'arrayContains']);
+
+// Per selection (one per rule cursor, shared by every node the cursor reaches): the rules to apply,
+// or null when only equality applies, which plain comparison already checks.
+const applied = new WeakMap<SelectedRules, RuleList | null>();
+
+/**
+ * The rules a node applies: those about a collection as a whole (its keys, its variants) do not
+ * cascade to its members.
+ */
+function applying(sel: SelectedRules): RuleList | undefined {
+  let list = applied.get(sel);
+  if (list === undefined) {
+    const effective = sel.cascaded ? withoutCollectionRules(sel.list) : sel.list;
+    list =
+      effective === undefined || effective.rules.every((r) => structural.has(r.match)) ? null : effective;
+    applied.set(sel, list);
+  }
+  return list ?? undefined;
+}
 
 function withoutCollectionRules(list: RuleList): RuleList | undefined {
   if (!list.rules.some((r) => collectionRules.has(r.match))) return list;

@@ -71,12 +71,15 @@ interface Complete {
 export class RuleCursor {
   private readonly children = new Map<string | number, RuleCursor>();
   private readonly indexSensitive: boolean;
+  /** The rules that apply here, and whether they reached here by cascading (one object per cursor). */
+  readonly selected: SelectedRules | undefined;
 
   private constructor(
     private readonly depth: number,
     private readonly pending: Pending[],
     private readonly best: Complete | undefined,
   ) {
+    this.selected = best === undefined ? undefined : { list: best.list, cascaded: best.length < depth };
     // `$.items.0` names an index as a field, so numeric field names tell elements apart too.
     this.indexSensitive = pending.some((p) => {
       const t = p.tokens[depth];
@@ -91,8 +94,18 @@ export class RuleCursor {
     if (rules === undefined) return undefined;
     const cached = rootCache.get(rules);
     if (cached !== undefined) return cached;
-    const root = RuleCursor.build(rules);
-    if (root !== undefined) rootCache.set(rules, root);
+    // Interactions of one contract often carry the same rules in maps of their own: they share one
+    // cursor tree, built (and walked into) once. (Plain JSON text is the key: whether a number in a
+    // rule was written 1.0 or 1 changes no verdict, for only the actual value's form is checked.)
+    const key = JSON.stringify(rules);
+    let root = contentCache.get(key);
+    if (root === undefined) {
+      root = RuleCursor.build(rules);
+      if (root === undefined) return undefined;
+      if (contentCache.size >= 256) contentCache.clear();
+      contentCache.set(key, root);
+    }
+    rootCache.set(rules, root);
     return root;
   }
 
@@ -107,13 +120,6 @@ export class RuleCursor {
       else pending.push({ tokens, list, weight: 2 });
     }
     return new RuleCursor(0, pending, best);
-  }
-
-  /** The rules that apply here, and whether they reached here by cascading. */
-  get selected(): SelectedRules | undefined {
-    return this.best === undefined
-      ? undefined
-      : { list: this.best.list, cascaded: this.best.length < this.depth };
   }
 
   /** The cursor one step down, at an object key or array index. */
@@ -151,3 +157,4 @@ export class RuleCursor {
 }
 
 const rootCache = new WeakMap<Record<string, RuleList>, RuleCursor>();
+const contentCache = new Map<string, RuleCursor>();

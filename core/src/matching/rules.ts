@@ -223,21 +223,27 @@ export interface RuleFailure {
   reason: string;
 }
 
+const noFailures: readonly RuleFailure[] = Object.freeze([]);
+
 /** Checks a rule list (AND: every rule; OR: any rule) against a leaf value. */
 export function checkRuleList(
   list: RuleList,
   expected: unknown,
   actual: unknown,
   ctx: LeafContext,
-): RuleFailure[] {
-  const failures: RuleFailure[] = [];
+): readonly RuleFailure[] {
+  // Most values pass: nothing is allocated for them.
+  let failures: RuleFailure[] | undefined;
   for (const rule of list.rules) {
     const reason = checkRule(rule, expected, actual, ctx);
     if (reason === undefined) {
-      if (list.combine === 'OR') return [];
-    } else failures.push({ rule, reason });
+      if (list.combine === 'OR') return noFailures;
+    } else {
+      failures ??= [];
+      failures.push({ rule, reason });
+    }
   }
-  return failures;
+  return failures ?? noFailures;
 }
 
 /** The first rule of a list with the given name, if any. */

@@ -1,8 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { $RefParser } from '@apidevtools/json-schema-ref-parser';
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
-import { type Document, LineCounter, parseDocument } from 'yaml';
+import type { Document } from 'yaml';
 import { TreatyError, isTreatyError } from '../errors.js';
 import type { JsonObject, JsonValue } from '../contract/model.js';
 import { checkJsonValueDepth } from '../contract/json.js';
@@ -101,7 +100,13 @@ async function readSource(
 /** Where a JSON pointer is in the YAML or JSON text, as ` (line 12, column 5)`, when known. */
 type Locator = (segments: string[]) => string;
 
-function parseText(text: string, source: string): { value: JsonValue; locate: Locator } {
+// The YAML parser loads with the first document read, not with @treaty/core: most programs that
+// import core never read one.
+let yaml: Promise<typeof import('yaml')> | undefined;
+
+async function parseText(text: string, source: string): Promise<{ value: JsonValue; locate: Locator }> {
+  yaml ??= import('yaml');
+  const { LineCounter, parseDocument } = await yaml;
   const lines = new LineCounter();
   let doc: Document.Parsed;
   try {
@@ -173,7 +178,7 @@ export async function loadOpenApi(
   if (typeof source === 'string') {
     const read = await readSource(source, options);
     at = read.at;
-    ({ value, locate } = parseText(read.text, at));
+    ({ value, locate } = await parseText(read.text, at));
   } else {
     at = '(document)';
     // A copy: the caller's object is not changed, and what is not JSON is dropped.
@@ -188,7 +193,7 @@ export async function loadOpenApi(
  * @example const { document } = await loadOpenApiText(yamlText, 'orders 1.2.0')
  */
 export async function loadOpenApiText(text: string, name: string): Promise<LoadedOpenApi> {
-  const { value, locate } = parseText(text, name);
+  const { value, locate } = await parseText(text, name);
   return finishLoading(value, name, locate, true, {});
 }
 
@@ -215,6 +220,7 @@ async function finishLoading(
       );
     try {
       const base = at === '(document)' ? resolve(options.cwd ?? process.cwd(), 'openapi.json') : at;
+      const { $RefParser } = await import('@apidevtools/json-schema-ref-parser');
       value = (await new $RefParser().bundle(base, value, {
         resolve: { external: true, http: false },
       })) as unknown as JsonValue;

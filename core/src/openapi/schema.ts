@@ -1,5 +1,5 @@
-import { Ajv2020, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import formats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, SchemaObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { JsonObject, JsonValue } from '../contract/model.js';
 import { pointer } from './findings.js';
 import { atPointer, isObject } from './load.js';
@@ -75,6 +75,19 @@ interface Variant {
 
 const COMPOSITIONS = ['allOf', 'anyOf', 'oneOf'] as const;
 
+// Ajv (CommonJS, the largest thing core uses) is required with the first compiler, not loaded
+// with @treaty/core: most programs that import core never check an OpenAPI document, and the
+// compiler's constructor cannot wait for an import().
+const require = createRequire(import.meta.url);
+let loaded: { Ajv2020: typeof Ajv2020; formats: (ajv: Ajv2020) => unknown } | undefined;
+function ajv(): NonNullable<typeof loaded> {
+  loaded ??= {
+    Ajv2020: (require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }).Ajv2020,
+    formats: (require('ajv-formats') as { default: (ajv: Ajv2020) => unknown }).default,
+  };
+  return loaded;
+}
+
 /**
  * Compiles a document's schemas for checking values, once: each schema is turned into JSON Schema
  * 2020-12 (3.0's `nullable`, boolean `exclusiveMinimum`/`exclusiveMaximum`) and into the reading
@@ -96,7 +109,7 @@ export class SchemaCompiler {
     private readonly document: JsonObject,
     private readonly version: '3.0' | '3.1',
   ) {
-    this.ajv = new Ajv2020({
+    this.ajv = new (ajv().Ajv2020)({
       strict: false,
       allErrors: true,
       verbose: true,
@@ -107,7 +120,7 @@ export class SchemaCompiler {
       // matters more than the last bit of speed in the generated code.
       code: { optimize: false },
     });
-    formats.default(this.ajv);
+    ajv().formats(this.ajv);
     for (const [name, validate] of Object.entries(NUMBER_FORMATS))
       this.ajv.addFormat(name, { type: 'number', validate });
     for (const [name, validate] of Object.entries(STRING_FORMATS))

@@ -153,6 +153,52 @@ describe('verifyProvider', () => {
     expect(failing.contracts[0]?.interactions[0]?.error).toContain('the state change URL answered 500');
   });
 
+  it('makes an interaction whose state teardown fails an error, even when it passed or failed before', async () => {
+    // Teardown runs while the answer is matched; its failure must still decide the result.
+    const url = await serve((req) => {
+      if (req.url !== '/_states') return { status: 200, body: { id: req.url === '/orders/1' ? 1 : 'x' } };
+      const { state, action } = JSON.parse(req.body) as { state: string; action: string };
+      return { status: action === 'teardown' && state === 'sticky' ? 500 : 200 };
+    });
+    const withState = (name: string, path: string, extra: Record<string, unknown> = {}) =>
+      http(`${name} ${path}`, {
+        providerStates: [{ name }],
+        request: { method: 'GET', path },
+        response: {
+          status: 200,
+          body: { content: { id: 1 }, contentType: 'application/json', encoded: false },
+          matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } },
+        },
+        ...extra,
+      });
+    const result = await verifyProvider({
+      providerBaseUrl: url,
+      providerStatesSetupUrl: `${url}/_states`,
+      contracts: [
+        {
+          source: 'memory',
+          contract: contract([
+            withState('fine', '/orders/1'),
+            withState('sticky', '/orders/1'),
+            withState('sticky', '/orders/2'),
+            withState('sticky', '/orders/1', { pending: true }),
+          ]),
+        },
+      ],
+    });
+    expect(result.contracts[0]?.interactions.map((i) => [i.description, i.status, i.errorCode])).toEqual([
+      ['fine /orders/1', 'passed', undefined],
+      ['sticky /orders/1', 'error', 'TREATY_VERIFY_INTERACTION'],
+      ['sticky /orders/2', 'error', 'TREATY_VERIFY_INTERACTION'],
+      ['sticky /orders/1', 'pending', 'TREATY_VERIFY_INTERACTION'],
+    ]);
+    expect(result.contracts[0]?.interactions[1]?.error).toContain(
+      "teardown failed: the state change URL answered 500 for 'sticky' (teardown)",
+    );
+    expect(result.contracts[0]?.interactions[2]?.mismatches).toHaveLength(1);
+    expect(result.summary).toMatchObject({ passed: 1, errors: 2, pending: 1 });
+  });
+
   it('calls the state change URL with an empty state for an interaction without states, as pact-verifier does', async () => {
     const states: unknown[] = [];
     const url = await serve((req) => {

@@ -34,9 +34,12 @@ import {
 import { Redactor, isSecretHeader, REDACTED } from './redact.js';
 import { testResult } from './test-results.js';
 import { interactionKey } from '../contract/serialize.js';
-import { OpenApiChecker } from '../openapi/check.js';
-import { loadOpenApi, type OpenApiSource } from '../openapi/load.js';
+import type { OpenApiChecker } from '../openapi/check.js';
+import type { OpenApiSource } from '../openapi/load.js';
 import type { OpenApiFinding } from '../openapi/findings.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** A request about to be sent to the provider; filters may change it. */
 export interface ProviderRequest {
@@ -207,9 +210,19 @@ function matches(filter: string | undefined, value: string): boolean {
   }
 }
 
-/** The limits every request to the provider or its state change URL is sent with. */
+const limitsByOptions = new WeakMap<VerifyOptions, SendLimits>();
+
+/** The limits every request to the provider or its state change URL is sent with (worked out once a run). */
 function providerLimits(options: VerifyOptions): SendLimits {
-  return limitsOf({ timeoutMs: options.timeoutMs, maxBytes: options.maxResponseBytes }, 'max-response-bytes');
+  let limits = limitsByOptions.get(options);
+  if (limits === undefined) {
+    limits = limitsOf(
+      { timeoutMs: options.timeoutMs, maxBytes: options.maxResponseBytes },
+      'max-response-bytes',
+    );
+    limitsByOptions.set(options, limits);
+  }
+  return limits;
 }
 
 /** The error with what was being done in front of its message, keeping its code when it has one. */
@@ -261,7 +274,7 @@ async function changeStates(
       }
       if (res.status < 200 || res.status > 299)
         throw new Error(`the state change URL answered ${res.status} for '${state.name}' (${action})`);
-      const text = new TextDecoder().decode(res.body);
+      const text = decoder.decode(res.body);
       if (action === 'setup' && text.trim().startsWith('{')) {
         try {
           Object.assign(values, JSON.parse(text) as Record<string, unknown>);
@@ -281,8 +294,6 @@ async function changeStates(
   }
   return values;
 }
-
-const encoder = new TextEncoder();
 
 function bodyBytes(
   body: Body,
@@ -344,15 +355,15 @@ function toResponse(res: ClientResponse): HttpResponse {
   const bytes = res.body;
   const response: HttpResponse = { status: res.status, headers, matchingRules: {}, generators: {} };
   if (bytes.length > 0) {
-    const ct = res.headers['content-type'];
-    const contentType = typeof ct === 'string' ? ct : undefined;
+    // The first Content-Type line, as node:http's headers object kept it.
+    const contentType = headers['content-type']?.[0];
     const kind = classifyContentType(contentType);
     response.body =
       kind === 'binary' || kind === 'multipart'
         ? { kind: 'binary', bytes, ...(contentType === undefined ? {} : { contentType }) }
         : {
             kind: 'text',
-            text: new TextDecoder().decode(bytes),
+            text: decoder.decode(bytes),
             ...(contentType === undefined ? {} : { contentType }),
           };
   }
@@ -479,9 +490,10 @@ async function produceMessage(
   let metadata: Record<string, unknown> = {};
   if (header !== null) {
     try {
-      metadata = JSON.parse(
-        new TextDecoder().decode(Uint8Array.from(atob(header), (c) => c.charCodeAt(0))),
-      ) as Record<string, unknown>;
+      metadata = JSON.parse(decoder.decode(Uint8Array.from(atob(header), (c) => c.charCodeAt(0)))) as Record<
+        string,
+        unknown
+      >;
     } catch {
       throw new Error(
         `the Pact-Message-Metadata header of message '${interaction.description}' is not base64-encoded JSON`,
@@ -526,12 +538,22 @@ async function verifyInteraction(
   };
   let setUp = false;
   let teardown: Promise<unknown> | undefined;
+  let teardownFailed = false;
   const tearDown = (): Promise<unknown> =>
     changeStates(interaction.providerStates, 'teardown', options).catch((error: unknown) => {
+      teardownFailed = true;
       result.status = 'error';
       result.error = `teardown failed: ${(error as Error).message}`;
       result.errorCode = isTreatyError(error) ? error.code : 'TREATY_VERIFY_INTERACTION';
     });
+  const finish = (): InteractionResult => {
+    if (result.status === 'passed' && result.mismatches.length > 0) result.status = 'failed';
+    if ((result.status === 'failed' || result.status === 'error') && (interaction.pending || contractPending))
+      result.status = 'pending';
+    return redactResult(result, redactor);
+  };
+  // The result as it will be shown, made ready while the provider tears the states down.
+  let ready: InteractionResult | undefined;
   try {
     const values = await changeStates(interaction.providerStates, 'setup', options, warn);
     setUp = true;
@@ -544,6 +566,7 @@ async function verifyInteraction(
       if (interaction.providerStates.length > 0 || options.providerStatesSetupUrl !== undefined)
         teardown = tearDown();
       result.mismatches = matchResponse(interaction.response, response);
+      if (teardown !== undefined) ready = finish();
     } else if (interaction.type === 'Asynchronous/Messages') {
       result.mismatches = matchMessage(interaction.message, await produceMessage(interaction, options, warn));
     } else {
@@ -561,11 +584,9 @@ async function verifyInteraction(
     if (teardown !== undefined) await teardown;
     else if (setUp) await tearDown();
   }
-  if (result.status === 'passed' && result.mismatches.length > 0) result.status = 'failed';
-  if ((result.status === 'failed' || result.status === 'error') && (interaction.pending || contractPending))
-    result.status = 'pending';
-  result.durationMs = performance.now() - started;
-  return redactResult(result, redactor);
+  const shown = ready === undefined || teardownFailed ? finish() : ready;
+  shown.durationMs = performance.now() - started;
+  return shown;
 }
 
 /** The result as it may be shown: no credential in its request, error, warnings or mismatches. */
@@ -715,16 +736,21 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
     maxBytes: options.maxPactBytes ?? DEFAULT_MAX_BYTES,
   };
   const started = performance.now();
-  // The document is read and its schemas compiled once, for every contract.
-  const checker =
-    options.openapi === undefined
-      ? undefined
-      : new OpenApiChecker(
-          await loadOpenApi(options.openapi, {
-            ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-            ...limits,
-          }),
-        );
+  // The document is read and its schemas compiled once, for every contract; the OpenAPI side of
+  // core is loaded only then, so that a replay does not wait for it.
+  let checker: OpenApiChecker | undefined;
+  if (options.openapi !== undefined) {
+    const [{ OpenApiChecker }, { loadOpenApi }] = await Promise.all([
+      import('../openapi/check.js'),
+      import('../openapi/load.js'),
+    ]);
+    checker = new OpenApiChecker(
+      await loadOpenApi(options.openapi, {
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+        ...limits,
+      }),
+    );
+  }
   const contracts: ContractResult[] = [];
   const loaded: LoadedContract[] = [...(options.contracts ?? [])];
   // A source that cannot be read is reported, and the other contracts are still verified.

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { TreatyError } from '@treaty/core';
 import { randomUUID } from 'node:crypto';
@@ -21,7 +20,6 @@ import type {
   OutboxEvent,
   PublicationEvent,
   TriggeredWebhook,
-  VerificationEvent,
   Webhook,
   WebhookAttempt,
   ProviderContract,
@@ -41,105 +39,54 @@ import type {
 import { migrations } from './migrations.js';
 import { WebhookTables } from './webhook-tables.js';
 import { checkName } from '../../limits.js';
+import {
+  checkEnvironmentName,
+  eachContract,
+  deploymentSelect,
+  publicationSelect,
+  releaseSelect,
+  contentSha,
+  displayName,
+  foldBranches,
+  mainBranchNames,
+  noSuchContent,
+  noSuchVersion,
+  pactConflict,
+  foldSuccessfulVerifications,
+  toDeployment,
+  toEnvironment,
+  toMatrixFact,
+  toPactRef,
+  toPacticipant,
+  toProviderContract,
+  toPublication,
+  toRelease,
+  toReport,
+  toVerification,
+  type DeploymentRow,
+  type EnvironmentRow,
+  type MatrixFactRow,
+  type PactRefRow,
+  type PacticipantRow,
+  type ProviderContractRow,
+  type PublicationRow,
+  type ReleaseRow,
+  type VerificationRow,
+  type VerificationWithReportRow,
+  previousPublicationQueries,
+  publicationEvent,
+  verificationColumns,
+  verificationEvent,
+} from '../shared.js';
+
+export { contentSha };
 
 type Db = Database.Database;
-
-interface PacticipantRow {
-  id: number;
-  name: string;
-  display_name: string;
-  main_branch: string | null;
-  repository_url: string | null;
-  created_at: string;
-}
 
 interface VersionRow {
   id: number;
   number: string;
   created_at: string;
-}
-
-interface DeploymentRow {
-  uuid: string;
-  pacticipant: string;
-  version: string;
-  environment_uuid: string;
-  application_instance: string | null;
-  created_at: string;
-  undeployed_at: string | null;
-}
-
-/** The columns of a verification every query reads (see SqliteStore.verificationColumns). */
-interface VerificationRow {
-  id: number;
-  success: number;
-  build_url: string | null;
-  evidence: string | null;
-  compared_with: string | null;
-  created_at: string;
-}
-
-/** A pact publication's columns without its content. */
-interface PactRefRow {
-  consumer: string;
-  number: string;
-  provider: string;
-  sha: string;
-  created_at: string;
-}
-
-/** One row of the matrix facts statements (see SqliteStore.matrixFactColumns). */
-interface MatrixFactRow {
-  idx: number;
-  consumer: string;
-  consumer_version: string;
-  provider: string;
-  sha: string;
-  pact_created_at: string;
-  provider_version: string | null;
-  provider_version_order: number | null;
-  id: number | null;
-  success: number | null;
-  build_url: string | null;
-  evidence: string | null;
-  compared_with: string | null;
-  verified_at: string | null;
-  test_results: string | null;
-  document_sha: string | null;
-  document_self_verified: number | null;
-}
-
-interface EnvironmentRow {
-  uuid: string;
-  name: string;
-  display_name: string;
-  production: number;
-  contacts: string;
-  created_at: string;
-}
-
-interface ReleaseRow {
-  uuid: string;
-  pacticipant: string;
-  version: string;
-  environment_uuid: string;
-  created_at: string;
-  support_ended_at: string | null;
-}
-
-const mainBranchNames = ['develop', 'main', 'master'];
-
-function displayName(name: string): string {
-  return name
-    .split(/[-_\s]+/)
-    .filter(Boolean)
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join(' ');
-}
-
-/** SHA-256 of a pact's content, the key under which it is stored once. */
-export function contentSha(content: string): string {
-  return createHash('sha256').update(content).digest('hex');
 }
 
 /**
@@ -259,16 +206,6 @@ export class SqliteStore implements Store {
     return this.pacticipantRow(name) as PacticipantRow;
   }
 
-  private toPacticipant(row: PacticipantRow): Pacticipant {
-    return {
-      name: row.name,
-      displayName: row.display_name,
-      ...(row.main_branch === null ? {} : { mainBranch: row.main_branch }),
-      ...(row.repository_url === null ? {} : { repositoryUrl: row.repository_url }),
-      createdAt: row.created_at,
-    };
-  }
-
   private ensureVersionRow(
     pacticipant: PacticipantRow,
     number: string,
@@ -326,17 +263,17 @@ export class SqliteStore implements Store {
   }
 
   async ensurePacticipant(name: string): Promise<Pacticipant> {
-    return this.toPacticipant(this.ensurePacticipantRow(name));
+    return toPacticipant(this.ensurePacticipantRow(name));
   }
 
   async getPacticipant(name: string): Promise<Pacticipant | undefined> {
     const row = this.pacticipantRow(name);
-    return row === undefined ? undefined : this.toPacticipant(row);
+    return row === undefined ? undefined : toPacticipant(row);
   }
 
   async listPacticipants(): Promise<Pacticipant[]> {
-    return (this.prepare('SELECT * FROM pacticipants ORDER BY name').all() as PacticipantRow[]).map((r) =>
-      this.toPacticipant(r),
+    return (this.prepare('SELECT * FROM pacticipants ORDER BY name').all() as PacticipantRow[]).map(
+      toPacticipant,
     );
   }
 
@@ -344,7 +281,7 @@ export class SqliteStore implements Store {
     checkName('branch', branch);
     const row = this.ensurePacticipantRow(name);
     this.prepare('UPDATE pacticipants SET main_branch = ? WHERE id = ?').run(branch, row.id);
-    return this.toPacticipant(this.pacticipantRow(name) as PacticipantRow);
+    return toPacticipant(this.pacticipantRow(name) as PacticipantRow);
   }
 
   async updatePacticipant(
@@ -359,7 +296,7 @@ export class SqliteStore implements Store {
       this.prepare(
         'UPDATE pacticipants SET display_name = COALESCE(?, display_name), main_branch = COALESCE(?, main_branch), repository_url = COALESCE(?, repository_url) WHERE id = ?',
       ).run(fields.displayName ?? null, fields.mainBranch ?? null, fields.repositoryUrl ?? null, row.id);
-      return { pacticipant: this.toPacticipant(this.pacticipantRow(name) as PacticipantRow), created };
+      return { pacticipant: toPacticipant(this.pacticipantRow(name) as PacticipantRow), created };
     })();
   }
 
@@ -448,32 +385,6 @@ export class SqliteStore implements Store {
     return this.ensureVersion(pacticipant, number, { tags: [tag] });
   }
 
-  private publication(row: {
-    consumer: string;
-    number: string;
-    provider: string;
-    sha: string;
-    content: string;
-    created_at: string;
-  }): PactPublication {
-    return {
-      consumer: row.consumer,
-      consumerVersion: row.number,
-      provider: row.provider,
-      sha: row.sha,
-      content: row.content,
-      createdAt: row.created_at,
-    };
-  }
-
-  private static readonly publicationSelect = `
-    SELECT c.name AS consumer, v.number AS number, p.name AS provider, pp.sha AS sha, pc.content AS content, pp.created_at AS created_at
-    FROM pact_publications pp
-    JOIN versions v ON v.id = pp.consumer_version_id
-    JOIN pacticipants c ON c.id = pp.consumer_id
-    JOIN pacticipants p ON p.id = pp.provider_id
-    JOIN pact_contents pc ON pc.sha = pp.sha`;
-
   /** The id of a version named by its pacticipant's name and its number (two bound parameters). */
   private static readonly versionIdByNames =
     'SELECT vv.id FROM versions vv WHERE vv.pacticipant_id = (SELECT id FROM pacticipants WHERE name = ?) AND vv.number = ?';
@@ -500,20 +411,7 @@ export class SqliteStore implements Store {
     allowOverwrite?: boolean;
     event?: EventContext;
   }): Promise<PublishOutcome[]> {
-    return this.db.transaction(() =>
-      input.contracts.map((c) =>
-        this.publishOne({
-          consumer: input.consumer,
-          consumerVersion: input.consumerVersion,
-          provider: c.provider,
-          content: c.content,
-          ...(input.branch === undefined ? {} : { branch: input.branch }),
-          ...(input.tags === undefined ? {} : { tags: input.tags }),
-          ...(input.allowOverwrite === undefined ? {} : { allowOverwrite: input.allowOverwrite }),
-          ...(input.event === undefined ? {} : { event: input.event }),
-        }),
-      ),
-    )();
+    return this.db.transaction(() => eachContract(input).map((c) => this.publishOne(c)))();
   }
 
   /** Publishes one pact and appends its outbox event; the caller holds the transaction. */
@@ -552,30 +450,16 @@ export class SqliteStore implements Store {
           existing.id,
         );
       } else {
-        throw new TreatyError(
-          'TREATY_BROKER_PACT_CONFLICT',
-          `${input.consumer} version ${input.consumerVersion} already has a different pact with ${input.provider}. Publish the changed contract under a new consumer version, or allow overwriting.`,
-        );
+        throw pactConflict(input);
       }
       const row = this.prepare(
-        `${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
-      ).get(version.id, provider.id) as Parameters<SqliteStore['publication']>[0];
-      const { tags, branches } = this.toVersion(input.consumer, version);
-      const event: PublicationEvent = {
-        type: 'contract_published',
-        consumer: input.consumer,
-        consumerVersion: input.consumerVersion,
-        provider: input.provider,
-        sha,
-        tags,
-        branches,
-        ...(existing === undefined ? {} : { replacedSha: existing.sha }),
-        previous:
-          existing === undefined ? this.previousByTag(consumer.id, provider.id, version.id, tags) : [],
-        context: input.event ?? {},
-      };
-      this.hooks.appendEvent(event);
-      return { publication: this.publication(row), contentExisted, unchanged };
+        `${publicationSelect} WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
+      ).get(version.id, provider.id) as PublicationRow;
+      const after = this.toVersion(input.consumer, version);
+      const previous =
+        existing === undefined ? this.previousByTag(consumer.id, provider.id, version.id, after.tags) : [];
+      this.hooks.appendEvent(publicationEvent(input, sha, after, existing?.sha, previous));
+      return { publication: toPublication(row), contentExisted, unchanged };
     }
   }
 
@@ -589,18 +473,17 @@ export class SqliteStore implements Store {
     versionId: number,
     tags: string[],
   ): PublicationEvent['previous'] {
-    const older = 'pp.consumer_id = ? AND pp.provider_id = ? AND pp.consumer_version_id < ?';
-    const newest = 'ORDER BY pp.consumer_version_id DESC LIMIT 1';
+    const sql = previousPublicationQueries(() => '?');
     if (tags.length === 0) {
-      const r = this.prepare(
-        `SELECT pp.sha FROM pact_publications pp WHERE ${older} AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id) ${newest}`,
-      ).get(consumerId, providerId, versionId) as { sha: string } | undefined;
+      const r = this.prepare(sql.untagged).get(consumerId, providerId, versionId) as
+        | { sha: string }
+        | undefined;
       return [{ tag: null, sha: r?.sha ?? null }];
     }
     return tags.map((tag) => {
-      const r = this.prepare(
-        `SELECT pp.sha FROM pact_publications pp JOIN tags t ON t.version_id = pp.consumer_version_id AND t.name = ? WHERE ${older} ${newest}`,
-      ).get(tag, consumerId, providerId, versionId) as { sha: string } | undefined;
+      const r = this.prepare(sql.tagged).get(consumerId, providerId, versionId, tag) as
+        | { sha: string }
+        | undefined;
       return { tag, sha: r?.sha ?? null };
     });
   }
@@ -612,9 +495,9 @@ export class SqliteStore implements Store {
   ): Promise<PactPublication | undefined> {
     // Anchored on the one consumer version row, not on every publication of the pair.
     const row = this.prepare(
-      `${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = (${SqliteStore.versionIdByNames}) AND pp.provider_id = (SELECT id FROM pacticipants WHERE name = ?)`,
-    ).get(consumer, consumerVersion, provider) as Parameters<SqliteStore['publication']>[0] | undefined;
-    return row === undefined ? undefined : this.publication(row);
+      `${publicationSelect} WHERE pp.consumer_version_id = (${SqliteStore.versionIdByNames}) AND pp.provider_id = (SELECT id FROM pacticipants WHERE name = ?)`,
+    ).get(consumer, consumerVersion, provider) as PublicationRow | undefined;
+    return row === undefined ? undefined : toPublication(row);
   }
 
   async latestPact(
@@ -622,7 +505,7 @@ export class SqliteStore implements Store {
     provider: string,
     filter: { branch?: string; tag?: string } = {},
   ): Promise<PactPublication | undefined> {
-    let sql = `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ?`;
+    let sql = `${publicationSelect} WHERE c.name = ? AND p.name = ?`;
     const args: string[] = [consumer, provider];
     if (filter.branch !== undefined) {
       sql +=
@@ -634,16 +517,16 @@ export class SqliteStore implements Store {
       args.push(filter.tag);
     }
     const row = this.prepare(`${sql} ORDER BY pp.consumer_version_id DESC LIMIT 1`).get(...args) as
-      | Parameters<SqliteStore['publication']>[0]
+      | PublicationRow
       | undefined;
-    return row === undefined ? undefined : this.publication(row);
+    return row === undefined ? undefined : toPublication(row);
   }
 
   async getPactBySha(consumer: string, provider: string, sha: string): Promise<PactPublication | undefined> {
     const row = this.prepare(
-      `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha = ? ORDER BY pp.consumer_version_id DESC LIMIT 1`,
-    ).get(consumer, provider, sha) as Parameters<SqliteStore['publication']>[0] | undefined;
-    return row === undefined ? undefined : this.publication(row);
+      `${publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha = ? ORDER BY pp.consumer_version_id DESC LIMIT 1`,
+    ).get(consumer, provider, sha) as PublicationRow | undefined;
+    return row === undefined ? undefined : toPublication(row);
   }
 
   async previousDistinctPact(
@@ -654,18 +537,16 @@ export class SqliteStore implements Store {
     const current = await this.getPact(consumer, consumerVersion, provider);
     if (current === undefined) return undefined;
     const row = this.prepare(
-      `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha <> ? AND pp.consumer_version_id < (${SqliteStore.versionIdByNames}) ORDER BY pp.consumer_version_id DESC LIMIT 1`,
-    ).get(consumer, provider, current.sha, consumer, consumerVersion) as
-      | Parameters<SqliteStore['publication']>[0]
-      | undefined;
-    return row === undefined ? undefined : this.publication(row);
+      `${publicationSelect} WHERE c.name = ? AND p.name = ? AND pp.sha <> ? AND pp.consumer_version_id < (${SqliteStore.versionIdByNames}) ORDER BY pp.consumer_version_id DESC LIMIT 1`,
+    ).get(consumer, provider, current.sha, consumer, consumerVersion) as PublicationRow | undefined;
+    return row === undefined ? undefined : toPublication(row);
   }
 
   async pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]> {
     const rows = this.prepare(
-      `${SqliteStore.publicationSelect} WHERE pp.consumer_version_id = (${SqliteStore.versionIdByNames}) ORDER BY p.name`,
-    ).all(consumer, version) as Array<Parameters<SqliteStore['publication']>[0]>;
-    return rows.map((r) => this.publication(r));
+      `${publicationSelect} WHERE pp.consumer_version_id = (${SqliteStore.versionIdByNames}) ORDER BY p.name`,
+    ).all(consumer, version) as Array<PublicationRow>;
+    return rows.map(toPublication);
   }
 
   async latestVerification(
@@ -675,32 +556,17 @@ export class SqliteStore implements Store {
     providerVersion: string,
   ): Promise<Verification | undefined> {
     const r = this.prepare(
-      `SELECT ${SqliteStore.verificationColumns}
+      `SELECT ${verificationColumns}
          FROM verifications ve
          WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.sha = ?
            AND ve.provider_version_id = (${SqliteStore.versionIdByNames})
          ORDER BY ve.evidence IS NULL DESC, ve.id DESC LIMIT 1`,
-    ).get(consumer, provider, sha, provider, providerVersion) as VerificationRow | undefined;
-    return r === undefined ? undefined : this.toVerification(r, { consumer, provider, providerVersion, sha });
-  }
-
-  /** What every verification query selects from `verifications ve`. */
-  private static readonly verificationColumns =
-    've.id, ve.success, ve.build_url, ve.evidence, ve.compared_with, ve.created_at';
-
-  private toVerification(
-    r: VerificationRow,
-    of: { consumer: string; provider: string; providerVersion: string; sha: string },
-  ): Verification {
-    return {
-      id: r.id,
-      ...of,
-      success: r.success === 1,
-      ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
-      ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
-      ...(r.compared_with === null ? {} : { comparedWith: r.compared_with }),
-      createdAt: r.created_at,
-    };
+    ).get(consumer, provider, sha, provider, providerVersion) as
+      | Omit<VerificationRow, 'consumer' | 'provider' | 'provider_version' | 'sha'>
+      | undefined;
+    return r === undefined
+      ? undefined
+      : toVerification({ ...r, consumer, provider, provider_version: providerVersion, sha });
   }
 
   async consumersOf(provider: string): Promise<string[]> {
@@ -714,9 +580,9 @@ export class SqliteStore implements Store {
 
   async pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]> {
     const rows = this.prepare(
-      `${SqliteStore.publicationSelect} WHERE c.name = ? AND p.name = ? AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?) ORDER BY pp.consumer_version_id`,
-    ).all(consumer, provider, tag) as Array<Parameters<SqliteStore['publication']>[0]>;
-    return rows.map((r) => this.publication(r));
+      `${publicationSelect} WHERE c.name = ? AND p.name = ? AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?) ORDER BY pp.consumer_version_id`,
+    ).all(consumer, provider, tag) as Array<PublicationRow>;
+    return rows.map(toPublication);
   }
 
   async branchesOf(pacticipant: string): Promise<string[]> {
@@ -748,16 +614,7 @@ export class SqliteStore implements Store {
       created_at: string;
       branch: string | null;
     }>;
-    const out: Array<{ providerVersion: string; branches: string[]; createdAt: string }> = [];
-    let lastId: number | undefined;
-    for (const r of rows) {
-      if (r.id !== lastId) {
-        out.push({ providerVersion: r.number, branches: [], createdAt: r.created_at });
-        lastId = r.id;
-      }
-      if (r.branch !== null) out[out.length - 1]?.branches.push(r.branch);
-    }
-    return out;
+    return foldBranches(rows);
   }
 
   async branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined> {
@@ -778,8 +635,8 @@ export class SqliteStore implements Store {
       'SELECT * FROM environments WHERE name IN (SELECT value FROM json_each(?)) ORDER BY LOWER(display_name)',
     ).all(JSON.stringify(names.environments ?? [])) as EnvironmentRow[];
     return {
-      pacticipants: pacticipants.map((r) => this.toPacticipant(r)),
-      environments: environments.map((r) => SqliteStore.toEnvironment(r)),
+      pacticipants: pacticipants.map(toPacticipant),
+      environments: environments.map(toEnvironment),
     };
   }
 
@@ -945,7 +802,7 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
       pacts: [] as PactRef[],
       consumers: consumersOf.get(v.pacticipant) ?? [],
     }));
-    for (const r of pacts) out[r.idx]?.pacts.push(SqliteStore.toPactRef(r));
+    for (const r of pacts) out[r.idx]?.pacts.push(toPactRef(r));
     return out;
   }
 
@@ -1021,7 +878,7 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
          LEFT JOIN verification_results vr ON vr.verification_id = ve.id
          LEFT JOIN provider_contracts pc ON pc.version_id = paired.pv_id`,
       ).all(JSON.stringify(pairs)) as MatrixFactRow[];
-      for (const r of rows) out.pairs[r.idx] = SqliteStore.toMatrixFact(r);
+      for (const r of rows) out.pairs[r.idx] = toMatrixFact(r);
     }
     if (verifiersOf.length > 0) {
       // Per provider version that verified the pact, the verification that counts; the provider
@@ -1047,7 +904,7 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
          ORDER BY pacts.idx, verifiers.newest DESC`,
       ).all(JSON.stringify(verifiersOf)) as MatrixFactRow[];
       for (const r of rows) {
-        const fact = SqliteStore.toMatrixFact(r);
+        const fact = toMatrixFact(r);
         const entry = out.verifiersOf[r.idx] ?? { pact: fact.pact, verified: [] };
         out.verifiersOf[r.idx] = entry;
         if (r.id !== null) entry.verified.push(fact);
@@ -1085,54 +942,9 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
          LEFT JOIN provider_contracts pc ON pc.version_id = verified.pv_id
          ORDER BY verified.idx, verified.newest DESC`,
       ).all(JSON.stringify(verifiedBy)) as MatrixFactRow[];
-      for (const r of rows) out.verifiedBy[r.idx]?.push(SqliteStore.toMatrixFact(r));
+      for (const r of rows) out.verifiedBy[r.idx]?.push(toMatrixFact(r));
     }
     return out;
-  }
-
-  private static toPactRef(r: PactRefRow): PactRef {
-    return {
-      consumer: r.consumer,
-      consumerVersion: r.number,
-      provider: r.provider,
-      sha: r.sha,
-      createdAt: r.created_at,
-    };
-  }
-
-  private static toMatrixFact(r: MatrixFactRow): MatrixFact {
-    const pact: PactRef = {
-      consumer: r.consumer,
-      consumerVersion: r.consumer_version,
-      provider: r.provider,
-      sha: r.sha,
-      createdAt: r.pact_created_at,
-    };
-    const providerVersion = r.provider_version ?? '';
-    return {
-      pact,
-      providerVersion,
-      providerVersionOrder: r.provider_version_order ?? -1,
-      verification:
-        r.id === null
-          ? null
-          : {
-              id: r.id,
-              consumer: r.consumer,
-              provider: r.provider,
-              providerVersion,
-              sha: r.sha,
-              success: r.success === 1,
-              ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
-              ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
-              ...(r.compared_with === null ? {} : { comparedWith: r.compared_with }),
-              createdAt: r.verified_at ?? '',
-            },
-      ...(r.test_results === null ? {} : { testResults: r.test_results }),
-      ...(r.document_sha === null
-        ? {}
-        : { document: { sha: r.document_sha, selfVerificationFailed: r.document_self_verified === 0 } }),
-    };
   }
 
   /**
@@ -1244,7 +1056,7 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
       out.pacts.push({
         kind: r.kind,
         ...(r.key === null ? {} : { key: r.key }),
-        pact: SqliteStore.toPactRef(r),
+        pact: toPactRef(r),
       });
     return out;
   }
@@ -1273,35 +1085,14 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
       wip: number;
       branch: string | null;
     }>;
-    const out: SuccessfulVerification[][] = contents.map(() => []);
-    let last: { idx: number; id: number } | undefined;
-    for (const r of rows) {
-      const list = out[r.idx];
-      if (list === undefined) continue;
-      if (last?.idx !== r.idx || last.id !== r.id) {
-        list.push({ providerVersion: r.number, branches: [], createdAt: r.created_at, wip: r.wip === 1 });
-        last = { idx: r.idx, id: r.id };
-      }
-      if (r.branch !== null) list[list.length - 1]?.branches.push(r.branch);
-    }
-    return out;
+    return foldSuccessfulVerifications(contents.length, rows);
   }
 
   async recordVerification(input: VerificationInput): Promise<Verification> {
     return this.db.transaction((): Verification => {
       const verification = this.insertVerification(input);
       // A verifier's result is an event for webhooks; a comparison with a document (below) is not.
-      const event: VerificationEvent = {
-        type: 'provider_verification_published',
-        verificationId: verification.id,
-        consumer: input.consumer,
-        provider: input.provider,
-        sha: input.sha,
-        providerVersion: input.providerVersion,
-        success: input.success,
-        context: input.event ?? {},
-      };
-      this.hooks.appendEvent(event);
+      this.hooks.appendEvent(verificationEvent(input, verification.id));
       return verification;
     })();
   }
@@ -1310,15 +1101,23 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
     return this.db.transaction((): { verification: Verification; created: boolean } => {
       const { consumer, provider, providerVersion, sha } = input;
       const newest = this.prepare(
-        `SELECT ${SqliteStore.verificationColumns}
+        `SELECT ${verificationColumns}
            FROM verifications ve
            WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.sha = ?
              AND ve.provider_version_id = (${SqliteStore.versionIdByNames}) AND ve.evidence = 'openapi'
            ORDER BY ve.id DESC LIMIT 1`,
-      ).get(consumer, provider, sha, provider, providerVersion) as VerificationRow | undefined;
+      ).get(consumer, provider, sha, provider, providerVersion) as
+        | Omit<VerificationRow, 'consumer' | 'provider' | 'provider_version' | 'sha'>
+        | undefined;
       if (newest !== undefined && newest.compared_with === input.comparedWith)
         return {
-          verification: this.toVerification(newest, { consumer, provider, providerVersion, sha }),
+          verification: toVerification({
+            ...newest,
+            consumer,
+            provider,
+            provider_version: providerVersion,
+            sha,
+          }),
           created: false,
         };
       return { verification: this.insertVerification({ ...input, evidence: 'openapi' }), created: true };
@@ -1332,12 +1131,7 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
     const content = this.prepare(
       'SELECT 1 FROM pact_publications WHERE consumer_id = ? AND provider_id = ? AND sha = ?',
     ).get(consumer?.id ?? -1, provider?.id ?? -1, input.sha);
-    if (consumer === undefined || provider === undefined || content === undefined) {
-      throw new TreatyError(
-        'TREATY_BROKER_NOT_FOUND',
-        `No pact between ${input.consumer} and ${input.provider} has the content ${input.sha}; verify a published pact.`,
-      );
-    }
+    if (consumer === undefined || provider === undefined || content === undefined) throw noSuchContent(input);
     const version = this.ensureVersionRow(provider, input.providerVersion, input.branch);
     const createdAt = this.now();
     const info = this.prepare(
@@ -1364,25 +1158,25 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
         report.verifiedBy ?? null,
         report.truncated ? 1 : 0,
       );
-    return {
+    return toVerification({
       id: Number(info.lastInsertRowid),
       consumer: input.consumer,
       provider: input.provider,
-      providerVersion: input.providerVersion,
+      provider_version: input.providerVersion,
       sha: input.sha,
       success: input.success,
-      ...(input.buildUrl === undefined ? {} : { buildUrl: input.buildUrl }),
-      ...(input.evidence === undefined ? {} : { evidence: input.evidence }),
-      ...(input.comparedWith === undefined ? {} : { comparedWith: input.comparedWith }),
-      createdAt,
-    };
+      build_url: input.buildUrl ?? null,
+      evidence: input.evidence ?? null,
+      compared_with: input.comparedWith ?? null,
+      created_at: createdAt,
+    });
   }
 
   async getVerification(
     id: number,
   ): Promise<{ verification: Verification; report: VerificationReport } | undefined> {
     const r = this.prepare(
-      `SELECT ${SqliteStore.verificationColumns}, c.name AS consumer, p.name AS provider,
+      `SELECT ${verificationColumns}, c.name AS consumer, p.name AS provider,
               v.number AS provider_version, ve.sha, vr.test_results, vr.verified_by, vr.truncated
          FROM verifications ve
          JOIN versions v ON v.id = ve.provider_version_id
@@ -1390,79 +1184,41 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
          JOIN pacticipants p ON p.id = ve.provider_id
          LEFT JOIN verification_results vr ON vr.verification_id = ve.id
          WHERE ve.id = ?`,
-    ).get(id) as
-      | (VerificationRow & {
-          consumer: string;
-          provider: string;
-          provider_version: string;
-          sha: string;
-          test_results: string | null;
-          verified_by: string | null;
-          truncated: number | null;
-        })
-      | undefined;
-    if (r === undefined) return undefined;
-    return {
-      verification: this.toVerification(r, {
-        consumer: r.consumer,
-        provider: r.provider,
-        providerVersion: r.provider_version,
-        sha: r.sha,
-      }),
-      report: {
-        ...(r.test_results === null ? {} : { testResults: r.test_results }),
-        ...(r.verified_by === null ? {} : { verifiedBy: r.verified_by }),
-        truncated: r.truncated === 1,
-      },
-    };
+    ).get(id) as VerificationWithReportRow | undefined;
+    return r === undefined ? undefined : { verification: toVerification(r), report: toReport(r) };
   }
 
   async verificationsByProviderVersion(provider: string, providerVersion: string): Promise<Verification[]> {
     const rows = this.prepare(
-      `SELECT ${SqliteStore.verificationColumns}, c.name AS consumer, ve.sha
+      `SELECT ${verificationColumns}, c.name AS consumer, ve.sha
          FROM verifications ve
          JOIN pacticipants p ON p.id = ve.provider_id
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
          WHERE p.name = ? AND v.pacticipant_id = p.id AND v.number = ?
          ORDER BY ve.id DESC`,
-    ).all(provider, providerVersion) as Array<VerificationRow & { consumer: string; sha: string }>;
-    return rows.map((r) =>
-      this.toVerification(r, { consumer: r.consumer, provider, providerVersion, sha: r.sha }),
-    );
+    ).all(provider, providerVersion) as Array<Omit<VerificationRow, 'provider' | 'provider_version'>>;
+    return rows.map((r) => toVerification({ ...r, provider, provider_version: providerVersion }));
   }
 
   async verificationsFor(consumer: string, provider: string, sha: string): Promise<Verification[]> {
     const rows = this.prepare(
-      `SELECT ${SqliteStore.verificationColumns}, v.number AS provider_version
+      `SELECT ${verificationColumns}, v.number AS provider_version
          FROM verifications ve
          JOIN versions v ON v.id = ve.provider_version_id
          JOIN pacticipants c ON c.id = ve.consumer_id
          JOIN pacticipants p ON p.id = ve.provider_id
          WHERE c.name = ? AND p.name = ? AND ve.sha = ?
          ORDER BY ve.id DESC`,
-    ).all(consumer, provider, sha) as Array<VerificationRow & { provider_version: string }>;
-    return rows.map((r) =>
-      this.toVerification(r, { consumer, provider, providerVersion: r.provider_version, sha }),
-    );
+    ).all(consumer, provider, sha) as Array<Omit<VerificationRow, 'consumer' | 'provider' | 'sha'>>;
+    return rows.map((r) => toVerification({ ...r, consumer, provider, sha }));
   }
 
   private environmentRow(where: string, value: string): Environment | undefined {
     const r = this.prepare(`SELECT * FROM environments WHERE ${where} = ?`).get(value) as
       | EnvironmentRow
       | undefined;
-    return r === undefined ? undefined : SqliteStore.toEnvironment(r);
-  }
-
-  private static toEnvironment(r: EnvironmentRow): Environment {
-    return {
-      uuid: r.uuid,
-      name: r.name,
-      displayName: r.display_name,
-      production: r.production === 1,
-      contacts: JSON.parse(r.contacts) as Environment['contacts'],
-      createdAt: r.created_at,
-    };
+    return r === undefined ? undefined : toEnvironment(r);
   }
 
   async createEnvironment(input: {
@@ -1471,12 +1227,7 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
     production: boolean;
     contacts?: Environment['contacts'];
   }): Promise<Environment> {
-    checkName('environment name', input.name);
-    if (/\s/.test(input.name))
-      throw new TreatyError(
-        'TREATY_BROKER_INVALID_NAME',
-        `The environment name '${input.name}' must not contain spaces; use displayName for a readable name.`,
-      );
+    checkEnvironmentName(input.name);
     if (this.environmentRow('name', input.name) !== undefined)
       throw new TreatyError('TREATY_BROKER_CONFLICT', `An environment named '${input.name}' already exists.`);
     const uuid = randomUUID();
@@ -1509,29 +1260,11 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
     ).map((r) => this.environmentRow('uuid', r.uuid) as Environment);
   }
 
-  private static readonly deploymentSelect =
-    'SELECT d.*, p.name AS pacticipant, v.number AS version FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id JOIN versions v ON v.id = d.version_id';
-
-  private toDeployment(r: DeploymentRow, environment: Environment): DeployedVersion {
-    return {
-      uuid: r.uuid,
-      pacticipant: r.pacticipant,
-      version: r.version,
-      environment,
-      ...(r.application_instance === null ? {} : { applicationInstance: r.application_instance }),
-      currentlyDeployed: r.undeployed_at === null,
-      createdAt: r.created_at,
-      ...(r.undeployed_at === null ? {} : { undeployedAt: r.undeployed_at }),
-    };
-  }
-
   private deployment(uuid: string): DeployedVersion | undefined {
-    const r = this.prepare(`${SqliteStore.deploymentSelect} WHERE d.uuid = ?`).get(uuid) as
-      | DeploymentRow
-      | undefined;
+    const r = this.prepare(`${deploymentSelect} WHERE d.uuid = ?`).get(uuid) as DeploymentRow | undefined;
     return r === undefined
       ? undefined
-      : this.toDeployment(r, this.environmentRow('uuid', r.environment_uuid) as Environment);
+      : toDeployment(r, this.environmentRow('uuid', r.environment_uuid) as Environment);
   }
 
   /** The pacticipant and version rows a deployment or release names, checking the environment exists. */
@@ -1549,11 +1282,7 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
             p.id,
             input.version,
           ) as { id: number } | undefined);
-    if (p === undefined || v === undefined)
-      throw new TreatyError(
-        'TREATY_BROKER_NOT_FOUND',
-        `No version ${input.version} of '${input.pacticipant}'; publish or create it first.`,
-      );
+    if (p === undefined || v === undefined) throw noSuchVersion(input);
     return { p, v };
   }
 
@@ -1605,7 +1334,7 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
     if (environment === undefined) return [];
     // One query for the rows and their names (it was one more per deployment).
     const rows = this.prepare(
-      `${SqliteStore.deploymentSelect} WHERE d.environment_uuid = ? AND d.undeployed_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY d.created_at`,
+      `${deploymentSelect} WHERE d.environment_uuid = ? AND d.undeployed_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY d.created_at`,
     ).all(
       ...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant]),
     ) as DeploymentRow[];
@@ -1615,31 +1344,14 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
           filter.applicationInstance === undefined ||
           (r.application_instance ?? '') === filter.applicationInstance,
       )
-      .map((r) => this.toDeployment(r, environment));
-  }
-
-  private static readonly releaseSelect =
-    'SELECT r.*, p.name AS pacticipant, v.number AS version FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id JOIN versions v ON v.id = r.version_id';
-
-  private toRelease(r: ReleaseRow, environment: Environment): ReleasedVersion {
-    return {
-      uuid: r.uuid,
-      pacticipant: r.pacticipant,
-      version: r.version,
-      environment,
-      currentlySupported: r.support_ended_at === null,
-      createdAt: r.created_at,
-      ...(r.support_ended_at === null ? {} : { supportEndedAt: r.support_ended_at }),
-    };
+      .map((r) => toDeployment(r, environment));
   }
 
   private release(uuid: string): ReleasedVersion | undefined {
-    const r = this.prepare(`${SqliteStore.releaseSelect} WHERE r.uuid = ?`).get(uuid) as
-      | ReleaseRow
-      | undefined;
+    const r = this.prepare(`${releaseSelect} WHERE r.uuid = ?`).get(uuid) as ReleaseRow | undefined;
     return r === undefined
       ? undefined
-      : this.toRelease(r, this.environmentRow('uuid', r.environment_uuid) as Environment);
+      : toRelease(r, this.environmentRow('uuid', r.environment_uuid) as Environment);
   }
 
   async recordRelease(input: {
@@ -1686,13 +1398,13 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
     const environment = this.environmentRow('uuid', environmentUuid);
     if (environment === undefined) return [];
     const rows = this.prepare(
-      `${SqliteStore.releaseSelect} WHERE r.environment_uuid = ? AND r.support_ended_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY r.created_at`,
+      `${releaseSelect} WHERE r.environment_uuid = ? AND r.support_ended_at IS NULL ${filter.pacticipant === undefined ? '' : 'AND p.name = ?'} ORDER BY r.created_at`,
     ).all(
       ...(filter.pacticipant === undefined ? [environmentUuid] : [environmentUuid, filter.pacticipant]),
     ) as ReleaseRow[];
     return rows
       .filter((r) => filter.version === undefined || r.version === filter.version)
-      .map((r) => this.toRelease(r, environment));
+      .map((r) => toRelease(r, environment));
   }
 
   async publishProviderContract(input: {
@@ -1755,34 +1467,12 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
       `SELECT v.number, c.sha, c.content, c.content_type, c.specification, c.self_verification, c.build_url,
          c.created_at, c.updated_at
        FROM provider_contracts c JOIN versions v ON v.id = c.version_id WHERE c.version_id = ?`,
-    ).get(versionId) as
-      | {
-          number: string;
-          sha: string;
-          content: string;
-          content_type: string;
-          specification: string;
-          self_verification: string | null;
-          build_url: string | null;
-          created_at: string;
-          updated_at: string | null;
-        }
-      | undefined;
-    if (r === undefined) return undefined;
-    return {
-      provider,
-      providerVersion: r.number,
-      sha: r.sha,
-      content: r.content,
-      contentType: r.content_type,
-      specification: r.specification,
-      ...(r.self_verification === null
-        ? {}
-        : { selfVerification: JSON.parse(r.self_verification) as SelfVerification }),
-      ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
-      createdAt: r.created_at,
-      ...(r.updated_at === null ? {} : { updatedAt: r.updated_at }),
-    };
+    ).get(versionId) as ProviderContractRow | undefined;
+    return r === undefined ? undefined : toProviderContract(provider, r);
+  }
+
+  async ping(): Promise<void> {
+    this.prepare('SELECT 1').get();
   }
 
   async labelsOf(pacticipant: string): Promise<string[]> {

@@ -1,66 +1,25 @@
 import type Database from 'better-sqlite3';
+import {
+  type TriggeredRow,
+  type WebhookRow,
+  toTriggered as triggered,
+  toWebhook as webhook,
+  triggeredColumns,
+  triggeredValues,
+  triggeredWebhooksQuery,
+} from '../shared.js';
 import type {
   DeliveryOutcome,
-  DeliveryStatus,
   Lease,
   NewTriggeredWebhook,
   OutboxEvent,
   TriggeredWebhook,
   Webhook,
   WebhookAttempt,
-  WebhookEventName,
 } from '../types.js';
 
 type Prepare = (sql: string) => Database.Statement<unknown[]>;
 type Transaction = <T>(fn: () => T) => T;
-
-interface TriggeredRow {
-  id: number;
-  uuid: string;
-  event_id: number;
-  webhook_uuid: string;
-  event_name: string;
-  consumer: string;
-  provider: string;
-  consumer_version: string | null;
-  verification_id: number | null;
-  parameters: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-function triggered(r: TriggeredRow): TriggeredWebhook {
-  return {
-    uuid: r.uuid,
-    webhookUuid: r.webhook_uuid,
-    eventId: r.event_id,
-    eventName: r.event_name as WebhookEventName,
-    parameters: JSON.parse(r.parameters) as Record<string, string>,
-    consumer: r.consumer,
-    provider: r.provider,
-    ...(r.consumer_version === null ? {} : { consumerVersion: r.consumer_version }),
-    ...(r.verification_id === null ? {} : { verificationId: r.verification_id }),
-    status: r.status as DeliveryStatus,
-    attempts: r.attempts,
-    ...(r.next_attempt_at === null ? {} : { nextAttemptAt: r.next_attempt_at }),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-type WebhookRow = { uuid: string; definition: string; created_at: string; updated_at: string | null };
-
-function webhook(r: WebhookRow): Webhook {
-  return {
-    uuid: r.uuid,
-    ...(JSON.parse(r.definition) as Omit<Webhook, 'uuid' | 'createdAt' | 'updatedAt'>),
-    createdAt: r.created_at,
-    ...(r.updated_at === null ? {} : { updatedAt: r.updated_at }),
-  };
-}
 
 /**
  * The SQLite side of webhooks: their definitions, the outbox of domain events, triggered webhooks and
@@ -133,27 +92,11 @@ export class WebhookTables {
   expandEvent(eventId: number, list: NewTriggeredWebhook[], now: string): void {
     this.transaction(() => {
       const insert = this.prepare(
-        `INSERT INTO triggered_webhooks (uuid, event_id, webhook_uuid, event_name, trigger_key, consumer, provider,
-           consumer_version, verification_id, parameters, status, next_attempt_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'not_run', ?, ?, ?)
+        `INSERT INTO triggered_webhooks (${triggeredColumns})
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'not_run')
          ON CONFLICT (event_id, webhook_uuid, event_name, trigger_key) DO NOTHING`,
       );
-      for (const t of list)
-        insert.run(
-          t.uuid,
-          eventId,
-          t.webhookUuid,
-          t.eventName,
-          t.key,
-          t.consumer,
-          t.provider,
-          t.consumerVersion ?? null,
-          t.verificationId ?? null,
-          JSON.stringify(t.parameters),
-          now,
-          now,
-          now,
-        );
+      for (const t of list) insert.run(...triggeredValues(eventId, t, now));
       this.prepare(
         'UPDATE outbox_events SET expanded_at = ?, claimed_until = NULL, claim_token = NULL WHERE id = ?',
       ).run(now, eventId);
@@ -216,21 +159,8 @@ export class WebhookTables {
     verificationId?: number;
     limit?: number;
   }): TriggeredWebhook[] {
-    const where: string[] = [];
-    const args: Array<string | number> = [];
-    const add = (sql: string, value: string | number | undefined): void => {
-      if (value === undefined) return;
-      where.push(sql);
-      args.push(value);
-    };
-    add('webhook_uuid = ?', filter.webhookUuid);
-    add('provider = ?', filter.provider);
-    add('consumer = ?', filter.consumer);
-    add('consumer_version = ?', filter.consumerVersion);
-    add('verification_id = ?', filter.verificationId);
-    const rows = this.prepare(
-      `SELECT * FROM triggered_webhooks ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY id DESC LIMIT ?`,
-    ).all(...args, filter.limit ?? 100) as TriggeredRow[];
+    const { sql, args } = triggeredWebhooksQuery(filter, () => '?');
+    const rows = this.prepare(sql).all(...args) as TriggeredRow[];
     return rows.map(triggered);
   }
 

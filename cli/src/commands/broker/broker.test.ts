@@ -1,47 +1,87 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { usePostgres } from '../../../../test/support/postgres.js';
 
-// `treaty broker` as a real process (the built binary): it creates its database, serves, and stops
-// cleanly on SIGTERM.
+// `treaty broker` as a real process (the built binary): it creates its database (a SQLite file, or
+// the schema in PostgreSQL), serves, and stops cleanly on SIGTERM.
 const bin = fileURLToPath(new URL('../../../bin/treaty.js', import.meta.url));
+
+const postgres = usePostgres();
+
+interface Broker {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  /** Everything it printed so far, stdout and stderr. */
+  output: () => string;
+}
+
+/** Starts `treaty broker` with these arguments and resolves once it listens. */
+function startBroker(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Broker> {
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.TREATY_BROKER_DATABASE;
+  const child = spawn(process.execPath, [bin, 'broker', '--port', '0', ...args], {
+    cwd: options.cwd,
+    env: { ...env, ...options.env },
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const take = (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+) \(/.exec(out);
+      if (m?.[1] !== undefined) resolve({ child, url: m[1], output: () => out });
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('exit', () => reject(new Error(`broker exited early: ${out}`)));
+  });
+}
+
+/** Sends SIGTERM and resolves with the exit code. */
+function stop(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.on('exit', (c) => resolve(c));
+    child.kill('SIGTERM');
+  });
+}
+
+/** Runs `treaty broker …` that is expected to fail at once: its exit code and what it printed. */
+function failBroker(args: string[]): Promise<{ code: number | null; err: string }> {
+  const child = spawn(process.execPath, [bin, 'broker', ...args], { cwd: tmpdir() });
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, err })));
+}
 
 describe('treaty broker', () => {
   it('starts on a free port with a fresh database, answers, and stops cleanly on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'treaty-broker-cli-'));
-    const child = spawn(process.execPath, [bin, 'broker', '--port', '0', '--database', 'b.sqlite'], {
-      cwd: dir,
-    });
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m?.[1] !== undefined) resolve(m[1]);
-      });
-      child.on('exit', () => reject(new Error(`broker exited early: ${out}`)));
-    });
+    const broker = await startBroker(['--database', 'b.sqlite'], { cwd: dir });
     expect(existsSync(join(dir, 'b.sqlite'))).toBe(true);
-    const res = await fetch(`${url}/diagnostic/status/heartbeat`);
+    const res = await fetch(`${broker.url}/diagnostic/status/heartbeat`);
     expect(res.status).toBe(200);
-    const code = await new Promise<number | null>((resolve) => {
-      child.on('exit', (c) => resolve(c));
-      child.kill('SIGTERM');
-    });
-    expect(code).toBe(0);
-    expect(out).toContain('Stopping');
+    expect(await stop(broker.child)).toBe(0);
+    expect(broker.output()).toContain('Stopping');
   }, 30_000);
 
   it('refuses a bad port with a usage error', async () => {
-    const child = spawn(process.execPath, [bin, 'broker', '--port', 'abc'], { cwd: tmpdir() });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const { code, err } = await failBroker(['--port', 'abc']);
     expect(code).toBe(2);
     expect(err).toContain('--port must be a port number');
+  });
+
+  it('refuses a database URL that is not PostgreSQL with a usage error that hides its password', async () => {
+    const { code, err } = await failBroker(['--database', 'mysql://root:s3cret-pw@127.0.0.1/treaty']);
+    expect(code).toBe(2);
+    expect(err).toContain(
+      'mysql://root:[redacted]@127.0.0.1/treaty is neither a SQLite file path nor a postgres:// URL',
+    );
+    expect(err).not.toContain('s3cret-pw');
   });
 
   it.each([
@@ -52,37 +92,22 @@ describe('treaty broker', () => {
     ],
     [['--webhook-http-method-whitelist', 'PO$T'], "'PO$T' is not an HTTP method"],
   ])('refuses webhook settings it cannot read (%j) with a usage error', async (args, message) => {
-    const child = spawn(process.execPath, [bin, 'broker', '--port', '0', ...args], {
-      cwd: mkdtempSync(join(tmpdir(), 'treaty-broker-cli-')),
-    });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const { code, err } = await failBroker(['--port', '0', ...args]);
     expect(code).toBe(2);
     expect(err).toContain(message);
   });
 
   it('takes the webhook allow-lists from PACT_BROKER_ variables, as the Pact Broker does', async () => {
-    const child = spawn(process.execPath, [bin, 'broker', '--port', '0', '--database', 'b.sqlite'], {
+    const broker = await startBroker(['--database', 'b.sqlite'], {
       cwd: mkdtempSync(join(tmpdir(), 'treaty-broker-cli-')),
       env: {
-        ...process.env,
         PACT_BROKER_WEBHOOK_SCHEME_WHITELIST: 'https http',
         PACT_BROKER_WEBHOOK_HOST_WHITELIST: '127.0.0.1',
       },
     });
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m?.[1] !== undefined) resolve(m[1]);
-      });
-      child.on('exit', () => reject(new Error(`broker exited early: ${out}`)));
-    });
     try {
       const create = (target: string) =>
-        fetch(`${url}/webhooks`, {
+        fetch(`${broker.url}/webhooks`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify({ request: { method: 'POST', url: target } }),
@@ -91,7 +116,56 @@ describe('treaty broker', () => {
       expect((await create('http://127.0.0.1:9/hook')).status).toBe(201);
       expect((await create('http://192.168.0.1/hook')).status).toBe(400);
     } finally {
-      child.kill('SIGTERM');
+      await stop(broker.child);
     }
   }, 30_000);
+});
+
+describe.skipIf(!postgres.available)('treaty broker on PostgreSQL', () => {
+  it('runs on --database postgres://…, never prints the password, and stops on SIGTERM', async () => {
+    const server = postgres.server();
+    const url = await server.database();
+    const dir = mkdtempSync(join(tmpdir(), 'treaty-broker-cli-'));
+    const broker = await startBroker(['--database', url], { cwd: dir });
+    expect(broker.output()).toContain(`(database postgres://treaty:[redacted]@127.0.0.1:${server.port}/`);
+    expect((await fetch(`${broker.url}/diagnostic/status/heartbeat`)).status).toBe(200);
+    const put = await fetch(`${broker.url}/pacticipants`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'orders' }),
+    });
+    expect(put.status).toBe(201);
+    expect(await stop(broker.child)).toBe(0);
+    expect(broker.output()).toContain('Stopping');
+    expect(broker.output()).not.toContain(server.role.password);
+    const rows = await server.admin<{ name: string }>('SELECT name FROM pacticipants', [], new URL(url));
+    expect(rows).toEqual([{ name: 'orders' }]);
+  }, 30_000);
+
+  it('takes DATABASE_URL when no --database is given, and --database over DATABASE_URL', async () => {
+    const url = await postgres.server().database();
+    const dir = mkdtempSync(join(tmpdir(), 'treaty-broker-cli-'));
+    const fromEnv = await startBroker([], { cwd: dir, env: { DATABASE_URL: url } });
+    expect(fromEnv.output()).toContain('(database postgres://treaty:[redacted]@');
+    expect(existsSync(join(dir, 'treaty-broker.sqlite'))).toBe(false);
+    expect(await stop(fromEnv.child)).toBe(0);
+    const fromFlag = await startBroker(['--database', 'flag.sqlite'], {
+      cwd: dir,
+      env: { DATABASE_URL: url },
+    });
+    expect(fromFlag.output()).toContain(`(database ${join(dir, 'flag.sqlite')})`);
+    expect(existsSync(join(dir, 'flag.sqlite'))).toBe(true);
+    expect(await stop(fromFlag.child)).toBe(0);
+  }, 30_000);
+
+  it('says what is wrong when PostgreSQL refuses the password, without printing it', async () => {
+    const server = postgres.server();
+    const url = (await server.database()).replace(`:${server.role.password}@`, ':wrong-pw-123@');
+    const { code, err } = await failBroker(['--port', '0', '--database', url]);
+    expect(code).toBe(1);
+    expect(err).toContain('[TREATY_BROKER_DATABASE]');
+    expect(err).toContain('password authentication failed for user "treaty"');
+    expect(err).toContain('postgres://treaty:[redacted]@127.0.0.1');
+    expect(err).not.toContain('wrong-pw-123');
+  });
 });

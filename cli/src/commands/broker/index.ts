@@ -1,9 +1,12 @@
 import { resolve } from 'node:path';
 import { TreatyError } from '@treaty/core';
 import {
+  checkDatabaseSetting,
+  isPostgresUrl,
   parsePublicUrl,
   parseRetrySchedule,
   parseTrustProxy,
+  redactDatabaseUrl,
   settingsFromEnv,
   splitList,
   startBroker,
@@ -14,9 +17,11 @@ import type { CliIo } from '../../io.js';
 import { envOption, outputFormat, outputOptions, repeatableEnvOption, text, texts } from '../../options.js';
 
 const description = `Runs the broker: stores contracts and verification results in one SQLite file (created with its
-schema on first start) and serves the Pact Broker HTTP API. Stops cleanly on SIGINT or SIGTERM.
-The same settings come from TREATY_BROKER_PORT, TREATY_BROKER_HOST, TREATY_BROKER_DATABASE,
-TREATY_BROKER_PUBLIC_URL and TREATY_BROKER_TRUST_PROXY.
+schema on first start) or in PostgreSQL (--database postgres://user@host:5432/database with the
+password after the user name; the schema is migrated on start), and serves the Pact Broker HTTP API.
+Stops cleanly on SIGINT or SIGTERM.
+The same settings come from TREATY_BROKER_PORT, TREATY_BROKER_HOST, TREATY_BROKER_DATABASE (else
+DATABASE_URL), TREATY_BROKER_PUBLIC_URL and TREATY_BROKER_TRUST_PROXY.
 Credentials (off unless set): TREATY_BROKER_TOKEN or TREATY_BROKER_USERNAME/_PASSWORD for read-write,
 TREATY_BROKER_READ_ONLY_TOKEN or TREATY_BROKER_READ_ONLY_USERNAME/_PASSWORD for read-only.
 
@@ -36,7 +41,7 @@ too, unless the host (or its IP or CIDR) is on --webhook-host-whitelist. A webho
 /** Declares the broker's options. */
 function define(cli: Cli): void {
   cli
-    .usage('[--port 9292] [--host 127.0.0.1] [--database ./treaty-broker.sqlite] [options]')
+    .usage('[--port 9292] [--host 127.0.0.1] [--database ./treaty-broker.sqlite|postgres://…] [options]')
     .description(description)
     .addOption(
       envOption(
@@ -50,8 +55,8 @@ function define(cli: Cli): void {
     )
     .addOption(
       envOption(
-        '--database <file>',
-        'the SQLite file (default ./treaty-broker.sqlite)',
+        '--database <file|url>',
+        'a SQLite file, or a postgres:// URL (default: DATABASE_URL, else ./treaty-broker.sqlite)',
         'TREATY_BROKER_DATABASE',
       ),
     )
@@ -121,7 +126,9 @@ export const brokerCommand: Command = {
         'TREATY_CLI_USAGE',
         `--host must be a host name or an IP address such as 127.0.0.1, got '${host}'.`,
       );
-    const database = resolve(io.cwd, given.database ?? defaults.database);
+    const setting = given.database ?? defaults.database;
+    checkDatabaseSetting(setting);
+    const database = isPostgresUrl(setting) ? setting : resolve(io.cwd, setting);
     const publicUrl =
       given.publicUrl === undefined || given.publicUrl === ''
         ? defaults.publicUrl
@@ -166,13 +173,9 @@ export const brokerCommand: Command = {
         );
       throw error;
     }
-    io.stdout(`Treaty broker listening on ${broker.url} (database ${database})\n`);
-    if (defaults.auth === undefined && host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-      io.stderr(
-        `Warning: listening on ${host} without credentials; anyone who can reach it can publish. Set TREATY_BROKER_TOKEN.\n`,
-      );
-    }
-    await new Promise<void>((done) => {
+    // The signal handlers are in place before the line that says the broker is up: a supervisor that
+    // stops it as soon as it reads that line must not kill it half-way.
+    const stopped = new Promise<void>((done) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
@@ -182,6 +185,13 @@ export const brokerCommand: Command = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    io.stdout(`Treaty broker listening on ${broker.url} (database ${redactDatabaseUrl(database)})\n`);
+    if (defaults.auth === undefined && host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+      io.stderr(
+        `Warning: listening on ${host} without credentials; anyone who can reach it can publish. Set TREATY_BROKER_TOKEN.\n`,
+      );
+    }
+    await stopped;
     return 0;
   },
 };

@@ -5,11 +5,12 @@ import {
   DEFAULT_TIMEOUT_MS,
   MAX_TIMEOUT_MS,
   TreatyError,
+  shellWord,
   verifyProvider,
   type VerificationResult,
   type VerifyOptions,
-} from '@treaty/core';
-import { type Command as Cli, Option } from 'commander';
+} from '@treaty/core/provider';
+import { type Command as Cli, Option } from '../../commander.js';
 import { commandRedactor, splitHeader } from '../../secrets.js';
 import type { Command, Invocation, OptionValues } from '../../command.js';
 import type { CliIo } from '../../io.js';
@@ -25,7 +26,6 @@ import {
   texts,
   type Format,
 } from '../../options.js';
-import { shellWord } from '@treaty/core';
 import {
   contractHeading,
   failureDetails,
@@ -282,6 +282,19 @@ export const verifyCommand: Command = {
     const progress = (line: string): void => {
       if (table && io.isTTY === true) io.stderr(`\r\x1b[2K${line}`);
     };
+    // The per-interaction lines go out together, at most 100 ms after the first of them and at the
+    // end: a write per interaction cost more than the rest of its reporting.
+    let lines = '';
+    let flushing: ReturnType<typeof setTimeout> | undefined;
+    const flush = (): void => {
+      clearTimeout(flushing);
+      flushing = undefined;
+      if (lines === '') return;
+      progress('');
+      io.stdout(lines);
+      lines = '';
+      if (done < total) progress(`verifying ${done}/${total} …`);
+    };
     const filterConsumer = texts(values, 'filterConsumer');
     const options: VerifyOptions = {
       ...(providerBaseUrl === undefined ? {} : { providerBaseUrl }),
@@ -321,17 +334,16 @@ export const verifyCommand: Command = {
       },
       onResult: (r, c) => {
         done++;
-        progress('');
         if (!table) return;
         if (!seen.has(c)) {
           seen.add(c);
-          io.stdout(contractHeading(c));
+          lines += contractHeading(c);
         }
-        io.stdout(interactionLine(r));
-        if (done < total) progress(`verifying ${done}/${total} …`);
+        lines += interactionLine(r);
+        flushing ??= setTimeout(flush, 100);
       },
     };
-    const result: VerificationResult = await verifyProvider(options);
+    const result: VerificationResult = await verifyProvider(options).finally(flush);
     const junit = format === 'junit' ? junitReport(result) : undefined;
     if (file !== undefined) {
       await writeFile(

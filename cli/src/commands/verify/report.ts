@@ -1,12 +1,14 @@
 import {
+  TREATY,
   isSecretHeader,
+  shellQuote,
+  shellWord,
   type ContractResult,
   type InteractionResult,
   type ProviderRequest,
   type VerificationResult,
-} from '@treaty/core';
+} from '@treaty/core/provider';
 import { splitHeader } from '../../secrets.js';
-import { TREATY, shellQuote, shellWord } from '@treaty/core';
 
 const mark: Record<InteractionResult['status'], string> = {
   passed: 'ok   ',

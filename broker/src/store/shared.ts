@@ -1,0 +1,591 @@
+/**
+ * What the SQL stores (sqlite/, postgres/) have in common: the rows their queries return, each named
+ * as its columns are, how a row becomes one of the Store's types, and the refusals both make. SQLite
+ * answers a flag as 0/1 and PostgreSQL as a boolean; both answer times as ISO 8601 text.
+ */
+import { createHash } from 'node:crypto';
+import { TreatyError } from '@treaty/core';
+import { checkName } from '../limits.js';
+import type {
+  DeliveryStatus,
+  NewTriggeredWebhook,
+  DeployedVersion,
+  Environment,
+  MatrixFact,
+  PactPublication,
+  PactRef,
+  Pacticipant,
+  ProviderContract,
+  ReleasedVersion,
+  SelfVerification,
+  SuccessfulVerification,
+  PublicationEvent,
+  Store,
+  TriggeredWebhook,
+  Verification,
+  VerificationEvent,
+  VerificationInput,
+  VerificationReport,
+  Webhook,
+  WebhookEventName,
+} from './types.js';
+
+/** A flag as a database answers it: SQLite's 0/1 or PostgreSQL's boolean. */
+type Flag = number | boolean;
+
+const isSet = (flag: Flag | null): boolean => flag === true || flag === 1;
+
+/** As Pact brokers do: the first of these branch names a pacticipant uses becomes its main branch. */
+export const mainBranchNames: readonly string[] = ['develop', 'main', 'master'];
+
+/** A readable name for a pacticipant or environment: `order-service` → `Order Service`. */
+export function displayName(name: string): string {
+  return name
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
+}
+
+/**
+ * SHA-256 of a pact's content, the key under which it is stored once.
+ * @example contentSha('{}') // '44136fa3…'
+ */
+export function contentSha(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+export interface PacticipantRow {
+  id: number;
+  name: string;
+  display_name: string;
+  main_branch: string | null;
+  repository_url: string | null;
+  created_at: string;
+}
+
+export function toPacticipant(row: PacticipantRow): Pacticipant {
+  return {
+    name: row.name,
+    displayName: row.display_name,
+    ...(row.main_branch === null ? {} : { mainBranch: row.main_branch }),
+    ...(row.repository_url === null ? {} : { repositoryUrl: row.repository_url }),
+    createdAt: row.created_at,
+  };
+}
+
+/** A pact publication joined with its names and content (see each store's `publicationSelect`). */
+export interface PublicationRow {
+  consumer: string;
+  number: string;
+  provider: string;
+  sha: string;
+  content: string;
+  created_at: string;
+}
+
+/** Publications with their names and content; a store adds its WHERE (parameters differ by database). */
+export const publicationSelect = `
+  SELECT c.name AS consumer, v.number AS number, p.name AS provider, pp.sha AS sha, pc.content AS content, pp.created_at AS created_at
+  FROM pact_publications pp
+  JOIN versions v ON v.id = pp.consumer_version_id
+  JOIN pacticipants c ON c.id = pp.consumer_id
+  JOIN pacticipants p ON p.id = pp.provider_id
+  JOIN pact_contents pc ON pc.sha = pp.sha`;
+
+export function toPublication(row: PublicationRow): PactPublication {
+  return {
+    consumer: row.consumer,
+    consumerVersion: row.number,
+    provider: row.provider,
+    sha: row.sha,
+    content: row.content,
+    createdAt: row.created_at,
+  };
+}
+
+/** What every verification query selects from `verifications ve`, besides the names it joins. */
+export const verificationColumns =
+  've.id, ve.success, ve.build_url, ve.evidence, ve.compared_with, ve.created_at';
+
+export interface VerificationRow {
+  id: number;
+  consumer: string;
+  provider: string;
+  provider_version: string;
+  sha: string;
+  success: Flag;
+  build_url: string | null;
+  evidence: string | null;
+  compared_with: string | null;
+  created_at: string;
+}
+
+export function toVerification(r: VerificationRow): Verification {
+  return {
+    id: r.id,
+    consumer: r.consumer,
+    provider: r.provider,
+    providerVersion: r.provider_version,
+    sha: r.sha,
+    success: isSet(r.success),
+    ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+    ...(r.evidence === 'openapi' ? { evidence: 'openapi' as const } : {}),
+    ...(r.compared_with === null ? {} : { comparedWith: r.compared_with }),
+    createdAt: r.created_at,
+  };
+}
+
+/** A verification's row with what its verifier reported (a LEFT JOIN: null when nothing was). */
+export interface VerificationWithReportRow extends VerificationRow {
+  test_results: string | null;
+  verified_by: string | null;
+  truncated: Flag | null;
+}
+
+export function toReport(r: VerificationWithReportRow): VerificationReport {
+  return {
+    ...(r.test_results === null ? {} : { testResults: r.test_results }),
+    ...(r.verified_by === null ? {} : { verifiedBy: r.verified_by }),
+    truncated: isSet(r.truncated),
+  };
+}
+
+/** A pact publication's columns without its content. */
+export interface PactRefRow {
+  consumer: string;
+  number: string;
+  provider: string;
+  sha: string;
+  created_at: string;
+}
+
+export function toPactRef(r: PactRefRow): PactRef {
+  return {
+    consumer: r.consumer,
+    consumerVersion: r.number,
+    provider: r.provider,
+    sha: r.sha,
+    createdAt: r.created_at,
+  };
+}
+
+/**
+ * One row of a store's matrix facts statements: a pact, a provider version, and (a LEFT JOIN: null
+ * when there is none) the verification that counts, its report and the provider version's document.
+ */
+export interface MatrixFactRow {
+  idx: number;
+  consumer: string;
+  consumer_version: string;
+  provider: string;
+  sha: string;
+  pact_created_at: string;
+  provider_version: string | null;
+  provider_version_order: number | null;
+  id: number | null;
+  success: Flag | null;
+  build_url: string | null;
+  evidence: string | null;
+  compared_with: string | null;
+  verified_at: string | null;
+  test_results: string | null;
+  document_sha: string | null;
+  /** The document's self-verification succeeded (null when it has none). */
+  document_self_verified: Flag | null;
+}
+
+export function toMatrixFact(r: MatrixFactRow): MatrixFact {
+  const pact: PactRef = {
+    consumer: r.consumer,
+    consumerVersion: r.consumer_version,
+    provider: r.provider,
+    sha: r.sha,
+    createdAt: r.pact_created_at,
+  };
+  const providerVersion = r.provider_version ?? '';
+  return {
+    pact,
+    providerVersion,
+    providerVersionOrder: r.provider_version_order ?? -1,
+    verification:
+      r.id === null
+        ? null
+        : toVerification({
+            id: r.id,
+            consumer: r.consumer,
+            provider: r.provider,
+            provider_version: providerVersion,
+            sha: r.sha,
+            success: r.success ?? 0,
+            build_url: r.build_url,
+            evidence: r.evidence,
+            compared_with: r.compared_with,
+            created_at: r.verified_at ?? '',
+          }),
+    ...(r.test_results === null ? {} : { testResults: r.test_results }),
+    ...(r.document_sha === null
+      ? {}
+      : {
+          document: {
+            sha: r.document_sha,
+            selfVerificationFailed: r.document_self_verified !== null && !isSet(r.document_self_verified),
+          },
+        }),
+  };
+}
+
+/**
+ * Folds the rows of `successfulVerificationsOf` (one per requested content, verification and branch, a
+ * LEFT JOIN on branches, ordered so) into one list per requested content.
+ */
+export function foldSuccessfulVerifications(
+  count: number,
+  rows: Array<{ idx: number; id: number; number: string; created_at: string; wip: Flag; branch: string | null }>,
+): SuccessfulVerification[][] {
+  const out: SuccessfulVerification[][] = Array.from({ length: count }, () => []);
+  let last: { idx: number; id: number } | undefined;
+  for (const r of rows) {
+    const list = out[r.idx];
+    if (list === undefined) continue;
+    if (last?.idx !== r.idx || last.id !== r.id) {
+      list.push({ providerVersion: r.number, branches: [], createdAt: r.created_at, wip: isSet(r.wip) });
+      last = { idx: r.idx, id: r.id };
+    }
+    if (r.branch !== null) list[list.length - 1]?.branches.push(r.branch);
+  }
+  return out;
+}
+
+export interface EnvironmentRow {
+  uuid: string;
+  name: string;
+  display_name: string;
+  production: Flag;
+  contacts: string;
+  created_at: string;
+}
+
+export function toEnvironment(r: EnvironmentRow): Environment {
+  return {
+    uuid: r.uuid,
+    name: r.name,
+    displayName: r.display_name,
+    production: isSet(r.production),
+    contacts: JSON.parse(r.contacts) as Environment['contacts'],
+    createdAt: r.created_at,
+  };
+}
+
+export interface DeploymentRow {
+  uuid: string;
+  pacticipant: string;
+  version: string;
+  environment_uuid: string;
+  application_instance: string | null;
+  created_at: string;
+  undeployed_at: string | null;
+}
+
+/** Deployed versions with their names. */
+export const deploymentSelect =
+  'SELECT d.*, p.name AS pacticipant, v.number AS version FROM deployed_versions d JOIN pacticipants p ON p.id = d.pacticipant_id JOIN versions v ON v.id = d.version_id';
+
+export function toDeployment(r: DeploymentRow, environment: Environment): DeployedVersion {
+  return {
+    uuid: r.uuid,
+    pacticipant: r.pacticipant,
+    version: r.version,
+    environment,
+    ...(r.application_instance === null ? {} : { applicationInstance: r.application_instance }),
+    currentlyDeployed: r.undeployed_at === null,
+    createdAt: r.created_at,
+    ...(r.undeployed_at === null ? {} : { undeployedAt: r.undeployed_at }),
+  };
+}
+
+export interface ReleaseRow {
+  uuid: string;
+  pacticipant: string;
+  version: string;
+  environment_uuid: string;
+  created_at: string;
+  support_ended_at: string | null;
+}
+
+/** Released versions with their names. */
+export const releaseSelect =
+  'SELECT r.*, p.name AS pacticipant, v.number AS version FROM released_versions r JOIN pacticipants p ON p.id = r.pacticipant_id JOIN versions v ON v.id = r.version_id';
+
+export function toRelease(r: ReleaseRow, environment: Environment): ReleasedVersion {
+  return {
+    uuid: r.uuid,
+    pacticipant: r.pacticipant,
+    version: r.version,
+    environment,
+    currentlySupported: r.support_ended_at === null,
+    createdAt: r.created_at,
+    ...(r.support_ended_at === null ? {} : { supportEndedAt: r.support_ended_at }),
+  };
+}
+
+export interface ProviderContractRow {
+  number: string;
+  sha: string;
+  content: string;
+  content_type: string;
+  specification: string;
+  self_verification: string | null;
+  build_url: string | null;
+  created_at: string;
+  updated_at: string | null;
+}
+
+export function toProviderContract(provider: string, r: ProviderContractRow): ProviderContract {
+  return {
+    provider,
+    providerVersion: r.number,
+    sha: r.sha,
+    content: r.content,
+    contentType: r.content_type,
+    specification: r.specification,
+    ...(r.self_verification === null
+      ? {}
+      : { selfVerification: JSON.parse(r.self_verification) as SelfVerification }),
+    ...(r.build_url === null ? {} : { buildUrl: r.build_url }),
+    createdAt: r.created_at,
+    ...(r.updated_at === null ? {} : { updatedAt: r.updated_at }),
+  };
+}
+
+/** The pacts of a `publishContracts` call, each as `publishPact` takes it. */
+export function eachContract(
+  input: Parameters<Store['publishContracts']>[0],
+): Array<Parameters<Store['publishPact']>[0]> {
+  return input.contracts.map((c) => ({
+    consumer: input.consumer,
+    consumerVersion: input.consumerVersion,
+    provider: c.provider,
+    content: c.content,
+    ...(input.branch === undefined ? {} : { branch: input.branch }),
+    ...(input.tags === undefined ? {} : { tags: input.tags }),
+    ...(input.allowOverwrite === undefined ? {} : { allowOverwrite: input.allowOverwrite }),
+    ...(input.event === undefined ? {} : { event: input.event }),
+  }));
+}
+
+/** Folds one row per verification and branch (a LEFT JOIN on branches) into one entry per verification. */
+export function foldBranches(
+  rows: Array<{ id: number; number: string; created_at: string; branch: string | null }>,
+): Array<{ providerVersion: string; branches: string[]; createdAt: string }> {
+  const out: Array<{ providerVersion: string; branches: string[]; createdAt: string }> = [];
+  let lastId: number | undefined;
+  for (const r of rows) {
+    if (r.id !== lastId) {
+      out.push({ providerVersion: r.number, branches: [], createdAt: r.created_at });
+      lastId = r.id;
+    }
+    if (r.branch !== null) out[out.length - 1]?.branches.push(r.branch);
+  }
+  return out;
+}
+
+/** Changed content for a consumer version that already has a pact with the provider (409). */
+export function pactConflict(input: {
+  consumer: string;
+  consumerVersion: string;
+  provider: string;
+}): TreatyError {
+  return new TreatyError(
+    'TREATY_BROKER_PACT_CONFLICT',
+    `${input.consumer} version ${input.consumerVersion} already has a different pact with ${input.provider}. Publish the changed contract under a new consumer version, or allow overwriting.`,
+  );
+}
+
+/** Checks a new environment's name: a name (see checkName) without spaces. */
+export function checkEnvironmentName(name: string): void {
+  checkName('environment name', name);
+  if (/\s/.test(name))
+    throw new TreatyError(
+      'TREATY_BROKER_INVALID_NAME',
+      `The environment name '${name}' must not contain spaces; use displayName for a readable name.`,
+    );
+}
+
+/** A deployment or release that names a version the broker does not have (404). */
+export function noSuchVersion(input: { pacticipant: string; version: string }): TreatyError {
+  return new TreatyError(
+    'TREATY_BROKER_NOT_FOUND',
+    `No version ${input.version} of '${input.pacticipant}'; publish or create it first.`,
+  );
+}
+
+/** A verification of content the pair never published (404). */
+export function noSuchContent(input: { consumer: string; provider: string; sha: string }): TreatyError {
+  return new TreatyError(
+    'TREATY_BROKER_NOT_FOUND',
+    `No pact between ${input.consumer} and ${input.provider} has the content ${input.sha}; verify a published pact.`,
+  );
+}
+
+/** The outbox event of one publication (see `PublicationEvent`), written in the publication's transaction. */
+export function publicationEvent(
+  input: Parameters<Store['publishPact']>[0],
+  sha: string,
+  version: { tags: string[]; branches: string[] },
+  replacedSha: string | undefined,
+  previous: PublicationEvent['previous'],
+): PublicationEvent {
+  return {
+    type: 'contract_published',
+    consumer: input.consumer,
+    consumerVersion: input.consumerVersion,
+    provider: input.provider,
+    sha,
+    tags: version.tags,
+    branches: version.branches,
+    ...(replacedSha === undefined ? {} : { replacedSha }),
+    previous,
+    context: input.event ?? {},
+  };
+}
+
+/**
+ * The outbox event of a verifier's result, written in its transaction. A comparison with a document
+ * (`recordComparison`) writes none.
+ */
+export function verificationEvent(input: VerificationInput, verificationId: number): VerificationEvent {
+  return {
+    type: 'provider_verification_published',
+    verificationId,
+    consumer: input.consumer,
+    provider: input.provider,
+    sha: input.sha,
+    providerVersion: input.providerVersion,
+    success: input.success,
+    context: input.event ?? {},
+  };
+}
+
+/**
+ * The queries behind `PublicationEvent.previous`: the sha of a pair's newest publication by a consumer
+ * version older than a given one, untagged or with a tag. Parameters: consumer id, provider id, the
+ * version's id, then the tag; `p(n)` writes the n-th as the database wants it.
+ */
+export function previousPublicationQueries(p: (n: number) => string): { untagged: string; tagged: string } {
+  const older = `SELECT pp.sha FROM pact_publications pp
+    WHERE pp.consumer_id = ${p(1)} AND pp.provider_id = ${p(2)} AND pp.consumer_version_id < ${p(3)}`;
+  const newest = 'ORDER BY pp.consumer_version_id DESC LIMIT 1';
+  return {
+    untagged: `${older} AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id) ${newest}`,
+    tagged: `${older} AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ${p(4)}) ${newest}`,
+  };
+}
+
+export interface WebhookRow {
+  uuid: string;
+  /** The webhook's definition as JSON text. */
+  definition: string;
+  created_at: string;
+  updated_at: string | null;
+}
+
+export function toWebhook(r: WebhookRow): Webhook {
+  return {
+    uuid: r.uuid,
+    ...(JSON.parse(r.definition) as Omit<Webhook, 'uuid' | 'createdAt' | 'updatedAt'>),
+    createdAt: r.created_at,
+    ...(r.updated_at === null ? {} : { updatedAt: r.updated_at }),
+  };
+}
+
+/**
+ * The values of a new triggered webhook, in the order of the columns `triggeredColumns` names (status
+ * aside: a new one is `not_run`).
+ */
+export function triggeredValues(eventId: number, t: NewTriggeredWebhook, now: string): unknown[] {
+  return [
+    t.uuid,
+    eventId,
+    t.webhookUuid,
+    t.eventName,
+    t.key,
+    t.consumer,
+    t.provider,
+    t.consumerVersion ?? null,
+    t.verificationId ?? null,
+    JSON.stringify(t.parameters),
+    now,
+    now,
+    now,
+  ];
+}
+
+/** The columns of `triggered_webhooks` a new row fills, as `triggeredValues` gives them, then its status. */
+export const triggeredColumns = `uuid, event_id, webhook_uuid, event_name, trigger_key, consumer, provider,
+  consumer_version, verification_id, parameters, next_attempt_at, created_at, updated_at, status`;
+
+export interface TriggeredRow {
+  id: number;
+  uuid: string;
+  event_id: number;
+  webhook_uuid: string;
+  event_name: string;
+  consumer: string;
+  provider: string;
+  consumer_version: string | null;
+  verification_id: number | null;
+  /** The template parameters as JSON text. */
+  parameters: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function toTriggered(r: TriggeredRow): TriggeredWebhook {
+  return {
+    uuid: r.uuid,
+    webhookUuid: r.webhook_uuid,
+    eventId: r.event_id,
+    eventName: r.event_name as WebhookEventName,
+    parameters: JSON.parse(r.parameters) as Record<string, string>,
+    consumer: r.consumer,
+    provider: r.provider,
+    ...(r.consumer_version === null ? {} : { consumerVersion: r.consumer_version }),
+    ...(r.verification_id === null ? {} : { verificationId: r.verification_id }),
+    status: r.status as DeliveryStatus,
+    attempts: r.attempts,
+    ...(r.next_attempt_at === null ? {} : { nextAttemptAt: r.next_attempt_at }),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/**
+ * The query of `Store.triggeredWebhooks`: newest first, narrowed by the filters given; `p(n)` writes
+ * the n-th parameter as the database wants it.
+ */
+export function triggeredWebhooksQuery(
+  filter: Parameters<Store['triggeredWebhooks']>[0],
+  p: (n: number) => string,
+): { sql: string; args: Array<string | number> } {
+  const where: string[] = [];
+  const args: Array<string | number> = [];
+  const add = (column: string, value: string | number | undefined): void => {
+    if (value === undefined) return;
+    args.push(value);
+    where.push(`${column} = ${p(args.length)}`);
+  };
+  add('webhook_uuid', filter.webhookUuid);
+  add('provider', filter.provider);
+  add('consumer', filter.consumer);
+  add('consumer_version', filter.consumerVersion);
+  add('verification_id', filter.verificationId);
+  args.push(filter.limit ?? 100);
+  return {
+    sql: `SELECT * FROM triggered_webhooks ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY id DESC LIMIT ${p(args.length)}`,
+    args,
+  };
+}
