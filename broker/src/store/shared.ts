@@ -12,6 +12,8 @@ import type {
   DeployedVersion,
   Environment,
   MatrixFact,
+  MatrixFacts,
+  MatrixFactsRequest,
   PactPublication,
   PactRef,
   Pacticipant,
@@ -26,6 +28,8 @@ import type {
   VerificationEvent,
   VerificationInput,
   VerificationReport,
+  VersionRef,
+  VersionSelector,
   Webhook,
   WebhookEventName,
 } from './types.js';
@@ -236,12 +240,113 @@ export function toMatrixFact(r: MatrixFactRow): MatrixFact {
 }
 
 /**
+ * The answer of `versionsMatching` from its statement's rows (per selector index, newest first; a
+ * selector whose pacticipant exists has at least one row, with a null number when nothing matched).
+ */
+export function groupVersionRefs(
+  selectors: VersionSelector[],
+  rows: Array<{ idx: number; number: string | null; version_order: number | null }>,
+): Array<VersionRef[] | undefined> {
+  const out: Array<VersionRef[] | undefined> = selectors.map(() => undefined);
+  for (const r of rows) {
+    const found = out[r.idx] ?? [];
+    out[r.idx] = found;
+    const pacticipant = selectors[r.idx]?.pacticipant ?? '';
+    // A version deployed to two instances, or deployed and released, comes once.
+    if (r.number !== null && r.version_order !== null && found.at(-1)?.order !== r.version_order)
+      found.push({ pacticipant, number: r.number, order: r.version_order });
+  }
+  return out;
+}
+
+/**
+ * The answer of `integrationsOfVersions`: per version its pacts (rows with the version's index), and
+ * the consumers of its pacticipant (rows per provider, in order).
+ */
+export function integrations(
+  versions: Array<{ pacticipant: string }>,
+  pacts: Array<PactRefRow & { idx: number }>,
+  consumers: Array<{ provider: string; consumer: string }>,
+): Array<{ pacts: PactRef[]; consumers: string[] }> {
+  const consumersOf = new Map<string, string[]>();
+  for (const r of consumers)
+    consumersOf.set(r.provider, [...(consumersOf.get(r.provider) ?? []), r.consumer]);
+  const out = versions.map((v) => ({
+    pacts: [] as PactRef[],
+    consumers: consumersOf.get(v.pacticipant) ?? [],
+  }));
+  for (const r of pacts) out[r.idx]?.pacts.push(toPactRef(r));
+  return out;
+}
+
+/**
+ * The answer of `matrixFacts` from the rows of its three statements (each in the order the answer
+ * keeps; `verifiers` has a row with a null id for a pact nobody verified).
+ */
+export function matrixFactsOf(
+  request: MatrixFactsRequest,
+  pairs: MatrixFactRow[],
+  verifiers: MatrixFactRow[],
+  verified: MatrixFactRow[],
+): MatrixFacts {
+  const out: MatrixFacts = {
+    pairs: (request.pairs ?? []).map(() => undefined),
+    verifiersOf: (request.verifiersOf ?? []).map(() => undefined),
+    verifiedBy: (request.verifiedBy ?? []).map(() => []),
+  };
+  for (const r of pairs) out.pairs[r.idx] = toMatrixFact(r);
+  for (const r of verifiers) {
+    const fact = toMatrixFact(r);
+    const entry = out.verifiersOf[r.idx] ?? { pact: fact.pact, verified: [] };
+    out.verifiersOf[r.idx] = entry;
+    if (r.id !== null) entry.verified.push(fact);
+  }
+  for (const r of verified) out.verifiedBy[r.idx]?.push(toMatrixFact(r));
+  return out;
+}
+
+/** The keys of a consumer version and provider, as the stores' request rows read them. */
+export const pairColumns = {
+  consumer: 'consumer',
+  consumer_version: 'consumerVersion',
+  provider: 'provider',
+};
+
+/** The consumer version's pact with the provider, per request row of `q`, as the matrix statements join it. */
+export const matrixPacts = `
+  SELECT q.*, pp.consumer_id, pp.provider_id, pp.sha, pp.created_at AS pact_created_at
+  FROM q
+  JOIN pacticipants c ON c.name = q.consumer
+  JOIN versions cv ON cv.pacticipant_id = c.id AND cv.number = q.consumer_version
+  JOIN pacticipants p ON p.name = q.provider
+  JOIN pact_publications pp ON pp.consumer_version_id = cv.id AND pp.provider_id = p.id`;
+
+/**
+ * The verification that counts of a content (`of`'s consumer_id, provider_id and sha) by a provider
+ * version: the newest replay by a verifier, else the newest comparison (as latestVerification), found
+ * through verifications_by_content_and_provider_version; `columns` of it.
+ */
+export function countingVerification(of: string, providerVersionId: string, columns: string): string {
+  return `SELECT ${columns} FROM verifications v2
+    WHERE v2.consumer_id = ${of}.consumer_id AND v2.provider_id = ${of}.provider_id AND v2.sha = ${of}.sha
+      AND v2.provider_version_id = ${providerVersionId}
+    ORDER BY v2.evidence IS NULL DESC, v2.id DESC LIMIT 1`;
+}
+
+/**
  * Folds the rows of `successfulVerificationsOf` (one per requested content, verification and branch, a
  * LEFT JOIN on branches, ordered so) into one list per requested content.
  */
 export function foldSuccessfulVerifications(
   count: number,
-  rows: Array<{ idx: number; id: number; number: string; created_at: string; wip: Flag; branch: string | null }>,
+  rows: Array<{
+    idx: number;
+    id: number;
+    number: string;
+    created_at: string;
+    wip: Flag;
+    branch: string | null;
+  }>,
 ): SuccessfulVerification[][] {
   const out: SuccessfulVerification[][] = Array.from({ length: count }, () => []);
   let last: { idx: number; id: number } | undefined;

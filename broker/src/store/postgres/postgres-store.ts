@@ -16,8 +16,16 @@ import {
   noSuchContent,
   noSuchVersion,
   pactConflict,
+  countingVerification as countingVerificationOf,
+  foldSuccessfulVerifications,
+  groupVersionRefs,
+  integrations,
+  matrixFactsOf,
+  matrixPacts,
+  pairColumns,
   toDeployment,
   toEnvironment,
+  toPactRef,
   toPacticipant,
   toProviderContract,
   toPublication,
@@ -26,6 +34,8 @@ import {
   toVerification,
   type DeploymentRow,
   type EnvironmentRow,
+  type MatrixFactRow,
+  type PactRefRow,
   type PacticipantRow,
   type ProviderContractRow,
   type PublicationRow,
@@ -37,6 +47,15 @@ import {
   verificationEvent,
 } from '../shared.js';
 import type {
+  CandidateKind,
+  CandidateRequest,
+  MatrixFacts,
+  MatrixFactsRequest,
+  PactRef,
+  SuccessfulVerification,
+  VerificationCandidates,
+  VersionRef,
+  VersionSelector,
   ComparisonInput,
   DeliveryOutcome,
   Lease,
@@ -102,6 +121,27 @@ const verificationJoins = `FROM verifications ve
   JOIN versions v ON v.id = ve.provider_version_id
   JOIN pacticipants c ON c.id = ve.consumer_id
   JOIN pacticipants p ON p.id = ve.provider_id`;
+
+/**
+ * The CTE \`q\`: a row per element of the JSON array bound to $1, with its index as \`idx\` and the given
+ * keys of each element as columns (\`{ consumer_version: 'consumerVersion' }\`).
+ */
+function requestRows(columns: Record<string, string>): string {
+  const picked = Object.entries(columns).map(([column, key]) => `r.value->>'${key}' AS ${column}`);
+  return `q AS (SELECT (r.ordinality - 1) AS idx, ${picked.join(', ')}
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r(value, ordinality))`;
+}
+
+/** The verification that counts (see shared.ts), as a LATERAL subquery's rows. */
+const countingVerification = (of: string, providerVersionId: string) =>
+  countingVerificationOf(of, providerVersionId, 'v2.*');
+
+/** What the matrix statements select of a verification, its report and the provider version's document. */
+const matrixFactColumns = `
+  ve.id AS id, ve.success AS success, ve.build_url AS build_url, ve.evidence AS evidence,
+  ve.compared_with AS compared_with, ve.created_at AS verified_at,
+  CASE WHEN NOT ve.success THEN vr.test_results END AS test_results,
+  pc.sha AS document_sha, (pc.self_verification::jsonb->>'success')::boolean AS document_self_verified`;
 
 /** The input of a Store method. */
 type Input<M extends keyof Store> = Store[M] extends (input: infer I) => unknown ? I : never;
@@ -657,6 +697,356 @@ export class PostgresStore implements Store {
       [pacticipant, branch],
     );
     return row?.created_at ?? undefined;
+  }
+
+  async lookUpNames(names: {
+    pacticipants?: string[];
+    environments?: string[];
+  }): Promise<{ pacticipants: Pacticipant[]; environments: Environment[] }> {
+    const pacticipants = await this.read<PacticipantRow>(
+      'SELECT * FROM pacticipants WHERE name = ANY($1::text[]) ORDER BY name',
+      [names.pacticipants ?? []],
+    );
+    const environments = await this.read<EnvironmentRow>(
+      'SELECT * FROM environments WHERE name = ANY($1::text[]) ORDER BY lower(display_name), name',
+      [names.environments ?? []],
+    );
+    return { pacticipants: pacticipants.map(toPacticipant), environments: environments.map(toEnvironment) };
+  }
+
+  /** As SQLite's: one statement for every selector (see sqlite-store.ts `versionsMatchingSql`). */
+  async versionsMatching(
+    selectors: VersionSelector[],
+    limit = 100,
+  ): Promise<Array<VersionRef[] | undefined>> {
+    const rows = await this.read<{ idx: number; number: string | null; version_order: number | null }>(
+      `WITH sel AS (
+        SELECT (s.ordinality - 1) AS idx, p.id AS pid,
+          s.value->>'number' AS number,
+          s.value->>'environment' AS environment,
+          CASE WHEN COALESCE((s.value->>'mainBranch')::boolean, false) THEN p.main_branch
+               ELSE s.value->>'branch' END AS branch,
+          COALESCE((s.value->>'mainBranch')::boolean, false) AS main,
+          s.value->>'tag' AS tag,
+          COALESCE((s.value->>'latest')::boolean, false) AS latest
+        FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS s(value, ordinality)
+        JOIN pacticipants p ON p.name = s.value->>'pacticipant'
+      ),
+      kinds AS (
+        SELECT sel.*, CASE
+          WHEN number IS NOT NULL THEN 'number'
+          WHEN environment IS NOT NULL THEN 'environment'
+          WHEN branch IS NOT NULL THEN 'branch'
+          WHEN main THEN 'none'
+          WHEN tag IS NOT NULL THEN 'tag'
+          ELSE 'all' END AS kind
+        FROM sel
+      ),
+      -- For a selector that wants several: the limit-th newest version's id, where they start.
+      k AS MATERIALIZED (
+        SELECT kinds.*, COALESCE(CASE WHEN latest THEN NULL
+          WHEN kind = 'branch' THEN (SELECT b.version_id FROM branch_versions b
+            WHERE b.pacticipant_id = kinds.pid AND b.branch = kinds.branch
+            ORDER BY b.version_id DESC LIMIT 1 OFFSET $2::int - 1)
+          WHEN kind = 'tag' THEN (SELECT t.version_id FROM tags t
+            WHERE t.pacticipant_id = kinds.pid AND t.name = kinds.tag
+            ORDER BY t.version_id DESC LIMIT 1 OFFSET $2::int - 1)
+          WHEN kind = 'all' THEN (SELECT v.id FROM versions v
+            WHERE v.pacticipant_id = kinds.pid ORDER BY v.id DESC LIMIT 1 OFFSET $2::int - 1)
+          END, 0) AS newest_from
+        FROM kinds
+      ),
+      hits (idx, version_id) AS (
+        SELECT k.idx, v.id FROM k JOIN versions v ON v.pacticipant_id = k.pid AND v.number = k.number
+          WHERE k.kind = 'number'
+        UNION ALL
+        SELECT k.idx, d.version_id FROM k JOIN environments e ON e.name = k.environment
+          JOIN deployed_versions d
+            ON d.environment_uuid = e.uuid AND d.pacticipant_id = k.pid AND d.undeployed_at IS NULL
+          WHERE k.kind = 'environment'
+        UNION ALL
+        SELECT k.idx, r.version_id FROM k JOIN environments e ON e.name = k.environment
+          JOIN released_versions r
+            ON r.environment_uuid = e.uuid AND r.pacticipant_id = k.pid AND r.support_ended_at IS NULL
+          WHERE k.kind = 'environment'
+        UNION ALL
+        SELECT k.idx, (SELECT MAX(b.version_id) FROM branch_versions b
+                        WHERE b.pacticipant_id = k.pid AND b.branch = k.branch)
+          FROM k WHERE k.kind = 'branch' AND k.latest
+        UNION ALL
+        SELECT k.idx, (SELECT MAX(t.version_id) FROM tags t WHERE t.pacticipant_id = k.pid AND t.name = k.tag)
+          FROM k WHERE k.kind = 'tag' AND k.latest
+        UNION ALL
+        SELECT k.idx, (SELECT MAX(v.id) FROM versions v WHERE v.pacticipant_id = k.pid)
+          FROM k WHERE k.kind = 'all' AND k.latest
+        UNION ALL
+        SELECT k.idx, b.version_id FROM k JOIN branch_versions b
+          ON b.pacticipant_id = k.pid AND b.branch = k.branch AND b.version_id >= k.newest_from
+          WHERE k.kind = 'branch' AND NOT k.latest
+        UNION ALL
+        SELECT k.idx, t.version_id FROM k JOIN tags t
+          ON t.pacticipant_id = k.pid AND t.name = k.tag AND t.version_id >= k.newest_from
+          WHERE k.kind = 'tag' AND NOT k.latest
+        UNION ALL
+        SELECT k.idx, v.id FROM k JOIN versions v ON v.pacticipant_id = k.pid AND v.id >= k.newest_from
+          WHERE k.kind = 'all' AND NOT k.latest
+      )
+      SELECT k.idx, v.number, v.id AS version_order
+        FROM k LEFT JOIN hits h ON h.idx = k.idx LEFT JOIN versions v ON v.id = h.version_id
+        ORDER BY k.idx, v.id DESC NULLS LAST`,
+      [JSON.stringify(selectors), limit],
+    );
+    return groupVersionRefs(selectors, rows);
+  }
+
+  async integrationsOfVersions(
+    versions: Array<{ pacticipant: string; number: string }>,
+  ): Promise<Array<{ pacts: PactRef[]; consumers: string[] }>> {
+    const pacts = await this.read<PactRefRow & { idx: number }>(
+      `WITH ${requestRows({ consumer: 'pacticipant', number: 'number' })}
+       SELECT q.idx, c.name AS consumer, v.number AS number, p.name AS provider, pp.sha AS sha,
+              pp.created_at AS created_at
+       FROM q
+       JOIN pacticipants c ON c.name = q.consumer
+       JOIN versions v ON v.pacticipant_id = c.id AND v.number = q.number
+       JOIN pact_publications pp ON pp.consumer_version_id = v.id
+       JOIN pacticipants p ON p.id = pp.provider_id
+       ORDER BY q.idx, p.name`,
+      [JSON.stringify(versions)],
+    );
+    // lower() of a COLLATE "C" column folds ASCII only, as SQLite's NOCASE does.
+    const consumers = await this.read<{ provider: string; consumer: string }>(
+      `SELECT p.name AS provider, c.name AS consumer
+       FROM pacticipants p JOIN pacticipants c
+         ON EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = p.id AND pp.consumer_id = c.id)
+       WHERE p.name = ANY($1::text[])
+       ORDER BY p.name, lower(c.name), c.name`,
+      [[...new Set(versions.map((v) => v.pacticipant))]],
+    );
+    return integrations(versions, pacts, consumers);
+  }
+
+  async matrixFacts(request: MatrixFactsRequest): Promise<MatrixFacts> {
+    const pairs = request.pairs ?? [];
+    const verifiersOf = request.verifiersOf ?? [];
+    const verifiedBy = request.verifiedBy ?? [];
+    const pairRows =
+      pairs.length === 0
+        ? []
+        : await this.read<MatrixFactRow>(
+            `WITH ${requestRows({ ...pairColumns, provider_version: 'providerVersion' })},
+             pacts AS (${matrixPacts}),
+             paired AS (
+               SELECT pacts.*, pv.id AS pv_id FROM pacts
+               LEFT JOIN versions pv ON pv.pacticipant_id = pacts.provider_id AND pv.number = pacts.provider_version
+             )
+             SELECT paired.idx, paired.consumer, paired.consumer_version, paired.provider, paired.sha,
+                    paired.pact_created_at, paired.provider_version, paired.pv_id AS provider_version_order,
+                    ${matrixFactColumns}
+             FROM paired
+             LEFT JOIN LATERAL (${countingVerification('paired', 'paired.pv_id')}) ve ON true
+             LEFT JOIN verification_results vr ON vr.verification_id = ve.id
+             LEFT JOIN provider_contracts pc ON pc.version_id = paired.pv_id`,
+            [JSON.stringify(pairs)],
+          );
+    const verifierRows =
+      verifiersOf.length === 0
+        ? []
+        : await this.read<MatrixFactRow>(
+            `WITH ${requestRows(pairColumns)},
+             pacts AS (${matrixPacts}),
+             verifiers AS (
+               SELECT pacts.idx, ve.provider_version_id AS pv_id, MAX(ve.id) AS newest
+               FROM pacts JOIN verifications ve
+                 ON ve.consumer_id = pacts.consumer_id AND ve.provider_id = pacts.provider_id AND ve.sha = pacts.sha
+               GROUP BY pacts.idx, ve.provider_version_id
+             )
+             SELECT pacts.idx, pacts.consumer, pacts.consumer_version, pacts.provider, pacts.sha,
+                    pacts.pact_created_at, pv.number AS provider_version, pv.id AS provider_version_order,
+                    ${matrixFactColumns}
+             FROM pacts
+             LEFT JOIN verifiers ON verifiers.idx = pacts.idx
+             LEFT JOIN LATERAL (${countingVerification('pacts', 'verifiers.pv_id')}) ve ON true
+             LEFT JOIN versions pv ON pv.id = verifiers.pv_id
+             LEFT JOIN verification_results vr ON vr.verification_id = ve.id
+             LEFT JOIN provider_contracts pc ON pc.version_id = verifiers.pv_id
+             ORDER BY pacts.idx, verifiers.newest DESC NULLS LAST`,
+            [JSON.stringify(verifiersOf)],
+          );
+    const verifiedRows =
+      verifiedBy.length === 0
+        ? []
+        : await this.read<MatrixFactRow>(
+            `WITH ${requestRows({ consumer: 'consumer', provider: 'provider', provider_version: 'providerVersion' })},
+             verified AS (
+               SELECT q.idx, q.consumer, q.provider, q.provider_version, pv.id AS pv_id,
+                      ve.consumer_id, ve.provider_id, ve.sha, MAX(ve.id) AS newest
+               FROM q
+               JOIN pacticipants p ON p.name = q.provider
+               JOIN versions pv ON pv.pacticipant_id = p.id AND pv.number = q.provider_version
+               JOIN pacticipants c ON c.name = q.consumer
+               JOIN verifications ve
+                 ON ve.provider_version_id = pv.id AND ve.consumer_id = c.id AND ve.provider_id = p.id
+               GROUP BY q.idx, q.consumer, q.provider, q.provider_version, pv.id, ve.consumer_id, ve.provider_id, ve.sha
+             )
+             SELECT verified.idx, verified.consumer, cv.number AS consumer_version, verified.provider, verified.sha,
+                    pp.created_at AS pact_created_at, verified.provider_version, verified.pv_id AS provider_version_order,
+                    ${matrixFactColumns}
+             FROM verified
+             JOIN LATERAL (
+               SELECT pp2.consumer_version_id, pp2.created_at FROM pact_publications pp2
+               WHERE pp2.consumer_id = verified.consumer_id AND pp2.provider_id = verified.provider_id
+                 AND pp2.sha = verified.sha
+               ORDER BY pp2.consumer_version_id DESC LIMIT 1) pp ON true
+             JOIN versions cv ON cv.id = pp.consumer_version_id
+             JOIN LATERAL (${countingVerification('verified', 'verified.pv_id')}) ve ON true
+             LEFT JOIN verification_results vr ON vr.verification_id = ve.id
+             LEFT JOIN provider_contracts pc ON pc.version_id = verified.pv_id
+             ORDER BY verified.idx, verified.newest DESC`,
+            [JSON.stringify(verifiedBy)],
+          );
+    return matrixFactsOf(request, pairRows, verifierRows, verifiedRows);
+  }
+
+  /**
+   * As SQLite's: the consumers with their main branch, the environments and when the provider's branch
+   * began; then every candidate pact, a head walking its branch's, tag's or pair's versions newest
+   * first until one has a pact with the provider.
+   */
+  async verificationCandidates(provider: string, request: CandidateRequest): Promise<VerificationCandidates> {
+    // lower() of a COLLATE "C" column folds ASCII only, as SQLite's NOCASE does.
+    const info = await this.read<{
+      kind: string;
+      name: string | null;
+      detail: string | null;
+      flag: boolean;
+      at: string | null;
+    }>(
+      `WITH prov AS (SELECT id FROM pacticipants WHERE name = $1)
+       SELECT 'consumer' AS kind, c.name AS name, c.main_branch AS detail,
+              EXISTS (SELECT 1 FROM branch_versions b WHERE b.pacticipant_id = c.id AND b.branch = c.main_branch) AS flag,
+              NULL::timestamptz AS at, lower(c.name) AS sort
+         FROM pacticipants c, prov
+         WHERE EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = prov.id AND pp.consumer_id = c.id)
+       UNION ALL
+       SELECT 'environment', e.name, NULL, false, NULL, lower(e.display_name) FROM environments e
+       UNION ALL
+       SELECT 'branch-created', NULL, NULL, false, MIN(b.created_at), NULL
+         FROM branch_versions b, prov WHERE b.pacticipant_id = prov.id AND b.branch = $2
+       ORDER BY kind, sort, name`,
+      [provider, request.providerBranch ?? null],
+    );
+    const out: VerificationCandidates = { consumers: [], environments: [], pacts: [] };
+    for (const r of info) {
+      if (r.kind === 'branch-created') {
+        if (r.at !== null) out.providerBranchCreatedAt = r.at;
+      } else if (r.name === null) continue;
+      else if (r.kind === 'consumer')
+        out.consumers.push({
+          name: r.name,
+          ...(r.detail === null ? {} : { mainBranch: r.detail }),
+          mainBranchHasVersions: r.flag,
+        });
+      else out.environments.push(r.name);
+    }
+    if (out.consumers.length === 0) return out;
+    const rows = await this.read<PactRefRow & { kind: CandidateKind; key: string | null }>(
+      `WITH prov AS (SELECT id FROM pacticipants WHERE name = $1),
+       consumers AS MATERIALIZED (
+         SELECT c.id, c.main_branch FROM pacticipants c, prov
+         WHERE EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = prov.id AND pp.consumer_id = c.id)
+       ),
+       wanted (consumer_id, branch) AS (
+         SELECT c.id, w.branch FROM consumers c, unnest($3::text[]) AS w(branch)
+         UNION
+         SELECT c.id, c.main_branch FROM consumers c WHERE $4 AND c.main_branch IS NOT NULL
+         UNION
+         SELECT DISTINCT b.pacticipant_id, b.branch FROM consumers c JOIN branch_versions b
+           ON b.pacticipant_id = c.id WHERE $5
+       ),
+       heads (kind, key, version_id, sort_time, sort_id) AS (
+         SELECT 'latest', NULL::text, (SELECT MAX(pp.consumer_version_id) FROM pact_publications pp
+                                   WHERE pp.consumer_id = c.id AND pp.provider_id = prov.id),
+                NULL::timestamptz, 0::bigint
+           FROM consumers c, prov WHERE $2
+         UNION ALL
+         SELECT 'branch', w.branch, (SELECT b.version_id FROM branch_versions b
+                                       WHERE b.pacticipant_id = w.consumer_id AND b.branch = w.branch
+                                         AND EXISTS (SELECT 1 FROM pact_publications pp
+                                           WHERE pp.consumer_version_id = b.version_id AND pp.provider_id = prov.id)
+                                       ORDER BY b.version_id DESC LIMIT 1), NULL, 0
+           FROM wanted w, prov
+         UNION ALL
+         SELECT 'tag', t.tag, (SELECT tg.version_id FROM tags tg
+                                 WHERE tg.pacticipant_id = c.id AND tg.name = t.tag
+                                   AND EXISTS (SELECT 1 FROM pact_publications pp
+                                     WHERE pp.consumer_version_id = tg.version_id AND pp.provider_id = prov.id)
+                                 ORDER BY tg.version_id DESC LIMIT 1), NULL, 0
+           FROM consumers c, unnest($6::text[]) AS t(tag), prov
+         UNION ALL
+         SELECT 'tagged', tg.name, tg.version_id, NULL, tg.version_id
+           FROM consumers c CROSS JOIN unnest($7::text[]) AS w(tag) JOIN tags tg
+             ON tg.pacticipant_id = c.id AND tg.name = w.tag
+         UNION ALL
+         SELECT 'deployed', e.name, d.version_id, d.created_at, 0
+           FROM consumers c CROSS JOIN environments e JOIN deployed_versions d
+             ON d.environment_uuid = e.uuid AND d.pacticipant_id = c.id AND d.undeployed_at IS NULL
+           WHERE $8
+         UNION ALL
+         SELECT 'released', e.name, r.version_id, r.created_at, 0
+           FROM consumers c CROSS JOIN environments e JOIN released_versions r
+             ON r.environment_uuid = e.uuid AND r.pacticipant_id = c.id AND r.support_ended_at IS NULL
+           WHERE $8
+       )
+       SELECT h.kind, h.key, c.name AS consumer, v.number AS number, p.name AS provider, pp.sha AS sha,
+              pp.created_at AS created_at
+       FROM heads h CROSS JOIN prov
+       JOIN pact_publications pp ON pp.consumer_version_id = h.version_id AND pp.provider_id = prov.id
+       JOIN versions v ON v.id = h.version_id
+       JOIN pacticipants c ON c.id = pp.consumer_id
+       JOIN pacticipants p ON p.id = pp.provider_id
+       ORDER BY h.kind COLLATE "C", h.key COLLATE "C", c.name, h.sort_time, h.sort_id`,
+      [
+        provider,
+        request.latest === true,
+        request.branches ?? [],
+        request.mainBranches === true,
+        request.allBranches === true,
+        request.latestTags ?? [],
+        request.tags ?? [],
+        request.environments === true,
+      ],
+    );
+    for (const r of rows)
+      out.pacts.push({ kind: r.kind, ...(r.key === null ? {} : { key: r.key }), pact: toPactRef(r) });
+    return out;
+  }
+
+  async successfulVerificationsOf(
+    provider: string,
+    contents: Array<{ consumer: string; sha: string }>,
+  ): Promise<SuccessfulVerification[][]> {
+    // The branches joined in: a row per verification and branch.
+    const rows = await this.read<{
+      idx: number;
+      id: number;
+      number: string;
+      created_at: string;
+      wip: boolean;
+      branch: string | null;
+    }>(
+      `WITH ${requestRows({ consumer: 'consumer', sha: 'sha' })}
+       SELECT q.idx, ve.id AS id, v.number AS number, ve.created_at AS created_at, ve.wip AS wip, b.branch AS branch
+       FROM q
+       JOIN pacticipants c ON c.name = q.consumer
+       JOIN verifications ve ON ve.consumer_id = c.id AND ve.provider_id = ${pacticipantId(2)} AND ve.sha = q.sha
+       JOIN versions v ON v.id = ve.provider_version_id
+       LEFT JOIN branch_versions b ON b.version_id = ve.provider_version_id
+       WHERE ve.success AND ve.evidence IS NULL
+       ORDER BY q.idx, ve.id, b.branch`,
+      [JSON.stringify(contents), provider],
+    );
+    return foldSuccessfulVerifications(contents.length, rows);
   }
 
   async recordVerification(input: VerificationInput): Promise<Verification> {

@@ -52,10 +52,15 @@ import {
   noSuchContent,
   noSuchVersion,
   pactConflict,
+  countingVerification,
   foldSuccessfulVerifications,
+  groupVersionRefs,
+  integrations,
+  matrixFactsOf,
+  matrixPacts,
+  pairColumns,
   toDeployment,
   toEnvironment,
-  toMatrixFact,
   toPactRef,
   toPacticipant,
   toProviderContract,
@@ -759,16 +764,7 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
       number: string | null;
       version_order: number | null;
     }>;
-    const out: Array<VersionRef[] | undefined> = selectors.map(() => undefined);
-    for (const r of rows) {
-      const found = out[r.idx] ?? [];
-      out[r.idx] = found;
-      const pacticipant = selectors[r.idx]?.pacticipant ?? '';
-      // A version deployed to two instances, or deployed and released, comes once.
-      if (r.number !== null && r.version_order !== null && found.at(-1)?.order !== r.version_order)
-        found.push({ pacticipant, number: r.number, order: r.version_order });
-    }
-    return out;
+    return groupVersionRefs(selectors, rows);
   }
 
   async integrationsOfVersions(
@@ -795,15 +791,7 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
       provider: string;
       consumer: string;
     }>;
-    const consumersOf = new Map<string, string[]>();
-    for (const r of consumers)
-      consumersOf.set(r.provider, [...(consumersOf.get(r.provider) ?? []), r.consumer]);
-    const out = versions.map((v) => ({
-      pacts: [] as PactRef[],
-      consumers: consumersOf.get(v.pacticipant) ?? [],
-    }));
-    for (const r of pacts) out[r.idx]?.pacts.push(toPactRef(r));
-    return out;
+    return integrations(versions, pacts, consumers);
   }
 
   /**
@@ -817,13 +805,6 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
     return `q AS (SELECT CAST(key AS INTEGER) AS idx, ${picked.join(', ')} FROM json_each(?))`;
   }
 
-  /** The keys of a consumer version and provider, as `requestRows` reads them. */
-  private static readonly pairColumns = {
-    consumer: 'consumer',
-    consumer_version: 'consumerVersion',
-    provider: 'provider',
-  };
-
   /** What the matrix statements select of a verification, its report and the provider version's document. */
   private static readonly matrixFactColumns = `
     ve.id AS id, ve.success AS success, ve.build_url AS build_url, ve.evidence AS evidence,
@@ -831,41 +812,17 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
     CASE WHEN ve.success = 0 THEN vr.test_results END AS test_results,
     pc.sha AS document_sha, json_extract(pc.self_verification, '$.success') AS document_self_verified`;
 
-  /**
-   * The id of the verification that counts of a content (`of`'s consumer_id, provider_id and sha) by
-   * a provider version: the newest replay by a verifier, else the newest comparison (as
-   * latestVerification), found through verifications_by_content_and_provider_version.
-   */
-  private static countingVerification(of: string, providerVersionId: string): string {
-    return `SELECT v2.id FROM verifications v2
-      WHERE v2.consumer_id = ${of}.consumer_id AND v2.provider_id = ${of}.provider_id AND v2.sha = ${of}.sha
-        AND v2.provider_version_id = ${providerVersionId}
-      ORDER BY v2.evidence IS NULL DESC, v2.id DESC LIMIT 1`;
-  }
-
-  /** The consumer version's pact with the provider, per pair, as the matrix statements join it. */
-  private static readonly matrixPacts = `
-    SELECT q.*, pp.consumer_id, pp.provider_id, pp.sha, pp.created_at AS pact_created_at
-    FROM q
-    JOIN pacticipants c ON c.name = q.consumer
-    JOIN versions cv ON cv.pacticipant_id = c.id AND cv.number = q.consumer_version
-    JOIN pacticipants p ON p.name = q.provider
-    JOIN pact_publications pp ON pp.consumer_version_id = cv.id AND pp.provider_id = p.id`;
-
   async matrixFacts(request: MatrixFactsRequest): Promise<MatrixFacts> {
     const pairs = request.pairs ?? [];
     const verifiersOf = request.verifiersOf ?? [];
     const verifiedBy = request.verifiedBy ?? [];
-    const out: MatrixFacts = {
-      pairs: pairs.map(() => undefined),
-      verifiersOf: verifiersOf.map(() => undefined),
-      verifiedBy: verifiedBy.map(() => []),
-    };
-    if (pairs.length > 0) {
-      // The verification that counts: the newest replay, else the newest comparison (as latestVerification).
-      const rows = this.prepare(
-        `WITH ${SqliteStore.requestRows({ ...SqliteStore.pairColumns, provider_version: 'providerVersion' })},
-         pacts AS (${SqliteStore.matrixPacts}),
+    // The verification that counts: the newest replay, else the newest comparison (as latestVerification).
+    const pairRows =
+      pairs.length === 0
+        ? []
+        : (this.prepare(
+            `WITH ${SqliteStore.requestRows({ ...pairColumns, provider_version: 'providerVersion' })},
+         pacts AS (${matrixPacts}),
          paired AS (
            SELECT pacts.*, pv.id AS pv_id FROM pacts
            LEFT JOIN versions pv ON pv.pacticipant_id = pacts.provider_id AND pv.number = pacts.provider_version
@@ -874,18 +831,18 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
                 paired.pact_created_at, paired.provider_version, paired.pv_id AS provider_version_order,
                 ${SqliteStore.matrixFactColumns}
          FROM paired
-         LEFT JOIN verifications ve ON ve.id = (${SqliteStore.countingVerification('paired', 'paired.pv_id')})
+         LEFT JOIN verifications ve ON ve.id = (${countingVerification('paired', 'paired.pv_id', 'v2.id')})
          LEFT JOIN verification_results vr ON vr.verification_id = ve.id
          LEFT JOIN provider_contracts pc ON pc.version_id = paired.pv_id`,
-      ).all(JSON.stringify(pairs)) as MatrixFactRow[];
-      for (const r of rows) out.pairs[r.idx] = toMatrixFact(r);
-    }
-    if (verifiersOf.length > 0) {
-      // Per provider version that verified the pact, the verification that counts; the provider
-      // version whose newest result (of either kind) is newest first.
-      const rows = this.prepare(
-        `WITH ${SqliteStore.requestRows(SqliteStore.pairColumns)},
-         pacts AS (${SqliteStore.matrixPacts}),
+          ).all(JSON.stringify(pairs)) as MatrixFactRow[]);
+    // Per provider version that verified the pact, the verification that counts; the provider
+    // version whose newest result (of either kind) is newest first.
+    const verifierRows =
+      verifiersOf.length === 0
+        ? []
+        : (this.prepare(
+            `WITH ${SqliteStore.requestRows(pairColumns)},
+         pacts AS (${matrixPacts}),
          verifiers AS (
            SELECT pacts.idx, ve.provider_version_id AS pv_id, MAX(ve.id) AS newest
            FROM pacts JOIN verifications ve
@@ -897,24 +854,19 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
                 ${SqliteStore.matrixFactColumns}
          FROM pacts
          LEFT JOIN verifiers ON verifiers.idx = pacts.idx
-         LEFT JOIN verifications ve ON ve.id = (${SqliteStore.countingVerification('pacts', 'verifiers.pv_id')})
+         LEFT JOIN verifications ve ON ve.id = (${countingVerification('pacts', 'verifiers.pv_id', 'v2.id')})
          LEFT JOIN versions pv ON pv.id = verifiers.pv_id
          LEFT JOIN verification_results vr ON vr.verification_id = ve.id
          LEFT JOIN provider_contracts pc ON pc.version_id = verifiers.pv_id
          ORDER BY pacts.idx, verifiers.newest DESC`,
-      ).all(JSON.stringify(verifiersOf)) as MatrixFactRow[];
-      for (const r of rows) {
-        const fact = toMatrixFact(r);
-        const entry = out.verifiersOf[r.idx] ?? { pact: fact.pact, verified: [] };
-        out.verifiersOf[r.idx] = entry;
-        if (r.id !== null) entry.verified.push(fact);
-      }
-    }
-    if (verifiedBy.length > 0) {
-      // Per content the provider version verified, the verification that counts, with the content's
-      // newest publication; the content whose newest result is newest first.
-      const rows = this.prepare(
-        `WITH ${SqliteStore.requestRows({ consumer: 'consumer', provider: 'provider', provider_version: 'providerVersion' })},
+          ).all(JSON.stringify(verifiersOf)) as MatrixFactRow[]);
+    // Per content the provider version verified, the verification that counts, with the content's
+    // newest publication; the content whose newest result is newest first.
+    const verifiedRows =
+      verifiedBy.length === 0
+        ? []
+        : (this.prepare(
+            `WITH ${SqliteStore.requestRows({ consumer: 'consumer', provider: 'provider', provider_version: 'providerVersion' })},
          verified AS (
            SELECT q.idx, q.consumer, q.provider, q.provider_version, pv.id AS pv_id,
                   ve.consumer_id, ve.provider_id, ve.sha, MAX(ve.id) AS newest
@@ -937,14 +889,12 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
              AND pp2.sha = verified.sha
            ORDER BY pp2.consumer_version_id DESC LIMIT 1)
          JOIN versions cv ON cv.id = pp.consumer_version_id
-         JOIN verifications ve ON ve.id = (${SqliteStore.countingVerification('verified', 'verified.pv_id')})
+         JOIN verifications ve ON ve.id = (${countingVerification('verified', 'verified.pv_id', 'v2.id')})
          LEFT JOIN verification_results vr ON vr.verification_id = ve.id
          LEFT JOIN provider_contracts pc ON pc.version_id = verified.pv_id
          ORDER BY verified.idx, verified.newest DESC`,
-      ).all(JSON.stringify(verifiedBy)) as MatrixFactRow[];
-      for (const r of rows) out.verifiedBy[r.idx]?.push(toMatrixFact(r));
-    }
-    return out;
+          ).all(JSON.stringify(verifiedBy)) as MatrixFactRow[]);
+    return matrixFactsOf(request, pairRows, verifierRows, verifiedRows);
   }
 
   /**
