@@ -12,26 +12,6 @@ import { performance } from 'node:perf_hooks';
 import * as broker from '@treaty/broker';
 import { fmt, table } from './lib.mjs';
 
-const isPostgres = (database) => /^postgres(ql)?:\/\//.test(database);
-
-/** Opens the store the benchmark seeds and serves: SQLite for a path, PostgreSQL for a URL. */
-export async function openStore(database) {
-  if (!isPostgres(database)) return broker.SqliteStore.open(database);
-  // Looked up by name: the PostgreSQL store is not in every build of the broker.
-  const PostgresStore = broker.PostgresStore;
-  if (PostgresStore === undefined)
-    throw new Error('This build of @treaty/broker has no PostgresStore; run the benchmark on SQLite.');
-  return PostgresStore.open(database);
-}
-
-/** The broker over `store`, listening on loopback (startBroker opens SQLite only). */
-async function serve(store) {
-  const app = await broker.buildApp({ store });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address();
-  return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
-}
-
 const pct = (xs, p) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
@@ -64,7 +44,7 @@ export async function runBrokerBench({ quick = false, database: given } = {}) {
   const providerVersions = Math.round(200 * scale);
   const verificationsTarget = Math.round(100_000 * scale);
   const database = given ?? join(mkdtempSync(join(tmpdir(), 'treaty-bench-broker-')), 'broker.sqlite');
-  const store = await openStore(database);
+  const store = await broker.openStore(database);
   const seedStart = performance.now();
   const envs = [];
   for (const name of ['production', 'staging', 'qa', 'perf', 'sandbox'])
@@ -150,8 +130,7 @@ export async function runBrokerBench({ quick = false, database: given } = {}) {
   const stats = await store.stats();
   await store.close();
 
-  const served = await openStore(database);
-  const server = await serve(served);
+  const server = await broker.startBroker({ port: 0, host: '127.0.0.1', database });
   const rows = [['measure', 'p50 ms', 'p99 ms', 'note']];
   try {
     // Warm up first (JIT, SQLite's page cache): the figures are for a broker that has been running.
@@ -262,9 +241,8 @@ export async function runBrokerBench({ quick = false, database: given } = {}) {
     }
   } finally {
     await server.close();
-    await served.close();
   }
-  const size = isPostgres(database)
+  const size = broker.isPostgresUrl(database)
     ? Number.NaN
     : statSync(database).size +
       (() => {
@@ -283,7 +261,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const database = at === -1 ? undefined : process.argv[at + 1];
   const { rows, seed } = await runBrokerBench({ quick: process.argv.includes('--quick'), database });
   console.log(
-    `Broker on a large history (${database !== undefined && isPostgres(database) ? 'PostgreSQL' : 'SQLite'}), over HTTP on loopback\n`,
+    `Broker on a large history (${database !== undefined && broker.isPostgresUrl(database) ? 'PostgreSQL' : 'SQLite'}), over HTTP on loopback\n`,
   );
   console.log(
     `seed: ${fmt(seed.pacticipants)} pacticipants, ${fmt(seed.versions)} versions, ` +
