@@ -199,7 +199,7 @@ export interface MatrixFactRow {
   document_self_verified: Flag | null;
 }
 
-export function toMatrixFact(r: MatrixFactRow): MatrixFact {
+function toMatrixFact(r: MatrixFactRow): MatrixFact {
   const pact: PactRef = {
     consumer: r.consumer,
     consumerVersion: r.consumer_version,
@@ -312,7 +312,7 @@ export const pairColumns = {
   provider: 'provider',
 };
 
-/** The consumer version's pact with the provider, per request row of `q`, as the matrix statements join it. */
+/** The consumer version's pact with the provider per request row of `q`, as the matrix statements join it. */
 export const matrixPacts = `
   SELECT q.*, pp.consumer_id, pp.provider_id, pp.sha, pp.created_at AS pact_created_at
   FROM q

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import type {
   CandidateKind,
   CandidateRequest,
-  MatrixFact,
   MatrixFacts,
   MatrixFactsRequest,
   PactRef,
