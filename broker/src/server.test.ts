@@ -72,6 +72,7 @@ describe('the webhook settings', () => {
     expect(
       webhookSettingsFromEnv({
         PACT_BROKER_WEBHOOK_SCHEME_WHITELIST: 'https http',
+        // Only parsed into the host allow-list; nothing connects to these hosts or ranges.
         PACT_BROKER_WEBHOOK_HOST_WHITELIST: '*.example.com 10.0.0.0/8 /^ci-\\d+$/',
         PACT_BROKER_WEBHOOK_HTTP_METHOD_WHITELIST: 'POST,PUT',
         TREATY_BROKER_WEBHOOK_RETRY_SCHEDULE: '1,2',

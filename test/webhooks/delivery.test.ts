@@ -476,6 +476,7 @@ describe('webhook delivery', () => {
     const refused = await app.inject({
       method: 'POST',
       url: '/webhooks/execute',
+      // 10.0.0.1 is refused by the allow-list check before any connection; nothing is sent to it.
       payload: { request: { method: 'POST', url: 'http://10.0.0.1/x' } },
     });
     expect(refused.statusCode).toBe(400);

@@ -230,6 +230,7 @@ describe('webhooks: what is refused, and why', () => {
   it.each([
     ['a method other than POST', { method: 'GET', url: 'https://ci.example.com/' }, 'must be POST'],
     ['http', { method: 'POST', url: 'http://ci.example.com/' }, 'scheme must be https'],
+    // Refused when the webhook is saved, before any connection: nothing is sent to 10.1.2.3.
     ['a private address', { method: 'POST', url: 'https://10.1.2.3/' }, '10.1.2.3 is a private address'],
     [
       'the cloud metadata address',

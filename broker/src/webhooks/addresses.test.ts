@@ -36,6 +36,7 @@ describe('which addresses a webhook may not reach', () => {
 
   it.each([
     '8.8.8.8',
+    // Public addresses, classified as text only: never resolved or contacted.
     '1.1.1.1',
     '93.184.215.14',
     '2606:4700:4700::1111',
@@ -85,6 +86,7 @@ describe('the host allow-list', () => {
     ['build-x.corp', false],
     ['127.0.0.1', true],
     ['127.0.0.2', false],
+    // Matched against the allow-list as text only; nothing connects to 10.200.3.4.
     ['10.200.3.4', true],
     ['[fd00::5]', true],
     ['::ffff:127.0.0.1', true],

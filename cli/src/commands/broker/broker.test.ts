@@ -87,6 +87,7 @@ describe('treaty broker', () => {
   it.each([
     [['--webhook-retry-schedule', '10,soon'], 'webhook retry schedule must be seconds'],
     [
+      // An unreadable CIDR, refused as a usage error; nothing connects anywhere.
       ['--webhook-host-whitelist', '10.0.0.0/99'],
       "Cannot read the webhook host allow-list entries '10.0.0.0/99'",
     ],
