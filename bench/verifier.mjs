@@ -64,7 +64,7 @@ export function generateContract(n) {
   };
 }
 
-async function startProvider(n) {
+export async function startProvider(n) {
   const app = Fastify();
   const bodies = Array.from({ length: n }, (_, k) =>
     JSON.stringify({ ...item(k), sku: `SKU-${k + 1}`, name: `renamed ${k}` }),
