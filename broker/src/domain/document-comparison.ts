@@ -179,6 +179,8 @@ export async function compareNewProviderContract(
  * head and of its deployed and released versions (those that have one).
  */
 export async function compareNewPact(store: Store, pact: PactPublication): Promise<Verification[]> {
+  // Most providers publish no OpenAPI document: one question then, not one per version in use.
+  if (!(await store.hasProviderContracts(pact.provider))) return [];
   const versions = new Set<string>();
   const main = (await store.getPacticipant(pact.provider))?.mainBranch;
   if (main !== undefined) {

@@ -9,6 +9,7 @@ import { checkName } from '../limits.js';
 import type {
   DeliveryStatus,
   NewTriggeredWebhook,
+  OutboxEvent,
   DeployedVersion,
   Environment,
   MatrixFact,
@@ -647,6 +648,20 @@ export interface TriggeredRow {
   next_attempt_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** An outbox row as claimed: the event its payload holds, with the row's id and time. */
+export interface OutboxRow {
+  id: number;
+  payload: string;
+  created_at: string;
+}
+
+/** The events of claimed outbox rows, oldest first (RETURNING gives no order). */
+export function toOutboxEvents(rows: OutboxRow[]): OutboxEvent[] {
+  return rows
+    .map((r) => ({ ...(JSON.parse(r.payload) as object), id: r.id, createdAt: r.created_at }) as OutboxEvent)
+    .sort((a, b) => a.id - b.id);
 }
 
 export function toTriggered(r: TriggeredRow): TriggeredWebhook {

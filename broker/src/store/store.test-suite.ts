@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from './types.js';
+import type { PublicationEvent, Store } from './types.js';
 
 const pact = (n: number) =>
   JSON.stringify({
@@ -505,6 +505,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         contentType: 'application/yaml',
         specification: 'oas',
       };
+      expect(await store.hasProviderContracts('orders')).toBe(false);
       const { contract, version } = await store.publishProviderContract(input);
       expect(version).toMatchObject({ number: '1', branches: ['main'], tags: ['dev'] });
       expect(contract).toMatchObject({ provider: 'orders', providerVersion: '1', content: 'openapi: 3.0.3' });
@@ -521,6 +522,8 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       expect(await store.getProviderContract('orders', '1')).toEqual(again.contract);
       expect(await store.getProviderContract('orders', '2')).toBeUndefined();
       expect(await store.getProviderContract('nobody', '1')).toBeUndefined();
+      expect(await store.hasProviderContracts('orders')).toBe(true);
+      expect(await store.hasProviderContracts('nobody')).toBe(false);
       await store.close();
     });
 
@@ -719,13 +722,13 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         success: false,
         event: { buildUrl: 'https://ci/p1', consumerVersions: ['3'] },
       });
+      // Claimed two at a time: each batch oldest first, the batches in order.
       const events = [];
-      for (
-        let e = await store.claimEvent(lease('a'));
-        e !== undefined;
-        e = await store.claimEvent(lease('a'))
-      )
-        events.push(e);
+      for (let batch = await store.claimEvents(lease('a'), 2); batch.length > 0; ) {
+        expect(batch.length).toBeLessThanOrEqual(2);
+        events.push(...batch);
+        batch = await store.claimEvents(lease('a'), 2);
+      }
       expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => a - b));
       expect(events).toEqual([
         expect.objectContaining({
@@ -781,11 +784,12 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       const t0 = '2030-01-01T00:00:00.000Z';
       const t1 = '2030-01-01T00:01:00.000Z';
       const t2 = '2030-01-01T00:02:00.000Z';
-      const event = await store.claimEvent({ now: t0, until: t1, token: 'a' });
+      const [event, ...more] = await store.claimEvents({ now: t0, until: t1, token: 'a' }, 10);
       expect(event?.type).toBe('contract_published');
+      expect(more).toEqual([]);
       // Another claimer finds nothing while the lease holds, and the same event once it ran out.
-      expect(await store.claimEvent({ now: t0, until: t1, token: 'b' })).toBeUndefined();
-      const again = await store.claimEvent({ now: t1, until: t2, token: 'b' });
+      expect(await store.claimEvents({ now: t0, until: t1, token: 'b' }, 10)).toEqual([]);
+      const [again] = await store.claimEvents({ now: t1, until: t2, token: 'b' }, 10);
       expect(again?.id).toBe(event?.id);
       expect(await store.nextWebhookWork()).toBe(t2);
       const triggered = (key: string) => ({
@@ -798,10 +802,16 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         provider: 'orders',
         consumerVersion: '1',
       });
-      await store.expandEvent(event?.id ?? 0, [triggered('x'), triggered('y')], t1);
+      await store.expandEvents(
+        [{ eventId: event?.id ?? 0, triggered: [triggered('x'), triggered('y')] }],
+        t1,
+      );
       // Expanding again (a second claimer, or a retry after a crash) adds nothing.
-      await store.expandEvent(event?.id ?? 0, [{ ...triggered('x'), uuid: 'tw-other' }], t1);
-      expect(await store.claimEvent({ now: t2, until: t2, token: 'c' })).toBeUndefined();
+      await store.expandEvents(
+        [{ eventId: event?.id ?? 0, triggered: [{ ...triggered('x'), uuid: 'tw-other' }] }],
+        t1,
+      );
+      expect(await store.claimEvents({ now: t2, until: t2, token: 'c' }, 10)).toEqual([]);
       expect(
         (await store.triggeredWebhooks({ webhookUuid: 'hook-aaaaaaaaaaaaaaaa' })).map((t) => t.uuid),
       ).toEqual(['tw-y', 'tw-x']);
@@ -822,6 +832,58 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       await store.close();
     });
 
+    it('claims events in batches, oldest first, each event to one claimer, and expands a batch at once', async () => {
+      const store = await open();
+      for (let n = 1; n <= 5; n++)
+        await store.publishPact({
+          consumer: 'web',
+          consumerVersion: String(n),
+          provider: 'orders',
+          content: pact(n),
+        });
+      const now = '2030-01-01T00:00:00.000Z';
+      const until = '2030-01-01T00:01:00.000Z';
+      const first = await store.claimEvents({ now, until, token: 'a' }, 2);
+      const second = await store.claimEvents({ now, until, token: 'b' }, 2);
+      const rest = await store.claimEvents({ now, until, token: 'c' }, 10);
+      expect([first, second, rest].map((b) => b.map((e) => (e as PublicationEvent).consumerVersion))).toEqual(
+        [['1', '2'], ['3', '4'], ['5']],
+      );
+      // A batch where nothing triggered, then one where one event triggered a webhook.
+      await store.expandEvents(
+        first.map((e) => ({ eventId: e.id, triggered: [] })),
+        now,
+      );
+      await store.expandEvents(
+        [...second, ...rest].map((e, i) => ({
+          eventId: e.id,
+          triggered:
+            i === 1
+              ? [
+                  {
+                    uuid: 'tw-batch',
+                    webhookUuid: 'hook-aaaaaaaaaaaaaaaa',
+                    eventName: 'contract_published' as const,
+                    key: 'k',
+                    parameters: {},
+                    consumer: 'web',
+                    provider: 'orders',
+                    consumerVersion: '4',
+                  },
+                ]
+              : [],
+        })),
+        now,
+      );
+      await store.expandEvents([], now);
+      // Nothing is left to claim, even once every lease has run out.
+      expect(await store.claimEvents({ now: '2030-01-02T00:00:00.000Z', until, token: 'd' }, 10)).toEqual([]);
+      expect((await store.triggeredWebhooks({})).map((t) => [t.uuid, t.consumerVersion])).toEqual([
+        ['tw-batch', '4'],
+      ]);
+      await store.close();
+    });
+
     it('logs every attempt and schedules the next while the claim holds', async () => {
       const store = await open();
       await store.publishPact({
@@ -833,20 +895,24 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       const now = '2030-01-01T00:00:00.000Z';
       const later = '2030-01-01T00:00:10.000Z';
       const until = '2030-01-01T00:05:00.000Z';
-      const event = await store.claimEvent({ now, until, token: 'e' });
-      await store.expandEvent(
-        event?.id ?? 0,
+      const [event] = await store.claimEvents({ now, until, token: 'e' }, 1);
+      await store.expandEvents(
         [
           {
-            uuid: 'tw-1',
-            webhookUuid: 'hook-aaaaaaaaaaaaaaaa',
-            eventName: 'provider_verification_failed',
-            key: '1',
-            parameters: {},
-            consumer: 'web',
-            provider: 'orders',
-            consumerVersion: '1',
-            verificationId: 7,
+            eventId: event?.id ?? 0,
+            triggered: [
+              {
+                uuid: 'tw-1',
+                webhookUuid: 'hook-aaaaaaaaaaaaaaaa',
+                eventName: 'provider_verification_failed',
+                key: '1',
+                parameters: {},
+                consumer: 'web',
+                provider: 'orders',
+                consumerVersion: '1',
+                verificationId: 7,
+              },
+            ],
           },
         ],
         now,

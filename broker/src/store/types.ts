@@ -613,6 +613,8 @@ export interface Store {
     selfVerification?: SelfVerification;
   }): Promise<{ contract: ProviderContract; version: Version }>;
   getProviderContract(provider: string, providerVersion: string): Promise<ProviderContract | undefined>;
+  /** Whether any version of the provider has a provider contract (an OpenAPI document published). */
+  hasProviderContracts(provider: string): Promise<boolean>;
 
   createEnvironment(input: {
     name: string;
@@ -676,15 +678,19 @@ export interface Store {
   deleteWebhook(uuid: string): Promise<boolean>;
 
   /**
-   * Claims the oldest outbox event not yet expanded into triggered webhooks and not claimed by another
-   * (its lease past): one conditional update, so that of several brokers on one database one wins.
+   * Claims up to `limit` of the oldest outbox events not yet expanded into triggered webhooks and not
+   * claimed by another (its lease past), oldest first: one conditional update, so that of several
+   * brokers on one database each event goes to one.
    */
-  claimEvent(lease: Lease): Promise<OutboxEvent | undefined>;
+  claimEvents(lease: Lease, limit: number): Promise<OutboxEvent[]>;
   /**
-   * Adds the webhooks an event triggered and marks it expanded, in one transaction. A triggered webhook
-   * whose (event, webhook, event name, key) is there already is not added again.
+   * Adds the webhooks each event triggered and marks the events expanded, in one transaction. A
+   * triggered webhook whose (event, webhook, event name, key) is there already is not added again.
    */
-  expandEvent(eventId: number, triggered: NewTriggeredWebhook[], now: string): Promise<void>;
+  expandEvents(
+    expanded: Array<{ eventId: number; triggered: NewTriggeredWebhook[] }>,
+    now: string,
+  ): Promise<void>;
   /** Claims the triggered webhook due soonest (due by `lease.now`, not claimed by another). */
   claimDelivery(lease: Lease): Promise<TriggeredWebhook | undefined>;
   /**

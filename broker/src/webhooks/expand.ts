@@ -127,16 +127,18 @@ async function parties(store: Store, consumer: string, provider: string): Promis
 }
 
 /**
- * The webhooks an outbox event triggers, each with its parameters; `publicUrl` stands in for the base URL
- * when the event did not come with one.
+ * The webhooks an outbox event triggers, each with its parameters, of the webhooks defined (`defined`:
+ * the store's list, read once for a batch of events); `publicUrl` stands in for the base URL when the
+ * event did not come with one.
  */
 export async function triggeredBy(
   store: Store,
   event: OutboxEvent,
+  defined: Webhook[],
   publicUrl?: string,
 ): Promise<NewTriggeredWebhook[]> {
   // A webhook fires for what happens after it was made, even when the event is expanded later.
-  const webhooks = (await store.listWebhooks()).filter((w) => w.enabled && w.createdAt <= event.createdAt);
+  const webhooks = defined.filter((w) => w.enabled && w.createdAt <= event.createdAt);
   if (webhooks.length === 0) return [];
   const [consumer, provider] = await parties(store, event.consumer, event.provider);
   const baseUrl = event.context.baseUrl ?? publicUrl ?? '';

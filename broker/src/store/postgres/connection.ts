@@ -3,6 +3,7 @@
  * text (as SQLite's rows do), transactions retried when PostgreSQL asks for it, and the errors of an
  * unreachable database turned into a retryable TreatyError that never shows the password.
  */
+import { createHash } from 'node:crypto';
 import { TreatyError, isTreatyError } from '@treaty/core';
 import pg from 'pg';
 import type { CustomTypesConfig, Pool, PoolClient } from 'pg';
@@ -48,9 +49,33 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
 /** A query on a pool or on one transaction's client: the rows, typed by the caller. */
 export type Query = <T>(sql: string, params?: unknown[]) => Promise<T[]>;
 
+/**
+ * The name a statement is prepared under: the same text always gets the same name. The store's SQL
+ * comes from a fixed set of shapes, so each connection prepares a bounded number of statements.
+ */
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `treaty_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+/**
+ * Runs statements as named prepared statements: PostgreSQL parses and plans each text once per
+ * connection instead of on every call, which for the gate's bulk reads (CTEs over JSON parameters) was
+ * most of their time — 2.6–2.7 ms a call planned every time, 0.8 ms prepared. Text holding several
+ * statements (the migrations) cannot be prepared and runs as it is.
+ */
 export function queryOn(db: Pool | PoolClient): Query {
   return async <T>(sql: string, params: unknown[] = []): Promise<T[]> =>
-    (await db.query(sql, params)).rows as T[];
+    (
+      await (sql.includes(';')
+        ? db.query(sql, params)
+        : db.query({ name: statementName(sql), text: sql, values: params }))
+    ).rows as T[];
 }
 
 /** SQLSTATE of an error PostgreSQL sent, if it is one. */

@@ -439,30 +439,35 @@ describe.skipIf(!postgres.available)('PostgresStore', () => {
       for (let t = await claim(token); t !== undefined; t = await claim(token)) got.push(t);
       return got;
     };
+    // Events are claimed two at a time (a batch), deliveries one at a time.
     const claimers = ['a1', 'a2', 'b1', 'b2'].map((token) =>
-      drain((t) => (token.startsWith('a') ? a : b).claimEvent({ now, until, token: t }), token),
+      drain(async (t) => {
+        const batch = await (token.startsWith('a') ? a : b).claimEvents({ now, until, token: t }, 2);
+        return batch.length === 0 ? undefined : batch;
+      }, token),
     );
-    const events = (await Promise.all(claimers)).flat();
+    const events = (await Promise.all(claimers)).flat(2);
     expect(events.map((e) => e.id).sort((x, y) => x - y)).toEqual(
       [...new Set(events.map((e) => e.id))].sort((x, y) => x - y),
     );
     expect(events).toHaveLength(12);
-    for (const e of events)
-      await b.expandEvent(
-        e.id,
-        [
+    await b.expandEvents(
+      events.map((e) => ({
+        eventId: e.id,
+        triggered: [
           {
             uuid: `tw-${e.id}`,
             webhookUuid: 'hook-aaaaaaaaaaaaaaaa',
-            eventName: 'contract_published',
+            eventName: 'contract_published' as const,
             key: 'k',
             parameters: {},
             consumer: 'web',
             provider: 'orders',
           },
         ],
-        now,
-      );
+      })),
+      now,
+    );
     const deliveries = (
       await Promise.all(
         ['a1', 'a2', 'b1', 'b2'].map((token) =>

@@ -1399,6 +1399,14 @@ export class PostgresStore implements Store {
     return row?.id == null ? undefined : this.providerContract(this.readQuery, provider, row.id);
   }
 
+  async hasProviderContracts(provider: string): Promise<boolean> {
+    const [row] = await this.read<{ found: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM provider_contracts WHERE provider_id = ${pacticipantId(1)}) AS found`,
+      [provider],
+    );
+    return row?.found === true;
+  }
+
   private async providerContract(
     q: Query,
     provider: string,
@@ -1471,12 +1479,15 @@ export class PostgresStore implements Store {
     return this.hooks.deleteWebhook(uuid);
   }
 
-  async claimEvent(lease: Lease): Promise<OutboxEvent | undefined> {
-    return this.hooks.claimEvent(lease);
+  async claimEvents(lease: Lease, limit: number): Promise<OutboxEvent[]> {
+    return this.hooks.claimEvents(lease, limit);
   }
 
-  async expandEvent(eventId: number, triggered: NewTriggeredWebhook[], now: string): Promise<void> {
-    await this.hooks.expandEvent(eventId, triggered, now);
+  async expandEvents(
+    expanded: Array<{ eventId: number; triggered: NewTriggeredWebhook[] }>,
+    now: string,
+  ): Promise<void> {
+    await this.hooks.expandEvents(expanded, now);
   }
 
   async claimDelivery(lease: Lease): Promise<TriggeredWebhook | undefined> {

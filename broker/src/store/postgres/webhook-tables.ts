@@ -1,6 +1,8 @@
 import {
+  type OutboxRow,
   type TriggeredRow,
   type WebhookRow,
+  toOutboxEvents,
   toTriggered,
   toWebhook,
   triggeredColumns,
@@ -73,32 +75,44 @@ export class WebhookTables {
     });
   }
 
-  async claimEvent(lease: Lease): Promise<OutboxEvent | undefined> {
+  async claimEvents(lease: Lease, limit: number): Promise<OutboxEvent[]> {
     const free = 'expanded_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $3)';
-    const [r] = await this.read<{ id: number; payload: string; created_at: string }>(
-      `UPDATE outbox_events SET claimed_until = $1, claim_token = $2
-       WHERE id = (SELECT id FROM outbox_events WHERE ${free} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) AND ${free}
-       RETURNING id, payload, created_at`,
-      [lease.until, lease.token, lease.now],
+    return toOutboxEvents(
+      await this.read<OutboxRow>(
+        // The CTE (a locking one is evaluated once) holds the LIMIT; as an `IN (…)` subquery the
+        // planner may join it in a way that reads past its limit.
+        `WITH picked AS (SELECT id FROM outbox_events WHERE ${free} ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+         UPDATE outbox_events o SET claimed_until = $1, claim_token = $2
+         FROM picked WHERE o.id = picked.id
+         RETURNING o.id, o.payload, o.created_at`,
+        [lease.until, lease.token, lease.now, limit],
+      ),
     );
-    return r === undefined
-      ? undefined
-      : ({ ...(JSON.parse(r.payload) as object), id: r.id, createdAt: r.created_at } as OutboxEvent);
   }
 
-  async expandEvent(eventId: number, list: NewTriggeredWebhook[], now: string): Promise<void> {
+  async expandEvents(
+    expanded: Array<{ eventId: number; triggered: NewTriggeredWebhook[] }>,
+    now: string,
+  ): Promise<void> {
+    if (expanded.length === 0) return;
+    const done =
+      'UPDATE outbox_events SET expanded_at = $1, claimed_until = NULL, claim_token = NULL WHERE id = ANY($2)';
+    const ids = expanded.map((e) => e.eventId);
+    // Events that triggered nothing (most, where few webhooks are defined) need no transaction.
+    if (expanded.every((e) => e.triggered.length === 0)) {
+      await this.read(done, [now, ids]);
+      return;
+    }
     await this.tx(async (q) => {
-      for (const t of list)
-        await q(
-          `INSERT INTO triggered_webhooks (${triggeredColumns})
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'not_run')
-           ON CONFLICT (event_id, webhook_uuid, event_name, trigger_key) DO NOTHING`,
-          triggeredValues(eventId, t, now),
-        );
-      await q(
-        'UPDATE outbox_events SET expanded_at = $1, claimed_until = NULL, claim_token = NULL WHERE id = $2',
-        [now, eventId],
-      );
+      for (const { eventId, triggered } of expanded)
+        for (const t of triggered)
+          await q(
+            `INSERT INTO triggered_webhooks (${triggeredColumns})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'not_run')
+             ON CONFLICT (event_id, webhook_uuid, event_name, trigger_key) DO NOTHING`,
+            triggeredValues(eventId, t, now),
+          );
+      await q(done, [now, ids]);
     });
   }
 

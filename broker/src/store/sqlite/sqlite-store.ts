@@ -1396,6 +1396,15 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
     })();
   }
 
+  async hasProviderContracts(provider: string): Promise<boolean> {
+    return (
+      this.prepare(
+        `SELECT 1 FROM provider_contracts
+         WHERE provider_id = (SELECT id FROM pacticipants WHERE name = ?) LIMIT 1`,
+      ).get(provider) !== undefined
+    );
+  }
+
   async getProviderContract(
     provider: string,
     providerVersion: string,
@@ -1480,12 +1489,15 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
     return this.hooks.deleteWebhook(uuid);
   }
 
-  async claimEvent(lease: Lease): Promise<OutboxEvent | undefined> {
-    return this.hooks.claimEvent(lease);
+  async claimEvents(lease: Lease, limit: number): Promise<OutboxEvent[]> {
+    return this.hooks.claimEvents(lease, limit);
   }
 
-  async expandEvent(eventId: number, triggered: NewTriggeredWebhook[], now: string): Promise<void> {
-    this.hooks.expandEvent(eventId, triggered, now);
+  async expandEvents(
+    expanded: Array<{ eventId: number; triggered: NewTriggeredWebhook[] }>,
+    now: string,
+  ): Promise<void> {
+    this.hooks.expandEvents(expanded, now);
   }
 
   async claimDelivery(lease: Lease): Promise<TriggeredWebhook | undefined> {

@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import {
+  type OutboxRow,
   type TriggeredRow,
   type WebhookRow,
+  toOutboxEvents,
   toTriggered as triggered,
   toWebhook as webhook,
   triggeredColumns,
@@ -75,31 +77,31 @@ export class WebhookTables {
     });
   }
 
-  claimEvent(lease: Lease): OutboxEvent | undefined {
+  claimEvents(lease: Lease, limit: number): OutboxEvent[] {
     const free = 'expanded_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)';
-    const r = this.prepare(
-      `UPDATE outbox_events SET claimed_until = ?, claim_token = ?
-       WHERE id = (SELECT id FROM outbox_events WHERE ${free} ORDER BY id LIMIT 1) AND ${free}
-       RETURNING id, payload, created_at`,
-    ).get(lease.until, lease.token, lease.now, lease.now) as
-      | { id: number; payload: string; created_at: string }
-      | undefined;
-    return r === undefined
-      ? undefined
-      : ({ ...(JSON.parse(r.payload) as object), id: r.id, createdAt: r.created_at } as OutboxEvent);
+    return toOutboxEvents(
+      this.prepare(
+        `UPDATE outbox_events SET claimed_until = ?, claim_token = ?
+         WHERE id IN (SELECT id FROM outbox_events WHERE ${free} ORDER BY id LIMIT ?) AND ${free}
+         RETURNING id, payload, created_at`,
+      ).all(lease.until, lease.token, lease.now, limit, lease.now) as OutboxRow[],
+    );
   }
 
-  expandEvent(eventId: number, list: NewTriggeredWebhook[], now: string): void {
+  expandEvents(expanded: Array<{ eventId: number; triggered: NewTriggeredWebhook[] }>, now: string): void {
     this.transaction(() => {
       const insert = this.prepare(
         `INSERT INTO triggered_webhooks (${triggeredColumns})
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'not_run')
          ON CONFLICT (event_id, webhook_uuid, event_name, trigger_key) DO NOTHING`,
       );
-      for (const t of list) insert.run(...triggeredValues(eventId, t, now));
-      this.prepare(
+      const done = this.prepare(
         'UPDATE outbox_events SET expanded_at = ?, claimed_until = NULL, claim_token = NULL WHERE id = ?',
-      ).run(now, eventId);
+      );
+      for (const { eventId, triggered } of expanded) {
+        for (const t of triggered) insert.run(...triggeredValues(eventId, t, now));
+        done.run(now, eventId);
+      }
     });
   }
 
