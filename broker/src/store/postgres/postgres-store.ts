@@ -11,7 +11,6 @@ import {
   releaseSelect,
   contentSha,
   displayName,
-  foldBranches,
   mainBranchNames,
   noSuchContent,
   noSuchVersion,
@@ -335,10 +334,6 @@ export class PostgresStore implements Store {
     };
   }
 
-  async ensurePacticipant(name: string): Promise<Pacticipant> {
-    return toPacticipant((await this.tx((q) => this.ensurePacticipantRow(q, name))).row);
-  }
-
   async getPacticipant(name: string): Promise<Pacticipant | undefined> {
     const row = await this.first<PacticipantRow>('SELECT * FROM pacticipants WHERE name = $1', [name]);
     return row === undefined ? undefined : toPacticipant(row);
@@ -346,18 +341,6 @@ export class PostgresStore implements Store {
 
   async listPacticipants(): Promise<Pacticipant[]> {
     return (await this.read<PacticipantRow>('SELECT * FROM pacticipants ORDER BY name')).map(toPacticipant);
-  }
-
-  async setMainBranch(name: string, branch: string): Promise<Pacticipant> {
-    checkName('branch', branch);
-    return this.tx(async (q) => {
-      const { row } = await this.ensurePacticipantRow(q, name);
-      const [updated] = await q<PacticipantRow>(
-        'UPDATE pacticipants SET main_branch = $1 WHERE id = $2 RETURNING *',
-        [branch, row.id],
-      );
-      return toPacticipant(updated as PacticipantRow);
-    });
   }
 
   async updatePacticipant(
@@ -616,15 +599,6 @@ export class PostgresStore implements Store {
     );
   }
 
-  async pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]> {
-    return (
-      await this.read<PublicationRow>(
-        `${publicationSelect} WHERE pp.consumer_version_id = ${versionId(1)} ORDER BY p.name`,
-        [consumer, version],
-      )
-    ).map(toPublication);
-  }
-
   async latestVerification(
     consumer: string,
     provider: string,
@@ -652,17 +626,6 @@ export class PostgresStore implements Store {
     ).map((r) => r.name);
   }
 
-  async pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]> {
-    return (
-      await this.read<PublicationRow>(
-        `${publicationSelect} WHERE c.name = $1 AND p.name = $2
-           AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = $3)
-         ORDER BY pp.consumer_version_id`,
-        [consumer, provider, tag],
-      )
-    ).map(toPublication);
-  }
-
   async branchesOf(pacticipant: string): Promise<string[]> {
     return (
       await this.read<{ branch: string }>(
@@ -670,25 +633,6 @@ export class PostgresStore implements Store {
         [pacticipant],
       )
     ).map((r) => r.branch);
-  }
-
-  async successfulVerifications(
-    consumer: string,
-    provider: string,
-    sha: string,
-    options: { excludeWip?: boolean } = {},
-  ): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>> {
-    const rows = await this.read<{ id: number; number: string; created_at: string; branch: string | null }>(
-      `SELECT ve.id, v.number, ve.created_at, b.branch
-         FROM verifications ve
-         JOIN versions v ON v.id = ve.provider_version_id
-         LEFT JOIN branch_versions b ON b.version_id = ve.provider_version_id
-         WHERE ve.consumer_id = ${pacticipantId(1)} AND ve.provider_id = ${pacticipantId(2)}
-           AND ve.sha = $3 AND ve.success AND ve.evidence IS NULL ${options.excludeWip === true ? 'AND NOT ve.wip' : ''}
-         ORDER BY ve.id, b.branch`,
-      [consumer, provider, sha],
-    );
-    return foldBranches(rows);
   }
 
   async branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined> {
@@ -1173,12 +1117,8 @@ export class PostgresStore implements Store {
     ).map(toVerification);
   }
 
-  private async environmentRow(
-    q: Query,
-    column: 'uuid' | 'name',
-    value: string,
-  ): Promise<Environment | undefined> {
-    const [row] = await q<EnvironmentRow>(`SELECT * FROM environments WHERE ${column} = $1`, [value]);
+  private async environmentRow(q: Query, uuid: string): Promise<Environment | undefined> {
+    const [row] = await q<EnvironmentRow>('SELECT * FROM environments WHERE uuid = $1', [uuid]);
     return row === undefined ? undefined : toEnvironment(row);
   }
 
@@ -1201,11 +1141,7 @@ export class PostgresStore implements Store {
   }
 
   async getEnvironment(uuid: string): Promise<Environment | undefined> {
-    return this.environmentRow(this.readQuery, 'uuid', uuid);
-  }
-
-  async findEnvironment(name: string): Promise<Environment | undefined> {
-    return this.environmentRow(this.readQuery, 'name', name);
+    return this.environmentRow(this.readQuery, uuid);
   }
 
   async listEnvironments(): Promise<Environment[]> {
@@ -1217,7 +1153,7 @@ export class PostgresStore implements Store {
   private async deployment(q: Query, uuid: string): Promise<DeployedVersion | undefined> {
     const [row] = await q<DeploymentRow>(`${deploymentSelect} WHERE d.uuid = $1`, [uuid]);
     if (row === undefined) return undefined;
-    return toDeployment(row, (await this.environmentRow(q, 'uuid', row.environment_uuid)) as Environment);
+    return toDeployment(row, (await this.environmentRow(q, row.environment_uuid)) as Environment);
   }
 
   /** The pacticipant and version a deployment or release names, checking the environment exists. */
@@ -1225,7 +1161,7 @@ export class PostgresStore implements Store {
     q: Query,
     input: { pacticipant: string; version: string; environmentUuid: string },
   ): Promise<{ pacticipantId: number; versionId: number }> {
-    if ((await this.environmentRow(q, 'uuid', input.environmentUuid)) === undefined)
+    if ((await this.environmentRow(q, input.environmentUuid)) === undefined)
       throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No environment ${input.environmentUuid}.`);
     const [row] = await q<{ pacticipant_id: number; id: number }>(
       `SELECT v.pacticipant_id, v.id FROM versions v WHERE v.id = ${versionId(1)}`,
@@ -1297,7 +1233,7 @@ export class PostgresStore implements Store {
   private async release(q: Query, uuid: string): Promise<ReleasedVersion | undefined> {
     const [row] = await q<ReleaseRow>(`${releaseSelect} WHERE r.uuid = $1`, [uuid]);
     if (row === undefined) return undefined;
-    return toRelease(row, (await this.environmentRow(q, 'uuid', row.environment_uuid)) as Environment);
+    return toRelease(row, (await this.environmentRow(q, row.environment_uuid)) as Environment);
   }
 
   async recordRelease(

@@ -47,8 +47,6 @@ describe('SqliteStore query plans for the heavy requests', () => {
     expect(await store.currentlySupported(prod.uuid, { pacticipant: 'web' })).toHaveLength(1);
     expect(await store.branchCreatedAt('orders', 'main')).toBeDefined();
     expect(await store.getPact('web', '1.3', 'orders')).toBeDefined();
-    expect(await store.pactsOfConsumerVersion('web', '1.3')).toHaveLength(1);
-    expect((await store.successfulVerifications('web', 'orders', sha)).length).toBeGreaterThan(0);
 
     const plans = [...store.queryPlans()];
     const planOf = (...parts: string[]): string => {
@@ -65,17 +63,10 @@ describe('SqliteStore query plans for the heavy requests', () => {
       'released_current (environment_uuid=? AND pacticipant_id=?',
     );
     expect(planOf('MIN(b.created_at)')).toContain('branch_versions_created (pacticipant_id=? AND branch=?)');
-    // getPact and pactsOfConsumerVersion start from the one consumer version, not the pair's history.
-    for (const plan of [
-      planOf('pp.consumer_version_id = (', 'AND pp.provider_id = ('),
-      planOf('pp.consumer_version_id = (', 'ORDER BY p.name'),
-    ]) {
-      expect(plan).toContain('sqlite_autoindex_pact_publications_1 (consumer_version_id=?');
-      expect(plan).not.toMatch(/SCAN (pp|v)\b/);
-    }
-    expect(planOf('LEFT JOIN branch_versions b')).toContain(
-      'verifications_by_content (consumer_id=? AND provider_id=? AND sha=?)',
-    );
+    // getPact starts from the one consumer version, not the pair's history.
+    const getPact = planOf('pp.consumer_version_id = (', 'AND pp.provider_id = (');
+    expect(getPact).toContain('sqlite_autoindex_pact_publications_1 (consumer_version_id=?');
+    expect(getPact).not.toMatch(/SCAN (pp|v)\b/);
     await store.close();
 
     const db = new Database(path, { readonly: true });
