@@ -135,12 +135,30 @@ function requestRows(columns: Record<string, string>): string {
 const countingVerification = (of: string, providerVersionId: string) =>
   countingVerificationOf(of, providerVersionId, 'v2.*');
 
+/**
+ * Whether pacticipant `c` has a pact with the provider whose id is `provider` (a condition): a scalar
+ * subquery, which PostgreSQL runs as one index probe per pacticipant. Written as `EXISTS`, the planner
+ * estimated far more (provider, consumer) pairs than there are and read every publication to list them.
+ */
+const hasPactWith = (provider: string) =>
+  `(SELECT true FROM pact_publications pp WHERE pp.provider_id = ${provider} AND pp.consumer_id = c.id LIMIT 1)`;
+
 /** What the matrix statements select of a verification, its report and the provider version's document. */
 const matrixFactColumns = `
   ve.id AS id, ve.success AS success, ve.build_url AS build_url, ve.evidence AS evidence,
   ve.compared_with AS compared_with, ve.created_at AS verified_at,
   CASE WHEN NOT ve.success THEN vr.test_results END AS test_results,
   pc.sha AS document_sha, (pc.self_verification::jsonb->>'success')::boolean AS document_self_verified`;
+
+/** A step of a plan PostgreSQL made, as `EXPLAIN (FORMAT JSON)` gives it (some of its fields). */
+export interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Alias?: string;
+  'Index Name'?: string;
+  'Index Cond'?: string;
+  Plans?: PlanNode[];
+}
 
 /** The input of a Store method. */
 type Input<M extends keyof Store> = Store[M] extends (input: infer I) => unknown ? I : never;
@@ -157,6 +175,8 @@ export class PostgresStore implements Store {
   /** Reads on the pool, errors translated (for helpers that also run inside transactions). */
   private readonly readQuery: Query = (sql, params) => this.read(sql, params);
   private closed = false;
+  /** The statements run since recordStatements(), by SQL text, each with the parameters it last had. */
+  private recorded: Map<string, unknown[]> | undefined;
   /** Webhooks and the outbox (see webhook-tables.ts). */
   private readonly hooks = new WebhookTables(this.readQuery, (work) => this.tx(work));
 
@@ -165,7 +185,7 @@ export class PostgresStore implements Store {
     /** The database URL without its password, for messages. */
     private readonly where: string,
   ) {
-    this.q = queryOn(pool);
+    this.q = this.recording(queryOn(pool));
   }
 
   /**
@@ -220,6 +240,50 @@ export class PostgresStore implements Store {
     ).map((r) => r.version);
   }
 
+  /** `q`, keeping each statement it runs while statements are recorded. */
+  private recording(q: Query): Query {
+    return (sql, params) => {
+      this.recorded?.set(sql, params ?? []);
+      return q(sql, params);
+    };
+  }
+
+  /**
+   * From now on keeps each statement this store runs, by SQL text with the parameters it last ran
+   * with, for {@link queryPlans}. For diagnostics and tests: the parameters stay in memory.
+   */
+  recordStatements(): void {
+    this.recorded ??= new Map();
+  }
+
+  /**
+   * How PostgreSQL would run each statement recorded since {@link recordStatements}, with the
+   * parameters it last ran with (`EXPLAIN (FORMAT JSON)`, which runs nothing), by SQL text: for
+   * diagnostics, and for tests that check the heavy queries use an index. `settings` hold for the
+   * transaction the plans are made in (`{ enable_seqscan: 'off' }`, say).
+   */
+  async queryPlans(settings: Record<string, string> = {}): Promise<Map<string, PlanNode>> {
+    const statements = [...(this.recorded ?? [])];
+    try {
+      return await inTransaction(this.pool, async (q) => {
+        for (const [name, value] of Object.entries(settings))
+          await q('SELECT set_config($1, $2, true)', [name, value]);
+        const plans = new Map<string, PlanNode>();
+        for (const [sql, params] of statements) {
+          const [row] = await q<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+            `EXPLAIN (FORMAT JSON) ${sql}`,
+            params,
+          );
+          const plan = row?.['QUERY PLAN'][0]?.Plan;
+          if (plan !== undefined) plans.set(sql, plan);
+        }
+        return plans;
+      });
+    } catch (error) {
+      throw translate(error, this.where);
+    }
+  }
+
   /** Rows of one statement on the pool (no transaction). */
   private async read<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     try {
@@ -236,7 +300,7 @@ export class PostgresStore implements Store {
   /** Runs `work` in one transaction (see inTransaction). */
   private async tx<T>(work: (q: Query) => Promise<T>): Promise<T> {
     try {
-      return await inTransaction(this.pool, work);
+      return await inTransaction(this.pool, (q) => work(this.recording(q)));
     } catch (error) {
       throw translate(error, this.where);
     }
@@ -619,8 +683,7 @@ export class PostgresStore implements Store {
     // lower() of a COLLATE "C" column folds ASCII only, as SQLite's NOCASE does.
     return (
       await this.read<{ name: string }>(
-        `SELECT c.name FROM pacticipants c WHERE EXISTS (SELECT 1 FROM pact_publications pp
-           WHERE pp.provider_id = ${pacticipantId(1)} AND pp.consumer_id = c.id) ORDER BY lower(c.name), c.name`,
+        `SELECT c.name FROM pacticipants c WHERE ${hasPactWith(pacticipantId(1))} ORDER BY lower(c.name), c.name`,
         [provider],
       )
     ).map((r) => r.name);
@@ -761,8 +824,7 @@ export class PostgresStore implements Store {
     // lower() of a COLLATE "C" column folds ASCII only, as SQLite's NOCASE does.
     const consumers = await this.read<{ provider: string; consumer: string }>(
       `SELECT p.name AS provider, c.name AS consumer
-       FROM pacticipants p JOIN pacticipants c
-         ON EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = p.id AND pp.consumer_id = c.id)
+       FROM pacticipants p JOIN pacticipants c ON ${hasPactWith('p.id')}
        WHERE p.name = ANY($1::text[])
        ORDER BY p.name, lower(c.name), c.name`,
       [[...new Set(versions.map((v) => v.pacticipant))]],
@@ -778,8 +840,10 @@ export class PostgresStore implements Store {
       pairs.length === 0
         ? []
         : await this.read<MatrixFactRow>(
+            // pacts is materialized so that each provider version is found by its (pacticipant, number):
+            // inlined, PostgreSQL found it among all the provider's versions, filtering by number.
             `WITH ${requestRows({ ...pairColumns, provider_version: 'providerVersion' })},
-             pacts AS (${matrixPacts}),
+             pacts AS MATERIALIZED (${matrixPacts}),
              paired AS (
                SELECT pacts.*, pv.id AS pv_id FROM pacts
                LEFT JOIN versions pv ON pv.pacticipant_id = pacts.provider_id AND pv.number = pacts.provider_version
@@ -854,8 +918,9 @@ export class PostgresStore implements Store {
 
   /**
    * As SQLite's: the consumers with their main branch, the environments and when the provider's branch
-   * began; then every candidate pact, a head walking its branch's, tag's or pair's versions newest
-   * first until one has a pact with the provider.
+   * began; then every candidate pact of those consumers (named by the first statement, so the planner
+   * knows how few they are), a head walking its branch's, tag's or pair's versions newest first until
+   * one has a pact with the provider.
    */
   async verificationCandidates(provider: string, request: CandidateRequest): Promise<VerificationCandidates> {
     // lower() of a COLLATE "C" column folds ASCII only, as SQLite's NOCASE does.
@@ -868,10 +933,11 @@ export class PostgresStore implements Store {
     }>(
       `WITH prov AS (SELECT id FROM pacticipants WHERE name = $1)
        SELECT 'consumer' AS kind, c.name AS name, c.main_branch AS detail,
-              EXISTS (SELECT 1 FROM branch_versions b WHERE b.pacticipant_id = c.id AND b.branch = c.main_branch) AS flag,
+              COALESCE((SELECT true FROM branch_versions b
+                WHERE b.pacticipant_id = c.id AND b.branch = c.main_branch LIMIT 1), false) AS flag,
               NULL::timestamptz AS at, lower(c.name) AS sort
          FROM pacticipants c, prov
-         WHERE EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = prov.id AND pp.consumer_id = c.id)
+         WHERE ${hasPactWith('prov.id')}
        UNION ALL
        SELECT 'environment', e.name, NULL, false, NULL, lower(e.display_name) FROM environments e
        UNION ALL
@@ -896,10 +962,7 @@ export class PostgresStore implements Store {
     if (out.consumers.length === 0) return out;
     const rows = await this.read<PactRefRow & { kind: CandidateKind; key: string | null }>(
       `WITH prov AS (SELECT id FROM pacticipants WHERE name = $1),
-       consumers AS MATERIALIZED (
-         SELECT c.id, c.main_branch FROM pacticipants c, prov
-         WHERE EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = prov.id AND pp.consumer_id = c.id)
-       ),
+       consumers AS MATERIALIZED (SELECT c.id, c.main_branch FROM pacticipants c WHERE c.name = ANY($9::text[])),
        wanted (consumer_id, branch) AS (
          SELECT c.id, w.branch FROM consumers c, unnest($3::text[]) AS w(branch)
          UNION
@@ -959,6 +1022,7 @@ export class PostgresStore implements Store {
         request.latestTags ?? [],
         request.tags ?? [],
         request.environments === true,
+        out.consumers.map((c) => c.name),
       ],
     );
     for (const r of rows)
