@@ -22,6 +22,13 @@ export interface PostgresServer {
    * database of a URL that `database()` gave.
    */
   admin<T>(sql: string, params?: unknown[], on?: URL): Promise<T[]>;
+  /**
+   * Runs SQL as the superuser in a transaction left open, on the database of a URL that `database()`
+   * gave (to hold a lock while a test looks at what waits for it); `end()` commits and disconnects.
+   */
+  holding(sql: string, on: URL): Promise<{ end: () => Promise<void> }>;
+  /** Resolves once `count` of the broker's sessions (`treaty-broker`) on the database wait for a lock. */
+  lockWaiters(on: URL, count: number): Promise<void>;
   /** The role the broker connects as, and its password. */
   role: { name: string; password: string };
   port: number;
@@ -127,6 +134,37 @@ async function start(log: string[]): Promise<{ server: PostgresServer; stop: () 
         await client.end();
       }
     };
+    const holding = async (sql: string, on: URL): Promise<{ end: () => Promise<void> }> => {
+      const client = started.getPgClient(on.pathname.slice(1), '127.0.0.1');
+      await client.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(sql);
+      } catch (error) {
+        await client.end();
+        throw error;
+      }
+      return {
+        end: async () => {
+          try {
+            await client.query('COMMIT');
+          } finally {
+            await client.end();
+          }
+        },
+      };
+    };
+    const lockWaiters = async (on: URL, count: number): Promise<void> => {
+      for (;;) {
+        const [row] = await admin<{ n: number }>(
+          `SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE datname = $1
+             AND application_name = 'treaty-broker' AND wait_event_type = 'Lock'`,
+          [on.pathname.slice(1)],
+        );
+        if ((row?.n ?? 0) >= count) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
     const role = { name: 'treaty', password: randomBytes(12).toString('hex') };
     await admin(
       `CREATE ROLE ${role.name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${role.password}'`,
@@ -136,6 +174,8 @@ async function start(log: string[]): Promise<{ server: PostgresServer; stop: () 
       port,
       role,
       admin,
+      holding,
+      lockWaiters,
       async database() {
         const name = `treaty_${++count}_${randomBytes(3).toString('hex')}`;
         await admin(
