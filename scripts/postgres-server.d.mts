@@ -7,6 +7,13 @@ export interface PostgresServer {
    * database of a URL that `database()` gave.
    */
   admin<T>(sql: string, params?: unknown[], on?: URL): Promise<T[]>;
+  /**
+   * Runs SQL as the superuser in a transaction left open, on the database of a URL that `database()`
+   * gave (to hold a lock while a test looks at what waits for it); `end()` commits and disconnects.
+   */
+  holding(sql: string, on: URL): Promise<{ end: () => Promise<void> }>;
+  /** Resolves once `count` of the broker's sessions (`treaty-broker`) on the database wait for a lock. */
+  lockWaiters(on: URL, count: number): Promise<void>;
   /** The role the broker connects as, and its password. */
   role: { name: string; password: string };
   port: number;

@@ -115,6 +115,38 @@ export async function startPostgres({ log = [], durable = false } = {}) {
         await client.end();
       }
     };
+    // A transaction left open, to hold a lock while a test looks at what waits for it.
+    const holding = async (sql, on) => {
+      const client = started.getPgClient(on.pathname.slice(1), '127.0.0.1');
+      await client.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(sql);
+      } catch (error) {
+        await client.end();
+        throw error;
+      }
+      return {
+        end: async () => {
+          try {
+            await client.query('COMMIT');
+          } finally {
+            await client.end();
+          }
+        },
+      };
+    };
+    const lockWaiters = async (on, count) => {
+      for (;;) {
+        const [row] = await admin(
+          `SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE datname = $1
+             AND application_name = 'treaty-broker' AND wait_event_type = 'Lock'`,
+          [on.pathname.slice(1)],
+        );
+        if ((row?.n ?? 0) >= count) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
     const role = { name: 'treaty', password: randomBytes(12).toString('hex') };
     await admin(
       `CREATE ROLE ${role.name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${role.password}'`,
@@ -124,6 +156,8 @@ export async function startPostgres({ log = [], durable = false } = {}) {
       port,
       role,
       admin,
+      holding,
+      lockWaiters,
       async database() {
         const name = `treaty_${++count}_${randomBytes(3).toString('hex')}`;
         await admin(

@@ -8,6 +8,7 @@ export { parseRetrySchedule, splitList } from './webhooks/settings.js';
 export { SqliteStore, contentSha } from './store/sqlite/sqlite-store.js';
 export { PostgresStore } from './store/postgres/postgres-store.js';
 export { openStore } from './store/open.js';
+export type { PoolOptions } from './store/postgres/connection.js';
 export { checkDatabaseSetting, isPostgresUrl, redactDatabaseUrl } from './store/database-url.js';
 export type {
   Store,
@@ -28,6 +29,7 @@ export {
   webhookSettingsFromEnv,
   parsePublicUrl,
   parseTrustProxy,
+  parseDatabasePool,
 } from './server.js';
 export { LIMITS } from './limits.js';
 export type { BrokerSettings, RunningBroker } from './server.js';

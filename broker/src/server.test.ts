@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  parseDatabasePool,
   parsePublicUrl,
   parseTrustProxy,
   settingsFromEnv,
@@ -20,6 +21,28 @@ describe('the database setting from the environment', () => {
     expect(settingsFromEnv({ DATABASE_URL: url, TREATY_BROKER_DATABASE: './b.sqlite' }).database).toBe(
       './b.sqlite',
     );
+  });
+});
+
+describe('the PostgreSQL pool settings', () => {
+  it('are whole connections and seconds within bounds, the timeout given to the pool in milliseconds', () => {
+    expect(parseDatabasePool({})).toEqual({});
+    expect(parseDatabasePool({ size: '20', connectTimeout: '5' })).toEqual({
+      max: 20,
+      connectionTimeoutMillis: 5000,
+    });
+    expect(parseDatabasePool({ size: '1000', connectTimeout: '600' })).toEqual({
+      max: 1000,
+      connectionTimeoutMillis: 600_000,
+    });
+    for (const size of ['0', '1001', '', ' ', '2.5', '1e2', '0x10', '99999999999999999999'])
+      expect(() => parseDatabasePool({ size })).toThrow(
+        expect.objectContaining({ code: 'TREATY_CLI_USAGE' }),
+      );
+    for (const connectTimeout of ['0', '601', 'soon', '-1'])
+      expect(() => parseDatabasePool({ connectTimeout })).toThrow(
+        expect.objectContaining({ code: 'TREATY_CLI_USAGE' }),
+      );
   });
 });
 

@@ -3,6 +3,7 @@ import { TreatyError } from '@treaty/core';
 import { buildApp } from './app.js';
 import type { AuthOptions, Credential } from './http/auth.js';
 import { openStore } from './store/open.js';
+import type { PoolOptions } from './store/postgres/connection.js';
 import { type WebhookOptions, parseRetrySchedule, splitList } from './webhooks/settings.js';
 import { SECRET_PREFIX } from './webhooks/template.js';
 
@@ -12,6 +13,11 @@ export interface BrokerSettings {
   host: string;
   /** A SQLite file path, or a PostgreSQL URL (`postgres://user:password@host:5432/database`). */
   database: string;
+  /**
+   * PostgreSQL's pool: its size and how long a request waits for a connection (see
+   * {@link parseDatabasePool}); unused on SQLite.
+   */
+  databasePool?: PoolOptions;
   logger?: boolean;
   auth?: AuthOptions;
   /** Trust X-Forwarded-* from these proxies: true (any), or addresses/CIDRs (TREATY_BROKER_TRUST_PROXY). */
@@ -54,6 +60,54 @@ export function parsePublicUrl(value: string): string {
       `The public URL must be an absolute http(s) URL without query or fragment, such as https://broker.example.com; got '${value}'.`,
     );
   return value.replace(/\/+$/, '');
+}
+
+/** The largest pool `--database-pool-size` takes, and the longest `--database-connect-timeout` (seconds). */
+const POOL_LIMITS = { size: 1000, connectTimeout: 600 };
+
+/**
+ * Reads the PostgreSQL pool settings, `--database-pool-size` (TREATY_BROKER_DATABASE_POOL_SIZE: the
+ * most connections one broker opens) and `--database-connect-timeout`
+ * (TREATY_BROKER_DATABASE_CONNECT_TIMEOUT: seconds a query waits for a connection before the database
+ * counts as unavailable). Each is a whole number from 1 to 1000 connections or 600 seconds; anything
+ * else is a usage error (TREATY_CLI_USAGE).
+ * @example parseDatabasePool({ size: '8', connectTimeout: '5' }) // { max: 8, connectionTimeoutMillis: 5000 }
+ */
+export function parseDatabasePool(given: { size?: string; connectTimeout?: string }): PoolOptions {
+  const whole = (value: string, flag: string, variable: string, max: number, unit: string): number => {
+    const n = /^\s*\d{1,9}\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (!(n >= 1 && n <= max))
+      throw new TreatyError(
+        'TREATY_CLI_USAGE',
+        `${flag} (${variable}) must be a whole number of ${unit} from 1 to ${max}; got '${value}'.`,
+      );
+    return n;
+  };
+  return {
+    ...(given.size === undefined
+      ? {}
+      : {
+          max: whole(
+            given.size,
+            '--database-pool-size',
+            'TREATY_BROKER_DATABASE_POOL_SIZE',
+            POOL_LIMITS.size,
+            'connections',
+          ),
+        }),
+    ...(given.connectTimeout === undefined
+      ? {}
+      : {
+          connectionTimeoutMillis:
+            whole(
+              given.connectTimeout,
+              '--database-connect-timeout',
+              'TREATY_BROKER_DATABASE_CONNECT_TIMEOUT',
+              POOL_LIMITS.connectTimeout,
+              'seconds',
+            ) * 1000,
+        }),
+  };
 }
 
 function credentials(env: Readonly<Record<string, string | undefined>>, prefix: string): Credential[] {
@@ -136,7 +190,7 @@ export interface RunningBroker {
  * @example const broker = await startBroker({ port: 0, host: '127.0.0.1', database: './broker.sqlite' })
  */
 export async function startBroker(settings: BrokerSettings, graceMs = 10_000): Promise<RunningBroker> {
-  const store = await openStore(settings.database);
+  const store = await openStore(settings.database, settings.databasePool);
   const app = await buildApp({
     store,
     logger: settings.logger ?? false,

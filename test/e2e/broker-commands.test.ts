@@ -86,8 +86,9 @@ describe('treaty broker client commands', () => {
       ).code,
     ).toBe(0);
     const store = SqliteStore.open(database);
-    const prod = await store.findEnvironment('production');
-    const staging = await store.findEnvironment('staging');
+    const environments = await store.listEnvironments();
+    const prod = environments.find((e) => e.name === 'production');
+    const staging = environments.find((e) => e.name === 'staging');
     expect((await store.currentlyDeployed(prod?.uuid ?? '')).map((d) => d.version)).toEqual(['o-1']);
     expect((await store.currentlySupported(staging?.uuid ?? '')).map((d) => d.version)).toEqual(['o-1']);
 

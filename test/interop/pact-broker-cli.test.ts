@@ -151,8 +151,9 @@ describe.each(brokerDatabases(postgres))(
         ]);
         expect(released.code, released.output).toBe(0);
         const store = await openStore(database);
-        const production = await store.findEnvironment('production');
-        const staging = await store.findEnvironment('staging');
+        const environments = await store.listEnvironments();
+        const production = environments.find((e) => e.name === 'production');
+        const staging = environments.find((e) => e.name === 'staging');
         expect(production?.production).toBe(true);
         expect(
           (await store.currentlyDeployed(production?.uuid ?? '')).map((d) => [d.pacticipant, d.version]),

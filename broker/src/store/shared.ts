@@ -480,22 +480,6 @@ export function eachContract(
   }));
 }
 
-/** Folds one row per verification and branch (a LEFT JOIN on branches) into one entry per verification. */
-export function foldBranches(
-  rows: Array<{ id: number; number: string; created_at: string; branch: string | null }>,
-): Array<{ providerVersion: string; branches: string[]; createdAt: string }> {
-  const out: Array<{ providerVersion: string; branches: string[]; createdAt: string }> = [];
-  let lastId: number | undefined;
-  for (const r of rows) {
-    if (r.id !== lastId) {
-      out.push({ providerVersion: r.number, branches: [], createdAt: r.created_at });
-      lastId = r.id;
-    }
-    if (r.branch !== null) out[out.length - 1]?.branches.push(r.branch);
-  }
-  return out;
-}
-
 /** Changed content for a consumer version that already has a pact with the provider (409). */
 export function pactConflict(input: {
   consumer: string;

@@ -437,10 +437,8 @@ export interface SuccessfulVerification {
 
 /** The storage a broker needs. All methods are async; multi-row writes are atomic. */
 export interface Store {
-  ensurePacticipant(name: string): Promise<Pacticipant>;
   getPacticipant(name: string): Promise<Pacticipant | undefined>;
   listPacticipants(): Promise<Pacticipant[]>;
-  setMainBranch(name: string, branch: string): Promise<Pacticipant>;
   /** Creates the pacticipant if missing, then sets the fields given (others are kept). */
   updatePacticipant(
     name: string,
@@ -513,9 +511,6 @@ export interface Store {
     provider: string,
     consumerVersion: string,
   ): Promise<PactPublication | undefined>;
-
-  /** The pacts a consumer version has, one per provider. */
-  pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]>;
   /**
    * The newest verification of a content by one provider version: the newest replay by a verifier
    * when there is one (it outranks a comparison with the provider's OpenAPI document), else the
@@ -529,19 +524,6 @@ export interface Store {
   ): Promise<Verification | undefined>;
   /** Consumers with at least one pact for the provider, by name. */
   consumersOf(provider: string): Promise<string[]>;
-  /** Every pact of the pair whose consumer version carries the tag, oldest first. */
-  pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]>;
-  /**
-   * Successful verifications of a content by a verifier (not document comparisons: a pact compared
-   * only with an OpenAPI document stays pending for the provider's own verification), with the
-   * branches their provider versions are on.
-   */
-  successfulVerifications(
-    consumer: string,
-    provider: string,
-    sha: string,
-    options?: { excludeWip?: boolean },
-  ): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>>;
   /** The branches a pacticipant's versions are on. */
   branchesOf(pacticipant: string): Promise<string[]>;
   /** When a pacticipant's branch first got a version, or undefined if it has none. */
@@ -623,7 +605,6 @@ export interface Store {
     contacts?: Environment['contacts'];
   }): Promise<Environment>;
   getEnvironment(uuid: string): Promise<Environment | undefined>;
-  findEnvironment(name: string): Promise<Environment | undefined>;
   listEnvironments(): Promise<Environment[]>;
   /**
    * Records a deployment; the version previously deployed to the same slot (environment + instance) is

@@ -327,6 +327,42 @@ describe.skipIf(!postgres.available)('PostgresStore', () => {
     await store.close();
   });
 
+  it('opens no more connections than its pool size: with all of them held, a query times out as unavailable', async () => {
+    const server = postgres.server();
+    const url = await server.database();
+    const small = await PostgresStore.open(url, { max: 2, connectionTimeoutMillis: 1000 });
+    const larger = await PostgresStore.open(url, { max: 3 });
+    await small.updatePacticipant('web', {});
+    // Both of the small pool's connections open now (two queries at once), so none is opened later.
+    await Promise.all([small.ping(), small.ping()]);
+    // Another session locks pacticipants: reading one waits for the lock, holding its connection.
+    const lock = await server.holding('LOCK TABLE pacticipants IN ACCESS EXCLUSIVE MODE', new URL(url));
+    const held = [small, small, larger, larger].map((s) => s.getPacticipant('web'));
+    let refused: unknown;
+    let opened: Array<{ n: string }>;
+    try {
+      await server.lockWaiters(new URL(url), 4);
+      // The small pool has no connection left: a query that needs no lock waits for one, then gives up.
+      refused = await small.ping().catch((error: unknown) => error);
+      // The larger pool opens a third connection for it.
+      await larger.ping();
+      opened = await server.admin<{ n: string }>(
+        "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'treaty-broker'",
+        [new URL(url).pathname.slice(1)],
+      );
+    } finally {
+      await lock.end();
+    }
+    expect(refused).toMatchObject({
+      code: 'TREATY_BROKER_DATABASE_UNAVAILABLE',
+      message: expect.stringContaining('timeout exceeded when trying to connect'),
+    });
+    expect(opened).toEqual([{ n: '5' }]);
+    for (const p of await Promise.all(held)) expect(p?.name).toBe('web');
+    await small.ping();
+    await Promise.all([small.close(), larger.close()]);
+  });
+
   it('refuses text PostgreSQL cannot hold (a NUL character) as a bad request', async () => {
     const store = await PostgresStore.open(await postgres.server().database());
     await expect(

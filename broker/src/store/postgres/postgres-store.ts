@@ -11,7 +11,6 @@ import {
   releaseSelect,
   contentSha,
   displayName,
-  foldBranches,
   mainBranchNames,
   noSuchContent,
   noSuchVersion,
@@ -136,12 +135,30 @@ function requestRows(columns: Record<string, string>): string {
 const countingVerification = (of: string, providerVersionId: string) =>
   countingVerificationOf(of, providerVersionId, 'v2.*');
 
+/**
+ * Whether pacticipant `c` has a pact with the provider whose id is `provider` (a condition): a scalar
+ * subquery, which PostgreSQL runs as one index probe per pacticipant. Written as `EXISTS`, the planner
+ * estimated far more (provider, consumer) pairs than there are and read every publication to list them.
+ */
+const hasPactWith = (provider: string) =>
+  `(SELECT true FROM pact_publications pp WHERE pp.provider_id = ${provider} AND pp.consumer_id = c.id LIMIT 1)`;
+
 /** What the matrix statements select of a verification, its report and the provider version's document. */
 const matrixFactColumns = `
   ve.id AS id, ve.success AS success, ve.build_url AS build_url, ve.evidence AS evidence,
   ve.compared_with AS compared_with, ve.created_at AS verified_at,
   CASE WHEN NOT ve.success THEN vr.test_results END AS test_results,
   pc.sha AS document_sha, (pc.self_verification::jsonb->>'success')::boolean AS document_self_verified`;
+
+/** A step of a plan PostgreSQL made, as `EXPLAIN (FORMAT JSON)` gives it (some of its fields). */
+export interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Alias?: string;
+  'Index Name'?: string;
+  'Index Cond'?: string;
+  Plans?: PlanNode[];
+}
 
 /** The input of a Store method. */
 type Input<M extends keyof Store> = Store[M] extends (input: infer I) => unknown ? I : never;
@@ -158,6 +175,8 @@ export class PostgresStore implements Store {
   /** Reads on the pool, errors translated (for helpers that also run inside transactions). */
   private readonly readQuery: Query = (sql, params) => this.read(sql, params);
   private closed = false;
+  /** The statements run since recordStatements(), by SQL text, each with the parameters it last had. */
+  private recorded: Map<string, unknown[]> | undefined;
   /** Webhooks and the outbox (see webhook-tables.ts). */
   private readonly hooks = new WebhookTables(this.readQuery, (work) => this.tx(work));
 
@@ -166,7 +185,7 @@ export class PostgresStore implements Store {
     /** The database URL without its password, for messages. */
     private readonly where: string,
   ) {
-    this.q = queryOn(pool);
+    this.q = this.recording(queryOn(pool));
   }
 
   /**
@@ -221,6 +240,50 @@ export class PostgresStore implements Store {
     ).map((r) => r.version);
   }
 
+  /** `q`, keeping each statement it runs while statements are recorded. */
+  private recording(q: Query): Query {
+    return (sql, params) => {
+      this.recorded?.set(sql, params ?? []);
+      return q(sql, params);
+    };
+  }
+
+  /**
+   * From now on keeps each statement this store runs, by SQL text with the parameters it last ran
+   * with, for {@link queryPlans}. For diagnostics and tests: the parameters stay in memory.
+   */
+  recordStatements(): void {
+    this.recorded ??= new Map();
+  }
+
+  /**
+   * How PostgreSQL would run each statement recorded since {@link recordStatements}, with the
+   * parameters it last ran with (`EXPLAIN (FORMAT JSON)`, which runs nothing), by SQL text: for
+   * diagnostics, and for tests that check the heavy queries use an index. `settings` hold for the
+   * transaction the plans are made in (`{ enable_seqscan: 'off' }`, say).
+   */
+  async queryPlans(settings: Record<string, string> = {}): Promise<Map<string, PlanNode>> {
+    const statements = [...(this.recorded ?? [])];
+    try {
+      return await inTransaction(this.pool, async (q) => {
+        for (const [name, value] of Object.entries(settings))
+          await q('SELECT set_config($1, $2, true)', [name, value]);
+        const plans = new Map<string, PlanNode>();
+        for (const [sql, params] of statements) {
+          const [row] = await q<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+            `EXPLAIN (FORMAT JSON) ${sql}`,
+            params,
+          );
+          const plan = row?.['QUERY PLAN'][0]?.Plan;
+          if (plan !== undefined) plans.set(sql, plan);
+        }
+        return plans;
+      });
+    } catch (error) {
+      throw translate(error, this.where);
+    }
+  }
+
   /** Rows of one statement on the pool (no transaction). */
   private async read<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     try {
@@ -237,7 +300,7 @@ export class PostgresStore implements Store {
   /** Runs `work` in one transaction (see inTransaction). */
   private async tx<T>(work: (q: Query) => Promise<T>): Promise<T> {
     try {
-      return await inTransaction(this.pool, work);
+      return await inTransaction(this.pool, (q) => work(this.recording(q)));
     } catch (error) {
       throw translate(error, this.where);
     }
@@ -335,10 +398,6 @@ export class PostgresStore implements Store {
     };
   }
 
-  async ensurePacticipant(name: string): Promise<Pacticipant> {
-    return toPacticipant((await this.tx((q) => this.ensurePacticipantRow(q, name))).row);
-  }
-
   async getPacticipant(name: string): Promise<Pacticipant | undefined> {
     const row = await this.first<PacticipantRow>('SELECT * FROM pacticipants WHERE name = $1', [name]);
     return row === undefined ? undefined : toPacticipant(row);
@@ -346,18 +405,6 @@ export class PostgresStore implements Store {
 
   async listPacticipants(): Promise<Pacticipant[]> {
     return (await this.read<PacticipantRow>('SELECT * FROM pacticipants ORDER BY name')).map(toPacticipant);
-  }
-
-  async setMainBranch(name: string, branch: string): Promise<Pacticipant> {
-    checkName('branch', branch);
-    return this.tx(async (q) => {
-      const { row } = await this.ensurePacticipantRow(q, name);
-      const [updated] = await q<PacticipantRow>(
-        'UPDATE pacticipants SET main_branch = $1 WHERE id = $2 RETURNING *',
-        [branch, row.id],
-      );
-      return toPacticipant(updated as PacticipantRow);
-    });
   }
 
   async updatePacticipant(
@@ -616,15 +663,6 @@ export class PostgresStore implements Store {
     );
   }
 
-  async pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]> {
-    return (
-      await this.read<PublicationRow>(
-        `${publicationSelect} WHERE pp.consumer_version_id = ${versionId(1)} ORDER BY p.name`,
-        [consumer, version],
-      )
-    ).map(toPublication);
-  }
-
   async latestVerification(
     consumer: string,
     provider: string,
@@ -645,22 +683,10 @@ export class PostgresStore implements Store {
     // lower() of a COLLATE "C" column folds ASCII only, as SQLite's NOCASE does.
     return (
       await this.read<{ name: string }>(
-        `SELECT c.name FROM pacticipants c WHERE EXISTS (SELECT 1 FROM pact_publications pp
-           WHERE pp.provider_id = ${pacticipantId(1)} AND pp.consumer_id = c.id) ORDER BY lower(c.name), c.name`,
+        `SELECT c.name FROM pacticipants c WHERE ${hasPactWith(pacticipantId(1))} ORDER BY lower(c.name), c.name`,
         [provider],
       )
     ).map((r) => r.name);
-  }
-
-  async pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]> {
-    return (
-      await this.read<PublicationRow>(
-        `${publicationSelect} WHERE c.name = $1 AND p.name = $2
-           AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = $3)
-         ORDER BY pp.consumer_version_id`,
-        [consumer, provider, tag],
-      )
-    ).map(toPublication);
   }
 
   async branchesOf(pacticipant: string): Promise<string[]> {
@@ -670,25 +696,6 @@ export class PostgresStore implements Store {
         [pacticipant],
       )
     ).map((r) => r.branch);
-  }
-
-  async successfulVerifications(
-    consumer: string,
-    provider: string,
-    sha: string,
-    options: { excludeWip?: boolean } = {},
-  ): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>> {
-    const rows = await this.read<{ id: number; number: string; created_at: string; branch: string | null }>(
-      `SELECT ve.id, v.number, ve.created_at, b.branch
-         FROM verifications ve
-         JOIN versions v ON v.id = ve.provider_version_id
-         LEFT JOIN branch_versions b ON b.version_id = ve.provider_version_id
-         WHERE ve.consumer_id = ${pacticipantId(1)} AND ve.provider_id = ${pacticipantId(2)}
-           AND ve.sha = $3 AND ve.success AND ve.evidence IS NULL ${options.excludeWip === true ? 'AND NOT ve.wip' : ''}
-         ORDER BY ve.id, b.branch`,
-      [consumer, provider, sha],
-    );
-    return foldBranches(rows);
   }
 
   async branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined> {
@@ -817,8 +824,7 @@ export class PostgresStore implements Store {
     // lower() of a COLLATE "C" column folds ASCII only, as SQLite's NOCASE does.
     const consumers = await this.read<{ provider: string; consumer: string }>(
       `SELECT p.name AS provider, c.name AS consumer
-       FROM pacticipants p JOIN pacticipants c
-         ON EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = p.id AND pp.consumer_id = c.id)
+       FROM pacticipants p JOIN pacticipants c ON ${hasPactWith('p.id')}
        WHERE p.name = ANY($1::text[])
        ORDER BY p.name, lower(c.name), c.name`,
       [[...new Set(versions.map((v) => v.pacticipant))]],
@@ -834,8 +840,10 @@ export class PostgresStore implements Store {
       pairs.length === 0
         ? []
         : await this.read<MatrixFactRow>(
+            // pacts is materialized so that each provider version is found by its (pacticipant, number):
+            // inlined, PostgreSQL found it among all the provider's versions, filtering by number.
             `WITH ${requestRows({ ...pairColumns, provider_version: 'providerVersion' })},
-             pacts AS (${matrixPacts}),
+             pacts AS MATERIALIZED (${matrixPacts}),
              paired AS (
                SELECT pacts.*, pv.id AS pv_id FROM pacts
                LEFT JOIN versions pv ON pv.pacticipant_id = pacts.provider_id AND pv.number = pacts.provider_version
@@ -910,8 +918,9 @@ export class PostgresStore implements Store {
 
   /**
    * As SQLite's: the consumers with their main branch, the environments and when the provider's branch
-   * began; then every candidate pact, a head walking its branch's, tag's or pair's versions newest
-   * first until one has a pact with the provider.
+   * began; then every candidate pact of those consumers (named by the first statement, so the planner
+   * knows how few they are), a head walking its branch's, tag's or pair's versions newest first until
+   * one has a pact with the provider.
    */
   async verificationCandidates(provider: string, request: CandidateRequest): Promise<VerificationCandidates> {
     // lower() of a COLLATE "C" column folds ASCII only, as SQLite's NOCASE does.
@@ -924,10 +933,11 @@ export class PostgresStore implements Store {
     }>(
       `WITH prov AS (SELECT id FROM pacticipants WHERE name = $1)
        SELECT 'consumer' AS kind, c.name AS name, c.main_branch AS detail,
-              EXISTS (SELECT 1 FROM branch_versions b WHERE b.pacticipant_id = c.id AND b.branch = c.main_branch) AS flag,
+              COALESCE((SELECT true FROM branch_versions b
+                WHERE b.pacticipant_id = c.id AND b.branch = c.main_branch LIMIT 1), false) AS flag,
               NULL::timestamptz AS at, lower(c.name) AS sort
          FROM pacticipants c, prov
-         WHERE EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = prov.id AND pp.consumer_id = c.id)
+         WHERE ${hasPactWith('prov.id')}
        UNION ALL
        SELECT 'environment', e.name, NULL, false, NULL, lower(e.display_name) FROM environments e
        UNION ALL
@@ -952,10 +962,7 @@ export class PostgresStore implements Store {
     if (out.consumers.length === 0) return out;
     const rows = await this.read<PactRefRow & { kind: CandidateKind; key: string | null }>(
       `WITH prov AS (SELECT id FROM pacticipants WHERE name = $1),
-       consumers AS MATERIALIZED (
-         SELECT c.id, c.main_branch FROM pacticipants c, prov
-         WHERE EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = prov.id AND pp.consumer_id = c.id)
-       ),
+       consumers AS MATERIALIZED (SELECT c.id, c.main_branch FROM pacticipants c WHERE c.name = ANY($9::text[])),
        wanted (consumer_id, branch) AS (
          SELECT c.id, w.branch FROM consumers c, unnest($3::text[]) AS w(branch)
          UNION
@@ -1015,6 +1022,7 @@ export class PostgresStore implements Store {
         request.latestTags ?? [],
         request.tags ?? [],
         request.environments === true,
+        out.consumers.map((c) => c.name),
       ],
     );
     for (const r of rows)
@@ -1173,12 +1181,8 @@ export class PostgresStore implements Store {
     ).map(toVerification);
   }
 
-  private async environmentRow(
-    q: Query,
-    column: 'uuid' | 'name',
-    value: string,
-  ): Promise<Environment | undefined> {
-    const [row] = await q<EnvironmentRow>(`SELECT * FROM environments WHERE ${column} = $1`, [value]);
+  private async environmentRow(q: Query, uuid: string): Promise<Environment | undefined> {
+    const [row] = await q<EnvironmentRow>('SELECT * FROM environments WHERE uuid = $1', [uuid]);
     return row === undefined ? undefined : toEnvironment(row);
   }
 
@@ -1201,11 +1205,7 @@ export class PostgresStore implements Store {
   }
 
   async getEnvironment(uuid: string): Promise<Environment | undefined> {
-    return this.environmentRow(this.readQuery, 'uuid', uuid);
-  }
-
-  async findEnvironment(name: string): Promise<Environment | undefined> {
-    return this.environmentRow(this.readQuery, 'name', name);
+    return this.environmentRow(this.readQuery, uuid);
   }
 
   async listEnvironments(): Promise<Environment[]> {
@@ -1217,7 +1217,7 @@ export class PostgresStore implements Store {
   private async deployment(q: Query, uuid: string): Promise<DeployedVersion | undefined> {
     const [row] = await q<DeploymentRow>(`${deploymentSelect} WHERE d.uuid = $1`, [uuid]);
     if (row === undefined) return undefined;
-    return toDeployment(row, (await this.environmentRow(q, 'uuid', row.environment_uuid)) as Environment);
+    return toDeployment(row, (await this.environmentRow(q, row.environment_uuid)) as Environment);
   }
 
   /** The pacticipant and version a deployment or release names, checking the environment exists. */
@@ -1225,7 +1225,7 @@ export class PostgresStore implements Store {
     q: Query,
     input: { pacticipant: string; version: string; environmentUuid: string },
   ): Promise<{ pacticipantId: number; versionId: number }> {
-    if ((await this.environmentRow(q, 'uuid', input.environmentUuid)) === undefined)
+    if ((await this.environmentRow(q, input.environmentUuid)) === undefined)
       throw new TreatyError('TREATY_BROKER_NOT_FOUND', `No environment ${input.environmentUuid}.`);
     const [row] = await q<{ pacticipant_id: number; id: number }>(
       `SELECT v.pacticipant_id, v.id FROM versions v WHERE v.id = ${versionId(1)}`,
@@ -1297,7 +1297,7 @@ export class PostgresStore implements Store {
   private async release(q: Query, uuid: string): Promise<ReleasedVersion | undefined> {
     const [row] = await q<ReleaseRow>(`${releaseSelect} WHERE r.uuid = $1`, [uuid]);
     if (row === undefined) return undefined;
-    return toRelease(row, (await this.environmentRow(q, 'uuid', row.environment_uuid)) as Environment);
+    return toRelease(row, (await this.environmentRow(q, row.environment_uuid)) as Environment);
   }
 
   async recordRelease(

@@ -244,4 +244,12 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX webhook_attempts_by_triggered ON webhook_attempts (triggered_webhook_id, id);
     `,
   },
+  {
+    version: 11,
+    name: 'index versions by pacticipant, newest first',
+    // The newest versions of a pacticipant (latest version, the versions of a matrix selector with no
+    // branch or tag, a pacticipant's version list) read as a range of this index, not by sorting every
+    // version of the pacticipant.
+    sql: `CREATE INDEX versions_by_pacticipant ON versions (pacticipant_id, id);`,
+  },
 ];

@@ -3,52 +3,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { askBulkQuestions, twentyVersions } from '../query-plans.test-suite.js';
 import { SqliteStore } from './sqlite-store.js';
 
-/**
- * Twenty versions of web (on main and feat, every fifth tagged prod) publishing four contents to
- * orders, each verified by a version of orders on main; and a production environment.
- */
-async function twentyVersions() {
+/** A store on a fresh file, with the history the plans are made on. */
+async function seeded() {
   const path = join(mkdtempSync(join(tmpdir(), 'treaty-plans-')), 'broker.sqlite');
   const store = SqliteStore.open(path);
-  const prod = await store.createEnvironment({ name: 'production', production: true });
-  let sha = '';
-  for (let v = 0; v < 20; v++) {
-    const [outcome] = await store.publishContracts({
-      consumer: 'web',
-      consumerVersion: `1.${v}`,
-      branch: v % 2 === 0 ? 'main' : 'feat',
-      tags: v % 5 === 0 ? ['prod'] : [],
-      contracts: [{ provider: 'orders', content: JSON.stringify({ rev: Math.floor(v / 5) }) }],
-    });
-    sha = outcome?.publication.sha ?? sha;
-    await store.ensureVersion('orders', `2.${v}`, { branch: 'main' });
-    await store.recordVerification({
-      consumer: 'web',
-      provider: 'orders',
-      providerVersion: `2.${v}`,
-      sha,
-      success: true,
-    });
-  }
-  return { path, store, prod, sha };
+  return { path, store, ...(await twentyVersions(store)) };
 }
 
 // The heavy requests (matrix, can-i-deploy, pacts for verification) ask these questions hundreds of
 // times each; every one must be an index lookup, never a scan of a pair's whole history.
 describe('SqliteStore query plans for the heavy requests', () => {
-  it('migration 6 creates its indexes, and the heavy query shapes use them', async () => {
-    const { path, store, prod, sha } = await twentyVersions();
-    await store.recordRelease({ pacticipant: 'web', version: '1.18', environmentUuid: prod.uuid });
+  it('migrations 6 and 11 create their indexes, and the heavy query shapes use them', async () => {
+    const { path, store, prod, sha } = await seeded();
 
     // Each question once, as the heavy routes ask it.
     expect(await store.latestVerification('web', 'orders', sha, '2.19')).toBeDefined();
     expect(await store.currentlySupported(prod.uuid, { pacticipant: 'web' })).toHaveLength(1);
     expect(await store.branchCreatedAt('orders', 'main')).toBeDefined();
     expect(await store.getPact('web', '1.3', 'orders')).toBeDefined();
-    expect(await store.pactsOfConsumerVersion('web', '1.3')).toHaveLength(1);
-    expect((await store.successfulVerifications('web', 'orders', sha)).length).toBeGreaterThan(0);
+    expect((await store.latestVersion('web'))?.number).toBe('1.19');
 
     const plans = [...store.queryPlans()];
     const planOf = (...parts: string[]): string => {
@@ -65,17 +41,14 @@ describe('SqliteStore query plans for the heavy requests', () => {
       'released_current (environment_uuid=? AND pacticipant_id=?',
     );
     expect(planOf('MIN(b.created_at)')).toContain('branch_versions_created (pacticipant_id=? AND branch=?)');
-    // getPact and pactsOfConsumerVersion start from the one consumer version, not the pair's history.
-    for (const plan of [
-      planOf('pp.consumer_version_id = (', 'AND pp.provider_id = ('),
-      planOf('pp.consumer_version_id = (', 'ORDER BY p.name'),
-    ]) {
-      expect(plan).toContain('sqlite_autoindex_pact_publications_1 (consumer_version_id=?');
-      expect(plan).not.toMatch(/SCAN (pp|v)\b/);
-    }
-    expect(planOf('LEFT JOIN branch_versions b')).toContain(
-      'verifications_by_content (consumer_id=? AND provider_id=? AND sha=?)',
-    );
+    // getPact starts from the one consumer version, not the pair's history.
+    const getPact = planOf('pp.consumer_version_id = (', 'AND pp.provider_id = (');
+    expect(getPact).toContain('sqlite_autoindex_pact_publications_1 (consumer_version_id=?');
+    expect(getPact).not.toMatch(/SCAN (pp|v)\b/);
+    // A pacticipant's newest version is the end of its range of versions_by_pacticipant, not a sort.
+    const latest = planOf('FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT 1');
+    expect(latest).toContain('versions_by_pacticipant (pacticipant_id=?)');
+    expect(latest).not.toContain('TEMP B-TREE');
     await store.close();
 
     const db = new Database(path, { readonly: true });
@@ -88,45 +61,16 @@ describe('SqliteStore query plans for the heavy requests', () => {
         'verifications_by_content_and_provider_version',
         'released_current',
         'branch_versions_created',
+        'versions_by_pacticipant',
       ]),
     );
   });
   it('the bulk reads of the gate and pacts for verification start from indexes, never a table scan', async () => {
-    const { store, prod } = await twentyVersions();
-    await store.recordDeployment({ pacticipant: 'web', version: '1.18', environmentUuid: prod.uuid });
-    await store.recordRelease({ pacticipant: 'web', version: '1.17', environmentUuid: prod.uuid });
-    const sha = (await store.getPact('web', '1.3', 'orders'))?.sha ?? '';
-    await store.versionsMatching(
-      [
-        { pacticipant: 'web', number: '1.3' },
-        { pacticipant: 'web', environment: 'production' },
-        { pacticipant: 'web', branch: 'main' },
-        { pacticipant: 'web', tag: 'prod' },
-        { pacticipant: 'web' },
-        { pacticipant: 'web', tag: 'prod', latest: true },
-      ],
-      5,
-    );
-    await store.integrationsOfVersions([{ pacticipant: 'web', number: '1.3' }]);
-    await store.matrixFacts({
-      pairs: [{ consumer: 'web', consumerVersion: '1.3', provider: 'orders', providerVersion: '2.3' }],
-      verifiersOf: [{ consumer: 'web', consumerVersion: '1.3', provider: 'orders' }],
-      verifiedBy: [{ consumer: 'web', provider: 'orders', providerVersion: '2.3' }],
-    });
-    await store.verificationCandidates('orders', {
-      latest: true,
-      branches: ['feat'],
-      mainBranches: true,
-      allBranches: true,
-      latestTags: ['prod'],
-      tags: ['prod'],
-      environments: true,
-      providerBranch: 'main',
-    });
-    await store.successfulVerificationsOf('orders', [{ consumer: 'web', sha }]);
+    const { store } = await seeded();
+    await askBulkQuestions(store);
 
     const plans = [...store.queryPlans()].filter(([sql]) => sql.includes('json_each'));
-    expect(plans).toHaveLength(8);
+    expect(plans).toHaveLength(10);
     const planOf = (part: string): string => {
       const found = plans.filter(([sql]) => sql.includes(part));
       expect(found, `one statement containing ${part}`).toHaveLength(1);
@@ -143,6 +87,8 @@ describe('SqliteStore query plans for the heavy requests', () => {
         'verifications_by_content_and_provider_version (consumer_id=? AND provider_id=? AND sha=? AND provider_version_id=?)',
       );
     expect(planOf('+ve.consumer_id')).toContain('verifications_by_provider_version (provider_version_id=?)');
+    // Migration 11: a selector's newest versions, and its newest version, start from versions_by_pacticipant.
+    expect(planOf('AS newest_from').match(/versions_by_pacticipant \(pacticipant_id=\?\)/g)?.length).toBe(3);
     const candidates = planOf('consumers AS MATERIALIZED');
     for (const index of [
       'deployed_current (environment_uuid=? AND pacticipant_id=? AND undeployed_at=?)',

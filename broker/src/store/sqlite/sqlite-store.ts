@@ -46,7 +46,6 @@ import {
   releaseSelect,
   contentSha,
   displayName,
-  foldBranches,
   mainBranchNames,
   noSuchContent,
   noSuchVersion,
@@ -266,10 +265,6 @@ export class SqliteStore implements Store {
     return { pacticipant, number: row.number, order: row.id, branches, tags, createdAt: row.created_at };
   }
 
-  async ensurePacticipant(name: string): Promise<Pacticipant> {
-    return toPacticipant(this.ensurePacticipantRow(name));
-  }
-
   async getPacticipant(name: string): Promise<Pacticipant | undefined> {
     const row = this.pacticipantRow(name);
     return row === undefined ? undefined : toPacticipant(row);
@@ -279,13 +274,6 @@ export class SqliteStore implements Store {
     return (this.prepare('SELECT * FROM pacticipants ORDER BY name').all() as PacticipantRow[]).map(
       toPacticipant,
     );
-  }
-
-  async setMainBranch(name: string, branch: string): Promise<Pacticipant> {
-    checkName('branch', branch);
-    const row = this.ensurePacticipantRow(name);
-    this.prepare('UPDATE pacticipants SET main_branch = ? WHERE id = ?').run(branch, row.id);
-    return toPacticipant(this.pacticipantRow(name) as PacticipantRow);
   }
 
   async updatePacticipant(
@@ -546,13 +534,6 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : toPublication(row);
   }
 
-  async pactsOfConsumerVersion(consumer: string, version: string): Promise<PactPublication[]> {
-    const rows = this.prepare(
-      `${publicationSelect} WHERE pp.consumer_version_id = (${SqliteStore.versionIdByNames}) ORDER BY p.name`,
-    ).all(consumer, version) as Array<PublicationRow>;
-    return rows.map(toPublication);
-  }
-
   async latestVerification(
     consumer: string,
     provider: string,
@@ -582,43 +563,12 @@ export class SqliteStore implements Store {
     ).map((r) => r.name);
   }
 
-  async pactsWithTag(consumer: string, provider: string, tag: string): Promise<PactPublication[]> {
-    const rows = this.prepare(
-      `${publicationSelect} WHERE c.name = ? AND p.name = ? AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?) ORDER BY pp.consumer_version_id`,
-    ).all(consumer, provider, tag) as Array<PublicationRow>;
-    return rows.map(toPublication);
-  }
-
   async branchesOf(pacticipant: string): Promise<string[]> {
     return (
       this.prepare(
         'SELECT DISTINCT b.branch AS branch FROM branch_versions b JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = ? ORDER BY b.branch',
       ).all(pacticipant) as Array<{ branch: string }>
     ).map((r) => r.branch);
-  }
-
-  async successfulVerifications(
-    consumer: string,
-    provider: string,
-    sha: string,
-    options: { excludeWip?: boolean } = {},
-  ): Promise<Array<{ providerVersion: string; branches: string[]; createdAt: string }>> {
-    // One query with the branches joined in (a row per verification and branch), not one per result.
-    const rows = this.prepare(
-      `SELECT ve.id AS id, v.number AS number, ve.created_at AS created_at, b.branch AS branch
-         FROM verifications ve
-         JOIN versions v ON v.id = ve.provider_version_id
-         LEFT JOIN branch_versions b ON b.version_id = ve.provider_version_id
-         WHERE ve.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND ve.provider_id = (SELECT id FROM pacticipants WHERE name = ?)
-           AND ve.sha = ? AND ve.success = 1 AND ve.evidence IS NULL ${options.excludeWip === true ? 'AND ve.wip = 0' : ''}
-         ORDER BY ve.id, b.branch`,
-    ).all(consumer, provider, sha) as Array<{
-      id: number;
-      number: string;
-      created_at: string;
-      branch: string | null;
-    }>;
-    return foldBranches(rows);
   }
 
   async branchCreatedAt(pacticipant: string, branch: string): Promise<string | undefined> {
@@ -1195,10 +1145,6 @@ ${lists.map((kind) => SqliteStore.versionLists[kind]).join('')}
 
   async getEnvironment(uuid: string): Promise<Environment | undefined> {
     return this.environmentRow('uuid', uuid);
-  }
-
-  async findEnvironment(name: string): Promise<Environment | undefined> {
-    return this.environmentRow('name', name);
   }
 
   async listEnvironments(): Promise<Environment[]> {

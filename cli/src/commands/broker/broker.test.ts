@@ -50,8 +50,14 @@ function stop(child: ChildProcessWithoutNullStreams): Promise<number | null> {
 }
 
 /** Runs `treaty broker …` that is expected to fail at once: its exit code and what it printed. */
-function failBroker(args: string[]): Promise<{ code: number | null; err: string }> {
-  const child = spawn(process.execPath, [bin, 'broker', ...args], { cwd: tmpdir() });
+function failBroker(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; err: string }> {
+  const child = spawn(process.execPath, [bin, 'broker', ...args], {
+    cwd: tmpdir(),
+    env: { ...process.env, ...env },
+  });
   let err = '';
   child.stdout.on('data', (d: Buffer) => (err += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -97,6 +103,42 @@ describe('treaty broker', () => {
     expect(code).toBe(2);
     expect(err).toContain(message);
   });
+
+  it.each([
+    [
+      ['--database-pool-size', '0'],
+      {},
+      "--database-pool-size (TREATY_BROKER_DATABASE_POOL_SIZE) must be a whole number of connections from 1 to 1000; got '0'.",
+    ],
+    [['--database-pool-size', 'ten'], {}, "of connections from 1 to 1000; got 'ten'."],
+    [['--database-pool-size', '1001'], {}, "of connections from 1 to 1000; got '1001'."],
+    [
+      ['--database-connect-timeout', '1.5'],
+      {},
+      "--database-connect-timeout (TREATY_BROKER_DATABASE_CONNECT_TIMEOUT) must be a whole number of seconds from 1 to 600; got '1.5'.",
+    ],
+    [[], { TREATY_BROKER_DATABASE_CONNECT_TIMEOUT: '601' }, "of seconds from 1 to 600; got '601'."],
+    [[], { TREATY_BROKER_DATABASE_POOL_SIZE: '-3' }, "of connections from 1 to 1000; got '-3'."],
+  ])('refuses a pool setting out of range (%j %j) with a usage error', async (args, env, message) => {
+    const { code, err } = await failBroker(['--port', '0', ...args], env);
+    expect(code).toBe(2);
+    expect(err).toContain(message);
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+
+  it('notes that the pool settings are ignored on SQLite, and takes the flag over the variable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'treaty-broker-cli-'));
+    // The variable's value is not even read: the flag wins.
+    const broker = await startBroker(['--database', 'b.sqlite', '--database-pool-size', '5'], {
+      cwd: dir,
+      env: { TREATY_BROKER_DATABASE_POOL_SIZE: 'ten', TREATY_BROKER_DATABASE_CONNECT_TIMEOUT: '3' },
+    });
+    expect(broker.output()).toContain(
+      `Note: --database-pool-size (TREATY_BROKER_DATABASE_POOL_SIZE) and --database-connect-timeout (TREATY_BROKER_DATABASE_CONNECT_TIMEOUT) apply to PostgreSQL only; ignored for the SQLite file ${join(dir, 'b.sqlite')}.`,
+    );
+    expect((await fetch(`${broker.url}/diagnostic/status/heartbeat`)).status).toBe(200);
+    expect(await stop(broker.child)).toBe(0);
+  }, 30_000);
 
   it('takes the webhook allow-lists from PACT_BROKER_ variables, as the Pact Broker does', async () => {
     const broker = await startBroker(['--database', 'b.sqlite'], {
@@ -157,6 +199,35 @@ describe.skipIf(!postgres.available)('treaty broker on PostgreSQL', () => {
     expect(fromFlag.output()).toContain(`(database ${join(dir, 'flag.sqlite')})`);
     expect(existsSync(join(dir, 'flag.sqlite'))).toBe(true);
     expect(await stop(fromFlag.child)).toBe(0);
+  }, 30_000);
+
+  it('opens at most --database-pool-size connections: with its one held, the heartbeat answers 503', async () => {
+    const server = postgres.server();
+    const url = await server.database();
+    const dir = mkdtempSync(join(tmpdir(), 'treaty-broker-cli-'));
+    const args = ['--database', url, '--database-pool-size', '1', '--database-connect-timeout', '1'];
+    const broker = await startBroker(args, { cwd: dir });
+    const heartbeat = () => fetch(`${broker.url}/diagnostic/status/heartbeat`);
+    try {
+      expect((await heartbeat()).status).toBe(200);
+      // Another session locks pacticipants; listing them waits for the lock on the pool's one connection.
+      const lock = await server.holding('LOCK TABLE pacticipants IN ACCESS EXCLUSIVE MODE', new URL(url));
+      const listing = fetch(`${broker.url}/pacticipants`);
+      let down: Response;
+      try {
+        await server.lockWaiters(new URL(url), 1);
+        // The heartbeat needs no lock, only a connection: there is none for it (a pool of 10 has one).
+        down = await heartbeat();
+      } finally {
+        await lock.end();
+      }
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({ code: 'TREATY_BROKER_DATABASE_UNAVAILABLE' });
+      expect((await listing).status).toBe(200);
+      expect((await heartbeat()).status).toBe(200);
+    } finally {
+      await stop(broker.child);
+    }
   }, 30_000);
 
   it('says what is wrong when PostgreSQL refuses the password, without printing it', async () => {

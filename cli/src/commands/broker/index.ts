@@ -3,6 +3,7 @@ import { TreatyError } from '@treaty/core';
 import {
   checkDatabaseSetting,
   isPostgresUrl,
+  parseDatabasePool,
   parsePublicUrl,
   parseRetrySchedule,
   parseTrustProxy,
@@ -21,7 +22,13 @@ schema on first start) or in PostgreSQL (--database postgres://user@host:5432/da
 password after the user name; the schema is migrated on start), and serves the Pact Broker HTTP API.
 Stops cleanly on SIGINT or SIGTERM.
 The same settings come from TREATY_BROKER_PORT, TREATY_BROKER_HOST, TREATY_BROKER_DATABASE (else
-DATABASE_URL), TREATY_BROKER_PUBLIC_URL and TREATY_BROKER_TRUST_PROXY.
+DATABASE_URL), TREATY_BROKER_PUBLIC_URL and TREATY_BROKER_TRUST_PROXY; a flag wins over its variable.
+
+Pool: on PostgreSQL each broker opens at most --database-pool-size connections (1–1000, default 10; size
+the server's max_connections for it times the instances); a request that waits --database-connect-timeout
+seconds for one (1–600, default 10) is answered 503, retryable. SQLite has no pool: both are ignored there,
+with a note.
+
 Credentials (off unless set): TREATY_BROKER_TOKEN or TREATY_BROKER_USERNAME/_PASSWORD for read-write,
 TREATY_BROKER_READ_ONLY_TOKEN or TREATY_BROKER_READ_ONLY_USERNAME/_PASSWORD for read-only.
 
@@ -58,6 +65,20 @@ function define(cli: Cli): void {
         '--database <file|url>',
         'a SQLite file, or a postgres:// URL (default: DATABASE_URL, else ./treaty-broker.sqlite)',
         'TREATY_BROKER_DATABASE',
+      ),
+    )
+    .addOption(
+      envOption(
+        '--database-pool-size <n>',
+        'PostgreSQL: the most connections the broker opens (1–1000, default 10)',
+        'TREATY_BROKER_DATABASE_POOL_SIZE',
+      ),
+    )
+    .addOption(
+      envOption(
+        '--database-connect-timeout <seconds>',
+        'PostgreSQL: how long a request waits for a connection before a 503 (1–600, default 10)',
+        'TREATY_BROKER_DATABASE_CONNECT_TIMEOUT',
       ),
     )
     .addOption(
@@ -129,6 +150,22 @@ export const brokerCommand: Command = {
     const setting = given.database ?? defaults.database;
     checkDatabaseSetting(setting);
     const database = isPostgresUrl(setting) ? setting : resolve(io.cwd, setting);
+    const poolGiven = {
+      size: text(values, 'databasePoolSize'),
+      connectTimeout: text(values, 'databaseConnectTimeout'),
+    };
+    const databasePool = parseDatabasePool(poolGiven);
+    // A deployment's environment may set these for every broker, SQLite ones too: a note, not a refusal.
+    const ignored = [
+      ...(poolGiven.size === undefined ? [] : ['--database-pool-size (TREATY_BROKER_DATABASE_POOL_SIZE)']),
+      ...(poolGiven.connectTimeout === undefined
+        ? []
+        : ['--database-connect-timeout (TREATY_BROKER_DATABASE_CONNECT_TIMEOUT)']),
+    ];
+    if (!isPostgresUrl(setting) && ignored.length > 0)
+      io.stderr(
+        `Note: ${ignored.join(' and ')} ${ignored.length > 1 ? 'apply' : 'applies'} to PostgreSQL only; ignored for the SQLite file ${database}.\n`,
+      );
     const publicUrl =
       given.publicUrl === undefined || given.publicUrl === ''
         ? defaults.publicUrl
@@ -158,6 +195,7 @@ export const brokerCommand: Command = {
         port,
         host,
         database,
+        databasePool,
         logger,
         ...(defaults.auth === undefined ? {} : { auth: defaults.auth }),
         ...(trustProxy === undefined ? {} : { trustProxy }),
