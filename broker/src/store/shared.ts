@@ -12,6 +12,7 @@ import type {
   OutboxEvent,
   DeployedVersion,
   Environment,
+  IntegrationSummary,
   MatrixFact,
   MatrixFacts,
   MatrixFactsRequest,
@@ -278,6 +279,76 @@ export function integrations(
   }));
   for (const r of pacts) out[r.idx]?.pacts.push(toPactRef(r));
   return out;
+}
+
+/**
+ * The statement of `integrationSummaries`. The CTE `latest` holds each pair's newest publication (the
+ * highest consumer version, as latestPact orders them), found by walking pact_publications_pair back
+ * one pair at a time from past its end: `pairBefore` joins `nx`, the newest publication of the pair
+ * before `l`'s in the index (none at the start of the index), with an index probe or two, so the walk
+ * reads a row per pair, not every publication. Then per pair its names, its consumer version, and
+ * (`newestVerification` joins them to `l`) `ve`, the newest verification of its content (as
+ * verificationsFor orders them), with `pv`, its provider version, or nulls; ordered by provider, then
+ * consumer ignoring ASCII case, then consumer (as listPacticipants and consumersOf order them).
+ */
+export function integrationSummariesQuery(pairBefore: string, newestVerification: string): string {
+  const columns = 'nx.consumer_id, nx.provider_id, nx.consumer_version_id, nx.sha, nx.created_at';
+  return `WITH RECURSIVE latest AS (
+    SELECT ${columns} FROM (SELECT 9223372036854775807 AS consumer_id, 0 AS provider_id) l ${pairBefore}
+    UNION ALL
+    SELECT ${columns} FROM latest l ${pairBefore}
+  )
+  SELECT c.name AS consumer, cv.number AS number, p.name AS provider, l.sha AS sha, l.created_at AS created_at,
+    ve.id AS id, pv.number AS provider_version, ve.success AS success, ve.build_url AS build_url,
+    ve.evidence AS evidence, ve.compared_with AS compared_with, ve.created_at AS verified_at
+  FROM latest l
+  JOIN pacticipants c ON c.id = l.consumer_id
+  JOIN pacticipants p ON p.id = l.provider_id
+  JOIN versions cv ON cv.id = l.consumer_version_id
+  ${newestVerification}
+  ORDER BY p.name, lower(c.name), c.name`;
+}
+
+/** The newest verification of `l`'s content, as verificationsFor orders them (a condition on `v2`). */
+export const newestVerificationOf =
+  'v2.consumer_id = l.consumer_id AND v2.provider_id = l.provider_id AND v2.sha = l.sha ORDER BY v2.id DESC LIMIT 1';
+
+/** A row of `integrationSummariesQuery`: a pact, and its content's newest verification (null when none). */
+export interface IntegrationSummaryRow extends PactRefRow {
+  id: number | null;
+  provider_version: string | null;
+  success: Flag | null;
+  build_url: string | null;
+  evidence: string | null;
+  compared_with: string | null;
+  verified_at: string | null;
+}
+
+/**
+ * The answer of `integrationSummaries` from its statement's rows, sorted as the Store promises (a stable
+ * sort: names `localeCompare` cannot tell apart keep the statement's order).
+ */
+export function integrationSummariesOf(rows: IntegrationSummaryRow[]): IntegrationSummary[] {
+  return rows
+    .map(
+      (r): IntegrationSummary => ({
+        consumer: r.consumer,
+        provider: r.provider,
+        latest: toPactRef(r),
+        ...(r.id === null
+          ? {}
+          : {
+              verification: toVerification({
+                ...r,
+                id: r.id,
+                provider_version: r.provider_version ?? '',
+                success: r.success ?? false,
+                created_at: r.verified_at ?? '',
+              }),
+            }),
+      }),
+    )
+    .sort((a, b) => a.consumer.localeCompare(b.consumer) || a.provider.localeCompare(b.provider));
 }
 
 /**

@@ -1111,6 +1111,106 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       await store.close();
     });
 
+    it('gives every integration at once, as listPacticipants, consumersOf, latestPact and verificationsFor give each', async () => {
+      const store = await open();
+      expect(await store.integrationSummaries()).toEqual([]);
+      const publish = async (consumer: string, consumerVersion: string, provider: string, n: number) =>
+        (
+          await store.publishPact({
+            consumer,
+            consumerVersion,
+            provider,
+            content: pact(n),
+            branch: Number(consumerVersion) % 2 === 0 ? 'feat' : 'main',
+          })
+        ).publication.sha;
+      const verify = (
+        consumer: string,
+        provider: string,
+        providerVersion: string,
+        sha: string,
+        success = true,
+      ) => store.recordVerification({ consumer, provider, providerVersion, sha, success });
+      // web → orders: four versions on two branches, the third back to the first's content; the newest
+      // result of the latest content is a comparison with a document (it counts, as in verificationsFor).
+      const c1 = await publish('web', '1', 'orders', 1);
+      await publish('web', '2', 'orders', 2);
+      await publish('web', '3', 'orders', 1);
+      const c3 = await publish('web', '4', 'orders', 3);
+      await verify('web', 'orders', 'p1', c1);
+      await verify('web', 'orders', 'p1', c3, false);
+      await verify('web', 'orders', 'p2', c3);
+      await store.recordComparison({
+        consumer: 'web',
+        provider: 'orders',
+        providerVersion: 'p3',
+        sha: c3,
+        success: true,
+        comparedWith: 'doc',
+      });
+      // web → billing: the latest version publishes the content an older one had, verified then.
+      const b = await publish('web', '1', 'billing', 10);
+      await publish('web', '3', 'billing', 10);
+      await verify('web', 'billing', 'b1', b);
+      // mobile → orders: only an older content was verified.
+      await verify('mobile', 'orders', 'p1', await publish('mobile', '1', 'orders', 20));
+      await publish('mobile', '2', 'orders', 21);
+      // admin → orders: the latest is the newest version's pact (version 1, created after 2), not the
+      // pact published last.
+      await store.ensureVersion('admin', '2');
+      await publish('admin', '1', 'orders', 30);
+      await publish('admin', '2', 'orders', 31);
+      // orders → users: one content verified twice by one provider version; the newer counts.
+      const u = await publish('orders', '1', 'users', 40);
+      await verify('orders', 'users', 'u1', u, false);
+      const twice = await verify('orders', 'users', 'u1', u);
+      // Names the page's sort (localeCompare) and the database order differently; two it cannot tell apart.
+      for (const consumer of ['Zed', 'alpha', '\u00c9clair', 'E\u0301clair'])
+        await publish(consumer, '1', 'orders', 50);
+      await store.ensureVersion('lonely', '1');
+
+      const expected = [];
+      for (const provider of await store.listPacticipants())
+        for (const consumer of await store.consumersOf(provider.name)) {
+          const { content: _, ...latest } = (await store.latestPact(consumer, provider.name)) ?? {
+            content: '',
+          };
+          const [verification] = await store.verificationsFor(consumer, provider.name, latest.sha ?? '');
+          expected.push({
+            consumer,
+            provider: provider.name,
+            latest,
+            ...(verification === undefined ? {} : { verification }),
+          });
+        }
+      expected.sort((a, b) => a.consumer.localeCompare(b.consumer) || a.provider.localeCompare(b.provider));
+      const summaries = await store.integrationSummaries();
+      expect(summaries).toEqual(expected);
+      expect(
+        summaries.map((s) => [
+          s.consumer,
+          s.provider,
+          s.latest.consumerVersion,
+          s.verification?.providerVersion,
+        ]),
+      ).toEqual([
+        ['admin', 'orders', '1', undefined],
+        ['alpha', 'orders', '1', undefined],
+        ['E\u0301clair', 'orders', '1', undefined],
+        ['\u00c9clair', 'orders', '1', undefined],
+        ['mobile', 'orders', '2', undefined],
+        ['orders', 'users', '1', 'u1'],
+        ['web', 'billing', '3', 'b1'],
+        ['web', 'orders', '4', 'p3'],
+        ['Zed', 'orders', '1', undefined],
+      ]);
+      expect(summaries.find((s) => s.provider === 'users')?.verification).toEqual(twice);
+      expect(
+        summaries.find((s) => s.provider === 'orders' && s.consumer === 'web')?.verification,
+      ).toMatchObject({ evidence: 'openapi', comparedWith: 'doc', success: true, sha: c3 });
+      await store.close();
+    });
+
     it('gives the matrix its pacts and the verifications that count, all at once', async () => {
       const store = await open();
       const { publication: web1 } = await publishWeb1(store);

@@ -313,6 +313,19 @@ export type DeliveryOutcome =
 /** A pact publication without its content (read only where the content is compared or served). */
 export type PactRef = Omit<PactPublication, 'content'>;
 
+/**
+ * A consumer and provider with a pact (an integration), with the pair's latest pact (as `latestPact`
+ * finds it, without its content) and that content's newest verification (as `verificationsFor` lists
+ * them first: a verifier's result or a comparison with a document, whichever is newer).
+ */
+export interface IntegrationSummary {
+  consumer: string;
+  provider: string;
+  latest: PactRef;
+  /** Undefined when the latest pact's content was never verified. */
+  verification?: Verification;
+}
+
 /** A version as the gate names and orders it. */
 export type VersionRef = Pick<Version, 'pacticipant' | 'number' | 'order'>;
 
@@ -524,6 +537,12 @@ export interface Store {
   ): Promise<Verification | undefined>;
   /** Consumers with at least one pact for the provider, by name. */
   consumersOf(provider: string): Promise<string[]>;
+  /**
+   * Every integration, all at once (see `IntegrationSummary`): by consumer, then provider, each name as
+   * `localeCompare` orders it; pairs whose names it tells apart in neither by provider then consumer, as
+   * `listPacticipants` and `consumersOf` order them.
+   */
+  integrationSummaries(): Promise<IntegrationSummary[]>;
   /** The branches a pacticipant's versions are on. */
   branchesOf(pacticipant: string): Promise<string[]>;
   /** When a pacticipant's branch first got a version, or undefined if it has none. */

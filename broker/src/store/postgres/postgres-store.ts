@@ -18,7 +18,10 @@ import {
   countingVerification as countingVerificationOf,
   foldSuccessfulVerifications,
   groupVersionRefs,
+  integrationSummariesOf,
+  integrationSummariesQuery,
   integrations,
+  newestVerificationOf,
   matrixFactsOf,
   matrixPacts,
   pairColumns,
@@ -33,6 +36,7 @@ import {
   toVerification,
   type DeploymentRow,
   type EnvironmentRow,
+  type IntegrationSummaryRow,
   type MatrixFactRow,
   type PactRefRow,
   type PacticipantRow,
@@ -66,6 +70,7 @@ import type {
   WebhookAttempt,
   DeployedVersion,
   Environment,
+  IntegrationSummary,
   PactPublication,
   Pacticipant,
   ProviderContract,
@@ -687,6 +692,25 @@ export class PostgresStore implements Store {
         [provider],
       )
     ).map((r) => r.name);
+  }
+
+  async integrationSummaries(): Promise<IntegrationSummary[]> {
+    // The pair before l's: the newest publication of l's consumer with the next lower provider, else
+    // of the next lower consumer. LATERAL with LIMIT keeps it a probe per pair: written as a join on a
+    // scalar subquery (as SQLite's), the planner hashed every publication to join one row.
+    const columns = 'pp.consumer_id, pp.provider_id, pp.consumer_version_id, pp.sha, pp.created_at';
+    const pairBefore = `CROSS JOIN LATERAL (
+      (SELECT ${columns} FROM pact_publications pp WHERE pp.consumer_id = l.consumer_id AND pp.provider_id < l.provider_id
+       ORDER BY pp.provider_id DESC, pp.consumer_version_id DESC LIMIT 1)
+      UNION ALL
+      (SELECT ${columns} FROM pact_publications pp WHERE pp.consumer_id < l.consumer_id
+       ORDER BY pp.consumer_id DESC, pp.provider_id DESC, pp.consumer_version_id DESC LIMIT 1)
+      LIMIT 1) nx`;
+    const newestVerification = `LEFT JOIN LATERAL (SELECT v2.* FROM verifications v2 WHERE ${newestVerificationOf}) ve ON true
+      LEFT JOIN versions pv ON pv.id = ve.provider_version_id`;
+    return integrationSummariesOf(
+      await this.read<IntegrationSummaryRow>(integrationSummariesQuery(pairBefore, newestVerification)),
+    );
   }
 
   async branchesOf(pacticipant: string): Promise<string[]> {

@@ -136,6 +136,7 @@ describe.skipIf(!postgres.available)('PostgresStore query plans for the heavy re
     await store.verificationsFor('web', 'orders', sha);
     await store.getVerification(1);
     await store.consumersOf('orders');
+    await store.integrationSummaries();
     await store.branchesOf('web');
     await store.branchCreatedAt('orders', 'main');
     await store.getProviderContract('orders', '2.3');
@@ -209,6 +210,19 @@ describe.skipIf(!postgres.available)('PostgresStore query plans for the heavy re
         /pact_publications pp\w*: pact_publications_by_provider \(\(provider_id = .*\) AND \(consumer_id = c\w*\.id\)\)/,
       );
 
+    // Every integration at once: a walk back through pact_publications_pair, a probe or two a pair
+    // (the newest publication of the consumer's next lower provider, else of the next lower consumer),
+    // then per pair the newest verification of its content.
+    const summaries = readsOf('WITH RECURSIVE latest');
+    expect(summaries).toMatch(
+      /pact_publications pp\w*: pact_publications_pair \(\(consumer_id = l\w*\.consumer_id\) AND \(provider_id < l\w*\.provider_id\)\)/,
+    );
+    expect(summaries).toMatch(
+      /pact_publications pp\w*: pact_publications_pair \(consumer_id < l\w*\.consumer_id\)/,
+    );
+    expect(summaries).toMatch(
+      /verifications v2: verifications_by_content \(\(consumer_id = l\.consumer_id\) AND \(provider_id = l\.provider_id\) AND \(sha = l\.sha\)\)/,
+    );
     // Pacts for verification's heads: a consumer's branches, tags, deployments and releases.
     const candidates = readsOf('consumers AS MATERIALIZED');
     expect(candidates).toMatch(

@@ -25,6 +25,7 @@ describe('SqliteStore query plans for the heavy requests', () => {
     expect(await store.branchCreatedAt('orders', 'main')).toBeDefined();
     expect(await store.getPact('web', '1.3', 'orders')).toBeDefined();
     expect((await store.latestVersion('web'))?.number).toBe('1.19');
+    expect(await store.integrationSummaries()).toHaveLength(1);
 
     const plans = [...store.queryPlans()];
     const planOf = (...parts: string[]): string => {
@@ -49,6 +50,16 @@ describe('SqliteStore query plans for the heavy requests', () => {
     const latest = planOf('FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT 1');
     expect(latest).toContain('versions_by_pacticipant (pacticipant_id=?)');
     expect(latest).not.toContain('TEMP B-TREE');
+    // Every integration at once: a walk back through pact_publications_pair, a probe or two a pair,
+    // then per pair the newest verification of its content.
+    const summaries = planOf('WITH RECURSIVE latest');
+    for (const probe of [
+      'SEARCH pp USING COVERING INDEX pact_publications_pair (consumer_id=? AND provider_id<?)',
+      'SEARCH pp USING COVERING INDEX pact_publications_pair (consumer_id<?)',
+      'SEARCH v2 USING COVERING INDEX verifications_by_content (consumer_id=? AND provider_id=? AND sha=?)',
+    ])
+      expect(summaries).toContain(probe);
+    expect(summaries).not.toMatch(/SCAN (pp|nx|cv|ve|v2|pv)\b/);
     await store.close();
 
     const db = new Database(path, { readonly: true });

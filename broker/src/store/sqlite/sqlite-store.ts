@@ -25,6 +25,7 @@ import type {
   SelfVerification,
   DeployedVersion,
   Environment,
+  IntegrationSummary,
   PactPublication,
   Pacticipant,
   PublishOutcome,
@@ -53,7 +54,10 @@ import {
   countingVerification,
   foldSuccessfulVerifications,
   groupVersionRefs,
+  integrationSummariesOf,
+  integrationSummariesQuery,
   integrations,
+  newestVerificationOf,
   matrixFactsOf,
   matrixPacts,
   pairColumns,
@@ -68,6 +72,7 @@ import {
   toVerification,
   type DeploymentRow,
   type EnvironmentRow,
+  type IntegrationSummaryRow,
   type MatrixFactRow,
   type PactRefRow,
   type PacticipantRow,
@@ -561,6 +566,23 @@ export class SqliteStore implements Store {
         'SELECT c.name AS name FROM pacticipants c WHERE EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.provider_id = (SELECT id FROM pacticipants WHERE name = ?) AND pp.consumer_id = c.id) ORDER BY c.name COLLATE NOCASE',
       ).all(provider) as Array<{ name: string }>
     ).map((r) => r.name);
+  }
+
+  async integrationSummaries(): Promise<IntegrationSummary[]> {
+    // The pair before l's: the newest publication of l's consumer with the next lower provider, else
+    // of the next lower consumer (a scalar subquery per case: SQLite has no LATERAL).
+    const pairBefore = `JOIN pact_publications nx ON nx.id = COALESCE(
+      (SELECT pp.id FROM pact_publications pp WHERE pp.consumer_id = l.consumer_id AND pp.provider_id < l.provider_id
+       ORDER BY pp.provider_id DESC, pp.consumer_version_id DESC LIMIT 1),
+      (SELECT pp.id FROM pact_publications pp WHERE pp.consumer_id < l.consumer_id
+       ORDER BY pp.consumer_id DESC, pp.provider_id DESC, pp.consumer_version_id DESC LIMIT 1))`;
+    const newestVerification = `LEFT JOIN verifications ve ON ve.id = (SELECT v2.id FROM verifications v2 WHERE ${newestVerificationOf})
+      LEFT JOIN versions pv ON pv.id = ve.provider_version_id`;
+    return integrationSummariesOf(
+      this.prepare(
+        integrationSummariesQuery(pairBefore, newestVerification),
+      ).all() as IntegrationSummaryRow[],
+    );
   }
 
   async branchesOf(pacticipant: string): Promise<string[]> {
