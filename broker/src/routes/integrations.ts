@@ -7,27 +7,14 @@ const enc = encodeURIComponent;
 export const integrationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { store }) => {
   app.get('/integrations', async (req, reply) => {
     const b = base(req);
-    const integrations = [];
-    for (const provider of await store.listPacticipants()) {
-      for (const consumer of await store.consumersOf(provider.name)) {
-        integrations.push({
-          consumer: { name: consumer, _links: { self: { href: `${b}/pacticipants/${enc(consumer)}` } } },
-          provider: {
-            name: provider.name,
-            _links: { self: { href: `${b}/pacticipants/${enc(provider.name)}` } },
-          },
-          _links: {
-            'pb:latest-pact': {
-              href: `${b}/pacts/provider/${enc(provider.name)}/consumer/${enc(consumer)}/latest`,
-            },
-          },
-        });
-      }
-    }
-    integrations.sort(
-      (x, y) =>
-        x.consumer.name.localeCompare(y.consumer.name) || x.provider.name.localeCompare(y.provider.name),
-    );
+    // The names only, in the order the store gives them (by consumer, then provider).
+    const integrations = (await store.integrationSummaries()).map(({ consumer, provider }) => ({
+      consumer: { name: consumer, _links: { self: { href: `${b}/pacticipants/${enc(consumer)}` } } },
+      provider: { name: provider, _links: { self: { href: `${b}/pacticipants/${enc(provider)}` } } },
+      _links: {
+        'pb:latest-pact': { href: `${b}/pacts/provider/${enc(provider)}/consumer/${enc(consumer)}/latest` },
+      },
+    }));
     return send(reply, 200, { _embedded: { integrations }, _links: { self: { href: `${b}/integrations` } } });
   });
 };

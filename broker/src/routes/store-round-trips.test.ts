@@ -7,7 +7,8 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/types.js';
 
 // With a database over the network (PostgreSQL) every store call is a round trip: the gate and pacts
-// for verification must ask a handful of questions per answer, however long the history is.
+// for verification must ask a handful of questions per answer, however long the history is, and the
+// integrations pages one, however many integrations there are.
 
 /** The store, counting the calls made through it by method name. */
 function counting(store: Store): { store: Store; calls: Map<string, number>; total: () => number } {
@@ -202,6 +203,70 @@ describe('store calls per heavy request', () => {
       expect(long[name], name).toEqual(short[name]);
     }
   }, 120_000);
+
+  it('are one for the integrations pages and /integrations, however many integrations there are', async () => {
+    /** Store calls per request on a broker where each of `k` consumers has `k` providers. */
+    const callsWith = async (k: number): Promise<Record<string, Record<string, number>>> => {
+      const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'treaty-round-trips-')), 'b.sqlite'));
+      for (let c = 0; c < k; c++)
+        for (let v = 1; v <= 2; v++)
+          await store.publishContracts({
+            consumer: `c${c}`,
+            consumerVersion: `${v}`,
+            contracts: Array.from({ length: k }, (_, p) => ({
+              provider: `p${p}`,
+              content: pact(`c${c}`, `p${p}`, v),
+            })),
+          });
+      for (let p = 0; p < k; p++) {
+        const { sha } = (await store.latestPact('c0', `p${p}`)) ?? { sha: '' };
+        await store.recordVerification({
+          consumer: 'c0',
+          provider: `p${p}`,
+          providerVersion: '1',
+          sha,
+          success: true,
+        });
+      }
+      const counted = counting(store);
+      const app = await buildApp({ store: counted.store });
+      await app.ready();
+      await app.treatyWebhooks.settled();
+      const out: Record<string, Record<string, number>> = {};
+      try {
+        for (const [url, html] of [
+          ['/', true],
+          ['/ui/network', true],
+          ['/integrations', false],
+        ] as const) {
+          counted.calls.clear();
+          const res = await app.inject({
+            url,
+            headers: { accept: html ? 'text/html' : 'application/hal+json' },
+          });
+          expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+          if (url === '/')
+            expect(res.body).toContain(`${k * k} contracts between consumers and providers: ${k} verified`);
+          if (url === '/integrations')
+            expect(
+              (res.json() as { _embedded: { integrations: unknown[] } })._embedded.integrations,
+            ).toHaveLength(k * k);
+          out[url] = Object.fromEntries(counted.calls);
+        }
+      } finally {
+        await app.close();
+        await store.close();
+      }
+      return out;
+    };
+    const few = await callsWith(2);
+    expect(few).toEqual({
+      '/': { integrationSummaries: 1 },
+      '/ui/network': { integrationSummaries: 1 },
+      '/integrations': { integrationSummaries: 1 },
+    });
+    expect(await callsWith(7)).toEqual(few);
+  });
 
   it('grow only by the comparisons with OpenAPI documents made on demand, once', async () => {
     const seeded = await history(6);

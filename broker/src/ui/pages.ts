@@ -10,7 +10,7 @@ import {
   type MatchingRules,
   type Message,
 } from '@treaty/core';
-import type { PactPublication, Store, Verification } from '../store/types.js';
+import type { PactPublication, Store } from '../store/types.js';
 import { base, type RouteOptions } from '../http/hal.js';
 import type { Decision, MatrixRow, MatrixSelector } from '../domain/matrix.js';
 import { evaluateMatrix } from '../loaders/matrix.js';
@@ -28,33 +28,6 @@ import { interactionId, readTestResults, type ReportedInteraction } from '../dom
 
 const enc = encodeURIComponent;
 
-/** One consumer → provider pair with its latest contract and the latest verification of that contract. */
-interface IntegrationRow {
-  consumer: string;
-  provider: string;
-  latest: PactPublication;
-  verification?: Verification;
-}
-
-/** Every integration, by consumer then provider. */
-async function integrations(store: Store): Promise<IntegrationRow[]> {
-  const rows: IntegrationRow[] = [];
-  for (const provider of await store.listPacticipants()) {
-    for (const consumer of await store.consumersOf(provider.name)) {
-      const latest = await store.latestPact(consumer, provider.name);
-      if (latest === undefined) continue;
-      const verification = (await store.verificationsFor(consumer, provider.name, latest.sha))[0];
-      rows.push({
-        consumer,
-        provider: provider.name,
-        latest,
-        ...(verification === undefined ? {} : { verification }),
-      });
-    }
-  }
-  return rows.sort((a, b) => a.consumer.localeCompare(b.consumer) || a.provider.localeCompare(b.provider));
-}
-
 function status(v: { success: boolean; id?: number } | null | undefined): Html {
   if (v === null || v === undefined) return html`<span class="status unknown">not verified</span>`;
   const label = v.success
@@ -70,7 +43,7 @@ const contractHref = (provider: string, consumer: string, version?: string) =>
   `/ui/contracts/provider/${enc(provider)}/consumer/${enc(consumer)}${version === undefined ? '' : `/version/${enc(version)}`}`;
 
 async function indexPage(store: Store, now: number): Promise<string> {
-  const rows = await integrations(store);
+  const rows = await store.integrationSummaries();
   const verified = rows.filter((r) => r.verification?.success === true).length;
   const failed = rows.filter((r) => r.verification?.success === false).length;
   const body = html`<h1>Integrations</h1>
@@ -101,7 +74,7 @@ ${
 }
 
 async function networkPage(store: Store): Promise<string> {
-  const rows = await integrations(store);
+  const rows = await store.integrationSummaries();
   const nodes = [...new Set(rows.flatMap((r) => [r.consumer, r.provider]))];
   const edges: Edge[] = rows.map((r) => ({
     consumer: r.consumer,
