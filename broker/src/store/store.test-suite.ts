@@ -1172,10 +1172,10 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       const expected = [];
       for (const provider of await store.listPacticipants())
         for (const consumer of await store.consumersOf(provider.name)) {
-          const { content: _, ...latest } = (await store.latestPact(consumer, provider.name)) ?? {
-            content: '',
-          };
-          const [verification] = await store.verificationsFor(consumer, provider.name, latest.sha ?? '');
+          const found = await store.latestPact(consumer, provider.name);
+          if (found === undefined) throw new Error(`${consumer} has no latest pact with ${provider.name}`);
+          const { content: _, ...latest } = found;
+          const [verification] = await store.verificationsFor(consumer, provider.name, latest.sha);
           expected.push({
             consumer,
             provider: provider.name,
