@@ -696,8 +696,9 @@ export class PostgresStore implements Store {
 
   async integrationSummaries(): Promise<IntegrationSummary[]> {
     // The pair before l's: the newest publication of l's consumer with the next lower provider, else
-    // of the next lower consumer. LATERAL with LIMIT keeps it a probe per pair: written as a join on a
-    // scalar subquery (as SQLite's), the planner hashed every publication to join one row.
+    // of the next lower consumer. LATERAL with LIMIT keeps each a probe per pair: written as joins on
+    // scalar subqueries (as SQLite's), the planner hashed every publication to join one row, and read
+    // verifications whole (verifications_pkey end to end) to join each pair's newest.
     const columns = 'pp.consumer_id, pp.provider_id, pp.consumer_version_id, pp.sha, pp.created_at';
     const pairBefore = `CROSS JOIN LATERAL (
       (SELECT ${columns} FROM pact_publications pp WHERE pp.consumer_id = l.consumer_id AND pp.provider_id < l.provider_id
