@@ -41,6 +41,7 @@ describe('the built packages', () => {
       'const pairs = [',
       "  ['@treaty/core', './core/dist/index.js'],",
       "  ['@treaty/core/provider', './core/dist/provider/index.js'],",
+      "  ['@treaty/broker', './broker/dist/index.js'],",
       "  ['@treaty/cli', './cli/dist/index.js'],",
       '];',
       'const names = {};',
