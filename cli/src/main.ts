@@ -2,6 +2,7 @@ import { Command as Cli, CommanderError } from './commander.js';
 import type { CliIo } from './io.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
+import { PROGRAM } from './help.js';
 import { VERSION } from './version.js';
 
 // The one entry: it parses the command line with commander, runs the command, and maps every error
@@ -41,14 +42,17 @@ function usageMessage(error: CommanderError, cli: Cli): string {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
-/** The program: every command's name and summary; `load` adds one command's options. */
+/**
+ * The program: every command's name and summary; `load` adds one command's options. (The binary
+ * prints `treaty --help` from help.ts without it.)
+ */
 function program(io: CliIo): Cli {
   const cli = new Cli('treaty')
-    .description('treaty — consumer-driven contract testing that speaks Pact')
-    .usage('<command> [options]')
-    .version(VERSION, '-v, --version', 'print the version')
-    .helpOption('-h, --help', 'show help (also: treaty <command> --help)')
-    .helpCommand('help [command]', 'show the help of a command')
+    .description(PROGRAM.description)
+    .usage(PROGRAM.usage)
+    .version(VERSION, PROGRAM.version.flags, PROGRAM.version.description)
+    .helpOption(PROGRAM.help.flags, PROGRAM.help.description)
+    .helpCommand(PROGRAM.helpCommand.term, PROGRAM.helpCommand.description)
     // Options after a command's name are that command's: `can-i-deploy --version 1` is not ours.
     .enablePositionalOptions()
     .exitOverride()

@@ -13,7 +13,7 @@ import { runProcess } from '../support/process.js';
 // is checked on the built binary as a process and in-process through main().
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'cli/dist/bin.js');
+const bin = join(root, 'cli/bin/treaty.js');
 
 let server: Server;
 let url = '';

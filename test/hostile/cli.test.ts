@@ -12,7 +12,7 @@ import { main } from '@treaty/cli';
 // and neither print a stack trace nor call itself an internal error.
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'cli/dist/bin.js');
+const bin = join(root, 'cli/bin/treaty.js');
 const long = 'x'.repeat(10_000);
 
 interface Fixtures {

@@ -130,7 +130,7 @@ describe('pactflow publish-provider-contract against a Treaty broker', () => {
       '--broker-base-url',
       broker.url,
     ];
-    const bin = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
+    const bin = fileURLToPath(new URL('../../cli/bin/treaty.js', import.meta.url));
     const ours = await runProcess(process.execPath, [bin, ...flags('pet-5')]);
     expect(ours.code, ours.output).toBe(0);
     expect(ours.stdout).toContain('Published provider contract for pet-api version pet-5');

@@ -112,7 +112,7 @@ describe('verifyProvider({ openapi }) against a document nobody here wrote', () 
 });
 
 describe('treaty verify --openapi, the CLI as a process', () => {
-  const bin = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
+  const bin = fileURLToPath(new URL('../../cli/bin/treaty.js', import.meta.url));
   const treaty = (...args: string[]) =>
     runProcess(process.execPath, [bin, 'verify', ...args], { env: { ...process.env, NO_COLOR: '1' } });
 

@@ -1,4 +1,4 @@
-import { Option, type Command as Cli } from 'commander';
+import { type Command as Cli, Option } from '../../commander.js';
 import { TreatyError } from '@treaty/core';
 import type { Command, OptionValues } from '../../command.js';
 import { brokerCall, type BrokerConnection } from '../../broker-client.js';

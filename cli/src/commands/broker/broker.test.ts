@@ -49,15 +49,17 @@ function stop(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   });
 }
 
-/** Runs `treaty broker …` that is expected to fail at once: its exit code and what it printed. */
+/**
+ * Runs `treaty broker …` that is expected to fail at once: its exit code and what it printed. It runs
+ * in a folder of its own: without --database the broker opens ./treaty-broker.sqlite, and one left in
+ * the shared temporary folder (by another checkout, at a newer schema) failed these runs with exit 1.
+ */
 function failBroker(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; err: string }> {
-  const child = spawn(process.execPath, [bin, 'broker', ...args], {
-    cwd: tmpdir(),
-    env: { ...process.env, ...env },
-  });
+  const cwd = mkdtempSync(join(tmpdir(), 'treaty-broker-fail-'));
+  const child = spawn(process.execPath, [bin, 'broker', ...args], { cwd, env: { ...process.env, ...env } });
   let err = '';
   child.stdout.on('data', (d: Buffer) => (err += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
