@@ -6,7 +6,6 @@ export type { HeavyRequestOptions } from './http/heavy-requests.js';
 export type { WebhookOptions } from './webhooks/settings.js';
 export { parseRetrySchedule, splitList } from './webhooks/settings.js';
 export { SqliteStore, contentSha } from './store/sqlite/sqlite-store.js';
-export { PostgresStore } from './store/postgres/postgres-store.js';
 export { openStore } from './store/open.js';
 export type { PoolOptions } from './store/postgres/connection.js';
 export { checkDatabaseSetting, isPostgresUrl, redactDatabaseUrl } from './store/database-url.js';

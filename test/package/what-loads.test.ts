@@ -113,4 +113,10 @@ describe('what each entry loads', () => {
     expect(modules.filter((m) => heavy.some((h) => m.startsWith(h)))).toEqual([]);
     expect(files.length).toBeLessThanOrEqual(4);
   });
+
+  it('@treaty/broker loads node-postgres only for a PostgreSQL database', () => {
+    const { modules } = loaded(['--input-type=module', '-e', "await import('@treaty/broker')"]);
+    expect(modules).toContain('broker/src/store/sqlite/sqlite-store.ts');
+    expect(modules.filter((m) => /^node_modules\/pg(-[a-z]+)?\/|store\/postgres\//.test(m))).toEqual([]);
+  });
 });

@@ -1,6 +1,5 @@
 import { checkDatabaseSetting, isPostgresUrl } from './database-url.js';
 import type { PoolOptions } from './postgres/connection.js';
-import { PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './types.js';
 
@@ -11,5 +10,8 @@ import type { Store } from './types.js';
  */
 export async function openStore(database: string, pool: PoolOptions = {}): Promise<Store> {
   checkDatabaseSetting(database);
-  return isPostgresUrl(database) ? PostgresStore.open(database, pool) : SqliteStore.open(database);
+  if (!isPostgresUrl(database)) return SqliteStore.open(database);
+  // node-postgres loads only for a PostgreSQL broker (it takes 45-90 ms to load here).
+  const { PostgresStore } = await import('./postgres/postgres-store.js');
+  return PostgresStore.open(database, pool);
 }
