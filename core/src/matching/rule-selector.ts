@@ -1,4 +1,4 @@
-import type { RuleList } from '../contract/model.js';
+import type { MatchingRule, RuleList } from '../contract/model.js';
 import { parsePathExpression, pathWeight, type Location, type PathToken } from '../contract/path-expr.js';
 
 /** The rule list that applies at a location, and whether it reached there by cascading. */
@@ -73,6 +73,20 @@ export class RuleCursor {
   private readonly indexSensitive: boolean;
   /** The rules that apply here, and whether they reached here by cascading (one object per cursor). */
   readonly selected: SelectedRules | undefined;
+  /**
+   * The rules a JSON node here applies: those about a collection as a whole (its keys, its
+   * variants) do not cascade to its members, and a list of equality rules alone is left out
+   * (undefined), for plain comparison checks it.
+   */
+  readonly applied: RuleList | undefined;
+  /** Some applied rule reads how the actual number was written (`integer`, `decimal`). */
+  readonly readsNumberForm: boolean;
+  /**
+   * What applies to the whole subtree here when no rule path reaches below it: `plain` when no
+   * rule does (only equality), `type` when the same cascaded type rules apply to every node in
+   * it; undefined otherwise.
+   */
+  readonly subtree: 'plain' | 'type' | undefined;
 
   private constructor(
     private readonly depth: number,
@@ -85,6 +99,18 @@ export class RuleCursor {
       const t = p.tokens[depth];
       return t !== undefined && (t.kind === 'index' || (t.kind === 'field' && /^\d+$/.test(t.name)));
     });
+    const applied = this.selected === undefined ? undefined : applying(this.selected);
+    this.applied = applied;
+    this.readsNumberForm =
+      applied?.rules.some((r) => r.match === 'integer' || r.match === 'decimal') ?? false;
+    this.subtree =
+      pending.length > 0
+        ? undefined
+        : applied === undefined
+          ? 'plain'
+          : this.selected?.cascaded === true && applied.rules.every((r) => r.match === 'type')
+            ? 'type'
+            : undefined;
   }
 
   /**
@@ -158,3 +184,23 @@ export class RuleCursor {
 
 const rootCache = new WeakMap<Record<string, RuleList>, RuleCursor>();
 const contentCache = new Map<string, RuleCursor>();
+
+const structural = new Set<MatchingRule['match']>(['equality']);
+const collectionRules = new Set<MatchingRule['match']>(['eachKey', 'eachValue', 'arrayContains']);
+
+/**
+ * The rules a JSON node applies: those about a collection as a whole (its keys, its variants) do
+ * not cascade to its members; undefined when only equality applies, which plain comparison checks.
+ */
+function applying(sel: SelectedRules): RuleList | undefined {
+  const effective = sel.cascaded ? withoutCollectionRules(sel.list) : sel.list;
+  return effective === undefined || effective.rules.every((r) => structural.has(r.match))
+    ? undefined
+    : effective;
+}
+
+function withoutCollectionRules(list: RuleList): RuleList | undefined {
+  if (!list.rules.some((r) => collectionRules.has(r.match))) return list;
+  const rules = list.rules.filter((r) => !collectionRules.has(r.match));
+  return rules.length === 0 ? undefined : { combine: list.combine, rules };
+}
