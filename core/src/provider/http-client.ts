@@ -71,11 +71,14 @@ interface Connection {
   /** Set once the connection has answered a request: a reused one may have been closed meanwhile. */
   reused: boolean;
   /**
-   * The deadline of the exchange it serves: one timer per connection, re-armed for each exchange
-   * (cheaper than a timer per request). It is unref'd: an exchange in flight keeps the process
-   * alive through its socket, and a timer that fires with no exchange late does nothing.
+   * When the exchange it serves must be over (performance.now() time), and one timer per
+   * connection that checks it: the timer is set again only when it would fire after a deadline
+   * (cheaper than a timer, or a timer's refresh, per request). It is unref'd: an exchange in
+   * flight keeps the process alive through its socket, and a timer that fires with no exchange
+   * late does nothing.
    */
-  deadline: { timer: NodeJS.Timeout; ms: number } | undefined;
+  deadlineAt: number;
+  timer: { handle: NodeJS.Timeout; at: number } | undefined;
 }
 
 // Idle keep-alive connections per origin, and how many serve a request now: a new connection per
@@ -103,14 +106,46 @@ interface Target {
   origin: string;
 }
 const targets = new Map<string, Target>();
+// The targets of origins (`http://127.0.0.1:8080`), for URLs whose path needs no parsing.
+const origins = new Map<string, Target>();
 
+// A path and query the URL parser leaves as they are: no dot segments, percent signs, spaces,
+// quotes, backslashes, fragments or other characters it would encode or resolve (an empty query
+// it drops is refused beside this).
+const plainPath = /^\/(?:[\w\-~!$&()*+,;=:@/?]|\.(?![./?]|$))*$/;
+
+/**
+ * The target of a URL. A provider's URLs differ only in their paths, so the origin is parsed once
+ * and a plain path (see `plainPath`) is taken as written, as the URL parser would take it.
+ */
 function targetOf(url: string): Target {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  if (slash > 0) {
+    const path = url.slice(slash);
+    if (plainPath.test(path) && !path.endsWith('?')) {
+      const origin = url.slice(0, slash);
+      let base = origins.get(origin);
+      if (base === undefined && /^https?:\/\/[\w.\-:[\]]+$/i.test(origin)) {
+        base = parseTarget(`${origin}/`);
+        if (origins.size >= 256) origins.clear();
+        origins.set(origin, base);
+      }
+      if (base !== undefined) return { ...base, path };
+    }
+  }
   let target = targets.get(url);
   if (target !== undefined) return target;
+  target = parseTarget(url);
+  if (targets.size >= 256) targets.clear();
+  targets.set(url, target);
+  return target;
+}
+
+function parseTarget(url: string): Target {
   const u = new URL(url);
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw new Error(`${u.protocol} URLs are not supported; use http:// or https://`);
-  target = {
+  return {
     protocol: u.protocol,
     host: u.host,
     hostname: u.hostname.replace(/^\[|\]$/g, ''),
@@ -118,9 +153,6 @@ function targetOf(url: string): Target {
     path: `${u.pathname}${u.search}`,
     origin: `${u.protocol}//${u.host}`,
   };
-  if (targets.size >= 256) targets.clear();
-  targets.set(url, target);
-  return target;
 }
 
 /**
@@ -263,7 +295,18 @@ function connection(u: Target, fresh: boolean): Connection | Promise<Connection>
   }
   const host = u.hostname;
   const port = u.port;
-  if (u.protocol === 'http:') return opened(connect({ host, port }), origin);
+  if (u.protocol === 'http:') {
+    let conn: Connection | undefined;
+    const onread = {
+      buffer: readBuffer,
+      callback: (n: number): boolean => {
+        if (conn !== undefined) read(conn, readBuffer.subarray(0, n));
+        return true;
+      },
+    };
+    conn = opened(connect({ host, port, onread }), origin);
+    return conn;
+  }
   if (tls === undefined) {
     return import('node:tls').then((m) => {
       tls = m.connect;
@@ -271,24 +314,43 @@ function connection(u: Target, fresh: boolean): Connection | Promise<Connection>
     });
   }
   // A certificate names a host, never an address: no server name for an IP, as node:https does.
-  return opened(tls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}) }), origin);
+  const conn = opened(tls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}) }), origin);
+  conn.socket.on('data', (chunk: Buffer) => read(conn, chunk));
+  return conn;
 }
 
-/** A new connection: its socket's events go to the exchange it serves, or close it while idle. */
+/** The bytes of a read go to the exchange the connection serves. */
+function read(conn: Connection, bytes: Buffer): void {
+  if (conn.exchange !== undefined) conn.exchange.data(bytes);
+  // Bytes no request asked for: the connection is out of step, so it is not used again.
+  else conn.socket.destroy();
+}
+
+/*
+ * Every plain connection reads into this one buffer, through the socket's onread option rather
+ * than its stream of 'data' chunks (which cost a buffer and a stream's bookkeeping per read; TLS
+ * sockets keep them). Reads are handed over one at a time, and an exchange copies what it keeps
+ * before the next one comes.
+ */
+const readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
+
+/** A new connection: its socket's events go to the exchange it serves. */
 function opened(socket: Socket, origin: string): Connection {
   socket.setNoDelay(true);
-  const conn: Connection = { socket, origin, exchange: undefined, reused: false, deadline: undefined };
-  socket.on('data', (chunk: Buffer) => {
-    if (conn.exchange !== undefined) conn.exchange.data(chunk);
-    // Bytes no request asked for: the connection is out of step, so it is not used again.
-    else socket.destroy();
-  });
+  const conn: Connection = {
+    socket,
+    origin,
+    exchange: undefined,
+    reused: false,
+    deadlineAt: 0,
+    timer: undefined,
+  };
   socket.on('end', () => conn.exchange?.end());
   socket.on('error', (error: NodeJS.ErrnoException) =>
     conn.exchange?.fail(new Error(error.code ?? error.message)),
   );
   socket.on('close', () => {
-    if (conn.deadline !== undefined) clearTimeout(conn.deadline.timer);
+    if (conn.timer !== undefined) clearTimeout(conn.timer.handle);
     conn.exchange?.closed();
     const list = idle.get(origin);
     const at = list?.indexOf(conn) ?? -1;
@@ -372,8 +434,12 @@ interface Sent {
   close: boolean;
 }
 
-/** Reads one answer from a connection's chunks and settles once it is whole, failed or late. */
+/**
+ * Reads one answer from a connection's reads and settles once it is whole, failed or late. A read
+ * is lent for the call only (the connections share one buffer): what is kept is copied.
+ */
 class Exchange {
+  /** The start of a head or chunk-size line that has not all come yet (a copy). */
   #buffer: Buffer | undefined;
   #gotBytes = false;
   #status = 0;
@@ -383,7 +449,8 @@ class Exchange {
   #remaining = 0;
   /** Chunked bodies: reading a size line, chunk data, the CRLF after it, or the trailers. */
   #chunkState: 'size' | 'data' | 'crlf' | 'trailers' = 'size';
-  #chunks: Buffer[] = [];
+  /** The body's bytes so far, each piece a copy. */
+  #chunks: Uint8Array[] = [];
   #size = 0;
   #reusable = true;
   #settled = false;
@@ -437,7 +504,7 @@ class Exchange {
             const lf = buf.indexOf(10);
             if (lf !== -1 && buf[lf - 1] !== 13) throw new Error('HPE_CR_EXPECTED');
             if (buf.length > maxHeaderSize) throw new Error('HPE_HEADER_OVERFLOW');
-            this.#buffer = buf;
+            this.#buffer = Buffer.from(buf);
             return;
           }
           if (end > maxHeaderSize) throw new Error('HPE_HEADER_OVERFLOW');
@@ -547,7 +614,7 @@ class Exchange {
       const eol = rest.indexOf('\r\n');
       if (eol === -1) {
         if (rest.length > maxHeaderSize) throw new Error('HPE_CHUNK_EXTENSIONS_OVERFLOW');
-        this.#buffer = rest;
+        this.#buffer = Buffer.from(rest);
         return Buffer.alloc(0);
       }
       const line = rest.toString('latin1', 0, eol);
@@ -576,18 +643,24 @@ class Exchange {
       this.#chunks = [];
       throw this.tooLarge();
     }
-    this.#chunks.push(bytes);
+    const copy = new Uint8Array(bytes.length);
+    copy.set(bytes);
+    this.#chunks.push(copy);
   }
 
   /** The answer is whole; `extra` bytes after it leave the connection out of step. */
   #finish(extra: boolean): void {
     if (this.#settled) return;
     this.#settled = true;
-    const body = new Uint8Array(this.#size);
-    let at = 0;
-    for (const c of this.#chunks) {
-      body.set(c, at);
-      at += c.length;
+    // Most bodies come in one read, and their copy is the body.
+    let body = this.#chunks.length === 1 ? (this.#chunks[0] as Uint8Array) : undefined;
+    if (body === undefined) {
+      body = new Uint8Array(this.#size);
+      let at = 0;
+      for (const c of this.#chunks) {
+        body.set(c, at);
+        at += c.length;
+      }
     }
     const rawHeaders = this.#rawHeaders;
     let headers: IncomingHttpHeaders | undefined;
@@ -653,20 +726,30 @@ function timeoutError(sent: Sent): TreatyError {
   );
 }
 
-/** Starts the deadline of the exchange a connection now serves: `ms` from now. */
-function arm(conn: Connection, ms: number): void {
-  const deadline = conn.deadline;
-  if (deadline !== undefined && deadline.ms === ms) {
-    deadline.timer.refresh();
-    return;
-  }
-  if (deadline !== undefined) clearTimeout(deadline.timer);
-  const timer = setTimeout(() => {
-    const exchange = conn.exchange;
-    exchange?.fail(timeoutError(exchange.sent));
-  }, ms);
-  timer.unref();
-  conn.deadline = { timer, ms };
+/** Starts the deadline of the exchange a connection now serves: `ms` after `now`. */
+function arm(conn: Connection, now: number, ms: number): void {
+  const at = now + ms;
+  conn.deadlineAt = at;
+  // A timer that fires by then checks (and sets itself again for what is left): it need not move.
+  if (conn.timer !== undefined && conn.timer.at <= at) return;
+  if (conn.timer !== undefined) clearTimeout(conn.timer.handle);
+  schedule(conn, at);
+}
+
+function schedule(conn: Connection, at: number): void {
+  const handle = setTimeout(
+    () => {
+      conn.timer = undefined;
+      const exchange = conn.exchange;
+      if (exchange === undefined) return;
+      // The deadline of a later exchange than the one it was set for: wait for what is left of it.
+      if (performance.now() < conn.deadlineAt) schedule(conn, conn.deadlineAt);
+      else exchange.fail(timeoutError(exchange.sent));
+    },
+    Math.max(0, Math.ceil(at - performance.now())),
+  );
+  handle.unref();
+  conn.timer = { handle, at };
 }
 
 /**
@@ -699,7 +782,7 @@ export async function send(url: string, options: SendOptions): Promise<ClientRes
       try {
         return await new Promise<ClientResponse>((resolve, reject) => {
           conn.exchange = new Exchange(conn, sent, resolve, reject);
-          arm(conn, ms);
+          arm(conn, performance.now(), ms);
           conn.socket.write(bytes);
         });
       } catch (error) {
