@@ -546,7 +546,7 @@ class Exchange {
     if (status === null) throw new Error('HPE_INVALID_CONSTANT');
     const code = Number(status[2]);
     const rawHeaders: string[] = [];
-    // Only what decides how the answer ends is looked at here; the headers object is made on demand.
+    // Only what decides how the answer ends is looked at here; the headers object is made at the end.
     let lengths: string[] | undefined;
     let connection = '';
     let te: string | undefined;
@@ -556,7 +556,7 @@ class Exchange {
       const colon = text.indexOf(':', at);
       if (colon <= at || colon > end) throw new Error('HPE_INVALID_HEADER_TOKEN');
       const name = text.slice(at, colon);
-      if (!token.test(name)) throw new Error('HPE_INVALID_HEADER_TOKEN');
+      if (!isToken(name)) throw new Error('HPE_INVALID_HEADER_TOKEN');
       // Spaces and tabs around the value are not part of it (RFC 9110 5.5); other bytes are kept.
       let from = colon + 1;
       let to = end;
@@ -663,18 +663,10 @@ class Exchange {
       }
     }
     const rawHeaders = this.#rawHeaders;
-    let headers: IncomingHttpHeaders | undefined;
+    // Made now: an object literal with a getter (to make it on demand) cost more than making it.
     this.done(
       undefined,
-      {
-        status: this.#status,
-        get headers(): IncomingHttpHeaders {
-          headers ??= headersOf(rawHeaders);
-          return headers;
-        },
-        rawHeaders,
-        body,
-      },
+      { status: this.#status, headers: headersOf(rawHeaders), rawHeaders, body },
       this.#reusable && !extra,
     );
   }

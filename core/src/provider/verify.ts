@@ -274,8 +274,9 @@ async function changeStates(
       }
       if (res.status < 200 || res.status > 299)
         throw new Error(`the state change URL answered ${res.status} for '${state.name}' (${action})`);
-      const text = decoder.decode(res.body);
-      if (action === 'setup' && text.trim().startsWith('{')) {
+      // What setup answers may hold values for ProviderState generators; teardown's is not read.
+      const text = action === 'setup' ? decoder.decode(res.body) : '';
+      if (text.trim().startsWith('{')) {
         try {
           Object.assign(values, JSON.parse(text) as Record<string, unknown>);
         } catch {
@@ -376,7 +377,7 @@ async function verifyHttp(
   stateValues: Record<string, unknown>,
   warnings: string[],
 ): Promise<{ response: HttpResponse; request: ProviderRequest }> {
-  const base = requireBaseUrl(options, `the HTTP interaction '${interaction.description}'`);
+  const base = requireBaseUrl(options, () => `the HTTP interaction '${interaction.description}'`);
   let request = buildRequest(
     interaction.request,
     { mode: 'provider', providerState: stateValues, onWarning: (w) => warnings.push(w) },
@@ -429,12 +430,13 @@ function messageFrom(value: unknown, metadata: Record<string, unknown> = {}): Me
   };
 }
 
-function requireBaseUrl(options: VerifyOptions, what: string): string {
-  if (options.providerBaseUrl === undefined)
+function requireBaseUrl(options: VerifyOptions, what: () => string): string {
+  const url = options.providerBaseUrl;
+  if (url === undefined)
     throw new Error(
-      `${what} needs the running provider, but no providerBaseUrl (--provider-base-url) was given`,
+      `${what()} needs the running provider, but no providerBaseUrl (--provider-base-url) was given`,
     );
-  return options.providerBaseUrl.replace(/\/+$/, '');
+  return url.endsWith('/') ? url.replace(/\/+$/, '') : url;
 }
 
 async function produceMessage(
@@ -463,7 +465,7 @@ async function produceMessage(
   // JSON in Pact-Message-Metadata.
   const base = requireBaseUrl(
     options,
-    `the message '${interaction.description}' has no producer in messageProviders, so it`,
+    () => `the message '${interaction.description}' has no producer in messageProviders, so it`,
   );
   const res = await send(base, {
     method: 'POST',
