@@ -155,6 +155,23 @@ describe('send: what goes out', () => {
     expect(s.requests[1]).toMatch(/^POST \/empty HTTP\/1\.1\r\n[\s\S]*Content-Length: 0\r\n\r\n$/);
   });
 
+  it('writes the head as latin1 and a body as UTF-8, whether or not the body is ASCII', async () => {
+    const s = await raw(() => ok(''));
+    const headers = { 'X-L': 'caf\u00e9' };
+    await send(s.url, { ...get, method: 'POST', headers, body: 'plain' });
+    await send(s.url, { ...get, method: 'POST', headers, body: 'caf\u00e9 \u{1f600}' });
+    await send(s.url, { ...get, method: 'POST', headers, body: new TextEncoder().encode('bytes') });
+    await send(s.url, { ...get, method: 'PUT', headers: { 'Transfer-Encoding': 'gzip' }, body: 'z' });
+    // The raw server keeps each byte as one latin1 character.
+    const bytes = (r: string | undefined) => Buffer.from(r ?? '', 'latin1');
+    expect(s.requests[0]).toMatch(/^POST \/ HTTP\/1\.1\r\nX-L: caf\u00e9\r\ncontent-length: 5\r\n/);
+    expect(s.requests[0]).toMatch(/\r\n\r\nplain$/);
+    expect(bytes(s.requests[1]).subarray(-10).toString('utf8')).toBe('caf\u00e9 \u{1f600}');
+    expect(s.requests[1]).toMatch(/X-L: caf\u00e9\r\ncontent-length: 10\r\n/);
+    expect(s.requests[2]).toMatch(/content-length: 5\r\n[\s\S]*\r\n\r\nbytes$/);
+    expect(s.requests[3]).toMatch(/^PUT \/ HTTP\/1\.1\r\nTransfer-Encoding: gzip\r\ncontent-length: 1\r\n/);
+  });
+
   it('keeps one header per name whatever its case, the last value where the first was', async () => {
     const s = await raw(() => ok(''));
     await send(s.url, { ...get, headers: { Accept: 'text/plain', 'X-A': '1', accept: 'application/json' } });

@@ -189,7 +189,7 @@ function isToken(name: string): boolean {
  * The request's bytes, head and body in one buffer, as node:http wrote them, and whether it asks for
  * the connection to close; throws a TypeError as node:http did.
  */
-function requestBytes(u: Target, options: SendOptions): { bytes: Buffer; close: boolean } {
+function requestBytes(u: Target, options: SendOptions): { bytes: Buffer | string; close: boolean } {
   const method = options.method;
   if (!isToken(method)) throw new TypeError(`Method must be a valid HTTP token ["${method}"]`);
   const path = u.path;
@@ -220,7 +220,8 @@ function requestBytes(u: Target, options: SendOptions): { bytes: Buffer; close: 
   for (const name of Object.keys(options.headers)) set(name, String(options.headers[name]));
   let body: Uint8Array | string | undefined = options.body;
   const te = headerOf('transfer-encoding');
-  if (te !== undefined && /(?:^|,)\s*chunked\s*$/i.test(te)) {
+  const chunked = te !== undefined && /(?:^|,)\s*chunked\s*$/i.test(te);
+  if (chunked) {
     // Asked for chunked: the body goes as one chunk, and no length is declared beside it.
     const size = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     body =
@@ -231,8 +232,9 @@ function requestBytes(u: Target, options: SendOptions): { bytes: Buffer; close: 
             Buffer.from(body as Uint8Array | string),
             Buffer.from('\r\n0\r\n\r\n'),
           ]);
-  } else if (body !== undefined)
-    set('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length));
+  }
+  const size = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (body !== undefined && !chunked) set('content-length', String(size));
   if (headerOf('host') === undefined) set('Host', u.host);
   let head = `${method} ${path} HTTP/1.1\r\n`;
   for (let i = 0; i < names.length; i++) head += `${names[i]}: ${values[i]}\r\n`;
@@ -246,13 +248,17 @@ function requestBytes(u: Target, options: SendOptions): { bytes: Buffer; close: 
   )
     head += 'Content-Length: 0\r\n';
   head += '\r\n';
-  // One buffer, one write: the head and the body go to the kernel together.
-  const size = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  const close = connection !== undefined && /\bclose\b/i.test(connection);
+  // One write: the head and the body go to the kernel together. A body of ASCII text (as long in
+  // UTF-8 as in characters) goes with the head as one latin1 string, which the socket writes
+  // without a buffer of ours; other bodies go in one buffer.
+  if (body === undefined) return { bytes: head, close };
+  if (typeof body === 'string' && size === body.length) return { bytes: head + body, close };
   const bytes = Buffer.allocUnsafe(head.length + size);
   bytes.write(head, 0, 'latin1');
   if (typeof body === 'string') bytes.write(body, head.length, 'utf8');
-  else if (body !== undefined) bytes.set(body, head.length);
-  return { bytes, close: connection !== undefined && /\bclose\b/i.test(connection) };
+  else bytes.set(body, head.length);
+  return { bytes, close };
 }
 
 /**
@@ -775,7 +781,7 @@ export async function send(url: string, options: SendOptions): Promise<ClientRes
         return await new Promise<ClientResponse>((resolve, reject) => {
           conn.exchange = new Exchange(conn, sent, resolve, reject);
           arm(conn, performance.now(), ms);
-          conn.socket.write(bytes);
+          conn.socket.write(bytes, 'latin1');
         });
       } catch (error) {
         // Settled exchanges leave their connection; one still there failed outside of reading.
