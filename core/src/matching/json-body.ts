@@ -59,7 +59,9 @@ class JsonComparer {
     if (cur === undefined || list === undefined) return this.plain(exp, act, cur);
     if (Array.isArray(exp) && Array.isArray(act))
       return this.arrayWithRules(exp, act, list, cur.selected?.cascaded === true, cur);
-    if (isObj(exp) && isObj(act)) return this.objectWithRules(exp, act, list, cur);
+    // Type rules pass an object for an object and constrain no keys: its members decide.
+    if (isObj(exp) && isObj(act))
+      return cur.typeOnly ? this.maps(exp, act, cur) : this.objectWithRules(exp, act, list, cur);
     // Only integer and decimal read how the actual number was written.
     const ctx =
       cur.readsNumberForm && parent !== undefined && typeof act === 'number' && isFloatLiteral(parent, key)

@@ -81,6 +81,8 @@ export class RuleCursor {
   readonly applied: RuleList | undefined;
   /** Some applied rule reads how the actual number was written (`integer`, `decimal`). */
   readonly readsNumberForm: boolean;
+  /** Every applied rule is `type` (with or without a minimum or maximum). */
+  readonly typeOnly: boolean;
   /**
    * What applies to the whole subtree here when no rule path reaches below it: `plain` when no
    * rule does (only equality), `type` when the same cascaded type rules apply to every node in
@@ -103,12 +105,13 @@ export class RuleCursor {
     this.applied = applied;
     this.readsNumberForm =
       applied?.rules.some((r) => r.match === 'integer' || r.match === 'decimal') ?? false;
+    this.typeOnly = applied?.rules.every((r) => r.match === 'type') ?? false;
     this.subtree =
       pending.length > 0
         ? undefined
         : applied === undefined
           ? 'plain'
-          : this.selected?.cascaded === true && applied.rules.every((r) => r.match === 'type')
+          : this.selected?.cascaded === true && this.typeOnly
             ? 'type'
             : undefined;
   }
