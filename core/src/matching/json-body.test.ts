@@ -349,6 +349,86 @@ describe('rules that several interactions carry', () => {
   });
 });
 
+describe('rule maps looked up one after another', () => {
+  it('tell maps apart that differ in one value from the map before', () => {
+    // Each map is compared with the last one looked up; any difference must give its own verdicts.
+    const rule = (match: Record<string, unknown>) =>
+      ({ combine: 'AND' as const, rules: [match] }) as RuleList;
+    const body = { items: [{ sku: 'A-1', n: 1 }] };
+    const one = { items: [{ sku: 'A-1', n: 1.5 }] };
+    const steps: Array<[Record<string, RuleList>, unknown, string[]]> = [
+      [{ '$.items': rule({ match: 'type', min: 1 }) }, one, []],
+      [{ '$.items': rule({ match: 'type', min: 2 }) }, one, ['$.body.items type']],
+      [{ '$.items[0].sku': rule({ match: 'type' }) }, one, ['$.body.items[0].n equality']],
+      [{ '$.items[0].n': rule({ match: 'type' }) }, one, []],
+      [{ '$.items[0].n': rule({ match: 'type' }), '$.items[0].sku': rule({ match: 'type' }) }, one, []],
+      [
+        { '$.items[0].n': rule({ match: 'integer' }), '$.items[0].sku': rule({ match: 'type' }) },
+        one,
+        ['$.body.items[0].n integer'],
+      ],
+      [{ '$.items[0].n': rule({ match: 'integer' }) }, one, ['$.body.items[0].n integer']],
+      // Two paths as specific as each other: the first written wins, so the order tells maps apart.
+      [
+        { '$.items[*].n': rule({ match: 'integer' }), '$.*[0].n': rule({ match: 'number' }) },
+        one,
+        ['$.body.items[0].n integer'],
+      ],
+      [{ '$.*[0].n': rule({ match: 'number' }), '$.items[*].n': rule({ match: 'integer' }) }, one, []],
+      [{ '$.items[0].sku': rule({ match: 'type' }) }, one, ['$.body.items[0].n equality']],
+      [{ '$.items': rule({ match: 'type', min: 1 }), '$.items[*].n': rule({ match: 'number' }) }, one, []],
+      [
+        { '$.items': rule({ match: 'type', min: 1 }), '$.items[*].n': rule({ match: 'integer' }) },
+        one,
+        ['$.body.items[0].n integer'],
+      ],
+      [
+        { '$.items[*].n': rule({ match: 'integer' }), '$.items': rule({ match: 'type', min: 1 }) },
+        one,
+        ['$.body.items[0].n integer'],
+      ],
+      [{ '$.items[*].sku': rule({ match: 'regex', regex: 'A-\\d' }) }, body, []],
+      [{ '$.items[*].sku': rule({ match: 'regex', regex: 'B-\\d' }) }, body, ['$.body.items[0].sku regex']],
+      [
+        {
+          '$.items[*].sku': { combine: 'OR', rules: [{ match: 'regex', regex: 'B-\\d' }, { match: 'type' }] },
+        },
+        body,
+        [],
+      ],
+      [
+        {
+          '$.items[*].sku': {
+            combine: 'AND',
+            rules: [{ match: 'regex', regex: 'B-\\d' }, { match: 'type' }],
+          },
+        },
+        body,
+        ['$.body.items[0].sku regex'],
+      ],
+      [
+        { '$.items[*].sku': { combine: 'AND', rules: [{ match: 'regex', regex: 'B-\\d' }] } },
+        body,
+        ['$.body.items[0].sku regex'],
+      ],
+      [{ '$.items[*].sku': { combine: 'AND', rules: [] } }, body, []],
+    ];
+    for (let round = 0; round < 2; round++)
+      for (const [rules, actual, found] of steps) {
+        const got = compareJson(body, actual as JsonValue, {
+          allowUnexpectedKeys: true,
+          rules: structuredClone(rules),
+          part: 'body',
+          prefix: '$.body',
+        });
+        expect(
+          got.map((m) => `${m.path} ${m.rule}`),
+          JSON.stringify(rules),
+        ).toEqual(found);
+      }
+  });
+});
+
 describe('a subtree checked whole before it is walked', () => {
   function prng(seed: number): () => number {
     let s = seed >>> 0;

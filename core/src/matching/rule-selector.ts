@@ -126,13 +126,19 @@ export class RuleCursor {
     // Interactions of one contract often carry the same rules in maps of their own: they share one
     // cursor tree, built (and walked into) once. (Plain JSON text is the key: whether a number in a
     // rule was written 1.0 or 1 changes no verdict, for only the actual value's form is checked.)
-    const key = JSON.stringify(rules);
-    let root = contentCache.get(key);
+    // Rules with the text of the last map looked up (one interaction after another) are found by
+    // comparing them with that text's parsed copy, which costs less than writing their text.
+    let root = last !== undefined && sameJsonText(rules, last.copy) ? last.root : undefined;
     if (root === undefined) {
-      root = RuleCursor.build(rules);
-      if (root === undefined) return undefined;
-      if (contentCache.size >= 256) contentCache.clear();
-      contentCache.set(key, root);
+      const key = JSON.stringify(rules);
+      root = contentCache.get(key);
+      if (root === undefined) {
+        root = RuleCursor.build(rules);
+        if (root === undefined) return undefined;
+        if (contentCache.size >= 256) contentCache.clear();
+        contentCache.set(key, root);
+      }
+      last = { copy: JSON.parse(key) as unknown, root };
     }
     rootCache.set(rules, root);
     return root;
@@ -187,6 +193,37 @@ export class RuleCursor {
 
 const rootCache = new WeakMap<Record<string, RuleList>, RuleCursor>();
 const contentCache = new Map<string, RuleCursor>();
+let last: { copy: unknown; root: RuleCursor } | undefined;
+
+/**
+ * True only when JSON.stringify(value) would write the text `copy` was parsed from: the same keys
+ * in the same order, equal strings, numbers, booleans and nulls, and plain objects and arrays
+ * alike (anything JSON.stringify would write otherwise, or leave out, makes it false).
+ */
+function sameJsonText(value: unknown, copy: unknown): boolean {
+  if (copy === null || typeof copy !== 'object') return value === copy;
+  if (Array.isArray(copy)) {
+    if (!Array.isArray(value) || value.length !== copy.length) return false;
+    for (let i = 0; i < copy.length; i++) if (!sameJsonText(value[i], copy[i])) return false;
+    return true;
+  }
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    Object.getPrototypeOf(value) !== Object.prototype
+  )
+    return false;
+  const keys = Object.keys(value);
+  const copyKeys = Object.keys(copy);
+  if (keys.length !== copyKeys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    if (k !== copyKeys[i]) return false;
+    if (!sameJsonText((value as Record<string, unknown>)[k], (copy as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
 
 const structural = new Set<MatchingRule['match']>(['equality']);
 const collectionRules = new Set<MatchingRule['match']>(['eachKey', 'eachValue', 'arrayContains']);
