@@ -319,13 +319,17 @@ function buildRequest(
   const g = expected.generators;
   const path =
     g.path === undefined ? expected.path : String(generateValue(g.path, expected.path, ctx) ?? expected.path);
-  const params = new URLSearchParams();
-  for (const [name, values] of Object.entries(expected.query)) {
-    const gen = g.query?.[name];
-    for (const v of values)
-      params.append(name, gen === undefined ? v : String(generateValue(gen, v, ctx) ?? v));
+  let qs = '';
+  const names = Object.keys(expected.query);
+  if (names.length > 0) {
+    const params = new URLSearchParams();
+    for (const name of names) {
+      const gen = g.query?.[name];
+      for (const v of expected.query[name] as string[])
+        params.append(name, gen === undefined ? v : String(generateValue(gen, v, ctx) ?? v));
+    }
+    qs = params.toString();
   }
-  const qs = params.toString();
   const headers: Record<string, string> = {};
   for (const [name, values] of Object.entries(expected.headers)) {
     const gen = g.header?.[name];
