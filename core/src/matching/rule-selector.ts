@@ -217,10 +217,11 @@ function sameJsonText(value: unknown, copy: unknown): boolean {
   const keys = Object.keys(value);
   const copyKeys = Object.keys(copy);
   if (keys.length !== copyKeys.length) return false;
+  const v = value as Record<string, unknown>;
+  const c = copy as Record<string, unknown>;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
-    if (k !== copyKeys[i]) return false;
-    if (!sameJsonText((value as Record<string, unknown>)[k], (copy as Record<string, unknown>)[k])) return false;
+    if (k !== copyKeys[i] || !sameJsonText(v[k], c[k])) return false;
   }
   return true;
 }

@@ -32,6 +32,9 @@ export interface SendOptions {
   maxBytesSetting?: string;
 }
 
+/** A {@link ClientResponse} before its headers object is made (what verification reads of an answer). */
+export type RawClientResponse = Omit<ClientResponse, 'headers'>;
+
 /** The limits of {@link SendOptions}. */
 export type SendLimits = Pick<SendOptions, 'timeoutMs' | 'maxBytes' | 'timeoutSetting' | 'maxBytesSetting'>;
 
@@ -466,7 +469,7 @@ class Exchange {
   constructor(
     readonly conn: Connection,
     readonly sent: Sent,
-    readonly resolve: (response: ClientResponse) => void,
+    readonly resolve: (response: RawClientResponse) => void,
     readonly reject: (error: Error) => void,
   ) {
     this.head = sent.options.method === 'HEAD';
@@ -482,7 +485,7 @@ class Exchange {
   }
 
   /** The answer is whole (and the connection may serve another), or reading it failed. */
-  done(error: Error | undefined, response?: ClientResponse, reusable?: boolean): void {
+  done(error: Error | undefined, response?: RawClientResponse, reusable?: boolean): void {
     const conn = this.conn;
     conn.exchange = undefined;
     if (error !== undefined || response === undefined) {
@@ -552,7 +555,7 @@ class Exchange {
     if (status === null) throw new Error('HPE_INVALID_CONSTANT');
     const code = Number(status[2]);
     const rawHeaders: string[] = [];
-    // Only what decides how the answer ends is looked at here; the headers object is made at the end.
+    // Only what decides how the answer ends is looked at here; the headers object is made on demand.
     let lengths: string[] | undefined;
     let connection = '';
     let te: string | undefined;
@@ -668,11 +671,9 @@ class Exchange {
         at += c.length;
       }
     }
-    const rawHeaders = this.#rawHeaders;
-    // Made now: an object literal with a getter (to make it on demand) cost more than making it.
     this.done(
       undefined,
-      { status: this.#status, headers: headersOf(rawHeaders), rawHeaders, body },
+      { status: this.#status, rawHeaders: this.#rawHeaders, body },
       this.#reusable && !extra,
     );
   }
@@ -758,6 +759,17 @@ function schedule(conn: Connection, at: number): void {
  * @example await send('http://127.0.0.1:8080/orders/1', { method: 'GET', headers: {}, timeoutMs: 30000 })
  */
 export async function send(url: string, options: SendOptions): Promise<ClientResponse> {
+  const { status, rawHeaders, body } = await sendRaw(url, options);
+  return { status, headers: headersOf(rawHeaders), rawHeaders, body };
+}
+
+/**
+ * {@link send} without the headers object (the raw header lines are there): verification reads
+ * none of it from the provider's answers or the state change URL's, and making it cost more than
+ * the rest of reading a small answer.
+ * @example (await sendRaw('http://127.0.0.1:8080/', { method: 'GET', headers: {}, timeoutMs: 30000 })).status
+ */
+export async function sendRaw(url: string, options: SendOptions): Promise<RawClientResponse> {
   const target = targetOf(url);
   const { bytes, close } = requestBytes(target, options);
   const sent: Sent = { url, options, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, close };
@@ -778,7 +790,7 @@ export async function send(url: string, options: SendOptions): Promise<ClientRes
       const got = connection(target, attempt > 0);
       const conn = got instanceof Promise ? await got : got;
       try {
-        return await new Promise<ClientResponse>((resolve, reject) => {
+        return await new Promise<RawClientResponse>((resolve, reject) => {
           conn.exchange = new Exchange(conn, sent, resolve, reject);
           arm(conn, performance.now(), ms);
           conn.socket.write(bytes, 'latin1');

@@ -28,7 +28,8 @@ import {
   isHttpUrl,
   limitsOf,
   send,
-  type ClientResponse,
+  sendRaw,
+  type RawClientResponse,
   type SendLimits,
 } from './http-client.js';
 import { Redactor, isSecretHeader, REDACTED } from './redact.js';
@@ -258,9 +259,9 @@ async function changeStates(
       continue;
     }
     if (options.providerStatesSetupUrl !== undefined) {
-      let res: ClientResponse;
+      let res: RawClientResponse;
       try {
-        res = await send(options.providerStatesSetupUrl, {
+        res = await sendRaw(options.providerStatesSetupUrl, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', ...options.customHeaders },
           body: JSON.stringify({ state: state.name, params, action }),
@@ -348,7 +349,7 @@ function buildRequest(
   };
 }
 
-function toResponse(res: ClientResponse): HttpResponse {
+function toResponse(res: RawClientResponse): HttpResponse {
   const headers: Headers = {};
   for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
     const name = (res.rawHeaders[i] as string).toLowerCase();
@@ -388,9 +389,9 @@ async function verifyHttp(
     options.customHeaders ?? {},
   );
   if (options.requestFilter !== undefined) request = await options.requestFilter(request);
-  let res: ClientResponse;
+  let res: RawClientResponse;
   try {
-    res = await send(`${base}${request.path}`, {
+    res = await sendRaw(`${base}${request.path}`, {
       method: request.method,
       headers: request.headers,
       ...(request.body === undefined ? {} : { body: request.body }),
