@@ -86,6 +86,21 @@ async function raw(
   };
 }
 
+/** Listens on a free port of 127.0.0.1 (closed, connections and all, after the test); its URL. */
+async function listening(
+  server: ReturnType<typeof createHttpServer> | ReturnType<typeof createHttpsServer>,
+  scheme: 'http' | 'https',
+): Promise<string> {
+  servers.push({
+    close: (cb) => {
+      server.closeAllConnections();
+      server.close(cb);
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 const ok = (body: string, extra = ''): string =>
   `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -376,14 +391,7 @@ describe('send: reading the answer', () => {
     });
     let connections = 0;
     server.on('connection', () => connections++);
-    servers.push({
-      close: (cb) => {
-        server.closeAllConnections();
-        server.close(cb);
-      },
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = await listening(server, 'http');
     // A short deadline after a long one on the same connection.
     await send(`${url}/wait/0`, { ...get, timeoutMs: 60_000 });
     // (Held to the earlier deadline, it would outlast the test's own.)
@@ -412,14 +420,7 @@ describe('send: reading the answer', () => {
       most = Math.max(most, open);
       socket.on('close', () => open--);
     });
-    servers.push({
-      close: (cb) => {
-        server.closeAllConnections();
-        server.close(cb);
-      },
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = await listening(server, 'http');
     const answers = await Promise.all(Array.from({ length: 20 }, () => send(url, get)));
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(most).toBe(8);
@@ -451,14 +452,7 @@ describe('send over https', () => {
       (req, res) => res.end(`secure ${req.url}`),
     );
     server.on('secureConnection', () => connections++);
-    servers.push({
-      close: (cb) => {
-        server.closeAllConnections();
-        server.close(cb);
-      },
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = await listening(server, 'https');
     // Not trusted by default: the certificate is checked.
     await expect(send(url, get)).rejects.toThrow('DEPTH_ZERO_SELF_SIGNED_CERT');
     const before = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
