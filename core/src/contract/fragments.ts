@@ -69,11 +69,13 @@ function parseHeaders(value: unknown, path: string): Headers {
   const obj = expectObject(value, path, 'an object of header names to values');
   const headers: Headers = {};
   for (const [name, v] of Object.entries(obj)) {
-    const at = child(path, name);
+    // Paths are made only for a value that is refused.
     setOwn(
       headers,
       name,
-      Array.isArray(v) ? v.map((x, i) => scalarString(x, child(at, i))) : [scalarString(v, at)],
+      Array.isArray(v)
+        ? v.map((x, i) => (typeof x === 'string' ? x : scalarString(x, child(child(path, name), i))))
+        : [typeof v === 'string' ? v : scalarString(v, child(path, name))],
     );
   }
   return headers;
@@ -134,7 +136,8 @@ export function parseQuery(value: unknown, path: string): Query {
 /** The value of a header by case-insensitive name, values joined with ', '. */
 export function headerValue(headers: Headers, name: string): string | undefined {
   const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v.join(', ');
+  for (const k of Object.keys(headers))
+    if (k.length === lower.length && k.toLowerCase() === lower) return (headers[k] as string[]).join(', ');
   return undefined;
 }
 
@@ -245,7 +248,10 @@ export function parseBody(
     }
   }
   if (version === '4.0' && isV4BodyObject(value)) {
-    const contentType = optionalString(value.contentType, child(path, 'contentType')) ?? declaredType;
+    const contentType =
+      (typeof value.contentType === 'string'
+        ? value.contentType
+        : optionalString(value.contentType, child(path, 'contentType'))) ?? declaredType;
     const hint = value.contentTypeHint;
     if (hint !== undefined && hint !== null && hint !== 'BINARY' && hint !== 'TEXT' && hint !== 'DEFAULT')
       invalid(child(path, 'contentTypeHint'), "'BINARY' or 'TEXT'", hint);
@@ -363,10 +369,11 @@ function parseRule(value: unknown, path: string, warn?: RuleWarn): MatchingRule 
   };
   switch (match) {
     case 'regex':
-      return { match, regex: str('regex') };
+      return { match, regex: typeof obj.regex === 'string' ? obj.regex : str('regex') };
     case 'type': {
-      const min = optionalNumber(obj.min, child(path, 'min'));
-      const max = optionalNumber(obj.max, child(path, 'max'));
+      const min = obj.min === undefined ? undefined : optionalNumber(obj.min, child(path, 'min'));
+      const max = obj.max === undefined ? undefined : optionalNumber(obj.max, child(path, 'max'));
+      if (min === undefined && max === undefined) return { match };
       return { match, ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) };
     }
     case 'include':
@@ -553,8 +560,10 @@ export function parseMatchingRules(value: unknown, path: string, warn?: RuleWarn
       }
       continue;
     }
-    for (const [name, list] of Object.entries(expectObject(v, at)))
-      addRule(rules, category, name, parseRuleList(list, child(at, name), warn), child(at, name));
+    for (const [name, list] of Object.entries(expectObject(v, at))) {
+      const where = child(at, name);
+      addRule(rules, category, name, parseRuleList(list, where, warn), where);
+    }
   }
   return rules;
 }
@@ -661,14 +670,17 @@ export function parseGenerators(value: unknown, path: string): Generators {
 /** Reads V1–V2 `providerState` (also Ruby's `provider_state`) or V3+ `providerStates`. */
 export function parseProviderStates(obj: JsonObject, path: string): ProviderState[] {
   if (Array.isArray(obj.providerStates)) {
-    const at = child(path, 'providerStates');
+    // Paths are made only for a state that is refused.
+    const at = (i: number): string => child(child(path, 'providerStates'), i);
     return obj.providerStates.map((s, i) => {
-      const sp = child(at, i);
       if (typeof s === 'string') return { name: s };
-      const so = expectObject(s, sp, 'a provider state { name, params }');
-      const name = expectString(so.name, child(sp, 'name'));
+      const so = isObject(s) ? s : expectObject(s, at(i), 'a provider state { name, params }');
+      const name = typeof so.name === 'string' ? so.name : expectString(so.name, child(at(i), 'name'));
       if (so.params === undefined || so.params === null) return { name };
-      return { name, params: expectObject(so.params, child(sp, 'params')) };
+      return {
+        name,
+        params: isObject(so.params) ? so.params : expectObject(so.params, child(at(i), 'params')),
+      };
     });
   }
   if (obj.providerStates !== undefined && obj.providerStates !== null)
@@ -687,6 +699,17 @@ export function parseProviderStates(obj: JsonObject, path: string): ProviderStat
 
 // ---------------------------------------------------------------------------------------------
 // Requests, responses, messages
+
+/** Undefined or null: a part the parsers read as empty. */
+function absent(value: unknown): value is undefined | null {
+  return value === undefined || value === null;
+}
+
+/** `obj[key]` as a string; its path is made only to refuse it. */
+function stringAt(obj: JsonObject, key: string, path: string): string {
+  const value = obj[key];
+  return typeof value === 'string' ? value : expectString(value, child(path, key));
+}
 
 function start(
   value: unknown,
@@ -714,12 +737,14 @@ export function parseRequest(value: unknown, specVersion: string, options?: Frag
   const [obj, version, path] = start(value, specVersion, options, 'a request');
   const headers = parseHeaders(obj.headers, child(path, 'headers'));
   const request: HttpRequest = {
-    method: obj.method === undefined ? 'GET' : expectString(obj.method, child(path, 'method')),
-    path: obj.path === undefined ? '/' : expectString(obj.path, child(path, 'path')),
-    query: parseQuery(obj.query, child(path, 'query')),
+    method: obj.method === undefined ? 'GET' : stringAt(obj, 'method', path),
+    path: obj.path === undefined ? '/' : stringAt(obj, 'path', path),
+    query: absent(obj.query) ? {} : parseQuery(obj.query, child(path, 'query')),
     headers,
-    matchingRules: parseMatchingRules(obj.matchingRules, child(path, 'matchingRules'), options?.onWarning),
-    generators: parseGenerators(obj.generators, child(path, 'generators')),
+    matchingRules: absent(obj.matchingRules)
+      ? {}
+      : parseMatchingRules(obj.matchingRules, child(path, 'matchingRules'), options?.onWarning),
+    generators: absent(obj.generators) ? {} : parseGenerators(obj.generators, child(path, 'generators')),
   };
   if (version === '1.0.0' && typeof obj.query === 'string') request.rawQuery = obj.query;
   const body = parseBody(
@@ -742,14 +767,21 @@ export function parseRequest(value: unknown, specVersion: string, options?: Frag
 export function parseResponse(value: unknown, specVersion: string, options?: FragmentOptions): HttpResponse {
   const [obj, version, path] = start(value, specVersion, options, 'a response');
   const headers = parseHeaders(obj.headers, child(path, 'headers'));
-  const status = obj.status === undefined ? 200 : expectNumber(obj.status, child(path, 'status'));
+  const status =
+    obj.status === undefined
+      ? 200
+      : typeof obj.status === 'number' && Number.isFinite(obj.status)
+        ? obj.status
+        : expectNumber(obj.status, child(path, 'status'));
   if (!Number.isInteger(status) || status < 100 || status > 599)
     invalid(child(path, 'status'), 'an HTTP status from 100 to 599', status);
   const response: HttpResponse = {
     status,
     headers,
-    matchingRules: parseMatchingRules(obj.matchingRules, child(path, 'matchingRules'), options?.onWarning),
-    generators: parseGenerators(obj.generators, child(path, 'generators')),
+    matchingRules: absent(obj.matchingRules)
+      ? {}
+      : parseMatchingRules(obj.matchingRules, child(path, 'matchingRules'), options?.onWarning),
+    generators: absent(obj.generators) ? {} : parseGenerators(obj.generators, child(path, 'generators')),
   };
   const body = parseBody(
     obj.body,

@@ -140,6 +140,61 @@ describe('parseJson', () => {
     expect(arr.map((_, i) => isFloatLiteral(arr, i))).toEqual([false, true, true, true, false]);
   });
 
+  it('flags the same numbers as the character-by-character parser however a number is written and ended', () => {
+    // Most texts take JSON.parse after a regex found no number that could be an integral float;
+    // the flags must be those of the parser that reads every character, forced here by a 1.0 beside.
+    const random = prng(11);
+    const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)] as T;
+    const digits = (n: number) => Array.from({ length: n }, () => String(Math.floor(random() * 10))).join('');
+    let flagged = 0;
+    let refused = 0;
+    for (let n = 0; n < 3000; n++) {
+      const long = random() < 0.05 ? 320 : 18;
+      const int =
+        random() < 0.2 ? '0' : `${1 + Math.floor(random() * 9)}${digits(Math.floor(random() * long))}`;
+      const zeros = '0'.repeat(1 + Math.floor(random() * 3));
+      const frac = random() < 0.5 ? '' : `.${random() < 0.4 ? zeros : digits(1 + Math.floor(random() * 18))}`;
+      const exp =
+        random() < 0.15 ? `${pick(['e', 'E'])}${pick(['', '+', '-'])}${Math.floor(random() * 400)}` : '';
+      const num = `${random() < 0.3 ? '-' : ''}${int}${frac}${exp}`;
+      const end = pick([' ', '\n', '\t', '\r\n', '']);
+      for (const text of [
+        `[${num}${end}]`,
+        `{"n":${num}${end}}`,
+        `[1,${num}${end},2]`,
+        `{"v":"3.0.0","a":{"n":${end}${num}}${end},"id":"550e8400-e29b-41d4-a716-446655440000"}`,
+      ]) {
+        if (!Number.isFinite(Number(num))) {
+          expect(error(() => parseJson(text)).code, text).toBe('TREATY_CONTRACT_INVALID');
+          refused++;
+          continue;
+        }
+        const fast = members(parseJson(text));
+        const slow = members((parseJson(`{"force": 1.0, "doc": ${text}}`) as { doc: JsonValue }).doc);
+        expect(fast.map(([, , v]) => v)).toEqual(slow.map(([, , v]) => v));
+        fast.forEach(([container, key, value], i) => {
+          const [sc, sk] = slow[i] as [object, string | number, JsonValue];
+          if (typeof value !== 'number') return;
+          expect(isFloatLiteral(container, key), text).toBe(isFloatLiteral(sc, sk));
+          if (isFloatLiteral(container, key) && Number.isInteger(value)) flagged++;
+        });
+      }
+    }
+    expect(flagged).toBeGreaterThan(1000);
+    expect(refused).toBeGreaterThan(50);
+  });
+
+  it('reads strings that look like floats as strings, and numbers nested wider than the limit', () => {
+    const text = JSON.stringify({ v: '4.0', w: 'x 1.0, y', id: '123456789012345678901', e: '1e5]' });
+    expect(parseJson(text)).toEqual(JSON.parse(text));
+    // More brackets than the depth limit, none deeper than two: the scan runs and finds the float.
+    const wide = `[${Array.from({ length: MAX_JSON_DEPTH + 100 }, (_, i) => (i === 300 ? '[2.0]' : '[1]')).join(',')}]`;
+    const doc = parseJson(wide) as number[][];
+    expect(doc).toEqual(JSON.parse(wide));
+    expect(isFloatLiteral(doc[300] as object, 0)).toBe(true);
+    expect(isFloatLiteral(doc[299] as object, 0)).toBe(false);
+  });
+
   it('keeps the written form of a top-level number in a box', () => {
     expect(isFloatLiteral(parseJsonBoxed('100.0'), 0)).toBe(true);
     expect(isFloatLiteral(parseJsonBoxed(' 1e2 '), 0)).toBe(true);

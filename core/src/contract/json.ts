@@ -93,10 +93,10 @@ export function checkJsonTextDepth(text: string, limit = MAX_JSON_DEPTH): void {
  */
 function fewerBrackets(text: string, limit: number): true | undefined {
   let count = 0;
-  for (const open of ['{', '[']) {
-    for (let at = text.indexOf(open); at !== -1; at = text.indexOf(open, at + 1))
-      if (++count > limit) return undefined;
-  }
+  for (let at = text.indexOf('{'); at !== -1; at = text.indexOf('{', at + 1))
+    if (++count > limit) return undefined;
+  for (let at = text.indexOf('['); at !== -1; at = text.indexOf('[', at + 1))
+    if (++count > limit) return undefined;
   return true;
 }
 
@@ -196,7 +196,31 @@ export function jsonValueDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
  * @example parseJson('{"price": 10.0}') // { price: 10 }, with isFloatLiteral(result, 'price') === true
  */
 export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonValue {
+  // Most bodies hold fewer brackets than the limit (so they cannot nest deeper) and no number the
+  // native parser would lose: the two are found with indexOf and the regex engine, without a pass
+  // of our own over every character.
+  if ((text.length <= maxDepth || fewerBrackets(text, maxDepth) === true) && !floatCandidate.test(text))
+    return parseNative(text);
   return parseJsonMeasured(text, maxDepth).value;
+}
+
+/*
+ * Matches wherever a number outside the strings may be one that scanJsonText flags (see there): a
+ * fraction of zeros, an exponent, or 16 digits with at most a dot among them. The first two must
+ * end where a number inside an array or object ends (a top-level number has no container to keep
+ * a flag in), so `"3.0.0"` and the `0e8` of a UUID do not match; text inside a string may still
+ * match, and then the exact scan decides. Each alternative fails or succeeds without backtracking
+ * over more than one number, so long runs of digits cost linear time.
+ */
+const floatCandidate = /[0-9](?:\.0+[\s,\]}]|[eE][-+]?[0-9]+[\s,\]}]|(?:\.?[0-9]){15})/;
+
+/** JSON.parse, a byte-order mark ignored; text it refuses goes to the parser that says where. */
+function parseNative(text: string): JsonValue {
+  try {
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as JsonValue;
+  } catch {
+    return parseJsonSlow(text);
+  }
 }
 
 /**
@@ -211,14 +235,7 @@ export function parseJsonMeasured(
   // holds nothing that could be one, the native parser gives exactly the same values, faster. The
   // same pass checks the depth.
   const { depth, floats } = scanJsonText(text, text.length > maxDepth ? maxDepth : Number.POSITIVE_INFINITY);
-  if (!floats) {
-    try {
-      return { value: JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as JsonValue, depth };
-    } catch {
-      // fall through to the parser below for a precise error position
-    }
-  }
-  return { value: parseJsonSlow(text), depth };
+  return { value: floats ? parseJsonSlow(text) : parseNative(text), depth };
 }
 
 /**

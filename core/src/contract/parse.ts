@@ -68,38 +68,51 @@ export interface ParseContractOptions {
 
 type Warn = (path: string, message: string, code?: ErrorCode) => void;
 
-/** An optional object the Pact tools ignore when it is not one: undefined, with a warning, then. */
-function lenientObject(value: unknown, path: string, warn: Warn): JsonObject | undefined {
+/**
+ * An optional object (`parent[key]`) the Pact tools ignore when it is not one: undefined, with a
+ * warning, then.
+ */
+function lenientObject(parent: JsonObject, key: string, path: string, warn: Warn): JsonObject | undefined {
+  const value = parent[key];
   if (value === undefined || value === null) return undefined;
   if (isObject(value)) return value;
-  warn(path, `expected an object, got ${describeValue(value)}; ignored, as the Pact tools ignore it.`);
+  warn(
+    child(path, key),
+    `expected an object, got ${describeValue(value)}; ignored, as the Pact tools ignore it.`,
+  );
   return undefined;
 }
 
 function parseBase(obj: JsonObject, path: string, index: number, warn: Warn): InteractionBase {
-  const at = child(path, 'description');
   let description: string;
-  if (obj.description === undefined) {
+  if (typeof obj.description === 'string') description = obj.description;
+  else if (obj.description === undefined) {
     // The Pact core names such an interaction by its place in the file, and reads any other JSON
     // value as its text.
     description = `Interaction ${index}`;
-    warn(at, `the interaction has no description; it is called '${description}', as the Pact tools call it.`);
-  } else if (typeof obj.description === 'string') description = obj.description;
-  else {
+    warn(
+      child(path, 'description'),
+      `the interaction has no description; it is called '${description}', as the Pact tools call it.`,
+    );
+  } else {
     description = JSON.stringify(obj.description);
-    warn(at, `expected a string, got ${describeValue(obj.description)}; read as the text ${description}.`);
+    warn(
+      child(path, 'description'),
+      `expected a string, got ${describeValue(obj.description)}; read as the text ${description}.`,
+    );
   }
   const base: InteractionBase = {
     description,
     providerStates: parseProviderStates(obj, path),
     pending: false,
   };
-  if (obj.key !== undefined && obj.key !== null) base.key = expectString(obj.key, child(path, 'key'));
+  if (obj.key !== undefined && obj.key !== null)
+    base.key = typeof obj.key === 'string' ? obj.key : expectString(obj.key, child(path, 'key'));
   if (obj.pending !== undefined && obj.pending !== null) {
     if (typeof obj.pending !== 'boolean') invalid(child(path, 'pending'), 'true or false', obj.pending);
     base.pending = obj.pending;
   }
-  const c = lenientObject(obj.comments, child(path, 'comments'), warn);
+  const c = lenientObject(obj, 'comments', path, warn);
   if (c !== undefined) {
     const at = child(path, 'comments');
     const comments: InteractionComments = { ...c };
@@ -111,9 +124,9 @@ function parseBase(obj: JsonObject, path: string, index: number, warn: Warn): In
     if (c.testname !== undefined) comments.testname = expectString(c.testname, child(at, 'testname'));
     base.comments = comments;
   }
-  const plugins = lenientObject(obj.pluginConfiguration, child(path, 'pluginConfiguration'), warn);
+  const plugins = lenientObject(obj, 'pluginConfiguration', path, warn);
   if (plugins !== undefined) base.pluginConfiguration = plugins;
-  const m = lenientObject(obj.interactionMarkup, child(path, 'interactionMarkup'), warn);
+  const m = lenientObject(obj, 'interactionMarkup', path, warn);
   if (m !== undefined) {
     const at = child(path, 'interactionMarkup');
     const markupType = m.markupType ?? 'COMMON_MARK';
@@ -158,7 +171,8 @@ function parseInteraction(
   const obj = expectObject(value, path, 'an interaction object');
   const base = parseBase(obj, path, index, warn);
   let type: string;
-  if (version === '4.0' && obj.type !== undefined) type = expectString(obj.type, child(path, 'type'));
+  if (version === '4.0' && obj.type !== undefined)
+    type = typeof obj.type === 'string' ? obj.type : expectString(obj.type, child(path, 'type'));
   else if (
     messagePact ||
     (!('request' in obj) && ('contents' in obj || 'metaData' in obj || 'metadata' in obj))

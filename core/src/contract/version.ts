@@ -23,6 +23,8 @@ const forms: Record<string, SpecVersion> = {
  * @example normalizeSpecVersion('3') // '3.0.0'
  */
 export function normalizeSpecVersion(input: string | number): SpecVersion {
+  // The parsers pass an already normalised version for every request, response and message.
+  if (typeof input === 'string' && Object.hasOwn(forms, input)) return forms[input] as SpecVersion;
   const key = String(input).trim().replace(/^v/i, '');
   const version = forms[key];
   if (version === undefined) {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseRequest, parseResponse } from '../contract/fragments.js';
-import { CONTRACT_ENVELOPE_DEPTH, MAX_JSON_DEPTH } from '../contract/json.js';
+import { CONTRACT_ENVELOPE_DEPTH, MAX_JSON_DEPTH, parseJson } from '../contract/json.js';
+import type { JsonObject, JsonValue, MatchingRule, RuleList } from '../contract/model.js';
 import { parseContract } from '../contract/parse.js';
 import { serializeContract } from '../contract/serialize.js';
 import { generateResponse } from '../generators/parts.js';
+import { compareJson } from './json-body.js';
 import { matchRequest, matchResponse } from './match.js';
 
 const json = { 'Content-Type': 'application/json' };
@@ -344,5 +346,239 @@ describe('rules that several interactions carry', () => {
       '$.body.items type',
     ]);
     expect(response(body, sku, { items: [] })).toEqual(['$.body.items type']);
+  });
+});
+
+describe('rule maps looked up one after another', () => {
+  it('tell maps apart that differ in one value from the map before', () => {
+    // Each map is compared with the last one looked up; any difference must give its own verdicts.
+    const rule = (match: Record<string, unknown>) =>
+      ({ combine: 'AND' as const, rules: [match] }) as RuleList;
+    const body = { items: [{ sku: 'A-1', n: 1 }] };
+    const one = { items: [{ sku: 'A-1', n: 1.5 }] };
+    const steps: Array<[Record<string, RuleList>, unknown, string[]]> = [
+      [{ '$.items': rule({ match: 'type', min: 1 }) }, one, []],
+      [{ '$.items': rule({ match: 'type', min: 2 }) }, one, ['$.body.items type']],
+      [{ '$.items[0].sku': rule({ match: 'type' }) }, one, ['$.body.items[0].n equality']],
+      [{ '$.items[0].n': rule({ match: 'type' }) }, one, []],
+      [{ '$.items[0].n': rule({ match: 'type' }), '$.items[0].sku': rule({ match: 'type' }) }, one, []],
+      [
+        { '$.items[0].n': rule({ match: 'integer' }), '$.items[0].sku': rule({ match: 'type' }) },
+        one,
+        ['$.body.items[0].n integer'],
+      ],
+      [{ '$.items[0].n': rule({ match: 'integer' }) }, one, ['$.body.items[0].n integer']],
+      // Two paths as specific as each other: the first written wins, so the order tells maps apart.
+      [
+        { '$.items[*].n': rule({ match: 'integer' }), '$.*[0].n': rule({ match: 'number' }) },
+        one,
+        ['$.body.items[0].n integer'],
+      ],
+      [{ '$.*[0].n': rule({ match: 'number' }), '$.items[*].n': rule({ match: 'integer' }) }, one, []],
+      [{ '$.items[0].sku': rule({ match: 'type' }) }, one, ['$.body.items[0].n equality']],
+      [{ '$.items': rule({ match: 'type', min: 1 }), '$.items[*].n': rule({ match: 'number' }) }, one, []],
+      [
+        { '$.items': rule({ match: 'type', min: 1 }), '$.items[*].n': rule({ match: 'integer' }) },
+        one,
+        ['$.body.items[0].n integer'],
+      ],
+      [
+        { '$.items[*].n': rule({ match: 'integer' }), '$.items': rule({ match: 'type', min: 1 }) },
+        one,
+        ['$.body.items[0].n integer'],
+      ],
+      [{ '$.items[*].sku': rule({ match: 'regex', regex: 'A-\\d' }) }, body, []],
+      [{ '$.items[*].sku': rule({ match: 'regex', regex: 'B-\\d' }) }, body, ['$.body.items[0].sku regex']],
+      [
+        {
+          '$.items[*].sku': { combine: 'OR', rules: [{ match: 'regex', regex: 'B-\\d' }, { match: 'type' }] },
+        },
+        body,
+        [],
+      ],
+      [
+        {
+          '$.items[*].sku': {
+            combine: 'AND',
+            rules: [{ match: 'regex', regex: 'B-\\d' }, { match: 'type' }],
+          },
+        },
+        body,
+        ['$.body.items[0].sku regex'],
+      ],
+      [
+        { '$.items[*].sku': { combine: 'AND', rules: [{ match: 'regex', regex: 'B-\\d' }] } },
+        body,
+        ['$.body.items[0].sku regex'],
+      ],
+      [{ '$.items[*].sku': { combine: 'AND', rules: [] } }, body, []],
+    ];
+    for (let round = 0; round < 2; round++)
+      for (const [rules, actual, found] of steps) {
+        const got = compareJson(body, actual as JsonValue, {
+          allowUnexpectedKeys: true,
+          rules: structuredClone(rules),
+          part: 'body',
+          prefix: '$.body',
+        });
+        expect(
+          got.map((m) => `${m.path} ${m.rule}`),
+          JSON.stringify(rules),
+        ).toEqual(found);
+      }
+  });
+});
+
+describe('a subtree checked whole before it is walked', () => {
+  function prng(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => {
+      s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+      return s / 0x100000000;
+    };
+  }
+  const random = prng(20261201);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+  const keys = ['a', 'b', 'c', '2'];
+
+  function doc(depth: number): JsonValue {
+    const r = random();
+    if (depth < 4 && r < 0.2) return Array.from({ length: Math.floor(random() * 4) }, () => doc(depth + 1));
+    if (depth < 4 && r < 0.45) {
+      const o: JsonObject = {};
+      for (const k of keys) if (random() < 0.5) o[k] = doc(depth + 1);
+      return o;
+    }
+    return pick<JsonValue>([0, 7, -3, 1.5, 2, 'x', 'abc', '12', '', true, false, null]);
+  }
+
+  /** The same document with random changes: other values and types, keys gone or added, lengths. */
+  function mutate(v: JsonValue, depth: number): JsonValue {
+    const r = random();
+    if (r < 0.08) return doc(depth);
+    if (Array.isArray(v)) {
+      const out = v.map((x) => mutate(x, depth + 1));
+      if (random() < 0.15)
+        out.push(out.length > 0 && random() < 0.7 ? (out[0] as JsonValue) : doc(depth + 1));
+      if (random() < 0.1) out.pop();
+      return out;
+    }
+    if (v !== null && typeof v === 'object') {
+      const out: JsonObject = {};
+      for (const [k, x] of Object.entries(v)) if (random() > 0.08) out[k] = mutate(x, depth + 1);
+      if (random() < 0.15) out.z = doc(depth + 1);
+      return out;
+    }
+    if (r < 0.2) return pick<JsonValue>([1, 'y', true, null, 2.5, 3]);
+    return v;
+  }
+
+  /** JSON text of a value that writes some whole numbers as floats (`3.0`), as a provider may. */
+  function text(v: JsonValue): string {
+    if (typeof v === 'number') return Number.isInteger(v) && random() < 0.3 ? `${v}.0` : JSON.stringify(v);
+    if (Array.isArray(v)) return `[${v.map(text).join(',')}]`;
+    if (v !== null && typeof v === 'object')
+      return `{${Object.entries(v)
+        .map(([k, x]) => `${JSON.stringify(k)}:${text(x)}`)
+        .join(',')}}`;
+    return JSON.stringify(v);
+  }
+
+  /** Path expressions of the document's nodes, some indices written as [*]. */
+  function paths(v: JsonValue, at: string, out: string[]): string[] {
+    out.push(at);
+    if (Array.isArray(v))
+      v.forEach((x, i) => {
+        paths(x, `${at}[${random() < 0.6 ? '*' : i}]`, out);
+      });
+    else if (v !== null && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) paths(x, /^\d/.test(k) ? `${at}['${k}']` : `${at}.${k}`, out);
+    return out;
+  }
+
+  const ruleKinds: Array<() => MatchingRule> = [
+    () => ({ match: 'type' }),
+    () => ({ match: 'type' }),
+    () => ({ match: 'type', min: 1 }),
+    () => ({ match: 'type', max: 1 }),
+    () => ({ match: 'regex', regex: pick(['.*', '\\d+', '[a-z]+']) }),
+    () => ({ match: 'integer' }),
+    () => ({ match: 'decimal' }),
+    () => ({ match: 'number' }),
+    () => ({ match: 'equality' }),
+    () => ({ match: 'values' }),
+    () => ({ match: 'null' }),
+    () => ({ match: 'notEmpty' }),
+    () => ({ match: 'eachValue', rules: [{ match: 'type' }] }),
+    () => ({ match: 'eachKey', rules: [{ match: 'regex', regex: '[a-c]' }] }),
+  ];
+
+  function rules(expected: JsonValue): Record<string, RuleList> | undefined {
+    if (random() < 0.15) return undefined;
+    const out: Record<string, RuleList> = {};
+    const where = paths(expected, '$', []);
+    const n = Math.floor(random() * 4);
+    for (let i = 0; i < n; i++) {
+      const list: MatchingRule[] = [
+        ruleKinds[Math.floor(random() * (random() < 0.6 ? 4 : 14))]?.() ?? { match: 'type' },
+      ];
+      if (random() < 0.15) list.push(pick(ruleKinds)());
+      out[random() < 0.3 ? '$' : pick(where)] = { combine: random() < 0.8 ? 'AND' : 'OR', rules: list };
+    }
+    return out;
+  }
+
+  // A rule path that never completes (no document here has the key `never`) keeps a path alive
+  // below every node up to its length, so that no subtree is checked whole: every node takes the
+  // walk that reports. It applies nowhere, so the verdicts must be the same.
+  const never = `$${'.*'.repeat(12)}.never`;
+  const compare = (e: JsonValue, a: JsonValue, r: Record<string, RuleList> | undefined, strict: boolean) =>
+    compareJson(e, a, { allowUnexpectedKeys: !strict, rules: r, part: 'body', prefix: '$.body' });
+
+  it('finds exactly the mismatches of the walk that reports, for random documents, rules and floats', () => {
+    let mismatched = 0;
+    let matched = 0;
+    for (let n = 0; n < 3000; n++) {
+      const expected = doc(0);
+      const actual = parseJson(text(random() < 0.4 ? expected : mutate(expected, 0)));
+      const r = rules(expected);
+      const walked = { ...r, [never]: { combine: 'AND' as const, rules: [{ match: 'type' as const }] } };
+      for (const strict of [false, true]) {
+        const found = compare(expected, actual, r, strict);
+        expect(found, JSON.stringify({ expected, actual, r, strict })).toEqual(
+          compare(expected, actual, walked, strict),
+        );
+        if (found.length === 0) matched++;
+        else mismatched++;
+      }
+    }
+    // Both outcomes are common enough for the comparison to mean something.
+    expect(matched).toBeGreaterThan(1000);
+    expect(mismatched).toBeGreaterThan(1000);
+  });
+
+  it('reads 1.0 as written under integer and decimal rules, and takes null examples as the first', () => {
+    const e = parseJson('{"n": 1, "d": 1.5, "list": [{"x": 1}, null]}');
+    const r = {
+      '$.n': { combine: 'AND' as const, rules: [{ match: 'integer' as const }] },
+      '$.d': { combine: 'AND' as const, rules: [{ match: 'decimal' as const }] },
+      '$.list': { combine: 'AND' as const, rules: [{ match: 'type' as const }] },
+    };
+    const a = parseJson('{"n": 1.0, "d": 2.0, "list": [{"x": 2}, {"x": 3}, {"x": "no"}]}');
+    const found = compare(e, a, r, false).map((m) => `${m.path} ${m.rule}`);
+    expect(found).toEqual(['$.body.n integer', '$.body.list[2].x type']);
+    expect(compare(e, a, { ...r, [never]: r['$.n'] }, false)).toEqual(compare(e, a, r, false));
+  });
+
+  it('skips holes in an array made by code, as the walk that reports does', () => {
+    const made: unknown[] = [{ x: 1 }];
+    made[2] = { x: 'no' }; // index 1 is a hole
+    const holes = made as JsonValue;
+    const r = { $: { combine: 'AND' as const, rules: [{ match: 'type' as const }] } };
+    const e = [{ x: 0 }];
+    expect(compare(e, holes, r, false).map((m) => m.path)).toEqual(['$.body[2].x']);
+    expect(compare({ list: e }, { list: holes }, r, false)).toEqual(
+      compare({ list: e }, { list: holes }, { ...r, [never]: r.$ }, false),
+    );
   });
 });

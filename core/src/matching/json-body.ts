@@ -1,8 +1,8 @@
-import type { JsonObject, JsonValue, MatchingRule, RuleList } from '../contract/model.js';
+import type { JsonObject, JsonValue, RuleList } from '../contract/model.js';
 import { isFloatLiteral } from '../contract/json.js';
 import { type Mismatch, type MismatchPart, mismatch } from './mismatch.js';
 import { formatLocation } from '../contract/path-expr.js';
-import { RuleCursor, type SelectedRules } from './rule-selector.js';
+import { RuleCursor } from './rule-selector.js';
 import { checkRule, checkRuleList, jsonType, show, type LeafContext } from './rules.js';
 
 /** How a JSON document is compared. */
@@ -19,7 +19,6 @@ export interface JsonCompareOptions {
 const isObj = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const noCoerce: LeafContext = { coerceStrings: false, actualIsFloat: false };
 const floatCtx: LeafContext = { coerceStrings: false, actualIsFloat: true };
-const structural = new Set<MatchingRule['match']>(['equality']);
 
 /**
  * Compares an expected JSON document with an actual one under the body rules; every mismatch is
@@ -49,18 +48,26 @@ class JsonComparer {
     key: string | number,
     cur: RuleCursor | undefined,
   ): void {
-    const sel = cur?.selected;
-    const list = sel === undefined ? undefined : applying(sel);
-    if (sel !== undefined && list !== undefined) {
-      if (Array.isArray(exp) && Array.isArray(act))
-        return this.arrayWithRules(exp, act, list, sel.cascaded, cur);
-      if (isObj(exp) && isObj(act)) return this.objectWithRules(exp, act, list, cur);
-      const ctx =
-        parent !== undefined && typeof act === 'number' && isFloatLiteral(parent, key) ? floatCtx : noCoerce;
-      for (const f of checkRuleList(list, exp, act, ctx)) this.add(f.rule.match, exp, act, f.reason);
-      return;
+    // A subtree that no rule path reaches into is first checked whole by a walk that only says
+    // whether it matches; the walk below, which says how it does not, runs only when it does not.
+    const subtree = cur === undefined ? 'plain' : cur.subtree;
+    if (subtree !== undefined) {
+      const strict = !this.opts.allowUnexpectedKeys;
+      if (subtree === 'plain' ? equalJson(exp, act, strict) : sameShape(exp, act, strict)) return;
     }
-    this.plain(exp, act, cur);
+    const list = cur?.applied;
+    if (cur === undefined || list === undefined) return this.plain(exp, act, cur);
+    if (Array.isArray(exp) && Array.isArray(act))
+      return this.arrayWithRules(exp, act, list, cur.selected?.cascaded === true, cur);
+    // Type rules pass an object for an object and constrain no keys: its members decide.
+    if (isObj(exp) && isObj(act))
+      return cur.typeOnly ? this.maps(exp, act, cur) : this.objectWithRules(exp, act, list, cur);
+    // Only integer and decimal read how the actual number was written.
+    const ctx =
+      cur.readsNumberForm && parent !== undefined && typeof act === 'number' && isFloatLiteral(parent, key)
+        ? floatCtx
+        : noCoerce;
+    for (const f of checkRuleList(list, exp, act, ctx)) this.add(f.rule.match, exp, act, f.reason);
   }
 
   private plain(exp: JsonValue, act: JsonValue, cur: RuleCursor | undefined): void {
@@ -243,31 +250,49 @@ class JsonComparer {
   }
 }
 
-const collectionRules = new Set<MatchingRule['match']>(['eachKey', 'eachValue', 'arrayContains']);
-
-// Per selection (one per rule cursor, shared by every node the cursor reaches): the rules to apply,
-// or null when only equality applies, which plain comparison already checks.
-const applied = new WeakMap<SelectedRules, RuleList | null>();
-
 /**
- * The rules a node applies: those about a collection as a whole (its keys, its variants) do not
- * cascade to its members.
+ * True when plain comparison (no rules: arrays by length and position, objects by their keys,
+ * values by equality) finds no mismatch; `strict` refuses keys the expectation does not name.
  */
-function applying(sel: SelectedRules): RuleList | undefined {
-  let list = applied.get(sel);
-  if (list === undefined) {
-    const effective = sel.cascaded ? withoutCollectionRules(sel.list) : sel.list;
-    list =
-      effective === undefined || effective.rules.every((r) => structural.has(r.match)) ? null : effective;
-    applied.set(sel, list);
+function equalJson(exp: JsonValue, act: JsonValue, strict: boolean): boolean {
+  if (Array.isArray(exp)) {
+    if (!Array.isArray(act) || act.length !== exp.length) return false;
+    for (let i = 0; i < exp.length; i++)
+      if (!equalJson(exp[i] as JsonValue, act[i] as JsonValue, strict)) return false;
+    return true;
   }
-  return list ?? undefined;
+  if (isObj(exp)) return isObj(act) && sameKeys(exp, act, strict, equalJson);
+  return exp === act;
 }
 
-function withoutCollectionRules(list: RuleList): RuleList | undefined {
-  if (!list.rules.some((r) => collectionRules.has(r.match))) return list;
-  const rules = list.rules.filter((r) => !collectionRules.has(r.match));
-  return rules.length === 0 ? undefined : { combine: list.combine, rules };
+/**
+ * True when cascaded `type` rules (and nothing else) find no mismatch: values of the same JSON
+ * type, the expected keys present, each actual element like its expected one (or the first).
+ */
+function sameShape(exp: JsonValue, act: JsonValue, strict: boolean): boolean {
+  if (typeof exp !== 'object' || exp === null)
+    return exp === undefined || (exp === null ? act === null : typeof act === typeof exp);
+  if (Array.isArray(exp)) {
+    if (!Array.isArray(act)) return false;
+    if (exp.length === 0) return true;
+    // A hole (in an array made by code) fails here, and the walk that reports skips it.
+    for (let i = 0; i < act.length; i++)
+      if (!sameShape((exp[i] ?? exp[0]) as JsonValue, act[i] as JsonValue, strict)) return false;
+    return true;
+  }
+  return isObj(act) && sameKeys(exp, act, strict, sameShape);
+}
+
+function sameKeys(
+  exp: JsonObject,
+  act: JsonObject,
+  strict: boolean,
+  same: (e: JsonValue, a: JsonValue, strict: boolean) => boolean,
+): boolean {
+  for (const k of Object.keys(exp))
+    if (!Object.hasOwn(act, k) || !same(exp[k] as JsonValue, act[k] as JsonValue, strict)) return false;
+  if (strict) for (const k of Object.keys(act)) if (!Object.hasOwn(exp, k)) return false;
+  return true;
 }
 
 function describe(value: unknown): string {

@@ -55,7 +55,25 @@ function splitList(values: string[]): string[] {
   return out;
 }
 
-function parseMedia(value: string): { type: string; params: Map<string, string> } {
+interface Media {
+  type: string;
+  params: Map<string, string>;
+}
+
+// The same few content types come again and again in a verification: each is read once.
+const mediaCache = new Map<string, Media>();
+
+function parseMedia(value: string): Media {
+  let media = mediaCache.get(value);
+  if (media === undefined) {
+    media = readMedia(value);
+    if (mediaCache.size >= 256) mediaCache.clear();
+    mediaCache.set(value, media);
+  }
+  return media;
+}
+
+function readMedia(value: string): Media {
   const [type = '', ...rest] = value.split(';');
   const params = new Map<string, string>();
   for (const p of rest) {

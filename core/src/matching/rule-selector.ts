@@ -1,4 +1,4 @@
-import type { RuleList } from '../contract/model.js';
+import type { MatchingRule, RuleList } from '../contract/model.js';
 import { parsePathExpression, pathWeight, type Location, type PathToken } from '../contract/path-expr.js';
 
 /** The rule list that applies at a location, and whether it reached there by cascading. */
@@ -73,6 +73,22 @@ export class RuleCursor {
   private readonly indexSensitive: boolean;
   /** The rules that apply here, and whether they reached here by cascading (one object per cursor). */
   readonly selected: SelectedRules | undefined;
+  /**
+   * The rules a JSON node here applies: those about a collection as a whole (its keys, its
+   * variants) do not cascade to its members, and a list of equality rules alone is left out
+   * (undefined), for plain comparison checks it.
+   */
+  readonly applied: RuleList | undefined;
+  /** Some applied rule reads how the actual number was written (`integer`, `decimal`). */
+  readonly readsNumberForm: boolean;
+  /** Every applied rule is `type` (with or without a minimum or maximum). */
+  readonly typeOnly: boolean;
+  /**
+   * What applies to the whole subtree here when no rule path reaches below it: `plain` when no
+   * rule does (only equality), `type` when the same cascaded type rules apply to every node in
+   * it; undefined otherwise.
+   */
+  readonly subtree: 'plain' | 'type' | undefined;
 
   private constructor(
     private readonly depth: number,
@@ -85,6 +101,19 @@ export class RuleCursor {
       const t = p.tokens[depth];
       return t !== undefined && (t.kind === 'index' || (t.kind === 'field' && /^\d+$/.test(t.name)));
     });
+    const applied = this.selected === undefined ? undefined : applying(this.selected);
+    this.applied = applied;
+    this.readsNumberForm =
+      applied?.rules.some((r) => r.match === 'integer' || r.match === 'decimal') ?? false;
+    this.typeOnly = applied?.rules.every((r) => r.match === 'type') ?? false;
+    this.subtree =
+      pending.length > 0
+        ? undefined
+        : applied === undefined
+          ? 'plain'
+          : this.selected?.cascaded === true && this.typeOnly
+            ? 'type'
+            : undefined;
   }
 
   /**
@@ -97,13 +126,19 @@ export class RuleCursor {
     // Interactions of one contract often carry the same rules in maps of their own: they share one
     // cursor tree, built (and walked into) once. (Plain JSON text is the key: whether a number in a
     // rule was written 1.0 or 1 changes no verdict, for only the actual value's form is checked.)
-    const key = JSON.stringify(rules);
-    let root = contentCache.get(key);
+    // Rules with the text of the last map looked up (one interaction after another) are found by
+    // comparing them with that text's parsed copy, which costs less than writing their text.
+    let root = last !== undefined && sameJsonText(rules, last.copy) ? last.root : undefined;
     if (root === undefined) {
-      root = RuleCursor.build(rules);
-      if (root === undefined) return undefined;
-      if (contentCache.size >= 256) contentCache.clear();
-      contentCache.set(key, root);
+      const key = JSON.stringify(rules);
+      root = contentCache.get(key);
+      if (root === undefined) {
+        root = RuleCursor.build(rules);
+        if (root === undefined) return undefined;
+        if (contentCache.size >= 256) contentCache.clear();
+        contentCache.set(key, root);
+      }
+      last = { copy: JSON.parse(key) as unknown, root };
     }
     rootCache.set(rules, root);
     return root;
@@ -158,3 +193,55 @@ export class RuleCursor {
 
 const rootCache = new WeakMap<Record<string, RuleList>, RuleCursor>();
 const contentCache = new Map<string, RuleCursor>();
+let last: { copy: unknown; root: RuleCursor } | undefined;
+
+/**
+ * True only when JSON.stringify(value) would write the text `copy` was parsed from: the same keys
+ * in the same order, equal strings, numbers, booleans and nulls, and plain objects and arrays
+ * alike (anything JSON.stringify would write otherwise, or leave out, makes it false).
+ */
+function sameJsonText(value: unknown, copy: unknown): boolean {
+  if (copy === null || typeof copy !== 'object') return value === copy;
+  if (Array.isArray(copy)) {
+    if (!Array.isArray(value) || value.length !== copy.length) return false;
+    for (let i = 0; i < copy.length; i++) if (!sameJsonText(value[i], copy[i])) return false;
+    return true;
+  }
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    Object.getPrototypeOf(value) !== Object.prototype
+  )
+    return false;
+  const keys = Object.keys(value);
+  const copyKeys = Object.keys(copy);
+  if (keys.length !== copyKeys.length) return false;
+  const v = value as Record<string, unknown>;
+  const c = copy as Record<string, unknown>;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    if (k !== copyKeys[i] || !sameJsonText(v[k], c[k])) return false;
+  }
+  return true;
+}
+
+const structural = new Set<MatchingRule['match']>(['equality']);
+const collectionRules = new Set<MatchingRule['match']>(['eachKey', 'eachValue', 'arrayContains']);
+
+/**
+ * The rules a JSON node applies: those about a collection as a whole (its keys, its variants) do
+ * not cascade to its members; undefined when only equality applies, which plain comparison checks.
+ */
+function applying(sel: SelectedRules): RuleList | undefined {
+  const effective = sel.cascaded ? withoutCollectionRules(sel.list) : sel.list;
+  return effective === undefined || effective.rules.every((r) => structural.has(r.match))
+    ? undefined
+    : effective;
+}
+
+function withoutCollectionRules(list: RuleList): RuleList | undefined {
+  if (!list.rules.some((r) => collectionRules.has(r.match))) return list;
+  const rules = list.rules.filter((r) => !collectionRules.has(r.match));
+  return rules.length === 0 ? undefined : { combine: list.combine, rules };
+}

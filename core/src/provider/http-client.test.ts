@@ -86,6 +86,21 @@ async function raw(
   };
 }
 
+/** Listens on a free port of 127.0.0.1 (closed, connections and all, after the test); its URL. */
+async function listening(
+  server: ReturnType<typeof createHttpServer> | ReturnType<typeof createHttpsServer>,
+  scheme: 'http' | 'https',
+): Promise<string> {
+  servers.push({
+    close: (cb) => {
+      server.closeAllConnections();
+      server.close(cb);
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 const ok = (body: string, extra = ''): string =>
   `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -104,6 +119,41 @@ describe('send: what goes out', () => {
     );
   });
 
+  it('sends every path and query as the URL parser reads them, plain ones as written', async () => {
+    const s = await raw(() => ok(''));
+    const paths = [
+      '/items/1',
+      '/items/1.json?expand=a,b&x=~1',
+      '/a/./b/../c',
+      '/a/.',
+      '/a/..?q',
+      '/a/%2e%2E/b',
+      '/x?',
+      '/x??',
+      '/x?q=\'a\'&r="b"',
+      "/it's",
+      '/a b?c d',
+      '/é?é',
+      '/a\\b',
+      '/x#fragment',
+      '/x?y#z',
+      '/{a}|^`[b]',
+      '/.hidden/..x/x..',
+      '/a:b@c;d=e!$()*+',
+    ];
+    for (const path of paths) await send(`${s.url}${path}`, get);
+    // And through an origin written otherwise: upper case, a default port, a trailing path.
+    const port = new URL(s.url).port;
+    await send(`HTTP://127.0.0.1:${port}/Upper`, get);
+    const sent = s.requests.map((r) => r.slice(4, r.indexOf(' HTTP/1.1')));
+    const parsed = (url: string) => {
+      const u = new URL(url);
+      return `${u.pathname}${u.search}`;
+    };
+    expect(sent).toEqual([...paths.map((p) => parsed(`${s.url}${p}`)), '/Upper']);
+    expect(sent.slice(0, 2)).toEqual(paths.slice(0, 2));
+  });
+
   it('declares the length of a body, and a zero length for a POST without one', async () => {
     const s = await raw(() => ok(''));
     await send(s.url, {
@@ -118,6 +168,23 @@ describe('send: what goes out', () => {
     );
     expect(Buffer.from(s.requests[0] as string, 'latin1').toString('utf8')).toMatch(/\r\n\r\n\{"a":"é"\}$/);
     expect(s.requests[1]).toMatch(/^POST \/empty HTTP\/1\.1\r\n[\s\S]*Content-Length: 0\r\n\r\n$/);
+  });
+
+  it('writes the head as latin1 and a body as UTF-8, whether or not the body is ASCII', async () => {
+    const s = await raw(() => ok(''));
+    const headers = { 'X-L': 'caf\u00e9' };
+    await send(s.url, { ...get, method: 'POST', headers, body: 'plain' });
+    await send(s.url, { ...get, method: 'POST', headers, body: 'caf\u00e9 \u{1f600}' });
+    await send(s.url, { ...get, method: 'POST', headers, body: new TextEncoder().encode('bytes') });
+    await send(s.url, { ...get, method: 'PUT', headers: { 'Transfer-Encoding': 'gzip' }, body: 'z' });
+    // The raw server keeps each byte as one latin1 character.
+    const bytes = (r: string | undefined) => Buffer.from(r ?? '', 'latin1');
+    expect(s.requests[0]).toMatch(/^POST \/ HTTP\/1\.1\r\nX-L: caf\u00e9\r\ncontent-length: 5\r\n/);
+    expect(s.requests[0]).toMatch(/\r\n\r\nplain$/);
+    expect(bytes(s.requests[1]).subarray(-10).toString('utf8')).toBe('caf\u00e9 \u{1f600}');
+    expect(s.requests[1]).toMatch(/X-L: caf\u00e9\r\ncontent-length: 10\r\n/);
+    expect(s.requests[2]).toMatch(/content-length: 5\r\n[\s\S]*\r\n\r\nbytes$/);
+    expect(s.requests[3]).toMatch(/^PUT \/ HTTP\/1\.1\r\nTransfer-Encoding: gzip\r\ncontent-length: 1\r\n/);
   });
 
   it('keeps one header per name whatever its case, the last value where the first was', async () => {
@@ -272,6 +339,76 @@ describe('send: reading the answer', () => {
     await expect(send(closed.url, get)).rejects.toThrow('ECONNREFUSED');
   });
 
+  it('reads answers that come a few bytes at a time, and bodies larger than one read, byte for byte', async () => {
+    // Every read lands in one buffer the client lends to the answer being read; what an answer
+    // keeps must be its own copy, whatever the reads' boundaries and whatever comes after them.
+    const big = Buffer.alloc(200_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 9)) & 0xff;
+    const answers = [
+      ok('split into small pieces'),
+      `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7;x=1\r\nchunked\r\n7\r\n pieces\r\n0\r\nT: 1\r\n\r\n`,
+      Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${big.length}\r\n\r\n`), big]),
+      { last: 'HTTP/1.1 200 OK\r\n\r\nuntil the end' },
+    ];
+    let served = 0;
+    const server: Server = createServer((socket) => {
+      socket.setNoDelay(true);
+      socket.on('error', () => undefined);
+      socket.on('data', async () => {
+        const answer = answers[served++ % answers.length] as string | Buffer | { last: string };
+        const bytes = Buffer.from(typeof answer === 'object' && 'last' in answer ? answer.last : answer);
+        // Small pieces (the big body in large ones), each written after the client read the last.
+        for (let at = 0; at < bytes.length; ) {
+          const size = bytes.length > 100_000 ? 70_000 : 1 + (at % 5);
+          socket.write(bytes.subarray(at, at + size));
+          at += size;
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        if (typeof answer === 'object' && 'last' in answer) socket.end();
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const small = await send(url, get);
+    const chunked = await send(url, get);
+    const large = await send(url, get);
+    const closing = await send(url, get);
+    // Read after every other answer came through the same buffer.
+    expect(text(small.body)).toBe('split into small pieces');
+    expect(text(chunked.body)).toBe('chunked pieces');
+    expect(Buffer.from(large.body).equals(big)).toBe(true);
+    expect(text(closing.body)).toBe('until the end');
+    expect(small.body).toBeInstanceOf(Uint8Array);
+    expect([small.body.byteOffset, small.body.buffer.byteLength]).toEqual([0, small.body.length]);
+  });
+
+  it('holds each request on a kept-alive connection to its own deadline', async () => {
+    // /wait/<ms> answers after that long; /never does not answer.
+    const server = createHttpServer((req, res) => {
+      const wait = /^\/wait\/(\d+)$/.exec(req.url ?? '');
+      if (wait !== null) setTimeout(() => res.end('late'), Number(wait[1]));
+    });
+    let connections = 0;
+    server.on('connection', () => connections++);
+    const url = await listening(server, 'http');
+    // A short deadline after a long one on the same connection.
+    await send(`${url}/wait/0`, { ...get, timeoutMs: 60_000 });
+    // (Held to the earlier deadline, it would outlast the test's own.)
+    await expect(send(`${url}/never`, { ...get, timeoutMs: 150 })).rejects.toMatchObject({
+      code: 'TREATY_VERIFY_TIMEOUT',
+    });
+    // A long deadline after a short one: passing the earlier request's deadline fails nothing.
+    await send(`${url}/wait/0`, { ...get, timeoutMs: 100 });
+    const late = await send(`${url}/wait/300`, { ...get, timeoutMs: 5000 });
+    expect([late.status, text(late.body)]).toEqual([200, 'late']);
+    // And that one's own deadline still holds, on the connection kept from it.
+    await expect(send(`${url}/never`, { ...get, timeoutMs: 150 })).rejects.toMatchObject({
+      code: 'TREATY_VERIFY_TIMEOUT',
+    });
+    expect(connections).toBe(2);
+  });
+
   it('opens at most 8 connections to one origin, the other requests wait their turn', async () => {
     let open = 0;
     let most = 0;
@@ -283,14 +420,7 @@ describe('send: reading the answer', () => {
       most = Math.max(most, open);
       socket.on('close', () => open--);
     });
-    servers.push({
-      close: (cb) => {
-        server.closeAllConnections();
-        server.close(cb);
-      },
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = await listening(server, 'http');
     const answers = await Promise.all(Array.from({ length: 20 }, () => send(url, get)));
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(most).toBe(8);
@@ -322,14 +452,7 @@ describe('send over https', () => {
       (req, res) => res.end(`secure ${req.url}`),
     );
     server.on('secureConnection', () => connections++);
-    servers.push({
-      close: (cb) => {
-        server.closeAllConnections();
-        server.close(cb);
-      },
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = await listening(server, 'https');
     // Not trusted by default: the certificate is checked.
     await expect(send(url, get)).rejects.toThrow('DEPTH_ZERO_SELF_SIGNED_CERT');
     const before = process.env.NODE_TLS_REJECT_UNAUTHORIZED;

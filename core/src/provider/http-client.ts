@@ -32,6 +32,9 @@ export interface SendOptions {
   maxBytesSetting?: string;
 }
 
+/** A {@link ClientResponse} before its headers object is made (what verification reads of an answer). */
+export type RawClientResponse = Omit<ClientResponse, 'headers'>;
+
 /** The limits of {@link SendOptions}. */
 export type SendLimits = Pick<SendOptions, 'timeoutMs' | 'maxBytes' | 'timeoutSetting' | 'maxBytesSetting'>;
 
@@ -71,11 +74,14 @@ interface Connection {
   /** Set once the connection has answered a request: a reused one may have been closed meanwhile. */
   reused: boolean;
   /**
-   * The deadline of the exchange it serves: one timer per connection, re-armed for each exchange
-   * (cheaper than a timer per request). It is unref'd: an exchange in flight keeps the process
-   * alive through its socket, and a timer that fires with no exchange late does nothing.
+   * When the exchange it serves must be over (performance.now() time), and one timer per
+   * connection that checks it: the timer is set again only when it would fire after a deadline
+   * (cheaper than a timer, or a timer's refresh, per request). It is unref'd: an exchange in
+   * flight keeps the process alive through its socket, and a timer that fires with no exchange
+   * late does nothing.
    */
-  deadline: { timer: NodeJS.Timeout; ms: number } | undefined;
+  deadlineAt: number;
+  timer: { handle: NodeJS.Timeout; at: number } | undefined;
 }
 
 // Idle keep-alive connections per origin, and how many serve a request now: a new connection per
@@ -103,14 +109,46 @@ interface Target {
   origin: string;
 }
 const targets = new Map<string, Target>();
+// The targets of origins (`http://127.0.0.1:8080`), for URLs whose path needs no parsing.
+const origins = new Map<string, Target>();
 
+// A path and query the URL parser leaves as they are: no dot segments, percent signs, spaces,
+// quotes, backslashes, fragments or other characters it would encode or resolve (an empty query
+// it drops is refused beside this).
+const plainPath = /^\/(?:[\w\-~!$&()*+,;=:@/?]|\.(?![./?]|$))*$/;
+
+/**
+ * The target of a URL. A provider's URLs differ only in their paths, so the origin is parsed once
+ * and a plain path (see `plainPath`) is taken as written, as the URL parser would take it.
+ */
 function targetOf(url: string): Target {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  if (slash > 0) {
+    const path = url.slice(slash);
+    if (plainPath.test(path) && !path.endsWith('?')) {
+      const origin = url.slice(0, slash);
+      let base = origins.get(origin);
+      if (base === undefined && /^https?:\/\/[\w.\-:[\]]+$/i.test(origin)) {
+        base = parseTarget(`${origin}/`);
+        if (origins.size >= 256) origins.clear();
+        origins.set(origin, base);
+      }
+      if (base !== undefined) return { ...base, path };
+    }
+  }
   let target = targets.get(url);
   if (target !== undefined) return target;
+  target = parseTarget(url);
+  if (targets.size >= 256) targets.clear();
+  targets.set(url, target);
+  return target;
+}
+
+function parseTarget(url: string): Target {
   const u = new URL(url);
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw new Error(`${u.protocol} URLs are not supported; use http:// or https://`);
-  target = {
+  return {
     protocol: u.protocol,
     host: u.host,
     hostname: u.hostname.replace(/^\[|\]$/g, ''),
@@ -118,9 +156,6 @@ function targetOf(url: string): Target {
     path: `${u.pathname}${u.search}`,
     origin: `${u.protocol}//${u.host}`,
   };
-  if (targets.size >= 256) targets.clear();
-  targets.set(url, target);
-  return target;
 }
 
 /**
@@ -157,7 +192,7 @@ function isToken(name: string): boolean {
  * The request's bytes, head and body in one buffer, as node:http wrote them, and whether it asks for
  * the connection to close; throws a TypeError as node:http did.
  */
-function requestBytes(u: Target, options: SendOptions): { bytes: Buffer; close: boolean } {
+function requestBytes(u: Target, options: SendOptions): { bytes: Buffer | string; close: boolean } {
   const method = options.method;
   if (!isToken(method)) throw new TypeError(`Method must be a valid HTTP token ["${method}"]`);
   const path = u.path;
@@ -188,7 +223,8 @@ function requestBytes(u: Target, options: SendOptions): { bytes: Buffer; close: 
   for (const name of Object.keys(options.headers)) set(name, String(options.headers[name]));
   let body: Uint8Array | string | undefined = options.body;
   const te = headerOf('transfer-encoding');
-  if (te !== undefined && /(?:^|,)\s*chunked\s*$/i.test(te)) {
+  const chunked = te !== undefined && /(?:^|,)\s*chunked\s*$/i.test(te);
+  if (chunked) {
     // Asked for chunked: the body goes as one chunk, and no length is declared beside it.
     const size = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     body =
@@ -199,8 +235,9 @@ function requestBytes(u: Target, options: SendOptions): { bytes: Buffer; close: 
             Buffer.from(body as Uint8Array | string),
             Buffer.from('\r\n0\r\n\r\n'),
           ]);
-  } else if (body !== undefined)
-    set('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length));
+  }
+  const size = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (body !== undefined && !chunked) set('content-length', String(size));
   if (headerOf('host') === undefined) set('Host', u.host);
   let head = `${method} ${path} HTTP/1.1\r\n`;
   for (let i = 0; i < names.length; i++) head += `${names[i]}: ${values[i]}\r\n`;
@@ -214,13 +251,17 @@ function requestBytes(u: Target, options: SendOptions): { bytes: Buffer; close: 
   )
     head += 'Content-Length: 0\r\n';
   head += '\r\n';
-  // One buffer, one write: the head and the body go to the kernel together.
-  const size = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  const close = connection !== undefined && /\bclose\b/i.test(connection);
+  // One write: the head and the body go to the kernel together. A body of ASCII text (as long in
+  // UTF-8 as in characters) goes with the head as one latin1 string, which the socket writes
+  // without a buffer of ours; other bodies go in one buffer.
+  if (body === undefined) return { bytes: head, close };
+  if (typeof body === 'string' && size === body.length) return { bytes: head + body, close };
   const bytes = Buffer.allocUnsafe(head.length + size);
   bytes.write(head, 0, 'latin1');
   if (typeof body === 'string') bytes.write(body, head.length, 'utf8');
-  else if (body !== undefined) bytes.set(body, head.length);
-  return { bytes, close: connection !== undefined && /\bclose\b/i.test(connection) };
+  else bytes.set(body, head.length);
+  return { bytes, close };
 }
 
 /**
@@ -263,7 +304,18 @@ function connection(u: Target, fresh: boolean): Connection | Promise<Connection>
   }
   const host = u.hostname;
   const port = u.port;
-  if (u.protocol === 'http:') return opened(connect({ host, port }), origin);
+  if (u.protocol === 'http:') {
+    let conn: Connection | undefined;
+    const onread = {
+      buffer: readBuffer,
+      callback: (n: number): boolean => {
+        if (conn !== undefined) read(conn, readBuffer.subarray(0, n));
+        return true;
+      },
+    };
+    conn = opened(connect({ host, port, onread }), origin);
+    return conn;
+  }
   if (tls === undefined) {
     return import('node:tls').then((m) => {
       tls = m.connect;
@@ -271,24 +323,43 @@ function connection(u: Target, fresh: boolean): Connection | Promise<Connection>
     });
   }
   // A certificate names a host, never an address: no server name for an IP, as node:https does.
-  return opened(tls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}) }), origin);
+  const conn = opened(tls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}) }), origin);
+  conn.socket.on('data', (chunk: Buffer) => read(conn, chunk));
+  return conn;
 }
 
-/** A new connection: its socket's events go to the exchange it serves, or close it while idle. */
+/** The bytes of a read go to the exchange the connection serves. */
+function read(conn: Connection, bytes: Buffer): void {
+  if (conn.exchange !== undefined) conn.exchange.data(bytes);
+  // Bytes no request asked for: the connection is out of step, so it is not used again.
+  else conn.socket.destroy();
+}
+
+/*
+ * Every plain connection reads into this one buffer, through the socket's onread option rather
+ * than its stream of 'data' chunks (which cost a buffer and a stream's bookkeeping per read; TLS
+ * sockets keep them). Reads are handed over one at a time, and an exchange copies what it keeps
+ * before the next one comes.
+ */
+const readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
+
+/** A new connection: its socket's events go to the exchange it serves. */
 function opened(socket: Socket, origin: string): Connection {
   socket.setNoDelay(true);
-  const conn: Connection = { socket, origin, exchange: undefined, reused: false, deadline: undefined };
-  socket.on('data', (chunk: Buffer) => {
-    if (conn.exchange !== undefined) conn.exchange.data(chunk);
-    // Bytes no request asked for: the connection is out of step, so it is not used again.
-    else socket.destroy();
-  });
+  const conn: Connection = {
+    socket,
+    origin,
+    exchange: undefined,
+    reused: false,
+    deadlineAt: 0,
+    timer: undefined,
+  };
   socket.on('end', () => conn.exchange?.end());
   socket.on('error', (error: NodeJS.ErrnoException) =>
     conn.exchange?.fail(new Error(error.code ?? error.message)),
   );
   socket.on('close', () => {
-    if (conn.deadline !== undefined) clearTimeout(conn.deadline.timer);
+    if (conn.timer !== undefined) clearTimeout(conn.timer.handle);
     conn.exchange?.closed();
     const list = idle.get(origin);
     const at = list?.indexOf(conn) ?? -1;
@@ -372,8 +443,12 @@ interface Sent {
   close: boolean;
 }
 
-/** Reads one answer from a connection's chunks and settles once it is whole, failed or late. */
+/**
+ * Reads one answer from a connection's reads and settles once it is whole, failed or late. A read
+ * is lent for the call only (the connections share one buffer): what is kept is copied.
+ */
 class Exchange {
+  /** The start of a head or chunk-size line that has not all come yet (a copy). */
   #buffer: Buffer | undefined;
   #gotBytes = false;
   #status = 0;
@@ -383,7 +458,8 @@ class Exchange {
   #remaining = 0;
   /** Chunked bodies: reading a size line, chunk data, the CRLF after it, or the trailers. */
   #chunkState: 'size' | 'data' | 'crlf' | 'trailers' = 'size';
-  #chunks: Buffer[] = [];
+  /** The body's bytes so far, each piece a copy. */
+  #chunks: Uint8Array[] = [];
   #size = 0;
   #reusable = true;
   #settled = false;
@@ -393,7 +469,7 @@ class Exchange {
   constructor(
     readonly conn: Connection,
     readonly sent: Sent,
-    readonly resolve: (response: ClientResponse) => void,
+    readonly resolve: (response: RawClientResponse) => void,
     readonly reject: (error: Error) => void,
   ) {
     this.head = sent.options.method === 'HEAD';
@@ -409,7 +485,7 @@ class Exchange {
   }
 
   /** The answer is whole (and the connection may serve another), or reading it failed. */
-  done(error: Error | undefined, response?: ClientResponse, reusable?: boolean): void {
+  done(error: Error | undefined, response?: RawClientResponse, reusable?: boolean): void {
     const conn = this.conn;
     conn.exchange = undefined;
     if (error !== undefined || response === undefined) {
@@ -437,7 +513,7 @@ class Exchange {
             const lf = buf.indexOf(10);
             if (lf !== -1 && buf[lf - 1] !== 13) throw new Error('HPE_CR_EXPECTED');
             if (buf.length > maxHeaderSize) throw new Error('HPE_HEADER_OVERFLOW');
-            this.#buffer = buf;
+            this.#buffer = Buffer.from(buf);
             return;
           }
           if (end > maxHeaderSize) throw new Error('HPE_HEADER_OVERFLOW');
@@ -489,7 +565,7 @@ class Exchange {
       const colon = text.indexOf(':', at);
       if (colon <= at || colon > end) throw new Error('HPE_INVALID_HEADER_TOKEN');
       const name = text.slice(at, colon);
-      if (!token.test(name)) throw new Error('HPE_INVALID_HEADER_TOKEN');
+      if (!isToken(name)) throw new Error('HPE_INVALID_HEADER_TOKEN');
       // Spaces and tabs around the value are not part of it (RFC 9110 5.5); other bytes are kept.
       let from = colon + 1;
       let to = end;
@@ -547,7 +623,7 @@ class Exchange {
       const eol = rest.indexOf('\r\n');
       if (eol === -1) {
         if (rest.length > maxHeaderSize) throw new Error('HPE_CHUNK_EXTENSIONS_OVERFLOW');
-        this.#buffer = rest;
+        this.#buffer = Buffer.from(rest);
         return Buffer.alloc(0);
       }
       const line = rest.toString('latin1', 0, eol);
@@ -576,32 +652,28 @@ class Exchange {
       this.#chunks = [];
       throw this.tooLarge();
     }
-    this.#chunks.push(bytes);
+    const copy = new Uint8Array(bytes.length);
+    copy.set(bytes);
+    this.#chunks.push(copy);
   }
 
   /** The answer is whole; `extra` bytes after it leave the connection out of step. */
   #finish(extra: boolean): void {
     if (this.#settled) return;
     this.#settled = true;
-    const body = new Uint8Array(this.#size);
-    let at = 0;
-    for (const c of this.#chunks) {
-      body.set(c, at);
-      at += c.length;
+    // Most bodies come in one read, and their copy is the body.
+    let body = this.#chunks.length === 1 ? (this.#chunks[0] as Uint8Array) : undefined;
+    if (body === undefined) {
+      body = new Uint8Array(this.#size);
+      let at = 0;
+      for (const c of this.#chunks) {
+        body.set(c, at);
+        at += c.length;
+      }
     }
-    const rawHeaders = this.#rawHeaders;
-    let headers: IncomingHttpHeaders | undefined;
     this.done(
       undefined,
-      {
-        status: this.#status,
-        get headers(): IncomingHttpHeaders {
-          headers ??= headersOf(rawHeaders);
-          return headers;
-        },
-        rawHeaders,
-        body,
-      },
+      { status: this.#status, rawHeaders: this.#rawHeaders, body },
       this.#reusable && !extra,
     );
   }
@@ -653,20 +725,30 @@ function timeoutError(sent: Sent): TreatyError {
   );
 }
 
-/** Starts the deadline of the exchange a connection now serves: `ms` from now. */
-function arm(conn: Connection, ms: number): void {
-  const deadline = conn.deadline;
-  if (deadline !== undefined && deadline.ms === ms) {
-    deadline.timer.refresh();
-    return;
-  }
-  if (deadline !== undefined) clearTimeout(deadline.timer);
-  const timer = setTimeout(() => {
-    const exchange = conn.exchange;
-    exchange?.fail(timeoutError(exchange.sent));
-  }, ms);
-  timer.unref();
-  conn.deadline = { timer, ms };
+/** Starts the deadline of the exchange a connection now serves: `ms` after `now`. */
+function arm(conn: Connection, now: number, ms: number): void {
+  const at = now + ms;
+  conn.deadlineAt = at;
+  // A timer that fires by then checks (and sets itself again for what is left): it need not move.
+  if (conn.timer !== undefined && conn.timer.at <= at) return;
+  if (conn.timer !== undefined) clearTimeout(conn.timer.handle);
+  schedule(conn, at);
+}
+
+function schedule(conn: Connection, at: number): void {
+  const handle = setTimeout(
+    () => {
+      conn.timer = undefined;
+      const exchange = conn.exchange;
+      if (exchange === undefined) return;
+      // The deadline of a later exchange than the one it was set for: wait for what is left of it.
+      if (performance.now() < conn.deadlineAt) schedule(conn, conn.deadlineAt);
+      else exchange.fail(timeoutError(exchange.sent));
+    },
+    Math.max(0, Math.ceil(at - performance.now())),
+  );
+  handle.unref();
+  conn.timer = { handle, at };
 }
 
 /**
@@ -677,6 +759,17 @@ function arm(conn: Connection, ms: number): void {
  * @example await send('http://127.0.0.1:8080/orders/1', { method: 'GET', headers: {}, timeoutMs: 30000 })
  */
 export async function send(url: string, options: SendOptions): Promise<ClientResponse> {
+  const { status, rawHeaders, body } = await sendRaw(url, options);
+  return { status, headers: headersOf(rawHeaders), rawHeaders, body };
+}
+
+/**
+ * {@link send} without the headers object (the raw header lines are there): verification reads
+ * none of it from the provider's answers or the state change URL's, and making it cost more than
+ * the rest of reading a small answer.
+ * @example (await sendRaw('http://127.0.0.1:8080/', { method: 'GET', headers: {}, timeoutMs: 30000 })).status
+ */
+export async function sendRaw(url: string, options: SendOptions): Promise<RawClientResponse> {
   const target = targetOf(url);
   const { bytes, close } = requestBytes(target, options);
   const sent: Sent = { url, options, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, close };
@@ -697,10 +790,10 @@ export async function send(url: string, options: SendOptions): Promise<ClientRes
       const got = connection(target, attempt > 0);
       const conn = got instanceof Promise ? await got : got;
       try {
-        return await new Promise<ClientResponse>((resolve, reject) => {
+        return await new Promise<RawClientResponse>((resolve, reject) => {
           conn.exchange = new Exchange(conn, sent, resolve, reject);
-          arm(conn, ms);
-          conn.socket.write(bytes);
+          arm(conn, performance.now(), ms);
+          conn.socket.write(bytes, 'latin1');
         });
       } catch (error) {
         // Settled exchanges leave their connection; one still there failed outside of reading.

@@ -66,7 +66,10 @@ export class Redactor {
    * @example new Redactor({ secrets: ['s3cr3t'] }).text('token s3cr3t') // 'token [redacted]'
    */
   text(value: string): string {
-    let out = value.replace(/(\b[a-z][\w+.-]*:\/\/[^/\s:@]*:)[^/\s@]*@/gi, `$1${REDACTED}@`);
+    // A URL password needs a scheme's `://` before it.
+    let out = value.includes('://')
+      ? value.replace(/(\b[a-z][\w+.-]*:\/\/[^/\s:@]*:)[^/\s@]*@/gi, `$1${REDACTED}@`)
+      : value;
     for (const s of this.#secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
     return out;
   }

@@ -28,7 +28,8 @@ import {
   isHttpUrl,
   limitsOf,
   send,
-  type ClientResponse,
+  sendRaw,
+  type RawClientResponse,
   type SendLimits,
 } from './http-client.js';
 import { Redactor, isSecretHeader, REDACTED } from './redact.js';
@@ -258,9 +259,9 @@ async function changeStates(
       continue;
     }
     if (options.providerStatesSetupUrl !== undefined) {
-      let res: ClientResponse;
+      let res: RawClientResponse;
       try {
-        res = await send(options.providerStatesSetupUrl, {
+        res = await sendRaw(options.providerStatesSetupUrl, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', ...options.customHeaders },
           body: JSON.stringify({ state: state.name, params, action }),
@@ -274,8 +275,9 @@ async function changeStates(
       }
       if (res.status < 200 || res.status > 299)
         throw new Error(`the state change URL answered ${res.status} for '${state.name}' (${action})`);
-      const text = decoder.decode(res.body);
-      if (action === 'setup' && text.trim().startsWith('{')) {
+      // What setup answers may hold values for ProviderState generators; teardown's is not read.
+      const text = action === 'setup' ? decoder.decode(res.body) : '';
+      if (text.trim().startsWith('{')) {
         try {
           Object.assign(values, JSON.parse(text) as Record<string, unknown>);
         } catch {
@@ -318,13 +320,17 @@ function buildRequest(
   const g = expected.generators;
   const path =
     g.path === undefined ? expected.path : String(generateValue(g.path, expected.path, ctx) ?? expected.path);
-  const params = new URLSearchParams();
-  for (const [name, values] of Object.entries(expected.query)) {
-    const gen = g.query?.[name];
-    for (const v of values)
-      params.append(name, gen === undefined ? v : String(generateValue(gen, v, ctx) ?? v));
+  let qs = '';
+  const names = Object.keys(expected.query);
+  if (names.length > 0) {
+    const params = new URLSearchParams();
+    for (const name of names) {
+      const gen = g.query?.[name];
+      for (const v of expected.query[name] as string[])
+        params.append(name, gen === undefined ? v : String(generateValue(gen, v, ctx) ?? v));
+    }
+    qs = params.toString();
   }
-  const qs = params.toString();
   const headers: Record<string, string> = {};
   for (const [name, values] of Object.entries(expected.headers)) {
     const gen = g.header?.[name];
@@ -343,7 +349,7 @@ function buildRequest(
   };
 }
 
-function toResponse(res: ClientResponse): HttpResponse {
+function toResponse(res: RawClientResponse): HttpResponse {
   const headers: Headers = {};
   for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
     const name = (res.rawHeaders[i] as string).toLowerCase();
@@ -376,16 +382,16 @@ async function verifyHttp(
   stateValues: Record<string, unknown>,
   warnings: string[],
 ): Promise<{ response: HttpResponse; request: ProviderRequest }> {
-  const base = requireBaseUrl(options, `the HTTP interaction '${interaction.description}'`);
+  const base = requireBaseUrl(options, () => `the HTTP interaction '${interaction.description}'`);
   let request = buildRequest(
     interaction.request,
     { mode: 'provider', providerState: stateValues, onWarning: (w) => warnings.push(w) },
     options.customHeaders ?? {},
   );
   if (options.requestFilter !== undefined) request = await options.requestFilter(request);
-  let res: ClientResponse;
+  let res: RawClientResponse;
   try {
-    res = await send(`${base}${request.path}`, {
+    res = await sendRaw(`${base}${request.path}`, {
       method: request.method,
       headers: request.headers,
       ...(request.body === undefined ? {} : { body: request.body }),
@@ -429,12 +435,13 @@ function messageFrom(value: unknown, metadata: Record<string, unknown> = {}): Me
   };
 }
 
-function requireBaseUrl(options: VerifyOptions, what: string): string {
-  if (options.providerBaseUrl === undefined)
+function requireBaseUrl(options: VerifyOptions, what: () => string): string {
+  const url = options.providerBaseUrl;
+  if (url === undefined)
     throw new Error(
-      `${what} needs the running provider, but no providerBaseUrl (--provider-base-url) was given`,
+      `${what()} needs the running provider, but no providerBaseUrl (--provider-base-url) was given`,
     );
-  return options.providerBaseUrl.replace(/\/+$/, '');
+  return url.endsWith('/') ? url.replace(/\/+$/, '') : url;
 }
 
 async function produceMessage(
@@ -463,7 +470,7 @@ async function produceMessage(
   // JSON in Pact-Message-Metadata.
   const base = requireBaseUrl(
     options,
-    `the message '${interaction.description}' has no producer in messageProviders, so it`,
+    () => `the message '${interaction.description}' has no producer in messageProviders, so it`,
   );
   const res = await send(base, {
     method: 'POST',
