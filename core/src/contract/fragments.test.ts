@@ -357,6 +357,17 @@ describe('matching rules', () => {
         path: "interactions[1].response.matchingRules.body['$.a'].matchers[0]",
       },
     ]);
+    // A rule named like a member every object inherits is as unknown as any other name.
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const seen: unknown[] = [];
+      const inherited = parseMatchingRules(
+        { body: { '$.a': { matchers: [{ match: name }] } } },
+        '$',
+        (_path, _message, c) => seen.push(c),
+      );
+      expect(inherited.body?.['$.a']?.rules).toEqual([{ match: 'unknown', name, rule: { match: name } }]);
+      expect(seen).toEqual(['TREATY_CONTRACT_UNKNOWN_RULE']);
+    }
     expect(() => parseMatchingRules({ body: { '$.a': { matchers: [{ match: 'regex' }] } } }, '$')).toThrow(
       code('TREATY_CONTRACT_INVALID'),
     );

@@ -348,7 +348,7 @@ function parseRule(value: unknown, path: string, warn?: RuleWarn): MatchingRule 
   const obj = expectObject(value, path, 'a matching rule object');
   const written = inferRuleName(obj);
   if (written === undefined) return invalid(path, "a matching rule with a 'match' attribute", value);
-  const match = ruleAliases[written];
+  const match = Object.hasOwn(ruleAliases, written) ? ruleAliases[written] : undefined;
   if (match === undefined) {
     // As the Pact core does, a rule it does not define is kept (a plugin may define it) and fails
     // each value it applies to when the contract is verified.
