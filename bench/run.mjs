@@ -4,7 +4,7 @@ import { runEngineVsPact } from './engine-vs-pact.mjs';
 import { runMockServerBench } from './mock-server.mjs';
 import { runConsumerTestBench } from './consumer-test.mjs';
 import { runVerifierBench } from './verifier.mjs';
-import { runBrokerBench } from './broker.mjs';
+import { runBrokerBenchBothStores } from './broker.mjs';
 import { runBrokerSizeBench } from './broker-size.mjs';
 import { runSoakBench, soakRows, soakSummary } from './soak.mjs';
 import { runOpenApiBench } from './openapi.mjs';
@@ -39,9 +39,9 @@ log(
 );
 const verifier = await runVerifierBench({ quick });
 log(`${table(verifier.rows)}\n`);
-log('6. Broker on a large history (SQLite), over HTTP on loopback');
-const brokerBench = await runBrokerBench({ quick });
-log(`seed: ${JSON.stringify(brokerBench.seed)}`);
+log('6. Broker on a large history, SQLite and PostgreSQL side by side, over HTTP on loopback');
+const brokerBench = await runBrokerBenchBothStores({ quick });
+log(`seeds: ${JSON.stringify(brokerBench.seeds)}`);
 log(`${table(brokerBench.rows)}\n`);
 log('7. Broker database size: distinct content vs consumer versions');
 const size = await runBrokerSizeBench({ quick });
@@ -67,7 +67,7 @@ if (json)
         mockServer: mock.results,
         consumerTest: consumer.results,
         verifier: verifier.results,
-        broker: { seed: brokerBench.seed, rows: brokerBench.rows },
+        broker: { seeds: brokerBench.seeds, rows: brokerBench.rows, postgres: brokerBench.postgresVersion },
         brokerSize: size,
         soak,
         openapi: openapi.results,
