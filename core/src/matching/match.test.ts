@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage, parseRequest, parseResponse } from '../contract/fragments.js';
+import { readBodyAhead } from './body.js';
 import { matchMessage, matchRequest, matchResponse } from './match.js';
 import { parsePathExpression, pathWeight } from '../contract/path-expr.js';
 import { RuleSelector } from './rule-selector.js';
@@ -316,5 +317,57 @@ describe('bodies by content type', () => {
         ),
       )[0]?.rule,
     ).toBe('contentType');
+  });
+});
+
+describe('a body read ahead of its comparison', () => {
+  it('gives the comparison exactly what reading it then would: values, float literals, parse errors', () => {
+    const expected = parseResponse(
+      {
+        status: 200,
+        headers: json,
+        body: { id: 1, price: 2.5, items: [{ n: 1 }] },
+        matchingRules: rules({
+          '$.id': { match: 'integer' },
+          '$.price': { match: 'decimal' },
+          '$.items': { match: 'type', min: 1 },
+        }),
+      },
+      '3',
+    );
+    const answer = (text: string, contentType = 'application/json') => ({
+      status: 200,
+      headers: { 'content-type': [contentType] },
+      matchingRules: {},
+      generators: {},
+      body: { kind: 'text' as const, text, contentType },
+    });
+    const texts = [
+      '{"id": 7, "price": 3.25, "items": [{"n": 2}]}',
+      // 1.0 is a decimal written as one, and an integer rule refuses it.
+      '{"id": 1.0, "price": 3, "items": []}',
+      '{"id": 7, "price": 3.25, "items": [{"n": 2}]',
+      '',
+      '{"id": "x"}',
+    ];
+    for (const text of texts) {
+      const plain = matchResponse(expected, answer(text));
+      const ahead = answer(text);
+      readBodyAhead(ahead.body);
+      expect(matchResponse(expected, ahead)).toEqual(plain);
+    }
+    // Read ahead or not, the second answer fails on both float literals, the third on its syntax.
+    expect(matchResponse(expected, answer(texts[1] as string)).map((m) => m.path)).toEqual([
+      '$.body.id',
+      '$.body.price',
+      '$.body.items',
+    ]);
+    const broken = answer(texts[2] as string);
+    readBodyAhead(broken.body);
+    expect(matchResponse(expected, broken)[0]?.message).toContain('could not be parsed');
+    // A body that is not JSON by its content type is left for the comparison to read as it reads it.
+    const text = answer('{"id": 7}', 'text/plain');
+    readBodyAhead(text.body);
+    expect(matchResponse(expected, text)).toEqual(matchResponse(expected, answer('{"id": 7}', 'text/plain')));
   });
 });

@@ -199,6 +199,61 @@ describe('verifyProvider', () => {
     expect(result.summary).toMatchObject({ passed: 1, errors: 2, pending: 1 });
   });
 
+  it('sends setup, request and teardown one after another, each after the previous answer, while results are finished between them', async () => {
+    // Each answer is held back a moment, so a request sent before the previous answer would be seen
+    // arriving while another is in flight.
+    const log: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const server = createServer((req, res) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        const { state, action } = req.url === '/_states' ? (JSON.parse(body) as Record<string, string>) : {};
+        log.push(req.url === '/_states' ? `${action} ${state}` : `${req.method} ${req.url}`);
+        setTimeout(() => {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify(req.url === '/orders/2' ? { id: 'x' } : { id: 1 }));
+          inFlight--;
+        }, 5);
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const one = (n: number) =>
+      http(`order ${n}`, {
+        providerStates: [{ name: `s${n}` }],
+        request: { method: 'GET', path: `/orders/${n}` },
+        response: {
+          status: 200,
+          headers: { 'Content-Type': ['application/json'] },
+          body: { content: { id: 1 }, contentType: 'application/json', encoded: false },
+          matchingRules: { body: { '$.id': { matchers: [{ match: 'integer' }] } } },
+        },
+      });
+    const seen: string[] = [];
+    const result = await verifyProvider({
+      providerBaseUrl: url,
+      providerStatesSetupUrl: `${url}/_states`,
+      contracts: [{ source: 'memory', contract: contract([one(1), one(2), one(3)]) }],
+      onResult: (r) => void seen.push(`${r.description} ${r.status}`),
+    });
+    expect(log).toEqual([
+      ...['setup s1', 'GET /orders/1', 'teardown s1'],
+      ...['setup s2', 'GET /orders/2', 'teardown s2'],
+      ...['setup s3', 'GET /orders/3', 'teardown s3'],
+    ]);
+    expect(most).toBe(1);
+    expect(seen).toEqual(['order 1 passed', 'order 2 failed', 'order 3 passed']);
+    const [first, second] = result.contracts[0]?.interactions ?? [];
+    expect(second?.mismatches.map((m) => m.path)).toEqual(['$.body.id']);
+    expect(first?.durationMs).toBeGreaterThan(0);
+  });
+
   it('calls the state change URL with an empty state for an interaction without states, as pact-verifier does', async () => {
     const states: unknown[] = [];
     const url = await serve((req) => {

@@ -15,6 +15,7 @@ import type {
 } from '../contract/model.js';
 import { headerValue } from '../contract/fragments.js';
 import { stringifyJson } from '../contract/json.js';
+import { readBodyAhead } from '../matching/body.js';
 import { matchMessage, matchResponse } from '../matching/match.js';
 import type { Mismatch } from '../matching/mismatch.js';
 import { classifyContentType } from '../contract/content-type.js';
@@ -532,35 +533,39 @@ function freshResult(interaction: Interaction): InteractionResult {
   };
 }
 
+/**
+ * Replays one interaction: sets its states up, sends its request, tears its states down. What it
+ * resolves to finishes the result: the provider's answer is compared with the contract then, so a
+ * caller can do that while the provider works on the next interaction's setup (the answer's body is
+ * parsed while the provider tears this one's states down). The provider still sees setup, request
+ * and teardown of one interaction after another, each after the previous answer.
+ */
 async function verifyInteraction(
   interaction: Interaction,
   options: VerifyOptions,
   contractPending: boolean,
   redactor: Redactor,
-): Promise<InteractionResult> {
+): Promise<() => InteractionResult> {
   const started = performance.now();
   const result = freshResult(interaction);
   const warn = (text: string): void => {
     result.warnings = [...(result.warnings ?? []), text];
   };
+  const failed = (error: unknown): void => {
+    result.status = 'error';
+    result.error = error instanceof Error ? error.message : String(error);
+    result.errorCode = isTreatyError(error) ? error.code : 'TREATY_VERIFY_INTERACTION';
+  };
   let setUp = false;
   let teardown: Promise<unknown> | undefined;
-  let teardownFailed = false;
   const tearDown = (): Promise<unknown> =>
     changeStates(interaction.providerStates, 'teardown', options).catch((error: unknown) => {
-      teardownFailed = true;
       result.status = 'error';
       result.error = `teardown failed: ${(error as Error).message}`;
       result.errorCode = isTreatyError(error) ? error.code : 'TREATY_VERIFY_INTERACTION';
     });
-  const finish = (): InteractionResult => {
-    if (result.status === 'passed' && result.mismatches.length > 0) result.status = 'failed';
-    if ((result.status === 'failed' || result.status === 'error') && (interaction.pending || contractPending))
-      result.status = 'pending';
-    return redactResult(result, redactor);
-  };
-  // The result as it will be shown, made ready while the provider tears the states down.
-  let ready: InteractionResult | undefined;
+  // The comparison still to make, once the states are torn down.
+  let compare: (() => Mismatch[]) | undefined;
   try {
     const values = await changeStates(interaction.providerStates, 'setup', options, warn);
     setUp = true;
@@ -569,11 +574,11 @@ async function verifyInteraction(
       const { response, request } = await verifyHttp(interaction, options, values, warnings);
       for (const w of warnings) warn(w);
       result.request = request;
-      // The provider tears the states down while we match what it answered.
       if (interaction.providerStates.length > 0 || options.providerStatesSetupUrl !== undefined)
         teardown = tearDown();
-      result.mismatches = matchResponse(interaction.response, response);
-      if (teardown !== undefined) ready = finish();
+      // The provider tears the states down while the answer is parsed.
+      readBodyAhead(response.body);
+      compare = () => matchResponse(interaction.response, response);
     } else if (interaction.type === 'Asynchronous/Messages') {
       result.mismatches = matchMessage(interaction.message, await produceMessage(interaction, options, warn));
     } else {
@@ -582,18 +587,30 @@ async function verifyInteraction(
       result.mismatches = expected === undefined ? [] : matchMessage(expected, produced);
     }
   } catch (error) {
-    result.status = 'error';
-    result.error = error instanceof Error ? error.message : String(error);
-    result.errorCode = isTreatyError(error) ? error.code : 'TREATY_VERIFY_INTERACTION';
+    failed(error);
     const request = (error as { request?: ProviderRequest }).request;
     if (request !== undefined) result.request = request;
   } finally {
     if (teardown !== undefined) await teardown;
     else if (setUp) await tearDown();
   }
-  const shown = ready === undefined || teardownFailed ? finish() : ready;
-  shown.durationMs = performance.now() - started;
-  return shown;
+  const replayed = performance.now() - started;
+  return () => {
+    const judged = performance.now();
+    if (compare !== undefined) {
+      try {
+        result.mismatches = compare();
+      } catch (error) {
+        failed(error);
+      }
+    }
+    if (result.status === 'passed' && result.mismatches.length > 0) result.status = 'failed';
+    if ((result.status === 'failed' || result.status === 'error') && (interaction.pending || contractPending))
+      result.status = 'pending';
+    const shown = redactResult(result, redactor);
+    shown.durationMs = replayed + (performance.now() - judged);
+    return shown;
+  };
 }
 
 /** The result as it may be shown: no credential in its request, error, warnings or mismatches. */
@@ -853,20 +870,40 @@ export async function verifyProvider(options: VerifyOptions): Promise<Verificati
   }
   options.onStart?.(jobs.reduce((n, j) => n + j.interactions.length, 0));
   for (const job of jobs) {
-    for (const interaction of job.interactions) {
-      const result =
-        checker === undefined
-          ? await verifyInteraction(interaction, options, job.pending, redactor)
-          : checkedResult(
-              checker,
-              interaction,
-              job.loaded.contract.interactions.indexOf(interaction),
-              options,
-              job.pending,
-            );
+    const take = (result: InteractionResult): void => {
       job.result.interactions.push(result);
       options.onResult?.(result, job.result);
+    };
+    // The previous interaction's result, finished while the provider sets up the next one's states;
+    // when code of the caller's runs between interactions (state handlers, a request filter, message
+    // producers), each result is finished before it, as it always was.
+    const overlap =
+      options.stateHandlers === undefined &&
+      options.requestFilter === undefined &&
+      options.messageProviders === undefined;
+    let previous: (() => InteractionResult) | undefined;
+    for (const interaction of job.interactions) {
+      if (checker !== undefined) {
+        take(
+          checkedResult(
+            checker,
+            interaction,
+            job.loaded.contract.interactions.indexOf(interaction),
+            options,
+            job.pending,
+          ),
+        );
+        continue;
+      }
+      const next = verifyInteraction(interaction, options, job.pending, redactor);
+      if (previous !== undefined) take(previous());
+      previous = await next;
+      if (!overlap) {
+        take(previous());
+        previous = undefined;
+      }
     }
+    if (previous !== undefined) take(previous());
     if (
       options.publishVerificationResults === true &&
       job.loaded.broker !== undefined &&
