@@ -382,7 +382,7 @@ async function verifyHttp(
   options: VerifyOptions,
   stateValues: Record<string, unknown>,
   warnings: string[],
-): Promise<{ response: HttpResponse; request: ProviderRequest }> {
+): Promise<{ raw: RawClientResponse; request: ProviderRequest }> {
   const base = requireBaseUrl(options, () => `the HTTP interaction '${interaction.description}'`);
   let request = buildRequest(
     interaction.request,
@@ -408,7 +408,7 @@ async function verifyHttp(
       { request },
     );
   }
-  return { response: toResponse(res), request };
+  return { raw: res, request };
 }
 
 function messageFrom(value: unknown, metadata: Record<string, unknown> = {}): Message {
@@ -571,12 +571,13 @@ async function verifyInteraction(
     setUp = true;
     if (interaction.type === 'Synchronous/HTTP') {
       const warnings: string[] = [];
-      const { response, request } = await verifyHttp(interaction, options, values, warnings);
-      for (const w of warnings) warn(w);
-      result.request = request;
+      const { raw, request } = await verifyHttp(interaction, options, values, warnings);
+      // The provider tears the states down while the answer is read and parsed.
       if (interaction.providerStates.length > 0 || options.providerStatesSetupUrl !== undefined)
         teardown = tearDown();
-      // The provider tears the states down while the answer is parsed.
+      for (const w of warnings) warn(w);
+      result.request = request;
+      const response = toResponse(raw);
       readBodyAhead(response.body);
       compare = () => matchResponse(interaction.response, response);
     } else if (interaction.type === 'Asynchronous/Messages') {
