@@ -35,6 +35,7 @@ export type {
   Contract,
 } from './contract/model.js';
 export type { Mismatch, MismatchPart } from './matching/mismatch.js';
+export { mismatchLine } from './matching/mismatch.js';
 export { normalizeSpecVersion } from './contract/version.js';
 export { parseRequest, parseResponse, parseMessage } from './contract/fragments.js';
 export type { FragmentOptions } from './contract/fragments.js';

@@ -156,6 +156,8 @@ describe.each(['orders-rust', 'orders-treaty'])('a failed verification published
     expect(table.output).toContain('Computer says no');
     expect(table.output).toContain("'a request for order 1'");
     expect(table.output).toContain('$.body.quantity');
+    // The path opens the mismatch's line once, not twice.
+    expect(table.output).not.toContain('$.body.quantity: $.body.quantity');
     expect(table.output).toMatch(/details: http:\/\/127\.0\.0\.1:\d+\/ui\/verifications\/\d+/);
 
     const json = await runPactTool('treaty', [

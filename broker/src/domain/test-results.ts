@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mismatchLine } from '@treaty/core';
 
 /**
  * What verifiers report per interaction (`testResults` in a verification result), read from Pact's
@@ -118,7 +119,7 @@ export function firstFailure(testResults: unknown): FirstFailure | undefined {
 export function failureInWords(f: FirstFailure): string {
   const why =
     f.mismatch !== undefined
-      ? `${f.mismatch.path}: ${f.mismatch.message}`
+      ? mismatchLine(f.mismatch.path, f.mismatch.message)
       : (f.exception ?? 'no mismatch was reported');
   const more = f.failedInteractions > 1 ? ` (and ${f.failedInteractions - 1} more failing)` : '';
   return `'${f.interaction}' failed at ${why}${more}`;

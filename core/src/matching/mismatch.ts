@@ -43,3 +43,12 @@ export function mismatch(
 ): Mismatch {
   return { part, path, expected, actual, rule, message: `${path}: ${message}` };
 }
+
+/**
+ * A mismatch in one line that opens with its path: the message as it is when it already opens with
+ * the path (as the engine writes them), else the path before it.
+ * @example mismatchLine('$.body.id', '$.body.id: expected an integer') // '$.body.id: expected an integer'
+ */
+export function mismatchLine(path: string, message: string): string {
+  return message.startsWith(`${path}: `) ? message : `${path}: ${message}`;
+}

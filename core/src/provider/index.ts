@@ -13,6 +13,7 @@ export type {
   StateHandler,
   MessageProducer,
 } from './verify.js';
+export { mismatchLine } from '../matching/mismatch.js';
 export { loadContracts } from './sources.js';
 export type { LoadedContract } from './sources.js';
 export { Redactor, isSecretHeader, REDACTED } from './redact.js';

@@ -1,5 +1,5 @@
 import { type Command as Cli, Option } from '../../commander.js';
-import { TreatyError } from '@treaty/core/provider';
+import { TreatyError, mismatchLine } from '@treaty/core/provider';
 import type { Command, Invocation } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { brokerCall, brokerConnection } from '../../broker-client.js';
@@ -123,7 +123,7 @@ function failureLines(answer: MatrixAnswer): string {
     .map((f) => {
       const why =
         f.mismatch !== undefined
-          ? `${f.mismatch.path}: ${f.mismatch.message}`
+          ? mismatchLine(f.mismatch.path, f.mismatch.message)
           : (f.exception ?? 'no mismatch reported');
       const where = f._links?.['treaty:page']?.href ?? f._links?.['pb:verification-result']?.href;
       const pair = `${f.provider} ${f.providerVersion} × ${f.consumer} ${f.consumerVersion}`;
