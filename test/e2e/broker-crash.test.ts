@@ -4,24 +4,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startBrokerProcess } from '../support/process.js';
+import { smallPact } from '../support/pacts.js';
 
 // Several clients publish at once; the broker process is killed with SIGKILL mid-stream and
 // restarted on the same file: every publish it acknowledged is there, and the database is sound.
 const start = (database: string) => startBrokerProcess(database);
 
-const pact = (client: number, n: number) => ({
-  consumer: { name: `crash-web-${client}` },
-  provider: { name: 'crash-orders' },
-  interactions: [
-    {
-      type: 'Synchronous/HTTP',
-      description: `request ${n}`,
-      request: { method: 'GET', path: `/${n}` },
-      response: { status: 200 },
-    },
-  ],
-  metadata: { pactSpecification: { version: '4.0' } },
-});
+const pact = (client: number, n: number) => smallPact(`crash-web-${client}`, 'crash-orders', n);
 
 describe('broker durability', () => {
   it('keeps every acknowledged publish across a SIGKILL', async () => {

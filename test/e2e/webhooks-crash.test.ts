@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BrokerProcess, startBrokerProcess } from '../support/process.js';
 import { freePort, startReceiver } from '../support/webhook-receiver.js';
+import { smallPact } from '../support/pacts.js';
 
 // A webhook delivery survives SIGKILL: the real `treaty broker` records a publication's event in its
 // SQLite file, fails to reach the receiver (nothing listens yet), and is killed; a new broker on the same
@@ -19,19 +20,7 @@ const flags = [
   Array.from({ length: 60 }, () => '0.5').join(','),
 ];
 
-const pact = (n: number) => ({
-  consumer: { name: 'crash-web' },
-  provider: { name: 'crash-orders' },
-  interactions: [
-    {
-      type: 'Synchronous/HTTP',
-      description: `request ${n}`,
-      request: { method: 'GET', path: `/${n}` },
-      response: { status: 200 },
-    },
-  ],
-  metadata: { pactSpecification: { version: '4.0' } },
-});
+const pact = (n: number) => smallPact('crash-web', 'crash-orders', n);
 
 async function json(
   url: string,

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore, buildApp, openStore, type AppOptions, type WebhookOptions } from '@treaty/broker';
 import { brokerDatabases, usePostgres } from '../support/postgres.js';
 import { type Receiver, startReceiver } from '../support/webhook-receiver.js';
+import { smallPact } from '../support/pacts.js';
 
 // Webhooks delivered by the broker's own worker to real receivers on 127.0.0.1 (allow-listed, with http
 // allowed): nothing is sent anywhere else. Each broker runs on a SQLite file in a temp folder; several
@@ -59,20 +60,6 @@ async function call(
   return { status: res.statusCode, text: res.body, json: res.body.startsWith('{') ? res.json() : undefined };
 }
 
-const pact = (consumer: string, provider: string, n: number) => ({
-  consumer: { name: consumer },
-  provider: { name: provider },
-  interactions: [
-    {
-      type: 'Synchronous/HTTP',
-      description: `request ${n}`,
-      request: { method: 'GET', path: `/${n}` },
-      response: { status: 200 },
-    },
-  ],
-  metadata: { pactSpecification: { version: '4.0' } },
-});
-
 async function publish(
   app: FastifyInstance,
   p: {
@@ -99,7 +86,7 @@ async function publish(
         providerName: provider,
         specification: 'pact',
         contentType: 'application/json',
-        content: Buffer.from(JSON.stringify(pact(consumer, provider, p.n))).toString('base64'),
+        content: Buffer.from(JSON.stringify(smallPact(consumer, provider, p.n))).toString('base64'),
       },
     ],
   });

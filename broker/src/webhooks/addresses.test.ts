@@ -27,6 +27,7 @@ describe('which addresses a webhook may not reach', () => {
     ['::ffff:7f00:1', 'loopback'],
     ['::ffff:169.254.169.254', 'link-local'],
     ['::ffff:a9fe:a9fe', 'link-local'],
+    // Classified as text and refused; never contacted.
     ['64:ff9b::10.0.0.1', 'private'],
     ['2002:a00:1::', 'private'],
     ['::127.0.0.1', 'IPv4-compatible'],
@@ -61,12 +62,14 @@ describe('the host allow-list', () => {
     '*.hooks.example.com',
     '/^build-\\d+\\.corp$/',
     '127.0.0.1',
+    // Ranges parsed as text for the allow-list; nothing connects to them.
     '10.0.0.0/8',
     'fd00::/8',
   ]);
 
   it('reads names, wildcards, regexes, addresses and ranges', () => {
     expect(bad).toEqual([]);
+    // Unreadable entries, refused while parsing; nothing connects to them.
     expect(parseHostAllowList(['10.0.0.0/33', '/(/', 'a b', 'http://x'])[1]).toEqual([
       '10.0.0.0/33',
       '/(/',
@@ -121,6 +124,7 @@ describe('webhook settings', () => {
       timeoutMs: 15_000,
       hosts: { entries: [] },
     });
+    // A CIDR that cannot be read, refused while parsing; nothing connects to it.
     expect(() => webhookSettings({ hosts: ['10.0.0.0/99'] })).toThrow(
       expect.objectContaining({
         code: 'TREATY_CLI_USAGE',

@@ -5,23 +5,11 @@ import { buildApp } from '../../app.js';
 import { storeConformance } from '../store.test-suite.js';
 import { migrations } from './migrations.js';
 import { PostgresStore } from './postgres-store.js';
+import { smallPact } from '../../../../test/support/pacts.js';
 
 const postgres = usePostgres();
 
-const pact = (n: number) =>
-  JSON.stringify({
-    consumer: { name: 'web' },
-    provider: { name: 'orders' },
-    interactions: [
-      {
-        type: 'Synchronous/HTTP',
-        description: `request ${n}`,
-        request: { method: 'GET', path: `/${n}` },
-        response: { status: 200 },
-      },
-    ],
-    metadata: { pactSpecification: { version: '4.0' } },
-  });
+const pact = (n: number) => JSON.stringify(smallPact('web', 'orders', n));
 
 /** Rows of one query on the database at `url`, through a connection of its own. */
 async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
